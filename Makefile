@@ -1,0 +1,91 @@
+# flowlet: `make` builds ./flowletctl and ./flowlet-send, `make test` runs
+# every suite, `make bench` (later) measures. V=1 shows the commands.
+
+CC      ?= gcc
+CLANG   ?= clang
+BPFTOOL ?= bpftool
+OUT     := build
+
+BUILD_DEPS := clang llvm gcc make libbpf-dev bpftool libelf-dev zlib1g-dev \
+	      linux-libc-dev pkg-config
+TEST_DEPS  := iproute2 iperf3 ethtool iputils-ping
+
+ARCH_INCLUDE := /usr/include/$(shell $(CC) -dumpmachine 2>/dev/null)
+WARN    := -Wall -Wextra -Werror
+CFLAGS  := -std=gnu11 -O2 -g $(WARN) -Iinclude -I$(OUT) -Iloader
+BPF_CFLAGS := -std=gnu11 -O2 -g -target bpf $(WARN) -Iinclude \
+	      -I$(ARCH_INCLUDE)
+LDLIBS  := -lbpf -lelf -lz
+
+ifeq ($(V),1)
+Q :=
+msg :=
+else
+Q := @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+LOADER_SRCS := $(wildcard loader/*.c)
+LIB_SRCS    := $(filter-out loader/main.c,$(LOADER_SRCS))
+BPF_HDRS    := $(wildcard bpf/*.h) include/flowlet.h
+HDRS        := $(wildcard loader/*.h) include/flowlet.h
+
+.PHONY: all deps test-deps test clean format check-format
+.DELETE_ON_ERROR:
+.SECONDARY:
+
+all: deps flowletctl flowlet-send
+
+deps:
+	$(Q)scripts/deps.sh $(BUILD_DEPS)
+
+test-deps: deps
+	$(Q)scripts/deps.sh $(TEST_DEPS)
+
+$(OUT):
+	$(Q)mkdir -p $@
+
+$(OUT)/flowlet.bpf.o: bpf/flowlet.bpf.c $(BPF_HDRS) | $(OUT)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+# The test build: same source, a clock the unit tests control.
+$(OUT)/flowlet_test.bpf.o: bpf/flowlet.bpf.c $(BPF_HDRS) | $(OUT)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -DFLOWLET_TEST -c $< -o $@
+
+$(OUT)/%.skel.h: $(OUT)/%.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name $(subst .skel.h,,$(notdir $@)) > $@
+
+$(OUT)/%.o: loader/%.c $(HDRS) $(OUT)/flowlet.skel.h | $(OUT)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+flowletctl: $(patsubst loader/%.c,$(OUT)/%.o,$(LOADER_SRCS))
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+
+flowlet-send: tools/flowlet_send.c
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $< -o $@
+
+$(OUT)/test_xdp: tests/test_xdp.c $(patsubst loader/%.c,$(OUT)/%.o,$(LIB_SRCS)) \
+		 $(OUT)/flowlet_test.skel.h tests/packets.h
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -Itests tests/test_xdp.c \
+		$(patsubst loader/%.c,$(OUT)/%.o,$(LIB_SRCS)) $(LDLIBS) -o $@
+
+test: all test-deps $(OUT)/test_xdp
+	$(Q)tests/run.sh
+
+format:
+	$(Q)clang-format -i bpf/*.c bpf/*.h loader/*.c loader/*.h include/*.h \
+		tests/*.c tests/*.h tools/*.c
+
+check-format:
+	$(Q)clang-format --dry-run -Werror bpf/*.c bpf/*.h loader/*.c \
+		loader/*.h include/*.h tests/*.c tests/*.h tools/*.c
+
+clean:
+	$(Q)rm -rf $(OUT) flowletctl flowlet-send

@@ -1,0 +1,183 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * flowlet: flowlet switching at XDP.
+ *
+ * Per packet: parse (parse.h), keep only destinations inside the configured
+ * prefixes, find or create the flow's state, start a new flowlet after a
+ * gap longer than the timeout, pick the path by mode (pick.h), rewrite the
+ * MACs and the TTL, and redirect through the devmap. Anything else goes to
+ * the kernel, counted by reason.
+ */
+#include <stdbool.h>
+#include <linux/bpf.h>
+#include <bpf/bpf_endian.h>
+#include <bpf/bpf_helpers.h>
+
+#include "flowlet.h"
+#include "maps.h"
+#include "parse.h"
+#include "pick.h"
+
+static __always_inline __u64 clock_ns(void)
+{
+#ifdef FLOWLET_TEST
+	__u32 zero = 0;
+	__u64 *now = bpf_map_lookup_elem(&flowlet_clock, &zero);
+
+	return now ? *now : 0;
+#else
+	return bpf_ktime_get_ns();
+#endif
+}
+
+static __always_inline int to_kernel(struct flowlet_stats *stats, __u32 reason)
+{
+	if (reason < FLOWLET_PASS_COUNT)
+		stats->passed[reason]++;
+	return XDP_PASS;
+}
+
+static __always_inline bool destination_balanced(const struct packet *pkt)
+{
+	struct flowlet_prefix_key lpm = {
+		.prefixlen = 8 + (pkt->key.family == 4 ? 32 : 128),
+		.family = pkt->key.family,
+	};
+	__u8 *action;
+
+	__builtin_memcpy(lpm.addr, pkt->key.dst, sizeof(lpm.addr));
+	action = bpf_map_lookup_elem(&flowlet_prefix, &lpm);
+	return action && *action == FLOWLET_PREFIX_BALANCE;
+}
+
+/*
+ * Finds or creates the flow's state, decides whether this packet starts a
+ * flowlet, and returns the path (FLOWLET_NO_PATH if none is usable). The
+ * state is updated in place; a new flow costs the only map update.
+ */
+static __always_inline __u32 flow_path(const struct flowlet_config *cfg,
+				       struct flowlet_stats *stats,
+				       const struct flowlet_flow_key *key,
+				       __u64 now, __u32 bytes)
+{
+	struct flowlet_flow fresh = { .path = FLOWLET_NO_PATH };
+	struct flowlet_flow *flow = bpf_map_lookup_elem(&flowlet_flows, key);
+	struct flowlet_path_stats *pstats;
+	bool new_flowlet = true;
+	__u32 path;
+
+	if (flow)
+		new_flowlet = now - flow->last_seen_ns > cfg->timeout_ns;
+	else
+		flow = &fresh;
+	if (new_flowlet)
+		flow->flowlet++;
+
+	path = select_path(cfg, stats, flow, flow_hash(key, cfg->hash_seed),
+			   new_flowlet, now);
+	if (!path_usable(cfg, path))
+		return FLOWLET_NO_PATH;
+
+	if (flow != &fresh && flow->path != path)
+		stats->path_changes++;
+	flow->path = path;
+	flow->last_seen_ns = now;
+	flow->packets++;
+	flow->bytes += bytes;
+	if (flow == &fresh) {
+		bpf_map_update_elem(&flowlet_flows, key, &fresh, BPF_NOEXIST);
+		stats->flows_created++;
+	}
+	if (new_flowlet) {
+		stats->flowlets++;
+		pstats = bpf_map_lookup_elem(&flowlet_pstats, &path);
+		if (pstats)
+			pstats->flowlets++;
+	}
+	return path;
+}
+
+static __always_inline void rewrite(struct packet *pkt,
+				    const struct flowlet_path *path)
+{
+	__builtin_memcpy(pkt->eth->h_dest, path->dst_mac, ETH_ALEN);
+	__builtin_memcpy(pkt->eth->h_source, path->src_mac, ETH_ALEN);
+	if (pkt->ip4) {
+		/* RFC 1624: TTL is the high byte of its 16-bit word. */
+		__u32 check = pkt->ip4->check + bpf_htons(0x0100);
+
+		pkt->ip4->check = check + (check >= 0xffff);
+		pkt->ip4->ttl--;
+	} else if (pkt->ip6) {
+		pkt->ip6->hop_limit--;
+	}
+}
+
+SEC("xdp")
+int flowlet_xdp(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	__u32 bytes = data_end - data;
+	const struct flowlet_config *cfg;
+	struct flowlet_path_stats *pstats;
+	struct flowlet_stats *stats;
+	struct packet pkt = {};
+	__u32 zero = 0, path;
+	__u64 now;
+	int verdict;
+
+	stats = bpf_map_lookup_elem(&flowlet_stats, &zero);
+	cfg = bpf_map_lookup_elem(&flowlet_config, &zero);
+	if (!stats || !cfg)
+		return XDP_PASS;
+	if (!parse_packet(data, data_end, cfg->ingress_mac, &pkt))
+		return to_kernel(stats, pkt.pass_reason);
+	if (!destination_balanced(&pkt))
+		return to_kernel(stats, FLOWLET_PASS_NOT_BALANCED);
+	if (cfg->slot_count == 0 || cfg->slot_count > FLOWLET_SLOTS)
+		return to_kernel(stats, FLOWLET_PASS_NO_PATH);
+
+	now = clock_ns();
+	path = flow_path(cfg, stats, &pkt.key, now, bytes);
+	if (path >= FLOWLET_MAX_PATHS)
+		return to_kernel(stats, FLOWLET_PASS_NO_PATH);
+
+	rewrite(&pkt, path_at(cfg, path));
+	verdict = bpf_redirect_map(&flowlet_ports, path, XDP_DROP);
+	if (verdict != XDP_REDIRECT) {
+		stats->dropped[FLOWLET_DROP_NO_PORT]++;
+		return verdict;
+	}
+	if (cfg->mode == FLOWLET_MODE_LEASTLOAD)
+		load_account(cfg, path, now, bytes);
+	stats->redirected++;
+	pstats = bpf_map_lookup_elem(&flowlet_pstats, &path);
+	if (pstats) {
+		pstats->packets++;
+		pstats->bytes += bytes;
+	}
+	return verdict;
+}
+
+/*
+ * flowletctl's path probe, run once per path with BPF_F_TEST_XDP_LIVE_FRAMES
+ * at attach: the frame carries a path index after its Ethernet header and
+ * goes out through that path's devmap slot, so flowletctl can see whether
+ * the kernel delivers frames redirected there (a veth whose peer has no
+ * XDP program and no GRO drops them silently). Never attached.
+ */
+SEC("xdp")
+int flowlet_probe(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	__u32 *path = data + sizeof(struct ethhdr);
+
+	if ((void *)(path + 1) > data_end)
+		return XDP_ABORTED;
+	return bpf_redirect_map(&flowlet_ports, *path & (FLOWLET_MAX_PATHS - 1),
+				XDP_ABORTED);
+}
+
+char LICENSE[] SEC("license") = "GPL";

@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The flowlet maps. flowletctl finds them through the attached program's
+ * map ids, by these names; every map has BTF for bpftool map dump. */
+#ifndef FLOWLET_MAPS_H
+#define FLOWLET_MAPS_H
+
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+
+#include "flowlet.h"
+
+/* Per-flow state; the data path creates entries, updates them in place. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, FLOWLET_MAX_FLOWS);
+	__type(key, struct flowlet_flow_key);
+	__type(value, struct flowlet_flow);
+} flowlet_flows SEC(".maps");
+
+/* Mode, timeout, weights, paths; written by flowletctl attach/set. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct flowlet_config);
+} flowlet_config SEC(".maps");
+
+/* Path index -> egress interface, for bpf_redirect_map(); flowletctl. */
+struct {
+	__uint(type, BPF_MAP_TYPE_DEVMAP);
+	__uint(max_entries, FLOWLET_MAX_PATHS);
+	__type(key, __u32);
+	__type(value, __u32);
+} flowlet_ports SEC(".maps");
+
+/* Destinations to balance (or to leave to the kernel); flowletctl. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, 1024);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct flowlet_prefix_key);
+	__type(value, __u8);
+} flowlet_prefix SEC(".maps");
+
+/* Per-path counters; the data path. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, FLOWLET_MAX_PATHS);
+	__type(key, __u32);
+	__type(value, struct flowlet_path_stats);
+} flowlet_pstats SEC(".maps");
+
+/* Global counters and the spray cursor; the data path. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct flowlet_stats);
+} flowlet_stats SEC(".maps");
+
+/* Per-path decaying byte counts for leastload; the data path. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, FLOWLET_MAX_PATHS);
+	__type(key, __u32);
+	__type(value, struct flowlet_load);
+} flowlet_load SEC(".maps");
+
+#ifdef FLOWLET_TEST
+/* Test build only: the clock, set by the unit tests. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} flowlet_clock SEC(".maps");
+#endif
+
+#endif /* FLOWLET_MAPS_H */

@@ -1,0 +1,223 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Packet parsing for the flowlet data path.
+ *
+ * Contract: every parse_*() takes a cursor positioned at its header and the
+ * end of the packet, checks every byte it reads against data_end, advances
+ * the cursor past the header and returns true; on anything it cannot parse
+ * safely it returns false and sets pkt->pass_reason. A false return means
+ * "give the frame to the kernel", never "drop".
+ */
+#ifndef FLOWLET_PARSE_H
+#define FLOWLET_PARSE_H
+
+#include <stdbool.h>
+#include <linux/bpf.h>
+#include <linux/if_ether.h>
+#include <linux/in.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <bpf/bpf_endian.h>
+#include <bpf/bpf_helpers.h>
+
+#include "flowlet.h"
+
+#define IP_MF	   0x2000
+#define IP_OFFSET  0x1fff
+#define IPV6_FRAG_OFFSET_MASK 0xfff8
+#define IPV6_FRAG_MORE	      0x0001
+#define MAX_VLAN_TAGS 2
+#define MAX_IPV6_EXT  3
+
+struct packet {
+	struct flowlet_flow_key key;
+	struct ethhdr *eth;
+	struct iphdr *ip4;    /* one of ip4/ip6 is set after parsing */
+	struct ipv6hdr *ip6;
+	__u32 pass_reason;    /* enum flowlet_pass_reason when parsing fails */
+};
+
+struct vlan_tag {
+	__be16 tci;
+	__be16 proto;
+};
+
+struct ipv6_ext {
+	__u8 nexthdr;
+	__u8 len; /* in 8-byte units, not counting the first 8 */
+};
+
+struct ipv6_frag {
+	__u8 nexthdr;
+	__u8 reserved;
+	__be16 frag_off;
+	__be32 id;
+};
+
+static __always_inline bool pass(struct packet *pkt, __u32 reason)
+{
+	pkt->pass_reason = reason;
+	return false;
+}
+
+static __always_inline bool mac_equal(const __u8 *a, const __u8 *b)
+{
+	return ((a[0] ^ b[0]) | (a[1] ^ b[1]) | (a[2] ^ b[2]) | (a[3] ^ b[3]) |
+		(a[4] ^ b[4]) | (a[5] ^ b[5])) == 0;
+}
+
+static __always_inline bool proto_is_vlan(__be16 proto)
+{
+	return proto == bpf_htons(ETH_P_8021Q) ||
+	       proto == bpf_htons(ETH_P_8021AD);
+}
+
+/* RFC 1071 sum of a 20-byte IPv4 header; 0xffff means it is valid. */
+static __always_inline __u16 ipv4_csum_fold20(const struct iphdr *iph)
+{
+	const __u16 *w = (const __u16 *)iph;
+	__u32 sum = 0;
+
+#pragma unroll
+	for (int i = 0; i < 10; i++)
+		sum += w[i];
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return sum;
+}
+
+/* Ports of a TCP or UDP header of at least @min_len bytes; ports stay 0
+ * for other protocols. */
+static __always_inline bool parse_ports(void *l4, void *l3_end, void *data_end,
+					struct packet *pkt)
+{
+	__u32 min_len;
+	__u16 *ports = l4;
+
+	if (pkt->key.proto == IPPROTO_TCP)
+		min_len = 20;
+	else if (pkt->key.proto == IPPROTO_UDP)
+		min_len = 8;
+	else
+		return true;
+	if (l4 + min_len > l3_end || l4 + min_len > data_end)
+		return pass(pkt, FLOWLET_PASS_MALFORMED);
+	pkt->key.sport = ports[0];
+	pkt->key.dport = ports[1];
+	return true;
+}
+
+static __always_inline bool parse_ipv4(void *pos, void *data_end,
+				       struct packet *pkt)
+{
+	struct iphdr *iph = pos;
+	__u16 tot_len;
+
+	if ((void *)(iph + 1) > data_end || iph->version != 4 || iph->ihl < 5)
+		return pass(pkt, FLOWLET_PASS_MALFORMED);
+	tot_len = bpf_ntohs(iph->tot_len);
+	if (tot_len < iph->ihl * 4 || pos + tot_len > data_end)
+		return pass(pkt, FLOWLET_PASS_MALFORMED);
+	if (iph->ihl != 5)
+		return pass(pkt, FLOWLET_PASS_IP_OPTIONS);
+	if (ipv4_csum_fold20(iph) != 0xffff)
+		return pass(pkt, FLOWLET_PASS_MALFORMED);
+	if (iph->ttl <= 1)
+		return pass(pkt, FLOWLET_PASS_TTL);
+
+	pkt->ip4 = iph;
+	pkt->key.family = 4;
+	pkt->key.proto = iph->protocol;
+	__builtin_memcpy(pkt->key.src, &iph->saddr, 4);
+	__builtin_memcpy(pkt->key.dst, &iph->daddr, 4);
+	/* All fragments of a datagram share the 3-tuple key (ports 0). */
+	if (iph->frag_off & bpf_htons(IP_MF | IP_OFFSET))
+		return true;
+	return parse_ports(iph + 1, pos + tot_len, data_end, pkt);
+}
+
+static __always_inline bool parse_ipv6(void *pos, void *data_end,
+				       struct packet *pkt)
+{
+	struct ipv6hdr *ip6h = pos;
+	void *l3_end;
+	__u8 nexthdr;
+
+	if ((void *)(ip6h + 1) > data_end || ip6h->version != 6)
+		return pass(pkt, FLOWLET_PASS_MALFORMED);
+	l3_end = (void *)(ip6h + 1) + bpf_ntohs(ip6h->payload_len);
+	if (l3_end > data_end)
+		return pass(pkt, FLOWLET_PASS_MALFORMED);
+	if (ip6h->hop_limit <= 1)
+		return pass(pkt, FLOWLET_PASS_TTL);
+
+	pkt->ip6 = ip6h;
+	pkt->key.family = 6;
+	__builtin_memcpy(pkt->key.src, &ip6h->saddr, 16);
+	__builtin_memcpy(pkt->key.dst, &ip6h->daddr, 16);
+
+	pos = ip6h + 1;
+	nexthdr = ip6h->nexthdr;
+	/* Hop-by-hop options must be processed by every router. */
+	if (nexthdr == IPPROTO_HOPOPTS)
+		return pass(pkt, FLOWLET_PASS_IP_OPTIONS);
+#pragma unroll
+	for (int i = 0; i < MAX_IPV6_EXT; i++) {
+		if (nexthdr == IPPROTO_FRAGMENT) {
+			struct ipv6_frag *fh = pos;
+
+			if ((void *)(fh + 1) > data_end)
+				return pass(pkt, FLOWLET_PASS_MALFORMED);
+			pkt->key.proto = fh->nexthdr;
+			return true; /* fragments: ports stay 0 */
+		}
+		if (nexthdr != IPPROTO_ROUTING && nexthdr != IPPROTO_DSTOPTS)
+			break;
+		struct ipv6_ext *ext = pos;
+
+		if ((void *)(ext + 1) > data_end)
+			return pass(pkt, FLOWLET_PASS_MALFORMED);
+		nexthdr = ext->nexthdr;
+		pos += (ext->len + 1) * 8;
+	}
+	if (nexthdr == IPPROTO_ROUTING || nexthdr == IPPROTO_DSTOPTS ||
+	    nexthdr == IPPROTO_FRAGMENT)
+		return pass(pkt, FLOWLET_PASS_MALFORMED); /* too many headers */
+	pkt->key.proto = nexthdr;
+	return parse_ports(pos, l3_end, data_end, pkt);
+}
+
+/* Ethernet, up to two VLAN tags, then IPv4 or IPv6 and the L4 ports. */
+static __always_inline bool parse_packet(void *data, void *data_end,
+					 const __u8 *ingress_mac,
+					 struct packet *pkt)
+{
+	struct ethhdr *eth = data;
+	void *pos = eth + 1;
+	__be16 proto;
+
+	if (pos > data_end)
+		return pass(pkt, FLOWLET_PASS_MALFORMED);
+	pkt->eth = eth;
+	proto = eth->h_proto;
+#pragma unroll
+	for (int i = 0; i < MAX_VLAN_TAGS; i++) {
+		struct vlan_tag *tag = pos;
+
+		if (!proto_is_vlan(proto))
+			break;
+		if ((void *)(tag + 1) > data_end)
+			return pass(pkt, FLOWLET_PASS_MALFORMED);
+		proto = tag->proto;
+		pos = tag + 1;
+	}
+	if (proto != bpf_htons(ETH_P_IP) && proto != bpf_htons(ETH_P_IPV6))
+		return pass(pkt, FLOWLET_PASS_NOT_IP);
+	if (!mac_equal(eth->h_dest, ingress_mac))
+		return pass(pkt, FLOWLET_PASS_NOT_FOR_US);
+	if (proto == bpf_htons(ETH_P_IP))
+		return parse_ipv4(pos, data_end, pkt);
+	return parse_ipv6(pos, data_end, pkt);
+}
+
+#endif /* FLOWLET_PARSE_H */

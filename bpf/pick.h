@@ -1,0 +1,209 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Path selection: one function per mode, all over the same weighted slot
+ * table that flowletctl fills (slot_count is a multiple of the sum of the
+ * weights, so every pick is exactly proportional). The caller has checked
+ * 1 <= slot_count <= FLOWLET_SLOTS; every index read here is masked or
+ * bounds-checked, so a torn or hostile config cannot leave the arrays.
+ */
+#ifndef FLOWLET_PICK_H
+#define FLOWLET_PICK_H
+
+#include <stdbool.h>
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+
+#include "flowlet.h"
+#include "maps.h"
+
+#define FLOWLET_NO_PATH 0xffffffffu
+
+static __always_inline __u32 rol32(__u32 v, int shift)
+{
+	return (v << shift) | (v >> (32 - shift));
+}
+
+/* MurmurHash3's block step and finaliser: cheap and well mixed. */
+static __always_inline __u32 hash_step(__u32 h, __u32 word)
+{
+	word *= 0xcc9e2d51;
+	word = rol32(word, 15);
+	word *= 0x1b873593;
+	h ^= word;
+	h = rol32(h, 13);
+	return h * 5 + 0xe6546b64;
+}
+
+static __always_inline __u32 hash_final(__u32 h)
+{
+	h ^= h >> 16;
+	h *= 0x85ebca6b;
+	h ^= h >> 13;
+	h *= 0xc2b2ae35;
+	h ^= h >> 16;
+	return h;
+}
+
+static __always_inline __u32 flow_hash(const struct flowlet_flow_key *key,
+				       __u32 seed)
+{
+	const __u32 *words = (const __u32 *)key;
+	__u32 h = seed;
+
+#pragma unroll
+	for (int i = 0; i < (int)(sizeof(*key) / 4); i++)
+		h = hash_step(h, words[i]);
+	return hash_final(h ^ sizeof(*key));
+}
+
+/* Maps a 32-bit value onto [0, n) without a division. */
+static __always_inline __u32 scale(__u32 value, __u32 n)
+{
+	return ((__u64)value * n) >> 32;
+}
+
+_Static_assert((FLOWLET_MAX_PATHS & (FLOWLET_MAX_PATHS - 1)) == 0,
+	       "path indexes are masked: FLOWLET_MAX_PATHS is a power of two");
+_Static_assert((FLOWLET_SLOTS & (FLOWLET_SLOTS - 1)) == 0,
+	       "slot indexes are masked: FLOWLET_SLOTS is a power of two");
+
+/* The mask keeps the verifier (and a bad index) inside the array. The
+ * empty asm hides the index from clang, which would otherwise drop the mask
+ * after a range check it made on another register. */
+static __always_inline const struct flowlet_path *
+path_at(const struct flowlet_config *cfg, __u32 path)
+{
+	asm volatile("" : "+r"(path));
+	return &cfg->paths[path & (FLOWLET_MAX_PATHS - 1)];
+}
+
+static __always_inline bool path_usable(const struct flowlet_config *cfg,
+					__u32 path)
+{
+	return path < cfg->path_count && path < FLOWLET_MAX_PATHS &&
+	       path_at(cfg, path)->up;
+}
+
+/* A weighted pick: the slot that @h falls in. */
+static __always_inline __u32 slot_path(const struct flowlet_config *cfg,
+				       __u32 h)
+{
+	return cfg->slots[scale(h, cfg->slot_count) & (FLOWLET_SLOTS - 1)];
+}
+
+/* Weighted round robin: this CPU's cursor walks the slot table. */
+static __always_inline __u32 spray_path(const struct flowlet_config *cfg,
+					struct flowlet_stats *stats)
+{
+	__u64 slot = stats->spray_next;
+
+	if (slot >= cfg->slot_count)
+		slot = 0;
+	stats->spray_next = slot + 1;
+	return cfg->slots[slot & (FLOWLET_SLOTS - 1)];
+}
+
+/* Halvings of a load estimate after @elapsed ns (capped at 63). */
+static __always_inline __u64 load_halvings(const struct flowlet_config *cfg,
+					   __u64 elapsed)
+{
+	__u64 halflife = cfg->load_halflife_ns;
+	__u64 halvings;
+
+	if (!halflife)
+		return 0;
+	halvings = elapsed / halflife;
+	return halvings > 63 ? 63 : halvings;
+}
+
+static __always_inline __u64 load_now(const struct flowlet_config *cfg,
+				      const struct flowlet_load *load,
+				      __u64 now)
+{
+	return load->bytes >> load_halvings(cfg, now - load->stamp_ns);
+}
+
+/* DRE: decay the path's estimate to @now, then add this packet. CPUs race
+ * on the decay; the estimate only needs to be roughly right. */
+static __always_inline void load_account(const struct flowlet_config *cfg,
+					 __u32 path, __u64 now, __u32 bytes)
+{
+	struct flowlet_load *load = bpf_map_lookup_elem(&flowlet_load, &path);
+	__u64 halvings;
+
+	if (!load)
+		return;
+	halvings = load_halvings(cfg, now - load->stamp_ns);
+	if (halvings) {
+		load->bytes >>= halvings;
+		load->stamp_ns = now;
+	}
+	__sync_fetch_and_add(&load->bytes, bytes);
+}
+
+/* The usable path with the least load per unit of weight. The scan starts
+ * at a per-flowlet offset so that idle paths share new flowlets. */
+static __always_inline __u32 least_loaded_path(const struct flowlet_config *cfg,
+					       __u32 h, __u64 now)
+{
+	__u32 count = cfg->path_count;
+	__u32 start = scale(h, count);
+	__u32 best = FLOWLET_NO_PATH;
+	__u64 best_load = 0, best_weight = 1;
+
+#pragma unroll
+	for (__u32 i = 0; i < FLOWLET_MAX_PATHS; i++) {
+		__u32 path = start + i;
+		struct flowlet_load *load;
+		__u64 bytes, weight;
+
+		if (i >= count)
+			break;
+		if (path >= count)
+			path -= count;
+		if (!path_usable(cfg, path) || !path_at(cfg, path)->weight)
+			continue;
+		load = bpf_map_lookup_elem(&flowlet_load, &path);
+		if (!load)
+			continue;
+		bytes = load_now(cfg, load, now);
+		weight = path_at(cfg, path)->weight;
+		if (best == FLOWLET_NO_PATH || bytes * best_weight < best_load * weight) {
+			best = path;
+			best_load = bytes;
+			best_weight = weight;
+		}
+	}
+	return best;
+}
+
+/*
+ * The path for this packet. ecmp and spray decide per packet; the flowlet
+ * modes keep the flow's path until a gap starts a new flowlet (or the path
+ * goes away). An out-of-range mode behaves as flowlet.
+ */
+static __always_inline __u32 select_path(const struct flowlet_config *cfg,
+					 struct flowlet_stats *stats,
+					 const struct flowlet_flow *flow,
+					 __u32 hash, bool new_flowlet, __u64 now)
+{
+	switch (cfg->mode) {
+	case FLOWLET_MODE_ECMP:
+		return slot_path(cfg, hash);
+	case FLOWLET_MODE_SPRAY:
+		return spray_path(cfg, stats);
+	}
+	if (!new_flowlet && path_usable(cfg, flow->path))
+		return flow->path;
+	hash = hash_final(hash_step(hash, flow->flowlet));
+	switch (cfg->mode) {
+	case FLOWLET_MODE_LETFLOW:
+		return slot_path(cfg, bpf_get_prandom_u32());
+	case FLOWLET_MODE_LEASTLOAD:
+		return least_loaded_path(cfg, hash, now);
+	default:
+		return slot_path(cfg, hash);
+	}
+}
+
+#endif /* FLOWLET_PICK_H */

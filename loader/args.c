@@ -1,0 +1,243 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "args.h"
+#include "log.h"
+
+static const char *const mode_names[FLOWLET_MODE_COUNT] = {
+	[FLOWLET_MODE_FLOWLET] = "flowlet",
+	[FLOWLET_MODE_ECMP] = "ecmp",
+	[FLOWLET_MODE_LETFLOW] = "letflow",
+	[FLOWLET_MODE_LEASTLOAD] = "leastload",
+	[FLOWLET_MODE_SPRAY] = "spray",
+};
+
+static const struct {
+	const char *suffix;
+	__u64 ns;
+} duration_units[] = {
+	{ "s", 1000000000ULL },
+	{ "ms", 1000000ULL },
+	{ "us", 1000ULL },
+	{ "ns", 1ULL },
+};
+
+#define MAX_DURATION_NS (3600ULL * 1000000000ULL)
+
+const char *mode_name(__u32 mode)
+{
+	return mode < FLOWLET_MODE_COUNT ? mode_names[mode] : "unknown";
+}
+
+int parse_mode(const char *text, __u32 *mode)
+{
+	for (__u32 i = 0; i < FLOWLET_MODE_COUNT; i++) {
+		if (!strcmp(text, mode_names[i])) {
+			*mode = i;
+			return 0;
+		}
+	}
+	pr_err("unknown mode '%s' (expected flowlet, ecmp, letflow, "
+	       "leastload or spray)",
+	       text);
+	return -1;
+}
+
+int parse_uint(const char *opt, const char *text, __u64 min, __u64 max,
+	       __u64 *value)
+{
+	unsigned long long v;
+	char *end;
+
+	errno = 0;
+	if (*text < '0' || *text > '9')
+		goto bad;
+	v = strtoull(text, &end, 10);
+	if (errno || *end || v < min || v > max)
+		goto bad;
+	*value = v;
+	return 0;
+bad:
+	pr_err("bad %s '%s': expected an integer from %llu to %llu", opt, text,
+	       (unsigned long long)min, (unsigned long long)max);
+	return -1;
+}
+
+int parse_duration(const char *opt, const char *text, __u64 *ns)
+{
+	unsigned long long v;
+	char *end;
+
+	errno = 0;
+	if (*text < '0' || *text > '9')
+		goto bad;
+	v = strtoull(text, &end, 10);
+	if (errno)
+		goto bad;
+	for (size_t i = 0; i < sizeof(duration_units) / sizeof(duration_units[0]);
+	     i++) {
+		if (strcmp(end, duration_units[i].suffix))
+			continue;
+		if (v == 0 || v > MAX_DURATION_NS / duration_units[i].ns)
+			goto bad;
+		*ns = v * duration_units[i].ns;
+		return 0;
+	}
+bad:
+	pr_err("bad %s '%s': expected a duration from 1ns to 3600s with a unit "
+	       "(ns, us, ms, s), e.g. 50ms",
+	       opt, text);
+	return -1;
+}
+
+void format_duration(__u64 ns, char *buf, size_t len)
+{
+	for (size_t i = 0; i < sizeof(duration_units) / sizeof(duration_units[0]);
+	     i++) {
+		if (ns % duration_units[i].ns == 0) {
+			snprintf(buf, len, "%llu%s",
+				 (unsigned long long)(ns / duration_units[i].ns),
+				 duration_units[i].suffix);
+			return;
+		}
+	}
+}
+
+int parse_weights(const char *text, __u32 *weights, int *count)
+{
+	const char *pos = text;
+	int n = 0;
+
+	for (;;) {
+		unsigned long v;
+		char *end;
+
+		if (n == FLOWLET_MAX_PATHS) {
+			pr_err("bad --weights '%s': more than %d weights", text,
+			       FLOWLET_MAX_PATHS);
+			return -1;
+		}
+		errno = 0;
+		if (*pos < '0' || *pos > '9')
+			goto bad;
+		v = strtoul(pos, &end, 10);
+		if (errno || v < 1 || v > FLOWLET_MAX_WEIGHT ||
+		    (*end && *end != ','))
+			goto bad;
+		weights[n++] = v;
+		if (!*end)
+			break;
+		pos = end + 1;
+	}
+	*count = n;
+	return 0;
+bad:
+	pr_err("bad --weights '%s': expected comma-separated integers from 1 to "
+	       "%d, e.g. 7,3",
+	       text, FLOWLET_MAX_WEIGHT);
+	return -1;
+}
+
+int parse_ip(const char *text, struct ip_addr *addr)
+{
+	memset(addr, 0, sizeof(*addr));
+	if (inet_pton(AF_INET, text, addr->bytes) == 1) {
+		addr->family = 4;
+		return 0;
+	}
+	if (inet_pton(AF_INET6, text, addr->bytes) == 1) {
+		addr->family = 6;
+		return 0;
+	}
+	return -1;
+}
+
+void format_ip(const __u8 *bytes, __u8 family, char *buf, size_t len)
+{
+	if (!inet_ntop(family == 4 ? AF_INET : AF_INET6, bytes, buf, len))
+		snprintf(buf, len, "?");
+}
+
+int parse_prefix(const char *text, struct flowlet_prefix_key *key)
+{
+	char addr_text[INET6_ADDRSTRLEN + 1];
+	const char *slash = strchr(text, '/');
+	struct ip_addr addr;
+	unsigned long len, max;
+	char *end;
+
+	if (!slash || (size_t)(slash - text) >= sizeof(addr_text))
+		goto bad;
+	memcpy(addr_text, text, slash - text);
+	addr_text[slash - text] = '\0';
+	if (parse_ip(addr_text, &addr))
+		goto bad;
+	max = addr.family == 4 ? 32 : 128;
+	errno = 0;
+	if (slash[1] < '0' || slash[1] > '9')
+		goto bad;
+	len = strtoul(slash + 1, &end, 10);
+	if (errno || *end || len > max)
+		goto bad;
+	for (unsigned long bit = len; bit < max; bit++) {
+		if (addr.bytes[bit / 8] & (0x80 >> (bit % 8))) {
+			pr_err("bad --prefix '%s': address has bits set beyond "
+			       "the prefix length",
+			       text);
+			return -1;
+		}
+	}
+	memset(key, 0, sizeof(*key));
+	key->prefixlen = 8 + len;
+	key->family = addr.family;
+	memcpy(key->addr, addr.bytes, sizeof(key->addr));
+	return 0;
+bad:
+	pr_err("bad --prefix '%s': expected ADDRESS/LENGTH, e.g. 10.0.6.0/24 or "
+	       "2001:db8::/32",
+	       text);
+	return -1;
+}
+
+int parse_path(const char *text, struct path_arg *path)
+{
+	const char *at = strchr(text, '@');
+
+	memset(path, 0, sizeof(*path));
+	if (!at || at == text || (size_t)(at - text) >= sizeof(path->dev) ||
+	    parse_ip(at + 1, &path->nexthop)) {
+		pr_err("bad --path '%s': expected DEV@NEXTHOP, e.g. "
+		       "s1-eth2@10.0.2.2",
+		       text);
+		return -1;
+	}
+	memcpy(path->dev, text, at - text);
+	return 0;
+}
+
+static const char *const pass_names[FLOWLET_PASS_COUNT] = {
+	[FLOWLET_PASS_NOT_IP] = "not_ip",
+	[FLOWLET_PASS_NOT_FOR_US] = "not_for_us",
+	[FLOWLET_PASS_MALFORMED] = "malformed",
+	[FLOWLET_PASS_IP_OPTIONS] = "ip_options",
+	[FLOWLET_PASS_TTL] = "ttl",
+	[FLOWLET_PASS_NOT_BALANCED] = "not_balanced",
+	[FLOWLET_PASS_NO_PATH] = "no_path",
+};
+
+static const char *const drop_names[FLOWLET_DROP_COUNT] = {
+	[FLOWLET_DROP_NO_PORT] = "no_port",
+};
+
+const char *pass_reason_name(__u32 reason)
+{
+	return reason < FLOWLET_PASS_COUNT ? pass_names[reason] : "unknown";
+}
+
+const char *drop_reason_name(__u32 reason)
+{
+	return reason < FLOWLET_DROP_COUNT ? drop_names[reason] : "unknown";
+}

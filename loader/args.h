@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Parsers for command-line values. Each returns 0, or -1 after printing one
+ * line that names the bad value and says what was expected. */
+#ifndef FLOWLET_ARGS_H
+#define FLOWLET_ARGS_H
+
+#include <net/if.h>
+#include <linux/types.h>
+
+#include "flowlet.h"
+
+#define FLOWLET_MAX_WEIGHT 255
+
+struct ip_addr {
+	__u8 family; /* 4 or 6 */
+	__u8 bytes[16];
+};
+
+struct path_arg {
+	char dev[IF_NAMESIZE];
+	struct ip_addr nexthop;
+};
+
+int parse_duration(const char *opt, const char *text, __u64 *ns);
+int parse_mode(const char *text, __u32 *mode);
+int parse_weights(const char *text, __u32 *weights, int *count);
+int parse_prefix(const char *text, struct flowlet_prefix_key *key);
+int parse_path(const char *text, struct path_arg *path);
+int parse_ip(const char *text, struct ip_addr *addr);
+int parse_uint(const char *opt, const char *text, __u64 min, __u64 max,
+	       __u64 *value);
+
+const char *mode_name(__u32 mode);
+const char *pass_reason_name(__u32 reason);
+const char *drop_reason_name(__u32 reason);
+/* "50ms", "1.5s": the shortest exact rendering of a duration. */
+void format_duration(__u64 ns, char *buf, size_t len);
+void format_ip(const __u8 *bytes, __u8 family, char *buf, size_t len);
+
+#endif /* FLOWLET_ARGS_H */

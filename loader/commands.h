@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* flowletctl's subcommands. Each gets argv from its own name on and
+ * returns the process exit status. */
+#ifndef FLOWLET_COMMANDS_H
+#define FLOWLET_COMMANDS_H
+
+#include <getopt.h>
+#include <stdbool.h>
+
+enum exit_status {
+	EXIT_OK = 0,
+	EXIT_FAIL = 1,	/* the kernel or the network said no */
+	EXIT_USAGE = 2, /* a bad argument */
+};
+
+int cmd_attach(int argc, char **argv);
+int cmd_set(int argc, char **argv);
+int cmd_detach(int argc, char **argv);
+int cmd_stats(int argc, char **argv);
+int cmd_flows(int argc, char **argv);
+int cmd_status(int argc, char **argv);
+
+/*
+ * getopt_long() for a subcommand: returns the option, or -1 at the end.
+ * --help prints the command's usage and ends the process; an unknown
+ * option or a missing value prints one line and sets *status to EXIT_USAGE
+ * (the caller returns it).
+ */
+int command_getopt(int argc, char **argv, const struct option *opts,
+		   int *status);
+
+/* The single positional IFACE after the options, or NULL after an error. */
+const char *command_iface(int argc, char **argv, bool required);
+
+#endif /* FLOWLET_COMMANDS_H */

@@ -1,0 +1,236 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/if_link.h>
+
+#include "instance.h"
+#include "log.h"
+#include "netdev.h"
+
+static const struct {
+	const char *name;
+	__u32 key_size;
+	__u32 value_size;
+} map_specs[MAP_COUNT] = {
+	[MAP_CONFIG] = { "flowlet_config", 4, sizeof(struct flowlet_config) },
+	[MAP_FLOWS] = { "flowlet_flows", sizeof(struct flowlet_flow_key),
+			sizeof(struct flowlet_flow) },
+	[MAP_PORTS] = { "flowlet_ports", 4, 4 },
+	[MAP_PREFIX] = { "flowlet_prefix", sizeof(struct flowlet_prefix_key),
+			 1 },
+	[MAP_PSTATS] = { "flowlet_pstats", 4,
+			 sizeof(struct flowlet_path_stats) },
+	[MAP_STATS] = { "flowlet_stats", 4, sizeof(struct flowlet_stats) },
+	[MAP_LOAD] = { "flowlet_load", 4, sizeof(struct flowlet_load) },
+};
+
+const char *instance_map_name(enum instance_map map)
+{
+	return map_specs[map].name;
+}
+
+const char *xdp_mode_name(__u32 xdp_flags)
+{
+	return xdp_flags & XDP_FLAGS_SKB_MODE ? "generic" : "native";
+}
+
+static void instance_init(struct instance *in, int ifindex)
+{
+	memset(in, 0, sizeof(*in));
+	in->ifindex = ifindex;
+	in->prog_fd = -1;
+	for (int i = 0; i < MAP_COUNT; i++)
+		in->fds[i] = -1;
+	if_indextoname(ifindex, in->iface);
+}
+
+void instance_close(struct instance *in)
+{
+	if (in->prog_fd >= 0)
+		close(in->prog_fd);
+	for (int i = 0; i < MAP_COUNT; i++) {
+		if (in->fds[i] >= 0)
+			close(in->fds[i]);
+	}
+	instance_init(in, in->ifindex);
+}
+
+/* Opens the maps of the program by name and checks their layout. */
+static enum instance_status instance_open_maps(struct instance *in,
+					       __u32 *map_ids, __u32 nr_maps)
+{
+	for (__u32 i = 0; i < nr_maps; i++) {
+		struct bpf_map_info info = { 0 };
+		__u32 len = sizeof(info);
+		int fd = bpf_map_get_fd_by_id(map_ids[i]);
+
+		if (fd < 0)
+			continue;
+		if (bpf_obj_get_info_by_fd(fd, &info, &len)) {
+			close(fd);
+			continue;
+		}
+		for (int m = 0; m < MAP_COUNT; m++) {
+			if (strcmp(info.name, map_specs[m].name) ||
+			    in->fds[m] >= 0)
+				continue;
+			if (info.key_size != map_specs[m].key_size ||
+			    info.value_size != map_specs[m].value_size) {
+				pr_err("%s: map %s has a layout this flowletctl "
+				       "does not know (another version?); "
+				       "re-attach with this version",
+				       in->iface, info.name);
+				close(fd);
+				return INSTANCE_ERROR;
+			}
+			in->fds[m] = fd;
+			fd = -1;
+			break;
+		}
+		if (fd >= 0)
+			close(fd);
+	}
+	for (int m = 0; m < MAP_COUNT; m++) {
+		if (in->fds[m] < 0) {
+			pr_err("%s: the flowlet program has no map %s (another "
+			       "version?); re-attach with this version",
+			       in->iface, map_specs[m].name);
+			return INSTANCE_ERROR;
+		}
+	}
+	return INSTANCE_FOUND;
+}
+
+enum instance_status instance_probe(int ifindex, struct instance *in)
+{
+	static const __u32 modes[] = { XDP_FLAGS_DRV_MODE, XDP_FLAGS_SKB_MODE };
+	struct bpf_prog_info info = { 0 };
+	__u32 len = sizeof(info), map_ids[16], prog_id = 0;
+	enum instance_status status;
+
+	instance_init(in, ifindex);
+	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+		if (!bpf_xdp_query_id(ifindex, modes[i], &prog_id) && prog_id) {
+			in->xdp_flags = modes[i];
+			break;
+		}
+	}
+	if (!prog_id)
+		return INSTANCE_NONE;
+	in->prog_id = prog_id;
+	in->prog_fd = bpf_prog_get_fd_by_id(prog_id);
+	if (in->prog_fd < 0) {
+		pr_err("%s: cannot open XDP program id %u: %s", in->iface,
+		       prog_id, strerror(errno));
+		return INSTANCE_ERROR;
+	}
+	info.nr_map_ids = sizeof(map_ids) / sizeof(map_ids[0]);
+	info.map_ids = (__u64)(unsigned long)map_ids;
+	if (bpf_obj_get_info_by_fd(in->prog_fd, &info, &len)) {
+		pr_err("%s: cannot read XDP program id %u: %s", in->iface,
+		       prog_id, strerror(errno));
+		return INSTANCE_ERROR;
+	}
+	memcpy(in->prog_name, info.name, sizeof(in->prog_name));
+	if (strcmp(info.name, FLOWLET_PROG_NAME))
+		return INSTANCE_OTHER;
+	if (info.nr_map_ids > sizeof(map_ids) / sizeof(map_ids[0]))
+		info.nr_map_ids = sizeof(map_ids) / sizeof(map_ids[0]);
+	status = instance_open_maps(in, map_ids, info.nr_map_ids);
+	if (status != INSTANCE_FOUND)
+		instance_close(in);
+	return status;
+}
+
+int instance_open(const char *iface, struct instance *in)
+{
+	int ifindex = netdev_index(iface);
+
+	if (!ifindex)
+		return -1;
+	switch (instance_probe(ifindex, in)) {
+	case INSTANCE_FOUND:
+		return 0;
+	case INSTANCE_NONE:
+		pr_err("%s: flowlet is not attached (no XDP program)", iface);
+		break;
+	case INSTANCE_OTHER:
+		pr_err("%s: the XDP program there is '%s' (id %u), not flowlet",
+		       iface, in->prog_name, in->prog_id);
+		break;
+	case INSTANCE_ERROR:
+		break;
+	}
+	instance_close(in);
+	return -1;
+}
+
+int instance_read_config(const struct instance *in, struct flowlet_config *cfg)
+{
+	__u32 zero = 0;
+
+	if (bpf_map_lookup_elem(in->fds[MAP_CONFIG], &zero, cfg)) {
+		pr_err("%s: cannot read flowlet_config: %s", in->iface,
+		       strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int instance_write_config(const struct instance *in,
+			  const struct flowlet_config *cfg)
+{
+	__u32 zero = 0;
+
+	if (bpf_map_update_elem(in->fds[MAP_CONFIG], &zero, cfg, BPF_ANY)) {
+		pr_err("%s: cannot write flowlet_config: %s", in->iface,
+		       strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int percpu_sum(int map_fd, __u32 key, void *sum, size_t size)
+{
+	int cpus = libbpf_num_possible_cpus();
+	size_t stride = (size + 7) & ~(size_t)7;
+	__u64 *values, *out = sum;
+	int err = -1;
+
+	if (cpus <= 0)
+		return -1;
+	values = calloc(cpus, stride);
+	if (!values)
+		return -1;
+	memset(sum, 0, size);
+	if (!bpf_map_lookup_elem(map_fd, &key, values)) {
+		for (int c = 0; c < cpus; c++) {
+			const __u64 *v = (const void *)((char *)values +
+							c * stride);
+
+			for (size_t f = 0; f < size / 8; f++)
+				out[f] += v[f];
+		}
+		err = 0;
+	}
+	free(values);
+	return err;
+}
+
+long long instance_count_flows(const struct instance *in)
+{
+	struct flowlet_flow_key key, next;
+	long long count = 0;
+	void *prev = NULL;
+
+	while (!bpf_map_get_next_key(in->fds[MAP_FLOWS], prev, &next)) {
+		count++;
+		key = next;
+		prev = &key;
+	}
+	return count;
+}

@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * An instance is flowlet's XDP program on one ingress interface. It is
+ * found again from the interface alone: the kernel reports the attached
+ * program's id, the program's info lists its map ids, and the maps are
+ * recognised by name and checked against the structs in flowlet.h. No
+ * bpffs pin is involved, so this works inside `ip netns exec` (no
+ * /sys/fs/bpf) and in Mininet hosts (one shared mount namespace).
+ */
+#ifndef FLOWLET_INSTANCE_H
+#define FLOWLET_INSTANCE_H
+
+#include <net/if.h>
+#include <linux/types.h>
+
+#include "flowlet.h"
+
+enum instance_map {
+	MAP_CONFIG,
+	MAP_FLOWS,
+	MAP_PORTS,
+	MAP_PREFIX,
+	MAP_PSTATS,
+	MAP_STATS,
+	MAP_LOAD,
+	MAP_COUNT,
+};
+
+struct instance {
+	char iface[IF_NAMESIZE];
+	int ifindex;
+	__u32 prog_id;
+	__u32 xdp_flags; /* XDP_FLAGS_DRV_MODE or XDP_FLAGS_SKB_MODE */
+	char prog_name[16];
+	int prog_fd;
+	int fds[MAP_COUNT];
+};
+
+enum instance_status {
+	INSTANCE_FOUND,
+	INSTANCE_NONE,	/* no XDP program on the interface */
+	INSTANCE_OTHER, /* another XDP program: prog_name, prog_id are set */
+	INSTANCE_ERROR, /* message printed */
+};
+
+const char *instance_map_name(enum instance_map map);
+
+/* Looks for flowlet on @ifindex; prints nothing for NONE and OTHER. */
+enum instance_status instance_probe(int ifindex, struct instance *in);
+
+/* instance_probe() by name, printing one error unless FOUND. */
+int instance_open(const char *iface, struct instance *in);
+void instance_close(struct instance *in);
+
+int instance_read_config(const struct instance *in,
+			 struct flowlet_config *cfg);
+int instance_write_config(const struct instance *in,
+			  const struct flowlet_config *cfg);
+
+/* Sums a per-CPU value made only of __u64 fields over every CPU. */
+int percpu_sum(int map_fd, __u32 key, void *sum, size_t size);
+
+/* Entries in the flow table. */
+long long instance_count_flows(const struct instance *in);
+
+const char *xdp_mode_name(__u32 xdp_flags);
+
+#endif /* FLOWLET_INSTANCE_H */

@@ -1,0 +1,114 @@
+# shellcheck shell=bash
+# Shared by the shell suites: results, cleanup and the namespace diamond.
+# A suite sources this file, calls its checks, and ends with `finish`.
+#
+# Results go to stdout as "ok|FAIL|skip - description"; finish prints the
+# suite's "N passed, N failed, N skipped" line (tests/run.sh adds them up).
+
+PASSED=0
+FAILED=0
+SKIPPED=0
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+FLOWLETCTL="$ROOT/flowletctl"
+
+ok() { PASSED=$((PASSED + 1)); echo "ok   - $*"; }
+fail() { FAILED=$((FAILED + 1)); echo "FAIL - $*"; }
+skip() { SKIPPED=$((SKIPPED + 1)); echo "skip - $*"; }
+
+# check DESCRIPTION COMMAND...: passes when COMMAND succeeds.
+check() {
+	local what=$1
+	shift
+	if "$@"; then ok "$what"; else fail "$what"; fi
+}
+
+finish() {
+	echo "$PASSED passed, $FAILED failed, $SKIPPED skipped"
+	[ "$FAILED" -eq 0 ]
+}
+
+# Cleanup actions run in reverse order on exit, whatever happens.
+CLEANUPS=()
+on_exit() { CLEANUPS+=("$*"); }
+run_cleanups() {
+	local i
+	for ((i = ${#CLEANUPS[@]} - 1; i >= 0; i--)); do
+		eval "${CLEANUPS[i]}" >/dev/null 2>&1 || true
+	done
+	CLEANUPS=()
+}
+trap run_cleanups EXIT
+trap 'exit 130' INT TERM
+
+# A prefix no other run uses: namespaces are named ${UNIQ}h1 and so on.
+UNIQ="fl$$x$RANDOM"
+
+# on NODE CMD...: run CMD in the namespace of NODE (h1, s1, ...).
+on() {
+	local node=$1
+	shift
+	ip netns exec "$UNIQ$node" "$@"
+}
+
+add_node() {
+	ip netns add "$UNIQ$1" || return 1
+	on_exit ip netns del "$UNIQ$1"
+	on "$1" ip link set lo up
+}
+
+# link A IFA ADDRA B IFB ADDRB: a veth between two nodes, addressed /24.
+link() {
+	ip link add "$2" netns "$UNIQ$1" type veth peer name "$5" \
+		netns "$UNIQ$4" || return 1
+	on "$1" ip addr add "$3/24" dev "$2"
+	on "$4" ip addr add "$6/24" dev "$5"
+	on "$1" ip link set "$2" up
+	on "$4" ip link set "$5" up
+}
+
+# The seed diamond h1 - s1 - {s2..s(N+1)} - s6 - h2 with N paths (<= 4).
+# h1 10.0.1.1, h2 10.0.6.2; path i: s1-eth(i+1) 10.1.i.1 <-> s(i+1)-eth1
+# 10.1.i.2, s(i+1)-eth2 10.2.i.1 <-> s6-eth(i) 10.2.i.2. s1 forwards
+# h1->h2 over a kernel multipath route (flowlet replaces it), s6 forwards
+# h2->h1 over path 1. Ready for an XDP forwarder on s1-eth1: GRO on the
+# middle switches' receiving ends, full checksums from the hosts.
+build_diamond() {
+	local paths=${1:-4} i mid nexthops=()
+	for node in h1 s1 s6 h2; do add_node $node || return 1; done
+	link h1 h1-eth0 10.0.1.1 s1 s1-eth1 10.0.1.254 || return 1
+	link s6 s6-eth5 10.0.6.254 h2 h2-eth0 10.0.6.2 || return 1
+	for ((i = 1; i <= paths; i++)); do
+		mid=s$((i + 1))
+		add_node $mid || return 1
+		link s1 s1-eth$((i + 1)) 10.1.$i.1 $mid $mid-eth1 10.1.$i.2 || return 1
+		link $mid $mid-eth2 10.2.$i.1 s6 s6-eth$i 10.2.$i.2 || return 1
+		on $mid ip route add 10.0.6.0/24 via 10.2.$i.2
+		on $mid ip route add 10.0.1.0/24 via 10.1.$i.1
+		on $mid ethtool -K $mid-eth1 gro on >/dev/null
+		nexthops+=(nexthop via 10.1.$i.2)
+	done
+	for node in s1 s6 $(seq -f 's%g' 2 $((paths + 1))); do
+		on "$node" sysctl -qw net.ipv4.ip_forward=1
+		on "$node" sysctl -qw net.ipv4.conf.all.rp_filter=0
+	done
+	on s1 ip route add 10.0.6.0/24 "${nexthops[@]}"
+	on s6 ip route add 10.0.1.0/24 via 10.2.1.1
+	on h1 ip route add default via 10.0.1.254
+	on h2 ip route add default via 10.0.6.254
+	on h1 ethtool -K h1-eth0 tx off >/dev/null
+	on h2 ethtool -K h2-eth0 tx off >/dev/null
+}
+
+# The --path arguments for s1 in the diamond.
+diamond_paths() {
+	local i
+	for ((i = 1; i <= ${1:-4}; i++)); do
+		printf -- '--path s1-eth%d@10.1.%d.2 ' $((i + 1)) "$i"
+	done
+}
+
+# tx_packets of NODE's IFACE, read over netlink (works in any namespace).
+tx_packets() {
+	on "$1" ip -s -j link show dev "$2" |
+		/usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["stats64"]["tx"]["packets"])'
+}
