@@ -26,7 +26,8 @@ msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
 LOADER_SRCS := $(wildcard loader/*.c)
-LIB_SRCS    := $(filter-out loader/main.c,$(LOADER_SRCS))
+# What the unit tests link too: everything but the command line.
+LIB_SRCS    := $(filter-out loader/main.c loader/cmd_%.c,$(LOADER_SRCS))
 BPF_HDRS    := $(wildcard bpf/*.h) include/flowlet.h
 HDRS        := $(wildcard loader/*.h) include/flowlet.h
 
@@ -74,7 +75,7 @@ $(OUT)/test_xdp: tests/test_xdp.c $(patsubst loader/%.c,$(OUT)/%.o,$(LIB_SRCS)) 
 		 $(OUT)/flowlet_test.skel.h tests/packets.h
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -Itests tests/test_xdp.c \
-		$(patsubst loader/%.c,$(OUT)/%.o,$(LIB_SRCS)) $(LDLIBS) -o $@
+		$(patsubst loader/%.c,$(OUT)/%.o,$(LIB_SRCS)) $(LDLIBS) -lm -o $@
 
 test: all test-deps $(OUT)/test_xdp
 	$(Q)tests/run.sh

@@ -228,63 +228,6 @@ static int resolve_paths(const struct attach_args *a, int ingress,
 	return 0;
 }
 
-static int prefix_put(int fd, const struct flowlet_prefix_key *key,
-		      __u8 action)
-{
-	if (bpf_map_update_elem(fd, key, &action, BPF_ANY)) {
-		pr_err("cannot fill flowlet_prefix: %s", strerror(errno));
-		return -1;
-	}
-	return 0;
-}
-
-struct prefix_walk {
-	int fd;
-	int err;
-};
-
-static void skip_local_addr(const struct ip_addr *addr, void *ctx)
-{
-	struct prefix_walk *walk = ctx;
-	struct flowlet_prefix_key key = { .family = addr->family };
-
-	key.prefixlen = 8 + (addr->family == 4 ? 32 : 128);
-	memcpy(key.addr, addr->bytes, sizeof(key.addr));
-	walk->err |= prefix_put(walk->fd, &key, FLOWLET_PREFIX_SKIP);
-}
-
-/* The balanced prefixes, then what a router must never send on: its own
- * addresses, link-local, multicast and broadcast destinations. */
-static int fill_prefixes(const struct attach_args *a, int fd)
-{
-	static const char *const defaults[] = { "0.0.0.0/0", "::/0" };
-	static const char *const never[] = { "224.0.0.0/4", "169.254.0.0/16",
-					     "255.255.255.255/32", "fe80::/10",
-					     "ff00::/8" };
-	struct prefix_walk walk = { .fd = fd };
-	struct flowlet_prefix_key key;
-
-	for (int i = 0; i < a->prefix_count; i++) {
-		if (prefix_put(fd, &a->prefixes[i], FLOWLET_PREFIX_BALANCE))
-			return -1;
-	}
-	for (size_t i = 0; !a->prefix_count && i < 2; i++) {
-		if (parse_prefix(defaults[i], &key) ||
-		    prefix_put(fd, &key, FLOWLET_PREFIX_BALANCE))
-			return -1;
-	}
-	for (size_t i = 0; i < sizeof(never) / sizeof(never[0]); i++) {
-		if (parse_prefix(never[i], &key) ||
-		    prefix_put(fd, &key, FLOWLET_PREFIX_SKIP))
-			return -1;
-	}
-	if (netdev_for_each_addr(skip_local_addr, &walk) || walk.err) {
-		pr_err("cannot list this namespace's addresses");
-		return -1;
-	}
-	return 0;
-}
-
 static int fill_ports(const struct flowlet_config *cfg, int fd)
 {
 	for (__u32 i = 0; i < cfg->path_count; i++) {
@@ -478,7 +421,8 @@ int cmd_attach(int argc, char **argv)
 	if (bpf_map_update_elem(bpf_map__fd(skel->maps.flowlet_config), &zero,
 				&cfg, BPF_ANY) ||
 	    fill_ports(&cfg, bpf_map__fd(skel->maps.flowlet_ports)) ||
-	    fill_prefixes(&a, bpf_map__fd(skel->maps.flowlet_prefix)))
+	    config_fill_prefixes(bpf_map__fd(skel->maps.flowlet_prefix),
+				 a.prefixes, a.prefix_count))
 		goto out;
 	if (attach_program(&a, ifindex, &old, skel))
 		goto out;

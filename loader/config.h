@@ -28,4 +28,12 @@ int config_check_weight_count(int count, __u32 path_count);
 int config_set_weights(struct flowlet_config *cfg, const __u32 *weights,
 		       int count);
 
+/*
+ * Fills the flowlet_prefix map @fd: @prefixes to balance (all of IPv4 and
+ * IPv6 when @count is 0), then what a router must never forward this way:
+ * this namespace's own addresses, link-local, multicast and broadcast.
+ */
+int config_fill_prefixes(int fd, const struct flowlet_prefix_key *prefixes,
+			 int count);
+
 #endif /* FLOWLET_CONFIG_H */

@@ -10,8 +10,6 @@
 
 #define FLOWLET_VERSION "0.1.0"
 
-int log_verbose;
-
 struct command {
 	const char *name;
 	int (*run)(int argc, char **argv);
