@@ -55,6 +55,10 @@ $(OUT)/flowlet_test.bpf.o: bpf/flowlet.bpf.c $(BPF_HDRS) | $(OUT)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -DFLOWLET_TEST -c $< -o $@
 
+$(OUT)/xdp_pass.bpf.o: tests/xdp_pass.bpf.c | $(OUT)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
 $(OUT)/%.skel.h: $(OUT)/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name $(subst .skel.h,,$(notdir $@)) > $@
@@ -77,7 +81,7 @@ $(OUT)/test_xdp: tests/test_xdp.c $(patsubst loader/%.c,$(OUT)/%.o,$(LIB_SRCS)) 
 	$(Q)$(CC) $(CFLAGS) -Itests tests/test_xdp.c \
 		$(patsubst loader/%.c,$(OUT)/%.o,$(LIB_SRCS)) $(LDLIBS) -lm -o $@
 
-test: all test-deps $(OUT)/test_xdp
+test: all test-deps $(OUT)/test_xdp $(OUT)/xdp_pass.bpf.o
 	$(Q)tests/run.sh
 
 format:

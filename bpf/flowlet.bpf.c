@@ -160,24 +160,4 @@ int flowlet_xdp(struct xdp_md *ctx)
 	return verdict;
 }
 
-/*
- * flowletctl's path probe, run once per path with BPF_F_TEST_XDP_LIVE_FRAMES
- * at attach: the frame carries a path index after its Ethernet header and
- * goes out through that path's devmap slot, so flowletctl can see whether
- * the kernel delivers frames redirected there (a veth whose peer has no
- * XDP program and no GRO drops them silently). Never attached.
- */
-SEC("xdp")
-int flowlet_probe(struct xdp_md *ctx)
-{
-	void *data = (void *)(long)ctx->data;
-	void *data_end = (void *)(long)ctx->data_end;
-	__u32 *path = data + sizeof(struct ethhdr);
-
-	if ((void *)(path + 1) > data_end)
-		return XDP_ABORTED;
-	return bpf_redirect_map(&flowlet_ports, *path & (FLOWLET_MAX_PATHS - 1),
-				XDP_ABORTED);
-}
-
 char LICENSE[] SEC("license") = "GPL";

@@ -21,8 +21,6 @@
 #endif
 
 #define FLOWLET_PROG_NAME "flowlet_xdp"
-/* Path probe frames: IEEE 802 local experimental ethertype 1. */
-#define FLOWLET_PROBE_ETHERTYPE 0x88b5
 
 enum flowlet_mode {
 	FLOWLET_MODE_FLOWLET,	/* hash(flow, flowlet counter): the P4 exercise */
@@ -80,7 +78,8 @@ struct flowlet_path {
 	__u8 nexthop_family;
 	__u8 up; /* 0 = never chosen */
 	__u16 pad;
-	__u64 tx_dropped_base; /* egress tx_dropped at attach (loader only) */
+	__s64 xmit_offset; /* loader only: the egress driver's XDP xmit count
+			    * minus this path's packets, at attach */
 };
 
 /* flowlet_config[0]: everything flowletctl set may change live. */

@@ -39,7 +39,6 @@ struct attach_args {
 	struct tuning tuning;
 	__u32 xdp_flags;
 	__u64 flow_table;
-	bool probe;
 };
 
 enum {
@@ -51,7 +50,6 @@ enum {
 	OPT_XDP_MODE = 256,
 	OPT_HALFLIFE,
 	OPT_FLOW_TABLE,
-	OPT_NO_PROBE,
 };
 
 /* Parses an option attach and set share; 1 if @opt was one of them. */
@@ -122,13 +120,11 @@ static int parse_attach_args(int argc, char **argv, struct attach_args *a)
 		{ "xdp-mode", required_argument, NULL, OPT_XDP_MODE },
 		{ "load-halflife", required_argument, NULL, OPT_HALFLIFE },
 		{ "flow-table", required_argument, NULL, OPT_FLOW_TABLE },
-		{ "no-probe", no_argument, NULL, OPT_NO_PROBE },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	int opt, status = EXIT_OK;
 
-	a->probe = true;
 	while (status == EXIT_OK &&
 	       (opt = command_getopt(argc, argv, opts, &status)) != -1) {
 		if (parse_tuning(opt, optarg, &a->tuning, &status))
@@ -169,9 +165,6 @@ static int parse_attach_args(int argc, char **argv, struct attach_args *a)
 			if (parse_uint("--flow-table", optarg, 16, 1 << 24,
 				       &a->flow_table))
 				return EXIT_USAGE;
-			break;
-		case OPT_NO_PROBE:
-			a->probe = false;
 			break;
 		}
 	}
@@ -242,43 +235,40 @@ static int fill_ports(const struct flowlet_config *cfg, int fd)
 }
 
 /*
- * Sends one frame into each path the way the data path does and checks
- * that the kernel did not drop it. Only native XDP has the veth peer
- * problem; generic XDP transmits skbs.
+ * With native XDP, the kernel silently drops frames redirected into a
+ * device that cannot take them (a veth whose peer has neither an XDP
+ * program nor GRO). Generic XDP transmits skbs and has no such limit.
  */
-static void probe_paths(struct flowlet *skel, const struct flowlet_config *cfg,
-			const char *iface)
+static void check_paths_accept_redirects(const struct flowlet_config *cfg,
+					 const char *iface)
 {
-	int fd = bpf_program__fd(skel->progs.flowlet_probe);
-
 	for (__u32 i = 0; i < cfg->path_count; i++) {
-		const struct flowlet_path *p = &cfg->paths[i];
-		__u8 frame[ETH_ZLEN] = { 0 };
-		LIBBPF_OPTS(bpf_test_run_opts, run, .data_in = frame,
-			    .data_size_in = sizeof(frame), .repeat = 1,
-			    .flags = BPF_F_TEST_XDP_LIVE_FRAMES);
-		long long before = netdev_tx_dropped(p->ifindex), after;
 		char dev[IF_NAMESIZE] = "?";
+		__u64 features;
 
-		memcpy(frame, p->dst_mac, ETH_ALEN);
-		memcpy(frame + ETH_ALEN, p->src_mac, ETH_ALEN);
-		frame[12] = FLOWLET_PROBE_ETHERTYPE >> 8;
-		frame[13] = FLOWLET_PROBE_ETHERTYPE & 0xff;
-		memcpy(frame + ETH_HLEN, &i, sizeof(i));
-		memcpy(frame + ETH_HLEN + 4, "flowlet probe", 13);
-		if_indextoname(p->ifindex, dev);
-		if (bpf_prog_test_run_opts(fd, &run)) {
-			pr_debug("%s: path probe on %s not run: %s", iface, dev,
-				 strerror(errno));
+		if (netdev_xdp_features(cfg->paths[i].ifindex, &features) ||
+		    features & NETDEV_XDP_ACT_NDO_XMIT)
 			continue;
-		}
-		after = netdev_tx_dropped(p->ifindex);
-		if (before >= 0 && after > before)
-			pr_warn("%s: path %u (%s) drops redirected frames: if it "
-				"is a veth, enable GRO on its peer (ethtool -K "
-				"PEER gro on, in the peer's namespace) or attach "
-				"an XDP program there",
-				iface, i, dev);
+		if_indextoname(cfg->paths[i].ifindex, dev);
+		pr_warn("%s: path %u (%s) does not accept redirected frames, "
+			"the kernel will drop them: if it is a veth, enable GRO "
+			"on its peer (ethtool -K PEER gro on, in the peer's "
+			"namespace) or attach an XDP program there",
+			iface, i, dev);
+	}
+}
+
+/* Remembers each egress driver's XDP xmit count against the path's packet
+ * count, so that stats can tell redirected frames the driver never took. */
+static void record_xmit_offsets(struct flowlet_config *cfg, int pstats_fd)
+{
+	for (__u32 i = 0; i < cfg->path_count; i++) {
+		struct flowlet_path_stats ps;
+		long long xmit = netdev_xdp_xmit(cfg->paths[i].ifindex);
+
+		if (percpu_sum(pstats_fd, i, &ps, sizeof(ps)))
+			ps.packets = 0;
+		cfg->paths[i].xmit_offset = xmit - (long long)ps.packets;
 	}
 }
 
@@ -297,22 +287,35 @@ static int build_config(const struct attach_args *a, int ingress,
 		cfg->hash_seed = old_cfg.hash_seed;
 	else if (getrandom(&cfg->hash_seed, sizeof(cfg->hash_seed), 0) < 0)
 		return -1;
-	for (__u32 i = 0; i < cfg->path_count; i++) {
-		long long dropped = netdev_tx_dropped(cfg->paths[i].ifindex);
-
-		cfg->paths[i].tx_dropped_base = dropped > 0 ? dropped : 0;
-	}
 	return apply_tuning(&a->tuning, cfg);
 }
 
-/* A re-attach keeps the flow table and the counters. */
-static int reuse_maps(struct flowlet *skel, const struct instance *old,
-		      const struct attach_args *a)
+static bool same_paths(const struct flowlet_config *a,
+		       const struct flowlet_config *b)
 {
-	static const enum instance_map kept[] = { MAP_FLOWS, MAP_PSTATS,
-						  MAP_STATS, MAP_LOAD };
+	if (a->path_count != b->path_count)
+		return false;
+	for (__u32 i = 0; i < a->path_count; i++) {
+		if (a->paths[i].ifindex != b->paths[i].ifindex ||
+		    memcmp(a->paths[i].nexthop, b->paths[i].nexthop,
+			   sizeof(a->paths[i].nexthop)))
+			return false;
+	}
+	return true;
+}
+
+/* A re-attach keeps the flow table and the global counters, and the
+ * per-path counters and loads while the paths stay the same. */
+static int reuse_maps(struct flowlet *skel, const struct instance *old,
+		      const struct attach_args *a,
+		      const struct flowlet_config *cfg)
+{
+	static const enum instance_map kept[] = { MAP_FLOWS, MAP_STATS,
+						  MAP_PSTATS, MAP_LOAD };
+	struct flowlet_config old_cfg;
 	struct bpf_map_info info = { 0 };
 	__u32 len = sizeof(info);
+	size_t count = 2;
 
 	if (bpf_obj_get_info_by_fd(old->fds[MAP_FLOWS], &info, &len))
 		return -1;
@@ -322,7 +325,9 @@ static int reuse_maps(struct flowlet *skel, const struct instance *old,
 		       a->iface, info.max_entries);
 		return -1;
 	}
-	for (size_t i = 0; i < sizeof(kept) / sizeof(kept[0]); i++) {
+	if (!instance_read_config(old, &old_cfg) && same_paths(&old_cfg, cfg))
+		count = 4;
+	for (size_t i = 0; i < count; i++) {
 		struct bpf_map *map = bpf_object__find_map_by_name(
 			skel->obj, instance_map_name(kept[i]));
 
@@ -376,7 +381,7 @@ int cmd_attach(int argc, char **argv)
 {
 	struct attach_args a = { 0 };
 	struct flowlet_config cfg;
-	struct instance old;
+	struct instance old, now;
 	struct flowlet *skel = NULL;
 	int ifindex, status, ret = EXIT_FAIL;
 	__u32 zero = 0;
@@ -410,7 +415,7 @@ int cmd_attach(int argc, char **argv)
 	if (a.flow_table)
 		bpf_map__set_max_entries(skel->maps.flowlet_flows,
 					 a.flow_table);
-	if (old.prog_fd >= 0 && reuse_maps(skel, &old, &a))
+	if (old.prog_fd >= 0 && reuse_maps(skel, &old, &a, &cfg))
 		goto out;
 	if (flowlet__load(skel)) {
 		pr_err("the kernel refused the flowlet program: %s (run "
@@ -418,6 +423,7 @@ int cmd_attach(int argc, char **argv)
 		       strerror(errno));
 		goto out;
 	}
+	record_xmit_offsets(&cfg, bpf_map__fd(skel->maps.flowlet_pstats));
 	if (bpf_map_update_elem(bpf_map__fd(skel->maps.flowlet_config), &zero,
 				&cfg, BPF_ANY) ||
 	    fill_ports(&cfg, bpf_map__fd(skel->maps.flowlet_ports)) ||
@@ -428,14 +434,10 @@ int cmd_attach(int argc, char **argv)
 		goto out;
 
 	print_config(a.iface, &cfg, old.prog_fd >= 0 ? "replaced" : "attached");
-	if (a.probe) {
-		struct instance now;
-
-		if (instance_probe(ifindex, &now) == INSTANCE_FOUND &&
-		    now.xdp_flags == XDP_FLAGS_DRV_MODE)
-			probe_paths(skel, &cfg, a.iface);
-		instance_close(&now);
-	}
+	if (instance_probe(ifindex, &now) == INSTANCE_FOUND &&
+	    now.xdp_flags == XDP_FLAGS_DRV_MODE)
+		check_paths_accept_redirects(&cfg, a.iface);
+	instance_close(&now);
 	ret = EXIT_OK;
 out:
 	flowlet__destroy(skel);

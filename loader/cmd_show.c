@@ -25,7 +25,11 @@ struct snapshot {
 	struct flowlet_config cfg;
 	struct flowlet_stats stats;
 	struct flowlet_path_stats paths[FLOWLET_MAX_PATHS];
-	long long tx_dropped[FLOWLET_MAX_PATHS]; /* since attach; -1 unknown */
+	/* Redirected frames the egress driver did not take since attach; -1
+	 * where the driver does not count what it takes. */
+	long long tx_failed[FLOWLET_MAX_PATHS];
+	/* 1/0: the device accepts redirected frames now; -1 unknown. */
+	int xmit_ready[FLOWLET_MAX_PATHS];
 	long long flows;
 	double when; /* seconds, monotonic */
 };
@@ -50,16 +54,21 @@ static int snapshot_read(const struct instance *in, struct snapshot *s)
 	if (s->cfg.path_count > FLOWLET_MAX_PATHS)
 		s->cfg.path_count = FLOWLET_MAX_PATHS;
 	for (__u32 i = 0; i < s->cfg.path_count; i++) {
-		long long now = netdev_tx_dropped(s->cfg.paths[i].ifindex);
+		const struct flowlet_path *p = &s->cfg.paths[i];
+		long long xmit = netdev_xdp_xmit(p->ifindex), failed;
+		__u64 features;
 
 		if (percpu_sum(in->fds[MAP_PSTATS], i, &s->paths[i],
 			       sizeof(s->paths[i])))
 			return -1;
-		s->tx_dropped[i] = now < 0 ? -1
-				   : now - (long long)s->cfg.paths[i]
-						     .tx_dropped_base;
-		if (s->tx_dropped[i] < -1)
-			s->tx_dropped[i] = 0; /* counters were reset */
+		failed = (long long)s->paths[i].packets -
+			 (xmit - p->xmit_offset);
+		/* Other XDP senders into the same device make it negative. */
+		s->tx_failed[i] = xmit < 0 ? -1 : failed < 0 ? 0 : failed;
+		s->xmit_ready[i] =
+			netdev_xdp_features(p->ifindex, &features)
+				? -1
+				: !!(features & NETDEV_XDP_ACT_NDO_XMIT);
 	}
 	s->flows = instance_count_flows(in);
 	s->when = monotonic_seconds();
@@ -113,8 +122,10 @@ static void stats_json(const struct instance *in, const struct snapshot *s)
 		json_u64(&j, "packets", s->paths[i].packets);
 		json_u64(&j, "bytes", s->paths[i].bytes);
 		json_u64(&j, "flowlets", s->paths[i].flowlets);
-		if (s->tx_dropped[i] >= 0)
-			json_u64(&j, "tx_dropped", s->tx_dropped[i]);
+		if (s->tx_failed[i] >= 0)
+			json_u64(&j, "tx_failed", s->tx_failed[i]);
+		if (s->xmit_ready[i] >= 0)
+			json_u64(&j, "accepts_redirects", s->xmit_ready[i]);
 		json_close(&j, '}');
 	}
 	json_close(&j, ']');
@@ -151,31 +162,31 @@ static void stats_text(const struct instance *in, const struct snapshot *s,
 	       (unsigned long long)s->stats.flowlets,
 	       (unsigned long long)s->stats.path_changes,
 	       (unsigned long long)s->stats.redirected);
-	printf("%-4s %-15s %-25s %6s %3s %12s %14s %9s %6s %10s", "PATH", "DEV",
+	printf("%-4s %-15s %-25s %6s %3s %12s %14s %9s %6s %9s", "PATH", "DEV",
 	       "NEXTHOP", "WEIGHT", "UP", "PACKETS", "BYTES", "FLOWLETS",
-	       "SHARE", "TX_DROPPED");
+	       "SHARE", "TX_FAILED");
 	if (prev)
 		printf(" %10s %10s", "PKT/S", "MBIT/S");
 	printf("\n");
 	for (__u32 i = 0; i < s->cfg.path_count; i++) {
 		const struct flowlet_path *p = &s->cfg.paths[i];
 		const struct flowlet_path_stats *ps = &s->paths[i];
-		char dev[IF_NAMESIZE], hop[INET6_ADDRSTRLEN], dropped[24];
+		char dev[IF_NAMESIZE], hop[INET6_ADDRSTRLEN], failed[24];
 
 		path_dev(p, dev);
 		format_ip(p->nexthop, p->nexthop_family, hop, sizeof(hop));
-		if (s->tx_dropped[i] >= 0)
-			snprintf(dropped, sizeof(dropped), "%lld",
-				 s->tx_dropped[i]);
+		if (s->tx_failed[i] >= 0)
+			snprintf(failed, sizeof(failed), "%lld",
+				 s->tx_failed[i]);
 		else
-			snprintf(dropped, sizeof(dropped), "?");
+			snprintf(failed, sizeof(failed), "-");
 		printf("%-4u %-15s %-25s %6u %3s %12llu %14llu %9llu %5.1f%% "
-		       "%10s",
+		       "%9s",
 		       i, dev, hop, p->weight, p->up ? "yes" : "no",
 		       (unsigned long long)ps->packets,
 		       (unsigned long long)ps->bytes,
 		       (unsigned long long)ps->flowlets,
-		       total ? 100.0 * ps->packets / total : 0.0, dropped);
+		       total ? 100.0 * ps->packets / total : 0.0, failed);
 		if (prev && secs > 0)
 			printf(" %10.0f %10.2f",
 			       (ps->packets - prev->paths[i].packets) / secs,
@@ -195,13 +206,16 @@ static void stats_text(const struct instance *in, const struct snapshot *s,
 	for (__u32 i = 0; i < s->cfg.path_count; i++) {
 		char dev[IF_NAMESIZE];
 
-		if (s->tx_dropped[i] <= 0)
+		if (s->tx_failed[i] <= 0 && s->xmit_ready[i] != 0)
 			continue;
 		path_dev(&s->cfg.paths[i], dev);
-		printf("warning: %s dropped %lld frames since attach: if "
-		       "redirected frames vanish there, enable GRO on the veth "
-		       "peer (ethtool -K PEER gro on) or attach XDP to it\n",
-		       dev, s->tx_dropped[i]);
+		printf("warning: path %u (%s) %s: if it is a veth, enable GRO on "
+		       "its peer (ethtool -K PEER gro on) or attach an XDP "
+		       "program there\n",
+		       i, dev,
+		       s->xmit_ready[i] == 0
+			       ? "does not accept redirected frames"
+			       : "lost redirected frames");
 	}
 	fflush(stdout);
 }

@@ -21,7 +21,7 @@ static const struct command commands[] = {
 	  "attach IFACE --path DEV@NEXTHOP [--path DEV@NEXTHOP ...]\n"
 	  "       [--prefix CIDR ...] [--mode MODE] [--timeout DURATION]\n"
 	  "       [--weights W1,W2,...] [--xdp-mode native|generic]\n"
-	  "       [--load-halflife DURATION] [--flow-table N] [--no-probe]\n"
+	  "       [--load-halflife DURATION] [--flow-table N]\n"
 	  "  Load flowlet, configure it and attach it to IFACE, the ingress\n"
 	  "  interface; the program stays attached after flowletctl exits.\n"
 	  "  Attaching again replaces the program atomically and keeps the\n"
@@ -40,8 +40,7 @@ static const struct command commands[] = {
 	  "  --xdp-mode M         native or generic (default: native where\n"
 	  "                       the driver has it)\n"
 	  "  --load-halflife D    leastload's rate estimate half-life (10ms)\n"
-	  "  --flow-table N       flow table entries (default 65536)\n"
-	  "  --no-probe           skip the test frame sent on each path\n" },
+	  "  --flow-table N       flow table entries (default 65536)\n" },
 	{ "set", cmd_set,
 	  "set IFACE [--mode MODE] [--timeout DURATION] [--weights W1,W2,...]\n"
 	  "       [--load-halflife DURATION]\n"

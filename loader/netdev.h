@@ -4,6 +4,7 @@
 #ifndef FLOWLET_NETDEV_H
 #define FLOWLET_NETDEV_H
 
+#include <stdbool.h>
 #include <linux/types.h>
 
 #include "args.h"
@@ -20,9 +21,19 @@ int netdev_mac(const char *name, __u8 mac[6]);
 int neigh_resolve(const char *dev, int ifindex, const struct ip_addr *nexthop,
 		  __u8 mac[6], int timeout_ms);
 
-/* tx_dropped of @ifindex (where the kernel counts redirected frames it
- * could not deliver), or -1 if the interface is gone. */
-long long netdev_tx_dropped(int ifindex);
+/*
+ * The device's XDP feature bits (NETDEV_XDP_ACT_*), from the netdev
+ * generic netlink family; -1 where the kernel does not report them.
+ */
+#define NETDEV_XDP_ACT_NDO_XMIT 4 /* accepts frames redirected into it */
+int netdev_xdp_features(int ifindex, __u64 *features);
+
+/*
+ * Frames the driver took from XDP redirects (ndo_xdp_xmit), summed over
+ * its queues; -1 where the driver does not count them (veth does, as
+ * tx_queue_N_xdp_xmit).
+ */
+long long netdev_xdp_xmit(int ifindex);
 
 /* Calls @fn for every IPv4/IPv6 address of this namespace. */
 int netdev_for_each_addr(void (*fn)(const struct ip_addr *addr, void *ctx),

@@ -1,0 +1,198 @@
+#!/bin/bash
+# flowletctl's command line: every bad input prints one line, exits
+# non-zero and leaves nothing attached; help and version; the warning for
+# a path whose veth peer drops redirected frames. Runs in a two-path
+# diamond of network namespaces.
+source "$(dirname "$0")/lib.sh"
+
+ERR=$(mktemp)
+on_exit rm -f "$ERR"
+SEND="$ROOT/flowlet-send"
+
+xdp_attached() { on s1 ip link show dev s1-eth1 | grep -q 'prog/xdp'; }
+
+# rejects DESCRIPTION PATTERN CMD...: CMD fails with one line on stderr
+# matching PATTERN, and s1-eth1 has no XDP program afterwards (unless
+# ATTACHED=1: a program was there before and stays).
+ATTACHED=0
+rejects() {
+	local what=$1 pattern=$2
+	shift 2
+	if "$@" >/dev/null 2>"$ERR"; then
+		fail "$what: exit status 0"
+	elif [ "$(wc -l <"$ERR")" -ne 1 ]; then
+		fail "$what: $(wc -l <"$ERR") lines on stderr: $(head -c 300 "$ERR")"
+	elif ! grep -qE -- "$pattern" "$ERR"; then
+		fail "$what: unexpected message: $(cat "$ERR")"
+	elif [ "$ATTACHED" = 0 ] && xdp_attached; then
+		fail "$what: left an XDP program on s1-eth1"
+	else
+		ok "$what: $(cat "$ERR")"
+	fi
+}
+
+ctl() { on s1 "$FLOWLETCTL" "$@"; }
+P2=(--path s1-eth2@10.1.1.2 --path s1-eth3@10.1.2.2)
+
+build_diamond 2 || { fail "cannot build the namespace diamond"; finish; exit; }
+
+# -- help and version
+check "--help lists every command" bash -c \
+	"'$FLOWLETCTL' --help | grep -c '^flowletctl \(attach\|set\|stats\|flows\|status\|detach\) ' | grep -qx 6"
+check "attach --help documents --path and exits 0" bash -c \
+	"'$FLOWLETCTL' attach --help | grep -q -- '--path DEV@NEXTHOP'"
+check "--version prints a version" bash -c \
+	"'$FLOWLETCTL' --version | grep -qE '^flowletctl [0-9]+\.[0-9]+'"
+rejects "no command" "usage" bash -c "'$FLOWLETCTL' 2>&1 >/dev/null | head -1 >&2; exit 2"
+rejects "unknown command" "unknown command 'frob'" ctl frob
+rejects "unknown global option" "unknown option '--frob'" ctl --frob stats s1-eth1
+
+# -- attach: bad arguments
+rejects "unknown option" "unknown option '--frobnicate'" \
+	ctl attach s1-eth1 "${P2[@]}" --frobnicate
+rejects "option without value" "'--mode' needs a value" \
+	ctl attach s1-eth1 "${P2[@]}" --mode
+rejects "missing IFACE" "missing IFACE" ctl attach "${P2[@]}"
+rejects "two IFACEs" "unexpected argument 's1-eth2'" \
+	ctl attach s1-eth1 s1-eth2 "${P2[@]}"
+rejects "unknown interface" "interface 'nosuch0' not found" \
+	ctl attach nosuch0 "${P2[@]}"
+rejects "missing --path" "at least one --path" ctl attach s1-eth1
+rejects "--path without @" "bad --path 's1-eth2'" \
+	ctl attach s1-eth1 --path s1-eth2
+rejects "--path with a bad address" "bad --path 's1-eth2@10.1.1'" \
+	ctl attach s1-eth1 --path s1-eth2@10.1.1
+rejects "--path without a device" "bad --path '@10.1.1.2'" \
+	ctl attach s1-eth1 --path @10.1.1.2
+rejects "--path on an unknown device" "interface 'nosuch1' not found" \
+	ctl attach s1-eth1 --path nosuch1@10.1.1.2
+rejects "--path given twice" "given twice" \
+	ctl attach s1-eth1 --path s1-eth2@10.1.1.2 --path s1-eth2@10.1.1.2
+rejects "--path on the ingress interface" "is the ingress interface" \
+	ctl attach s1-eth1 --path s1-eth1@10.0.1.1
+many=()
+for i in $(seq 17); do many+=(--path "s1-eth2@10.1.1.$i"); done
+rejects "17 paths" "more than 16 --path" ctl attach s1-eth1 "${many[@]}"
+rejects "unknown mode" "unknown mode 'fast'" \
+	ctl attach s1-eth1 "${P2[@]}" --mode fast
+rejects "zero weight" "bad --weights '0,1'" \
+	ctl attach s1-eth1 "${P2[@]}" --weights 0,1
+rejects "negative weight" "bad --weights '-1,1'" \
+	ctl attach s1-eth1 "${P2[@]}" --weights=-1,1
+rejects "weight over 255" "bad --weights '1,256'" \
+	ctl attach s1-eth1 "${P2[@]}" --weights 1,256
+rejects "too many weights" "more than 16 weights" \
+	ctl attach s1-eth1 "${P2[@]}" --weights "$(seq -s, 17)"
+rejects "weights not matching paths" "3 weights for 2 paths" \
+	ctl attach s1-eth1 "${P2[@]}" --weights 1,2,3
+rejects "weights over the slot table" "weights add up to 300" \
+	ctl attach s1-eth1 "${P2[@]}" --weights 200,100
+rejects "duration without unit" "bad --timeout '50'" \
+	ctl attach s1-eth1 "${P2[@]}" --timeout 50
+rejects "duration with a bad unit" "bad --timeout '5x'" \
+	ctl attach s1-eth1 "${P2[@]}" --timeout 5x
+rejects "negative duration" "bad --timeout '-5ms'" \
+	ctl attach s1-eth1 "${P2[@]}" --timeout=-5ms
+rejects "zero duration" "bad --timeout '0ms'" \
+	ctl attach s1-eth1 "${P2[@]}" --timeout 0ms
+rejects "prefix length 33" "bad --prefix '10.0.6.0/33'" \
+	ctl attach s1-eth1 "${P2[@]}" --prefix 10.0.6.0/33
+rejects "prefix with host bits" "bits set beyond the prefix length" \
+	ctl attach s1-eth1 "${P2[@]}" --prefix 10.0.6.1/24
+rejects "prefix without length" "bad --prefix '10.0.6.0'" \
+	ctl attach s1-eth1 "${P2[@]}" --prefix 10.0.6.0
+rejects "bad xdp mode" "bad --xdp-mode 'turbo'" \
+	ctl attach s1-eth1 "${P2[@]}" --xdp-mode turbo
+rejects "bad flow table size" "bad --flow-table '0'" \
+	ctl attach s1-eth1 "${P2[@]}" --flow-table 0
+rejects "unresolvable next hop" "cannot resolve next hop 10.1.1.99 on s1-eth2" \
+	ctl attach s1-eth1 --path s1-eth2@10.1.1.99
+
+# -- another XDP program is there
+on s1 ip link set dev s1-eth1 xdpgeneric obj "$ROOT/build/xdp_pass.bpf.o" sec xdp
+ctl attach s1-eth1 "${P2[@]}" >/dev/null 2>"$ERR"
+status=$?
+if [ $status -ne 0 ] && grep -q "already runs XDP program 'other_xdp'" "$ERR" &&
+	on s1 ip -d link show dev s1-eth1 | grep -q 'name other_xdp'; then
+	ok "another XDP program is refused and left in place: $(cat "$ERR")"
+else
+	fail "another XDP program: status $status, $(cat "$ERR")"
+fi
+ATTACHED=1
+rejects "stats on another program" "is 'other_xdp'.*not flowlet" ctl stats s1-eth1
+ATTACHED=0
+on s1 ip link set dev s1-eth1 xdpgeneric off
+
+# -- commands without an instance
+for cmd in stats flows detach; do
+	rejects "$cmd without an instance" "s1-eth1: flowlet is not attached" \
+		ctl $cmd s1-eth1
+done
+rejects "set without an instance" "s1-eth1: flowlet is not attached" \
+	ctl set s1-eth1 --mode ecmp
+rejects "stats on an unknown interface" "interface 'nosuch0' not found" \
+	ctl stats nosuch0
+check "status without instances says so" bash -c \
+	"ip netns exec ${UNIQ}s1 '$FLOWLETCTL' status | grep -q 'no flowlet instance'"
+
+# -- set: bad values leave the running config alone
+if ctl attach s1-eth1 "${P2[@]}" --prefix 10.0.6.0/24 >/dev/null 2>&1; then
+	ATTACHED=1
+	rejects_set() {
+		local what=$1 pattern=$2
+		shift 2
+		if ctl set s1-eth1 "$@" >/dev/null 2>"$ERR"; then
+			fail "set $what: exit status 0"
+		elif [ "$(wc -l <"$ERR")" -ne 1 ] || ! grep -qE -- "$pattern" "$ERR"; then
+			fail "set $what: $(cat "$ERR")"
+		elif ! ctl stats s1-eth1 --json | grep -q '"mode":"flowlet","timeout_ns":50000000'; then
+			fail "set $what: the config changed"
+		else
+			ok "set $what: $(cat "$ERR")"
+		fi
+	}
+	rejects_set "with nothing to change" "nothing to change"
+	rejects_set "with a bad mode" "unknown mode 'x'" --mode x
+	rejects_set "with weights not matching paths" "1 weights for 2 paths" \
+		--mode ecmp --weights 5
+	rejects_set "with a bad timeout" "bad --timeout" --timeout 1h
+	rejects_set "with weights over the slot table" "weights add up to 510" \
+		--weights 255,255
+	rejects "stats with a bad --watch" "bad --watch '0'" ctl stats s1-eth1 --watch 0
+	rejects "flows with a bad --limit" "bad --limit 'x'" ctl flows s1-eth1 --limit x
+	check "stats --json is one JSON object" bash -c \
+		"ip netns exec ${UNIQ}s1 '$FLOWLETCTL' stats s1-eth1 --json | /usr/bin/python3 -c 'import json,sys; d=json.load(sys.stdin); assert d[\"iface\"]==\"s1-eth1\" and len(d[\"paths\"])==2'"
+	check "status --json lists the instance" bash -c \
+		"ip netns exec ${UNIQ}s1 '$FLOWLETCTL' status --json | /usr/bin/python3 -c 'import json,sys; d=json.load(sys.stdin); assert [i[\"iface\"] for i in d[\"instances\"]]==[\"s1-eth1\"]'"
+	rejects "attach with a different xdp mode on a live instance" \
+		"runs in native XDP mode" \
+		bash -c "ip netns exec ${UNIQ}s1 '$FLOWLETCTL' attach s1-eth1 ${P2[*]} --xdp-mode generic; s=\$?; ip netns exec ${UNIQ}s1 '$FLOWLETCTL' detach s1-eth1 >/dev/null; exit \$s"
+	ATTACHED=0
+else
+	fail "attach for the set tests"
+fi
+
+# -- a path whose veth peer cannot take redirected frames
+on s3 ethtool -K s3-eth1 gro off >/dev/null
+if ctl attach s1-eth1 "${P2[@]}" --prefix 10.0.6.0/24 --mode spray >/dev/null 2>"$ERR"; then
+	check "attach warns about the path without GRO on its peer" \
+		grep -q "path 1 (s1-eth3) does not accept redirected frames.*ethtool -K PEER gro on" "$ERR"
+	check "attach does not warn about the good path" \
+		bash -c "! grep -q 's1-eth2' '$ERR'"
+	on h1 ping -c 4 -i 0.1 -W 1 10.0.6.2 >/dev/null
+	check "stats counts the frames that path lost" bash -c \
+		"ip netns exec ${UNIQ}s1 '$FLOWLETCTL' stats s1-eth1 --json | /usr/bin/python3 -c 'import json,sys; p=json.load(sys.stdin)[\"paths\"]; assert p[1][\"tx_failed\"]==p[1][\"packets\"]==2 and p[0][\"tx_failed\"]==0 and p[1][\"accepts_redirects\"]==0, p'"
+	check "stats prints what to do about it" bash -c \
+		"ip netns exec ${UNIQ}s1 '$FLOWLETCTL' stats s1-eth1 | grep -q 'warning: path 1 (s1-eth3) does not accept redirected frames.*ethtool -K PEER gro on'"
+	ctl detach s1-eth1 >/dev/null
+else
+	fail "attach with a GRO-less peer: $(cat "$ERR")"
+fi
+
+# -- flowlet-send
+rejects "flowlet-send: bad destination" "bad DST 'nowhere'" "$SEND" nowhere 1 0
+rejects "flowlet-send: bad count" "bad N '0'" "$SEND" 10.0.6.2 0 0.1
+rejects "flowlet-send: bad pause" "bad PAUSE '1parsec'" "$SEND" 10.0.6.2 1 1parsec
+rejects "flowlet-send: bad port" "bad --sport '70000'" "$SEND" --sport 70000 10.0.6.2 1 0
+
+finish
