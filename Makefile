@@ -8,7 +8,7 @@ OUT     := build
 
 BUILD_DEPS := clang llvm gcc make libbpf-dev bpftool libelf-dev zlib1g-dev \
 	      linux-libc-dev pkg-config
-TEST_DEPS  := iproute2 iperf3 ethtool iputils-ping
+TEST_DEPS  := iproute2 iperf3 ethtool iputils-ping clang-format python3
 
 ARCH_INCLUDE := /usr/include/$(shell $(CC) -dumpmachine 2>/dev/null)
 WARN    := -Wall -Wextra -Werror

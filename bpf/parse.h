@@ -22,19 +22,19 @@
 
 #include "flowlet.h"
 
-#define IP_MF	   0x2000
-#define IP_OFFSET  0x1fff
+#define IP_MF		      0x2000
+#define IP_OFFSET	      0x1fff
 #define IPV6_FRAG_OFFSET_MASK 0xfff8
 #define IPV6_FRAG_MORE	      0x0001
-#define MAX_VLAN_TAGS 2
-#define MAX_IPV6_EXT  3
+#define MAX_VLAN_TAGS	      2
+#define MAX_IPV6_EXT	      3
 
 struct packet {
 	struct flowlet_flow_key key;
 	struct ethhdr *eth;
-	struct iphdr *ip4;    /* one of ip4/ip6 is set after parsing */
+	struct iphdr *ip4; /* one of ip4/ip6 is set after parsing */
 	struct ipv6hdr *ip6;
-	__u32 pass_reason;    /* enum flowlet_pass_reason when parsing fails */
+	__u32 pass_reason; /* enum flowlet_pass_reason when parsing fails */
 };
 
 struct vlan_tag {

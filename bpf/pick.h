@@ -168,7 +168,8 @@ static __always_inline __u32 least_loaded_path(const struct flowlet_config *cfg,
 			continue;
 		bytes = load_now(cfg, load, now);
 		weight = path_at(cfg, path)->weight;
-		if (best == FLOWLET_NO_PATH || bytes * best_weight < best_load * weight) {
+		if (best == FLOWLET_NO_PATH ||
+		    bytes * best_weight < best_load * weight) {
 			best = path;
 			best_load = bytes;
 			best_weight = weight;
@@ -185,7 +186,8 @@ static __always_inline __u32 least_loaded_path(const struct flowlet_config *cfg,
 static __always_inline __u32 select_path(const struct flowlet_config *cfg,
 					 struct flowlet_stats *stats,
 					 const struct flowlet_flow *flow,
-					 __u32 hash, bool new_flowlet, __u64 now)
+					 __u32 hash, bool new_flowlet,
+					 __u64 now)
 {
 	switch (cfg->mode) {
 	case FLOWLET_MODE_ECMP:

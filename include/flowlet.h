@@ -23,9 +23,9 @@
 #define FLOWLET_PROG_NAME "flowlet_xdp"
 
 enum flowlet_mode {
-	FLOWLET_MODE_FLOWLET,	/* hash(flow, flowlet counter): the P4 exercise */
-	FLOWLET_MODE_ECMP,	/* hash(flow): one path per flow */
-	FLOWLET_MODE_LETFLOW,	/* random weighted path per flowlet */
+	FLOWLET_MODE_FLOWLET, /* hash(flow, flowlet counter): the P4 exercise */
+	FLOWLET_MODE_ECMP,    /* hash(flow): one path per flow */
+	FLOWLET_MODE_LETFLOW, /* random weighted path per flowlet */
 	FLOWLET_MODE_LEASTLOAD, /* least (load / weight) path per flowlet */
 	FLOWLET_MODE_SPRAY,	/* per-packet weighted round robin */
 	FLOWLET_MODE_COUNT,
@@ -33,11 +33,11 @@ enum flowlet_mode {
 
 /* Why a packet went to the kernel (XDP_PASS) instead of a path. */
 enum flowlet_pass_reason {
-	FLOWLET_PASS_NOT_IP,	   /* ARP, LLDP, unknown ethertype, 3+ tags */
-	FLOWLET_PASS_NOT_FOR_US,   /* destination MAC is not the ingress MAC */
-	FLOWLET_PASS_MALFORMED,	   /* truncated or invalid IP/L4 header */
-	FLOWLET_PASS_IP_OPTIONS,   /* IPv4 options, IPv6 hop-by-hop: slow path */
-	FLOWLET_PASS_TTL,	   /* TTL/hop limit <= 1: kernel sends ICMP */
+	FLOWLET_PASS_NOT_IP,	 /* ARP, LLDP, unknown ethertype, 3+ tags */
+	FLOWLET_PASS_NOT_FOR_US, /* destination MAC is not the ingress MAC */
+	FLOWLET_PASS_MALFORMED,	 /* truncated or invalid IP/L4 header */
+	FLOWLET_PASS_IP_OPTIONS, /* IPv4 options, IPv6 hop-by-hop: slow path */
+	FLOWLET_PASS_TTL,	 /* TTL/hop limit <= 1: kernel sends ICMP */
 	FLOWLET_PASS_NOT_BALANCED, /* destination outside the prefixes */
 	FLOWLET_PASS_NO_PATH,	   /* no path configured or up */
 	FLOWLET_PASS_COUNT,

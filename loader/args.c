@@ -77,8 +77,8 @@ int parse_duration(const char *opt, const char *text, __u64 *ns)
 	v = strtoull(text, &end, 10);
 	if (errno)
 		goto bad;
-	for (size_t i = 0; i < sizeof(duration_units) / sizeof(duration_units[0]);
-	     i++) {
+	for (size_t i = 0;
+	     i < sizeof(duration_units) / sizeof(duration_units[0]); i++) {
 		if (strcmp(end, duration_units[i].suffix))
 			continue;
 		if (v == 0 || v > MAX_DURATION_NS / duration_units[i].ns)
@@ -95,12 +95,13 @@ bad:
 
 void format_duration(__u64 ns, char *buf, size_t len)
 {
-	for (size_t i = 0; i < sizeof(duration_units) / sizeof(duration_units[0]);
-	     i++) {
+	for (size_t i = 0;
+	     i < sizeof(duration_units) / sizeof(duration_units[0]); i++) {
 		if (ns % duration_units[i].ns == 0) {
-			snprintf(buf, len, "%llu%s",
-				 (unsigned long long)(ns / duration_units[i].ns),
-				 duration_units[i].suffix);
+			snprintf(
+				buf, len, "%llu%s",
+				(unsigned long long)(ns / duration_units[i].ns),
+				duration_units[i].suffix);
 			return;
 		}
 	}
@@ -135,7 +136,8 @@ int parse_weights(const char *text, __u32 *weights, int *count)
 	*count = n;
 	return 0;
 bad:
-	pr_err("bad --weights '%s': expected comma-separated integers from 1 to "
+	pr_err("bad --weights '%s': expected comma-separated integers from 1 "
+	       "to "
 	       "%d, e.g. 7,3",
 	       text, FLOWLET_MAX_WEIGHT);
 	return -1;
@@ -196,7 +198,8 @@ int parse_prefix(const char *text, struct flowlet_prefix_key *key)
 	memcpy(key->addr, addr.bytes, sizeof(key->addr));
 	return 0;
 bad:
-	pr_err("bad --prefix '%s': expected ADDRESS/LENGTH, e.g. 10.0.6.0/24 or "
+	pr_err("bad --prefix '%s': expected ADDRESS/LENGTH, e.g. 10.0.6.0/24 "
+	       "or "
 	       "2001:db8::/32",
 	       text);
 	return -1;

@@ -17,7 +17,7 @@
 #include "log.h"
 #include "netdev.h"
 
-#define MAX_PREFIXES   64
+#define MAX_PREFIXES	 64
 #define NEIGH_TIMEOUT_MS 3000
 
 /* Options shared by attach and set; unset ones leave the config alone. */
@@ -195,7 +195,8 @@ static int resolve_paths(const struct attach_args *a, int ingress,
 			if (!strcmp(a->paths[j].dev, arg->dev) &&
 			    !memcmp(&a->paths[j].nexthop, &arg->nexthop,
 				    sizeof(arg->nexthop))) {
-				pr_err("--path %s@... is given twice", arg->dev);
+				pr_err("--path %s@... is given twice",
+				       arg->dev);
 				return -1;
 			}
 		}
@@ -251,7 +252,8 @@ static void check_paths_accept_redirects(const struct flowlet_config *cfg,
 			continue;
 		if_indextoname(cfg->paths[i].ifindex, dev);
 		pr_warn("%s: path %u (%s) does not accept redirected frames, "
-			"the kernel will drop them: if it is a veth, enable GRO "
+			"the kernel will drop them: if it is a veth, enable "
+			"GRO "
 			"on its peer (ethtool -K PEER gro on, in the peer's "
 			"namespace) or attach an XDP program there",
 			iface, i, dev);
@@ -409,7 +411,8 @@ int cmd_attach(int argc, char **argv)
 
 	skel = flowlet__open();
 	if (!skel) {
-		pr_err("cannot open the flowlet BPF object: %s", strerror(errno));
+		pr_err("cannot open the flowlet BPF object: %s",
+		       strerror(errno));
 		goto out;
 	}
 	if (a.flow_table)

@@ -209,7 +209,8 @@ static void stats_text(const struct instance *in, const struct snapshot *s,
 		if (s->tx_failed[i] <= 0 && s->xmit_ready[i] != 0)
 			continue;
 		path_dev(&s->cfg.paths[i], dev);
-		printf("warning: path %u (%s) %s: if it is a veth, enable GRO on "
+		printf("warning: path %u (%s) %s: if it is a veth, enable GRO "
+		       "on "
 		       "its peer (ethtool -K PEER gro on) or attach an XDP "
 		       "program there\n",
 		       i, dev,
@@ -514,8 +515,7 @@ int cmd_status(int argc, char **argv)
 			json_str(&j, "mode", mode_name(cfg.mode));
 			json_u64(&j, "timeout_ns", cfg.timeout_ns);
 			json_u64(&j, "paths", cfg.path_count);
-			json_u64(&j, "flows_active",
-				 instance_count_flows(&in));
+			json_u64(&j, "flows_active", instance_count_flows(&in));
 			json_close(&j, '}');
 		} else {
 			if (!found)

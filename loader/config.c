@@ -62,7 +62,8 @@ int config_check_weight_count(int count, __u32 path_count)
 {
 	if ((__u32)count == path_count)
 		return 0;
-	pr_err("--weights has %d weights for %u paths: give one weight per path",
+	pr_err("--weights has %d weights for %u paths: give one weight per "
+	       "path",
 	       count, path_count);
 	return -1;
 }
@@ -77,8 +78,7 @@ int config_set_weights(struct flowlet_config *cfg, const __u32 *weights,
 	return 0;
 }
 
-static int prefix_put(int fd, const struct flowlet_prefix_key *key,
-		      __u8 action)
+static int prefix_put(int fd, const struct flowlet_prefix_key *key, __u8 action)
 {
 	if (bpf_map_update_elem(fd, key, &action, BPF_ANY)) {
 		pr_err("cannot fill flowlet_prefix: %s", strerror(errno));

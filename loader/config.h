@@ -5,7 +5,7 @@
 
 #include "flowlet.h"
 
-#define FLOWLET_DEFAULT_TIMEOUT_NS 50000000ULL	     /* 50ms */
+#define FLOWLET_DEFAULT_TIMEOUT_NS	 50000000ULL /* 50ms */
 #define FLOWLET_DEFAULT_LOAD_HALFLIFE_NS 10000000ULL /* 10ms */
 
 /* Defaults for everything but paths and MACs. */

@@ -80,7 +80,8 @@ static enum instance_status instance_open_maps(struct instance *in,
 				continue;
 			if (info.key_size != map_specs[m].key_size ||
 			    info.value_size != map_specs[m].value_size) {
-				pr_err("%s: map %s has a layout this flowletctl "
+				pr_err("%s: map %s has a layout this "
+				       "flowletctl "
 				       "does not know (another version?); "
 				       "re-attach with this version",
 				       in->iface, info.name);
@@ -209,8 +210,8 @@ int percpu_sum(int map_fd, __u32 key, void *sum, size_t size)
 	memset(sum, 0, size);
 	if (!bpf_map_lookup_elem(map_fd, &key, values)) {
 		for (int c = 0; c < cpus; c++) {
-			const __u64 *v = (const void *)((char *)values +
-							c * stride);
+			const __u64 *v =
+				(const void *)((char *)values + c * stride);
 
 			for (size_t f = 0; f < size / 8; f++)
 				out[f] += v[f];

@@ -52,8 +52,7 @@ enum instance_status instance_probe(int ifindex, struct instance *in);
 int instance_open(const char *iface, struct instance *in);
 void instance_close(struct instance *in);
 
-int instance_read_config(const struct instance *in,
-			 struct flowlet_config *cfg);
+int instance_read_config(const struct instance *in, struct flowlet_config *cfg);
 int instance_write_config(const struct instance *in,
 			  const struct flowlet_config *cfg);
 

@@ -7,15 +7,14 @@
 
 extern int log_verbose;
 
-#define pr_err(fmt, ...) \
-	fprintf(stderr, "flowletctl: " fmt "\n", ##__VA_ARGS__)
+#define pr_err(fmt, ...) fprintf(stderr, "flowletctl: " fmt "\n", ##__VA_ARGS__)
 #define pr_warn(fmt, ...) \
 	fprintf(stderr, "flowletctl: warning: " fmt "\n", ##__VA_ARGS__)
-#define pr_debug(fmt, ...)                                                  \
-	do {                                                                \
-		if (log_verbose)                                            \
-			fprintf(stderr, "flowletctl: " fmt "\n",            \
-				##__VA_ARGS__);                             \
+#define pr_debug(fmt, ...)                                       \
+	do {                                                     \
+		if (log_verbose)                                 \
+			fprintf(stderr, "flowletctl: " fmt "\n", \
+				##__VA_ARGS__);                  \
 	} while (0)
 
 #endif /* FLOWLET_LOG_H */

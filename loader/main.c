@@ -26,13 +26,16 @@ static const struct command commands[] = {
 	  "  interface; the program stays attached after flowletctl exits.\n"
 	  "  Attaching again replaces the program atomically and keeps the\n"
 	  "  flow table and counters.\n"
-	  "  --path DEV@NEXTHOP   egress interface and the neighbour behind it\n"
+	  "  --path DEV@NEXTHOP   egress interface and the neighbour behind "
+	  "it\n"
 	  "                       (its MAC is resolved from the kernel); 1-16\n"
 	  "  --prefix CIDR        balance only these destinations (repeat);\n"
 	  "                       default all of IPv4 and IPv6. Local,\n"
-	  "                       link-local and multicast addresses are never\n"
+	  "                       link-local and multicast addresses are "
+	  "never\n"
 	  "                       balanced\n"
-	  "  --mode MODE          flowlet (default), ecmp, letflow, leastload,\n"
+	  "  --mode MODE          flowlet (default), ecmp, letflow, "
+	  "leastload,\n"
 	  "                       spray\n"
 	  "  --timeout DURATION   flowlet gap, e.g. 50ms (default), 500us\n"
 	  "  --weights W,...      one weight 1-255 per path (default all 1),\n"
@@ -47,7 +50,8 @@ static const struct command commands[] = {
 	  "  Change the running configuration; flows keep their state.\n" },
 	{ "stats", cmd_stats,
 	  "stats IFACE [--json] [--watch SECONDS]\n"
-	  "  Counters per path and per reason. --watch prints them again every\n"
+	  "  Counters per path and per reason. --watch prints them again "
+	  "every\n"
 	  "  SECONDS with rates, until interrupted.\n" },
 	{ "flows", cmd_flows,
 	  "flows IFACE [--json] [--limit N]\n"

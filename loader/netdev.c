@@ -54,8 +54,7 @@ int netdev_mac(const char *name, __u8 mac[6])
 }
 
 /* One dump of the neighbour table: 1 if @nexthop has a usable MAC. */
-static int neigh_lookup(int ifindex, const struct ip_addr *nexthop,
-			__u8 mac[6])
+static int neigh_lookup(int ifindex, const struct ip_addr *nexthop, __u8 mac[6])
 {
 	struct {
 		struct nlmsghdr nh;
@@ -86,7 +85,8 @@ static int neigh_lookup(int ifindex, const struct ip_addr *nexthop,
 		for (nh = (struct nlmsghdr *)buf; NLMSG_OK(nh, len);
 		     nh = NLMSG_NEXT(nh, len)) {
 			struct ndmsg *nd = NLMSG_DATA(nh);
-			int attr_len = nh->nlmsg_len - NLMSG_LENGTH(sizeof(*nd));
+			int attr_len =
+				nh->nlmsg_len - NLMSG_LENGTH(sizeof(*nd));
 			const void *dst = NULL, *lladdr = NULL;
 			struct rtattr *rta;
 
@@ -98,7 +98,8 @@ static int neigh_lookup(int ifindex, const struct ip_addr *nexthop,
 			if (nd->ndm_ifindex != ifindex ||
 			    nd->ndm_state & (NUD_INCOMPLETE | NUD_FAILED))
 				continue;
-			for (rta = (struct rtattr *)(nd + 1); RTA_OK(rta, attr_len);
+			for (rta = (struct rtattr *)(nd + 1);
+			     RTA_OK(rta, attr_len);
 			     rta = RTA_NEXT(rta, attr_len)) {
 				if (rta->rta_type == NDA_DST &&
 				    RTA_PAYLOAD(rta) == addr_len)
@@ -178,9 +179,9 @@ int neigh_resolve(const char *dev, int ifindex, const struct ip_addr *nexthop,
 
 /* The netdev generic netlink family (Linux 6.3+); its uapi header is newer
  * than Debian 12's, so the few constants needed are here. */
-#define NETDEV_FAMILY_NAME	   "netdev"
-#define NETDEV_CMD_DEV_GET	   1
-#define NETDEV_A_DEV_IFINDEX	   1
+#define NETDEV_FAMILY_NAME	  "netdev"
+#define NETDEV_CMD_DEV_GET	  1
+#define NETDEV_A_DEV_IFINDEX	  1
 #define NETDEV_A_DEV_XDP_FEATURES 3
 
 struct genl_msg {
@@ -192,13 +193,14 @@ struct genl_msg {
 static void genl_put_attr(struct genl_msg *msg, __u16 type, const void *data,
 			  __u16 len)
 {
-	struct rtattr *rta = (struct rtattr *)((char *)msg +
-					       NLMSG_ALIGN(msg->nh.nlmsg_len));
+	struct rtattr *rta =
+		(struct rtattr *)((char *)msg + NLMSG_ALIGN(msg->nh.nlmsg_len));
 
 	rta->rta_type = type;
 	rta->rta_len = RTA_LENGTH(len);
 	memcpy(RTA_DATA(rta), data, len);
-	msg->nh.nlmsg_len = NLMSG_ALIGN(msg->nh.nlmsg_len) + RTA_ALIGN(rta->rta_len);
+	msg->nh.nlmsg_len =
+		NLMSG_ALIGN(msg->nh.nlmsg_len) + RTA_ALIGN(rta->rta_len);
 }
 
 /* One generic netlink request; copies attribute @want of the answer into
@@ -349,7 +351,8 @@ int netdev_for_each_addr(void (*fn)(const struct ip_addr *addr, void *ctx),
 		} else if (ifa->ifa_addr->sa_family == AF_INET6) {
 			addr.family = 6;
 			memcpy(addr.bytes,
-			       &((struct sockaddr_in6 *)ifa->ifa_addr)->sin6_addr,
+			       &((struct sockaddr_in6 *)ifa->ifa_addr)
+					->sin6_addr,
 			       16);
 		} else {
 			continue;

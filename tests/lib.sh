@@ -15,11 +15,12 @@ ok() { PASSED=$((PASSED + 1)); echo "ok   - $*"; }
 fail() { FAILED=$((FAILED + 1)); echo "FAIL - $*"; }
 skip() { SKIPPED=$((SKIPPED + 1)); echo "skip - $*"; }
 
-# check DESCRIPTION COMMAND...: passes when COMMAND succeeds.
+# check DESCRIPTION COMMAND...: passes when COMMAND succeeds (its output
+# is not shown; its errors are).
 check() {
 	local what=$1
 	shift
-	if "$@"; then ok "$what"; else fail "$what"; fi
+	if "$@" >/dev/null; then ok "$what"; else fail "$what"; fi
 }
 
 finish() {
@@ -50,10 +51,14 @@ on() {
 	ip netns exec "$UNIQ$node" "$@"
 }
 
+# IPv6 is off so that router solicitations and MLD reports do not move
+# the interface counters the tests compare (the unit tests cover IPv6).
 add_node() {
 	ip netns add "$UNIQ$1" || return 1
 	on_exit ip netns del "$UNIQ$1"
 	on "$1" ip link set lo up
+	on "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+	on "$1" sysctl -qw net.ipv6.conf.default.disable_ipv6=1
 }
 
 # link A IFA ADDRA B IFB ADDRB: a veth between two nodes, addressed /24.
@@ -107,8 +112,19 @@ diamond_paths() {
 	done
 }
 
-# tx_packets of NODE's IFACE, read over netlink (works in any namespace).
-tx_packets() {
-	on "$1" ip -s -j link show dev "$2" |
-		/usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["stats64"]["tx"]["packets"])'
+# path_tx NODE IFACE...: tx_packets of each IFACE, one line, read from the
+# kernel over netlink.
+path_tx() {
+	local node=$1 dev
+	shift
+	for dev in "$@"; do
+		on "$node" ip -s -j link show dev "$dev" |
+			/usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["stats64"]["tx"]["packets"], end=" ")'
+	done
+	echo
+}
+
+# delta BEFORE AFTER: element-wise AFTER - BEFORE of two path_tx lines.
+delta() {
+	/usr/bin/python3 -c 'import sys; a, b = (list(map(int, s.split())) for s in sys.argv[1:]); print(" ".join(str(y - x) for x, y in zip(a, b)))' "$1" "$2"
 }

@@ -13,7 +13,7 @@
 #include <string.h>
 #include <linux/types.h>
 
-#define TTL_ZERO 256 /* .ttl for a real TTL of 0 (0 means the default) */
+#define TTL_ZERO  256 /* .ttl for a real TTL of 0 (0 means the default) */
 #define MAX_FRAME 512
 
 static const __u8 ingress_mac[6] = { 0x02, 0, 0, 0, 0, 0x01 };
@@ -26,21 +26,21 @@ struct pkt_spec {
 	const char *src, *dst;
 	__u16 sport, dport;
 	int ttl;
-	int vlans;	    /* 802.1ad + 802.1Q tags before the IP header */
-	__u16 frag_off;	    /* IPv4 flags and offset, host order */
-	bool ipv6_frag;	    /* an IPv6 fragment header */
-	__u8 ipv6_ext;	    /* an IPv6 routing or destination options header */
-	bool hop_by_hop;    /* an IPv6 hop-by-hop options header */
-	int ip_options;	    /* bytes of IPv4 options (NOP) */
-	int payload;	    /* L4 payload bytes; default 32, -1 for none */
-	int pad;	    /* Ethernet padding after the IP packet */
-	const __u8 *dmac;   /* default ingress_mac */
-	const __u8 *smac;   /* default host_mac */
-	int version;	    /* overrides the IP version nibble */
-	int ihl;	    /* overrides the IPv4 header length */
-	int len_delta;	    /* added to the IP total/payload length */
-	bool bad_csum;	    /* corrupts the IPv4 header checksum */
-	int l4_len;	    /* L4 header bytes actually present; default full */
+	int vlans;	  /* 802.1ad + 802.1Q tags before the IP header */
+	__u16 frag_off;	  /* IPv4 flags and offset, host order */
+	bool ipv6_frag;	  /* an IPv6 fragment header */
+	__u8 ipv6_ext;	  /* an IPv6 routing or destination options header */
+	bool hop_by_hop;  /* an IPv6 hop-by-hop options header */
+	int ip_options;	  /* bytes of IPv4 options (NOP) */
+	int payload;	  /* L4 payload bytes; default 32, -1 for none */
+	int pad;	  /* Ethernet padding after the IP packet */
+	const __u8 *dmac; /* default ingress_mac */
+	const __u8 *smac; /* default host_mac */
+	int version;	  /* overrides the IP version nibble */
+	int ihl;	  /* overrides the IPv4 header length */
+	int len_delta;	  /* added to the IP total/payload length */
+	bool bad_csum;	  /* corrupts the IPv4 header checksum */
+	int l4_len;	  /* L4 header bytes actually present; default full */
 };
 
 static inline __u16 csum_fold(__u32 sum)

@@ -5,13 +5,24 @@
 cd "$(dirname "$0")/.." || exit 1
 
 suites=("$@")
-[ ${#suites[@]} -eq 0 ] && suites=(unit cli diamond)
+[ ${#suites[@]} -eq 0 ] && suites=(format unit cli diamond)
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 total_pass=0 total_fail=0 total_skip=0
 for suite in "${suites[@]}"; do
 	case $suite in
+	format)
+		echo "== format"
+		if make -s check-format; then
+			echo "ok   - clang-format clean"
+			total_pass=$((total_pass + 1))
+		else
+			echo "FAIL - clang-format: run make format"
+			total_fail=$((total_fail + 1))
+		fi
+		continue
+		;;
 	unit) cmd=(build/test_xdp) ;;
 	*) cmd=(bash "tests/test_$suite.sh") ;;
 	esac

@@ -220,8 +220,10 @@ static const struct fixture fixtures[] = {
 	{ "ipv4 gre (addresses only)", { .proto = 47 }, XDP_REDIRECT, 0 },
 	{ "ipv6 tcp", { .family = 6 }, XDP_REDIRECT, 0 },
 	{ "ipv6 udp", { .family = 6, .proto = IPPROTO_UDP }, XDP_REDIRECT, 0 },
-	{ "ipv6 icmpv6", { .family = 6, .proto = IPPROTO_ICMPV6 },
-	  XDP_REDIRECT, 0 },
+	{ "ipv6 icmpv6",
+	  { .family = 6, .proto = IPPROTO_ICMPV6 },
+	  XDP_REDIRECT,
+	  0 },
 	{ "ipv4 tcp, one 802.1Q tag", { .vlans = 1 }, XDP_REDIRECT, 0 },
 	{ "ipv6 udp, 802.1ad + 802.1Q tags",
 	  { .family = 6, .proto = IPPROTO_UDP, .vlans = 2 },
@@ -229,15 +231,23 @@ static const struct fixture fixtures[] = {
 	  0 },
 	{ "three VLAN tags", { .vlans = 3 }, XDP_PASS, FLOWLET_PASS_NOT_IP },
 	{ "arp", { .arp = true }, XDP_PASS, FLOWLET_PASS_NOT_IP },
-	{ "arp behind a VLAN tag", { .arp = true, .vlans = 1 }, XDP_PASS,
+	{ "arp behind a VLAN tag",
+	  { .arp = true, .vlans = 1 },
+	  XDP_PASS,
 	  FLOWLET_PASS_NOT_IP },
-	{ "ethernet padding after the IP packet", { .pad = 10 }, XDP_REDIRECT,
+	{ "ethernet padding after the IP packet",
+	  { .pad = 10 },
+	  XDP_REDIRECT,
 	  0 },
 	{ "ipv4 first fragment", { .frag_off = 0x2000 }, XDP_REDIRECT, 0 },
 	{ "ipv4 later fragment", { .frag_off = 0x00b9 }, XDP_REDIRECT, 0 },
-	{ "ipv4 don't-fragment bit is no fragment", { .frag_off = 0x4000 },
-	  XDP_REDIRECT, 0 },
-	{ "ipv6 fragment", { .family = 6, .ipv6_frag = true }, XDP_REDIRECT,
+	{ "ipv4 don't-fragment bit is no fragment",
+	  { .frag_off = 0x4000 },
+	  XDP_REDIRECT,
+	  0 },
+	{ "ipv6 fragment",
+	  { .family = 6, .ipv6_frag = true },
+	  XDP_REDIRECT,
 	  0 },
 	{ "ipv6 routing header",
 	  { .family = 6, .ipv6_ext = IPPROTO_ROUTING },
@@ -251,25 +261,41 @@ static const struct fixture fixtures[] = {
 	  { .family = 6, .hop_by_hop = true },
 	  XDP_PASS,
 	  FLOWLET_PASS_IP_OPTIONS },
-	{ "ipv4 options", { .ip_options = 4 }, XDP_PASS,
+	{ "ipv4 options",
+	  { .ip_options = 4 },
+	  XDP_PASS,
 	  FLOWLET_PASS_IP_OPTIONS },
-	{ "ipv4 40 bytes of options", { .ip_options = 40 }, XDP_PASS,
+	{ "ipv4 40 bytes of options",
+	  { .ip_options = 40 },
+	  XDP_PASS,
 	  FLOWLET_PASS_IP_OPTIONS },
 	{ "ipv4 ttl 1", { .ttl = 1 }, XDP_PASS, FLOWLET_PASS_TTL },
 	{ "ipv4 ttl 0", { .ttl = TTL_ZERO }, XDP_PASS, FLOWLET_PASS_TTL },
 	{ "ipv4 ttl 2 is forwarded", { .ttl = 2 }, XDP_REDIRECT, 0 },
-	{ "ipv6 hop limit 1", { .family = 6, .ttl = 1 }, XDP_PASS,
+	{ "ipv6 hop limit 1",
+	  { .family = 6, .ttl = 1 },
+	  XDP_PASS,
 	  FLOWLET_PASS_TTL },
-	{ "ipv4 bad header checksum", { .bad_csum = true }, XDP_PASS,
+	{ "ipv4 bad header checksum",
+	  { .bad_csum = true },
+	  XDP_PASS,
 	  FLOWLET_PASS_MALFORMED },
-	{ "ipv4 version 5", { .version = 5 }, XDP_PASS,
+	{ "ipv4 version 5",
+	  { .version = 5 },
+	  XDP_PASS,
 	  FLOWLET_PASS_MALFORMED },
-	{ "ipv4 header length 4", { .ihl = 4 }, XDP_PASS,
+	{ "ipv4 header length 4",
+	  { .ihl = 4 },
+	  XDP_PASS,
 	  FLOWLET_PASS_MALFORMED },
-	{ "ipv4 total length beyond the frame", { .len_delta = 1 }, XDP_PASS,
+	{ "ipv4 total length beyond the frame",
+	  { .len_delta = 1 },
+	  XDP_PASS,
 	  FLOWLET_PASS_MALFORMED },
-	{ "ipv4 total length below the header", { .len_delta = -60 },
-	  XDP_PASS, FLOWLET_PASS_MALFORMED },
+	{ "ipv4 total length below the header",
+	  { .len_delta = -60 },
+	  XDP_PASS,
+	  FLOWLET_PASS_MALFORMED },
 	{ "ipv4 tcp header cut by total length",
 	  { .l4_len = 10, .payload = -1 },
 	  XDP_PASS,
@@ -278,23 +304,37 @@ static const struct fixture fixtures[] = {
 	  { .proto = IPPROTO_UDP, .l4_len = 6, .payload = -1 },
 	  XDP_PASS,
 	  FLOWLET_PASS_MALFORMED },
-	{ "ipv6 version 4 in an IPv6 ethertype", { .family = 6, .version = 4 },
-	  XDP_PASS, FLOWLET_PASS_MALFORMED },
-	{ "ipv6 payload length beyond the frame", { .family = 6, .len_delta = 1 },
-	  XDP_PASS, FLOWLET_PASS_MALFORMED },
-	{ "ipv4 destination outside the prefixes", { .dst = "10.0.7.2" },
-	  XDP_PASS, FLOWLET_PASS_NOT_BALANCED },
+	{ "ipv6 version 4 in an IPv6 ethertype",
+	  { .family = 6, .version = 4 },
+	  XDP_PASS,
+	  FLOWLET_PASS_MALFORMED },
+	{ "ipv6 payload length beyond the frame",
+	  { .family = 6, .len_delta = 1 },
+	  XDP_PASS,
+	  FLOWLET_PASS_MALFORMED },
+	{ "ipv4 destination outside the prefixes",
+	  { .dst = "10.0.7.2" },
+	  XDP_PASS,
+	  FLOWLET_PASS_NOT_BALANCED },
 	{ "ipv6 destination outside the prefixes",
 	  { .family = 6, .dst = "2001:db8:7::2" },
 	  XDP_PASS,
 	  FLOWLET_PASS_NOT_BALANCED },
-	{ "ipv4 multicast destination", { .dst = "224.0.0.5" }, XDP_PASS,
+	{ "ipv4 multicast destination",
+	  { .dst = "224.0.0.5" },
+	  XDP_PASS,
 	  FLOWLET_PASS_NOT_BALANCED },
-	{ "ipv6 link-local destination", { .family = 6, .dst = "fe80::1" },
-	  XDP_PASS, FLOWLET_PASS_NOT_BALANCED },
-	{ "frame to another MAC", { .dmac = other_mac }, XDP_PASS,
+	{ "ipv6 link-local destination",
+	  { .family = 6, .dst = "fe80::1" },
+	  XDP_PASS,
+	  FLOWLET_PASS_NOT_BALANCED },
+	{ "frame to another MAC",
+	  { .dmac = other_mac },
+	  XDP_PASS,
 	  FLOWLET_PASS_NOT_FOR_US },
-	{ "frame to a multicast MAC", { .dmac = multicast_mac }, XDP_PASS,
+	{ "frame to a multicast MAC",
+	  { .dmac = multicast_mac },
+	  XDP_PASS,
 	  FLOWLET_PASS_NOT_FOR_US },
 };
 
@@ -343,7 +383,8 @@ static void test_fixtures(void)
 		result(ok, "fixture: %s -> %s%s%s (got verdict %d)", f->name,
 		       f->verdict == XDP_PASS ? "pass" : "redirect",
 		       f->verdict == XDP_PASS ? ", " : "",
-		       f->verdict == XDP_PASS ? pass_reason_name(f->reason) : "",
+		       f->verdict == XDP_PASS ? pass_reason_name(f->reason)
+					      : "",
 		       verdict);
 	}
 }
@@ -364,8 +405,7 @@ static void test_fragments_share_flow(void)
 	send_spec(&later);
 	inet_pton(AF_INET, "10.0.1.1", key.src);
 	inet_pton(AF_INET, "10.0.6.2", key.dst);
-	err = bpf_map_lookup_elem(fd_of(skel->maps.flowlet_flows), &key,
-				  &flow);
+	err = bpf_map_lookup_elem(fd_of(skel->maps.flowlet_flows), &key, &flow);
 	result(!err && flow.packets == 2,
 	       "fragments: first and later fragment share one 3-tuple flow "
 	       "(packets %llu)",
@@ -586,8 +626,9 @@ static void test_down_path(void)
 			on_down += send_port(100 + i % 40) == 2;
 		}
 	}
-	result(!on_down, "every mode: a path marked down is never chosen "
-			 "(%d packets on it)",
+	result(!on_down,
+	       "every mode: a path marked down is never chosen "
+	       "(%d packets on it)",
 	       on_down);
 }
 
@@ -752,15 +793,15 @@ int main(void)
 	}
 	if (parse_prefix("10.0.6.0/24", &prefixes[0]) ||
 	    parse_prefix("2001:db8:6::/48", &prefixes[1]) ||
-	    config_fill_prefixes(fd_of(skel->maps.flowlet_prefix), prefixes,
-				 2))
+	    config_fill_prefixes(fd_of(skel->maps.flowlet_prefix), prefixes, 2))
 		return 1;
 
 	test_fixtures();
 	test_fragments_share_flow();
 	test_truncations("ipv4 tcp", &(struct pkt_spec){ 0 });
-	test_truncations("ipv4 udp, two VLAN tags",
-			 &(struct pkt_spec){ .proto = IPPROTO_UDP, .vlans = 2 });
+	test_truncations(
+		"ipv4 udp, two VLAN tags",
+		&(struct pkt_spec){ .proto = IPPROTO_UDP, .vlans = 2 });
 	test_truncations("ipv6 tcp", &(struct pkt_spec){ .family = 6 });
 	test_truncations("ipv6 udp behind a routing header",
 			 &(struct pkt_spec){ .family = 6,

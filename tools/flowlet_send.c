@@ -130,13 +130,15 @@ int main(int argc, char **argv)
 		switch (opt) {
 		case 's':
 			if (!parse_long(optarg, 1, 65535, &sport))
-				return fail("bad --sport '%s': expected 1-65535",
-					    optarg);
+				return fail(
+					"bad --sport '%s': expected 1-65535",
+					optarg);
 			break;
 		case 'd':
 			if (!parse_long(optarg, 1, 65535, &dport))
-				return fail("bad --dport '%s': expected 1-65535",
-					    optarg);
+				return fail(
+					"bad --dport '%s': expected 1-65535",
+					optarg);
 			break;
 		case 'z':
 			if (!parse_long(optarg, 0, MAX_PAYLOAD, &size))
@@ -155,7 +157,8 @@ int main(int argc, char **argv)
 		}
 	}
 	if (argc - optind != 3)
-		return fail("%s", "expected DST N PAUSE (see flowlet-send --help)");
+		return fail("%s",
+			    "expected DST N PAUSE (see flowlet-send --help)");
 	if (inet_pton(AF_INET, argv[optind], &dst.sin_addr) != 1)
 		return fail("bad DST '%s': expected an IPv4 address",
 			    argv[optind]);

@@ -1,0 +1,138 @@
+#!/bin/bash
+# End to end in the seed diamond h1 - s1 - {s2..s5} - s6 - h2, built from
+# veth pairs in network namespaces, flowlet attached on s1-eth1 with four
+# paths. Path use is read from the kernel's interface counters on s1's
+# egress ports, not from flowlet's own counters.
+source "$(dirname "$0")/lib.sh"
+
+SEND="$ROOT/flowlet-send"
+PORTS=(s1-eth2 s1-eth3 s1-eth4 s1-eth5)
+OUT=$(mktemp)
+on_exit rm -f "$OUT"
+
+ctl() { on s1 "$FLOWLETCTL" "$@"; }
+stats_field() { ctl stats s1-eth1 --json | /usr/bin/python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
+path_packets() { stats_field '" ".join(str(p["packets"]) for p in d["paths"])'; }
+
+# send_flow SPORT N PAUSE: one TCP 5-tuple from h1 to h2; sets SPREAD to
+# the packets each egress port sent meanwhile (interface counters).
+send_flow() {
+	local before after
+	before=$(path_tx s1 "${PORTS[@]}")
+	on h1 "$SEND" --quiet --sport "$1" 10.0.6.2 "$2" "$3" >/dev/null
+	after=$(path_tx s1 "${PORTS[@]}")
+	SPREAD=$(delta "$before" "$after")
+}
+
+# used_paths MIN: how many ports carried at least MIN packets of SPREAD.
+used_paths() { local n=0 p; for p in $SPREAD; do [ "$p" -ge "$1" ] && n=$((n + 1)); done; echo $n; }
+
+build_diamond 4 || { fail "cannot build the namespace diamond"; finish; exit; }
+
+# -- attach, verified against the kernel
+if ctl attach s1-eth1 $(diamond_paths 4) --prefix 10.0.6.0/24 --timeout 10ms >"$OUT" 2>&1; then
+	ok "attach on s1-eth1 with four paths: $(cat "$OUT")"
+else
+	fail "attach: $(cat "$OUT")"
+	finish
+	exit
+fi
+check "the kernel shows flowlet_xdp on s1-eth1" bash -c \
+	"ip netns exec ${UNIQ}s1 ip -d link show dev s1-eth1 | grep -q 'prog/xdp id [0-9]* name flowlet_xdp'"
+check "status lists the instance" bash -c \
+	"ip netns exec ${UNIQ}s1 '$FLOWLETCTL' status | grep -q '^s1-eth1 .*flowlet .*10ms .* 4 '"
+
+# -- connectivity through the XDP path
+before=$(stats_field 'd["redirected"]')
+check "ping h1 -> h2 through flowlet" on h1 ping -c 3 -i 0.2 -W 2 10.0.6.2
+after=$(stats_field 'd["redirected"]')
+check "the pings were redirected by XDP ($((after - before)) frames)" \
+	test $((after - before)) -ge 3
+
+# -- flowlet: one 5-tuple with gaps > timeout spreads over the paths
+stats_before=$(path_packets)
+send_flow 1234 100 0.03
+stats_after=$(path_packets)
+flowlet_spread=$SPREAD
+check "flowlet mode: one TCP flow, 100 packets 30ms apart (timeout 10ms), spreads over >= 3 paths by interface counters: $SPREAD" \
+	test "$(used_paths 10)" -ge 3
+stats_spread=$(delta "$stats_before" "$stats_after")
+check "stats agrees with the interface counters: stats $stats_spread, kernel $SPREAD" \
+	/usr/bin/python3 -c 'import sys; a, b = (list(map(int, s.split())) for s in sys.argv[1:]); sys.exit(not all(abs(x - y) <= 2 for x, y in zip(a, b)))' \
+	"$stats_spread" "$SPREAD"
+check "flows lists the flow with its flowlets" bash -c \
+	"ip netns exec ${UNIQ}s1 '$FLOWLETCTL' flows s1-eth1 --json | /usr/bin/python3 -c 'import json,sys; f=[f for f in json.load(sys.stdin) if f[\"src\"]==\"10.0.1.1:1234\" and f[\"dst\"]==\"10.0.6.2:80\"]; assert f and f[0][\"flowlets\"]>=50 and f[0][\"packets\"]==100, f'"
+check "bpftool map dump name flowlet_flows prints readable entries" bash -c \
+	"bpftool map dump name flowlet_flows | grep -q '\"last_seen_ns\":'"
+
+# -- ecmp: the same kind of flow stays on one path
+check "set --mode ecmp" ctl set s1-eth1 --mode ecmp
+send_flow 1235 100 0.03
+check "ecmp mode: the same flow pattern stays on one path: $SPREAD" \
+	test "$(used_paths 98)" -eq 1 -a "$(used_paths 3)" -eq 1
+
+# -- set under traffic: mode, weights, timeout; the flow table stays
+flows_before=$(stats_field 'd["flows_active"]')
+on h1 "$SEND" --quiet --sport 3000 10.0.6.2 150 0.01 >/dev/null &
+sender=$!
+on_exit kill $sender
+sleep 0.5
+check "set --mode spray --weights 4,1,1,1 under traffic" \
+	ctl set s1-eth1 --mode spray --weights 4,1,1,1
+sleep 0.3
+check "set --timeout 1s under traffic" ctl set s1-eth1 --timeout 1s
+wait $sender
+flows_after=$(stats_field 'd["flows_active"]')
+check "the flow table survives set ($flows_before -> $flows_after flows)" \
+	test "$flows_after" -ge "$flows_before" -a "$flows_before" -ge 2
+check "stats shows the new mode, weights and timeout" test \
+	"$(stats_field '(d["mode"], d["timeout_ns"], [p["weight"] for p in d["paths"]])')" = \
+	"('spray', 1000000000, [4, 1, 1, 1])"
+send_flow 1236 70 0.002
+check "spray 4,1,1,1: 70 packets of one flow split 40/10/10/10 by interface counters: $SPREAD" \
+	/usr/bin/python3 -c 'import sys; a = list(map(int, sys.argv[1].split())); sys.exit(not all(abs(x - y) <= 2 for x, y in zip(a, [40, 10, 10, 10])))' "$SPREAD"
+check "set --mode flowlet --weights 1,1,1,1" ctl set s1-eth1 --mode flowlet --weights 1,1,1,1
+send_flow 1237 50 0.03
+check "flowlet mode with timeout 1s: gaps of 30ms keep the flow on one path: $SPREAD" \
+	test "$(used_paths 48)" -eq 1
+
+# -- a TCP transfer end to end
+check "set --timeout 50ms" ctl set s1-eth1 --timeout 50ms
+on h2 iperf3 -s -1 -p 5299 >/dev/null 2>&1 &
+server=$!
+on_exit kill $server
+sleep 0.5
+before=$(stats_field 'd["redirected"]')
+if on h1 iperf3 -c 10.0.6.2 -p 5299 -t 2 -J >"$OUT" 2>&1; then
+	rate=$(/usr/bin/python3 -c 'import json,sys; print(int(json.load(open(sys.argv[1]))["end"]["sum_received"]["bits_per_second"] / 1e6))' "$OUT")
+	after=$(stats_field 'd["redirected"]')
+	check "iperf3 TCP h1 -> h2 through flowlet: ${rate} Mbit/s, $((after - before)) frames redirected" \
+		test "$rate" -gt 0 -a $((after - before)) -gt 1000
+else
+	fail "iperf3 h1 -> h2: $(head -c 300 "$OUT")"
+fi
+wait $server 2>/dev/null
+
+# -- hitless re-attach keeps the flow table
+old_prog=$(stats_field 'd["prog_id"]')
+flows_before=$(stats_field 'd["flows_active"]')
+if ctl attach s1-eth1 $(diamond_paths 4) --prefix 10.0.6.0/24 --timeout 10ms >"$OUT" 2>&1; then
+	new_prog=$(stats_field 'd["prog_id"]')
+	flows_after=$(stats_field 'd["flows_active"]')
+	check "re-attach replaces the program ($old_prog -> $new_prog) and keeps $flows_after of $flows_before flows" \
+		test "$new_prog" != "$old_prog" -a "$flows_after" -ge "$flows_before"
+	check "ping after re-attach" on h1 ping -c 2 -i 0.2 -W 2 10.0.6.2
+else
+	fail "re-attach: $(cat "$OUT")"
+fi
+
+# -- detach returns forwarding to the kernel
+check "detach" ctl detach s1-eth1
+check "the kernel shows no XDP program on s1-eth1" bash -c \
+	"! ip netns exec ${UNIQ}s1 ip link show dev s1-eth1 | grep -q xdp"
+check "ping h1 -> h2 through the kernel after detach" on h1 ping -c 2 -i 0.2 -W 2 10.0.6.2
+check "stats after detach fails" bash -c \
+	"! ip netns exec ${UNIQ}s1 '$FLOWLETCTL' stats s1-eth1 2>/dev/null"
+
+echo "measured: flowlet spread $flowlet_spread"
+finish
