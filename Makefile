@@ -8,7 +8,9 @@ OUT     := build
 
 BUILD_DEPS := clang llvm gcc make libbpf-dev bpftool libelf-dev zlib1g-dev \
 	      linux-libc-dev pkg-config
-TEST_DEPS  := iproute2 iperf3 ethtool iputils-ping clang-format python3
+TEST_DEPS  := iproute2 iperf3 ethtool iputils-ping clang-format python3 \
+	      mininet
+DEMO_DEPS  := mininet iperf3 ethtool python3-matplotlib
 
 ARCH_INCLUDE := /usr/include/$(shell $(CC) -dumpmachine 2>/dev/null)
 WARN    := -Wall -Wextra -Werror

@@ -5,7 +5,7 @@
 cd "$(dirname "$0")/.." || exit 1
 
 suites=("$@")
-[ ${#suites[@]} -eq 0 ] && suites=(format unit cli diamond)
+[ ${#suites[@]} -eq 0 ] && suites=(format unit cli diamond mininet)
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
@@ -24,6 +24,7 @@ for suite in "${suites[@]}"; do
 		continue
 		;;
 	unit) cmd=(build/test_xdp) ;;
+	mininet) cmd=(/usr/bin/python3 tests/test_mininet.py) ;;
 	*) cmd=(bash "tests/test_$suite.sh") ;;
 	esac
 	echo "== $suite"

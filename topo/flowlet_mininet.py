@@ -1,0 +1,282 @@
+"""Mininet node classes for flowlet, and the seed topology.
+
+Router is a Mininet node in its own network namespace that forwards with
+Linux routing; FlowletSwitch is a Router that runs flowlet on its ingress
+port while the network runs. Both are added with addSwitch(), so Mininet
+starts them after every interface has its address (next hops answer ARP)
+and stops them before it tears the links down.
+
+    from flowlet_mininet import FlowletSwitch
+    s1 = topo.addSwitch('s1', cls=FlowletSwitch, ingress='s1-eth1',
+                        paths=['s1-eth2@10.1.1.2', 's1-eth3@10.1.2.2'],
+                        prefixes=['10.0.6.0/24'], mode='flowlet')
+
+FlowletSwitch prepares what veth needs for an XDP forwarder: GRO on the
+peers of its path ports (frames redirected into a veth are dropped unless
+its peer has XDP or GRO) and full checksums from the host on its ingress
+port (XDP cannot complete a partial checksum). Hosts further away that
+send TCP through it need `ethtool -K IFACE tx off` too: full_checksums().
+
+Run with Debian's Python: /usr/bin/python3. `mn --custom` works too:
+    mn --custom topo/flowlet_mininet.py --topo seed --controller none
+"""
+
+import contextlib
+import os
+import signal
+
+from mininet.net import Mininet
+from mininet.node import Node
+from mininet.topo import Topo
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+FLOWLETCTL = os.path.join(os.path.dirname(HERE), 'flowletctl')
+MODES = ('flowlet', 'ecmp', 'letflow', 'leastload', 'spray')
+
+
+class FlowletError(Exception):
+    """flowletctl refused: its one-line message."""
+
+
+def peer_of(intf):
+    """The interface at the other end of intf's link."""
+    link = intf.link
+    return link.intf2 if link.intf1 is intf else link.intf1
+
+
+def full_checksums(hosts):
+    """Hosts send complete TCP/UDP checksums (XDP cannot finish them)."""
+    for host in hosts:
+        for intf in host.intfList():
+            if intf.name != 'lo':
+                host.cmd('ethtool -K', intf.name, 'tx off')
+
+
+class Router(Node):
+    """A namespace that forwards IPv4 with the kernel.
+
+    routes: `ip route add` argument strings, e.g.
+            '10.0.6.0/24 nexthop via 10.1.1.2 nexthop via 10.1.2.2'.
+    shape:  {interface name: Mbit/s}: a token bucket on that egress port.
+    """
+
+    def __init__(self, name, routes=(), shape=None, **params):
+        # addSwitch() passes the network's default (root namespace).
+        params['inNamespace'] = True
+        Node.__init__(self, name, **params)
+        self.routes = list(routes)
+        self.shape = dict(shape or {})
+
+    # Mininet calls these for switches.
+    def start(self, _controllers=None):
+        self.cmd('ip link set lo up')
+        self.cmd('sysctl -qw net.ipv4.ip_forward=1')
+        self.cmd('sysctl -qw net.ipv4.conf.all.rp_filter=0')
+        self.cmd('sysctl -qw net.ipv4.fib_multipath_hash_policy=1')
+        for route in self.routes:
+            self.cmd('ip route replace', route)
+        for intf, mbit in self.shape.items():
+            shape_port(self, intf, mbit)
+
+    def tx_counters(self, intfs):
+        """{interface: (tx packets, tx bytes)} from the kernel of this node."""
+        counters = {}
+        for line in self.cmd('cat /proc/net/dev').splitlines():
+            name, _, data = line.partition(':')
+            name = name.strip()
+            if name in intfs and data:
+                fields = data.split()
+                counters[name] = (int(fields[9]), int(fields[8]))
+        return counters
+
+
+def shape_port(node, intf, mbit):
+    """Limits intf's egress to mbit with a short queue (at most 20ms)."""
+    burst = max(15000, int(mbit * 1e6 / 8 * 0.002))
+    node.cmd('tc qdisc replace dev %s root tbf rate %smbit burst %d '
+             'latency 20ms' % (intf, mbit, burst))
+
+
+class FlowletSwitch(Router):
+    """A Router that runs flowlet on its ingress port.
+
+    ingress:  the interface whose arriving traffic is balanced.
+    paths:    ['DEV@NEXTHOP', ...], the egress ports and next hops.
+    prefixes: destinations to balance (default: all).
+    mode, timeout, weights: as for `flowletctl attach`.
+    """
+
+    def __init__(self, name, ingress=None, paths=(), prefixes=(),
+                 mode='flowlet', timeout='50ms', weights=None,
+                 flowletctl=FLOWLETCTL, **params):
+        Router.__init__(self, name, **params)
+        self.ingress = ingress
+        self.paths = list(paths)
+        self.prefixes = list(prefixes)
+        self.mode = mode
+        self.timeout = timeout
+        self.weights = weights
+        self.flowletctl = flowletctl
+        self.attached = False
+
+    def start(self, _controllers=None):
+        Router.start(self)
+        self.prepare_veth()
+        self.attach()
+
+    def stop(self, deleteIntfs=True):  # pylint: disable=invalid-name
+        # Mininet.stop() deletes the links before it stops the switches,
+        # and an XDP program goes with its interface: detach only when the
+        # node is stopped on its own.
+        if self.attached and self.ingress in self.intfNames():
+            try:
+                self.detach()
+            except FlowletError:
+                pass  # the interface is being deleted anyway
+        Node.stop(self, deleteIntfs=deleteIntfs)
+
+    def prepare_veth(self):
+        """GRO on the path ports' peers, full checksums on the ingress
+        port's peer."""
+        for spec in self.paths:
+            peer = peer_of(self.intf(spec.split('@')[0]))
+            peer.node.cmd('ethtool -K', peer.name, 'gro on')
+        ingress_peer = peer_of(self.intf(self.ingress))
+        ingress_peer.node.cmd('ethtool -K', ingress_peer.name, 'tx off')
+
+    def ctl(self, *args):
+        """Runs flowletctl in this node; returns its output, raises
+        FlowletError with its message when it fails."""
+        out = self.cmd(self.flowletctl, *args, '2>&1; echo "exit=$?"')
+        body, _, status = out.rstrip().rpartition('exit=')
+        if status.strip() != '0':
+            raise FlowletError('%s: %s' % (self.name, body.strip()))
+        return body
+
+    def attach(self):
+        args = ['attach', self.ingress, '--mode', self.mode,
+                '--timeout', self.timeout]
+        for spec in self.paths:
+            args += ['--path', spec]
+        for prefix in self.prefixes:
+            args += ['--prefix', prefix]
+        if self.weights:
+            args += ['--weights', ','.join(str(w) for w in self.weights)]
+        self.ctl(*args)
+        self.attached = True
+
+    def detach(self):
+        self.ctl('detach', self.ingress)
+        self.attached = False
+
+    def set(self, **changes):
+        """set(mode='ecmp', timeout='10ms', weights=[7, 3])"""
+        args = ['set', self.ingress]
+        for key, value in changes.items():
+            if key == 'weights':
+                value = ','.join(str(w) for w in value)
+            args += ['--' + key.replace('_', '-'), str(value)]
+        return self.ctl(*args)
+
+    def path_ports(self):
+        return [spec.split('@')[0] for spec in self.paths]
+
+
+class SeedTopo(Topo):
+    """h1 - s1 - {s2 .. s(N+1)} - s6 - h2, the P4 flowlet exercise's
+    topology with N paths (default 4).
+
+    h1 10.0.1.1/24, h2 10.0.6.2/24; path i (1..N): s1-eth(i+1) 10.1.i.1 <->
+    s(i+1)-eth1 10.1.i.2, s(i+1)-eth2 10.2.i.1 <-> s6-eth(i) 10.2.i.2;
+    s6-eth(N+1) 10.0.6.254 <-> h2. s1 balances h1 -> h2, s6 balances
+    h2 -> h1; the middle switches forward with plain routes.
+
+    bw: Mbit/s per path, one number or one per path (asymmetry); shaped on
+        both egress ports of each middle switch. None: unshaped.
+    prefix: put before every node name, so that several networks can run
+        at once (interface names stay under 15 characters).
+    """
+
+    def build(self, paths=4, bw=None, mode='flowlet', timeout='50ms',
+              weights=None, prefix=''):  # pylint: disable=arguments-differ
+        if not 1 <= paths <= 16:
+            raise ValueError('paths: 1 to 16')
+        bws = bw if isinstance(bw, (list, tuple)) else [bw] * paths
+        if len(bws) != paths:
+            raise ValueError('bw: one value per path')
+        last = 's%d' % (paths + 2) if paths > 4 else 's6'
+        n = {name: prefix + name for name in ('h1', 'h2', 's1', last)}
+        h1 = self.addHost(n['h1'], ip='10.0.1.1/24',
+                          defaultRoute='via 10.0.1.254')
+        h2 = self.addHost(n['h2'], ip='10.0.6.2/24',
+                          defaultRoute='via 10.0.6.254')
+        mids = ['%ss%d' % (prefix, i + 2) for i in range(paths)]
+        flowlet = dict(mode=mode, timeout=timeout, weights=weights)
+        s1 = self.addSwitch(
+            n['s1'], cls=FlowletSwitch, ingress=n['s1'] + '-eth1',
+            paths=['%s-eth%d@10.1.%d.2' % (n['s1'], i + 2, i + 1)
+                   for i in range(paths)],
+            prefixes=['10.0.6.0/24'],
+            routes=['10.0.6.0/24 ' + ' '.join(
+                'nexthop via 10.1.%d.2' % (i + 1) for i in range(paths))],
+            **flowlet)
+        s6 = self.addSwitch(
+            n[last], cls=FlowletSwitch, ingress='%s-eth%d' % (n[last],
+                                                              paths + 1),
+            paths=['%s-eth%d@10.2.%d.1' % (n[last], i + 1, i + 1)
+                   for i in range(paths)],
+            prefixes=['10.0.1.0/24'],
+            routes=['10.0.1.0/24 ' + ' '.join(
+                'nexthop via 10.2.%d.1' % (i + 1) for i in range(paths))],
+            **flowlet)
+        self.addLink(h1, s1, intfName1=n['h1'] + '-eth0',
+                     intfName2=n['s1'] + '-eth1',
+                     params2={'ip': '10.0.1.254/24'})
+        for i, mid in enumerate(mids):
+            shape = {}
+            if bws[i]:
+                shape = {mid + '-eth1': bws[i], mid + '-eth2': bws[i]}
+            self.addSwitch(mid, cls=Router, shape=shape, routes=[
+                '10.0.6.0/24 via 10.2.%d.2' % (i + 1),
+                '10.0.1.0/24 via 10.1.%d.1' % (i + 1)])
+            self.addLink(s1, mid, intfName1='%s-eth%d' % (n['s1'], i + 2),
+                         intfName2=mid + '-eth1',
+                         params1={'ip': '10.1.%d.1/24' % (i + 1)},
+                         params2={'ip': '10.1.%d.2/24' % (i + 1)})
+            self.addLink(mid, s6, intfName1=mid + '-eth2',
+                         intfName2='%s-eth%d' % (n[last], i + 1),
+                         params1={'ip': '10.2.%d.1/24' % (i + 1)},
+                         params2={'ip': '10.2.%d.2/24' % (i + 1)})
+        self.addLink(s6, h2, intfName1='%s-eth%d' % (n[last], paths + 1),
+                     intfName2=n['h2'] + '-eth0',
+                     params1={'ip': '10.0.6.254/24'})
+
+
+@contextlib.contextmanager
+def seed_network(**topo_args):
+    """The seed topology, started, with full checksums on its hosts;
+    always stopped on the way out (also on Ctrl-C, SIGTERM or an error),
+    which removes every interface, namespace and process it made."""
+    net = Mininet(topo=SeedTopo(**topo_args), controller=None, build=False)
+    previous = signal.signal(signal.SIGTERM, _terminate)
+    try:
+        net.build()
+        for node in net.hosts + net.switches:
+            # IPv4 only: no router solicitations or MLD in the counters.
+            node.cmd('sysctl -qw net.ipv6.conf.all.disable_ipv6=1')
+        net.start()
+        full_checksums(net.hosts)
+        yield net
+    finally:
+        try:
+            net.stop()
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _terminate(_signum, _frame):
+    raise SystemExit(143)
+
+
+# For `mn --custom topo/flowlet_mininet.py --topo seed[,paths]`.
+topos = {'seed': SeedTopo}
