@@ -33,7 +33,7 @@ LIB_SRCS    := $(filter-out loader/main.c loader/cmd_%.c,$(LOADER_SRCS))
 BPF_HDRS    := $(wildcard bpf/*.h) include/flowlet.h
 HDRS        := $(wildcard loader/*.h) include/flowlet.h
 
-.PHONY: all deps test-deps test clean format check-format
+.PHONY: all deps test-deps demo-deps test demo topo clean format check-format
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -44,6 +44,9 @@ deps:
 
 test-deps: deps
 	$(Q)scripts/deps.sh $(TEST_DEPS)
+
+demo-deps: deps
+	$(Q)scripts/deps.sh $(DEMO_DEPS)
 
 $(OUT):
 	$(Q)mkdir -p $@
@@ -85,6 +88,15 @@ $(OUT)/test_xdp: tests/test_xdp.c $(patsubst loader/%.c,$(OUT)/%.o,$(LIB_SRCS)) 
 
 test: all test-deps $(OUT)/test_xdp $(OUT)/xdp_pass.bpf.o
 	$(Q)tests/run.sh
+
+# The seed topology in Mininet: ecmp vs flowlet for one gapped flow, four
+# iperf3 flows per mode, a plot of per-path load (demo-out/).
+demo: all demo-deps
+	$(Q)/usr/bin/python3 topo/demo.py
+
+# The seed topology with flowlet running, and the Mininet CLI.
+topo: all demo-deps
+	$(Q)/usr/bin/python3 topo/seed.py
 
 format:
 	$(Q)clang-format -i bpf/*.c bpf/*.h loader/*.c loader/*.h include/*.h \

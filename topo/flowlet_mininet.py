@@ -22,6 +22,7 @@ Run with Debian's Python: /usr/bin/python3. `mn --custom` works too:
 """
 
 import contextlib
+import inspect
 import os
 import signal
 
@@ -29,7 +30,9 @@ from mininet.net import Mininet
 from mininet.node import Node
 from mininet.topo import Topo
 
-HERE = os.path.dirname(os.path.abspath(__file__))
+# `mn --custom` runs this file through exec(), without __file__.
+HERE = os.path.dirname(os.path.abspath(
+    inspect.currentframe().f_code.co_filename))
 FLOWLETCTL = os.path.join(os.path.dirname(HERE), 'flowletctl')
 MODES = ('flowlet', 'ecmp', 'letflow', 'leastload', 'spray')
 
@@ -77,6 +80,10 @@ class Router(Node):
             self.cmd('ip route replace', route)
         for intf, mbit in self.shape.items():
             shape_port(self, intf, mbit)
+
+    def connected(self):  # pylint: disable=no-self-use
+        """For Mininet's waitConnected(): no controller to wait for."""
+        return True
 
     def tx_counters(self, intfs):
         """{interface: (tx packets, tx bytes)} from the kernel of this node."""
