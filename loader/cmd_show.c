@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <netinet/in.h>
+#include <linux/if_link.h>
 
 #include "args.h"
 #include "commands.h"
@@ -61,6 +62,11 @@ static int snapshot_read(const struct instance *in, struct snapshot *s)
 		if (percpu_sum(in->fds[MAP_PSTATS], i, &s->paths[i],
 			       sizeof(s->paths[i])))
 			return -1;
+		/* Generic XDP transmits skbs: no XDP xmit counter, no limit. */
+		if (in->xdp_flags & XDP_FLAGS_SKB_MODE) {
+			s->tx_failed[i] = s->xmit_ready[i] = -1;
+			continue;
+		}
 		failed = (long long)s->paths[i].packets -
 			 (xmit - p->xmit_offset);
 		/* Other XDP senders into the same device make it negative. */

@@ -172,6 +172,18 @@ else
 	fail "attach for the set tests"
 fi
 
+# -- generic XDP, and stats --watch
+if ctl attach s1-eth1 "${P2[@]}" --prefix 10.0.6.0/24 --xdp-mode generic --mode spray >/dev/null 2>"$ERR"; then
+	check "generic XDP: ping h1 -> h2" on h1 ping -c 4 -i 0.1 -W 1 10.0.6.2
+	check "generic XDP: stats shows the mode and the spray split" bash -c \
+		"ip netns exec ${UNIQ}s1 '$FLOWLETCTL' stats s1-eth1 --json | /usr/bin/python3 -c 'import json,sys; d=json.load(sys.stdin); assert d[\"xdp_mode\"]==\"generic\" and [p[\"packets\"] for p in d[\"paths\"]]==[2, 2], d'"
+	check "stats --watch 1 repeats with rates until interrupted" bash -c \
+		"timeout -s INT 2.5 ip netns exec ${UNIQ}s1 '$FLOWLETCTL' stats s1-eth1 --watch 1 | grep -c 'PKT/S' | grep -qx 2"
+	ctl detach s1-eth1 >/dev/null
+else
+	fail "attach in generic mode: $(cat "$ERR")"
+fi
+
 # -- a path whose veth peer cannot take redirected frames
 on s3 ethtool -K s3-eth1 gro off >/dev/null
 if ctl attach s1-eth1 "${P2[@]}" --prefix 10.0.6.0/24 --mode spray >/dev/null 2>"$ERR"; then
