@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -46,17 +47,26 @@ int parse_mode(const char *text, __u32 *mode)
 	return -1;
 }
 
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* A decimal number at the start of @text (no sign, no space); *end is
+ * what follows it. */
+static bool leading_number(const char *text, unsigned long long *v, char **end)
+{
+	if (*text < '0' || *text > '9')
+		return false;
+	errno = 0;
+	*v = strtoull(text, end, 10);
+	return !errno;
+}
+
 int parse_uint(const char *opt, const char *text, __u64 min, __u64 max,
 	       __u64 *value)
 {
 	unsigned long long v;
 	char *end;
 
-	errno = 0;
-	if (*text < '0' || *text > '9')
-		goto bad;
-	v = strtoull(text, &end, 10);
-	if (errno || *end || v < min || v > max)
+	if (!leading_number(text, &v, &end) || *end || v < min || v > max)
 		goto bad;
 	*value = v;
 	return 0;
@@ -71,14 +81,9 @@ int parse_duration(const char *opt, const char *text, __u64 *ns)
 	unsigned long long v;
 	char *end;
 
-	errno = 0;
-	if (*text < '0' || *text > '9')
+	if (!leading_number(text, &v, &end))
 		goto bad;
-	v = strtoull(text, &end, 10);
-	if (errno)
-		goto bad;
-	for (size_t i = 0;
-	     i < sizeof(duration_units) / sizeof(duration_units[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(duration_units); i++) {
 		if (strcmp(end, duration_units[i].suffix))
 			continue;
 		if (v == 0 || v > MAX_DURATION_NS / duration_units[i].ns)
@@ -95,8 +100,7 @@ bad:
 
 void format_duration(__u64 ns, char *buf, size_t len)
 {
-	for (size_t i = 0;
-	     i < sizeof(duration_units) / sizeof(duration_units[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(duration_units); i++) {
 		if (ns % duration_units[i].ns == 0) {
 			snprintf(
 				buf, len, "%llu%s",
@@ -113,7 +117,7 @@ int parse_weights(const char *text, __u32 *weights, int *count)
 	int n = 0;
 
 	for (;;) {
-		unsigned long v;
+		unsigned long long v;
 		char *end;
 
 		if (n == FLOWLET_MAX_PATHS) {
@@ -121,12 +125,8 @@ int parse_weights(const char *text, __u32 *weights, int *count)
 			       FLOWLET_MAX_PATHS);
 			return -1;
 		}
-		errno = 0;
-		if (*pos < '0' || *pos > '9')
-			goto bad;
-		v = strtoul(pos, &end, 10);
-		if (errno || v < 1 || v > FLOWLET_MAX_WEIGHT ||
-		    (*end && *end != ','))
+		if (!leading_number(pos, &v, &end) || v < 1 ||
+		    v > FLOWLET_MAX_WEIGHT || (*end && *end != ','))
 			goto bad;
 		weights[n++] = v;
 		if (!*end)
@@ -168,7 +168,7 @@ int parse_prefix(const char *text, struct flowlet_prefix_key *key)
 	char addr_text[INET6_ADDRSTRLEN + 1];
 	const char *slash = strchr(text, '/');
 	struct ip_addr addr;
-	unsigned long len, max;
+	unsigned long long len, max;
 	char *end;
 
 	if (!slash || (size_t)(slash - text) >= sizeof(addr_text))
@@ -178,13 +178,9 @@ int parse_prefix(const char *text, struct flowlet_prefix_key *key)
 	if (parse_ip(addr_text, &addr))
 		goto bad;
 	max = addr.family == 4 ? 32 : 128;
-	errno = 0;
-	if (slash[1] < '0' || slash[1] > '9')
+	if (!leading_number(slash + 1, &len, &end) || *end || len > max)
 		goto bad;
-	len = strtoul(slash + 1, &end, 10);
-	if (errno || *end || len > max)
-		goto bad;
-	for (unsigned long bit = len; bit < max; bit++) {
+	for (unsigned long long bit = len; bit < max; bit++) {
 		if (addr.bytes[bit / 8] & (0x80 >> (bit % 8))) {
 			pr_err("bad --prefix '%s': address has bits set beyond "
 			       "the prefix length",

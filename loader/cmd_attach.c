@@ -461,29 +461,25 @@ int cmd_set(int argc, char **argv)
 	struct tuning tuning = { 0 };
 	struct flowlet_config cfg;
 	struct instance in;
-	const char *iface;
 	int opt, status = EXIT_OK;
 
 	while (status == EXIT_OK &&
 	       (opt = command_getopt(argc, argv, opts, &status)) != -1)
 		parse_tuning(opt, optarg, &tuning, &status);
-	if (status != EXIT_OK)
-		return status;
-	iface = command_iface(argc, argv, true);
-	if (!iface)
-		return EXIT_USAGE;
-	if (!tuning.mode_set && !tuning.timeout_ns &&
+	if (status == EXIT_OK && !tuning.mode_set && !tuning.timeout_ns &&
 	    !tuning.load_halflife_ns && !tuning.weight_count) {
 		pr_err("set: nothing to change (give --mode, --timeout, "
 		       "--weights or --load-halflife)");
-		return EXIT_USAGE;
+		status = EXIT_USAGE;
 	}
-	if (instance_open(iface, &in))
-		return EXIT_FAIL;
+	if (status == EXIT_OK)
+		status = command_instance(argc, argv, &in);
+	if (status != EXIT_OK)
+		return status;
 	status = EXIT_FAIL;
 	if (!instance_read_config(&in, &cfg) && !apply_tuning(&tuning, &cfg) &&
 	    !instance_write_config(&in, &cfg)) {
-		print_config(iface, &cfg, "set");
+		print_config(in.iface, &cfg, "set");
 		status = EXIT_OK;
 	}
 	instance_close(&in);
@@ -498,26 +494,22 @@ int cmd_detach(int argc, char **argv)
 	};
 	LIBBPF_OPTS(bpf_xdp_attach_opts, xopts);
 	struct instance in;
-	const char *iface;
 	int opt, err, status = EXIT_OK;
 
 	while ((opt = command_getopt(argc, argv, opts, &status)) != -1 &&
 	       status == EXIT_OK)
 		;
+	if (status == EXIT_OK)
+		status = command_instance(argc, argv, &in);
 	if (status != EXIT_OK)
 		return status;
-	iface = command_iface(argc, argv, true);
-	if (!iface)
-		return EXIT_USAGE;
-	if (instance_open(iface, &in))
-		return EXIT_FAIL;
 	xopts.old_prog_fd = in.prog_fd;
 	err = bpf_xdp_detach(in.ifindex, in.xdp_flags | XDP_FLAGS_REPLACE,
 			     &xopts);
 	if (err)
-		pr_err("%s: cannot detach: %s", iface, strerror(-err));
+		pr_err("%s: cannot detach: %s", in.iface, strerror(-err));
 	else
-		printf("%s: detached\n", iface);
+		printf("%s: detached\n", in.iface);
 	instance_close(&in);
 	return err ? EXIT_FAIL : EXIT_OK;
 }

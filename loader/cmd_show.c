@@ -248,7 +248,6 @@ int cmd_stats(int argc, char **argv)
 	__u64 watch = 0;
 	bool json = false;
 	struct instance in;
-	const char *iface;
 
 	while (status == EXIT_OK &&
 	       (opt = command_getopt(argc, argv, opts, &status)) != -1) {
@@ -258,13 +257,10 @@ int cmd_stats(int argc, char **argv)
 			 parse_uint("--watch", optarg, 1, 3600, &watch))
 			status = EXIT_USAGE;
 	}
+	if (status == EXIT_OK)
+		status = command_instance(argc, argv, &in);
 	if (status != EXIT_OK)
 		return status;
-	iface = command_iface(argc, argv, true);
-	if (!iface)
-		return EXIT_USAGE;
-	if (instance_open(iface, &in))
-		return EXIT_FAIL;
 	status = EXIT_FAIL;
 	if (snapshot_read(&in, &snaps[cur]))
 		goto out;
@@ -383,7 +379,6 @@ int cmd_flows(int argc, char **argv)
 	struct flow_row *rows = NULL;
 	bool json = false;
 	struct instance in;
-	const char *iface;
 	struct timespec ts;
 	__u64 now_ns;
 	size_t count;
@@ -397,19 +392,16 @@ int cmd_flows(int argc, char **argv)
 			 parse_uint("--limit", optarg, 0, 1 << 30, &limit))
 			status = EXIT_USAGE;
 	}
+	if (status == EXIT_OK)
+		status = command_instance(argc, argv, &in);
 	if (status != EXIT_OK)
 		return status;
-	iface = command_iface(argc, argv, true);
-	if (!iface)
-		return EXIT_USAGE;
-	if (instance_open(iface, &in))
-		return EXIT_FAIL;
 	status = EXIT_FAIL;
 	if (instance_read_config(&in, &cfg))
 		goto out;
 	rows = read_flows(&in, &count);
 	if (!rows) {
-		pr_err("%s: out of memory reading the flow table", iface);
+		pr_err("%s: out of memory reading the flow table", in.iface);
 		goto out;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &ts);

@@ -32,4 +32,9 @@ int command_getopt(int argc, char **argv, const struct option *opts,
 /* The single positional IFACE after the options, or NULL after an error. */
 const char *command_iface(int argc, char **argv, bool required);
 
+struct instance;
+/* After the options: the IFACE argument and flowlet's instance on it.
+ * Returns EXIT_OK, or the status to exit with after an error. */
+int command_instance(int argc, char **argv, struct instance *in);
+
 #endif /* FLOWLET_COMMANDS_H */

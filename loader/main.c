@@ -6,6 +6,7 @@
 #include <bpf/libbpf.h>
 
 #include "commands.h"
+#include "instance.h"
 #include "log.h"
 
 #define FLOWLET_VERSION "0.1.0"
@@ -131,6 +132,15 @@ const char *command_iface(int argc, char **argv, bool required)
 		return NULL;
 	}
 	return argv[optind];
+}
+
+int command_instance(int argc, char **argv, struct instance *in)
+{
+	const char *iface = command_iface(argc, argv, true);
+
+	if (!iface)
+		return EXIT_USAGE;
+	return instance_open(iface, in) ? EXIT_FAIL : EXIT_OK;
 }
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt,

@@ -112,6 +112,16 @@ diamond_paths() {
 	done
 }
 
+# stats_eval NODE IFACE EXPR: the Python expression EXPR over
+# `flowletctl stats IFACE --json` (as d), run on NODE, printed.
+stats_eval() {
+	on "$1" "$FLOWLETCTL" stats "$2" --json |
+		/usr/bin/python3 -c "import json,sys; d=json.load(sys.stdin); print($3)"
+}
+
+# stats_true NODE IFACE EXPR: succeeds when EXPR is true.
+stats_true() { [ "$(stats_eval "$@")" = True ]; }
+
 # path_tx NODE IFACE...: tx_packets of each IFACE, one line, read from the
 # kernel over netlink.
 path_tx() {

@@ -145,7 +145,7 @@ if ctl attach s1-eth1 "${P2[@]}" --prefix 10.0.6.0/24 >/dev/null 2>&1; then
 			fail "set $what: exit status 0"
 		elif [ "$(wc -l <"$ERR")" -ne 1 ] || ! grep -qE -- "$pattern" "$ERR"; then
 			fail "set $what: $(cat "$ERR")"
-		elif ! ctl stats s1-eth1 --json | grep -q '"mode":"flowlet","timeout_ns":50000000'; then
+		elif ! stats_true s1 s1-eth1 '(d["mode"], d["timeout_ns"]) == ("flowlet", 50000000)'; then
 			fail "set $what: the config changed"
 		else
 			ok "set $what: $(cat "$ERR")"
@@ -160,8 +160,8 @@ if ctl attach s1-eth1 "${P2[@]}" --prefix 10.0.6.0/24 >/dev/null 2>&1; then
 		--weights 255,255
 	rejects "stats with a bad --watch" "bad --watch '0'" ctl stats s1-eth1 --watch 0
 	rejects "flows with a bad --limit" "bad --limit 'x'" ctl flows s1-eth1 --limit x
-	check "stats --json is one JSON object" bash -c \
-		"ip netns exec ${UNIQ}s1 '$FLOWLETCTL' stats s1-eth1 --json | /usr/bin/python3 -c 'import json,sys; d=json.load(sys.stdin); assert d[\"iface\"]==\"s1-eth1\" and len(d[\"paths\"])==2'"
+	check "stats --json is one JSON object" \
+		stats_true s1 s1-eth1 'd["iface"] == "s1-eth1" and len(d["paths"]) == 2'
 	check "status --json lists the instance" bash -c \
 		"ip netns exec ${UNIQ}s1 '$FLOWLETCTL' status --json | /usr/bin/python3 -c 'import json,sys; d=json.load(sys.stdin); assert [i[\"iface\"] for i in d[\"instances\"]]==[\"s1-eth1\"]'"
 	rejects "attach with a different xdp mode on a live instance" \
@@ -175,8 +175,8 @@ fi
 # -- generic XDP, and stats --watch
 if ctl attach s1-eth1 "${P2[@]}" --prefix 10.0.6.0/24 --xdp-mode generic --mode spray >/dev/null 2>"$ERR"; then
 	check "generic XDP: ping h1 -> h2" on h1 ping -c 4 -i 0.1 -W 1 10.0.6.2
-	check "generic XDP: stats shows the mode and the spray split" bash -c \
-		"ip netns exec ${UNIQ}s1 '$FLOWLETCTL' stats s1-eth1 --json | /usr/bin/python3 -c 'import json,sys; d=json.load(sys.stdin); assert d[\"xdp_mode\"]==\"generic\" and [p[\"packets\"] for p in d[\"paths\"]]==[2, 2], d'"
+	check "generic XDP: stats shows the mode and the spray split" \
+		stats_true s1 s1-eth1 'd["xdp_mode"] == "generic" and [p["packets"] for p in d["paths"]] == [2, 2]'
 	check "stats --watch 1 repeats with rates until interrupted" bash -c \
 		"timeout -s INT 2.5 ip netns exec ${UNIQ}s1 '$FLOWLETCTL' stats s1-eth1 --watch 1 | grep -c 'PKT/S' | grep -qx 2"
 	ctl detach s1-eth1 >/dev/null
@@ -192,8 +192,8 @@ if ctl attach s1-eth1 "${P2[@]}" --prefix 10.0.6.0/24 --mode spray >/dev/null 2>
 	check "attach does not warn about the good path" \
 		bash -c "! grep -q 's1-eth2' '$ERR'"
 	on h1 ping -c 4 -i 0.1 -W 1 10.0.6.2 >/dev/null
-	check "stats counts the frames that path lost" bash -c \
-		"ip netns exec ${UNIQ}s1 '$FLOWLETCTL' stats s1-eth1 --json | /usr/bin/python3 -c 'import json,sys; p=json.load(sys.stdin)[\"paths\"]; assert p[1][\"tx_failed\"]==p[1][\"packets\"]==2 and p[0][\"tx_failed\"]==0 and p[1][\"accepts_redirects\"]==0, p'"
+	check "stats counts the frames that path lost" stats_true s1 s1-eth1 \
+		'd["paths"][1]["tx_failed"] == d["paths"][1]["packets"] == 2 and d["paths"][0]["tx_failed"] == 0 and d["paths"][1]["accepts_redirects"] == 0'
 	check "stats prints what to do about it" bash -c \
 		"ip netns exec ${UNIQ}s1 '$FLOWLETCTL' stats s1-eth1 | grep -q 'warning: path 1 (s1-eth3) does not accept redirected frames.*ethtool -K PEER gro on'"
 	ctl detach s1-eth1 >/dev/null

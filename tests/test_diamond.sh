@@ -11,7 +11,7 @@ OUT=$(mktemp)
 on_exit rm -f "$OUT"
 
 ctl() { on s1 "$FLOWLETCTL" "$@"; }
-stats_field() { ctl stats s1-eth1 --json | /usr/bin/python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
+stats_field() { stats_eval s1 s1-eth1 "$1"; }
 path_packets() { stats_field '" ".join(str(p["packets"]) for p in d["paths"])'; }
 
 # send_flow SPORT N PAUSE: one TCP 5-tuple from h1 to h2; sets SPREAD to
