@@ -124,14 +124,14 @@ static void stats_json(const struct instance *in, const struct snapshot *s)
 		json_str(&j, "nexthop", hop);
 		json_str(&j, "nexthop_mac", mac);
 		json_u64(&j, "weight", p->weight);
-		json_u64(&j, "up", p->up);
+		json_bool(&j, "up", p->up);
 		json_u64(&j, "packets", s->paths[i].packets);
 		json_u64(&j, "bytes", s->paths[i].bytes);
 		json_u64(&j, "flowlets", s->paths[i].flowlets);
 		if (s->tx_failed[i] >= 0)
 			json_u64(&j, "tx_failed", s->tx_failed[i]);
 		if (s->xmit_ready[i] >= 0)
-			json_u64(&j, "accepts_redirects", s->xmit_ready[i]);
+			json_bool(&j, "accepts_redirects", s->xmit_ready[i]);
 		json_close(&j, '}');
 	}
 	json_close(&j, ']');
@@ -290,18 +290,15 @@ out:
 	return status;
 }
 
-struct flow_row {
-	struct flowlet_flow_key key;
-	struct flowlet_flow flow;
-};
+/* Flow indexes ordered by last_seen, most recent first. */
+static const struct flowlet_flow *sort_values;
 
 static int by_recent(const void *a, const void *b)
 {
-	const struct flow_row *x = a, *y = b;
+	__u64 x = sort_values[*(const size_t *)a].last_seen_ns;
+	__u64 y = sort_values[*(const size_t *)b].last_seen_ns;
 
-	if (x->flow.last_seen_ns != y->flow.last_seen_ns)
-		return x->flow.last_seen_ns < y->flow.last_seen_ns ? 1 : -1;
-	return 0;
+	return x < y ? 1 : x > y ? -1 : 0;
 }
 
 static const char *proto_name(__u8 proto, char *buf)
@@ -332,39 +329,6 @@ static void format_endpoint(const __u8 *addr, __u8 family, __u16 port,
 		snprintf(buf, len, "%s:%u", ip, ntohs(port));
 }
 
-/* Every flow, most recent first; NULL after an error. */
-static struct flow_row *read_flows(const struct instance *in, size_t *count)
-{
-	struct flowlet_flow_key key, *prev = NULL;
-	struct flow_row *rows = NULL;
-	size_t n = 0, cap = 0;
-
-	while (!bpf_map_get_next_key(in->fds[MAP_FLOWS], prev, &key)) {
-		if (n == cap) {
-			struct flow_row *grown;
-
-			cap = cap ? cap * 2 : 256;
-			grown = realloc(rows, cap * sizeof(*rows));
-			if (!grown) {
-				free(rows);
-				return NULL;
-			}
-			rows = grown;
-		}
-		rows[n].key = key;
-		/* An entry the LRU evicted meanwhile is skipped. */
-		if (!bpf_map_lookup_elem(in->fds[MAP_FLOWS], &key,
-					 &rows[n].flow))
-			n++;
-		prev = &rows[n ? n - 1 : 0].key;
-		if (!n)
-			prev = NULL;
-	}
-	qsort(rows, n, sizeof(*rows), by_recent);
-	*count = n;
-	return rows ? rows : calloc(1, sizeof(*rows));
-}
-
 int cmd_flows(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -373,15 +337,16 @@ int cmd_flows(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	struct flowlet_config cfg;
-	__u64 limit = DEFAULT_FLOW_LIMIT;
+	struct flowlet_flow_key *keys = NULL;
+	struct flowlet_flow *values = NULL;
+	__u64 limit = DEFAULT_FLOW_LIMIT, now_ns;
 	int opt, status = EXIT_OK;
-	struct flow_row *rows = NULL;
+	struct flowlet_config cfg;
+	size_t *order = NULL;
 	bool json = false;
 	struct instance in;
 	struct timespec ts;
-	__u64 now_ns;
-	size_t count;
+	long long count;
 	struct json j;
 
 	while (status == EXIT_OK &&
@@ -399,14 +364,21 @@ int cmd_flows(int argc, char **argv)
 	status = EXIT_FAIL;
 	if (instance_read_config(&in, &cfg))
 		goto out;
-	rows = read_flows(&in, &count);
-	if (!rows) {
-		pr_err("%s: out of memory reading the flow table", in.iface);
+	count = instance_read_flows(&in, &keys, &values);
+	if (count < 0)
+		goto out;
+	order = calloc(count + 1, sizeof(*order));
+	if (!order) {
+		pr_err("%s: out of memory sorting the flow table", in.iface);
 		goto out;
 	}
+	for (long long i = 0; i < count; i++)
+		order[i] = i;
+	sort_values = values;
+	qsort(order, count, sizeof(*order), by_recent);
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	now_ns = ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-	if (limit && count > limit)
+	if (limit && (__u64)count > limit)
 		count = limit;
 
 	json_init(&j, stdout);
@@ -416,39 +388,39 @@ int cmd_flows(int argc, char **argv)
 		printf("%-6s %-45s %-45s %-12s %8s %10s %12s %10s\n", "PROTO",
 		       "SOURCE", "DESTINATION", "PATH", "FLOWLETS", "PACKETS",
 		       "BYTES", "IDLE_MS");
-	for (size_t i = 0; i < count; i++) {
-		const struct flow_row *r = &rows[i];
+	for (long long i = 0; i < count; i++) {
+		const struct flowlet_flow_key *key = &keys[order[i]];
+		const struct flowlet_flow *flow = &values[order[i]];
 		char src[64], dst[64], dev[IF_NAMESIZE] = "-", proto[8];
-		double idle_ms = r->flow.last_seen_ns < now_ns
-					 ? (now_ns - r->flow.last_seen_ns) / 1e6
+		double idle_ms = flow->last_seen_ns < now_ns
+					 ? (now_ns - flow->last_seen_ns) / 1e6
 					 : 0;
 
-		format_endpoint(r->key.src, r->key.family, r->key.sport, src,
+		format_endpoint(key->src, key->family, key->sport, src,
 				sizeof(src));
-		format_endpoint(r->key.dst, r->key.family, r->key.dport, dst,
+		format_endpoint(key->dst, key->family, key->dport, dst,
 				sizeof(dst));
-		if (r->flow.path < cfg.path_count &&
-		    r->flow.path < FLOWLET_MAX_PATHS)
-			path_dev(&cfg.paths[r->flow.path], dev);
+		if (flow->path < cfg.path_count &&
+		    flow->path < FLOWLET_MAX_PATHS)
+			path_dev(&cfg.paths[flow->path], dev);
 		if (!json) {
 			printf("%-6s %-45s %-45s %-12s %8u %10llu %12llu "
 			       "%10.1f\n",
-			       proto_name(r->key.proto, proto), src, dst, dev,
-			       r->flow.flowlet,
-			       (unsigned long long)r->flow.packets,
-			       (unsigned long long)r->flow.bytes, idle_ms);
+			       proto_name(key->proto, proto), src, dst, dev,
+			       flow->flowlet, (unsigned long long)flow->packets,
+			       (unsigned long long)flow->bytes, idle_ms);
 			continue;
 		}
 		json_open(&j, NULL, '{');
-		json_str(&j, "proto", proto_name(r->key.proto, proto));
+		json_str(&j, "proto", proto_name(key->proto, proto));
 		json_str(&j, "src", src);
 		json_str(&j, "dst", dst);
-		json_u64(&j, "path", r->flow.path);
+		json_u64(&j, "path", flow->path);
 		json_str(&j, "dev", dev);
-		json_u64(&j, "flowlets", r->flow.flowlet);
-		json_u64(&j, "packets", r->flow.packets);
-		json_u64(&j, "bytes", r->flow.bytes);
-		json_u64(&j, "last_seen_ns", r->flow.last_seen_ns);
+		json_u64(&j, "flowlets", flow->flowlet);
+		json_u64(&j, "packets", flow->packets);
+		json_u64(&j, "bytes", flow->bytes);
+		json_u64(&j, "last_seen_ns", flow->last_seen_ns);
 		json_double(&j, "idle_ms", idle_ms);
 		json_close(&j, '}');
 	}
@@ -456,7 +428,9 @@ int cmd_flows(int argc, char **argv)
 		json_close(&j, ']');
 	status = EXIT_OK;
 out:
-	free(rows);
+	free(order);
+	free(keys);
+	free(values);
 	instance_close(&in);
 	return status;
 }

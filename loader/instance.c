@@ -222,16 +222,66 @@ int percpu_sum(int map_fd, __u32 key, void *sum, size_t size)
 	return err;
 }
 
+#define FLOW_BATCH 4096
+
+/*
+ * The whole flow table with BPF_MAP_LOOKUP_BATCH: consistent while the data
+ * path adds and evicts entries, where a get_next_key walk can restart or
+ * repeat. Returns the number of entries, or -1.
+ */
+long long instance_read_flows(const struct instance *in,
+			      struct flowlet_flow_key **keys,
+			      struct flowlet_flow **values)
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	size_t n = 0, cap = 0;
+	__u32 token, count;
+	bool first = true;
+	int err;
+
+	*keys = NULL;
+	*values = NULL;
+	do {
+		if (cap - n < FLOW_BATCH) {
+			void *k = realloc(*keys,
+					  (cap + FLOW_BATCH) * sizeof(**keys));
+			void *v = k ? realloc(*values, (cap + FLOW_BATCH) *
+							       sizeof(**values))
+				    : NULL;
+
+			if (k)
+				*keys = k;
+			if (!v)
+				goto fail;
+			*values = v;
+			cap += FLOW_BATCH;
+		}
+		count = FLOW_BATCH;
+		err = bpf_map_lookup_batch(
+			in->fds[MAP_FLOWS], first ? NULL : &token, &token,
+			*keys + n, *values + n, &count, &opts);
+		if (err && errno != ENOENT)
+			goto fail;
+		n += count;
+		first = false;
+	} while (!err);
+	return n;
+fail:
+	pr_err("%s: cannot read flowlet_flows: %s", in->iface, strerror(errno));
+	free(*keys);
+	free(*values);
+	*keys = NULL;
+	*values = NULL;
+	return -1;
+}
+
 long long instance_count_flows(const struct instance *in)
 {
-	struct flowlet_flow_key key, next;
-	long long count = 0;
-	void *prev = NULL;
+	struct flowlet_flow_key *keys;
+	struct flowlet_flow *values;
+	long long n = instance_read_flows(in, &keys, &values);
 
-	while (!bpf_map_get_next_key(in->fds[MAP_FLOWS], prev, &next)) {
-		count++;
-		key = next;
-		prev = &key;
-	}
-	return count;
+	free(keys);
+	free(values);
+	return n;
 }

@@ -59,7 +59,13 @@ int instance_write_config(const struct instance *in,
 /* Sums a per-CPU value made only of __u64 fields over every CPU. */
 int percpu_sum(int map_fd, __u32 key, void *sum, size_t size);
 
-/* Entries in the flow table. */
+/* The flow table as two arrays the caller frees; the number of entries,
+ * or -1 after an error. */
+long long instance_read_flows(const struct instance *in,
+			      struct flowlet_flow_key **keys,
+			      struct flowlet_flow **values);
+
+/* Entries in the flow table, or -1. */
 long long instance_count_flows(const struct instance *in);
 
 const char *xdp_mode_name(__u32 xdp_flags);

@@ -68,3 +68,9 @@ void json_double(struct json *j, const char *key, double value)
 	json_key(j, key);
 	fprintf(j->out, "%.3f", value);
 }
+
+void json_bool(struct json *j, const char *key, bool value)
+{
+	json_key(j, key);
+	fputs(value ? "true" : "false", j->out);
+}

@@ -21,5 +21,6 @@ void json_close(struct json *j, char bracket);
 void json_str(struct json *j, const char *key, const char *value);
 void json_u64(struct json *j, const char *key, __u64 value);
 void json_double(struct json *j, const char *key, double value);
+void json_bool(struct json *j, const char *key, bool value);
 
 #endif /* FLOWLET_JSON_H */
