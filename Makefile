@@ -60,6 +60,11 @@ $(OUT)/flowlet_test.bpf.o: bpf/flowlet.bpf.c $(BPF_HDRS) | $(OUT)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -DFLOWLET_TEST -c $< -o $@
 
+# flowlet as another version would build it: a different map layout.
+$(OUT)/flowlet_other_layout.bpf.o: bpf/flowlet.bpf.c $(BPF_HDRS) | $(OUT)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -DFLOWLET_SLOTS=128 -c $< -o $@
+
 $(OUT)/xdp_pass.bpf.o: tests/xdp_pass.bpf.c | $(OUT)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
@@ -86,7 +91,8 @@ $(OUT)/test_xdp: tests/test_xdp.c $(patsubst loader/%.c,$(OUT)/%.o,$(LIB_SRCS)) 
 	$(Q)$(CC) $(CFLAGS) -Itests tests/test_xdp.c \
 		$(patsubst loader/%.c,$(OUT)/%.o,$(LIB_SRCS)) $(LDLIBS) -lm -o $@
 
-test: all test-deps $(OUT)/test_xdp $(OUT)/xdp_pass.bpf.o
+test: all test-deps $(OUT)/test_xdp $(OUT)/xdp_pass.bpf.o \
+      $(OUT)/flowlet_other_layout.bpf.o
 	$(Q)tests/run.sh
 
 # The seed topology in Mininet: ecmp vs flowlet for one gapped flow, four

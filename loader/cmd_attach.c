@@ -285,7 +285,7 @@ static int build_config(const struct attach_args *a, int ingress,
 	if (netdev_mac(a->iface, cfg->ingress_mac) ||
 	    resolve_paths(a, ingress, cfg))
 		return -1;
-	if (old->prog_fd >= 0 && !instance_read_config(old, &old_cfg))
+	if (old->fds[MAP_CONFIG] >= 0 && !instance_read_config(old, &old_cfg))
 		cfg->hash_seed = old_cfg.hash_seed;
 	else if (getrandom(&cfg->hash_seed, sizeof(cfg->hash_seed), 0) < 0)
 		return -1;
@@ -402,6 +402,12 @@ int cmd_attach(int argc, char **argv)
 		goto out;
 	case INSTANCE_ERROR:
 		goto out;
+	case INSTANCE_STALE:
+		pr_warn("%s: replacing flowlet prog %u, whose maps have "
+			"another "
+			"layout: its flows and counters are not kept",
+			a.iface, old.prog_id);
+		break;
 	case INSTANCE_NONE:
 	case INSTANCE_FOUND:
 		break;
@@ -418,7 +424,7 @@ int cmd_attach(int argc, char **argv)
 	if (a.flow_table)
 		bpf_map__set_max_entries(skel->maps.flowlet_flows,
 					 a.flow_table);
-	if (old.prog_fd >= 0 && reuse_maps(skel, &old, &a, &cfg))
+	if (old.fds[MAP_FLOWS] >= 0 && reuse_maps(skel, &old, &a, &cfg))
 		goto out;
 	if (flowlet__load(skel)) {
 		pr_err("the kernel refused the flowlet program: %s (run "

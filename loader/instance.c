@@ -80,13 +80,8 @@ static enum instance_status instance_open_maps(struct instance *in,
 				continue;
 			if (info.key_size != map_specs[m].key_size ||
 			    info.value_size != map_specs[m].value_size) {
-				pr_err("%s: map %s has a layout this "
-				       "flowletctl "
-				       "does not know (another version?); "
-				       "re-attach with this version",
-				       in->iface, info.name);
 				close(fd);
-				return INSTANCE_ERROR;
+				return INSTANCE_STALE;
 			}
 			in->fds[m] = fd;
 			fd = -1;
@@ -96,12 +91,8 @@ static enum instance_status instance_open_maps(struct instance *in,
 			close(fd);
 	}
 	for (int m = 0; m < MAP_COUNT; m++) {
-		if (in->fds[m] < 0) {
-			pr_err("%s: the flowlet program has no map %s (another "
-			       "version?); re-attach with this version",
-			       in->iface, map_specs[m].name);
-			return INSTANCE_ERROR;
-		}
+		if (in->fds[m] < 0)
+			return INSTANCE_STALE;
 	}
 	return INSTANCE_FOUND;
 }
@@ -142,8 +133,14 @@ enum instance_status instance_probe(int ifindex, struct instance *in)
 	if (info.nr_map_ids > sizeof(map_ids) / sizeof(map_ids[0]))
 		info.nr_map_ids = sizeof(map_ids) / sizeof(map_ids[0]);
 	status = instance_open_maps(in, map_ids, info.nr_map_ids);
-	if (status != INSTANCE_FOUND)
-		instance_close(in);
+	if (status == INSTANCE_STALE) {
+		/* Keep the program (attach replaces it), not the maps. */
+		for (int m = 0; m < MAP_COUNT; m++) {
+			if (in->fds[m] >= 0)
+				close(in->fds[m]);
+			in->fds[m] = -1;
+		}
+	}
 	return status;
 }
 
@@ -162,6 +159,11 @@ int instance_open(const char *iface, struct instance *in)
 	case INSTANCE_OTHER:
 		pr_err("%s: the XDP program there is '%s' (id %u), not flowlet",
 		       iface, in->prog_name, in->prog_id);
+		break;
+	case INSTANCE_STALE:
+		pr_err("%s: flowlet there (prog %u) has maps of another "
+		       "version; attach again with this flowletctl",
+		       iface, in->prog_id);
 		break;
 	case INSTANCE_ERROR:
 		break;

@@ -40,6 +40,7 @@ enum instance_status {
 	INSTANCE_FOUND,
 	INSTANCE_NONE,	/* no XDP program on the interface */
 	INSTANCE_OTHER, /* another XDP program: prog_name, prog_id are set */
+	INSTANCE_STALE, /* flowlet of another map layout: prog_fd only */
 	INSTANCE_ERROR, /* message printed */
 };
 

@@ -123,6 +123,22 @@ rejects "stats on another program" "is 'other_xdp'.*not flowlet" ctl stats s1-et
 ATTACHED=0
 on s1 ip link set dev s1-eth1 xdpgeneric off
 
+# -- flowlet of another version (another map layout) is there
+on s1 ip link set dev s1-eth1 xdpgeneric obj "$ROOT/build/flowlet_other_layout.bpf.o" sec xdp 2>/dev/null
+ATTACHED=1
+rejects "stats on flowlet of another version" \
+	"maps of another version; attach again with this flowletctl" ctl stats s1-eth1
+ATTACHED=0
+if ctl attach s1-eth1 "${P2[@]}" --xdp-mode generic >/dev/null 2>"$ERR" &&
+	grep -q "replacing flowlet prog .* flows and counters are not kept" "$ERR" &&
+	ctl stats s1-eth1 >/dev/null; then
+	ok "attach replaces flowlet of another version: $(cat "$ERR")"
+else
+	fail "attach over flowlet of another version: $(cat "$ERR")"
+fi
+ctl detach s1-eth1 >/dev/null 2>&1
+on s1 ip link set dev s1-eth1 xdpgeneric off
+
 # -- commands without an instance
 for cmd in stats flows detach; do
 	rejects "$cmd without an instance" "s1-eth1: flowlet is not attached" \
