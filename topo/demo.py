@@ -75,17 +75,22 @@ def iperf_run(net, label, args, samples):
     start = time.time()
     last = s1.tx_counters(ports)
     total = dict.fromkeys(ports, 0)
-    while client.poll() is None:
-        time.sleep(SAMPLE_S)
-        now = s1.tx_counters(ports)
-        elapsed = time.time() - start
-        rates = [(now[p][1] - last[p][1]) * 8 / SAMPLE_S / 1e6
-                 for p in ports]
-        samples.append((label, round(elapsed, 2), rates))
-        for p in ports:
-            total[p] += now[p][1] - last[p][1]
-        last = now
-    out, _ = client.communicate()
+    try:
+        while client.poll() is None:
+            time.sleep(SAMPLE_S)
+            now = s1.tx_counters(ports)
+            elapsed = time.time() - start
+            rates = [(now[p][1] - last[p][1]) * 8 / SAMPLE_S / 1e6
+                     for p in ports]
+            samples.append((label, round(elapsed, 2), rates))
+            for p in ports:
+                total[p] += now[p][1] - last[p][1]
+            last = now
+        out, _ = client.communicate()
+    finally:
+        if client.poll() is None:  # interrupted: end what we started
+            client.terminate()
+            client.wait()
     result = json.loads(out)
     if 'error' in result:
         raise RuntimeError('iperf3: %s' % result['error'])
@@ -211,4 +216,9 @@ def main():
 
 
 if __name__ == '__main__':
-    main()
+    try:
+        main()
+    except KeyboardInterrupt:
+        print('\ndemo: interrupted; the network is down again.',
+              file=sys.stderr)
+        sys.exit(130)

@@ -282,7 +282,7 @@ def seed_network(**topo_args):
 
 
 def _terminate(_signum, _frame):
-    raise SystemExit(143)
+    raise KeyboardInterrupt('SIGTERM')
 
 
 # For `mn --custom topo/flowlet_mininet.py --topo seed[,paths]`.
