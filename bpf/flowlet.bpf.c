@@ -66,8 +66,11 @@ static __always_inline __u32 flow_path(const struct flowlet_config *cfg,
 	bool new_flowlet = true;
 	__u32 path;
 
+	/* Signed: a CPU whose clock read predates another CPU's update of
+	 * last_seen sees a negative gap, not a huge one. */
 	if (flow)
-		new_flowlet = now - flow->last_seen_ns > cfg->timeout_ns;
+		new_flowlet = (__s64)(now - flow->last_seen_ns) >
+			      (__s64)cfg->timeout_ns;
 	else
 		flow = &fresh;
 	if (new_flowlet)

@@ -544,6 +544,23 @@ static void test_flowlet_gaps(void)
 	       flow.flowlet, (unsigned long long)flow.packets);
 }
 
+/* A packet whose clock read is older than the flow's last_seen (another
+ * CPU updated it meanwhile) is inside the flowlet, not after a huge gap. */
+static void test_clock_behind(void)
+{
+	struct flowlet_config cfg;
+	int first, moved = 0;
+
+	configure(&cfg, 4, NULL, FLOWLET_MODE_FLOWLET);
+	first = send_port(4343);
+	for (int i = 0; i < 20; i++) {
+		advance(-1000);
+		moved += send_port(4343) != first;
+	}
+	result(first >= 0 && !moved,
+	       "flowlet: packets stamped before last_seen stay in the flowlet");
+}
+
 /* Many flowlets of one flow follow the weights. */
 static void test_flowlet_mode_weights(__u32 mode, const char *name)
 {
@@ -812,6 +829,7 @@ int main(void)
 	test_ecmp_sticky();
 	test_spray_round_robin();
 	test_flowlet_gaps();
+	test_clock_behind();
 	test_flowlet_mode_weights(FLOWLET_MODE_FLOWLET, "flowlet");
 	test_flowlet_mode_weights(FLOWLET_MODE_LETFLOW, "letflow");
 	test_leastload();
