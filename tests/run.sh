@@ -5,7 +5,7 @@
 cd "$(dirname "$0")/.." || exit 1
 
 suites=("$@")
-[ ${#suites[@]} -eq 0 ] && suites=(format unit cli diamond mininet)
+[ ${#suites[@]} -eq 0 ] && suites=(format unit cli diamond ipv6 mininet)
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
