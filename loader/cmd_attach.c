@@ -403,9 +403,8 @@ int cmd_attach(int argc, char **argv)
 	case INSTANCE_ERROR:
 		goto out;
 	case INSTANCE_STALE:
-		pr_warn("%s: replacing flowlet prog %u, whose maps have "
-			"another "
-			"layout: its flows and counters are not kept",
+		pr_warn("%s: replacing flowlet prog %u of another version: "
+			"its flows and counters are not kept",
 			a.iface, old.prog_id);
 		break;
 	case INSTANCE_NONE:
@@ -434,8 +433,11 @@ int cmd_attach(int argc, char **argv)
 	}
 	record_xmit_offsets(&cfg, bpf_map__fd(skel->maps.flowlet_pstats));
 	if (bpf_map_update_elem(bpf_map__fd(skel->maps.flowlet_config), &zero,
-				&cfg, BPF_ANY) ||
-	    fill_ports(&cfg, bpf_map__fd(skel->maps.flowlet_ports)) ||
+				&cfg, BPF_ANY)) {
+		pr_err("cannot fill flowlet_config: %s", strerror(errno));
+		goto out;
+	}
+	if (fill_ports(&cfg, bpf_map__fd(skel->maps.flowlet_ports)) ||
 	    config_fill_prefixes(bpf_map__fd(skel->maps.flowlet_prefix),
 				 a.prefixes, a.prefix_count))
 		goto out;

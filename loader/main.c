@@ -78,7 +78,7 @@ static void print_usage(FILE *out)
 		     "interface\nover several next hops, per flowlet.\n\n");
 	for (size_t i = 0; i < NR_COMMANDS; i++)
 		fprintf(out, "flowletctl %s\n", commands[i].usage);
-	fprintf(out, "\nDurations take ns, us, ms or s. Exit status: 0 ok, "
+	fprintf(out, "Durations take ns, us, ms or s. Exit status: 0 ok, "
 		     "1 failed, 2 bad arguments.\n");
 }
 

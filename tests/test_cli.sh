@@ -130,7 +130,7 @@ rejects "stats on flowlet of another version" \
 	"maps of another version; attach again with this flowletctl" ctl stats s1-eth1
 ATTACHED=0
 if ctl attach s1-eth1 "${P2[@]}" --xdp-mode generic >/dev/null 2>"$ERR" &&
-	grep -q "replacing flowlet prog .* flows and counters are not kept" "$ERR" &&
+	grep -q "replacing flowlet prog .* of another version: its flows and counters are not kept" "$ERR" &&
 	ctl stats s1-eth1 >/dev/null; then
 	ok "attach replaces flowlet of another version: $(cat "$ERR")"
 else
