@@ -52,17 +52,18 @@ static __always_inline bool destination_balanced(const struct packet *pkt)
 
 /*
  * Finds or creates the flow's state, decides whether this packet starts a
- * flowlet, and returns the path (FLOWLET_NO_PATH if none is usable). The
- * state is updated in place; a new flow costs the only map update.
+ * flowlet (*new_flowlet), and returns the path (FLOWLET_NO_PATH if none is
+ * usable). The state is updated in place; a new flow costs the only map
+ * update.
  */
 static __always_inline __u32 flow_path(const struct flowlet_config *cfg,
 				       struct flowlet_stats *stats,
 				       const struct flowlet_flow_key *key,
-				       __u64 now, __u32 bytes)
+				       __u64 now, __u32 bytes,
+				       bool *new_flowlet_out)
 {
 	struct flowlet_flow fresh = { .path = FLOWLET_NO_PATH };
 	struct flowlet_flow *flow = bpf_map_lookup_elem(&flowlet_flows, key);
-	struct flowlet_path_stats *pstats;
 	bool new_flowlet = true;
 	__u32 path;
 
@@ -87,16 +88,11 @@ static __always_inline __u32 flow_path(const struct flowlet_config *cfg,
 	flow->last_seen_ns = now;
 	flow->packets++;
 	flow->bytes += bytes;
-	if (flow == &fresh) {
-		bpf_map_update_elem(&flowlet_flows, key, &fresh, BPF_NOEXIST);
+	/* Another CPU may have created it meanwhile: then it counted it. */
+	if (flow == &fresh &&
+	    !bpf_map_update_elem(&flowlet_flows, key, &fresh, BPF_NOEXIST))
 		stats->flows_created++;
-	}
-	if (new_flowlet) {
-		stats->flowlets++;
-		pstats = bpf_map_lookup_elem(&flowlet_pstats, &path);
-		if (pstats)
-			pstats->flowlets++;
-	}
+	*new_flowlet_out = new_flowlet;
 	return path;
 }
 
@@ -127,6 +123,7 @@ int flowlet_xdp(struct xdp_md *ctx)
 	struct flowlet_stats *stats;
 	struct packet pkt = {};
 	__u32 zero = 0, path;
+	bool new_flowlet;
 	__u64 now;
 	int verdict;
 
@@ -142,7 +139,7 @@ int flowlet_xdp(struct xdp_md *ctx)
 		return to_kernel(stats, FLOWLET_PASS_NO_PATH);
 
 	now = clock_ns();
-	path = flow_path(cfg, stats, &pkt.key, now, bytes);
+	path = flow_path(cfg, stats, &pkt.key, now, bytes, &new_flowlet);
 	if (path >= FLOWLET_MAX_PATHS)
 		return to_kernel(stats, FLOWLET_PASS_NO_PATH);
 
@@ -155,10 +152,12 @@ int flowlet_xdp(struct xdp_md *ctx)
 	if (cfg->mode == FLOWLET_MODE_LEASTLOAD)
 		load_account(cfg, path, now, bytes);
 	stats->redirected++;
+	stats->flowlets += new_flowlet;
 	pstats = bpf_map_lookup_elem(&flowlet_pstats, &path);
 	if (pstats) {
 		pstats->packets++;
 		pstats->bytes += bytes;
+		pstats->flowlets += new_flowlet;
 	}
 	return verdict;
 }
