@@ -17,9 +17,8 @@ sys.path.insert(0, os.path.join(ROOT, 'topo'))
 
 from mininet.log import setLogLevel  # noqa: E402
 
-from flowlet_mininet import seed_network  # noqa: E402
+from flowlet_mininet import seed_network, send_flow  # noqa: E402
 
-SEND = os.path.join(ROOT, 'flowlet-send')
 FLOWLETCTL = os.path.join(ROOT, 'flowletctl')
 RESULTS = {'passed': 0, 'failed': 0}
 
@@ -27,15 +26,6 @@ RESULTS = {'passed': 0, 'failed': 0}
 def check(ok, what):
     RESULTS['passed' if ok else 'failed'] += 1
     print('%s - %s' % ('ok  ' if ok else 'FAIL', what), flush=True)
-
-
-def send_flow(h1, s1, sport, count, pause):
-    """Packets per path port while one flow is sent (interface counters)."""
-    ports = s1.path_ports()
-    before = s1.tx_counters(ports)
-    h1.cmd(SEND, '--quiet', '--sport', sport, '10.0.6.2', count, pause)
-    after = s1.tx_counters(ports)
-    return [after[p][0] - before[p][0] for p in ports]
 
 
 def root_links(prefix):
@@ -63,12 +53,12 @@ def main():
             check('"redirected":0,' not in out and '"redirected"' in out,
                   'the reverse direction went through flowlet on s6')
 
-            spread = send_flow(h1, s1, 4000, 40, '50ms')
+            spread = send_flow(h1, s1, '10.0.6.2', 40, '50ms', sport=4000)
             check(sum(1 for n in spread if n >= 4) >= 3,
                   'flowlet: 40 packets of one flow 50ms apart (timeout '
                   '20ms) spread over >= 3 paths: %s' % spread)
             s1.set(mode='ecmp')
-            spread = send_flow(h1, s1, 4001, 40, '50ms')
+            spread = send_flow(h1, s1, '10.0.6.2', 40, '50ms', sport=4001)
             check(max(spread) >= 39 and sorted(spread)[-2] <= 1,
                   'ecmp: the same flow pattern stays on one path: %s'
                   % spread)

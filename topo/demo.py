@@ -24,9 +24,8 @@ sys.path.insert(0, HERE)
 
 from mininet.log import setLogLevel  # noqa: E402
 
-from flowlet_mininet import seed_network  # noqa: E402
+from flowlet_mininet import seed_network, send_flow  # noqa: E402
 
-SEND = os.path.join(ROOT, 'flowlet-send')
 IPERF_PORT = 5201
 SAMPLE_S = 0.5
 RUNS = ('ecmp', 'flowlet', 'letflow', 'leastload', 'kernel')
@@ -46,11 +45,8 @@ def part1(net, args):
                  '%s mode' % (args.packets, args.gap, mode))
         for switch in net.get('s1', 's6'):
             switch.set(mode=mode)
-        before = s1.tx_counters(ports)
-        h1.cmd(SEND, '--quiet', '--sport', 1000 + len(rows), '10.0.6.2',
-               args.packets, args.gap)
-        after = s1.tx_counters(ports)
-        rows.append((mode, [after[p][0] - before[p][0] for p in ports]))
+        rows.append((mode, send_flow(h1, s1, '10.0.6.2', args.packets,
+                                     args.gap, sport=1000 + len(rows))))
     print()
     print('One TCP flow (10.0.1.1 -> 10.0.6.2), %d packets %s apart, '
           'flowlet timeout %s:' % (args.packets, args.gap, args.timeout))

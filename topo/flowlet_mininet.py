@@ -34,6 +34,7 @@ from mininet.topo import Topo
 HERE = os.path.dirname(os.path.abspath(
     inspect.currentframe().f_code.co_filename))
 FLOWLETCTL = os.path.join(os.path.dirname(HERE), 'flowletctl')
+SEND = os.path.join(os.path.dirname(HERE), 'flowlet-send')
 MODES = ('flowlet', 'ecmp', 'letflow', 'leastload', 'spray')
 
 
@@ -45,6 +46,16 @@ def peer_of(intf):
     """The interface at the other end of intf's link."""
     link = intf.link
     return link.intf2 if link.intf1 is intf else link.intf1
+
+
+def send_flow(host, switch, dst, count, pause, sport=1234):
+    """Sends one TCP flow with flowlet-send from host; returns the packets
+    each of switch's path ports sent meanwhile (interface counters)."""
+    ports = switch.path_ports()
+    before = switch.tx_counters(ports)
+    host.cmd(SEND, '--quiet', '--sport', sport, dst, count, pause)
+    after = switch.tx_counters(ports)
+    return [after[p][0] - before[p][0] for p in ports]
 
 
 def full_checksums(hosts):
