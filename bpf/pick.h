@@ -103,14 +103,16 @@ static __always_inline __u32 spray_path(const struct flowlet_config *cfg,
 	return cfg->slots[slot & (FLOWLET_SLOTS - 1)];
 }
 
-/* Halvings of a load estimate after @elapsed ns (capped at 63). */
+/* Halvings of a load estimate after @elapsed ns (capped at 63). Another
+ * CPU may have stamped it after this CPU read its clock: a negative
+ * elapsed time is no time, not a very long one. */
 static __always_inline __u64 load_halvings(const struct flowlet_config *cfg,
 					   __u64 elapsed)
 {
 	__u64 halflife = cfg->load_halflife_ns;
 	__u64 halvings;
 
-	if (!halflife)
+	if (!halflife || (__s64)elapsed <= 0)
 		return 0;
 	halvings = elapsed / halflife;
 	return halvings > 63 ? 63 : halvings;

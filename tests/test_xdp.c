@@ -587,12 +587,17 @@ static void test_flowlet_mode_weights(__u32 mode, const char *name)
 	       name, share, 100.0 - share);
 }
 
-static void set_load(__u32 path, __u64 bytes)
+static void set_load_stamped(__u32 path, __u64 bytes, __u64 stamp)
 {
-	struct flowlet_load load = { .bytes = bytes, .stamp_ns = clock_now() };
+	struct flowlet_load load = { .bytes = bytes, .stamp_ns = stamp };
 
 	bpf_map_update_elem(fd_of(skel->maps.flowlet_load), &path, &load,
 			    BPF_ANY);
+}
+
+static void set_load(__u32 path, __u64 bytes)
+{
+	set_load_stamped(path, bytes, clock_now());
 }
 
 static void test_leastload(void)
@@ -628,6 +633,15 @@ static void test_leastload(void)
 		       send_spec(&(struct pkt_spec){ .sport = 3001 }) == !path,
 	       "leastload: a new flow avoids the path another flow just "
 	       "loaded");
+
+	/* Another CPU stamped path 0's estimate after this CPU's clock read:
+	 * the estimate stands, it is not decayed to nothing. */
+	configure(&cfg, 2, NULL, FLOWLET_MODE_LEASTLOAD);
+	set_load_stamped(0, 100000, clock_now() + 1000);
+	set_load(1, 50000);
+	result(send_spec(&(struct pkt_spec){ .sport = 3002 }) == 1,
+	       "leastload: an estimate stamped after this CPU's clock read "
+	       "is not reset");
 }
 
 static void test_down_path(void)
