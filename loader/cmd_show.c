@@ -56,7 +56,7 @@ static int snapshot_read(const struct instance *in, struct snapshot *s)
 		s->cfg.path_count = FLOWLET_MAX_PATHS;
 	for (__u32 i = 0; i < s->cfg.path_count; i++) {
 		const struct flowlet_path *p = &s->cfg.paths[i];
-		long long xmit = netdev_xdp_xmit(p->ifindex), failed;
+		long long xmit, failed;
 		__u64 features;
 
 		if (percpu_sum(in->fds[MAP_PSTATS], i, &s->paths[i],
@@ -67,6 +67,7 @@ static int snapshot_read(const struct instance *in, struct snapshot *s)
 			s->tx_failed[i] = s->xmit_ready[i] = -1;
 			continue;
 		}
+		xmit = netdev_xdp_xmit(p->ifindex);
 		failed = (long long)s->paths[i].packets -
 			 (xmit - p->xmit_offset);
 		/* Other XDP senders into the same device make it negative. */

@@ -120,7 +120,7 @@ static int neigh_lookup(int ifindex, const struct ip_addr *nexthop, __u8 mac[6])
 }
 
 /* A datagram to the discard port: the kernel resolves the neighbour to
- * send it. Errors surface later as "no neighbour entry". */
+ * send it. A failure shows as the neighbour never answering. */
 static void neigh_trigger(const char *dev, int ifindex,
 			  const struct ip_addr *nexthop)
 {
