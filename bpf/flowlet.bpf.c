@@ -149,8 +149,12 @@ int flowlet_xdp(struct xdp_md *ctx)
 		stats->dropped[FLOWLET_DROP_NO_PORT]++;
 		return verdict;
 	}
+	/* A new flowlet is charged a burst in advance, so that flowlets
+	 * starting together spread instead of all seeing one idle path. */
 	if (cfg->mode == FLOWLET_MODE_LEASTLOAD)
-		load_account(cfg, path, now, bytes);
+		load_account(
+			cfg, path, now,
+			bytes + (new_flowlet ? FLOWLET_NEW_FLOWLET_LOAD : 0));
 	stats->redirected++;
 	stats->flowlets += new_flowlet;
 	pstats = bpf_map_lookup_elem(&flowlet_pstats, &path);

@@ -103,41 +103,46 @@ static __always_inline __u32 spray_path(const struct flowlet_config *cfg,
 	return cfg->slots[slot & (FLOWLET_SLOTS - 1)];
 }
 
-/* Halvings of a load estimate after @elapsed ns (capped at 63). Another
- * CPU may have stamped it after this CPU read its clock: a negative
- * elapsed time is no time, not a very long one. */
-static __always_inline __u64 load_halvings(const struct flowlet_config *cfg,
-					   __u64 elapsed)
+/*
+ * A load estimate @elapsed ns later: halved once per half-life, and within
+ * a half-life scaled by 1 - x/2 (x the fraction elapsed), a linear stand-in
+ * for 2^-x that is exact at both ends. Another CPU may have stamped the
+ * estimate after this CPU read its clock: a negative elapsed time is none.
+ */
+static __always_inline __u64 load_decay(const struct flowlet_config *cfg,
+					__u64 bytes, __u64 elapsed)
 {
 	__u64 halflife = cfg->load_halflife_ns;
-	__u64 halvings;
+	__u64 halvings, rest;
 
 	if (!halflife || (__s64)elapsed <= 0)
-		return 0;
+		return bytes;
 	halvings = elapsed / halflife;
-	return halvings > 63 ? 63 : halvings;
+	if (halvings > 63)
+		return 0;
+	bytes >>= halvings;
+	rest = elapsed - halvings * halflife;
+	return bytes - bytes * rest / (2 * halflife);
 }
 
 static __always_inline __u64 load_now(const struct flowlet_config *cfg,
 				      const struct flowlet_load *load,
 				      __u64 now)
 {
-	return load->bytes >> load_halvings(cfg, now - load->stamp_ns);
+	return load_decay(cfg, load->bytes, now - load->stamp_ns);
 }
 
-/* DRE: decay the path's estimate to @now, then add this packet. CPUs race
- * on the decay; the estimate only needs to be roughly right. */
+/* DRE: decay the path's estimate to @now, then add @bytes. CPUs race on
+ * the update; the estimate only needs to be roughly right. */
 static __always_inline void load_account(const struct flowlet_config *cfg,
-					 __u32 path, __u64 now, __u32 bytes)
+					 __u32 path, __u64 now, __u64 bytes)
 {
 	struct flowlet_load *load = bpf_map_lookup_elem(&flowlet_load, &path);
-	__u64 halvings;
 
 	if (!load)
 		return;
-	halvings = load_halvings(cfg, now - load->stamp_ns);
-	if (halvings) {
-		load->bytes >>= halvings;
+	if ((__s64)(now - load->stamp_ns) > 0) {
+		load->bytes = load_now(cfg, load, now);
 		load->stamp_ns = now;
 	}
 	__sync_fetch_and_add(&load->bytes, bytes);

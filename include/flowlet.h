@@ -20,6 +20,10 @@
 #define FLOWLET_MAX_FLOWS 65536 /* default flow table size (LRU) */
 #endif
 
+#ifndef FLOWLET_NEW_FLOWLET_LOAD
+#define FLOWLET_NEW_FLOWLET_LOAD 16384 /* leastload: a new flowlet's charge */
+#endif
+
 #define FLOWLET_PROG_NAME "flowlet_xdp"
 
 enum flowlet_mode {

@@ -10,6 +10,7 @@
 
 #include <arpa/inet.h>
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 #include <linux/types.h>
 
@@ -78,6 +79,10 @@ static inline size_t build_packet(const struct pkt_spec *s, __u8 *buf)
 	__u8 *p = buf, *ip;
 	size_t l3_len;
 
+	if (14 + 4 * s->vlans + 40 + 16 + s->ip_options + l4 + payload +
+		    s->pad >
+	    MAX_FRAME)
+		abort(); /* a fixture too large for the buffer */
 	memset(buf, 0, MAX_FRAME);
 	memcpy(p, s->dmac ? s->dmac : ingress_mac, 6);
 	memcpy(p + 6, s->smac ? s->smac : host_mac, 6);

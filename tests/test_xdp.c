@@ -634,6 +634,35 @@ static void test_leastload(void)
 	       "leastload: a new flow avoids the path another flow just "
 	       "loaded");
 
+	/* Decay within a half-life (10ms): 100000 bytes 5ms old weigh 75000,
+	 * less than a fresh 80000. */
+	configure(&cfg, 2, NULL, FLOWLET_MODE_LEASTLOAD);
+	set_load_stamped(0, 100000, clock_now() - 5000000);
+	set_load(1, 80000);
+	result(send_spec(&(struct pkt_spec){ .sport = 3003 }) == 0,
+	       "leastload: the estimate decays within a half-life, not only "
+	       "per half-life");
+
+	/* Four flows start together 2ms after a small flow (an iperf3
+	 * control connection): each takes a path of its own, the fourth the
+	 * small flow's, because a new flowlet is charged a burst. */
+	configure(&cfg, 4, NULL, FLOWLET_MODE_LEASTLOAD);
+	int small =
+		send_spec(&(struct pkt_spec){ .sport = 5201, .payload = 400 });
+	int used[4] = { 0 }, distinct = 0;
+
+	advance(2000000);
+	for (int i = 0; i < 4; i++) {
+		path = send_spec(
+			&(struct pkt_spec){ .sport = 6001 + i, .payload = -1 });
+		if (path >= 0 && path < 4 && !used[path]++)
+			distinct++;
+	}
+	result(small >= 0 && distinct == 4,
+	       "leastload: four flows starting together take four paths "
+	       "(%d)",
+	       distinct);
+
 	/* Another CPU stamped path 0's estimate after this CPU's clock read:
 	 * the estimate stands, it is not decayed to nothing. */
 	configure(&cfg, 2, NULL, FLOWLET_MODE_LEASTLOAD);
