@@ -136,11 +136,12 @@ def part2(net, args, samples):
                      for r in runs)))
     print('A path carries 1/4 of the capacity: 4 paths used is the full %g '
           'Mbit/s.\necmp and the kernel hash each flow onto one path for '
-          'good, so colliding flows\nshare a path while another idles. '
-          'Long TCP flows pause rarely: with a %s timeout\na flowlet mode '
-          'moves a flow only after a loss stalls it, so where flows start\n'
-          'matters in every mode and the numbers move from run to run. '
-          'Gapped traffic (part 1)\nis where flowlets spread load.\n'
+          'good: colliding flows share\na path while another idles. '
+          'flowlet and letflow pick blindly too (hash, random), and\nlong '
+          'TCP flows seldom pause %s, so they seldom move. leastload sends '
+          'each new\nflowlet to the least loaded path: flows that start '
+          'together spread. The numbers\nmove from run to run; part 1 '
+          'shows the flowlet mechanism itself.\n'
           % (4 * args.bw, args.timeout))
 
 
