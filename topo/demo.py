@@ -139,9 +139,9 @@ def part2(net, args, samples):
           'good: colliding flows share\na path while another idles. '
           'flowlet and letflow pick blindly too (hash, random), and\nlong '
           'TCP flows seldom pause %s, so they seldom move. leastload sends '
-          'each new\nflowlet to the least loaded path: flows that start '
-          'together spread. The numbers\nmove from run to run; part 1 '
-          'shows the flowlet mechanism itself.\n'
+          'each new\nflowlet to the least loaded path, which tends to spread '
+          'flows that start together.\nThe numbers move from run to run; '
+          'part 1 shows the flowlet mechanism itself.\n'
           % (4 * args.bw, args.timeout))
 
 
