@@ -22,12 +22,10 @@
 
 #include "flowlet.h"
 
-#define IP_MF		      0x2000
-#define IP_OFFSET	      0x1fff
-#define IPV6_FRAG_OFFSET_MASK 0xfff8
-#define IPV6_FRAG_MORE	      0x0001
-#define MAX_VLAN_TAGS	      2
-#define MAX_IPV6_EXT	      3
+#define IP_MF	      0x2000
+#define IP_OFFSET     0x1fff
+#define MAX_VLAN_TAGS 2
+#define MAX_IPV6_EXT  3
 
 struct packet {
 	struct flowlet_flow_key key;
@@ -86,8 +84,8 @@ static __always_inline __u16 ipv4_csum_fold20(const struct iphdr *iph)
 	return sum;
 }
 
-/* Ports of a TCP or UDP header of at least @min_len bytes; ports stay 0
- * for other protocols. */
+/* The ports of a complete TCP or UDP header (inside the IP packet and the
+ * frame); other protocols keep ports 0. */
 static __always_inline bool parse_ports(void *l4, void *l3_end, void *data_end,
 					struct packet *pkt)
 {
