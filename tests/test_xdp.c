@@ -25,6 +25,7 @@
 #include "args.h"
 #include "config.h"
 #include "flowlet_test.skel.h"
+#include "instance.h"
 #include "packets.h"
 
 #define LO_IFINDEX 1
@@ -70,7 +71,7 @@ static __u64 clock_now(void)
 	return ns;
 }
 
-static void advance(__u64 ns)
+static void advance(__s64 ns)
 {
 	set_clock(clock_now() + ns);
 }
@@ -167,19 +168,9 @@ static int run(const __u8 *frame, size_t len, __u8 *out, __u32 *out_len)
 
 static struct flowlet_stats read_stats(void)
 {
-	int cpus = libbpf_num_possible_cpus();
-	struct flowlet_stats *per = calloc(cpus, sizeof(*per)), sum = { 0 };
-	__u32 zero = 0;
+	struct flowlet_stats sum = { 0 };
 
-	bpf_map_lookup_elem(fd_of(skel->maps.flowlet_stats), &zero, per);
-	for (int c = 0; c < cpus; c++) {
-		__u64 *dst = (__u64 *)&sum;
-		const __u64 *src = (const __u64 *)&per[c];
-
-		for (size_t f = 0; f < sizeof(sum) / 8; f++)
-			dst[f] += src[f];
-	}
-	free(per);
+	percpu_sum(fd_of(skel->maps.flowlet_stats), 0, &sum, sizeof(sum));
 	return sum;
 }
 
@@ -462,18 +453,27 @@ static void test_ecmp_weights(void)
 	       share, 100.0 - share);
 }
 
-static void test_ecmp_sticky(void)
+/* Sends one flow (source port @sport) @steps + 1 times, moving the clock
+ * by @step ns before each later packet; returns how many packets took
+ * another path than the first, or -1 if the first was not forwarded. */
+static int moves_over_steps(__u32 mode, __u16 sport, __s64 step, int steps)
 {
 	struct flowlet_config cfg;
 	int first, moved = 0;
 
-	configure(&cfg, 4, NULL, FLOWLET_MODE_ECMP);
-	first = send_port(4242);
-	for (int i = 0; i < 50; i++) {
-		advance(2 * TIMEOUT_NS);
-		moved += send_port(4242) != first;
+	configure(&cfg, 4, NULL, mode);
+	first = send_port(sport);
+	for (int i = 0; i < steps; i++) {
+		advance(step);
+		moved += send_port(sport) != first;
 	}
-	result(first >= 0 && !moved,
+	return first < 0 ? -1 : moved;
+}
+
+static void test_ecmp_sticky(void)
+{
+	result(moves_over_steps(FLOWLET_MODE_ECMP, 4242, 2 * TIMEOUT_NS, 50) ==
+		       0,
 	       "ecmp: one flow stays on one path across 50 gaps");
 }
 
@@ -550,16 +550,7 @@ static void test_flowlet_gaps(void)
  * CPU updated it meanwhile) is inside the flowlet, not after a huge gap. */
 static void test_clock_behind(void)
 {
-	struct flowlet_config cfg;
-	int first, moved = 0;
-
-	configure(&cfg, 4, NULL, FLOWLET_MODE_FLOWLET);
-	first = send_port(4343);
-	for (int i = 0; i < 20; i++) {
-		advance(-1000);
-		moved += send_port(4343) != first;
-	}
-	result(first >= 0 && !moved,
+	result(moves_over_steps(FLOWLET_MODE_FLOWLET, 4343, -1000, 20) == 0,
 	       "flowlet: packets stamped before last_seen stay in the flowlet");
 }
 
@@ -789,8 +780,6 @@ static void test_missing_port(void)
 
 static void test_counters(void)
 {
-	int cpus = libbpf_num_possible_cpus();
-	struct flowlet_path_stats *per = calloc(cpus, sizeof(*per));
 	__u64 packets = 0, bytes = 0, flowlets = 0;
 	struct flowlet_config cfg;
 	struct flowlet_stats st;
@@ -803,15 +792,15 @@ static void test_counters(void)
 		run(frame, len, NULL, NULL);
 	}
 	for (__u32 p = 0; p < 3; p++) {
-		bpf_map_lookup_elem(fd_of(skel->maps.flowlet_pstats), &p, per);
-		for (int c = 0; c < cpus; c++) {
-			packets += per[c].packets;
-			bytes += per[c].bytes;
-			flowlets += per[c].flowlets;
-		}
+		struct flowlet_path_stats ps;
+
+		percpu_sum(fd_of(skel->maps.flowlet_pstats), p, &ps,
+			   sizeof(ps));
+		packets += ps.packets;
+		bytes += ps.bytes;
+		flowlets += ps.flowlets;
 	}
 	st = read_stats();
-	free(per);
 	result(packets == 30 && bytes == 30 * len && flowlets == 30 &&
 		       st.flows_created == 30 && st.flowlets == 30 &&
 		       st.redirected == 30,
