@@ -193,8 +193,10 @@ if ctl attach s1-eth1 "${P2[@]}" --prefix 10.0.6.0/24 --xdp-mode generic --mode 
 	check "generic XDP: ping h1 -> h2" on h1 ping -c 4 -i 0.1 -W 1 10.0.6.2
 	check "generic XDP: stats shows the mode and the spray split" \
 		stats_true s1 s1-eth1 'd["xdp_mode"] == "generic" and [p["packets"] for p in d["paths"]] == [2, 2]'
+	# Rate blocks come at about 1s and 2s (3s may or may not make it):
+	# the margin is wide enough for a loaded machine.
 	check "stats --watch 1 repeats with rates until interrupted" bash -c \
-		"timeout -s INT 2.5 ip netns exec ${UNIQ}s1 '$FLOWLETCTL' stats s1-eth1 --watch 1 | grep -c 'PKT/S' | grep -qx 2"
+		"n=\$(timeout -s INT 3.5 ip netns exec ${UNIQ}s1 '$FLOWLETCTL' stats s1-eth1 --watch 1 | grep -c 'PKT/S'); [ \$n -ge 2 ]"
 	ctl detach s1-eth1 >/dev/null
 else
 	fail "attach in generic mode: $(cat "$ERR")"
