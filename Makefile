@@ -15,7 +15,8 @@ DEMO_DEPS  := mininet iperf3 ethtool python3-matplotlib
 ARCH_INCLUDE := /usr/include/$(shell $(CC) -dumpmachine 2>/dev/null)
 WARN    := -Wall -Wextra -Werror
 CFLAGS  := -std=gnu11 -O2 -g $(WARN) -Iinclude -I$(OUT) -Iloader
-BPF_CFLAGS := -std=gnu11 -O2 -g -target bpf $(WARN) -Iinclude \
+# -mcpu=v3: atomic fetch-and-add (spray's shared cursor).
+BPF_CFLAGS := -std=gnu11 -O2 -g -target bpf -mcpu=v3 $(WARN) -Iinclude \
 	      -I$(ARCH_INCLUDE)
 LDLIBS  := -lbpf -lelf -lz
 
@@ -55,11 +56,6 @@ $(OUT)/flowlet.bpf.o: bpf/flowlet.bpf.c $(BPF_HDRS) | $(OUT)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
-# The test build: same source, a clock the unit tests control.
-$(OUT)/flowlet_test.bpf.o: bpf/flowlet.bpf.c $(BPF_HDRS) | $(OUT)
-	$(call msg,BPF,$@)
-	$(Q)$(CLANG) $(BPF_CFLAGS) -DFLOWLET_TEST -c $< -o $@
-
 # flowlet as another version would build it: a different map layout.
 $(OUT)/flowlet_other_layout.bpf.o: bpf/flowlet.bpf.c $(BPF_HDRS) | $(OUT)
 	$(call msg,BPF,$@)
@@ -85,13 +81,16 @@ flowlet-send: tools/flowlet_send.c
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $< -o $@
 
-$(OUT)/test_xdp: tests/test_xdp.c $(patsubst loader/%.c,$(OUT)/%.o,$(LIB_SRCS)) \
-		 $(OUT)/flowlet_test.skel.h tests/packets.h
+UNIT_SRCS := $(wildcard tests/unit/*.c)
+$(OUT)/test_unit: $(UNIT_SRCS) tests/unit/unit.h tests/unit/packets.h \
+		  $(patsubst loader/%.c,$(OUT)/%.o,$(LIB_SRCS)) \
+		  $(OUT)/flowlet.skel.h
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -Itests tests/test_xdp.c \
-		$(patsubst loader/%.c,$(OUT)/%.o,$(LIB_SRCS)) $(LDLIBS) -lm -o $@
+	$(Q)$(CC) $(CFLAGS) -Itests/unit $(UNIT_SRCS) \
+		$(patsubst loader/%.c,$(OUT)/%.o,$(LIB_SRCS)) $(LDLIBS) -lm \
+		-lpthread -o $@
 
-test: all test-deps $(OUT)/test_xdp $(OUT)/xdp_pass.bpf.o \
+test: all test-deps $(OUT)/test_unit $(OUT)/xdp_pass.bpf.o \
       $(OUT)/flowlet_other_layout.bpf.o
 	$(Q)tests/run.sh
 
@@ -106,11 +105,13 @@ topo: all demo-deps
 
 format:
 	$(Q)clang-format -i bpf/*.c bpf/*.h loader/*.c loader/*.h include/*.h \
-		tests/*.c tests/*.h tools/*.c
+		tests/unit/*.c tests/unit/*.h \
+		tools/*.c
 
 check-format:
 	$(Q)clang-format --dry-run -Werror bpf/*.c bpf/*.h loader/*.c \
-		loader/*.h include/*.h tests/*.c tests/*.h tools/*.c
+		loader/*.h include/*.h tests/unit/*.c tests/unit/*.h \
+		tools/*.c
 
 clean:
 	$(Q)rm -rf $(OUT) flowletctl flowlet-send

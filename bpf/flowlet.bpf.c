@@ -18,16 +18,20 @@
 #include "parse.h"
 #include "pick.h"
 
+_Static_assert(
+	(FLOWLET_CONFIG_SLOTS & (FLOWLET_CONFIG_SLOTS - 1)) == 0,
+	"config slots are masked: FLOWLET_CONFIG_SLOTS is a power of two");
+
+/* Set before load by the unit tests (and trace replay): the clock is then
+ * flowlet_clock_ns, which they move; else the branch is verified away. */
+const volatile bool flowlet_use_test_clock = false;
+__u64 flowlet_clock_ns = 0;
+
 static __always_inline __u64 clock_ns(void)
 {
-#ifdef FLOWLET_TEST
-	__u32 zero = 0;
-	__u64 *now = bpf_map_lookup_elem(&flowlet_clock, &zero);
-
-	return now ? *now : 0;
-#else
+	if (flowlet_use_test_clock)
+		return *(volatile __u64 *)&flowlet_clock_ns;
 	return bpf_ktime_get_ns();
-#endif
 }
 
 static __always_inline int to_kernel(struct flowlet_stats *stats, __u32 reason)
@@ -77,7 +81,7 @@ static __always_inline __u32 flow_path(const struct flowlet_config *cfg,
 	if (new_flowlet)
 		flow->flowlet++;
 
-	path = select_path(cfg, stats, flow, flow_hash(key, cfg->hash_seed),
+	path = select_path(cfg, flow, flow_hash(key, cfg->hash_seed),
 			   new_flowlet, now);
 	if (!path_usable(cfg, path))
 		return FLOWLET_NO_PATH;
@@ -122,14 +126,21 @@ int flowlet_xdp(struct xdp_md *ctx)
 	struct flowlet_path_stats *pstats;
 	struct flowlet_stats *stats;
 	struct packet pkt = {};
-	__u32 zero = 0, path;
+	__u32 zero = 0, slot, path;
 	bool new_flowlet;
+	__u32 *active;
 	__u64 now;
 	int verdict;
 
 	stats = bpf_map_lookup_elem(&flowlet_stats, &zero);
-	cfg = bpf_map_lookup_elem(&flowlet_config, &zero);
-	if (!stats || !cfg)
+	active = bpf_map_lookup_elem(&flowlet_active, &zero);
+	if (!stats || !active)
+		return XDP_PASS;
+	/* Read once: the whole packet is decided under this slot's config
+	 * and sent through this slot's devmap range. */
+	slot = *(volatile __u32 *)active & (FLOWLET_CONFIG_SLOTS - 1);
+	cfg = bpf_map_lookup_elem(&flowlet_config, &slot);
+	if (!cfg)
 		return XDP_PASS;
 	if (!parse_packet(data, data_end, cfg->ingress_mac, &pkt))
 		return to_kernel(stats, pkt.pass_reason);
@@ -144,7 +155,8 @@ int flowlet_xdp(struct xdp_md *ctx)
 		return to_kernel(stats, FLOWLET_PASS_NO_PATH);
 
 	rewrite(&pkt, path_at(cfg, path));
-	verdict = bpf_redirect_map(&flowlet_ports, path, XDP_DROP);
+	verdict = bpf_redirect_map(&flowlet_ports,
+				   slot * FLOWLET_MAX_PATHS + path, XDP_DROP);
 	if (verdict != XDP_REDIRECT) {
 		stats->dropped[FLOWLET_DROP_NO_PORT]++;
 		return verdict;

@@ -17,18 +17,29 @@ struct {
 	__type(value, struct flowlet_flow);
 } flowlet_flows SEC(".maps");
 
-/* Mode, timeout, weights, paths; written by flowletctl attach/set. */
+/* The config ring: mode, timeout, weights, paths; flowletctl writes the
+ * slot that is not active. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
+	__uint(max_entries, FLOWLET_CONFIG_SLOTS);
 	__type(key, __u32);
 	__type(value, struct flowlet_config);
 } flowlet_config SEC(".maps");
 
-/* Path index -> egress interface, for bpf_redirect_map(); flowletctl. */
+/* [0]: the config slot packets use now (< FLOWLET_CONFIG_SLOTS, so one
+ * byte changes and a reader never sees a torn index); flowletctl. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} flowlet_active SEC(".maps");
+
+/* Config slot * FLOWLET_MAX_PATHS + path index -> egress interface, for
+ * bpf_redirect_map(); flowletctl, with the config slot. */
 struct {
 	__uint(type, BPF_MAP_TYPE_DEVMAP);
-	__uint(max_entries, FLOWLET_MAX_PATHS);
+	__uint(max_entries, FLOWLET_CONFIG_SLOTS *FLOWLET_MAX_PATHS);
 	__type(key, __u32);
 	__type(value, __u32);
 } flowlet_ports SEC(".maps");
@@ -50,13 +61,22 @@ struct {
 	__type(value, struct flowlet_path_stats);
 } flowlet_pstats SEC(".maps");
 
-/* Global counters and the spray cursor; the data path. */
+/* Global counters; the data path. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
 	__type(value, struct flowlet_stats);
 } flowlet_stats SEC(".maps");
+
+/* [0]: spray's round-robin cursor, shared by the CPUs (one atomic add
+ * per sprayed packet) so that the split is exact; the data path. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} flowlet_spray SEC(".maps");
 
 /* Per-path decaying byte counts for leastload; the data path. */
 struct {
@@ -65,15 +85,5 @@ struct {
 	__type(key, __u32);
 	__type(value, struct flowlet_load);
 } flowlet_load SEC(".maps");
-
-#ifdef FLOWLET_TEST
-/* Test build only: the clock, set by the unit tests. */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, __u64);
-} flowlet_clock SEC(".maps");
-#endif
 
 #endif /* FLOWLET_MAPS_H */

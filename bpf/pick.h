@@ -91,15 +91,17 @@ static __always_inline __u32 slot_path(const struct flowlet_config *cfg,
 	return cfg->slots[scale(h, cfg->slot_count) & (FLOWLET_SLOTS - 1)];
 }
 
-/* Weighted round robin: this CPU's cursor walks the slot table. */
-static __always_inline __u32 spray_path(const struct flowlet_config *cfg,
-					struct flowlet_stats *stats)
+/* Weighted round robin: one cursor for every CPU walks the slot table, so
+ * that the split is exact whichever CPU runs a packet. */
+static __always_inline __u32 spray_path(const struct flowlet_config *cfg)
 {
-	__u64 slot = stats->spray_next;
+	__u32 zero = 0;
+	__u64 *cursor = bpf_map_lookup_elem(&flowlet_spray, &zero);
+	__u64 slot;
 
-	if (slot >= cfg->slot_count)
-		slot = 0;
-	stats->spray_next = slot + 1;
+	if (!cursor)
+		return FLOWLET_NO_PATH;
+	slot = __sync_fetch_and_add(cursor, 1) % cfg->slot_count;
 	return cfg->slots[slot & (FLOWLET_SLOTS - 1)];
 }
 
@@ -191,7 +193,6 @@ static __always_inline __u32 least_loaded_path(const struct flowlet_config *cfg,
  * goes away). An out-of-range mode behaves as flowlet.
  */
 static __always_inline __u32 select_path(const struct flowlet_config *cfg,
-					 struct flowlet_stats *stats,
 					 const struct flowlet_flow *flow,
 					 __u32 hash, bool new_flowlet,
 					 __u64 now)
@@ -200,7 +201,7 @@ static __always_inline __u32 select_path(const struct flowlet_config *cfg,
 	case FLOWLET_MODE_ECMP:
 		return slot_path(cfg, hash);
 	case FLOWLET_MODE_SPRAY:
-		return spray_path(cfg, stats);
+		return spray_path(cfg);
 	}
 	if (!new_flowlet && path_usable(cfg, flow->path))
 		return flow->path;

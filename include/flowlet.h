@@ -20,6 +20,10 @@
 #define FLOWLET_MAX_FLOWS 65536 /* default flow table size (LRU) */
 #endif
 
+/* The config ring: packets read the active slot while flowletctl writes
+ * the other, then moves the active index (see flowlet_active). */
+#define FLOWLET_CONFIG_SLOTS 2
+
 #ifndef FLOWLET_NEW_FLOWLET_LOAD
 #define FLOWLET_NEW_FLOWLET_LOAD 16384 /* leastload: a new flowlet's charge */
 #endif
@@ -86,8 +90,15 @@ struct flowlet_path {
 			    * minus this path's packets, at attach */
 };
 
-/* flowlet_config[0]: everything flowletctl set may change live. */
+/*
+ * flowlet_config[slot]: everything flowletctl set may change live. A slot
+ * is written only while it is not active and no packet is still decided
+ * under it (flowletctl waits a grace period after each switch), so every
+ * packet sees one whole config; the path indexes of slot s are the
+ * devmap keys s * FLOWLET_MAX_PATHS + path.
+ */
 struct flowlet_config {
+	__u64 generation;	/* counts configs committed to this instance */
 	__u64 timeout_ns;	/* flowlet gap */
 	__u64 load_halflife_ns; /* leastload: rate estimate half-life */
 	__u32 mode;		/* enum flowlet_mode */
@@ -129,7 +140,6 @@ struct flowlet_stats {
 	__u64 redirected;
 	__u64 passed[FLOWLET_PASS_COUNT];
 	__u64 dropped[FLOWLET_DROP_COUNT];
-	__u64 spray_next; /* spray mode's round-robin cursor on this CPU */
 };
 
 /* flowlet_load: per path, shared by CPUs; only leastload keeps it. */

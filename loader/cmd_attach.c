@@ -222,19 +222,6 @@ static int resolve_paths(const struct attach_args *a, int ingress,
 	return 0;
 }
 
-static int fill_ports(const struct flowlet_config *cfg, int fd)
-{
-	for (__u32 i = 0; i < cfg->path_count; i++) {
-		if (bpf_map_update_elem(fd, &i, &cfg->paths[i].ifindex,
-					BPF_ANY)) {
-			pr_err("cannot add interface %u to flowlet_ports: %s",
-			       cfg->paths[i].ifindex, strerror(errno));
-			return -1;
-		}
-	}
-	return 0;
-}
-
 /*
  * With native XDP, the kernel silently drops frames redirected into a
  * device that cannot take them (a veth whose peer has neither an XDP
@@ -383,11 +370,11 @@ int cmd_attach(int argc, char **argv)
 {
 	struct attach_args a = { 0 };
 	struct flowlet_config cfg;
-	struct instance old, now;
+	struct instance old, now, fresh;
 	struct flowlet *skel = NULL;
 	int ifindex, status, ret = EXIT_FAIL;
-	__u32 zero = 0;
 
+	instance_init(&fresh, 0);
 	status = parse_attach_args(argc, argv, &a);
 	if (status != EXIT_OK)
 		return status;
@@ -431,15 +418,12 @@ int cmd_attach(int argc, char **argv)
 		       strerror(errno));
 		goto out;
 	}
-	record_xmit_offsets(&cfg, bpf_map__fd(skel->maps.flowlet_pstats));
-	if (bpf_map_update_elem(bpf_map__fd(skel->maps.flowlet_config), &zero,
-				&cfg, BPF_ANY)) {
-		pr_err("cannot fill flowlet_config: %s", strerror(errno));
+	if (instance_from_object(skel->obj, ifindex, &fresh))
 		goto out;
-	}
-	if (fill_ports(&cfg, bpf_map__fd(skel->maps.flowlet_ports)) ||
-	    config_fill_prefixes(bpf_map__fd(skel->maps.flowlet_prefix),
-				 a.prefixes, a.prefix_count))
+	record_xmit_offsets(&cfg, fresh.fds[MAP_PSTATS]);
+	if (instance_commit(&fresh, &cfg) ||
+	    config_fill_prefixes(fresh.fds[MAP_PREFIX], a.prefixes,
+				 a.prefix_count))
 		goto out;
 	if (attach_program(&a, ifindex, &old, skel))
 		goto out;
@@ -451,6 +435,7 @@ int cmd_attach(int argc, char **argv)
 	instance_close(&now);
 	ret = EXIT_OK;
 out:
+	instance_close(&fresh);
 	flowlet__destroy(skel);
 	instance_close(&old);
 	return ret;
@@ -486,7 +471,7 @@ int cmd_set(int argc, char **argv)
 		return status;
 	status = EXIT_FAIL;
 	if (!instance_read_config(&in, &cfg) && !apply_tuning(&tuning, &cfg) &&
-	    !instance_write_config(&in, &cfg)) {
+	    !instance_commit(&in, &cfg)) {
 		print_config(in.iface, &cfg, "set");
 		status = EXIT_OK;
 	}

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
+#include <sys/file.h>
 #include <string.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
@@ -17,6 +19,8 @@ static const struct {
 	__u32 value_size;
 } map_specs[MAP_COUNT] = {
 	[MAP_CONFIG] = { "flowlet_config", 4, sizeof(struct flowlet_config) },
+	[MAP_ACTIVE] = { "flowlet_active", 4, 4 },
+	[MAP_SPRAY] = { "flowlet_spray", 4, 8 },
 	[MAP_FLOWS] = { "flowlet_flows", sizeof(struct flowlet_flow_key),
 			sizeof(struct flowlet_flow) },
 	[MAP_PORTS] = { "flowlet_ports", 4, 4 },
@@ -38,7 +42,7 @@ const char *xdp_mode_name(__u32 xdp_flags)
 	return xdp_flags & XDP_FLAGS_SKB_MODE ? "generic" : "native";
 }
 
-static void instance_init(struct instance *in, int ifindex)
+void instance_init(struct instance *in, int ifindex)
 {
 	memset(in, 0, sizeof(*in));
 	in->ifindex = ifindex;
@@ -172,11 +176,45 @@ int instance_open(const char *iface, struct instance *in)
 	return -1;
 }
 
+int instance_from_object(struct bpf_object *obj, int ifindex,
+			 struct instance *in)
+{
+	instance_init(in, ifindex);
+	for (int m = 0; m < MAP_COUNT; m++) {
+		struct bpf_map *map =
+			bpf_object__find_map_by_name(obj, map_specs[m].name);
+
+		in->fds[m] =
+			map ? fcntl(bpf_map__fd(map), F_DUPFD_CLOEXEC, 0) : -1;
+		if (in->fds[m] < 0) {
+			pr_err("the flowlet object has no usable map %s",
+			       map_specs[m].name);
+			instance_close(in);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int instance_active_slot(const struct instance *in)
+{
+	__u32 zero = 0, slot;
+
+	if (bpf_map_lookup_elem(in->fds[MAP_ACTIVE], &zero, &slot)) {
+		pr_err("%s: cannot read flowlet_active: %s", in->iface,
+		       strerror(errno));
+		return -1;
+	}
+	return slot & (FLOWLET_CONFIG_SLOTS - 1);
+}
+
 int instance_read_config(const struct instance *in, struct flowlet_config *cfg)
 {
-	__u32 zero = 0;
+	int slot = instance_active_slot(in);
 
-	if (bpf_map_lookup_elem(in->fds[MAP_CONFIG], &zero, cfg)) {
+	if (slot < 0)
+		return -1;
+	if (bpf_map_lookup_elem(in->fds[MAP_CONFIG], &slot, cfg)) {
 		pr_err("%s: cannot read flowlet_config: %s", in->iface,
 		       strerror(errno));
 		return -1;
@@ -184,17 +222,117 @@ int instance_read_config(const struct instance *in, struct flowlet_config *cfg)
 	return 0;
 }
 
-int instance_write_config(const struct instance *in,
-			  const struct flowlet_config *cfg)
-{
-	__u32 zero = 0;
+/*
+ * Returns after an RCU grace period: every XDP program run that started
+ * before has finished. The kernel waits for one (synchronize_rcu) when
+ * user space updates a map-in-map, so that programs see the new inner
+ * map when the call returns; a private outer map of one slot serves.
+ */
+static int grace_inner = -1, grace_outer = -1;
 
-	if (bpf_map_update_elem(in->fds[MAP_CONFIG], &zero, cfg, BPF_ANY)) {
-		pr_err("%s: cannot write flowlet_config: %s", in->iface,
+/* Creates the map grace_period_wait() updates, once per process. */
+static int grace_period_prepare(void)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, opts);
+
+	if (grace_outer >= 0)
+		return 0;
+	grace_inner = bpf_map_create(BPF_MAP_TYPE_ARRAY, "flowlet_grace", 4, 4,
+				     1, NULL);
+	opts.inner_map_fd = grace_inner;
+	if (grace_inner >= 0)
+		grace_outer = bpf_map_create(BPF_MAP_TYPE_ARRAY_OF_MAPS,
+					     "flowlet_grace", 4, 4, 1, &opts);
+	if (grace_outer < 0) {
+		pr_err("cannot create the map that waits for a grace period: "
+		       "%s",
 		       strerror(errno));
+		if (grace_inner >= 0)
+			close(grace_inner);
+		grace_inner = -1;
 		return -1;
 	}
 	return 0;
+}
+
+static int grace_period_wait(void)
+{
+	__u32 zero = 0;
+
+	if (bpf_map_update_elem(grace_outer, &zero, &grace_inner, BPF_ANY)) {
+		pr_err("cannot wait for a grace period: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+#define COMMIT_LOCK "/run/flowlet.lock"
+
+/* Commits by several processes (attach, set, later watch) take turns. */
+static int commit_lock(void)
+{
+	int fd = open(COMMIT_LOCK, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+
+	if (fd < 0 || flock(fd, LOCK_EX)) {
+		pr_err("cannot lock %s: %s", COMMIT_LOCK, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* The devmap range of config slot @slot: one entry per path. */
+static int write_ports(const struct instance *in, __u32 slot,
+		       const struct flowlet_config *cfg)
+{
+	for (__u32 i = 0; i < FLOWLET_MAX_PATHS; i++) {
+		__u32 key = slot * FLOWLET_MAX_PATHS + i;
+
+		if (i >= cfg->path_count) {
+			if (bpf_map_delete_elem(in->fds[MAP_PORTS], &key) &&
+			    errno != ENOENT)
+				goto fail;
+			continue;
+		}
+		if (bpf_map_update_elem(in->fds[MAP_PORTS], &key,
+					&cfg->paths[i].ifindex, BPF_ANY))
+			goto fail;
+	}
+	return 0;
+fail:
+	pr_err("%s: cannot put path interfaces into flowlet_ports: %s",
+	       in->iface, strerror(errno));
+	return -1;
+}
+
+int instance_commit(const struct instance *in, struct flowlet_config *cfg)
+{
+	struct flowlet_config old;
+	int lock = commit_lock(), slot, err = -1;
+	__u32 zero = 0, next;
+
+	if (lock < 0)
+		return -1;
+	if (grace_period_prepare())
+		goto out;
+	slot = instance_active_slot(in);
+	if (slot < 0 || bpf_map_lookup_elem(in->fds[MAP_CONFIG], &slot, &old))
+		goto out;
+	next = (slot + 1) & (FLOWLET_CONFIG_SLOTS - 1);
+	cfg->generation = old.generation + 1;
+	if (write_ports(in, next, cfg))
+		goto out;
+	if (bpf_map_update_elem(in->fds[MAP_CONFIG], &next, cfg, BPF_ANY) ||
+	    bpf_map_update_elem(in->fds[MAP_ACTIVE], &zero, &next, BPF_ANY)) {
+		pr_err("%s: cannot write flowlet_config: %s", in->iface,
+		       strerror(errno));
+		goto out;
+	}
+	err = grace_period_wait();
+out:
+	close(lock);
+	return err;
 }
 
 int percpu_sum(int map_fd, __u32 key, void *sum, size_t size)

@@ -11,6 +11,7 @@
 #define FLOWLET_INSTANCE_H
 
 #include <net/if.h>
+#include <bpf/libbpf.h>
 #include <linux/types.h>
 
 #include "flowlet.h"
@@ -23,6 +24,8 @@ enum instance_map {
 	MAP_PSTATS,
 	MAP_STATS,
 	MAP_LOAD,
+	MAP_ACTIVE,
+	MAP_SPRAY,
 	MAP_COUNT,
 };
 
@@ -53,9 +56,31 @@ enum instance_status instance_probe(int ifindex, struct instance *in);
 int instance_open(const char *iface, struct instance *in);
 void instance_close(struct instance *in);
 
+/* An instance of nothing yet, on @ifindex (0: none): safe to close. */
+void instance_init(struct instance *in, int ifindex);
+
+/* The maps of a loaded object, to run on @ifindex once attached (0 for
+ * tests): for attach and tests. The instance holds its own fds;
+ * instance_close() closes them. */
+int instance_from_object(struct bpf_object *obj, int ifindex,
+			 struct instance *in);
+
+/* The config packets are decided under now (the active slot). */
 int instance_read_config(const struct instance *in, struct flowlet_config *cfg);
-int instance_write_config(const struct instance *in,
-			  const struct flowlet_config *cfg);
+
+/* The active config slot, or -1 after an error. */
+int instance_active_slot(const struct instance *in);
+
+/*
+ * Makes @cfg the config every later packet is decided under, atomically:
+ * writes it (generation one past the active one's) and its devmap range
+ * into the slot packets do not use, switches the active index, and
+ * returns after an RCU grace period, when no packet is decided under the
+ * old config any more, so that the next commit may rewrite its slot.
+ * Commits to any instance are serialised by a lock file. 0 or -1 after
+ * an error (the active config is then unchanged).
+ */
+int instance_commit(const struct instance *in, struct flowlet_config *cfg);
 
 /* Sums a per-CPU value made only of __u64 fields over every CPU. */
 int percpu_sum(int map_fd, __u32 key, void *sum, size_t size);

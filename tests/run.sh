@@ -23,7 +23,7 @@ for suite in "${suites[@]}"; do
 		fi
 		continue
 		;;
-	unit) cmd=(build/test_xdp) ;;
+	unit) cmd=(build/test_unit) ;;
 	mininet) cmd=(/usr/bin/python3 tests/test_mininet.py) ;;
 	*) cmd=(bash "tests/test_$suite.sh") ;;
 	esac

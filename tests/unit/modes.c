@@ -1,0 +1,484 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Each mode's path choices on the test clock, weights, down paths, live
+ * changes, hostile configs, counters, and the object's BTF against
+ * flowlet.h.
+ */
+#include <math.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include <netinet/in.h>
+
+#include "config.h"
+#include "unit.h"
+
+void test_ecmp_weights(void)
+{
+	const __u32 weights[2] = { 7, 3 };
+	struct flowlet_config cfg;
+	int count[2] = { 0 }, flows = 10000, lost = 0;
+	double share;
+
+	configure(&cfg, 2, weights, FLOWLET_MODE_ECMP);
+	for (int i = 0; i < flows; i++) {
+		struct pkt_spec spec = { .sport = 1024 + i % 50000,
+					 .dport = 80 + i / 50000 };
+		int path = send_spec(&spec);
+
+		if (path < 0 || path > 1)
+			lost++;
+		else
+			count[path]++;
+	}
+	share = 100.0 * count[0] / flows;
+	CHECK(!lost && fabs(share - 70.0) <= 2.0,
+	      "ecmp 7,3: 10000 flows split %.1f%% / %.1f%% (70/30 +- 2)", share,
+	      100.0 - share);
+}
+
+/* Sends one flow (source port @sport) @steps + 1 times, moving the clock
+ * by @step ns before each later packet; returns how many packets took
+ * another path than the first, or -1 if the first was not forwarded. */
+static int moves_over_steps(__u32 mode, __u16 sport, __s64 step, int steps)
+{
+	struct flowlet_config cfg;
+	int first, moved = 0;
+
+	configure(&cfg, 4, NULL, mode);
+	first = send_port(sport);
+	for (int i = 0; i < steps; i++) {
+		advance(step);
+		moved += send_port(sport) != first;
+	}
+	return first < 0 ? -1 : moved;
+}
+
+void test_ecmp_sticky(void)
+{
+	CHECK(moves_over_steps(FLOWLET_MODE_ECMP, 4242, 2 * TIMEOUT_NS, 50) ==
+		      0,
+	      "ecmp: one flow stays on one path across 50 gaps");
+}
+
+void test_spray_round_robin(void)
+{
+	const __u32 weights[3] = { 3, 1, 2 };
+	struct flowlet_config cfg;
+	int count[3] = { 0 }, window_bad = 0, seq[600];
+
+	configure(&cfg, 3, weights, FLOWLET_MODE_SPRAY);
+	for (int i = 0; i < 600; i++) {
+		seq[i] = send_port(5555);
+		if (seq[i] >= 0 && seq[i] < 3)
+			count[seq[i]]++;
+	}
+	/* Every window of one weight sum (6 packets) within a round holds
+	 * each path exactly weight times. */
+	for (int w = 0; w + 6 <= 600; w += 6) {
+		int c[3] = { 0 };
+
+		for (int i = w; i < w + 6; i++)
+			c[seq[i] < 0 || seq[i] > 2 ? 0 : seq[i]]++;
+		window_bad += c[0] != 3 || c[1] != 1 || c[2] != 2;
+	}
+	CHECK(count[0] == 300 && count[1] == 100 && count[2] == 200 &&
+		      !window_bad,
+	      "spray 3,1,2: 600 packets of one flow split %d/%d/%d, "
+	      "%d uneven windows",
+	      count[0], count[1], count[2], window_bad);
+}
+
+void test_flowlet_gaps(void)
+{
+	struct flowlet_config cfg;
+	int seen[4] = { 0 }, within_moves = 0, repicks = 0, path, distinct = 0;
+	struct flowlet_flow_key key = { .family = 4, .proto = IPPROTO_TCP };
+	struct flowlet_flow flow = { 0 };
+
+	configure(&cfg, 4, NULL, FLOWLET_MODE_FLOWLET);
+	path = send_port(7777);
+	for (int f = 0; f < 40; f++) {
+		int next;
+
+		/* Within a flowlet: gaps just under the timeout. */
+		for (int i = 0; i < 5; i++) {
+			advance(TIMEOUT_NS - 1);
+			within_moves += send_port(7777) != path;
+		}
+		advance(TIMEOUT_NS + 1);
+		next = send_port(7777);
+		repicks += next != path;
+		path = next;
+		if (path >= 0 && path < 4)
+			seen[path]++;
+	}
+	for (int i = 0; i < 4; i++)
+		distinct += seen[i] > 0;
+	key.sport = htons(7777);
+	key.dport = htons(80);
+	inet_pton(AF_INET, "10.0.1.1", key.src);
+	inet_pton(AF_INET, "10.0.6.2", key.dst);
+	bpf_map_lookup_elem(map_fd(skel->maps.flowlet_flows), &key, &flow);
+	CHECK(!within_moves && distinct == 4 && repicks >= 20,
+	      "flowlet: one flow keeps its path within a flowlet (%d moves), "
+	      "re-picks after gaps (%d of 40 changed, %d paths)",
+	      within_moves, repicks, distinct);
+	CHECK(flow.flowlet == 41 && flow.packets == 241,
+	      "flowlet: the flow entry counts 41 flowlets, 241 packets "
+	      "(got %u, %llu)",
+	      flow.flowlet, (unsigned long long)flow.packets);
+}
+
+/* A packet whose clock read is older than the flow's last_seen (another
+ * CPU updated it meanwhile) is inside the flowlet, not after a huge gap. */
+void test_clock_behind(void)
+{
+	CHECK(moves_over_steps(FLOWLET_MODE_FLOWLET, 4343, -1000, 20) == 0,
+	      "flowlet: packets stamped before last_seen stay in the flowlet");
+}
+
+/* Many flowlets of one flow follow the weights. */
+static void flowlet_mode_weights(__u32 mode, const char *name)
+{
+	const __u32 weights[2] = { 7, 3 };
+	struct flowlet_config cfg;
+	int count[2] = { 0 }, n = 20000;
+	double share;
+
+	configure(&cfg, 2, weights, mode);
+	for (int i = 0; i < n; i++) {
+		int path;
+
+		advance(TIMEOUT_NS + 1);
+		path = send_port(8888);
+		if (path == 0 || path == 1)
+			count[path]++;
+	}
+	share = 100.0 * count[0] / n;
+	/* letflow draws at random: the share's standard deviation is
+	 * sqrt(0.21 / 20000) = 0.32 points, so 2 points are 6.2 of them and
+	 * a correct program fails this with a chance below 1e-9. */
+	CHECK(count[0] + count[1] == n && fabs(share - 70.0) <= 2.0,
+	      "%s 7,3: 20000 flowlets of one flow split %.1f%% / %.1f%% "
+	      "(70/30 +- 2)",
+	      name, share, 100.0 - share);
+}
+
+void test_flowlet_mode_weights(void)
+{
+	flowlet_mode_weights(FLOWLET_MODE_FLOWLET, "flowlet");
+	flowlet_mode_weights(FLOWLET_MODE_LETFLOW, "letflow");
+}
+
+static void set_load_stamped(__u32 path, __u64 bytes, __u64 stamp)
+{
+	struct flowlet_load load = { .bytes = bytes, .stamp_ns = stamp };
+
+	bpf_map_update_elem(map_fd(skel->maps.flowlet_load), &path, &load,
+			    BPF_ANY);
+}
+
+static void set_load(__u32 path, __u64 bytes)
+{
+	set_load_stamped(path, bytes, clock_now());
+}
+
+void test_leastload(void)
+{
+	const __u32 weights[3] = { 1, 1, 2 };
+	struct flowlet_config cfg;
+	int ok = 0, path;
+
+	configure(&cfg, 3, weights, FLOWLET_MODE_LEASTLOAD);
+	/* Path 2 has twice the weight: 150000 bytes there weigh 75000. */
+	set_load(0, 100000);
+	set_load(1, 90000);
+	set_load(2, 150000);
+	for (int i = 0; i < 20; i++) {
+		advance(TIMEOUT_NS + 1);
+		set_load(0, 100000);
+		set_load(1, 90000);
+		set_load(2, 150000);
+		path = send_spec(&(struct pkt_spec){ .sport = 2000 + i });
+		ok += path == 2;
+	}
+	CHECK(ok == 20,
+	      "leastload: 20 new flowlets all go to the least load per weight "
+	      "(%d of 20)",
+	      ok);
+
+	/* The data path keeps the estimate: the next flowlet avoids the
+	 * path the previous one loaded. */
+	configure(&cfg, 2, NULL, FLOWLET_MODE_LEASTLOAD);
+	path = send_spec(&(struct pkt_spec){ .sport = 3000, .payload = 400 });
+	advance(TIMEOUT_NS + 1);
+	CHECK(path >= 0 &&
+		      send_spec(&(struct pkt_spec){ .sport = 3001 }) == !path,
+	      "leastload: a new flow avoids the path another flow just "
+	      "loaded");
+
+	/* Decay within a half-life (10ms): 100000 bytes 5ms old weigh 75000,
+	 * less than a fresh 80000. */
+	configure(&cfg, 2, NULL, FLOWLET_MODE_LEASTLOAD);
+	set_load_stamped(0, 100000, clock_now() - 5000000);
+	set_load(1, 80000);
+	CHECK(send_spec(&(struct pkt_spec){ .sport = 3003 }) == 0,
+	      "leastload: the estimate decays within a half-life, not only "
+	      "per half-life");
+
+	/* Four flows start together 2ms after a small flow (an iperf3
+	 * control connection): each takes a path of its own, the fourth the
+	 * small flow's, because a new flowlet is charged a burst. */
+	configure(&cfg, 4, NULL, FLOWLET_MODE_LEASTLOAD);
+	int small =
+		send_spec(&(struct pkt_spec){ .sport = 5201, .payload = 400 });
+	int used[4] = { 0 }, distinct = 0;
+
+	advance(2000000);
+	for (int i = 0; i < 4; i++) {
+		path = send_spec(
+			&(struct pkt_spec){ .sport = 6001 + i, .payload = -1 });
+		if (path >= 0 && path < 4 && !used[path]++)
+			distinct++;
+	}
+	CHECK(small >= 0 && distinct == 4,
+	      "leastload: four flows starting together take four paths "
+	      "(%d)",
+	      distinct);
+
+	/* Another CPU stamped path 0's estimate after this CPU's clock read:
+	 * the estimate stands, it is not decayed to nothing. */
+	configure(&cfg, 2, NULL, FLOWLET_MODE_LEASTLOAD);
+	set_load_stamped(0, 100000, clock_now() + 1000);
+	set_load(1, 50000);
+	CHECK(send_spec(&(struct pkt_spec){ .sport = 3002 }) == 1,
+	      "leastload: an estimate stamped after this CPU's clock read "
+	      "is not reset");
+}
+
+void test_down_path(void)
+{
+	struct flowlet_config cfg;
+	int on_down = 0;
+
+	for (__u32 mode = 0; mode < FLOWLET_MODE_COUNT; mode++) {
+		configure(&cfg, 4, NULL, mode);
+		cfg.paths[2].up = 0;
+		config_fill_slots(&cfg);
+		commit(&cfg);
+		for (int i = 0; i < 400; i++) {
+			advance(TIMEOUT_NS + 1);
+			on_down += send_port(100 + i % 40) == 2;
+		}
+	}
+	CHECK(!on_down,
+	      "every mode: a path marked down is never chosen "
+	      "(%d packets on it)",
+	      on_down);
+}
+
+void test_live_change(void)
+{
+	struct flowlet_config cfg;
+	long long before = 0, after = 0;
+	struct flowlet_flow_key key, *prev = NULL;
+	int path;
+
+	configure(&cfg, 4, NULL, FLOWLET_MODE_FLOWLET);
+	for (int i = 0; i < 100; i++)
+		send_port(6000 + i);
+	while (!bpf_map_get_next_key(map_fd(skel->maps.flowlet_flows), prev,
+				     &key)) {
+		before++;
+		prev = &key;
+	}
+	cfg.mode = FLOWLET_MODE_SPRAY;
+	commit(&cfg);
+	path = send_port(6000);
+	prev = NULL;
+	while (!bpf_map_get_next_key(map_fd(skel->maps.flowlet_flows), prev,
+				     &key)) {
+		after++;
+		prev = &key;
+	}
+	CHECK(before == 100 && after == 100 && path >= 0,
+	      "live config change keeps the flow table (%lld -> %lld flows)",
+	      before, after);
+}
+
+/* Whatever the config map holds, the program stays in bounds and passes
+ * to the kernel what it cannot place. */
+void test_hostile_config(void)
+{
+	struct flowlet_config cfg;
+	struct flowlet_stats st;
+	int bad = 0, verdict;
+
+	configure(&cfg, 2, NULL, FLOWLET_MODE_FLOWLET);
+	cfg.slot_count = 0;
+	write_active_config(&cfg);
+	bad += send_port(1) != -1;
+	cfg.slot_count = 100000;
+	write_active_config(&cfg);
+	bad += send_port(2) != -1;
+	config_fill_slots(&cfg);
+	memset(cfg.slots, 200, sizeof(cfg.slots));
+	write_active_config(&cfg);
+	bad += send_port(3) != -1;
+	cfg.path_count = 1000;
+	memset(cfg.slots, 15, sizeof(cfg.slots));
+	write_active_config(&cfg);
+	bad += send_port(4) != -1; /* path 15 is not up */
+	st = read_stats();
+	CHECK(!bad && st.passed[FLOWLET_PASS_NO_PATH] == 4,
+	      "hostile config: empty, oversized and out-of-range slot tables "
+	      "go to the kernel as no_path (%llu)",
+	      (unsigned long long)st.passed[FLOWLET_PASS_NO_PATH]);
+
+	configure(&cfg, 2, NULL, FLOWLET_MODE_FLOWLET);
+	cfg.mode = 99;
+	cfg.timeout_ns = 0;
+	cfg.load_halflife_ns = 0;
+	write_active_config(&cfg);
+	verdict = send_port(5);
+	CHECK(verdict == 0 || verdict == 1,
+	      "hostile config: unknown mode and zero timeout still forward");
+
+	configure(&cfg, 2, NULL, FLOWLET_MODE_LEASTLOAD);
+	cfg.load_halflife_ns = 0;
+	write_active_config(&cfg);
+	verdict = send_port(6);
+	CHECK(verdict == 0 || verdict == 1,
+	      "hostile config: leastload with a zero half-life forwards");
+}
+
+void test_missing_port(void)
+{
+	struct flowlet_config cfg;
+	struct flowlet_stats st;
+	__u8 frame[MAX_FRAME];
+	struct pkt_spec spec = { 0 };
+	size_t len = build_packet(&spec, frame);
+	__u32 idx;
+	int verdict;
+
+	configure(&cfg, 1, NULL, FLOWLET_MODE_FLOWLET);
+	idx = instance_active_slot(&unit_in) * FLOWLET_MAX_PATHS;
+	bpf_map_delete_elem(map_fd(skel->maps.flowlet_ports), &idx);
+	verdict = run(frame, len, NULL, NULL);
+	st = read_stats();
+	CHECK(verdict == XDP_DROP && st.dropped[FLOWLET_DROP_NO_PORT] == 1,
+	      "a path without a devmap entry drops and counts no_port");
+}
+
+void test_counters(void)
+{
+	__u64 packets = 0, bytes = 0, flowlets = 0;
+	struct flowlet_config cfg;
+	struct flowlet_stats st;
+	__u8 frame[MAX_FRAME];
+	size_t len = build_packet(&(struct pkt_spec){ 0 }, frame);
+
+	configure(&cfg, 3, NULL, FLOWLET_MODE_FLOWLET);
+	for (int i = 0; i < 30; i++) {
+		frame[14 + 20] = i; /* source port high byte: 30 flows */
+		run(frame, len, NULL, NULL);
+	}
+	for (__u32 p = 0; p < 3; p++) {
+		struct flowlet_path_stats ps = read_path_stats(p);
+
+		packets += ps.packets;
+		bytes += ps.bytes;
+		flowlets += ps.flowlets;
+	}
+	st = read_stats();
+	CHECK(packets == 30 && bytes == 30 * len && flowlets == 30 &&
+		      st.flows_created == 30 && st.flowlets == 30 &&
+		      st.redirected == 30,
+	      "counters: per-path packets/bytes/flowlets and global counters "
+	      "add up for 30 flows");
+}
+
+void test_slot_table(void)
+{
+	struct flowlet_config cfg;
+	int count[2] = { 0 };
+
+	config_init(&cfg);
+	cfg.path_count = 2;
+	cfg.paths[0] = (struct flowlet_path){ .weight = 7, .up = 1 };
+	cfg.paths[1] = (struct flowlet_path){ .weight = 3, .up = 1 };
+	config_fill_slots(&cfg);
+	for (__u32 i = 0; i < cfg.slot_count; i++)
+		count[cfg.slots[i]]++;
+	CHECK(cfg.slot_count == 250 && count[0] == 175 && count[1] == 75,
+	      "slot table 7,3: 250 slots, 175/75");
+	cfg.paths[0].weight = 200;
+	cfg.paths[1].weight = 100;
+	CHECK(config_fill_slots(&cfg) == -1,
+	      "slot table: weights summing over 256 are refused");
+	cfg.paths[0].up = cfg.paths[1].up = 0;
+	CHECK(config_fill_slots(&cfg) == -1,
+	      "slot table: no usable path is refused");
+}
+
+/* The structs flowletctl uses are the ones in the object's BTF: same size,
+ * same member offsets (the two compilers could disagree on padding). */
+void test_btf_layout(void)
+{
+#define MEMBER(s, m)                                            \
+	{                                                       \
+#s, #m, sizeof(struct s), offsetof(struct s, m) \
+	}
+	static const struct {
+		const char *type, *member;
+		size_t size, offset;
+	} layout[] = {
+		MEMBER(flowlet_flow_key, dport),
+		MEMBER(flowlet_flow_key, family),
+		MEMBER(flowlet_flow, flowlet),
+		MEMBER(flowlet_flow, path),
+		MEMBER(flowlet_path, nexthop_family),
+		MEMBER(flowlet_path, xmit_offset),
+		MEMBER(flowlet_config, slots),
+		MEMBER(flowlet_config, paths),
+		MEMBER(flowlet_prefix_key, addr),
+		MEMBER(flowlet_path_stats, flowlets),
+		MEMBER(flowlet_stats, dropped),
+		MEMBER(flowlet_config, generation),
+		MEMBER(flowlet_load, stamp_ns),
+	};
+#undef MEMBER
+	struct btf *btf = bpf_object__btf(skel->obj);
+	int bad = 0;
+
+	for (size_t i = 0; i < sizeof(layout) / sizeof(layout[0]); i++) {
+		int id = btf ? btf__find_by_name_kind(btf, layout[i].type,
+						      BTF_KIND_STRUCT)
+			     : -1;
+		const struct btf_type *t =
+			id > 0 ? btf__type_by_id(btf, id) : NULL;
+		const struct btf_member *m = t ? btf_members(t) : NULL;
+		bool found = false;
+
+		for (int k = 0; t && k < btf_vlen(t); k++) {
+			if (!strcmp(btf__name_by_offset(btf, m[k].name_off),
+				    layout[i].member))
+				found = btf_member_bit_offset(t, k) ==
+					layout[i].offset * 8;
+		}
+		if (!t || t->size != layout[i].size || !found) {
+			printf("# %s.%s differs between BTF and flowlet.h\n",
+			       layout[i].type, layout[i].member);
+			bad++;
+		}
+	}
+	CHECK(!bad,
+	      "BTF of the object matches flowlet.h (%zu members "
+	      "checked)",
+	      sizeof(layout) / sizeof(layout[0]));
+}

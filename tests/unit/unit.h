@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The unit suite: the production flowlet object, loaded with its test
+ * clock switched on (flowlet_use_test_clock), run through
+ * BPF_PROG_TEST_RUN one frame per call. harness.c loads it, runs the
+ * tests named in its table and prints selftests-style results; the other
+ * files hold the tests, one subject each.
+ */
+#ifndef FLOWLET_UNIT_H
+#define FLOWLET_UNIT_H
+
+#include <stdbool.h>
+#include <linux/types.h>
+
+#include "flowlet.h"
+#include "flowlet.skel.h"
+#include "instance.h"
+#include "packets.h"
+
+#define LO_IFINDEX 1
+#define TIMEOUT_NS 50000000ULL
+
+extern struct flowlet *skel;
+/* The maps of the loaded object, as the loader's library sees them. */
+extern struct instance unit_in;
+
+/* One result line; the CHECK macros below are the way to call it. */
+void check_result(bool ok, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void check_eq_result(long long got, long long want, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* ok when @cond holds; the message says what was checked. */
+#define CHECK(cond, ...) check_result(!!(cond), __VA_ARGS__)
+/* ok when @got == @want; on failure both values are printed. */
+#define CHECK_EQ(got, want, ...) \
+	check_eq_result((long long)(got), (long long)(want), __VA_ARGS__)
+
+/* A test this machine cannot run: counted as skipped, never passed. */
+void check_skip(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+#define SKIP(...) check_skip(__VA_ARGS__)
+
+/* Environment knobs for make stress: a count, or @dflt when unset. */
+long long env_count(const char *name, long long dflt);
+bool stress_run(void);
+
+int map_fd(struct bpf_map *map);
+
+/* The test clock. */
+void set_clock(__u64 ns);
+__u64 clock_now(void);
+void advance(__s64 ns);
+
+/* The MACs path @path gets in configure(): 02:00:00:00:01|02:path. */
+void path_mac(__u32 path, __u8 mac[6], bool src);
+
+/* Empties the flow table, zeroes counters, loads and the spray cursor. */
+void reset_state(void);
+
+/* @n paths on lo with @weights (NULL: all 1) and @mode, committed with
+ * the loader's instance_commit(); then reset_state(). */
+void configure(struct flowlet_config *cfg, int n, const __u32 *weights,
+	       __u32 mode);
+/* Commits @cfg as it is (slots refilled by the caller). */
+void commit(struct flowlet_config *cfg);
+/* Writes @cfg into the active slot in place, bypassing the commit: for
+ * hostile configs only. */
+void write_active_config(const struct flowlet_config *cfg);
+
+/* Runs one frame; the verdict, or -1 if the run failed. @out may be NULL. */
+int run(const __u8 *frame, size_t len, __u8 *out, __u32 *out_len);
+/* The path a redirected frame took (its destination MAC's last byte); -1
+ * if it was not redirected. */
+int send_spec(const struct pkt_spec *spec);
+int send_port(__u16 sport);
+
+struct flowlet_stats read_stats(void);
+struct flowlet_path_stats read_path_stats(__u32 path);
+
+/* The tests, by file. */
+void test_btf_layout(void);
+void test_fixtures(void);
+void test_fragments_share_flow(void);
+void test_truncations(void);
+void test_slot_table(void);
+void test_ecmp_weights(void);
+void test_ecmp_sticky(void);
+void test_spray_round_robin(void);
+void test_flowlet_gaps(void);
+void test_clock_behind(void);
+void test_flowlet_mode_weights(void);
+void test_leastload(void);
+void test_down_path(void);
+void test_live_change(void);
+void test_hostile_config(void);
+void test_missing_port(void);
+void test_counters(void);
+void test_atomic_config(void);
+void test_two_cpus(void);
+void test_fuzz(void);
+void test_churn(void);
+
+#endif /* FLOWLET_UNIT_H */
