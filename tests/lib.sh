@@ -23,6 +23,21 @@ check() {
 	if "$@" >/dev/null; then ok "$what"; else fail "$what"; fi
 }
 
+# wait_until SECONDS CMD...: waits for CMD to succeed, checking every
+# 0.1s; fails after SECONDS. For readiness (a server listening, output
+# that has appeared), never around an assertion.
+wait_until() {
+	local deadline=$((SECONDS + $1))
+	shift
+	until "$@" >/dev/null 2>&1; do
+		[ $SECONDS -ge $deadline ] && return 1
+		sleep 0.1
+	done
+}
+
+# listening NODE PORT: a TCP socket listens on PORT in NODE.
+listening() { on "$1" ss -Hltn "sport = :$2" | grep -q .; }
+
 finish() {
 	echo "$PASSED passed, $FAILED failed, $SKIPPED skipped"
 	[ "$FAILED" -eq 0 ]
@@ -65,82 +80,81 @@ add_node() {
 	on "$1" sysctl -qw net.ipv6.conf.default.disable_ipv6=$off
 }
 
-# link A IFA ADDRA B IFB ADDRB [ADDR6A ADDR6B]: a veth between two nodes,
-# addressed /24 (and /64 when IPv6 addresses are given).
+# link NODE_A IF_A MAC_A ADDR_A ADDR6_A NODE_B IF_B MAC_B ADDR_B ADDR6_B: a
+# veth between two nodes, as a "link" record of topo/plan.py ('-': none).
 link() {
-	ip link add "$2" netns "$UNIQ$1" type veth peer name "$5" \
-		netns "$UNIQ$4" || return 1
-	on "$1" ip addr add "$3/24" dev "$2"
-	on "$4" ip addr add "$6/24" dev "$5"
-	if [ -n "${7:-}" ]; then
-		on "$1" ip -6 addr add "$7/64" dev "$2" nodad
-		on "$4" ip -6 addr add "$8/64" dev "$5" nodad
-	fi
-	on "$1" ip link set "$2" up
-	on "$4" ip link set "$5" up
+	ip link add "$2" address "$3" netns "$UNIQ$1" type veth \
+		peer name "$7" address "$8" netns "$UNIQ$6" || return 1
+	local node=$1 intf=$2 addr=$4 addr6=$5
+	for end in a b; do
+		[ $end = b ] && node=$6 intf=$7 addr=$9 addr6=${10}
+		on "$node" ip addr add "$addr" dev "$intf"
+		[ "$addr6" != - ] && on "$node" ip -6 addr add "$addr6" dev "$intf" nodad
+		on "$node" ip link set "$intf" up
+	done
 }
 
-# v6 ADDRESS: ADDRESS when the diamond is dual-stack, else nothing.
-v6() { [ "$DIAMOND_IPV6" = 1 ] && echo "$1"; }
+# DIAMOND_STATIC_NEIGH=0 before build_diamond leaves neighbours to ARP and
+# neighbour discovery. Else every neighbour entry is written in advance,
+# so that no ARP moves the interface counters the tests compare.
+DIAMOND_STATIC_NEIGH=${DIAMOND_STATIC_NEIGH:-1}
 
-# The seed diamond h1 - s1 - {s2..s(N+1)} - s6 - h2 with N paths (<= 4).
-# h1 10.0.1.1, h2 10.0.6.2; path i: s1-eth(i+1) 10.1.i.1 <-> s(i+1)-eth1
-# 10.1.i.2, s(i+1)-eth2 10.2.i.1 <-> s6-eth(i) 10.2.i.2. s1 forwards
-# h1->h2 over a kernel multipath route (flowlet replaces it), s6 forwards
-# h2->h1 over path 1. Ready for an XDP forwarder on s1-eth1: GRO on the
-# middle switches' receiving ends, full checksums from the hosts.
-# Dual-stack (DIAMOND_IPV6=1): fd00:1::1 and fd00:6::2 for the hosts,
-# fd00:1i::/64 and fd00:2i::/64 for path i, the same routes.
+# The seed diamond of topo/plan.py with N paths (default 4): h1 - s1 -
+# {s2..} - s6 - h2, h1 10.0.1.1, h2 10.0.6.2, path i through 10.1.i.0/24
+# and 10.2.i.0/24 (fd00:1i::/64, fd00:2i::/64 when dual-stack). s1 and s6
+# forward over the kernel's multipath routes (flowlet replaces them).
+# Ready for an XDP forwarder on s1-eth1: GRO on the peers of s1's path
+# ports, full checksums from the hosts. Sets S1_PATHS to s1's --path
+# arguments.
 build_diamond() {
-	local paths=${1:-4} i mid nexthops=() nexthops6=()
-	for node in h1 s1 s6 h2; do add_node $node || return 1; done
-	link h1 h1-eth0 10.0.1.1 s1 s1-eth1 10.0.1.254 \
-		$(v6 fd00:1::1) $(v6 fd00:1::fe) || return 1
-	link s6 s6-eth5 10.0.6.254 h2 h2-eth0 10.0.6.2 \
-		$(v6 fd00:6::fe) $(v6 fd00:6::2) || return 1
-	for ((i = 1; i <= paths; i++)); do
-		mid=s$((i + 1))
-		add_node $mid || return 1
-		link s1 s1-eth$((i + 1)) 10.1.$i.1 $mid $mid-eth1 10.1.$i.2 \
-			$(v6 fd00:1$i::1) $(v6 fd00:1$i::2) || return 1
-		link $mid $mid-eth2 10.2.$i.1 s6 s6-eth$i 10.2.$i.2 \
-			$(v6 fd00:2$i::1) $(v6 fd00:2$i::2) || return 1
-		on $mid ip route add 10.0.6.0/24 via 10.2.$i.2
-		on $mid ip route add 10.0.1.0/24 via 10.1.$i.1
-		if [ "$DIAMOND_IPV6" = 1 ]; then
-			on $mid ip -6 route add fd00:6::/64 via fd00:2$i::2
-			on $mid ip -6 route add fd00:1::/64 via fd00:1$i::1
-		fi
-		on $mid ethtool -K $mid-eth1 gro on >/dev/null
-		nexthops+=(nexthop via 10.1.$i.2)
-		nexthops6+=(nexthop via fd00:1$i::2)
-	done
-	for node in s1 s6 $(seq -f 's%g' 2 $((paths + 1))); do
+	local plan kind node rest args=(--paths "${1:-4}") peer=() path
+	[ "$DIAMOND_IPV6" = 1 ] && args+=(--ipv6)
+	plan=$(/usr/bin/python3 "$ROOT/topo/plan.py" "${args[@]}") || return 1
+	while read -r kind node rest; do
+		# shellcheck disable=SC2086 # records are space-separated
+		case $kind in
+		node) add_node "$node" || return 1 ;;
+		link)
+			link "$node" $rest || return 1
+			set -- $rest
+			peer+=("$1=$5:$6")
+			;;
+		route) on "$node" ip route replace $rest || return 1 ;;
+		neigh)
+			[ "$DIAMOND_STATIC_NEIGH" = 1 ] || continue
+			set -- $rest
+			on "$node" ip neigh replace "$2" lladdr "$3" dev "$1" \
+				nud permanent || return 1
+			;;
+		flowlet)
+			[ "$node" = s1 ] || continue
+			set -- $rest
+			shift 2
+			S1_PATHS=()
+			for path in "$@"; do S1_PATHS+=(--path "$path"); done
+			;;
+		esac
+	done <<<"$plan"
+	for node in $(sed -n 's/^node \(s.*\)/\1/p' <<<"$plan"); do
 		on "$node" sysctl -qw net.ipv4.ip_forward=1
 		on "$node" sysctl -qw net.ipv4.conf.all.rp_filter=0
 		on "$node" sysctl -qw net.ipv6.conf.all.forwarding=$DIAMOND_IPV6
 	done
-	on s1 ip route add 10.0.6.0/24 "${nexthops[@]}"
-	on s6 ip route add 10.0.1.0/24 via 10.2.1.1
-	on h1 ip route add default via 10.0.1.254
-	on h2 ip route add default via 10.0.6.254
-	if [ "$DIAMOND_IPV6" = 1 ]; then
-		on s1 ip -6 route add fd00:6::/64 "${nexthops6[@]}"
-		on s6 ip -6 route add fd00:1::/64 via fd00:21::1
-		on h1 ip -6 route add default via fd00:1::fe
-		on h2 ip -6 route add default via fd00:6::fe
-	fi
+	# The far ends of s1's paths take redirected frames (peer entries
+	# are DEV=NODE:DEV).
+	local path entry far
+	for path in "${S1_PATHS[@]}"; do
+		for entry in "${peer[@]}"; do
+			[ "${entry%%=*}" = "${path%@*}" ] || continue
+			far=${entry#*=}
+			on "${far%%:*}" ethtool -K "${far#*:}" gro on >/dev/null
+		done
+	done
 	on h1 ethtool -K h1-eth0 tx off >/dev/null
 	on h2 ethtool -K h2-eth0 tx off >/dev/null
 }
 
-# The --path arguments for s1 in the diamond.
-diamond_paths() {
-	local i
-	for ((i = 1; i <= ${1:-4}; i++)); do
-		printf -- '--path s1-eth%d@10.1.%d.2 ' $((i + 1)) "$i"
-	done
-}
+
 
 # stats_eval NODE IFACE EXPR: the Python expression EXPR over
 # `flowletctl stats IFACE --json` (as d), run on NODE, printed.

@@ -1,11 +1,21 @@
 #!/bin/bash
 # Runs every suite and sums their "N passed, N failed[, N skipped]" lines
 # into the last line of the output. Exits non-zero on any failure.
-# Usage: tests/run.sh [SUITE...]   (default: all; names as in tests/)
+# Usage: tests/run.sh [SUITE [TEST]]
+#   SUITE  format, unit, cli, diamond, ipv6 or mininet (default: all)
+#   TEST   unit only: the tests whose name starts with TEST
+#          (build/test_unit --list names them); the other suites are
+#          scripts whose checks build on each other and run whole.
 cd "$(dirname "$0")/.." || exit 1
 
-suites=("$@")
-[ ${#suites[@]} -eq 0 ] && suites=(format unit cli diamond ipv6 mininet)
+ALL_SUITES=(format unit cli diamond ipv6 mininet)
+suites=("${ALL_SUITES[@]}")
+[ $# -gt 0 ] && suites=("$1")
+only=${2:-}
+if [ $# -gt 2 ] || { [ -n "$only" ] && [ "$1" != unit ]; }; then
+	echo "usage: tests/run.sh [SUITE [TEST]] (TEST for the unit suite only)" >&2
+	exit 2
+fi
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
@@ -23,9 +33,13 @@ for suite in "${suites[@]}"; do
 		fi
 		continue
 		;;
-	unit) cmd=(build/test_unit) ;;
+	unit) cmd=(build/test_unit ${only:+"$only"}) ;;
 	mininet) cmd=(/usr/bin/python3 tests/test_mininet.py) ;;
-	*) cmd=(bash "tests/test_$suite.sh") ;;
+	cli | diamond | ipv6) cmd=(bash "tests/test_$suite.sh") ;;
+	*)
+		echo "tests/run.sh: unknown suite '$suite' (${ALL_SUITES[*]})" >&2
+		exit 2
+		;;
 	esac
 	echo "== $suite"
 	if [ "$(id -u)" != 0 ]; then

@@ -25,6 +25,7 @@ import contextlib
 import inspect
 import os
 import signal
+import sys
 
 from mininet.net import Mininet
 from mininet.node import Node
@@ -33,6 +34,8 @@ from mininet.topo import Topo
 # `mn --custom` runs this file through exec(), without __file__.
 HERE = os.path.dirname(os.path.abspath(
     inspect.currentframe().f_code.co_filename))
+sys.path.insert(0, HERE)
+from plan import neighbours, route_args, seed_plan  # noqa: E402
 FLOWLETCTL = os.path.join(os.path.dirname(HERE), 'flowletctl')
 SEND = os.path.join(os.path.dirname(HERE), 'flowlet-send')
 MODES = ('flowlet', 'ecmp', 'letflow', 'leastload', 'spray')
@@ -202,12 +205,10 @@ class FlowletSwitch(Router):
 
 class SeedTopo(Topo):
     """h1 - s1 - {s2 .. s(N+1)} - s6 - h2, the P4 flowlet exercise's
-    topology with N paths (default 4).
-
-    h1 10.0.1.1/24, h2 10.0.6.2/24; path i (1..N): s1-eth(i+1) 10.1.i.1 <->
-    s(i+1)-eth1 10.1.i.2, s(i+1)-eth2 10.2.i.1 <-> s6-eth(i) 10.2.i.2;
-    s6-eth(N+1) 10.0.6.254 <-> h2. s1 balances h1 -> h2, s6 balances
-    h2 -> h1; the middle switches forward with plain routes.
+    topology with N paths (default 4), addressed by topo/plan.py (h1
+    10.0.1.1, h2 10.0.6.2, path i through 10.1.i.0/24 and 10.2.i.0/24).
+    s1 balances h1 -> h2, s6 balances h2 -> h1; the middle switches
+    forward with plain routes.
 
     bw: Mbit/s per path, one number or one per path (asymmetry); shaped on
         both egress ports of each middle switch. None: unshaped.
@@ -217,57 +218,42 @@ class SeedTopo(Topo):
 
     def build(self, paths=4, bw=None, mode='flowlet', timeout='50ms',
               weights=None, prefix=''):  # pylint: disable=arguments-differ
-        if not 1 <= paths <= 16:
-            raise ValueError('paths: 1 to 16')
+        plan = self.plan = seed_plan(paths, prefix)
         bws = bw if isinstance(bw, (list, tuple)) else [bw] * paths
         if len(bws) != paths:
             raise ValueError('bw: one value per path')
-        last = 's%d' % (paths + 2) if paths > 4 else 's6'
-        n = {name: prefix + name for name in ('h1', 'h2', 's1', last)}
-        h1 = self.addHost(n['h1'], ip='10.0.1.1/24',
-                          defaultRoute='via 10.0.1.254')
-        h2 = self.addHost(n['h2'], ip='10.0.6.2/24',
-                          defaultRoute='via 10.0.6.254')
-        mids = ['%ss%d' % (prefix, i + 2) for i in range(paths)]
-        flowlet = dict(mode=mode, timeout=timeout, weights=weights)
-        s1 = self.addSwitch(
-            n['s1'], cls=FlowletSwitch, ingress=n['s1'] + '-eth1',
-            paths=['%s-eth%d@10.1.%d.2' % (n['s1'], i + 2, i + 1)
-                   for i in range(paths)],
-            prefixes=['10.0.6.0/24'],
-            routes=['10.0.6.0/24 ' + ' '.join(
-                'nexthop via 10.1.%d.2' % (i + 1) for i in range(paths))],
-            **flowlet)
-        s6 = self.addSwitch(
-            n[last], cls=FlowletSwitch, ingress='%s-eth%d' % (n[last],
-                                                              paths + 1),
-            paths=['%s-eth%d@10.2.%d.1' % (n[last], i + 1, i + 1)
-                   for i in range(paths)],
-            prefixes=['10.0.1.0/24'],
-            routes=['10.0.1.0/24 ' + ' '.join(
-                'nexthop via 10.2.%d.1' % (i + 1) for i in range(paths))],
-            **flowlet)
-        self.addLink(h1, s1, intfName1=n['h1'] + '-eth0',
-                     intfName2=n['s1'] + '-eth1',
-                     params2={'ip': '10.0.1.254/24'})
-        for i, mid in enumerate(mids):
-            shape = {}
-            if bws[i]:
-                shape = {mid + '-eth1': bws[i], mid + '-eth2': bws[i]}
-            self.addSwitch(mid, cls=Router, shape=shape, routes=[
-                '10.0.6.0/24 via 10.2.%d.2' % (i + 1),
-                '10.0.1.0/24 via 10.1.%d.1' % (i + 1)])
-            self.addLink(s1, mid, intfName1='%s-eth%d' % (n['s1'], i + 2),
-                         intfName2=mid + '-eth1',
-                         params1={'ip': '10.1.%d.1/24' % (i + 1)},
-                         params2={'ip': '10.1.%d.2/24' % (i + 1)})
-            self.addLink(mid, s6, intfName1=mid + '-eth2',
-                         intfName2='%s-eth%d' % (n[last], i + 1),
-                         params1={'ip': '10.2.%d.1/24' % (i + 1)},
-                         params2={'ip': '10.2.%d.2/24' % (i + 1)})
-        self.addLink(s6, h2, intfName1='%s-eth%d' % (n[last], paths + 1),
-                     intfName2=n['h2'] + '-eth0',
-                     params1={'ip': '10.0.6.254/24'})
+        routes = {}
+        for route in plan.routes:
+            routes.setdefault(route.node, []).append(route)
+        addr = {}
+        for link in plan.links:
+            addr[link.intf_a] = link.addr_a
+            addr[link.intf_b] = link.addr_b
+        for host in plan.hosts:
+            self.addHost(host, ip=addr[host + '-eth0'],
+                         defaultRoute='via ' + routes[host][0].vias[0])
+        for spec in plan.flowlets:
+            self.addSwitch(spec.node, cls=FlowletSwitch, ingress=spec.ingress,
+                           paths=spec.paths, prefixes=[spec.prefix],
+                           routes=[route_args(r) for r in routes[spec.node]],
+                           mode=mode, timeout=timeout, weights=weights)
+        for mid, mbit in zip(plan.middles, bws):
+            shape = {mid + '-eth1': mbit, mid + '-eth2': mbit} if mbit else {}
+            self.addSwitch(mid, cls=Router, shape=shape,
+                           routes=[route_args(r) for r in routes[mid]])
+        for link in plan.links:
+            self.addLink(link.node_a, link.node_b, intfName1=link.intf_a,
+                         intfName2=link.intf_b, addr1=link.mac_a,
+                         addr2=link.mac_b, params1={'ip': link.addr_a},
+                         params2={'ip': link.addr_b})
+
+
+def static_neighbours(net):
+    """Writes every neighbour entry of the seed plan in advance: no ARP
+    in the interface counters (a test compares them exactly)."""
+    for node, intf, address, mac in neighbours(net.topo.plan):
+        net.get(node).cmd('ip neigh replace', address, 'lladdr', mac, 'dev',
+                          intf, 'nud permanent')
 
 
 @contextlib.contextmanager
@@ -282,6 +268,8 @@ def seed_network(**topo_args):
         for node in net.hosts + net.switches:
             # IPv4 only: no router solicitations or MLD in the counters.
             node.cmd('sysctl -qw net.ipv6.conf.all.disable_ipv6=1')
+        # Before start: flowlet resolves its next hops when it attaches.
+        static_neighbours(net)
         net.start()
         full_checksums(net.hosts)
         yield net

@@ -1,0 +1,158 @@
+"""The seed diamond's address plan, in one place.
+
+h1 - s1 - {s2 .. s(N+1)} - sL - h2, the P4 flowlet exercise's topology
+with N paths (sL is s6 for up to 4 paths, s(N+2) beyond):
+
+    h1 10.0.1.1 <-> s1-eth1 10.0.1.254                      (fd00:1::/64)
+    path i (1..N): s1-eth(i+1) 10.1.i.1 <-> s(i+1)-eth1 10.1.i.2
+                   s(i+1)-eth2 10.2.i.1 <-> sL-eth(i) 10.2.i.2
+                   (fd00:1i::/64 and fd00:2i::/64 for i <= 9)
+    sL-eth(N+1) 10.0.6.254 <-> h2 10.0.6.2                  (fd00:6::/64)
+
+s1 balances h1 -> h2 over the paths (flowlet on s1-eth1), sL balances
+h2 -> h1 (flowlet on its port from h2); the kernel's multipath routes
+there are what flowlet replaces. Every interface has a MAC from the plan,
+so that neighbour entries can be written in advance (no ARP in the
+interface counters a test compares).
+
+The Mininet topologies (flowlet_mininet.py) import this module; the shell
+suites read it through the command line:
+
+    /usr/bin/python3 topo/plan.py [--paths N] [--ipv6] [--prefix P]
+
+prints one record per line, fields separated by spaces ('-' for none):
+
+    node NAME
+    link NODE_A IF_A MAC_A ADDR4_A ADDR6_A NODE_B IF_B MAC_B ADDR4_B ADDR6_B
+    route NODE IP-ROUTE-ARGUMENTS...          (for `ip route replace`)
+    neigh NODE IF ADDRESS MAC                 (a neighbour entry)
+    flowlet NODE INGRESS PREFIX DEV@NEXTHOP [DEV@NEXTHOP...]
+"""
+
+import argparse
+import collections
+
+Link = collections.namedtuple(
+    'Link', 'node_a intf_a mac_a addr_a addr6_a '
+    'node_b intf_b mac_b addr_b addr6_b')
+Route = collections.namedtuple('Route', 'node dst vias')
+Flowlet = collections.namedtuple('Flowlet', 'node ingress prefix paths')
+Plan = collections.namedtuple('Plan', 'hosts switches middles links '
+                              'routes flowlets')
+
+MAX_PATHS = 16
+
+
+def _mac(link, side):
+    return '02:f1:00:00:%02x:%02x' % (link, side)
+
+
+def seed_plan(paths=4, prefix='', ipv6=False):
+    """The plan for N paths; every node name starts with prefix. Prefix
+    lengths are part of the addresses (10.0.1.1/24)."""
+    if not 1 <= paths <= MAX_PATHS:
+        raise ValueError('paths: 1 to %d' % MAX_PATHS)
+    if ipv6 and paths > 9:
+        raise ValueError('ipv6: at most 9 paths')
+
+    def v6(addr):
+        return addr if ipv6 else None
+
+    last = 's%d' % (paths + 2) if paths > 4 else 's6'
+    h1, h2, s1, sl = (prefix + n for n in ('h1', 'h2', 's1', last))
+    mids = ['%ss%d' % (prefix, i + 2) for i in range(paths)]
+    links = [Link(h1, h1 + '-eth0', None, '10.0.1.1/24', v6('fd00:1::1/64'),
+                  s1, s1 + '-eth1', None, '10.0.1.254/24',
+                  v6('fd00:1::fe/64'))]
+    routes = []
+    for i, mid in enumerate(mids, 1):
+        links.append(Link(s1, '%s-eth%d' % (s1, i + 1), None,
+                          '10.1.%d.1/24' % i, v6('fd00:1%d::1/64' % i),
+                          mid, mid + '-eth1', None, '10.1.%d.2/24' % i,
+                          v6('fd00:1%d::2/64' % i)))
+        links.append(Link(mid, mid + '-eth2', None, '10.2.%d.1/24' % i,
+                          v6('fd00:2%d::1/64' % i),
+                          sl, '%s-eth%d' % (sl, i), None, '10.2.%d.2/24' % i,
+                          v6('fd00:2%d::2/64' % i)))
+        routes.append(Route(mid, '10.0.6.0/24', ['10.2.%d.2' % i]))
+        routes.append(Route(mid, '10.0.1.0/24', ['10.1.%d.1' % i]))
+        if ipv6:
+            routes.append(Route(mid, 'fd00:6::/64', ['fd00:2%d::2' % i]))
+            routes.append(Route(mid, 'fd00:1::/64', ['fd00:1%d::1' % i]))
+    links.append(Link(sl, '%s-eth%d' % (sl, paths + 1), None,
+                      '10.0.6.254/24', v6('fd00:6::fe/64'),
+                      h2, h2 + '-eth0', None, '10.0.6.2/24',
+                      v6('fd00:6::2/64')))
+    links = [link._replace(mac_a=_mac(n, 1), mac_b=_mac(n, 2))
+             for n, link in enumerate(links, 1)]
+    s1_hops = ['10.1.%d.2' % i for i in range(1, paths + 1)]
+    sl_hops = ['10.2.%d.1' % i for i in range(1, paths + 1)]
+    routes += [Route(s1, '10.0.6.0/24', s1_hops),
+               Route(sl, '10.0.1.0/24', sl_hops),
+               Route(h1, 'default', ['10.0.1.254']),
+               Route(h2, 'default', ['10.0.6.254'])]
+    if ipv6:
+        routes += [
+            Route(s1, 'fd00:6::/64',
+                  ['fd00:1%d::2' % i for i in range(1, paths + 1)]),
+            Route(sl, 'fd00:1::/64',
+                  ['fd00:2%d::1' % i for i in range(1, paths + 1)]),
+            Route(h1, 'default', ['fd00:1::fe']),
+            Route(h2, 'default', ['fd00:6::fe'])]
+    flowlets = [
+        Flowlet(s1, s1 + '-eth1', '10.0.6.0/24',
+                ['%s-eth%d@%s' % (s1, i + 2, hop)
+                 for i, hop in enumerate(s1_hops)]),
+        Flowlet(sl, '%s-eth%d' % (sl, paths + 1), '10.0.1.0/24',
+                ['%s-eth%d@%s' % (sl, i + 1, hop)
+                 for i, hop in enumerate(sl_hops)])]
+    return Plan(hosts=[h1, h2], switches=[s1, sl], middles=mids,
+                links=links, routes=routes, flowlets=flowlets)
+
+
+def route_args(route):
+    """The `ip route replace` arguments of a route."""
+    if len(route.vias) == 1:
+        return '%s via %s' % (route.dst, route.vias[0])
+    return route.dst + ''.join(' nexthop via ' + v for v in route.vias)
+
+
+def neighbours(plan):
+    """(node, interface, address, MAC) for both ends of every link: the
+    neighbour entries that make ARP and ND unnecessary."""
+    for link in plan.links:
+        for a, b in (('a', 'b'), ('b', 'a')):
+            for addr in ('addr', 'addr6'):
+                peer = getattr(link, '%s_%s' % (addr, b))
+                if peer:
+                    yield (getattr(link, 'node_' + a),
+                           getattr(link, 'intf_' + a),
+                           peer.split('/')[0], getattr(link, 'mac_' + b))
+
+
+def main():
+    parser = argparse.ArgumentParser(
+        description='The seed diamond address plan, one record per line.')
+    parser.add_argument('--paths', type=int, default=4)
+    parser.add_argument('--ipv6', action='store_true')
+    parser.add_argument('--prefix', default='')
+    args = parser.parse_args()
+    try:
+        plan = seed_plan(args.paths, args.prefix, args.ipv6)
+    except ValueError as err:
+        parser.error(str(err))
+    for node in plan.hosts + plan.switches + plan.middles:
+        print('node', node)
+    for link in plan.links:
+        print('link', ' '.join(field or '-' for field in link))
+    for route in plan.routes:
+        print('route', route.node, route_args(route))
+    for entry in neighbours(plan):
+        print('neigh', ' '.join(entry))
+    for flowlet in plan.flowlets:
+        print('flowlet', flowlet.node, flowlet.ingress, flowlet.prefix,
+              ' '.join(flowlet.paths))
+
+
+if __name__ == '__main__':
+    main()
