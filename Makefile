@@ -61,6 +61,22 @@ $(OUT)/flowlet_other_layout.bpf.o: bpf/flowlet.bpf.c $(BPF_HDRS) | $(OUT)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -DFLOWLET_SLOTS=128 -c $< -o $@
 
+# flowlet as another build of the same version would be: another program
+# (another new-flowlet charge), the same maps. flowletctl-alt attaches it,
+# for the hitless re-attach test.
+$(OUT)/alt/flowlet.bpf.o: bpf/flowlet.bpf.c $(BPF_HDRS) | $(OUT)
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(OUT)/alt
+	$(Q)$(CLANG) $(BPF_CFLAGS) -DFLOWLET_NEW_FLOWLET_LOAD=16000 -c $< -o $@
+
+$(OUT)/alt/flowlet.skel.h: $(OUT)/alt/flowlet.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name flowlet > $@
+
+$(OUT)/alt/flowletctl: $(LOADER_SRCS) $(HDRS) $(OUT)/alt/flowlet.skel.h
+	$(call msg,LINK,$@)
+	$(Q)$(CC) -I$(OUT)/alt $(CFLAGS) $(LOADER_SRCS) $(LDLIBS) -o $@
+
 $(OUT)/xdp_pass.bpf.o: tests/xdp_pass.bpf.c | $(OUT)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
@@ -90,8 +106,10 @@ $(OUT)/test_unit: $(UNIT_SRCS) tests/unit/unit.h tests/unit/packets.h \
 		$(patsubst loader/%.c,$(OUT)/%.o,$(LIB_SRCS)) $(LDLIBS) -lm \
 		-lpthread -o $@
 
-test: all test-deps $(OUT)/test_unit $(OUT)/xdp_pass.bpf.o \
-      $(OUT)/flowlet_other_layout.bpf.o
+TEST_BUILDS := $(OUT)/test_unit $(OUT)/xdp_pass.bpf.o \
+	       $(OUT)/flowlet_other_layout.bpf.o $(OUT)/alt/flowletctl
+
+test: all test-deps $(TEST_BUILDS)
 	$(Q)tests/run.sh
 
 # The seed topology in Mininet: ecmp vs flowlet for one gapped flow, four

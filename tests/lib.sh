@@ -57,7 +57,8 @@ trap run_cleanups EXIT
 trap 'exit 130' INT TERM
 
 # A prefix no other run uses: namespaces are named ${UNIQ}h1 and so on.
-UNIQ="fl$$x$RANDOM"
+# tests/run.sh chooses it (and then checks that nothing named so is left).
+UNIQ=${FLOWLET_TEST_PREFIX:-fl$$x$RANDOM}
 
 # on NODE CMD...: run CMD in the namespace of NODE (h1, s1, ...).
 on() {

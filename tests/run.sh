@@ -2,13 +2,14 @@
 # Runs every suite and sums their "N passed, N failed[, N skipped]" lines
 # into the last line of the output. Exits non-zero on any failure.
 # Usage: tests/run.sh [SUITE [TEST]]
-#   SUITE  format, unit, cli, diamond, ipv6 or mininet (default: all)
+#   SUITE  format, unit, cli, diamond, ipv6, hitless or mininet (default:
+#          all)
 #   TEST   unit only: the tests whose name starts with TEST
 #          (build/test_unit --list names them); the other suites are
 #          scripts whose checks build on each other and run whole.
 cd "$(dirname "$0")/.." || exit 1
 
-ALL_SUITES=(format unit cli diamond ipv6 mininet)
+ALL_SUITES=(format unit cli diamond ipv6 hitless mininet)
 suites=("${ALL_SUITES[@]}")
 [ $# -gt 0 ] && suites=("$1")
 only=${2:-}
@@ -20,6 +21,27 @@ fi
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 total_pass=0 total_fail=0 total_skip=0
+
+# What a suite run with FLOWLET_TEST_PREFIX=$1 left behind: namespaces and
+# root-namespace links named with the prefix, processes carrying it in
+# their environment, flowlet objects pinned in bpffs. (Programs and maps
+# live only as long as an interface, a process or a pin holds them; the
+# unit and diamond suites check that detach frees them.)
+leftovers() {
+	local prefix=$1 left deadline=$((SECONDS + 30))
+	while :; do
+		left=$(
+			ip netns list | awk -v p="$prefix" 'index($1, p) == 1 {print "namespace " $1}'
+			ip -o link | awk -F': ' -v p="$prefix" 'index($2, p) == 1 {print "link " $2}'
+			grep -lsz "^FLOWLET_TEST_PREFIX=$prefix\$" /proc/[0-9]*/environ |
+				sed 's#/proc/\([0-9]*\)/environ#process \1#'
+			find /sys/fs/bpf -name 'flowlet*' 2>/dev/null | sed 's/^/pin /'
+		)
+		[ -z "$left" ] || [ $SECONDS -ge $deadline ] && break
+		sleep 0.2
+	done
+	echo "$left"
+}
 for suite in "${suites[@]}"; do
 	case $suite in
 	format)
@@ -35,7 +57,7 @@ for suite in "${suites[@]}"; do
 		;;
 	unit) cmd=(build/test_unit ${only:+"$only"}) ;;
 	mininet) cmd=(/usr/bin/python3 tests/test_mininet.py) ;;
-	cli | diamond | ipv6) cmd=(bash "tests/test_$suite.sh") ;;
+	cli | diamond | ipv6 | hitless) cmd=(bash "tests/test_$suite.sh") ;;
 	*)
 		echo "tests/run.sh: unknown suite '$suite' (${ALL_SUITES[*]})" >&2
 		exit 2
@@ -47,8 +69,17 @@ for suite in "${suites[@]}"; do
 		total_skip=$((total_skip + 1))
 		continue
 	fi
-	"${cmd[@]}" 2>&1 | tee "$log"
+	prefix=t$(printf '%04x' $((RANDOM % 65536)))
+	FLOWLET_TEST_PREFIX=$prefix "${cmd[@]}" 2>&1 | tee "$log"
 	out=$(tail -n 1 "$log")
+	left=$(leftovers "$prefix")
+	if [ -z "$left" ]; then
+		echo "ok   - clean exit: $suite left no namespace, link, process or pin"
+		total_pass=$((total_pass + 1))
+	else
+		echo "FAIL - clean exit: $suite left $(echo $left | tr '\n' ' ')"
+		total_fail=$((total_fail + 1))
+	fi
 	if [[ $out =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed(,\ ([0-9]+)\ skipped)?$ ]]; then
 		total_pass=$((total_pass + BASH_REMATCH[1]))
 		total_fail=$((total_fail + BASH_REMATCH[2]))

@@ -134,8 +134,16 @@ else
 	fail "re-attach: $(cat "$OUT")"
 fi
 
-# -- detach returns forwarding to the kernel
+# -- detach returns forwarding to the kernel and frees the program and maps
+prog=$(stats_field 'd["prog_id"]')
+maps=$(bpftool prog show id "$prog" | sed -n 's/.*map_ids //p' | tr ',' ' ')
 check "detach" ctl detach s1-eth1
+gone() {
+	! bpftool prog show id "$prog" >/dev/null 2>&1 || return 1
+	for m in $maps; do ! bpftool map show id "$m" >/dev/null 2>&1 || return 1; done
+}
+# The kernel frees them after an RCU grace period: wait up to 30s.
+check "detach frees the program ($prog) and its maps ($maps)" wait_until 30 gone
 check "the kernel shows no XDP program on s1-eth1" bash -c \
 	"! ip netns exec ${UNIQ}s1 ip link show dev s1-eth1 | grep -q xdp"
 check "ping h1 -> h2 through the kernel after detach" on h1 ping -c 2 -i 0.2 -W 2 10.0.6.2

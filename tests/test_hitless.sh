@@ -1,0 +1,163 @@
+#!/bin/bash
+# Hitless changes under load: a UDP stream of 64 flows at a fixed rate
+# crosses s1 while flowlet is re-attached (another build, the same maps)
+# and every kind of `set` is made; then a TCP transfer across two
+# re-attaches. Loss is counted at the end hosts (datagrams sent and
+# received), and every drop the kernel counted elsewhere (socket buffer,
+# veth queues, XDP transmit errors) is reported apart: the assertion is
+# "no loss that only flowlet can explain", not "no loss on a busy box".
+# Flows keep their paths across a re-attach (from flows --json).
+source "$(dirname "$0")/lib.sh"
+
+STREAM="/usr/bin/python3 $ROOT/tests/udp_stream.py"
+ALT="$ROOT/build/alt/flowletctl"
+OUT=$(mktemp)
+RECV=$(mktemp)
+on_exit rm -f "$OUT" "$RECV"
+RATE=20000 SECONDS_SENT=8 PORT=9000
+
+ctl() { on s1 "$FLOWLETCTL" "$@"; }
+attach() { on s1 "$1" attach s1-eth1 "${S1_PATHS[@]}" --prefix 10.0.6.0/24 "${@:2}"; }
+stats_field() { stats_eval s1 s1-eth1 "$1"; }
+
+# drops: every drop the kernel counted in the diamond, one line per kind:
+# interface rx/tx drops, veth queue and XDP transmit errors (ethtool), and
+# h2's UDP socket-buffer errors.
+drops() {
+	local node
+	for node in h1 s1 s2 s3 s4 s5 s6 h2; do
+		on "$node" ip -s -j link | /usr/bin/python3 -c '
+import json, sys
+print(sum(i["stats64"][d]["dropped"] for i in json.load(sys.stdin)
+          for d in ("rx", "tx")))'
+	done | awk '{s += $1} END {print "link", s}'
+	for node in h1 s1 s2 s3 s4 s5 s6 h2; do
+		for dev in $(on "$node" ls /sys/class/net); do
+			[ "$dev" = lo ] && continue
+			on "$node" ethtool -S "$dev" 2>/dev/null
+		done
+	done | awk '/_drops:|_errors:/ {s += $2} END {print "veth", s}'
+	on h2 nstat -az UdpRcvbufErrors | awk '/UdpRcvbufErrors/ {print "rcvbuf", $2}'
+}
+
+# explained BEFORE AFTER: the drops counted between two drops() outputs.
+explained() {
+	/usr/bin/python3 -c 'import sys; a, b = (dict((l.split()[0], int(l.split()[1])) for l in s.splitlines()) for s in sys.argv[1:]); print(" ".join("%s=%d" % (k, b[k] - a[k]) for k in a), sum(b[k] - a[k] for k in a))' "$1" "$2"
+}
+
+# json_field FILE KEY: KEY of the JSON object on FILE's last line.
+json_field() {
+	/usr/bin/python3 -c 'import json,sys; print(json.loads(open(sys.argv[1]).read().splitlines()[-1])[sys.argv[2]])' "$1" "$2"
+}
+
+# flow_paths: "sport:path:flowlets" of the stream's flows, sorted.
+flow_paths() {
+	ctl flows s1-eth1 --json --limit 1000 | /usr/bin/python3 -c '
+import json, sys
+print(" ".join(sorted("%s:%d:%d" % (f["src"].split(":")[1], f["path"], f["flowlets"])
+                      for f in json.load(sys.stdin) if f["dst"].endswith(":'$PORT'"))))'
+}
+
+build_diamond 4 || { fail "cannot build the namespace diamond"; finish; exit; }
+if ! attach "$FLOWLETCTL" >"$OUT" 2>&1; then
+	fail "attach: $(cat "$OUT")"
+	finish
+	exit
+fi
+
+# -- a fixed-rate UDP stream across re-attach and every set
+ip netns exec "${UNIQ}h2" $STREAM recv --port $PORT >"$RECV" &
+receiver=$!
+on_exit kill $receiver
+wait_until 30 grep -q ready "$RECV" || fail "the UDP receiver did not start"
+drops_before=$(drops)
+prog_before=$(stats_field 'd["prog_id"]')
+ip netns exec "${UNIQ}h1" $STREAM send 10.0.6.2 --port $PORT --flows 64 \
+	--rate $RATE --seconds $SECONDS_SENT >"$OUT" &
+sender=$!
+on_exit kill $sender
+changes=(
+	"attach $ALT"
+	"set --mode ecmp"
+	"set --weights 4,3,2,1"
+	"set --mode spray"
+	"set --mode letflow --timeout 1ms"
+	"set --mode leastload --load-halflife 5ms"
+	"attach $FLOWLETCTL"
+	"set --mode flowlet --weights 1,1,1,1 --timeout 50ms"
+)
+made=0
+for change in "${changes[@]}"; do
+	sleep 0.6
+	read -r verb binary <<<"$change"
+	if [ "$verb" = attach ]; then
+		attach "$binary" >/dev/null && made=$((made + 1))
+	else
+		# shellcheck disable=SC2086 # the change is a list of options
+		ctl set s1-eth1 ${change#set } >/dev/null && made=$((made + 1))
+	fi
+done
+wait $sender
+sent=$(json_field "$OUT" sent)
+wait $receiver
+received=$(json_field "$RECV" received)
+drops_after=$(drops)
+read -r -a counted <<<"$(explained "$drops_before" "$drops_after")"
+kernel_drops=${counted[-1]}
+lost=$((sent - received))
+prog_after=$(stats_field 'd["prog_id"]')
+check "${#changes[@]} changes under a ${RATE} pps stream of 64 UDP flows: 2 re-attaches (prog $prog_before -> $prog_after) and 6 sets all succeeded ($made)" \
+	test "$made" -eq ${#changes[@]} -a "$prog_after" != "$prog_before"
+check "flowlet dropped nothing: $(stats_field 'd["dropped"]')" \
+	stats_true s1 s1-eth1 'sum(d["dropped"].values()) == 0'
+echo "measured: sent $sent, received $received, lost $lost; kernel drops ${counted[*]}"
+check "no loss flowlet alone explains: $lost of $sent datagrams lost, $kernel_drops drops counted by the kernel outside flowlet" \
+	test "$sent" -gt $((RATE * SECONDS_SENT / 2)) -a "$lost" -le "$kernel_drops"
+
+# -- flows keep their paths across a re-attach (a 10s timeout: no gap in
+# the stream can start a flowlet meanwhile)
+ctl set s1-eth1 --timeout 10s >/dev/null
+ip netns exec "${UNIQ}h2" $STREAM recv --port $PORT >"$RECV" &
+receiver=$!
+on_exit kill $receiver
+wait_until 30 grep -q ready "$RECV"
+ip netns exec "${UNIQ}h1" $STREAM send 10.0.6.2 --port $PORT --flows 64 \
+	--rate 2000 --seconds 5 >/dev/null &
+sender=$!
+wait_until 30 bash -c "[ \$(ip netns exec ${UNIQ}s1 '$FLOWLETCTL' flows s1-eth1 | grep -c ':$PORT ') -ge 64 ]"
+before=$(flow_paths)
+attach "$ALT" --timeout 10s >/dev/null
+after=$(flow_paths)
+wait $sender
+wait $receiver
+check "the 64 flows keep their paths and flowlets across a re-attach ($(wc -w <<<"$before") flows)" \
+	test -n "$before" -a "$before" = "$after" -a "$(wc -w <<<"$before")" -eq 64
+
+# -- a TCP transfer across two re-attaches
+ctl set s1-eth1 --timeout 50ms >/dev/null
+on h2 iperf3 -s -1 -p 5399 >/dev/null 2>&1 &
+server=$!
+on_exit kill $server
+wait_until 30 listening h2 5399
+drops_before=$(drops)
+on h1 iperf3 -c 10.0.6.2 -p 5399 -t 4 -b 200M -J >"$OUT" 2>&1 &
+client=$!
+sleep 1
+attach "$FLOWLETCTL" >/dev/null
+sleep 1
+attach "$ALT" >/dev/null
+wait $client
+status=$?
+wait $server 2>/dev/null
+drops_after=$(drops)
+read -r -a counted <<<"$(explained "$drops_before" "$drops_after")"
+if [ $status -eq 0 ]; then
+	retrans=$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["end"]["sum_sent"]["retransmits"])' "$OUT")
+	echo "measured: TCP across 2 re-attaches: $retrans retransmissions; kernel drops ${counted[*]}"
+	check "a TCP transfer (200 Mbit/s, 4s) across 2 re-attaches: $retrans retransmissions, no more than the ${counted[-1]} drops the kernel counted" \
+		test "$retrans" -le "${counted[-1]}"
+else
+	fail "iperf3 across re-attaches: $(head -c 300 "$OUT")"
+fi
+check "detach" ctl detach s1-eth1
+finish

@@ -1,0 +1,90 @@
+"""A fixed-rate UDP stream of many flows, counted at both ends.
+
+    udp_stream.py recv --port P [--idle S]
+        Counts datagrams to port P (a 64 MB receive buffer) until none has
+        come for S seconds (default 5) after the first, or for 60 s before
+        the first; prints "ready" once listening, then one JSON line:
+        {"received": N, "flows": F}.
+    udp_stream.py send DST --port P --flows F --rate PPS --seconds S
+        Sends F flows (source ports 20000..) to DST:P, PPS datagrams per
+        second in all, paced in 1 ms rounds; prints {"sent": N}.
+
+The tests compare sent and received to count loss exactly: a datagram
+counts as sent only when the kernel took it. Run with /usr/bin/python3.
+"""
+
+import argparse
+import json
+import select
+import socket
+import sys
+import time
+
+PAYLOAD = b'f' * 18  # a 64-byte Ethernet frame with the headers
+SO_RCVBUFFORCE = 33  # Linux: SO_RCVBUF beyond rmem_max, for root
+
+
+def recv(args):
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.setsockopt(socket.SOL_SOCKET, SO_RCVBUFFORCE, 64 << 20)
+    sock.bind(('0.0.0.0', args.port))
+    print('ready', flush=True)
+    received, sources = 0, set()
+    poller = select.poll()
+    poller.register(sock, select.POLLIN)
+    while True:
+        if not poller.poll((args.idle if received else 60) * 1000):
+            break
+        while True:
+            try:
+                _, source = sock.recvfrom(2048, socket.MSG_DONTWAIT)
+            except BlockingIOError:
+                break
+            received += 1
+            sources.add(source)
+    print(json.dumps({'received': received, 'flows': len(sources)}),
+          flush=True)
+
+
+def send(args):
+    socks = []
+    for i in range(args.flows):
+        sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        sock.bind(('0.0.0.0', 20000 + i))
+        sock.connect((args.dst, args.port))
+        socks.append(sock)
+    per_round = args.rate / 1000.0
+    start = time.monotonic()
+    sent, due, rounds = 0, 0.0, int(args.seconds * 1000)
+    for r in range(rounds):
+        due += per_round
+        while sent < int(due):
+            try:
+                socks[sent % args.flows].send(PAYLOAD)
+            except OSError as err:
+                sys.exit('udp_stream: send: %s' % err)
+            sent += 1
+        pause = start + (r + 1) / 1000.0 - time.monotonic()
+        if pause > 0:
+            time.sleep(pause)
+    print(json.dumps({'sent': sent}), flush=True)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    sub = parser.add_subparsers(dest='cmd', required=True)
+    r = sub.add_parser('recv')
+    r.add_argument('--port', type=int, required=True)
+    r.add_argument('--idle', type=float, default=5.0)
+    s = sub.add_parser('send')
+    s.add_argument('dst')
+    s.add_argument('--port', type=int, required=True)
+    s.add_argument('--flows', type=int, default=64)
+    s.add_argument('--rate', type=float, default=20000)
+    s.add_argument('--seconds', type=float, default=5)
+    args = parser.parse_args()
+    (recv if args.cmd == 'recv' else send)(args)
+
+
+if __name__ == '__main__':
+    main()
