@@ -57,8 +57,10 @@ static __always_inline bool destination_balanced(const struct packet *pkt)
 /*
  * Finds or creates the flow's state, decides whether this packet starts a
  * flowlet (*new_flowlet), and returns the path (FLOWLET_NO_PATH if none is
- * usable). The state is updated in place; a new flow costs the only map
- * update.
+ * usable). The state is updated in place. A new flow costs one map
+ * update, into flowlet_new; its second packet moves it into flowlet_flows
+ * (one update, one delete), so that flows seen once, a flood of them
+ * included, never evict established ones.
  */
 static __always_inline __u32 flow_path(const struct flowlet_config *cfg,
 				       struct flowlet_stats *stats,
@@ -68,9 +70,13 @@ static __always_inline __u32 flow_path(const struct flowlet_config *cfg,
 {
 	struct flowlet_flow fresh = { .path = FLOWLET_NO_PATH };
 	struct flowlet_flow *flow = bpf_map_lookup_elem(&flowlet_flows, key);
-	bool new_flowlet = true;
+	bool new_flowlet = true, seen_once = false;
 	__u32 path;
 
+	if (!flow) {
+		flow = bpf_map_lookup_elem(&flowlet_new, key);
+		seen_once = flow != NULL;
+	}
 	/* Signed: a CPU whose clock read predates another CPU's update of
 	 * last_seen sees a negative gap, not a huge one. */
 	if (flow)
@@ -92,10 +98,16 @@ static __always_inline __u32 flow_path(const struct flowlet_config *cfg,
 	flow->last_seen_ns = now;
 	flow->packets++;
 	flow->bytes += bytes;
-	/* Another CPU may have created it meanwhile: then it counted it. */
+	/* Another CPU may have created or moved it meanwhile: then that CPU
+	 * counted it. */
 	if (flow == &fresh &&
-	    !bpf_map_update_elem(&flowlet_flows, key, &fresh, BPF_NOEXIST))
+	    !bpf_map_update_elem(&flowlet_new, key, &fresh, BPF_NOEXIST))
 		stats->flows_created++;
+	if (seen_once &&
+	    !bpf_map_update_elem(&flowlet_flows, key, flow, BPF_NOEXIST)) {
+		bpf_map_delete_elem(&flowlet_new, key);
+		stats->flows_established++;
+	}
 	*new_flowlet_out = new_flowlet;
 	return path;
 }

@@ -9,13 +9,25 @@
 
 #include "flowlet.h"
 
-/* Per-flow state; the data path creates entries, updates them in place. */
+/* Per-flow state of established flows (seen at least twice); the data
+ * path moves them here from flowlet_new, updates them in place. Only
+ * established flows evict each other: a flood of new flows cannot. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, FLOWLET_MAX_FLOWS);
 	__type(key, struct flowlet_flow_key);
 	__type(value, struct flowlet_flow);
 } flowlet_flows SEC(".maps");
+
+/* Per-flow state of flows seen once (admission, as in a 2Q cache); the
+ * data path creates entries here. flowletctl sizes it to a quarter of
+ * flowlet_flows. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, FLOWLET_MAX_FLOWS / FLOWLET_NEW_FLOWS_DIVISOR);
+	__type(key, struct flowlet_flow_key);
+	__type(value, struct flowlet_flow);
+} flowlet_new SEC(".maps");
 
 /* The config ring: mode, timeout, weights, paths; flowletctl writes the
  * slot that is not active. */

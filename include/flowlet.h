@@ -19,6 +19,9 @@
 #ifndef FLOWLET_MAX_FLOWS
 #define FLOWLET_MAX_FLOWS 65536 /* default flow table size (LRU) */
 #endif
+/* The table of flows seen once (see flowlet_new): a quarter of the flow
+ * table, so that a flood of new flows churns it, not the flow table. */
+#define FLOWLET_NEW_FLOWS_DIVISOR 4
 
 /* The config ring: packets read the active slot while flowletctl writes
  * the other, then moves the active index (see flowlet_active). */
@@ -57,7 +60,8 @@ enum flowlet_drop_reason {
 	FLOWLET_DROP_COUNT,
 };
 
-/* flowlet_flows key: one transport flow. IPv4 uses the first 4 bytes. */
+/* flowlet_flows and flowlet_new key: one transport flow. IPv4 uses the first 4
+ * bytes. */
 struct flowlet_flow_key {
 	__u8 src[16];
 	__u8 dst[16];
@@ -68,7 +72,7 @@ struct flowlet_flow_key {
 	__u16 pad;
 } __attribute__((aligned(4))); /* hashed as 32-bit words */
 
-/* flowlet_flows value: updated in place by the data path. */
+/* flowlet_flows and flowlet_new value: updated in place by the data path. */
 struct flowlet_flow {
 	__u64 last_seen_ns; /* bpf_ktime_get_ns() of the last packet */
 	__u64 packets;
@@ -134,8 +138,9 @@ struct flowlet_path_stats {
 
 /* flowlet_stats[0]: per CPU, global. */
 struct flowlet_stats {
-	__u64 flows_created;
-	__u64 flowlets; /* new flows included */
+	__u64 flows_created;	 /* into flowlet_new, at their first packet */
+	__u64 flows_established; /* into flowlet_flows, at their second */
+	__u64 flowlets;		 /* new flows included */
 	__u64 path_changes;
 	__u64 redirected;
 	__u64 passed[FLOWLET_PASS_COUNT];

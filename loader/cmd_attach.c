@@ -299,12 +299,12 @@ static int reuse_maps(struct flowlet *skel, const struct instance *old,
 		      const struct attach_args *a,
 		      const struct flowlet_config *cfg)
 {
-	static const enum instance_map kept[] = { MAP_FLOWS, MAP_STATS,
+	static const enum instance_map kept[] = { MAP_FLOWS, MAP_NEW, MAP_STATS,
 						  MAP_PSTATS, MAP_LOAD };
 	struct flowlet_config old_cfg;
 	struct bpf_map_info info = { 0 };
 	__u32 len = sizeof(info);
-	size_t count = 2;
+	size_t count = 3;
 
 	if (bpf_obj_get_info_by_fd(old->fds[MAP_FLOWS], &info, &len))
 		return -1;
@@ -315,7 +315,7 @@ static int reuse_maps(struct flowlet *skel, const struct instance *old,
 		return -1;
 	}
 	if (!instance_read_config(old, &old_cfg) && same_paths(&old_cfg, cfg))
-		count = 4;
+		count = 5;
 	for (size_t i = 0; i < count; i++) {
 		struct bpf_map *map = bpf_object__find_map_by_name(
 			skel->obj, instance_map_name(kept[i]));
@@ -407,9 +407,13 @@ int cmd_attach(int argc, char **argv)
 		       strerror(errno));
 		goto out;
 	}
-	if (a.flow_table)
+	if (a.flow_table) {
 		bpf_map__set_max_entries(skel->maps.flowlet_flows,
 					 a.flow_table);
+		bpf_map__set_max_entries(skel->maps.flowlet_new,
+					 a.flow_table /
+						 FLOWLET_NEW_FLOWS_DIVISOR);
+	}
 	if (old.fds[MAP_FLOWS] >= 0 && reuse_maps(skel, &old, &a, &cfg))
 		goto out;
 	if (flowlet__load(skel)) {

@@ -106,8 +106,10 @@ static void stats_json(const struct instance *in, const struct snapshot *s)
 	json_str(&j, "mode", mode_name(s->cfg.mode));
 	json_u64(&j, "timeout_ns", s->cfg.timeout_ns);
 	json_u64(&j, "load_halflife_ns", s->cfg.load_halflife_ns);
+	json_u64(&j, "config_generation", s->cfg.generation);
 	json_u64(&j, "flows_active", s->flows);
 	json_u64(&j, "flows_created", s->stats.flows_created);
+	json_u64(&j, "flows_established", s->stats.flows_established);
 	json_u64(&j, "flowlets_total", s->stats.flowlets);
 	json_u64(&j, "path_changes", s->stats.path_changes);
 	json_u64(&j, "redirected", s->stats.redirected);
@@ -163,9 +165,10 @@ static void stats_text(const struct instance *in, const struct snapshot *s,
 	printf("%s: flowlet (%s XDP, prog %u), mode %s, timeout %s\n",
 	       in->iface, xdp_mode_name(in->xdp_flags), in->prog_id,
 	       mode_name(s->cfg.mode), timeout);
-	printf("flows %lld, created %llu, flowlets %llu, path changes %llu, "
-	       "redirected %llu\n\n",
+	printf("flows %lld, created %llu, established %llu, flowlets %llu, "
+	       "path changes %llu, redirected %llu\n\n",
 	       s->flows, (unsigned long long)s->stats.flows_created,
+	       (unsigned long long)s->stats.flows_established,
 	       (unsigned long long)s->stats.flowlets,
 	       (unsigned long long)s->stats.path_changes,
 	       (unsigned long long)s->stats.redirected);

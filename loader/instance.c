@@ -23,6 +23,8 @@ static const struct {
 	[MAP_SPRAY] = { "flowlet_spray", 4, 8 },
 	[MAP_FLOWS] = { "flowlet_flows", sizeof(struct flowlet_flow_key),
 			sizeof(struct flowlet_flow) },
+	[MAP_NEW] = { "flowlet_new", sizeof(struct flowlet_flow_key),
+		      sizeof(struct flowlet_flow) },
 	[MAP_PORTS] = { "flowlet_ports", 4, 4 },
 	[MAP_PREFIX] = { "flowlet_prefix", sizeof(struct flowlet_prefix_key),
 			 1 },
@@ -365,49 +367,60 @@ int percpu_sum(int map_fd, __u32 key, void *sum, size_t size)
 #define FLOW_BATCH 4096
 
 /*
- * The whole flow table with BPF_MAP_LOOKUP_BATCH: consistent while the data
- * path adds and evicts entries, where a get_next_key walk can restart or
- * repeat. Returns the number of entries, or -1.
+ * Appends the whole table @fd with BPF_MAP_LOOKUP_BATCH: consistent while
+ * the data path adds and evicts entries, where a get_next_key walk can
+ * restart or repeat. Returns the new count, or -1.
  */
-long long instance_read_flows(const struct instance *in,
-			      struct flowlet_flow_key **keys,
-			      struct flowlet_flow **values)
+static long long read_table(int fd, struct flowlet_flow_key **keys,
+			    struct flowlet_flow **values, size_t n, size_t *cap)
 {
 	LIBBPF_OPTS(bpf_map_batch_opts, opts);
-	size_t n = 0, cap = 0;
 	__u32 token, count;
 	bool first = true;
 	int err;
 
-	*keys = NULL;
-	*values = NULL;
 	do {
-		if (cap - n < FLOW_BATCH) {
-			void *k = realloc(*keys,
-					  (cap + FLOW_BATCH) * sizeof(**keys));
-			void *v = k ? realloc(*values, (cap + FLOW_BATCH) *
-							       sizeof(**values))
+		if (*cap - n < FLOW_BATCH) {
+			size_t more = *cap + FLOW_BATCH;
+			void *k = realloc(*keys, more * sizeof(**keys));
+			void *v = k ? realloc(*values, more * sizeof(**values))
 				    : NULL;
 
 			if (k)
 				*keys = k;
 			if (!v)
-				goto fail;
+				return -1;
 			*values = v;
-			cap += FLOW_BATCH;
+			*cap = more;
 		}
 		count = FLOW_BATCH;
-		err = bpf_map_lookup_batch(
-			in->fds[MAP_FLOWS], first ? NULL : &token, &token,
-			*keys + n, *values + n, &count, &opts);
+		err = bpf_map_lookup_batch(fd, first ? NULL : &token, &token,
+					   *keys + n, *values + n, &count,
+					   &opts);
 		if (err && errno != ENOENT)
-			goto fail;
+			return -1;
 		n += count;
 		first = false;
 	} while (!err);
 	return n;
-fail:
-	pr_err("%s: cannot read flowlet_flows: %s", in->iface, strerror(errno));
+}
+
+long long instance_read_flows(const struct instance *in,
+			      struct flowlet_flow_key **keys,
+			      struct flowlet_flow **values)
+{
+	long long n;
+	size_t cap = 0;
+
+	*keys = NULL;
+	*values = NULL;
+	n = read_table(in->fds[MAP_FLOWS], keys, values, 0, &cap);
+	if (n >= 0)
+		n = read_table(in->fds[MAP_NEW], keys, values, n, &cap);
+	if (n >= 0)
+		return n;
+	pr_err("%s: cannot read the flow tables: %s", in->iface,
+	       strerror(errno));
 	free(*keys);
 	free(*values);
 	*keys = NULL;

@@ -19,6 +19,7 @@
 enum instance_map {
 	MAP_CONFIG,
 	MAP_FLOWS,
+	MAP_NEW,
 	MAP_PORTS,
 	MAP_PREFIX,
 	MAP_PSTATS,
@@ -85,8 +86,8 @@ int instance_commit(const struct instance *in, struct flowlet_config *cfg);
 /* Sums a per-CPU value made only of __u64 fields over every CPU. */
 int percpu_sum(int map_fd, __u32 key, void *sum, size_t size);
 
-/* The flow table as two arrays the caller frees; the number of entries,
- * or -1 after an error. */
+/* Both flow tables (established flows, then flows seen once) as two
+ * arrays the caller frees; the number of entries, or -1 after an error. */
 long long instance_read_flows(const struct instance *in,
 			      struct flowlet_flow_key **keys,
 			      struct flowlet_flow **values);

@@ -8,6 +8,10 @@
     udp_stream.py send DST --port P --flows F --rate PPS --seconds S
         Sends F flows (source ports 20000..) to DST:P, PPS datagrams per
         second in all, paced in 1 ms rounds; prints {"sent": N}.
+    udp_stream.py flood DST --rate PPS --seconds S
+        A new flow per datagram (source ports 30000-30063, destination
+        ports cycling over 1024-65535), PPS per second as far as one core
+        goes; prints {"sent": N}.
 
 The tests compare sent and received to count loss exactly: a datagram
 counts as sent only when the kernel took it. Run with /usr/bin/python3.
@@ -46,13 +50,9 @@ def recv(args):
           flush=True)
 
 
-def send(args):
-    socks = []
-    for i in range(args.flows):
-        sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        sock.bind(('0.0.0.0', 20000 + i))
-        sock.connect((args.dst, args.port))
-        socks.append(sock)
+def paced(args, send_one):
+    """Calls send_one(n) for n = 0, 1, ... at args.rate per second, in
+    1 ms rounds, for args.seconds; prints the count."""
     per_round = args.rate / 1000.0
     start = time.monotonic()
     sent, due, rounds = 0, 0.0, int(args.seconds * 1000)
@@ -60,7 +60,7 @@ def send(args):
         due += per_round
         while sent < int(due):
             try:
-                socks[sent % args.flows].send(PAYLOAD)
+                send_one(sent)
             except OSError as err:
                 sys.exit('udp_stream: send: %s' % err)
             sent += 1
@@ -68,6 +68,31 @@ def send(args):
         if pause > 0:
             time.sleep(pause)
     print(json.dumps({'sent': sent}), flush=True)
+
+
+def sockets(first_port, count, connect=None):
+    socks = []
+    for i in range(count):
+        sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        sock.bind(('0.0.0.0', first_port + i))
+        if connect:
+            sock.connect(connect)
+        socks.append(sock)
+    return socks
+
+
+def send(args):
+    socks = sockets(20000, args.flows, (args.dst, args.port))
+    paced(args, lambda n: socks[n % args.flows].send(PAYLOAD))
+
+
+def flood(args):
+    socks = sockets(30000, 64)
+
+    def send_one(n):
+        port = 1024 + (n // 64) % 64512
+        socks[n % 64].sendto(PAYLOAD, (args.dst, port))
+    paced(args, send_one)
 
 
 def main():
@@ -82,8 +107,12 @@ def main():
     s.add_argument('--flows', type=int, default=64)
     s.add_argument('--rate', type=float, default=20000)
     s.add_argument('--seconds', type=float, default=5)
+    f = sub.add_parser('flood')
+    f.add_argument('dst')
+    f.add_argument('--rate', type=float, default=200000)
+    f.add_argument('--seconds', type=float, default=5)
     args = parser.parse_args()
-    (recv if args.cmd == 'recv' else send)(args)
+    {'recv': recv, 'send': send, 'flood': flood}[args.cmd](args)
 
 
 if __name__ == '__main__':

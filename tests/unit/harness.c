@@ -49,6 +49,7 @@ static const struct {
 	{ "two_cpus", test_two_cpus },
 	{ "fuzz", test_fuzz },
 	{ "churn", test_churn },
+	{ "flood", test_flood },
 };
 
 static void vresult(bool ok, const char *fmt, va_list ap, const char *extra)
@@ -147,6 +148,9 @@ void reset_state(void)
 	while (!bpf_map_get_next_key(map_fd(skel->maps.flowlet_flows), NULL,
 				     &key))
 		bpf_map_delete_elem(map_fd(skel->maps.flowlet_flows), &key);
+	while (!bpf_map_get_next_key(map_fd(skel->maps.flowlet_new), NULL,
+				     &key))
+		bpf_map_delete_elem(map_fd(skel->maps.flowlet_new), &key);
 	for (__u32 i = 0; i < FLOWLET_MAX_PATHS; i++) {
 		bpf_map_update_elem(map_fd(skel->maps.flowlet_pstats), &i,
 				    zeros, BPF_ANY);

@@ -284,27 +284,17 @@ void test_down_path(void)
 void test_live_change(void)
 {
 	struct flowlet_config cfg;
-	long long before = 0, after = 0;
-	struct flowlet_flow_key key, *prev = NULL;
+	long long before, after;
 	int path;
 
 	configure(&cfg, 4, NULL, FLOWLET_MODE_FLOWLET);
 	for (int i = 0; i < 100; i++)
 		send_port(6000 + i);
-	while (!bpf_map_get_next_key(map_fd(skel->maps.flowlet_flows), prev,
-				     &key)) {
-		before++;
-		prev = &key;
-	}
+	before = instance_count_flows(&unit_in);
 	cfg.mode = FLOWLET_MODE_SPRAY;
 	commit(&cfg);
 	path = send_port(6000);
-	prev = NULL;
-	while (!bpf_map_get_next_key(map_fd(skel->maps.flowlet_flows), prev,
-				     &key)) {
-		after++;
-		prev = &key;
-	}
+	after = instance_count_flows(&unit_in);
 	CHECK(before == 100 && after == 100 && path >= 0,
 	      "live config change keeps the flow table (%lld -> %lld flows)",
 	      before, after);
@@ -449,6 +439,7 @@ void test_btf_layout(void)
 		MEMBER(flowlet_prefix_key, addr),
 		MEMBER(flowlet_path_stats, flowlets),
 		MEMBER(flowlet_stats, dropped),
+		MEMBER(flowlet_stats, flows_established),
 		MEMBER(flowlet_config, generation),
 		MEMBER(flowlet_load, stamp_ns),
 	};

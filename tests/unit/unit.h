@@ -53,7 +53,7 @@ void advance(__s64 ns);
 /* The MACs path @path gets in configure(): 02:00:00:00:01|02:path. */
 void path_mac(__u32 path, __u8 mac[6], bool src);
 
-/* Empties the flow table, zeroes counters, loads and the spray cursor. */
+/* Empties the flow tables, zeroes counters, loads and the spray cursor. */
 void reset_state(void);
 
 /* @n paths on lo with @weights (NULL: all 1) and @mode, committed with
@@ -98,5 +98,6 @@ void test_atomic_config(void);
 void test_two_cpus(void);
 void test_fuzz(void);
 void test_churn(void);
+void test_flood(void);
 
 #endif /* FLOWLET_UNIT_H */

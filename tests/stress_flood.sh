@@ -1,0 +1,83 @@
+#!/bin/bash
+# make stress: a flood of new flows (a new UDP flow per datagram, far more
+# per second than the 64K-entry flow table holds) against flows already
+# established across s1. Measured and printed, once without and once with
+# the flood: whether four probe flows (flowlet-send, 1000 packets 5ms
+# apart, well inside the 50ms timeout) kept their table entries and
+# paths (exact: their entry must count all 1000 packets in one flowlet),
+# and the retransmissions of four iperf3 TCP flows. Asserted: flowlet
+# itself drops nothing and the probes' packets all arrive (by flowlet's
+# own per-flow count when the entry survived).
+source "$(dirname "$0")/lib.sh"
+
+STREAM="/usr/bin/python3 $ROOT/tests/udp_stream.py"
+SEND="$ROOT/flowlet-send"
+OUT=$(mktemp)
+on_exit rm -f "$OUT"
+PROBES=4 PROBE_PACKETS=1000 FLOOD_RATE=${FLOOD_RATE:-200000}
+
+ctl() { on s1 "$FLOWLETCTL" "$@"; }
+stats_field() { stats_eval s1 s1-eth1 "$1"; }
+
+# probes_kept SPORT: how many of the probe flows from source ports SPORT..
+# have an entry holding every packet in one flowlet (never evicted, never
+# moved).
+probes_kept() {
+	ctl flows s1-eth1 --json --limit 100000 | /usr/bin/python3 -c '
+import json, sys
+probes = {"10.0.1.1:%d" % (int(sys.argv[1]) + i) for i in range(int(sys.argv[2]))}
+print(sum(1 for f in json.load(sys.stdin)
+          if f["src"] in probes and f["dst"] == "10.0.6.2:80"
+          and f["packets"] == int(sys.argv[3]) and f["flowlets"] == 1))' \
+		"$1" $PROBES $PROBE_PACKETS
+}
+
+# round LABEL FLOOD(0/1): probes and TCP flows, with or without a flood.
+round() {
+	local label=$1 flood=$2 flooder created retrans i base=$((4000 + $2 * 10))
+	created=$(stats_field 'd["flows_created"]')
+	if [ "$flood" = 1 ]; then
+		ip netns exec "${UNIQ}h1" $STREAM flood 10.0.6.2 --rate "$FLOOD_RATE" \
+			--seconds 12 >"$OUT.flood" &
+		flooder=$!
+		on_exit kill $flooder
+		# Wait until the table is full and evicting.
+		wait_until 30 stats_true s1 s1-eth1 'd["flows_created"] > 70000 + '"$created"
+	fi
+	on h2 iperf3 -s -1 -p 5499 >/dev/null 2>&1 &
+	server=$!
+	on_exit kill $server
+	wait_until 30 listening h2 5499
+	on h1 iperf3 -c 10.0.6.2 -p 5499 -P 4 -b 50M -t 6 -J >"$OUT" 2>&1 &
+	client=$!
+	for ((i = 0; i < PROBES; i++)); do
+		on h1 "$SEND" --quiet --sport $((base + i)) 10.0.6.2 $PROBE_PACKETS 0.005 >/dev/null &
+	done
+	wait $client
+	wait $server 2>/dev/null
+	for ((i = 0; i < PROBES; i++)); do wait -n 2>/dev/null; done
+	retrans=$(/usr/bin/python3 -c 'import json,sys; e=json.load(open(sys.argv[1]))["end"]; print(e["sum_sent"]["retransmits"], int(e["sum_received"]["bits_per_second"] / 1e6))' "$OUT")
+	LAST_KEPT=$(probes_kept $base)
+	[ "$flood" = 1 ] && wait $flooder
+	echo "measured: $label: probe flows kept entry and path: $LAST_KEPT/$PROBES;" \
+		"TCP retransmissions and Mbit/s: $retrans;" \
+		"flows created: $(($(stats_field 'd["flows_created"]') - created))," \
+		"table $(stats_field 'd["flows_active"]')"
+}
+
+build_diamond 4 || { fail "cannot build the namespace diamond"; finish; exit; }
+if ! ctl attach s1-eth1 "${S1_PATHS[@]}" --prefix 10.0.6.0/24 >"$OUT" 2>&1; then
+	fail "attach: $(cat "$OUT")"
+	finish
+	exit
+fi
+round "no flood" 0
+check "without a flood, every probe flow keeps its entry and path ($LAST_KEPT of $PROBES)" \
+	test "$LAST_KEPT" -eq $PROBES
+round "flood of ${FLOOD_RATE} new flows/s" 1
+echo "measured: the flood sent $(/usr/bin/python3 -c 'import json,sys; print(json.loads(open(sys.argv[1]).read().splitlines()[-1])["sent"])' "$OUT.flood" 2>/dev/null) datagrams in 12s"
+rm -f "$OUT.flood"
+check "flowlet dropped nothing under the flood" \
+	stats_true s1 s1-eth1 'sum(d["dropped"].values()) == 0'
+check "detach" ctl detach s1-eth1
+finish
