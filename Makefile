@@ -1,5 +1,6 @@
 # flowlet: `make` builds ./flowletctl and ./flowlet-send, `make test` runs
-# every suite, `make bench` (later) measures. V=1 shows the commands.
+# every suite, `make stress` the long runs, `make bench` (later) measures.
+# V=1 shows the commands.
 
 CC      ?= gcc
 CLANG   ?= clang
@@ -34,7 +35,8 @@ LIB_SRCS    := $(filter-out loader/main.c loader/cmd_%.c,$(LOADER_SRCS))
 BPF_HDRS    := $(wildcard bpf/*.h) include/flowlet.h
 HDRS        := $(wildcard loader/*.h) include/flowlet.h
 
-.PHONY: all deps test-deps demo-deps test demo topo clean format check-format
+.PHONY: all deps test-deps demo-deps test stress demo topo clean format \
+	check-format
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -111,6 +113,12 @@ TEST_BUILDS := $(OUT)/test_unit $(OUT)/xdp_pass.bpf.o \
 
 test: all test-deps $(TEST_BUILDS)
 	$(Q)tests/run.sh
+
+# The long runs: 10M fuzzed frames, 100,000 config commits under traffic,
+# 10M flows of churn, floods (unit, about half an hour), and a flood of new
+# flows against established ones across s1 (tests/stress_flood.sh).
+stress: all test-deps $(TEST_BUILDS)
+	$(Q)tests/run.sh stress
 
 # The seed topology in Mininet: ecmp vs flowlet for one gapped flow, four
 # iperf3 flows per mode, a plot of per-path load (demo-out/).

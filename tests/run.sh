@@ -3,7 +3,8 @@
 # into the last line of the output. Exits non-zero on any failure.
 # Usage: tests/run.sh [SUITE [TEST]]
 #   SUITE  format, unit, cli, diamond, ipv6, hitless or mininet (default:
-#          all)
+#          all of them: make test), flood, or stress (unit with the long
+#          counts of FLOWLET_STRESS=1, then flood: make stress)
 #   TEST   unit only: the tests whose name starts with TEST
 #          (build/test_unit --list names them); the other suites are
 #          scripts whose checks build on each other and run whole.
@@ -12,6 +13,10 @@ cd "$(dirname "$0")/.." || exit 1
 ALL_SUITES=(format unit cli diamond ipv6 hitless mininet)
 suites=("${ALL_SUITES[@]}")
 [ $# -gt 0 ] && suites=("$1")
+if [ "${1:-}" = stress ]; then
+	suites=(unit flood)
+	export FLOWLET_STRESS=1
+fi
 only=${2:-}
 if [ $# -gt 2 ] || { [ -n "$only" ] && [ "$1" != unit ]; }; then
 	echo "usage: tests/run.sh [SUITE [TEST]] (TEST for the unit suite only)" >&2
@@ -58,8 +63,9 @@ for suite in "${suites[@]}"; do
 	unit) cmd=(build/test_unit ${only:+"$only"}) ;;
 	mininet) cmd=(/usr/bin/python3 tests/test_mininet.py) ;;
 	cli | diamond | ipv6 | hitless) cmd=(bash "tests/test_$suite.sh") ;;
+	flood) cmd=(bash tests/stress_flood.sh) ;;
 	*)
-		echo "tests/run.sh: unknown suite '$suite' (${ALL_SUITES[*]})" >&2
+		echo "tests/run.sh: unknown suite '$suite' (${ALL_SUITES[*]} flood stress)" >&2
 		exit 2
 		;;
 	esac

@@ -2,7 +2,8 @@
 /*
  * Configuration changes under traffic, and two CPUs at once.
  *
- * atomic_config: one thread commits configs with the loader's
+ * atomic_config: one thread commits configs (2,000; 100,000 in make
+ * stress; FLOWLET_CHANGES to choose) with the loader's
  * instance_commit() (mode, weights, path count and down paths all change)
  * while another sends frames through BPF_PROG_TEST_RUN. Each config writes
  * its generation into its paths' MACs, so every output frame tells which
@@ -196,7 +197,8 @@ static void race_configs(struct race *r, long long changes, bool in_place)
 
 void test_atomic_config(void)
 {
-	long long changes = env_count("FLOWLET_CHANGES", 2000);
+	long long changes =
+		env_count("FLOWLET_CHANGES", stress_run() ? 100000 : 2000);
 	struct flowlet_config cfg;
 	struct race r;
 
