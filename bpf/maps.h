@@ -51,7 +51,7 @@ struct {
  * bpf_redirect_map(); flowletctl, with the config slot. */
 struct {
 	__uint(type, BPF_MAP_TYPE_DEVMAP);
-	__uint(max_entries, FLOWLET_CONFIG_SLOTS *FLOWLET_MAX_PATHS);
+	__uint(max_entries, FLOWLET_PORT_SLOTS);
 	__type(key, __u32);
 	__type(value, __u32);
 } flowlet_ports SEC(".maps");

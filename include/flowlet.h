@@ -24,8 +24,10 @@
 #define FLOWLET_NEW_FLOWS_DIVISOR 4
 
 /* The config ring: packets read the active slot while flowletctl writes
- * the other, then moves the active index (see flowlet_active). */
+ * the other, then moves the active index (see flowlet_active). Each slot
+ * has its own range of FLOWLET_MAX_PATHS devmap entries. */
 #define FLOWLET_CONFIG_SLOTS 2
+#define FLOWLET_PORT_SLOTS   (FLOWLET_CONFIG_SLOTS * FLOWLET_MAX_PATHS)
 
 #ifndef FLOWLET_NEW_FLOWLET_LOAD
 #define FLOWLET_NEW_FLOWLET_LOAD 16384 /* leastload: a new flowlet's charge */
@@ -60,8 +62,8 @@ enum flowlet_drop_reason {
 	FLOWLET_DROP_COUNT,
 };
 
-/* flowlet_flows and flowlet_new key: one transport flow. IPv4 uses the first 4
- * bytes. */
+/* flowlet_flows and flowlet_new key: one transport flow. IPv4 uses the
+ * first 4 bytes. */
 struct flowlet_flow_key {
 	__u8 src[16];
 	__u8 dst[16];

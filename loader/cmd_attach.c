@@ -272,9 +272,10 @@ static int build_config(const struct attach_args *a, int ingress,
 	if (netdev_mac(a->iface, cfg->ingress_mac) ||
 	    resolve_paths(a, ingress, cfg))
 		return -1;
-	if (old->fds[MAP_CONFIG] >= 0 && !instance_read_config(old, &old_cfg))
+	if (old->fds[MAP_CONFIG] >= 0 && !instance_read_config(old, &old_cfg)) {
 		cfg->hash_seed = old_cfg.hash_seed;
-	else if (getrandom(&cfg->hash_seed, sizeof(cfg->hash_seed), 0) < 0)
+		cfg->generation = old_cfg.generation;
+	} else if (getrandom(&cfg->hash_seed, sizeof(cfg->hash_seed), 0) < 0)
 		return -1;
 	return apply_tuning(&a->tuning, cfg);
 }

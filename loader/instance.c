@@ -322,7 +322,10 @@ int instance_commit(const struct instance *in, struct flowlet_config *cfg)
 	if (slot < 0 || bpf_map_lookup_elem(in->fds[MAP_CONFIG], &slot, &old))
 		goto out;
 	next = (slot + 1) & (FLOWLET_CONFIG_SLOTS - 1);
-	cfg->generation = old.generation + 1;
+	/* A re-attach's first commit continues the old instance's count. */
+	if (cfg->generation < old.generation)
+		cfg->generation = old.generation;
+	cfg->generation++;
 	if (write_ports(in, next, cfg))
 		goto out;
 	if (bpf_map_update_elem(in->fds[MAP_CONFIG], &next, cfg, BPF_ANY) ||
