@@ -60,7 +60,9 @@ static __always_inline bool destination_balanced(const struct packet *pkt)
  * usable). The state is updated in place. A new flow costs one map
  * update, into flowlet_new; its second packet moves it into flowlet_flows
  * (one update, one delete), so that flows seen once, a flood of them
- * included, never evict established ones.
+ * included, never evict established ones. A packet that races with its
+ * flow's move may update the copy being deleted: its path stands, the
+ * flow's packet count misses it.
  */
 static __always_inline __u32 flow_path(const struct flowlet_config *cfg,
 				       struct flowlet_stats *stats,
@@ -77,6 +79,11 @@ static __always_inline __u32 flow_path(const struct flowlet_config *cfg,
 		flow = bpf_map_lookup_elem(&flowlet_new, key);
 		seen_once = flow != NULL;
 	}
+	/* Another CPU may have moved it between the two lookups (it adds to
+	 * flowlet_flows before it deletes from flowlet_new): look again, or
+	 * the flow would be created a second time. New flows only. */
+	if (!flow)
+		flow = bpf_map_lookup_elem(&flowlet_flows, key);
 	/* Signed: a CPU whose clock read predates another CPU's update of
 	 * last_seen sees a negative gap, not a huge one. */
 	if (flow)
