@@ -6,7 +6,9 @@
 # received), and every drop the kernel counted elsewhere (socket buffer,
 # veth queues, XDP transmit errors) is reported apart: the assertion is
 # "no loss that only flowlet can explain", not "no loss on a busy box".
-# Flows keep their paths across a re-attach (from flows --json).
+# Flows keep their paths across a re-attach (from flows --json). A TCP
+# transfer across two re-attaches has no fast retransmission beyond the
+# kernel's drops (timer retransmissions are reported, not asserted).
 source "$(dirname "$0")/lib.sh"
 
 STREAM="/usr/bin/python3 $ROOT/tests/udp_stream.py"
@@ -37,7 +39,7 @@ print(sum(i["stats64"][d]["dropped"] for i in json.load(sys.stdin)
 			on "$node" ethtool -S "$dev" 2>/dev/null
 		done
 	done | awk '/_drops:|_errors:/ {s += $2} END {print "veth", s}'
-	on h2 nstat -az UdpRcvbufErrors | awk '/UdpRcvbufErrors/ {print "rcvbuf", $2}'
+	on h2 nstat -asz UdpRcvbufErrors | awk '/UdpRcvbufErrors/ {print "rcvbuf", $2}'
 }
 
 # explained BEFORE AFTER: the drops counted between two drops() outputs.
@@ -133,29 +135,39 @@ wait $receiver
 check "the 64 flows keep their paths and flowlets across a re-attach ($(wc -w <<<"$before") flows)" \
 	test -n "$before" -a "$before" = "$after" -a "$(wc -w <<<"$before")" -eq 64
 
-# -- a TCP transfer across two re-attaches
-ctl set s1-eth1 --timeout 50ms >/dev/null
+# -- a TCP transfer across two re-attaches, still with the 10s timeout, so
+# that only a re-attach could move the flow. A retransmission is caused by
+# the network when the sender saw duplicate ACKs or SACKs (a fast
+# retransmit: loss or reordering); a timer's (tail loss probe, timeout)
+# fires when ACKs come late, which a loaded 2-core machine does.
+tcp_retrans() {
+	on h1 nstat -asz TcpExtTCPFastRetrans TcpExtTCPLossProbes TcpExtTCPTimeouts |
+		awk '/^Tcp/ {printf "%s=%s ", $1, $2}'
+}
 on h2 iperf3 -s -1 -p 5399 >/dev/null 2>&1 &
 server=$!
 on_exit kill $server
 wait_until 30 listening h2 5399
 drops_before=$(drops)
+retrans_before=$(tcp_retrans)
 on h1 iperf3 -c 10.0.6.2 -p 5399 -t 4 -b 200M -J >"$OUT" 2>&1 &
 client=$!
 sleep 1
-attach "$FLOWLETCTL" >/dev/null
+attach "$FLOWLETCTL" --timeout 10s >/dev/null
 sleep 1
-attach "$ALT" >/dev/null
+attach "$ALT" --timeout 10s >/dev/null
 wait $client
 status=$?
 wait $server 2>/dev/null
 drops_after=$(drops)
+retrans_after=$(tcp_retrans)
 read -r -a counted <<<"$(explained "$drops_before" "$drops_after")"
+fast=$(/usr/bin/python3 -c 'import sys; a, b = (dict(w.split("=") for w in s.split()) for s in sys.argv[1:]); print(int(b["TcpExtTCPFastRetrans"]) - int(a["TcpExtTCPFastRetrans"]))' "$retrans_before" "$retrans_after")
 if [ $status -eq 0 ]; then
 	retrans=$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["end"]["sum_sent"]["retransmits"])' "$OUT")
-	echo "measured: TCP across 2 re-attaches: $retrans retransmissions; kernel drops ${counted[*]}"
-	check "a TCP transfer (200 Mbit/s, 4s) across 2 re-attaches: $retrans retransmissions, no more than the ${counted[-1]} drops the kernel counted" \
-		test "$retrans" -le "${counted[-1]}"
+	echo "measured: TCP across 2 re-attaches: $retrans retransmissions ($fast fast; counters before: $retrans_before, after: $retrans_after); kernel drops ${counted[*]}"
+	check "a TCP transfer (200 Mbit/s, 4s) across 2 re-attaches: $fast fast retransmissions ($retrans in all), no more than the ${counted[-1]} drops the kernel counted" \
+		test "$fast" -le "${counted[-1]}"
 else
 	fail "iperf3 across re-attaches: $(head -c 300 "$OUT")"
 fi
