@@ -106,7 +106,7 @@ DIAMOND_STATIC_NEIGH=${DIAMOND_STATIC_NEIGH:-1}
 # forward over the kernel's multipath routes (flowlet replaces them).
 # Ready for an XDP forwarder on s1-eth1: GRO on the peers of s1's path
 # ports, full checksums from the hosts. Sets S1_PATHS to s1's --path
-# arguments.
+# arguments and DIAMOND_NODES to the nodes.
 build_diamond() {
 	local plan kind node rest args=(--paths "${1:-4}") peer=() path
 	[ "$DIAMOND_IPV6" = 1 ] && args+=(--ipv6)
@@ -114,7 +114,10 @@ build_diamond() {
 	while read -r kind node rest; do
 		# shellcheck disable=SC2086 # records are space-separated
 		case $kind in
-		node) add_node "$node" || return 1 ;;
+		node)
+			add_node "$node" || return 1
+			DIAMOND_NODES+=("$node")
+			;;
 		link)
 			link "$node" $rest || return 1
 			set -- $rest
@@ -156,6 +159,32 @@ build_diamond() {
 }
 
 
+
+# diamond_drops: every drop the kernel counted in the diamond, one line
+# per kind: interface rx/tx drops, veth queue and XDP transmit errors
+# (ethtool), and h2's UDP socket-buffer errors.
+diamond_drops() {
+	local node
+	for node in "${DIAMOND_NODES[@]}"; do
+		on "$node" ip -s -j link | /usr/bin/python3 -c '
+import json, sys
+print(sum(i["stats64"][d]["dropped"] for i in json.load(sys.stdin)
+          for d in ("rx", "tx")))'
+	done | awk '{s += $1} END {print "link", s}'
+	for node in "${DIAMOND_NODES[@]}"; do
+		for dev in $(on "$node" ls /sys/class/net); do
+			[ "$dev" = lo ] && continue
+			on "$node" ethtool -S "$dev" 2>/dev/null
+		done
+	done | awk '/_drops:|_errors:/ {s += $2} END {print "veth", s}'
+	on h2 nstat -asz UdpRcvbufErrors | awk '/UdpRcvbufErrors/ {print "rcvbuf", $2}'
+}
+
+# drops_delta BEFORE AFTER: the drops counted between two diamond_drops
+# outputs, by kind, then their sum.
+drops_delta() {
+	/usr/bin/python3 -c 'import sys; a, b = (dict((l.split()[0], int(l.split()[1])) for l in s.splitlines()) for s in sys.argv[1:]); print(" ".join("%s=%d" % (k, b[k] - a[k]) for k in a), sum(b[k] - a[k] for k in a))' "$1" "$2"
+}
 
 # stats_eval NODE IFACE EXPR: the Python expression EXPR over
 # `flowletctl stats IFACE --json` (as d), run on NODE, printed.

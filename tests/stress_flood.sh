@@ -1,13 +1,15 @@
 #!/bin/bash
 # make stress: a flood of new flows (a new UDP flow per datagram, far more
 # per second than the 64K-entry flow table holds) against flows already
-# established across s1. Measured and printed, once without and once with
-# the flood: whether four probe flows (flowlet-send, 1000 packets 5ms
-# apart, well inside the 50ms timeout) kept their table entries and
-# paths (exact: their entry must count all 1000 packets in one flowlet),
-# and the retransmissions of four iperf3 TCP flows. Asserted: flowlet
-# itself drops nothing and the probes' packets all arrive (by flowlet's
-# own per-flow count when the entry survived).
+# established across s1. The flowlet timeout is 10s, so that only an
+# eviction can move a flow. Measured and printed, once without and once
+# with the flood: whether four probe flows (flowlet-send, 1000 packets 5ms
+# apart) kept their table entries and paths (their entry must count all
+# 1000 packets in one flowlet), path changes, the retransmissions of four
+# iperf3 TCP flows, and the drops the kernel counted (the flood and the
+# flows share h1's link, so packets are lost before s1). Asserted: flowlet
+# drops nothing, and no established flow is evicted and created again
+# (flows_established counts each flow once).
 source "$(dirname "$0")/lib.sh"
 
 STREAM="/usr/bin/python3 $ROOT/tests/udp_stream.py"
@@ -34,8 +36,12 @@ print(sum(1 for f in json.load(sys.stdin)
 
 # round LABEL FLOOD(0/1): probes and TCP flows, with or without a flood.
 round() {
-	local label=$1 flood=$2 flooder created retrans i base=$((4000 + $2 * 10))
+	local label=$1 flood=$2 flooder created established changes drops retrans i
+	local base=$((4000 + flood * 10))
 	created=$(stats_field 'd["flows_created"]')
+	established=$(stats_field 'd["flows_established"]')
+	changes=$(stats_field 'd["path_changes"]')
+	drops=$(diamond_drops)
 	if [ "$flood" = 1 ]; then
 		ip netns exec "${UNIQ}h1" $STREAM flood 10.0.6.2 --rate "$FLOOD_RATE" \
 			--seconds 12 >"$OUT.flood" &
@@ -58,15 +64,18 @@ round() {
 	for ((i = 0; i < PROBES; i++)); do wait -n 2>/dev/null; done
 	retrans=$(/usr/bin/python3 -c 'import json,sys; e=json.load(open(sys.argv[1]))["end"]; print(e["sum_sent"]["retransmits"], int(e["sum_received"]["bits_per_second"] / 1e6))' "$OUT")
 	LAST_KEPT=$(probes_kept $base)
+	LAST_ESTABLISHED=$(($(stats_field 'd["flows_established"]') - established))
 	[ "$flood" = 1 ] && wait $flooder
 	echo "measured: $label: probe flows kept entry and path: $LAST_KEPT/$PROBES;" \
 		"TCP retransmissions and Mbit/s: $retrans;" \
+		"path changes: $(($(stats_field 'd["path_changes"]') - changes));" \
 		"flows created: $(($(stats_field 'd["flows_created"]') - created))," \
-		"table $(stats_field 'd["flows_active"]')"
+		"established: $LAST_ESTABLISHED, in the tables: $(stats_field 'd["flows_active"]');" \
+		"kernel drops: $(drops_delta "$drops" "$(diamond_drops)")"
 }
 
 build_diamond 4 || { fail "cannot build the namespace diamond"; finish; exit; }
-if ! ctl attach s1-eth1 "${S1_PATHS[@]}" --prefix 10.0.6.0/24 >"$OUT" 2>&1; then
+if ! ctl attach s1-eth1 "${S1_PATHS[@]}" --prefix 10.0.6.0/24 --timeout 10s >"$OUT" 2>&1; then
 	fail "attach: $(cat "$OUT")"
 	finish
 	exit
@@ -74,7 +83,11 @@ fi
 round "no flood" 0
 check "without a flood, every probe flow keeps its entry and path ($LAST_KEPT of $PROBES)" \
 	test "$LAST_KEPT" -eq $PROBES
+# Established flows: the 4 probes and iperf3's 5 connections. One more
+# would be an established flow evicted by the flood and created again.
 round "flood of ${FLOOD_RATE} new flows/s" 1
+check "under the flood, no established flow was evicted: $LAST_ESTABLISHED established, 9 expected" \
+	test "$LAST_ESTABLISHED" -eq 9
 echo "measured: the flood sent $(/usr/bin/python3 -c 'import json,sys; print(json.loads(open(sys.argv[1]).read().splitlines()[-1])["sent"])' "$OUT.flood" 2>/dev/null) datagrams in 12s"
 rm -f "$OUT.flood"
 check "flowlet dropped nothing under the flood" \

@@ -22,31 +22,6 @@ ctl() { on s1 "$FLOWLETCTL" "$@"; }
 attach() { on s1 "$1" attach s1-eth1 "${S1_PATHS[@]}" --prefix 10.0.6.0/24 "${@:2}"; }
 stats_field() { stats_eval s1 s1-eth1 "$1"; }
 
-# drops: every drop the kernel counted in the diamond, one line per kind:
-# interface rx/tx drops, veth queue and XDP transmit errors (ethtool), and
-# h2's UDP socket-buffer errors.
-drops() {
-	local node
-	for node in h1 s1 s2 s3 s4 s5 s6 h2; do
-		on "$node" ip -s -j link | /usr/bin/python3 -c '
-import json, sys
-print(sum(i["stats64"][d]["dropped"] for i in json.load(sys.stdin)
-          for d in ("rx", "tx")))'
-	done | awk '{s += $1} END {print "link", s}'
-	for node in h1 s1 s2 s3 s4 s5 s6 h2; do
-		for dev in $(on "$node" ls /sys/class/net); do
-			[ "$dev" = lo ] && continue
-			on "$node" ethtool -S "$dev" 2>/dev/null
-		done
-	done | awk '/_drops:|_errors:/ {s += $2} END {print "veth", s}'
-	on h2 nstat -asz UdpRcvbufErrors | awk '/UdpRcvbufErrors/ {print "rcvbuf", $2}'
-}
-
-# explained BEFORE AFTER: the drops counted between two drops() outputs.
-explained() {
-	/usr/bin/python3 -c 'import sys; a, b = (dict((l.split()[0], int(l.split()[1])) for l in s.splitlines()) for s in sys.argv[1:]); print(" ".join("%s=%d" % (k, b[k] - a[k]) for k in a), sum(b[k] - a[k] for k in a))' "$1" "$2"
-}
-
 # json_field FILE KEY: KEY of the JSON object on FILE's last line.
 json_field() {
 	/usr/bin/python3 -c 'import json,sys; print(json.loads(open(sys.argv[1]).read().splitlines()[-1])[sys.argv[2]])' "$1" "$2"
@@ -72,7 +47,7 @@ ip netns exec "${UNIQ}h2" $STREAM recv --port $PORT >"$RECV" &
 receiver=$!
 on_exit kill $receiver
 wait_until 30 grep -q ready "$RECV" || fail "the UDP receiver did not start"
-drops_before=$(drops)
+drops_before=$(diamond_drops)
 prog_before=$(stats_field 'd["prog_id"]')
 ip netns exec "${UNIQ}h1" $STREAM send 10.0.6.2 --port $PORT --flows 64 \
 	--rate $RATE --seconds $SECONDS_SENT >"$OUT" &
@@ -103,8 +78,8 @@ wait $sender
 sent=$(json_field "$OUT" sent)
 wait $receiver
 received=$(json_field "$RECV" received)
-drops_after=$(drops)
-read -r -a counted <<<"$(explained "$drops_before" "$drops_after")"
+drops_after=$(diamond_drops)
+read -r -a counted <<<"$(drops_delta "$drops_before" "$drops_after")"
 kernel_drops=${counted[-1]}
 lost=$((sent - received))
 prog_after=$(stats_field 'd["prog_id"]')
@@ -148,7 +123,7 @@ on h2 iperf3 -s -1 -p 5399 >/dev/null 2>&1 &
 server=$!
 on_exit kill $server
 wait_until 30 listening h2 5399
-drops_before=$(drops)
+drops_before=$(diamond_drops)
 retrans_before=$(tcp_retrans)
 on h1 iperf3 -c 10.0.6.2 -p 5399 -t 4 -b 200M -J >"$OUT" 2>&1 &
 client=$!
@@ -159,9 +134,9 @@ attach "$ALT" --timeout 10s >/dev/null
 wait $client
 status=$?
 wait $server 2>/dev/null
-drops_after=$(drops)
+drops_after=$(diamond_drops)
 retrans_after=$(tcp_retrans)
-read -r -a counted <<<"$(explained "$drops_before" "$drops_after")"
+read -r -a counted <<<"$(drops_delta "$drops_before" "$drops_after")"
 fast=$(/usr/bin/python3 -c 'import sys; a, b = (dict(w.split("=") for w in s.split()) for s in sys.argv[1:]); print(int(b["TcpExtTCPFastRetrans"]) - int(a["TcpExtTCPFastRetrans"]))' "$retrans_before" "$retrans_after")
 if [ $status -eq 0 ]; then
 	retrans=$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["end"]["sum_sent"]["retransmits"])' "$OUT")
