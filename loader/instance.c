@@ -319,8 +319,13 @@ int instance_commit(const struct instance *in, struct flowlet_config *cfg)
 	if (grace_period_prepare())
 		goto out;
 	slot = instance_active_slot(in);
-	if (slot < 0 || bpf_map_lookup_elem(in->fds[MAP_CONFIG], &slot, &old))
+	if (slot < 0)
 		goto out;
+	if (bpf_map_lookup_elem(in->fds[MAP_CONFIG], &slot, &old)) {
+		pr_err("%s: cannot read flowlet_config: %s", in->iface,
+		       strerror(errno));
+		goto out;
+	}
 	next = (slot + 1) & (FLOWLET_CONFIG_SLOTS - 1);
 	/* A re-attach's first commit continues the old instance's count. */
 	if (cfg->generation < old.generation)

@@ -86,7 +86,7 @@ add_node() {
 link() {
 	ip link add "$2" address "$3" netns "$UNIQ$1" type veth \
 		peer name "$7" address "$8" netns "$UNIQ$6" || return 1
-	local node=$1 intf=$2 addr=$4 addr6=$5
+	local node=$1 intf=$2 addr=$4 addr6=$5 end
 	for end in a b; do
 		[ $end = b ] && node=$6 intf=$7 addr=$9 addr6=${10}
 		on "$node" ip addr add "$addr" dev "$intf"
@@ -146,7 +146,7 @@ build_diamond() {
 	done
 	# The far ends of s1's paths take redirected frames (peer entries
 	# are DEV=NODE:DEV).
-	local path entry far
+	local entry far
 	for path in "${S1_PATHS[@]}"; do
 		for entry in "${peer[@]}"; do
 			[ "${entry%%=*}" = "${path%@*}" ] || continue
