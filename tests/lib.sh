@@ -158,8 +158,6 @@ build_diamond() {
 	on h2 ethtool -K h2-eth0 tx off >/dev/null
 }
 
-
-
 # diamond_drops: every drop the kernel counted in the diamond, one line
 # per kind: interface rx/tx drops, veth queue and XDP transmit errors
 # (ethtool), and h2's UDP socket-buffer errors.
@@ -195,6 +193,20 @@ stats_eval() {
 
 # stats_true NODE IFACE EXPR: succeeds when EXPR is true.
 stats_true() { [ "$(stats_eval "$@")" = True ]; }
+
+# ctl ARGS...: flowletctl on s1, the diamond's balancing switch.
+ctl() { on s1 "$FLOWLETCTL" "$@"; }
+
+# stats_field EXPR: stats_eval of EXPR for flowlet on s1-eth1.
+stats_field() { stats_eval s1 s1-eth1 "$1"; }
+
+# path_packets: the packets flowlet on s1-eth1 sent on each path, one line.
+path_packets() { stats_field '" ".join(str(p["packets"]) for p in d["paths"])'; }
+
+# json_field FILE KEY: KEY of the JSON object on FILE's last line.
+json_field() {
+	/usr/bin/python3 -c 'import json,sys; print(json.loads(open(sys.argv[1]).read().splitlines()[-1])[sys.argv[2]])' "$1" "$2"
+}
 
 # path_tx NODE IFACE...: tx_packets of each IFACE, one line, read from the
 # kernel over netlink.

@@ -20,9 +20,6 @@ OUT=$(mktemp)
 on_exit rm -f "$OUT"
 PROBES=4 BUSY_PACKETS=1000 IDLE_PACKETS=12 FLOOD_RATE=${FLOOD_RATE:-200000}
 
-ctl() { on s1 "$FLOWLETCTL" "$@"; }
-stats_field() { stats_eval s1 s1-eth1 "$1"; }
-
 # probe_entries SPORT: "packets/flowlets" of the entries of the probe
 # flows from source ports SPORT.. ("-" where there is none). An entry
 # evicted by the flood and created again holds only the packets since.
@@ -108,7 +105,7 @@ check "without a flood, every probe entry holds all its packets in one flowlet (
 round "flood of ${FLOOD_RATE} new flows/s" 1
 check "under the flood, no established flow was evicted and created again: $LAST_ESTABLISHED established, at most 13" \
 	test "$LAST_ESTABLISHED" -le 13
-echo "measured: the flood sent $(/usr/bin/python3 -c 'import json,sys; print(json.loads(open(sys.argv[1]).read().splitlines()[-1])["sent"])' "$OUT.flood" 2>/dev/null) datagrams in 12s"
+echo "measured: the flood sent $(json_field "$OUT.flood" sent 2>/dev/null) datagrams in 12s"
 rm -f "$OUT.flood"
 check "flowlet dropped nothing under the flood" \
 	stats_true s1 s1-eth1 'sum(d["dropped"].values()) == 0'

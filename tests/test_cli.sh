@@ -31,7 +31,6 @@ rejects() {
 	fi
 }
 
-ctl() { on s1 "$FLOWLETCTL" "$@"; }
 P2=(--path s1-eth2@10.1.1.2 --path s1-eth3@10.1.2.2)
 
 build_diamond 2 || { fail "cannot build the namespace diamond"; finish; exit; }

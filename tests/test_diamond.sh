@@ -10,10 +10,6 @@ PORTS=(s1-eth2 s1-eth3 s1-eth4 s1-eth5)
 OUT=$(mktemp)
 on_exit rm -f "$OUT"
 
-ctl() { on s1 "$FLOWLETCTL" "$@"; }
-stats_field() { stats_eval s1 s1-eth1 "$1"; }
-path_packets() { stats_field '" ".join(str(p["packets"]) for p in d["paths"])'; }
-
 # send_flow SPORT N PAUSE: one TCP 5-tuple from h1 to h2; sets SPREAD to
 # the packets each egress port sent meanwhile (interface counters).
 send_flow() {

@@ -18,14 +18,7 @@ RECV=$(mktemp)
 on_exit rm -f "$OUT" "$RECV"
 RATE=20000 SECONDS_SENT=8 PORT=9000
 
-ctl() { on s1 "$FLOWLETCTL" "$@"; }
 attach() { on s1 "$1" attach s1-eth1 "${S1_PATHS[@]}" --prefix 10.0.6.0/24 "${@:2}"; }
-stats_field() { stats_eval s1 s1-eth1 "$1"; }
-
-# json_field FILE KEY: KEY of the JSON object on FILE's last line.
-json_field() {
-	/usr/bin/python3 -c 'import json,sys; print(json.loads(open(sys.argv[1]).read().splitlines()[-1])[sys.argv[2]])' "$1" "$2"
-}
 
 # flow_paths: "sport:path:flowlets" of the stream's flows, sorted.
 flow_paths() {

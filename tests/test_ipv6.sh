@@ -10,7 +10,6 @@ source "$(dirname "$0")/lib.sh"
 PORTS=(s1-eth2 s1-eth3 s1-eth4 s1-eth5)
 OUT=$(mktemp)
 on_exit rm -f "$OUT"
-ctl() { on s1 "$FLOWLETCTL" "$@"; }
 
 build_diamond 4 || { fail "cannot build the dual-stack diamond"; finish; exit; }
 paths6=()
@@ -27,7 +26,6 @@ fi
 check "flowletctl shows the IPv6 next hops" stats_true s1 s1-eth1 \
 	'[p["nexthop"] for p in d["paths"]] == ["fd00:11::2", "fd00:12::2", "fd00:13::2", "fd00:14::2"]'
 
-path_packets() { stats_eval s1 s1-eth1 '" ".join(str(p["packets"]) for p in d["paths"])'; }
 before=$(stats_eval s1 s1-eth1 'd["redirected"]')
 tx_before=$(path_tx s1 "${PORTS[@]}")
 stats_before=$(path_packets)
