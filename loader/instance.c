@@ -284,9 +284,8 @@ static int commit_lock(void)
 	return fd;
 }
 
-/* The devmap range of config slot @slot: one entry per path. */
-static int write_ports(const struct instance *in, __u32 slot,
-		       const struct flowlet_config *cfg)
+int instance_write_ports(const struct instance *in, __u32 slot,
+			 const struct flowlet_config *cfg)
 {
 	for (__u32 i = 0; i < FLOWLET_MAX_PATHS; i++) {
 		__u32 key = slot * FLOWLET_MAX_PATHS + i;
@@ -319,19 +318,14 @@ int instance_commit(const struct instance *in, struct flowlet_config *cfg)
 	if (grace_period_prepare())
 		goto out;
 	slot = instance_active_slot(in);
-	if (slot < 0)
+	if (slot < 0 || instance_read_config(in, &old))
 		goto out;
-	if (bpf_map_lookup_elem(in->fds[MAP_CONFIG], &slot, &old)) {
-		pr_err("%s: cannot read flowlet_config: %s", in->iface,
-		       strerror(errno));
-		goto out;
-	}
 	next = (slot + 1) & (FLOWLET_CONFIG_SLOTS - 1);
 	/* A re-attach's first commit continues the old instance's count. */
 	if (cfg->generation < old.generation)
 		cfg->generation = old.generation;
 	cfg->generation++;
-	if (write_ports(in, next, cfg))
+	if (instance_write_ports(in, next, cfg))
 		goto out;
 	if (bpf_map_update_elem(in->fds[MAP_CONFIG], &next, cfg, BPF_ANY) ||
 	    bpf_map_update_elem(in->fds[MAP_ACTIVE], &zero, &next, BPF_ANY)) {

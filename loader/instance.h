@@ -72,6 +72,11 @@ int instance_read_config(const struct instance *in, struct flowlet_config *cfg);
 /* The active config slot, or -1 after an error. */
 int instance_active_slot(const struct instance *in);
 
+/* Fills the devmap range of config slot @slot: one entry per path of
+ * @cfg, none beyond. Only instance_commit() may touch a slot in use. */
+int instance_write_ports(const struct instance *in, __u32 slot,
+			 const struct flowlet_config *cfg);
+
 /*
  * Makes @cfg the config every later packet is decided under, atomically:
  * writes it (generation one past the active one's) and its devmap range

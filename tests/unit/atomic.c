@@ -144,19 +144,7 @@ static void *sender(void *arg)
 /* Writes @cfg and its ports into the active slot in place. */
 static void write_in_place(struct flowlet_config *cfg)
 {
-	int slot = instance_active_slot(&unit_in);
-
-	for (__u32 i = 0; i < FLOWLET_MAX_PATHS; i++) {
-		__u32 key = slot * FLOWLET_MAX_PATHS + i;
-
-		if (i < cfg->path_count)
-			bpf_map_update_elem(map_fd(skel->maps.flowlet_ports),
-					    &key, &cfg->paths[i].ifindex,
-					    BPF_ANY);
-		else
-			bpf_map_delete_elem(map_fd(skel->maps.flowlet_ports),
-					    &key);
-	}
+	instance_write_ports(&unit_in, instance_active_slot(&unit_in), cfg);
 	write_active_config(cfg);
 }
 

@@ -145,12 +145,12 @@ void reset_state(void)
 	__u32 zero = 0;
 	__u64 cursor = 0;
 
-	while (!bpf_map_get_next_key(map_fd(skel->maps.flowlet_flows), NULL,
-				     &key))
-		bpf_map_delete_elem(map_fd(skel->maps.flowlet_flows), &key);
-	while (!bpf_map_get_next_key(map_fd(skel->maps.flowlet_new), NULL,
-				     &key))
-		bpf_map_delete_elem(map_fd(skel->maps.flowlet_new), &key);
+	for (int t = 0; t < 2; t++) {
+		int fd = unit_in.fds[t ? MAP_NEW : MAP_FLOWS];
+
+		while (!bpf_map_get_next_key(fd, NULL, &key))
+			bpf_map_delete_elem(fd, &key);
+	}
 	for (__u32 i = 0; i < FLOWLET_MAX_PATHS; i++) {
 		bpf_map_update_elem(map_fd(skel->maps.flowlet_pstats), &i,
 				    zeros, BPF_ANY);
