@@ -8,18 +8,19 @@ BPFTOOL ?= bpftool
 OUT     := build
 
 BUILD_DEPS := clang llvm gcc make libbpf-dev bpftool libelf-dev zlib1g-dev \
-	      linux-libc-dev pkg-config
+	      linux-libc-dev pkg-config libmnl-dev
 TEST_DEPS  := iproute2 iperf3 ethtool iputils-ping clang-format python3 \
 	      mininet
 DEMO_DEPS  := mininet iperf3 ethtool python3-matplotlib
 
 ARCH_INCLUDE := /usr/include/$(shell $(CC) -dumpmachine 2>/dev/null)
 WARN    := -Wall -Wextra -Werror
-CFLAGS  := -std=gnu11 -O2 -g $(WARN) -Iinclude -I$(OUT) -Iloader
+CFLAGS  := -std=gnu11 -O2 -g $(WARN) -Iinclude -I$(OUT) -Iloader -Iloader/lib
 # -mcpu=v3: atomic fetch-and-add (spray's shared cursor).
 BPF_CFLAGS := -std=gnu11 -O2 -g -target bpf -mcpu=v3 $(WARN) -Iinclude \
 	      -I$(ARCH_INCLUDE)
-LDLIBS  := -lbpf -lelf -lz
+# libmnl: all of our netlink (loader/lib/nl.c).
+LDLIBS  := -lbpf -lmnl -lelf -lz
 
 ifeq ($(V),1)
 Q :=
@@ -29,11 +30,15 @@ Q := @
 msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
-LOADER_SRCS := $(wildcard loader/*.c)
-# What the unit tests link too: everything but the command line.
-LIB_SRCS    := $(filter-out loader/main.c loader/cmd_%.c,$(LOADER_SRCS))
+# loader/lib: the library (instances, configs, netlink) that flowletctl's
+# commands (loader/*.c) and the unit tests use.
+LIB_SRCS    := $(wildcard loader/lib/*.c)
+CMD_SRCS    := $(wildcard loader/*.c)
+LOADER_SRCS := $(CMD_SRCS) $(LIB_SRCS)
+LIB_OBJS    := $(patsubst loader/lib/%.c,$(OUT)/lib/%.o,$(LIB_SRCS))
+CMD_OBJS    := $(patsubst loader/%.c,$(OUT)/%.o,$(CMD_SRCS))
 BPF_HDRS    := $(wildcard bpf/*.h) include/flowlet.h
-HDRS        := $(wildcard loader/*.h) include/flowlet.h
+HDRS        := $(wildcard loader/*.h loader/lib/*.h) include/flowlet.h
 
 .PHONY: all deps test-deps demo-deps test stress demo topo clean format \
 	check-format
@@ -87,11 +92,16 @@ $(OUT)/%.skel.h: $(OUT)/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name $(subst .skel.h,,$(notdir $@)) > $@
 
+$(OUT)/lib/%.o: loader/lib/%.c $(HDRS) $(OUT)/flowlet.skel.h | $(OUT)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(OUT)/lib
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
 $(OUT)/%.o: loader/%.c $(HDRS) $(OUT)/flowlet.skel.h | $(OUT)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
-flowletctl: $(patsubst loader/%.c,$(OUT)/%.o,$(LOADER_SRCS))
+flowletctl: $(CMD_OBJS) $(LIB_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
@@ -101,12 +111,10 @@ flowlet-send: tools/flowlet_send.c
 
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 $(OUT)/test_unit: $(UNIT_SRCS) tests/unit/unit.h tests/unit/packets.h \
-		  $(patsubst loader/%.c,$(OUT)/%.o,$(LIB_SRCS)) \
-		  $(OUT)/flowlet.skel.h
+		  $(LIB_OBJS) $(OUT)/flowlet.skel.h
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -Itests/unit $(UNIT_SRCS) \
-		$(patsubst loader/%.c,$(OUT)/%.o,$(LIB_SRCS)) $(LDLIBS) -lm \
-		-lpthread -o $@
+	$(Q)$(CC) $(CFLAGS) -Itests/unit $(UNIT_SRCS) $(LIB_OBJS) $(LDLIBS) \
+		-lm -lpthread -o $@
 
 TEST_BUILDS := $(OUT)/test_unit $(OUT)/xdp_pass.bpf.o \
 	       $(OUT)/flowlet_other_layout.bpf.o $(OUT)/alt/flowletctl
@@ -130,13 +138,15 @@ topo: all demo-deps
 	$(Q)/usr/bin/python3 topo/seed.py
 
 format:
-	$(Q)clang-format -i bpf/*.c bpf/*.h loader/*.c loader/*.h include/*.h \
+	$(Q)clang-format -i bpf/*.c bpf/*.h loader/*.c loader/*.h \
+		loader/lib/*.c loader/lib/*.h include/*.h \
 		tests/unit/*.c tests/unit/*.h \
 		tools/*.c
 
 check-format:
 	$(Q)clang-format --dry-run -Werror bpf/*.c bpf/*.h loader/*.c \
-		loader/*.h include/*.h tests/unit/*.c tests/unit/*.h \
+		loader/*.h loader/lib/*.c loader/lib/*.h include/*.h \
+		tests/unit/*.c tests/unit/*.h \
 		tools/*.c
 
 clean:

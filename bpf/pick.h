@@ -81,7 +81,7 @@ static __always_inline bool path_usable(const struct flowlet_config *cfg,
 					__u32 path)
 {
 	return path < cfg->path_count && path < FLOWLET_MAX_PATHS &&
-	       path_at(cfg, path)->up;
+	       !path_at(cfg, path)->down;
 }
 
 /* A weighted pick: the slot that @h falls in. */

@@ -35,32 +35,58 @@
 
 #define FLOWLET_PROG_NAME "flowlet_xdp"
 
-enum flowlet_mode {
-	FLOWLET_MODE_FLOWLET, /* hash(flow, flowlet counter): the P4 exercise */
-	FLOWLET_MODE_ECMP,    /* hash(flow): one path per flow */
-	FLOWLET_MODE_LETFLOW, /* random weighted path per flowlet */
-	FLOWLET_MODE_LEASTLOAD, /* least (load / weight) path per flowlet */
-	FLOWLET_MODE_SPRAY,	/* per-packet weighted round robin */
-	FLOWLET_MODE_COUNT,
-};
+/*
+ * The names of modes, reasons and path states: one table each, expanded
+ * into the enums here and into the names flowletctl parses and prints
+ * (loader/lib/names.c), its --help, and topo/flowlet_mininet.py (which
+ * reads FLOWLET_MODES from this file). X(ID, "name", "what it means").
+ */
+#define FLOWLET_MODES(X)                                                   \
+	X(FLOWLET, "flowlet", "hash(flow, flowlet id): the P4 exercise")   \
+	X(ECMP, "ecmp", "hash(flow): one path per flow")                   \
+	X(LETFLOW, "letflow", "a random weighted path per flowlet")        \
+	X(LEASTLOAD, "leastload", "the least (load / weight) per flowlet") \
+	X(SPRAY, "spray", "per-packet weighted round robin")
 
 /* Why a packet went to the kernel (XDP_PASS) instead of a path. */
-enum flowlet_pass_reason {
-	FLOWLET_PASS_NOT_IP,	 /* ARP, LLDP, unknown ethertype, 3+ tags */
-	FLOWLET_PASS_NOT_FOR_US, /* destination MAC is not the ingress MAC */
-	FLOWLET_PASS_MALFORMED,	 /* truncated or invalid IP/L4 header */
-	FLOWLET_PASS_IP_OPTIONS, /* IPv4 options, IPv6 hop-by-hop: slow path */
-	FLOWLET_PASS_TTL,	 /* TTL/hop limit <= 1: kernel sends ICMP */
-	FLOWLET_PASS_NOT_BALANCED, /* destination outside the prefixes */
-	FLOWLET_PASS_NO_PATH,	   /* no path configured or up */
-	FLOWLET_PASS_COUNT,
-};
+#define FLOWLET_PASS_REASONS(X)                                               \
+	X(NOT_IP, "not_ip", "ARP, LLDP, unknown ethertype, 3+ tags")          \
+	X(NOT_FOR_US, "not_for_us", "destination MAC is not the ingress MAC") \
+	X(MALFORMED, "malformed", "truncated or invalid IP/L4 header")        \
+	X(IP_OPTIONS, "ip_options", "IPv4 options, IPv6 hop-by-hop")          \
+	X(TTL, "ttl", "TTL/hop limit <= 1: the kernel sends the ICMP error")  \
+	X(NOT_BALANCED, "not_balanced", "destination outside the prefixes")   \
+	X(NO_PATH, "no_path", "no path configured or up")
 
 /* Why a packet was dropped (only when it cannot go anywhere else). */
-enum flowlet_drop_reason {
-	FLOWLET_DROP_NO_PORT, /* devmap slot empty for a configured path */
-	FLOWLET_DROP_COUNT,
+#define FLOWLET_DROP_REASONS(X) \
+	X(NO_PORT, "no_port", "devmap slot empty for a configured path")
+
+/* Why a path is down (flowlet_path.down bits); flowletctl watch sets and
+ * clears them from the kernel's link, neighbour and route events. */
+#define FLOWLET_DOWN_REASONS(X)                                      \
+	X(LINK, "link down", "the egress link is down or deleted")   \
+	X(NEIGH, "neighbour failed", "the next hop does not answer") \
+	X(ROUTE, "not in route", "the route no longer has this next hop")
+
+/* The id is pasted directly, never passed on: an id may be a macro
+ * elsewhere (IP_OPTIONS is one in netinet/in.h). */
+#define FLOWLET_MODE_ENTRY(id, name, help) FLOWLET_MODE_##id,
+#define FLOWLET_PASS_ENTRY(id, name, help) FLOWLET_PASS_##id,
+#define FLOWLET_DROP_ENTRY(id, name, help) FLOWLET_DROP_##id,
+#define FLOWLET_DOWN_ENTRY(id, name, help) FLOWLET_DOWN_BIT_##id,
+
+enum flowlet_mode { FLOWLET_MODES(FLOWLET_MODE_ENTRY) FLOWLET_MODE_COUNT };
+enum flowlet_pass_reason {
+	FLOWLET_PASS_REASONS(FLOWLET_PASS_ENTRY) FLOWLET_PASS_COUNT
 };
+enum flowlet_drop_reason {
+	FLOWLET_DROP_REASONS(FLOWLET_DROP_ENTRY) FLOWLET_DROP_COUNT
+};
+enum flowlet_down_bit {
+	FLOWLET_DOWN_REASONS(FLOWLET_DOWN_ENTRY) FLOWLET_DOWN_COUNT
+};
+#define FLOWLET_DOWN(id) (1u << FLOWLET_DOWN_BIT_##id)
 
 /* flowlet_flows and flowlet_new key: one transport flow. IPv4 uses the
  * first 4 bytes. */
@@ -85,15 +111,25 @@ struct flowlet_flow {
 
 struct flowlet_path {
 	__u32 ifindex; /* egress interface (also its devmap slot's target) */
-	__u32 weight;  /* 0 = not in the slot table */
+	__u32 weight;  /* 0 = out of rotation: no new flowlet goes there */
 	__u8 dst_mac[6];
 	__u8 src_mac[6];
 	__u8 nexthop[16]; /* for display; IPv4 in the first 4 bytes */
 	__u8 nexthop_family;
-	__u8 up; /* 0 = never chosen */
-	__u16 pad;
-	__s64 xmit_offset; /* loader only: the egress driver's XDP xmit count
-			    * minus this path's packets, at attach */
+	__u8 down;	    /* FLOWLET_DOWN() bits; a path that is down is
+			     * never chosen */
+	__u16 route_weight; /* loader: the route's weight (1-256) before
+			     * scaling to the slot table; 0 for --path */
+	__s64 xmit_offset;  /* loader only: the egress driver's XDP xmit count
+			     * minus this path's packets, at attach */
+};
+
+/* flowlet_prefix key: LPM over (family, address). prefixlen counts the
+ * family byte, so an IPv4 /24 is prefixlen 8 + 24. */
+struct flowlet_prefix_key {
+	__u32 prefixlen;
+	__u8 family;
+	__u8 addr[16];
 };
 
 /*
@@ -113,22 +149,19 @@ struct flowlet_config {
 	__u32 hash_seed;	/* per instance, kept across re-attach */
 	__u8 ingress_mac[6];	/* frames to other MACs are not routed */
 	__u16 pad;
+	/* loader: the paths follow the kernel's route to this prefix in
+	 * table route_table (prefixlen 0: the paths are --path's). */
+	struct flowlet_prefix_key route;
+	__u32 route_table;
 	__u8 slots[FLOWLET_SLOTS]; /* path index per slot, by weight */
 	struct flowlet_path paths[FLOWLET_MAX_PATHS];
 };
 
-/* flowlet_prefix key: LPM over (family, address). prefixlen counts the
- * family byte, so an IPv4 /24 is prefixlen 8 + 24. */
-struct flowlet_prefix_key {
-	__u32 prefixlen;
-	__u8 family;
-	__u8 addr[16];
-};
-
 /* flowlet_prefix value */
 enum flowlet_prefix_action {
-	FLOWLET_PREFIX_SKIP,	/* local and link-scope addresses */
+	FLOWLET_PREFIX_SKIP,	/* link-scope, multicast, broadcast */
 	FLOWLET_PREFIX_BALANCE, /* forward over the paths */
+	FLOWLET_PREFIX_LOCAL,	/* an address of this namespace: skipped */
 };
 
 /* flowlet_path_stats: per CPU, per path. */

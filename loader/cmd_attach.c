@@ -1,45 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
-/* attach, set and detach: everything that changes what the kernel runs. */
-#include <errno.h>
-#include <net/ethernet.h>
+/* attach, set and detach: the command lines of what changes what the
+ * kernel runs; the work is the library's (attach.h, instance.h). */
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
-#include <bpf/bpf.h>
-#include <bpf/libbpf.h>
 #include <linux/if_link.h>
+#include <linux/rtnetlink.h>
 
-#include "args.h"
+#include "attach.h"
 #include "commands.h"
-#include "config.h"
-#include "flowlet.skel.h"
-#include "instance.h"
 #include "log.h"
-#include "netdev.h"
-
-#define MAX_PREFIXES	 64
-#define NEIGH_TIMEOUT_MS 3000
-
-/* Options shared by attach and set; unset ones leave the config alone. */
-struct tuning {
-	__u32 mode;
-	bool mode_set;
-	__u64 timeout_ns;
-	__u64 load_halflife_ns;
-	__u32 weights[FLOWLET_MAX_PATHS];
-	int weight_count;
-};
-
-struct attach_args {
-	const char *iface;
-	struct path_arg paths[FLOWLET_MAX_PATHS];
-	int path_count;
-	struct flowlet_prefix_key prefixes[MAX_PREFIXES];
-	int prefix_count;
-	struct tuning tuning;
-	__u32 xdp_flags;
-	__u64 flow_table;
-};
+#include "names.h"
 
 enum {
 	OPT_PATH = 'p',
@@ -50,10 +20,12 @@ enum {
 	OPT_XDP_MODE = 256,
 	OPT_HALFLIFE,
 	OPT_FLOW_TABLE,
+	OPT_FROM_ROUTE,
+	OPT_TABLE,
 };
 
 /* Parses an option attach and set share; 1 if @opt was one of them. */
-static int parse_tuning(int opt, const char *value, struct tuning *t,
+static int parse_tuning(int opt, const char *value, struct config_tuning *t,
 			int *status)
 {
 	int err = 0;
@@ -81,21 +53,6 @@ static int parse_tuning(int opt, const char *value, struct tuning *t,
 	return 1;
 }
 
-/* Applies the tuning to @cfg and refills the slot table. */
-static int apply_tuning(const struct tuning *t, struct flowlet_config *cfg)
-{
-	if (t->mode_set)
-		cfg->mode = t->mode;
-	if (t->timeout_ns)
-		cfg->timeout_ns = t->timeout_ns;
-	if (t->load_halflife_ns)
-		cfg->load_halflife_ns = t->load_halflife_ns;
-	if (t->weight_count &&
-	    config_set_weights(cfg, t->weights, t->weight_count))
-		return -1;
-	return config_fill_slots(cfg);
-}
-
 static void print_config(const char *iface, const struct flowlet_config *cfg,
 			 const char *verb)
 {
@@ -109,7 +66,7 @@ static void print_config(const char *iface, const struct flowlet_config *cfg,
 	printf("\n");
 }
 
-static int parse_attach_args(int argc, char **argv, struct attach_args *a)
+static int parse_attach_args(int argc, char **argv, struct attach_spec *a)
 {
 	static const struct option opts[] = {
 		{ "path", required_argument, NULL, OPT_PATH },
@@ -120,10 +77,14 @@ static int parse_attach_args(int argc, char **argv, struct attach_args *a)
 		{ "xdp-mode", required_argument, NULL, OPT_XDP_MODE },
 		{ "load-halflife", required_argument, NULL, OPT_HALFLIFE },
 		{ "flow-table", required_argument, NULL, OPT_FLOW_TABLE },
+		{ "from-route", required_argument, NULL, OPT_FROM_ROUTE },
+		{ "table", required_argument, NULL, OPT_TABLE },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	int opt, status = EXIT_OK;
+	__u64 table = RT_TABLE_MAIN;
+	bool table_set = false;
 
 	while (status == EXIT_OK &&
 	       (opt = command_getopt(argc, argv, opts, &status)) != -1) {
@@ -140,9 +101,9 @@ static int parse_attach_args(int argc, char **argv, struct attach_args *a)
 				return EXIT_USAGE;
 			break;
 		case OPT_PREFIX:
-			if (a->prefix_count == MAX_PREFIXES) {
+			if (a->prefix_count == FLOWLET_MAX_PREFIXES) {
 				pr_err("attach: more than %d --prefix options",
-				       MAX_PREFIXES);
+				       FLOWLET_MAX_PREFIXES);
 				return EXIT_USAGE;
 			}
 			if (parse_prefix(optarg,
@@ -166,6 +127,16 @@ static int parse_attach_args(int argc, char **argv, struct attach_args *a)
 				       &a->flow_table))
 				return EXIT_USAGE;
 			break;
+		case OPT_FROM_ROUTE:
+			if (parse_prefix(optarg, &a->route))
+				return EXIT_USAGE;
+			break;
+		case OPT_TABLE:
+			if (parse_uint("--table", optarg, 1, 0xffffffffu,
+				       &table))
+				return EXIT_USAGE;
+			table_set = true;
+			break;
 		}
 	}
 	if (status != EXIT_OK)
@@ -173,8 +144,28 @@ static int parse_attach_args(int argc, char **argv, struct attach_args *a)
 	a->iface = command_iface(argc, argv, true);
 	if (!a->iface)
 		return EXIT_USAGE;
+	a->route_table = table;
+	if (a->route.family) {
+		if (a->path_count) {
+			pr_err("attach: --path and --from-route: the paths "
+			       "come from one or the other");
+			return EXIT_USAGE;
+		}
+		if (a->tuning.weight_count) {
+			pr_err("attach: --weights and --from-route: the "
+			       "route's weights are used (change them with ip "
+			       "route)");
+			return EXIT_USAGE;
+		}
+		return EXIT_OK;
+	}
+	if (table_set) {
+		pr_err("attach: --table is for --from-route");
+		return EXIT_USAGE;
+	}
 	if (!a->path_count) {
-		pr_err("attach: at least one --path DEV@NEXTHOP is needed");
+		pr_err("attach: give the paths: --path DEV@NEXTHOP ... or "
+		       "--from-route PREFIX");
 		return EXIT_USAGE;
 	}
 	if (a->tuning.weight_count &&
@@ -183,267 +174,44 @@ static int parse_attach_args(int argc, char **argv, struct attach_args *a)
 	return EXIT_OK;
 }
 
-/* Fills the paths of @cfg: interfaces, MACs, next hops. */
-static int resolve_paths(const struct attach_args *a, int ingress,
-			 struct flowlet_config *cfg)
-{
-	for (int i = 0; i < a->path_count; i++) {
-		const struct path_arg *arg = &a->paths[i];
-		struct flowlet_path *p = &cfg->paths[i];
-
-		for (int j = 0; j < i; j++) {
-			if (!strcmp(a->paths[j].dev, arg->dev) &&
-			    !memcmp(&a->paths[j].nexthop, &arg->nexthop,
-				    sizeof(arg->nexthop))) {
-				pr_err("--path %s@... is given twice",
-				       arg->dev);
-				return -1;
-			}
-		}
-		p->ifindex = netdev_index(arg->dev);
-		if (!p->ifindex)
-			return -1;
-		if ((int)p->ifindex == ingress) {
-			pr_err("--path %s: the egress interface is the ingress "
-			       "interface",
-			       arg->dev);
-			return -1;
-		}
-		if (netdev_mac(arg->dev, p->src_mac) ||
-		    neigh_resolve(arg->dev, p->ifindex, &arg->nexthop,
-				  p->dst_mac, NEIGH_TIMEOUT_MS))
-			return -1;
-		memcpy(p->nexthop, arg->nexthop.bytes, sizeof(p->nexthop));
-		p->nexthop_family = arg->nexthop.family;
-		p->weight = 1;
-		p->up = 1;
-	}
-	cfg->path_count = a->path_count;
-	return 0;
-}
-
-/*
- * With native XDP, the kernel silently drops frames redirected into a
- * device that cannot take them (a veth whose peer has neither an XDP
- * program nor GRO). Generic XDP transmits skbs and has no such limit.
- */
-static void check_paths_accept_redirects(const struct flowlet_config *cfg,
-					 const char *iface)
-{
-	for (__u32 i = 0; i < cfg->path_count; i++) {
-		char dev[IF_NAMESIZE] = "?";
-		__u64 features;
-
-		if (netdev_xdp_features(cfg->paths[i].ifindex, &features) ||
-		    features & NETDEV_XDP_ACT_NDO_XMIT)
-			continue;
-		if_indextoname(cfg->paths[i].ifindex, dev);
-		pr_warn("%s: path %u (%s) does not accept redirected frames, "
-			"the kernel will drop them: if it is a veth, enable "
-			"GRO "
-			"on its peer (ethtool -K PEER gro on, in the peer's "
-			"namespace) or attach an XDP program there",
-			iface, i, dev);
-	}
-}
-
-/* Remembers each egress driver's XDP xmit count against the path's packet
- * count, so that stats can tell redirected frames the driver never took. */
-static void record_xmit_offsets(struct flowlet_config *cfg, int pstats_fd)
-{
-	for (__u32 i = 0; i < cfg->path_count; i++) {
-		struct flowlet_path_stats ps;
-		long long xmit = netdev_xdp_xmit(cfg->paths[i].ifindex);
-
-		if (percpu_sum(pstats_fd, i, &ps, sizeof(ps)))
-			ps.packets = 0;
-		cfg->paths[i].xmit_offset = xmit - (long long)ps.packets;
-	}
-}
-
-/* The configuration for a (re)attach: paths, tuning and, on a re-attach,
- * the old instance's hash seed so that ecmp flows keep their paths. */
-static int build_config(const struct attach_args *a, int ingress,
-			const struct instance *old, struct flowlet_config *cfg)
-{
-	struct flowlet_config old_cfg;
-
-	config_init(cfg);
-	if (netdev_mac(a->iface, cfg->ingress_mac) ||
-	    resolve_paths(a, ingress, cfg))
-		return -1;
-	if (old->fds[MAP_CONFIG] >= 0 && !instance_read_config(old, &old_cfg)) {
-		cfg->hash_seed = old_cfg.hash_seed;
-		cfg->generation = old_cfg.generation;
-	} else if (getrandom(&cfg->hash_seed, sizeof(cfg->hash_seed), 0) < 0)
-		return -1;
-	return apply_tuning(&a->tuning, cfg);
-}
-
-static bool same_paths(const struct flowlet_config *a,
-		       const struct flowlet_config *b)
-{
-	if (a->path_count != b->path_count)
-		return false;
-	for (__u32 i = 0; i < a->path_count; i++) {
-		if (a->paths[i].ifindex != b->paths[i].ifindex ||
-		    memcmp(a->paths[i].nexthop, b->paths[i].nexthop,
-			   sizeof(a->paths[i].nexthop)))
-			return false;
-	}
-	return true;
-}
-
-/* A re-attach keeps the flow table and the global counters, and the
- * per-path counters and loads while the paths stay the same. */
-static int reuse_maps(struct flowlet *skel, const struct instance *old,
-		      const struct attach_args *a,
-		      const struct flowlet_config *cfg)
-{
-	static const enum instance_map kept[] = { MAP_FLOWS, MAP_NEW, MAP_STATS,
-						  MAP_PSTATS, MAP_LOAD };
-	struct flowlet_config old_cfg;
-	struct bpf_map_info info = { 0 };
-	__u32 len = sizeof(info);
-	size_t count = 3;
-
-	if (bpf_obj_get_info_by_fd(old->fds[MAP_FLOWS], &info, &len))
-		return -1;
-	if (a->flow_table && a->flow_table != info.max_entries) {
-		pr_err("%s: the flow table has %u entries; a live re-attach "
-		       "keeps it (detach first to resize)",
-		       a->iface, info.max_entries);
-		return -1;
-	}
-	if (!instance_read_config(old, &old_cfg) && same_paths(&old_cfg, cfg))
-		count = 5;
-	for (size_t i = 0; i < count; i++) {
-		struct bpf_map *map = bpf_object__find_map_by_name(
-			skel->obj, instance_map_name(kept[i]));
-
-		if (!map || bpf_map__reuse_fd(map, old->fds[kept[i]])) {
-			pr_err("%s: cannot reuse map %s", a->iface,
-			       instance_map_name(kept[i]));
-			return -1;
-		}
-	}
-	return 0;
-}
-
-static int attach_program(const struct attach_args *a, int ifindex,
-			  const struct instance *old, struct flowlet *skel)
-{
-	__u32 flags = a->xdp_flags;
-	LIBBPF_OPTS(bpf_xdp_attach_opts, opts);
-	int err;
-
-	if (old->prog_fd >= 0) {
-		if (flags && flags != old->xdp_flags) {
-			pr_err("%s: flowlet runs in %s XDP mode; detach before "
-			       "switching to %s",
-			       a->iface, xdp_mode_name(old->xdp_flags),
-			       xdp_mode_name(flags));
-			return -1;
-		}
-		flags = old->xdp_flags | XDP_FLAGS_REPLACE;
-		opts.old_prog_fd = old->prog_fd;
-	} else {
-		flags |= XDP_FLAGS_UPDATE_IF_NOEXIST;
-	}
-	err = bpf_xdp_attach(ifindex, bpf_program__fd(skel->progs.flowlet_xdp),
-			     flags, &opts);
-	if (!err)
-		return 0;
-	if (err == -EOPNOTSUPP)
-		pr_err("%s: the driver has no native XDP: use --xdp-mode "
-		       "generic",
-		       a->iface);
-	else if (err == -EEXIST || err == -EBUSY)
-		pr_err("%s: another XDP program was attached meanwhile",
-		       a->iface);
-	else
-		pr_err("%s: the kernel refused to attach XDP: %s", a->iface,
-		       strerror(-err));
-	return -1;
-}
-
 int cmd_attach(int argc, char **argv)
 {
-	struct attach_args a = { 0 };
+	struct attach_spec *spec = calloc(1, sizeof(*spec));
 	struct flowlet_config cfg;
-	struct instance old, now, fresh;
-	struct flowlet *skel = NULL;
-	int ifindex, status, ret = EXIT_FAIL;
+	int status = EXIT_USAGE;
+	bool replaced;
 
-	instance_init(&fresh, 0);
-	status = parse_attach_args(argc, argv, &a);
-	if (status != EXIT_OK)
-		return status;
-	ifindex = netdev_index(a.iface);
-	if (!ifindex)
+	if (!spec) {
+		pr_err("attach: out of memory");
 		return EXIT_FAIL;
-	switch (instance_probe(ifindex, &old)) {
-	case INSTANCE_OTHER:
-		pr_err("%s: already runs XDP program '%s' (id %u); detach it "
-		       "first",
-		       a.iface, old.prog_name, old.prog_id);
-		goto out;
-	case INSTANCE_ERROR:
-		goto out;
-	case INSTANCE_STALE:
-		pr_warn("%s: replacing flowlet prog %u of another version: "
-			"its flows and counters are not kept",
-			a.iface, old.prog_id);
-		break;
-	case INSTANCE_NONE:
-	case INSTANCE_FOUND:
-		break;
 	}
-	if (build_config(&a, ifindex, &old, &cfg))
-		goto out;
+	status = parse_attach_args(argc, argv, spec);
+	if (status == EXIT_OK) {
+		status = EXIT_FAIL;
+		if (!flowlet_attach(spec, &cfg, &replaced)) {
+			print_config(spec->iface, &cfg,
+				     replaced ? "replaced" : "attached");
+			status = EXIT_OK;
+		}
+	}
+	free(spec);
+	return status;
+}
 
-	skel = flowlet__open();
-	if (!skel) {
-		pr_err("cannot open the flowlet BPF object: %s",
-		       strerror(errno));
-		goto out;
-	}
-	if (a.flow_table) {
-		bpf_map__set_max_entries(skel->maps.flowlet_flows,
-					 a.flow_table);
-		bpf_map__set_max_entries(skel->maps.flowlet_new,
-					 a.flow_table /
-						 FLOWLET_NEW_FLOWS_DIVISOR);
-	}
-	if (old.fds[MAP_FLOWS] >= 0 && reuse_maps(skel, &old, &a, &cfg))
-		goto out;
-	if (flowlet__load(skel)) {
-		pr_err("the kernel refused the flowlet program: %s (run "
-		       "flowletctl -v attach ... for the verifier log)",
-		       strerror(errno));
-		goto out;
-	}
-	if (instance_from_object(skel->obj, ifindex, &fresh))
-		goto out;
-	record_xmit_offsets(&cfg, fresh.fds[MAP_PSTATS]);
-	if (instance_commit(&fresh, &cfg) ||
-	    config_fill_prefixes(fresh.fds[MAP_PREFIX], a.prefixes,
-				 a.prefix_count))
-		goto out;
-	if (attach_program(&a, ifindex, &old, skel))
-		goto out;
+/* The weights of paths that follow a route are the route's. */
+static int check_route_weights(const struct instance *in,
+			       const struct flowlet_config *cfg,
+			       const struct config_tuning *t)
+{
+	char route[64];
 
-	print_config(a.iface, &cfg, old.prog_fd >= 0 ? "replaced" : "attached");
-	if (instance_probe(ifindex, &now) == INSTANCE_FOUND &&
-	    now.xdp_flags == XDP_FLAGS_DRV_MODE)
-		check_paths_accept_redirects(&cfg, a.iface);
-	instance_close(&now);
-	ret = EXIT_OK;
-out:
-	instance_close(&fresh);
-	flowlet__destroy(skel);
-	instance_close(&old);
-	return ret;
+	if (!t->weight_count || !cfg->route.family)
+		return 0;
+	format_prefix(&cfg->route, route, sizeof(route));
+	pr_err("set: %s takes its paths and weights from the route to %s: "
+	       "change the route's weights (ip route replace ...)",
+	       in->iface, route);
+	return -1;
 }
 
 int cmd_set(int argc, char **argv)
@@ -456,7 +224,7 @@ int cmd_set(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	struct tuning tuning = { 0 };
+	struct config_tuning tuning = { 0 };
 	struct flowlet_config cfg;
 	struct instance in;
 	int opt, status = EXIT_OK;
@@ -475,7 +243,9 @@ int cmd_set(int argc, char **argv)
 	if (status != EXIT_OK)
 		return status;
 	status = EXIT_FAIL;
-	if (!instance_read_config(&in, &cfg) && !apply_tuning(&tuning, &cfg) &&
+	if (!instance_read_config(&in, &cfg) &&
+	    !check_route_weights(&in, &cfg, &tuning) &&
+	    !config_apply_tuning(&tuning, &cfg) &&
 	    !instance_commit(&in, &cfg)) {
 		print_config(in.iface, &cfg, "set");
 		status = EXIT_OK;
@@ -490,7 +260,6 @@ int cmd_detach(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	LIBBPF_OPTS(bpf_xdp_attach_opts, xopts);
 	struct instance in;
 	int opt, err, status = EXIT_OK;
 
@@ -501,12 +270,8 @@ int cmd_detach(int argc, char **argv)
 		status = command_instance(argc, argv, &in);
 	if (status != EXIT_OK)
 		return status;
-	xopts.old_prog_fd = in.prog_fd;
-	err = bpf_xdp_detach(in.ifindex, in.xdp_flags | XDP_FLAGS_REPLACE,
-			     &xopts);
-	if (err)
-		pr_err("%s: cannot detach: %s", in.iface, strerror(-err));
-	else
+	err = flowlet_detach(&in);
+	if (!err)
 		printf("%s: detached\n", in.iface);
 	instance_close(&in);
 	return err ? EXIT_FAIL : EXIT_OK;

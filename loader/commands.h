@@ -1,16 +1,24 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* flowletctl's subcommands. Each gets argv from its own name on and
- * returns the process exit status. */
+ * returns the process exit status; main.c only dispatches. */
 #ifndef FLOWLET_COMMANDS_H
 #define FLOWLET_COMMANDS_H
 
 #include <getopt.h>
 #include <stdbool.h>
+#include <stdio.h>
 
 enum exit_status {
 	EXIT_OK = 0,
 	EXIT_FAIL = 1,	/* the kernel or the network said no */
 	EXIT_USAGE = 2, /* a bad argument */
+};
+
+struct command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *usage;
+	bool modes; /* its --help lists the modes */
 };
 
 int cmd_attach(int argc, char **argv);
@@ -19,6 +27,12 @@ int cmd_detach(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_flows(int argc, char **argv);
 int cmd_status(int argc, char **argv);
+int cmd_watch(int argc, char **argv);
+
+/* The command main() runs (for messages and --help). */
+extern const struct command *command_current;
+
+void command_usage(const struct command *cmd, FILE *out);
 
 /*
  * getopt_long() for a subcommand: returns the option, or -1 at the end.

@@ -6,20 +6,15 @@
 #include <bpf/libbpf.h>
 
 #include "commands.h"
-#include "instance.h"
 #include "log.h"
+#include "names.h"
 
 #define FLOWLET_VERSION "0.1.0"
 
-struct command {
-	const char *name;
-	int (*run)(int argc, char **argv);
-	const char *usage;
-};
-
 static const struct command commands[] = {
 	{ "attach", cmd_attach,
-	  "attach IFACE --path DEV@NEXTHOP [--path DEV@NEXTHOP ...]\n"
+	  "attach IFACE (--path DEV@NEXTHOP ... | --from-route PREFIX "
+	  "[--table T])\n"
 	  "       [--prefix CIDR ...] [--mode MODE] [--timeout DURATION]\n"
 	  "       [--weights W1,W2,...] [--xdp-mode native|generic]\n"
 	  "       [--load-halflife DURATION] [--flow-table N]\n"
@@ -30,45 +25,71 @@ static const struct command commands[] = {
 	  "  --path DEV@NEXTHOP   egress interface and the neighbour behind "
 	  "it\n"
 	  "                       (its MAC is resolved from the kernel); 1-16\n"
+	  "  --from-route PREFIX  the paths are the next hops (and weights) "
+	  "of\n"
+	  "                       the kernel's route to PREFIX: a multipath\n"
+	  "                       route or a nexthop group; watch follows it\n"
+	  "  --table T            the routing table of --from-route (main)\n"
 	  "  --prefix CIDR        balance only these destinations (repeat);\n"
-	  "                       default all of IPv4 and IPv6. Local,\n"
-	  "                       link-local and multicast addresses are "
-	  "never\n"
-	  "                       balanced\n"
-	  "  --mode MODE          flowlet (default), ecmp, letflow, "
-	  "leastload,\n"
-	  "                       spray\n"
+	  "                       default --from-route's PREFIX, else all of\n"
+	  "                       IPv4 and IPv6. Local, link-local and\n"
+	  "                       multicast addresses are never balanced\n"
+	  "  --mode MODE          see Modes\n"
 	  "  --timeout DURATION   flowlet gap, e.g. 50ms (default), 500us\n"
-	  "  --weights W,...      one weight 1-255 per path (default all 1),\n"
-	  "                       sum at most 256\n"
+	  "  --weights W,...      one weight 0-255 per path (default all 1),\n"
+	  "                       sum at most 256; 0 takes a path out of\n"
+	  "                       rotation\n"
 	  "  --xdp-mode M         native or generic (default: native where\n"
 	  "                       the driver has it)\n"
 	  "  --load-halflife D    leastload's rate estimate half-life (10ms)\n"
-	  "  --flow-table N       flow table entries (default 65536)\n" },
+	  "  --flow-table N       flow table entries (default 65536)\n",
+	  true },
 	{ "set", cmd_set,
 	  "set IFACE [--mode MODE] [--timeout DURATION] [--weights W1,W2,...]\n"
 	  "       [--load-halflife DURATION]\n"
-	  "  Change the running configuration; flows keep their state.\n" },
+	  "  Change the running configuration; flows keep their state. A\n"
+	  "  weight of 0 takes a path out of rotation: no new flowlet goes\n"
+	  "  there, flowlets on it finish.\n",
+	  true },
+	{ "watch", cmd_watch,
+	  "watch IFACE [--json]\n"
+	  "  Keep flowlet on IFACE true to the kernel, in the foreground "
+	  "until\n"
+	  "  SIGINT or SIGTERM: a path whose link goes down or whose next "
+	  "hop\n"
+	  "  fails is taken out of rotation and put back when it recovers; "
+	  "a\n"
+	  "  next hop's new MAC is used; local addresses are never "
+	  "balanced;\n"
+	  "  with --from-route, the route's next hops and weights are "
+	  "followed.\n"
+	  "  Next hops' neighbour entries are made managed, so the kernel\n"
+	  "  keeps them resolved. One line per change (--json: one object).\n",
+	  false },
 	{ "stats", cmd_stats,
 	  "stats IFACE [--json] [--watch SECONDS]\n"
-	  "  Counters per path and per reason. --watch prints them again "
-	  "every\n"
-	  "  SECONDS with rates, until interrupted.\n" },
+	  "  Counters per path and per reason, and each path's state. "
+	  "--watch\n"
+	  "  prints them again every SECONDS with rates, until "
+	  "interrupted.\n",
+	  false },
 	{ "flows", cmd_flows,
 	  "flows IFACE [--json] [--limit N]\n"
 	  "  The flow table, most recently active first (default limit 100,\n"
-	  "  0 for all).\n" },
+	  "  0 for all).\n",
+	  false },
 	{ "status", cmd_status,
 	  "status [--json]\n"
-	  "  Every interface of this network namespace that runs flowlet.\n" },
+	  "  Every interface of this network namespace that runs flowlet,\n"
+	  "  and whether a watcher keeps it true to the kernel.\n",
+	  false },
 	{ "detach", cmd_detach,
 	  "detach IFACE\n"
-	  "  Remove flowlet from IFACE: forwarding returns to the kernel.\n" },
+	  "  Remove flowlet from IFACE: forwarding returns to the kernel.\n",
+	  false },
 };
 
 #define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))
-
-static const struct command *current;
 
 static void print_usage(FILE *out)
 {
@@ -78,69 +99,10 @@ static void print_usage(FILE *out)
 		     "interface\nover several next hops, per flowlet.\n\n");
 	for (size_t i = 0; i < NR_COMMANDS; i++)
 		fprintf(out, "flowletctl %s\n", commands[i].usage);
+	fprintf(out, "Modes:\n");
+	mode_help(out);
 	fprintf(out, "Durations take ns, us, ms or s. Exit status: 0 ok, "
 		     "1 failed, 2 bad arguments.\n");
-}
-
-int command_getopt(int argc, char **argv, const struct option *opts,
-		   int *status)
-{
-	char shorts[64] = ":";
-	size_t n = 1;
-	int opt;
-
-	for (const struct option *o = opts; o->name && n < sizeof(shorts) - 2;
-	     o++) {
-		if (o->val > ' ' && o->val < 127) {
-			shorts[n++] = o->val;
-			if (o->has_arg == required_argument)
-				shorts[n++] = ':';
-		}
-	}
-	shorts[n] = '\0';
-	opterr = 0;
-	opt = getopt_long(argc, argv, shorts, opts, NULL);
-	switch (opt) {
-	case 'h':
-		printf("usage: flowletctl %s", current->usage);
-		exit(EXIT_OK);
-	case ':':
-		pr_err("%s: option '%s' needs a value", current->name,
-		       argv[optind - 1]);
-		*status = EXIT_USAGE;
-		break;
-	case '?':
-		pr_err("%s: unknown option '%s' (see flowletctl %s --help)",
-		       current->name, argv[optind - 1], current->name);
-		*status = EXIT_USAGE;
-		break;
-	}
-	return opt;
-}
-
-const char *command_iface(int argc, char **argv, bool required)
-{
-	if (optind < argc - 1) {
-		pr_err("%s: unexpected argument '%s'", current->name,
-		       argv[optind + 1]);
-		return NULL;
-	}
-	if (optind == argc) {
-		if (required)
-			pr_err("%s: missing IFACE (see flowletctl %s --help)",
-			       current->name, current->name);
-		return NULL;
-	}
-	return argv[optind];
-}
-
-int command_instance(int argc, char **argv, struct instance *in)
-{
-	const char *iface = command_iface(argc, argv, true);
-
-	if (!iface)
-		return EXIT_USAGE;
-	return instance_open(iface, in) ? EXIT_FAIL : EXIT_OK;
 }
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt,
@@ -183,7 +145,7 @@ int main(int argc, char **argv)
 	}
 	for (size_t i = 0; i < NR_COMMANDS; i++) {
 		if (!strcmp(argv[first], commands[i].name)) {
-			current = &commands[i];
+			command_current = &commands[i];
 			return commands[i].run(argc - first, argv + first);
 		}
 	}

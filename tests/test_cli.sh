@@ -37,7 +37,9 @@ build_diamond 2 || { fail "cannot build the namespace diamond"; finish; exit; }
 
 # -- help and version
 check "--help lists every command" bash -c \
-	"'$FLOWLETCTL' --help | grep -c '^flowletctl \(attach\|set\|stats\|flows\|status\|detach\) ' | grep -qx 6"
+	"'$FLOWLETCTL' --help | grep -c '^flowletctl \(attach\|set\|watch\|stats\|flows\|status\|detach\) ' | grep -qx 7"
+check "--help lists every mode of the mode table" bash -c \
+	"'$FLOWLETCTL' --help | grep -cE '^  (flowlet|ecmp|letflow|leastload|spray) ' | grep -qx 5"
 check "attach --help documents --path and exits 0" bash -c \
 	"'$FLOWLETCTL' attach --help | grep -q -- '--path DEV@NEXTHOP'"
 check "--version prints a version" bash -c \
@@ -56,7 +58,34 @@ rejects "two IFACEs" "unexpected argument 's1-eth2'" \
 	ctl attach s1-eth1 s1-eth2 "${P2[@]}"
 rejects "unknown interface" "interface 'nosuch0' not found" \
 	ctl attach nosuch0 "${P2[@]}"
-rejects "missing --path" "at least one --path" ctl attach s1-eth1
+rejects "missing --path" "give the paths: --path DEV@NEXTHOP ... or --from-route" \
+	ctl attach s1-eth1
+rejects "--path and --from-route" "come from one or the other" \
+	ctl attach s1-eth1 "${P2[@]}" --from-route 10.0.6.0/24
+rejects "--weights and --from-route" "the route's weights are used" \
+	ctl attach s1-eth1 --from-route 10.0.6.0/24 --weights 1,1
+rejects "--table without --from-route" "--table is for --from-route" \
+	ctl attach s1-eth1 "${P2[@]}" --table 7
+rejects "--from-route with a bad prefix" "bad prefix '10.0.6.0'" \
+	ctl attach s1-eth1 --from-route 10.0.6.0
+rejects "--from-route with a bad table" "bad --table 'main'" \
+	ctl attach s1-eth1 --from-route 10.0.6.0/24 --table main
+rejects "--from-route without such a route" \
+	"route 10.9.9.0/24 in table 254: no such route" \
+	ctl attach s1-eth1 --from-route 10.9.9.0/24
+rejects "--from-route in another table" \
+	"route 10.0.6.0/24 in table 7: no such route" \
+	ctl attach s1-eth1 --from-route 10.0.6.0/24 --table 7
+on s1 ip route add blackhole 10.9.8.0/24
+rejects "--from-route of a blackhole route" "not a unicast route through gateways" \
+	ctl attach s1-eth1 --from-route 10.9.8.0/24
+on s1 ip route add 10.9.7.0/24 dev s1-eth2
+rejects "--from-route of a device route" "not a unicast route through gateways" \
+	ctl attach s1-eth1 --from-route 10.9.7.0/24
+on s1 ip route add 10.9.6.0/24 via 10.0.1.1 dev s1-eth1
+rejects "--from-route through the ingress interface" \
+	"the route leaves through the ingress interface s1-eth1" \
+	ctl attach s1-eth1 --from-route 10.9.6.0/24
 rejects "--path without @" "bad --path 's1-eth2'" \
 	ctl attach s1-eth1 --path s1-eth2
 rejects "--path with a bad address" "bad --path 's1-eth2@10.1.1'" \
@@ -74,8 +103,8 @@ for i in $(seq 17); do many+=(--path "s1-eth2@10.1.1.$i"); done
 rejects "17 paths" "more than 16 --path" ctl attach s1-eth1 "${many[@]}"
 rejects "unknown mode" "unknown mode 'fast'" \
 	ctl attach s1-eth1 "${P2[@]}" --mode fast
-rejects "zero weight" "bad --weights '0,1'" \
-	ctl attach s1-eth1 "${P2[@]}" --weights 0,1
+rejects "all weights zero" "no usable path: every path is down or has weight 0" \
+	ctl attach s1-eth1 "${P2[@]}" --weights 0,0
 rejects "negative weight" "bad --weights '-1,1'" \
 	ctl attach s1-eth1 "${P2[@]}" --weights=-1,1
 rejects "weight over 255" "bad --weights '1,256'" \
@@ -94,18 +123,25 @@ rejects "negative duration" "bad --timeout '-5ms'" \
 	ctl attach s1-eth1 "${P2[@]}" --timeout=-5ms
 rejects "zero duration" "bad --timeout '0ms'" \
 	ctl attach s1-eth1 "${P2[@]}" --timeout 0ms
-rejects "prefix length 33" "bad --prefix '10.0.6.0/33'" \
+rejects "prefix length 33" "bad prefix '10.0.6.0/33'" \
 	ctl attach s1-eth1 "${P2[@]}" --prefix 10.0.6.0/33
 rejects "prefix with host bits" "bits set beyond the prefix length" \
 	ctl attach s1-eth1 "${P2[@]}" --prefix 10.0.6.1/24
-rejects "prefix without length" "bad --prefix '10.0.6.0'" \
+rejects "prefix without length" "bad prefix '10.0.6.0'" \
 	ctl attach s1-eth1 "${P2[@]}" --prefix 10.0.6.0
 rejects "bad xdp mode" "bad --xdp-mode 'turbo'" \
 	ctl attach s1-eth1 "${P2[@]}" --xdp-mode turbo
 rejects "bad flow table size" "bad --flow-table '0'" \
 	ctl attach s1-eth1 "${P2[@]}" --flow-table 0
-rejects "unresolvable next hop" "cannot resolve next hop 10.1.1.99 on s1-eth2" \
+rejects "unresolvable next hop" \
+	"cannot resolve next hop 10.1.1.99 on s1-eth2: no neighbour answered within 3000ms" \
 	ctl attach s1-eth1 --path s1-eth2@10.1.1.99
+rejects "next hop on another interface's subnet" \
+	"next hop 10.1.2.2 is not on s1-eth2's subnet: it is on s1-eth3's" \
+	ctl attach s1-eth1 --path s1-eth2@10.1.2.2
+rejects "next hop on no subnet here" \
+	"next hop 192.0.2.1 is not on s1-eth2's subnet \(nor on any other interface's here\)" \
+	ctl attach s1-eth1 --path s1-eth2@192.0.2.1
 
 # -- another XDP program is there
 on s1 ip link set dev s1-eth1 xdpgeneric obj "$ROOT/build/xdp_pass.bpf.o" sec xdp
@@ -139,7 +175,7 @@ ctl detach s1-eth1 >/dev/null 2>&1
 on s1 ip link set dev s1-eth1 xdpgeneric off
 
 # -- commands without an instance
-for cmd in stats flows detach; do
+for cmd in stats flows detach watch; do
 	rejects "$cmd without an instance" "s1-eth1: flowlet is not attached" \
 		ctl $cmd s1-eth1
 done
@@ -173,6 +209,11 @@ if ctl attach s1-eth1 "${P2[@]}" --prefix 10.0.6.0/24 >/dev/null 2>&1; then
 	rejects_set "with a bad timeout" "bad --timeout" --timeout 1h
 	rejects_set "with weights over the slot table" "weights add up to 510" \
 		--weights 255,255
+	rejects_set "with every weight 0" "no usable path" --weights 0,0
+	rejects "watch with a second IFACE" "unexpected argument 's1-eth2'" \
+		ctl watch s1-eth1 s1-eth2
+	rejects "watch with an unknown option" "unknown option '--frob'" \
+		ctl watch s1-eth1 --frob
 	rejects "stats with a bad --watch" "bad --watch '0'" ctl stats s1-eth1 --watch 0
 	rejects "flows with a bad --limit" "bad --limit 'x'" ctl flows s1-eth1 --limit x
 	check "stats --json is one JSON object" \

@@ -40,7 +40,7 @@ fi
 check "the kernel shows flowlet_xdp on s1-eth1" bash -c \
 	"ip netns exec ${UNIQ}s1 ip -d link show dev s1-eth1 | grep -q 'prog/xdp id [0-9]* name flowlet_xdp'"
 check "status lists the instance" bash -c \
-	"ip netns exec ${UNIQ}s1 '$FLOWLETCTL' status | grep -q '^s1-eth1 .*flowlet .*10ms .* 4 '"
+	"ip netns exec ${UNIQ}s1 '$FLOWLETCTL' status | grep -q '^s1-eth1: flowlet .*mode flowlet, timeout 10ms, 4 paths, '"
 
 # -- connectivity through the XDP path
 before=$(stats_field 'd["redirected"]')

@@ -24,6 +24,7 @@ Run with Debian's Python: /usr/bin/python3. `mn --custom` works too:
 import contextlib
 import inspect
 import os
+import re
 import signal
 import sys
 
@@ -38,7 +39,20 @@ sys.path.insert(0, HERE)
 from plan import neighbours, route_args, seed_plan  # noqa: E402
 FLOWLETCTL = os.path.join(os.path.dirname(HERE), 'flowletctl')
 SEND = os.path.join(os.path.dirname(HERE), 'flowlet-send')
-MODES = ('flowlet', 'ecmp', 'letflow', 'leastload', 'spray')
+
+
+def header_modes():
+    """The mode names, in order, from the one mode table: FLOWLET_MODES in
+    include/flowlet.h."""
+    with open(os.path.join(os.path.dirname(HERE), 'include',
+                           'flowlet.h')) as header:
+        text = header.read()
+    table = text[text.index('#define FLOWLET_MODES(X)'):]
+    table = table[:table.index('\n\n')]
+    return tuple(re.findall(r'X\(\w+, "(\w+)"', table))
+
+
+MODES = header_modes()
 
 
 class FlowletError(Exception):

@@ -69,11 +69,13 @@ static void generation_config(__u64 gen, struct flowlet_config *cfg,
 
 		p->ifindex = LO_IFINDEX;
 		p->weight = 1 + (gen * 7 + i * 3) % 5;
-		p->up = !(n > 1 && gen % 3 == 0 && i == gen % n);
+		p->down = n > 1 && gen % 3 == 0 && i == gen % n
+				  ? FLOWLET_DOWN(LINK)
+				  : 0;
 		memcpy(p->dst_mac, mac, 6);
 		memcpy(p->src_mac, mac, 6);
 		p->src_mac[4] = 1;
-		info->up_mask |= p->up << i;
+		info->up_mask |= !p->down << i;
 	}
 	config_fill_slots(cfg);
 }

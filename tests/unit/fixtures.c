@@ -10,7 +10,8 @@
 #include <bpf/bpf.h>
 #include <netinet/in.h>
 
-#include "args.h"
+#include "names.h"
+#include "parse.h"
 #include "unit.h"
 
 struct fixture {

@@ -16,7 +16,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "args.h"
+#include "parse.h"
 #include "config.h"
 #include "unit.h"
 
@@ -195,7 +195,6 @@ void configure(struct flowlet_config *cfg, int n, const __u32 *weights,
 
 		p->ifindex = LO_IFINDEX;
 		p->weight = weights ? weights[i] : 1;
-		p->up = 1;
 		path_mac(i, p->dst_mac, false);
 		path_mac(i, p->src_mac, true);
 	}

@@ -267,7 +267,7 @@ void test_down_path(void)
 
 	for (__u32 mode = 0; mode < FLOWLET_MODE_COUNT; mode++) {
 		configure(&cfg, 4, NULL, mode);
-		cfg.paths[2].up = 0;
+		cfg.paths[2].down = FLOWLET_DOWN(LINK);
 		config_fill_slots(&cfg);
 		commit(&cfg);
 		for (int i = 0; i < 400; i++) {
@@ -319,15 +319,21 @@ void test_hostile_config(void)
 	memset(cfg.slots, 200, sizeof(cfg.slots));
 	write_active_config(&cfg);
 	bad += send_port(3) != -1;
-	cfg.path_count = 1000;
-	memset(cfg.slots, 15, sizeof(cfg.slots));
-	write_active_config(&cfg);
-	bad += send_port(4) != -1; /* path 15 is not up */
 	st = read_stats();
-	CHECK(!bad && st.passed[FLOWLET_PASS_NO_PATH] == 4,
+	CHECK(!bad && st.passed[FLOWLET_PASS_NO_PATH] == 3,
 	      "hostile config: empty, oversized and out-of-range slot tables "
 	      "go to the kernel as no_path (%llu)",
 	      (unsigned long long)st.passed[FLOWLET_PASS_NO_PATH]);
+	/* Path 15 is zeroed (no down bit) and has no devmap entry. */
+	cfg.path_count = 1000;
+	memset(cfg.slots, 15, sizeof(cfg.slots));
+	write_active_config(&cfg);
+	verdict = send_port(4);
+	st = read_stats();
+	CHECK(verdict == -1 && st.dropped[FLOWLET_DROP_NO_PORT] == 1,
+	      "hostile config: a path count beyond the paths written picks "
+	      "a path without a port: dropped as no_port (%llu)",
+	      (unsigned long long)st.dropped[FLOWLET_DROP_NO_PORT]);
 
 	configure(&cfg, 2, NULL, FLOWLET_MODE_FLOWLET);
 	cfg.mode = 99;
@@ -400,8 +406,8 @@ void test_slot_table(void)
 
 	config_init(&cfg);
 	cfg.path_count = 2;
-	cfg.paths[0] = (struct flowlet_path){ .weight = 7, .up = 1 };
-	cfg.paths[1] = (struct flowlet_path){ .weight = 3, .up = 1 };
+	cfg.paths[0].weight = 7;
+	cfg.paths[1].weight = 3;
 	config_fill_slots(&cfg);
 	for (__u32 i = 0; i < cfg.slot_count; i++)
 		count[cfg.slots[i]]++;
@@ -411,9 +417,21 @@ void test_slot_table(void)
 	cfg.paths[1].weight = 100;
 	CHECK(config_fill_slots(&cfg) == -1,
 	      "slot table: weights summing over 256 are refused");
-	cfg.paths[0].up = cfg.paths[1].up = 0;
-	CHECK(config_fill_slots(&cfg) == -1,
-	      "slot table: no usable path is refused");
+	cfg.paths[0].weight = 7;
+	cfg.paths[1].weight = 0;
+	config_fill_slots(&cfg);
+	count[1] = 0;
+	for (__u32 i = 0; i < cfg.slot_count; i++)
+		count[1] += cfg.slots[i] == 1;
+	CHECK(cfg.slot_count == 252 && count[1] == 0,
+	      "slot table 7,0: the path of weight 0 has no slot (%u slots, "
+	      "%d of them its)",
+	      cfg.slot_count, count[1]);
+	cfg.paths[0].down = FLOWLET_DOWN(NEIGH);
+	CHECK(!config_fill_slots(&cfg) && cfg.slot_count == 0 &&
+		      config_check_usable(&cfg) == -1,
+	      "slot table: no usable path leaves it empty, and commands "
+	      "refuse that");
 }
 
 /* The structs flowletctl uses are the ones in the object's BTF: same size,

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* Parsers for command-line values. Each returns 0, or -1 after printing one
  * line that names the bad value and says what was expected. */
-#ifndef FLOWLET_ARGS_H
-#define FLOWLET_ARGS_H
+#ifndef FLOWLET_VALUES_H
+#define FLOWLET_VALUES_H
 
 #include <net/if.h>
 #include <linux/types.h>
@@ -30,11 +30,11 @@ int parse_ip(const char *text, struct ip_addr *addr);
 int parse_uint(const char *opt, const char *text, __u64 min, __u64 max,
 	       __u64 *value);
 
-const char *mode_name(__u32 mode);
-const char *pass_reason_name(__u32 reason);
-const char *drop_reason_name(__u32 reason);
 /* "50ms", "1.5s": the shortest exact rendering of a duration. */
 void format_duration(__u64 ns, char *buf, size_t len);
 void format_ip(const __u8 *bytes, __u8 family, char *buf, size_t len);
+void format_mac(const __u8 *mac, char *buf, size_t len);
+/* "10.0.6.0/24" */
+void format_prefix(const struct flowlet_prefix_key *key, char *buf, size_t len);
 
-#endif /* FLOWLET_ARGS_H */
+#endif /* FLOWLET_VALUES_H */

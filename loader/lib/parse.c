@@ -5,16 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "args.h"
 #include "log.h"
-
-static const char *const mode_names[FLOWLET_MODE_COUNT] = {
-	[FLOWLET_MODE_FLOWLET] = "flowlet",
-	[FLOWLET_MODE_ECMP] = "ecmp",
-	[FLOWLET_MODE_LETFLOW] = "letflow",
-	[FLOWLET_MODE_LEASTLOAD] = "leastload",
-	[FLOWLET_MODE_SPRAY] = "spray",
-};
+#include "names.h"
+#include "parse.h"
 
 static const struct {
 	const char *suffix;
@@ -28,22 +21,17 @@ static const struct {
 
 #define MAX_DURATION_NS (3600ULL * 1000000000ULL)
 
-const char *mode_name(__u32 mode)
-{
-	return mode < FLOWLET_MODE_COUNT ? mode_names[mode] : "unknown";
-}
-
 int parse_mode(const char *text, __u32 *mode)
 {
-	for (__u32 i = 0; i < FLOWLET_MODE_COUNT; i++) {
-		if (!strcmp(text, mode_names[i])) {
-			*mode = i;
-			return 0;
-		}
+	int found = mode_lookup(text);
+	char modes[96];
+
+	if (found >= 0) {
+		*mode = found;
+		return 0;
 	}
-	pr_err("unknown mode '%s' (expected flowlet, ecmp, letflow, "
-	       "leastload or spray)",
-	       text);
+	mode_list(modes, sizeof(modes));
+	pr_err("unknown mode '%s' (expected %s)", text, modes);
 	return -1;
 }
 
@@ -125,8 +113,8 @@ int parse_weights(const char *text, __u32 *weights, int *count)
 			       FLOWLET_MAX_PATHS);
 			return -1;
 		}
-		if (!leading_number(pos, &v, &end) || v < 1 ||
-		    v > FLOWLET_MAX_WEIGHT || (*end && *end != ','))
+		if (!leading_number(pos, &v, &end) || v > FLOWLET_MAX_WEIGHT ||
+		    (*end && *end != ','))
 			goto bad;
 		weights[n++] = v;
 		if (!*end)
@@ -136,9 +124,8 @@ int parse_weights(const char *text, __u32 *weights, int *count)
 	*count = n;
 	return 0;
 bad:
-	pr_err("bad --weights '%s': expected comma-separated integers from 1 "
-	       "to "
-	       "%d, e.g. 7,3",
+	pr_err("bad --weights '%s': expected comma-separated integers from 0 "
+	       "(out of rotation) to %d, e.g. 7,3",
 	       text, FLOWLET_MAX_WEIGHT);
 	return -1;
 }
@@ -163,6 +150,20 @@ void format_ip(const __u8 *bytes, __u8 family, char *buf, size_t len)
 		snprintf(buf, len, "?");
 }
 
+void format_mac(const __u8 *mac, char *buf, size_t len)
+{
+	snprintf(buf, len, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1],
+		 mac[2], mac[3], mac[4], mac[5]);
+}
+
+void format_prefix(const struct flowlet_prefix_key *key, char *buf, size_t len)
+{
+	char ip[INET6_ADDRSTRLEN];
+
+	format_ip(key->addr, key->family, ip, sizeof(ip));
+	snprintf(buf, len, "%s/%u", ip, key->prefixlen - 8);
+}
+
 int parse_prefix(const char *text, struct flowlet_prefix_key *key)
 {
 	char addr_text[INET6_ADDRSTRLEN + 1];
@@ -182,7 +183,7 @@ int parse_prefix(const char *text, struct flowlet_prefix_key *key)
 		goto bad;
 	for (unsigned long long bit = len; bit < max; bit++) {
 		if (addr.bytes[bit / 8] & (0x80 >> (bit % 8))) {
-			pr_err("bad --prefix '%s': address has bits set beyond "
+			pr_err("bad prefix '%s': address has bits set beyond "
 			       "the prefix length",
 			       text);
 			return -1;
@@ -194,7 +195,7 @@ int parse_prefix(const char *text, struct flowlet_prefix_key *key)
 	memcpy(key->addr, addr.bytes, sizeof(key->addr));
 	return 0;
 bad:
-	pr_err("bad --prefix '%s': expected ADDRESS/LENGTH, e.g. 10.0.6.0/24 "
+	pr_err("bad prefix '%s': expected ADDRESS/LENGTH, e.g. 10.0.6.0/24 "
 	       "or "
 	       "2001:db8::/32",
 	       text);
@@ -215,28 +216,4 @@ int parse_path(const char *text, struct path_arg *path)
 	}
 	memcpy(path->dev, text, at - text);
 	return 0;
-}
-
-static const char *const pass_names[FLOWLET_PASS_COUNT] = {
-	[FLOWLET_PASS_NOT_IP] = "not_ip",
-	[FLOWLET_PASS_NOT_FOR_US] = "not_for_us",
-	[FLOWLET_PASS_MALFORMED] = "malformed",
-	[FLOWLET_PASS_IP_OPTIONS] = "ip_options",
-	[FLOWLET_PASS_TTL] = "ttl",
-	[FLOWLET_PASS_NOT_BALANCED] = "not_balanced",
-	[FLOWLET_PASS_NO_PATH] = "no_path",
-};
-
-static const char *const drop_names[FLOWLET_DROP_COUNT] = {
-	[FLOWLET_DROP_NO_PORT] = "no_port",
-};
-
-const char *pass_reason_name(__u32 reason)
-{
-	return reason < FLOWLET_PASS_COUNT ? pass_names[reason] : "unknown";
-}
-
-const char *drop_reason_name(__u32 reason)
-{
-	return reason < FLOWLET_DROP_COUNT ? drop_names[reason] : "unknown";
 }

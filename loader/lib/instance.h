@@ -88,6 +88,9 @@ int instance_write_ports(const struct instance *in, __u32 slot,
  */
 int instance_commit(const struct instance *in, struct flowlet_config *cfg);
 
+/* Zeroes path @path's counters and load (a new path took its place). */
+void instance_reset_path(const struct instance *in, __u32 path);
+
 /* Sums a per-CPU value made only of __u64 fields over every CPU. */
 int percpu_sum(int map_fd, __u32 key, void *sum, size_t size);
 

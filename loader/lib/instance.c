@@ -11,7 +11,7 @@
 
 #include "instance.h"
 #include "log.h"
-#include "netdev.h"
+#include "paths.h"
 
 static const struct {
 	const char *name;
@@ -337,6 +337,21 @@ int instance_commit(const struct instance *in, struct flowlet_config *cfg)
 out:
 	close(lock);
 	return err;
+}
+
+void instance_reset_path(const struct instance *in, __u32 path)
+{
+	int cpus = libbpf_num_possible_cpus();
+	struct flowlet_load load = { 0 };
+	void *zeros;
+
+	if (cpus <= 0 || in->fds[MAP_PSTATS] < 0)
+		return;
+	zeros = calloc(cpus, sizeof(struct flowlet_path_stats));
+	if (zeros)
+		bpf_map_update_elem(in->fds[MAP_PSTATS], &path, zeros, BPF_ANY);
+	free(zeros);
+	bpf_map_update_elem(in->fds[MAP_LOAD], &path, &load, BPF_ANY);
 }
 
 int percpu_sum(int map_fd, __u32 key, void *sum, size_t size)

@@ -1,0 +1,263 @@
+// SPDX-License-Identifier: GPL-2.0
+/* watch: keeps an instance true to the kernel (lib/follow.c) while it
+ * runs, printing one line per change it makes. */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <netinet/in.h>
+
+#include "commands.h"
+#include "follow.h"
+#include "instance.h"
+#include "log.h"
+#include "names.h"
+#include "nl.h"
+#include "parse.h"
+#include "print.h"
+#include "watcher.h"
+
+enum { OPT_JSON = 'j' };
+
+/* How often the watcher checks that flowlet is still attached (the
+ * kernel sends no event for an XDP program replaced or removed). */
+#define CHECK_MS 500
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static double monotonic_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static double wall_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+struct watch {
+	struct instance in;
+	int ifindex;
+	const char *iface;
+};
+
+/* The start of every line: when, and on which instance. */
+static void print_head(const struct watch *w, const char *event)
+{
+	print_open(NULL, '{');
+	print_double("time", "%.3f ", wall_seconds());
+	print_str("iface", "%s: ", w->iface);
+	print_str("event", "%s", event);
+}
+
+static void print_path_id(const struct flowlet_path *p, __u32 index)
+{
+	char dev[IF_NAMESIZE], hop[INET6_ADDRSTRLEN];
+
+	if (!if_indextoname(p->ifindex, dev))
+		snprintf(dev, sizeof(dev), "#%u", p->ifindex);
+	format_ip(p->nexthop, p->nexthop_family, hop, sizeof(hop));
+	print_u64("path", " path %llu", index);
+	print_str("dev", " (%s", dev);
+	print_str("nexthop", " %s):", hop);
+}
+
+static void print_change(const struct follow_change *c, void *ctx)
+{
+	static const char *const kinds[] = {
+		[FOLLOW_STATE] = "state", [FOLLOW_MAC] = "mac",
+		[FOLLOW_ADDED] = "added", [FOLLOW_WEIGHT] = "weight",
+		[FOLLOW_LOCAL] = "local",
+	};
+	char a[24], b[24], prefix[64];
+
+	print_head(ctx, kinds[c->kind]);
+	if (c->kind == FOLLOW_LOCAL) {
+		format_prefix(c->local, prefix, sizeof(prefix));
+		print_str("address", " %s", prefix);
+		print_str("change", " %s (never balanced)",
+			  c->added ? "added" : "removed");
+		goto end;
+	}
+	print_path_id(c->now, c->path);
+	switch (c->kind) {
+	case FOLLOW_STATE:
+		print_str("from", " %s", path_state(c->old));
+		print_str("to", " -> %s", path_state(c->now));
+		break;
+	case FOLLOW_MAC:
+		format_mac(c->old->dst_mac, a, sizeof(a));
+		format_mac(c->now->dst_mac, b, sizeof(b));
+		print_str("from", " next hop MAC %s", a);
+		print_str("to", " -> %s", b);
+		break;
+	case FOLLOW_ADDED:
+		print_str("to", " added from the route, %s",
+			  path_state(c->now));
+		print_u64("weight", ", weight %llu", c->now->weight);
+		break;
+	case FOLLOW_WEIGHT:
+		print_u64("from", " weight %llu", c->old->weight);
+		print_u64("to", " -> %llu", c->now->weight);
+		break;
+	case FOLLOW_LOCAL:
+		break;
+	}
+	if (c->now->route_weight && c->now->route_weight != c->now->weight)
+		print_u64("route_weight", " (route weight %llu, scaled)",
+			  c->now->route_weight);
+end:
+	print_text("\n");
+	print_close('}');
+	print_end();
+}
+
+static void print_commit(__u64 generation, double ms, void *ctx)
+{
+	print_head(ctx, "commit");
+	print_u64("generation", " config %llu", generation);
+	print_double("ms", " in force %.1f ms after the event\n", ms);
+	print_close('}');
+	print_end();
+}
+
+/* Events only say that something changed: the sync reads the kernel. */
+static void note_event(enum nl_event event, int ifindex, void *ctx)
+{
+	(void)event;
+	(void)ifindex;
+	(void)ctx;
+}
+
+/* The instance again if a re-attach replaced it; -1 if it is gone. */
+static int check_instance(struct watch *w)
+{
+	struct instance now;
+
+	if (instance_probe(w->ifindex, &now) != INSTANCE_FOUND) {
+		instance_close(&now);
+		pr_err("%s: flowlet is no longer attached; watch ends",
+		       w->iface);
+		return -1;
+	}
+	if (now.prog_id == w->in.prog_id) {
+		instance_close(&now);
+		return 0;
+	}
+	instance_close(&w->in);
+	w->in = now;
+	return 1;
+}
+
+static int watch_loop(struct watch *w, struct nl_events *ev, int claim)
+{
+	const struct follow_report report = { print_change, print_commit, w };
+	struct pollfd fds[2] = {
+		{ .fd = nl_events_fd(ev), .events = POLLIN },
+		{ .fd = claim, .events = POLLIN },
+	};
+
+	if (follow_sync(&w->in, true, &report, monotonic_seconds()))
+		return -1;
+	while (!stop) {
+		int n = poll(fds, 2, CHECK_MS), changed;
+		double since = monotonic_seconds();
+
+		if (n < 0 && errno != EINTR) {
+			pr_err("watch: poll: %s", strerror(errno));
+			return -1;
+		}
+		if (stop)
+			break;
+		if (fds[1].revents)
+			watcher_accept(claim);
+		changed = check_instance(w);
+		if (changed < 0)
+			return -1;
+		if (!changed && !(fds[0].revents & POLLIN))
+			continue;
+		if (nl_events_read(ev, note_event, NULL) < 0) {
+			pr_err("watch: reading netlink events: %s",
+			       strerror(errno));
+			return -1;
+		}
+		if (follow_sync(&w->in, true, &report, since))
+			return -1;
+	}
+	return 0;
+}
+
+int cmd_watch(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, OPT_JSON },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	struct sigaction sa = { .sa_handler = on_signal };
+	int opt, status = EXIT_OK, claim = -1;
+	struct nl_events *ev = NULL;
+	struct watch w;
+	bool json = false;
+
+	while (status == EXIT_OK &&
+	       (opt = command_getopt(argc, argv, opts, &status)) != -1) {
+		if (opt == OPT_JSON)
+			json = true;
+	}
+	if (status == EXIT_OK)
+		status = command_instance(argc, argv, &w.in);
+	if (status != EXIT_OK)
+		return status;
+	status = EXIT_FAIL;
+	w.ifindex = w.in.ifindex;
+	w.iface = w.in.iface;
+	claim = watcher_claim(w.ifindex);
+	if (claim < 0) {
+		if (errno == EADDRINUSE)
+			pr_err("%s: already watched by pid %d", w.iface,
+			       watcher_pid(w.ifindex));
+		else
+			pr_err("%s: cannot claim the watch: %s", w.iface,
+			       strerror(errno));
+		goto out;
+	}
+	/* Subscribe before the first sync, so that no change falls between
+	 * reading the kernel and listening to it. */
+	ev = nl_events_open();
+	if (!ev) {
+		pr_err("watch: cannot subscribe to netlink events: %s",
+		       strerror(errno));
+		goto out;
+	}
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	print_start(json);
+	print_head(&w, "watching");
+	print_u64("pid", " (pid %llu)\n", getpid());
+	print_close('}');
+	print_end();
+	if (!watch_loop(&w, ev, claim))
+		status = EXIT_OK;
+out:
+	nl_events_close(ev);
+	if (claim >= 0)
+		close(claim);
+	instance_close(&w.in);
+	return status;
+}

@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: GPL-2.0
+/* What every command shares: options, the IFACE argument, --help. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "instance.h"
+#include "log.h"
+#include "names.h"
+
+const struct command *command_current;
+
+void command_usage(const struct command *cmd, FILE *out)
+{
+	fprintf(out, "flowletctl %s", cmd->usage);
+	if (cmd->modes) {
+		fprintf(out, "  Modes:\n");
+		mode_help(out);
+	}
+}
+
+int command_getopt(int argc, char **argv, const struct option *opts,
+		   int *status)
+{
+	const struct command *cmd = command_current;
+	char shorts[64] = ":";
+	size_t n = 1;
+	int opt;
+
+	for (const struct option *o = opts; o->name && n < sizeof(shorts) - 2;
+	     o++) {
+		if (o->val > ' ' && o->val < 127) {
+			shorts[n++] = o->val;
+			if (o->has_arg == required_argument)
+				shorts[n++] = ':';
+		}
+	}
+	shorts[n] = '\0';
+	opterr = 0;
+	opt = getopt_long(argc, argv, shorts, opts, NULL);
+	switch (opt) {
+	case 'h':
+		printf("usage: ");
+		command_usage(cmd, stdout);
+		exit(EXIT_OK);
+	case ':':
+		pr_err("%s: option '%s' needs a value", cmd->name,
+		       argv[optind - 1]);
+		*status = EXIT_USAGE;
+		break;
+	case '?':
+		pr_err("%s: unknown option '%s' (see flowletctl %s --help)",
+		       cmd->name, argv[optind - 1], cmd->name);
+		*status = EXIT_USAGE;
+		break;
+	}
+	return opt;
+}
+
+const char *command_iface(int argc, char **argv, bool required)
+{
+	const char *name = command_current->name;
+
+	if (optind < argc - 1) {
+		pr_err("%s: unexpected argument '%s'", name, argv[optind + 1]);
+		return NULL;
+	}
+	if (optind == argc) {
+		if (required)
+			pr_err("%s: missing IFACE (see flowletctl %s --help)",
+			       name, name);
+		return NULL;
+	}
+	return argv[optind];
+}
+
+int command_instance(int argc, char **argv, struct instance *in)
+{
+	const char *iface = command_iface(argc, argv, true);
+
+	if (!iface)
+		return EXIT_USAGE;
+	return instance_open(iface, in) ? EXIT_FAIL : EXIT_OK;
+}

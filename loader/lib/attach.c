@@ -1,0 +1,367 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/if_link.h>
+
+#include "attach.h"
+#include "ethtool.h"
+#include "flowlet.skel.h"
+#include "log.h"
+#include "paths.h"
+
+/* The paths given with --path: interfaces, MACs, next hops. */
+static int resolve_paths(const struct attach_spec *spec, int ingress,
+			 struct flowlet_config *cfg)
+{
+	for (int i = 0; i < spec->path_count; i++) {
+		const struct path_arg *arg = &spec->paths[i];
+		int ifindex;
+
+		for (int j = 0; j < i; j++) {
+			if (!strcmp(spec->paths[j].dev, arg->dev) &&
+			    !memcmp(&spec->paths[j].nexthop, &arg->nexthop,
+				    sizeof(arg->nexthop))) {
+				pr_err("--path %s@... is given twice",
+				       arg->dev);
+				return -1;
+			}
+		}
+		ifindex = netdev_index(arg->dev);
+		if (!ifindex)
+			return -1;
+		if (ifindex == ingress) {
+			pr_err("--path %s: the egress interface is the ingress "
+			       "interface",
+			       arg->dev);
+			return -1;
+		}
+		if (path_resolve(&cfg->paths[i], ifindex, &arg->nexthop,
+				 FLOWLET_NEIGH_TIMEOUT_MS))
+			return -1;
+	}
+	cfg->path_count = spec->path_count;
+	return 0;
+}
+
+static const char *route_error(int err)
+{
+	switch (err) {
+	case ENOENT:
+		return "no such route (ip route show table TABLE lists them)";
+	case E2BIG:
+		return "more next hops than flowlet has paths";
+	case EOPNOTSUPP:
+		return "not a unicast route through gateways (a blackhole, a "
+		       "device route, a nested group?)";
+	}
+	return strerror(err);
+}
+
+int instance_follow_route(const struct instance *in, struct flowlet_config *cfg,
+			  int timeout_ms)
+{
+	struct nl_route route;
+	char prefix[64];
+	__u32 reused;
+
+	if (nl_route_get(&cfg->route, cfg->route_table, &route)) {
+		format_prefix(&cfg->route, prefix, sizeof(prefix));
+		pr_err("route %s in table %u: %s", prefix, cfg->route_table,
+		       route_error(errno));
+		return -1;
+	}
+	for (int h = 0; h < route.count; h++) {
+		if (route.hops[h].ifindex == in->ifindex) {
+			pr_err("the route leaves through the ingress "
+			       "interface %s",
+			       in->iface);
+			return -1;
+		}
+	}
+	if (paths_from_route(cfg, &route, timeout_ms, &reused))
+		return -1;
+	for (__u32 i = 0; reused && i < cfg->path_count; i++) {
+		if (reused & (1u << i))
+			instance_reset_path(in, i);
+	}
+	return 0;
+}
+
+/*
+ * With native XDP, the kernel silently drops frames redirected into a
+ * device that cannot take them (a veth whose peer has neither an XDP
+ * program nor GRO). Generic XDP transmits skbs and has no such limit.
+ */
+static void check_paths_accept_redirects(const struct flowlet_config *cfg,
+					 const char *iface)
+{
+	for (__u32 i = 0; i < cfg->path_count; i++) {
+		char dev[IF_NAMESIZE] = "?";
+		__u64 features;
+
+		if (nl_xdp_features(cfg->paths[i].ifindex, &features) ||
+		    features & NETDEV_XDP_ACT_NDO_XMIT)
+			continue;
+		if_indextoname(cfg->paths[i].ifindex, dev);
+		pr_warn("%s: path %u (%s) does not accept redirected frames, "
+			"the kernel will drop them: if it is a veth, enable "
+			"GRO on its peer (ethtool -K PEER gro on, in the "
+			"peer's namespace) or attach an XDP program there",
+			iface, i, dev);
+	}
+}
+
+/* Remembers each egress driver's XDP xmit count against the path's packet
+ * count, so that stats can tell redirected frames the driver never took. */
+static void record_xmit_offsets(struct flowlet_config *cfg, int pstats_fd)
+{
+	for (__u32 i = 0; i < cfg->path_count; i++) {
+		struct flowlet_path_stats ps;
+		long long xmit = netdev_xdp_xmit(cfg->paths[i].ifindex);
+
+		if (percpu_sum(pstats_fd, i, &ps, sizeof(ps)))
+			ps.packets = 0;
+		cfg->paths[i].xmit_offset = xmit - (long long)ps.packets;
+	}
+}
+
+static bool same_route(const struct flowlet_config *a,
+		       const struct flowlet_config *b)
+{
+	return a->route_table == b->route_table &&
+	       !memcmp(&a->route, &b->route, sizeof(a->route));
+}
+
+/* The configuration for a (re)attach: paths, tuning and, on a re-attach,
+ * the old instance's hash seed so that ecmp flows keep their paths (and,
+ * following the same route, its path order). */
+static int build_config(const struct attach_spec *spec, int ingress,
+			const struct instance *old, struct flowlet_config *cfg)
+{
+	struct flowlet_config old_cfg;
+	bool have_old = old->fds[MAP_CONFIG] >= 0 &&
+			!instance_read_config(old, &old_cfg);
+	struct nl_link link;
+
+	config_init(cfg);
+	if (have_old) {
+		cfg->hash_seed = old_cfg.hash_seed;
+		cfg->generation = old_cfg.generation;
+	} else if (getrandom(&cfg->hash_seed, sizeof(cfg->hash_seed), 0) < 0) {
+		return -1;
+	}
+	if (nl_link_get(ingress, &link)) {
+		pr_err("%s: cannot read the interface: %s", spec->iface,
+		       strerror(errno));
+		return -1;
+	}
+	memcpy(cfg->ingress_mac, link.mac, sizeof(cfg->ingress_mac));
+	if (spec->route.family) {
+		cfg->route = spec->route;
+		cfg->route_table = spec->route_table;
+		if (have_old && same_route(&old_cfg, cfg)) {
+			cfg->path_count = old_cfg.path_count;
+			memcpy(cfg->paths, old_cfg.paths, sizeof(cfg->paths));
+		}
+		if (instance_follow_route(old, cfg, FLOWLET_NEIGH_TIMEOUT_MS))
+			return -1;
+	} else if (resolve_paths(spec, ingress, cfg)) {
+		return -1;
+	}
+	return config_apply_tuning(&spec->tuning, cfg);
+}
+
+static bool same_paths(const struct flowlet_config *a,
+		       const struct flowlet_config *b)
+{
+	if (a->path_count != b->path_count)
+		return false;
+	for (__u32 i = 0; i < a->path_count; i++) {
+		if (a->paths[i].ifindex != b->paths[i].ifindex ||
+		    memcmp(a->paths[i].nexthop, b->paths[i].nexthop,
+			   sizeof(a->paths[i].nexthop)))
+			return false;
+	}
+	return true;
+}
+
+/* A re-attach keeps the flow tables and the global counters, and the
+ * per-path counters and loads while the paths stay the same. */
+static int reuse_maps(struct flowlet *skel, const struct instance *old,
+		      const struct attach_spec *spec,
+		      const struct flowlet_config *cfg)
+{
+	struct flowlet_config old_cfg;
+	struct bpf_map_info info = { 0 };
+	__u32 len = sizeof(info);
+	bool paths_kept;
+	struct {
+		enum instance_map map;
+		bool kept;
+	} maps[] = {
+		{ MAP_FLOWS, true },   { MAP_NEW, true },   { MAP_STATS, true },
+		{ MAP_PSTATS, false }, { MAP_LOAD, false },
+	};
+
+	if (bpf_obj_get_info_by_fd(old->fds[MAP_FLOWS], &info, &len))
+		return -1;
+	if (spec->flow_table && spec->flow_table != info.max_entries) {
+		pr_err("%s: the flow table has %u entries; a live re-attach "
+		       "keeps it (detach first to resize)",
+		       spec->iface, info.max_entries);
+		return -1;
+	}
+	paths_kept = !instance_read_config(old, &old_cfg) &&
+		     same_paths(&old_cfg, cfg);
+	for (size_t i = 0; i < sizeof(maps) / sizeof(maps[0]); i++) {
+		struct bpf_map *map;
+
+		if (!maps[i].kept && !paths_kept)
+			continue;
+		map = bpf_object__find_map_by_name(
+			skel->obj, instance_map_name(maps[i].map));
+		if (!map || bpf_map__reuse_fd(map, old->fds[maps[i].map])) {
+			pr_err("%s: cannot reuse map %s", spec->iface,
+			       instance_map_name(maps[i].map));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int attach_program(const struct attach_spec *spec, int ifindex,
+			  const struct instance *old, struct flowlet *skel)
+{
+	__u32 flags = spec->xdp_flags;
+	LIBBPF_OPTS(bpf_xdp_attach_opts, opts);
+	int err;
+
+	if (old->prog_fd >= 0) {
+		if (flags && flags != old->xdp_flags) {
+			pr_err("%s: flowlet runs in %s XDP mode; detach before "
+			       "switching to %s",
+			       spec->iface, xdp_mode_name(old->xdp_flags),
+			       xdp_mode_name(flags));
+			return -1;
+		}
+		flags = old->xdp_flags | XDP_FLAGS_REPLACE;
+		opts.old_prog_fd = old->prog_fd;
+	} else {
+		flags |= XDP_FLAGS_UPDATE_IF_NOEXIST;
+	}
+	err = bpf_xdp_attach(ifindex, bpf_program__fd(skel->progs.flowlet_xdp),
+			     flags, &opts);
+	if (!err)
+		return 0;
+	if (err == -EOPNOTSUPP)
+		pr_err("%s: the driver has no native XDP: use --xdp-mode "
+		       "generic",
+		       spec->iface);
+	else if (err == -EEXIST || err == -EBUSY)
+		pr_err("%s: another XDP program was attached meanwhile",
+		       spec->iface);
+	else
+		pr_err("%s: the kernel refused to attach XDP: %s", spec->iface,
+		       strerror(-err));
+	return -1;
+}
+
+/* The prefixes to balance: --prefix's, else the route's, else all. */
+static int fill_prefixes(const struct attach_spec *spec, int fd)
+{
+	if (spec->prefix_count || !spec->route.family)
+		return config_fill_prefixes(fd, spec->prefixes,
+					    spec->prefix_count);
+	return config_fill_prefixes(fd, &spec->route, 1);
+}
+
+int flowlet_attach(const struct attach_spec *spec, struct flowlet_config *cfg,
+		   bool *replaced)
+{
+	struct instance old, now, fresh;
+	struct flowlet *skel = NULL;
+	int ifindex, ret = -1;
+
+	instance_init(&fresh, 0);
+	instance_init(&old, 0);
+	ifindex = netdev_index(spec->iface);
+	if (!ifindex)
+		return -1;
+	switch (instance_probe(ifindex, &old)) {
+	case INSTANCE_OTHER:
+		pr_err("%s: already runs XDP program '%s' (id %u); detach it "
+		       "first",
+		       spec->iface, old.prog_name, old.prog_id);
+		goto out;
+	case INSTANCE_ERROR:
+		goto out;
+	case INSTANCE_STALE:
+		pr_warn("%s: replacing flowlet prog %u of another version: "
+			"its flows and counters are not kept",
+			spec->iface, old.prog_id);
+		break;
+	case INSTANCE_NONE:
+	case INSTANCE_FOUND:
+		break;
+	}
+	*replaced = old.prog_fd >= 0;
+	if (build_config(spec, ifindex, &old, cfg))
+		goto out;
+
+	skel = flowlet__open();
+	if (!skel) {
+		pr_err("cannot open the flowlet BPF object: %s",
+		       strerror(errno));
+		goto out;
+	}
+	if (spec->flow_table) {
+		bpf_map__set_max_entries(skel->maps.flowlet_flows,
+					 spec->flow_table);
+		bpf_map__set_max_entries(skel->maps.flowlet_new,
+					 spec->flow_table /
+						 FLOWLET_NEW_FLOWS_DIVISOR);
+	}
+	if (old.fds[MAP_FLOWS] >= 0 && reuse_maps(skel, &old, spec, cfg))
+		goto out;
+	if (flowlet__load(skel)) {
+		pr_err("the kernel refused the flowlet program: %s (run "
+		       "flowletctl -v attach ... for the verifier log)",
+		       strerror(errno));
+		goto out;
+	}
+	if (instance_from_object(skel->obj, ifindex, &fresh))
+		goto out;
+	record_xmit_offsets(cfg, fresh.fds[MAP_PSTATS]);
+	if (instance_commit(&fresh, cfg) ||
+	    fill_prefixes(spec, fresh.fds[MAP_PREFIX]))
+		goto out;
+	if (attach_program(spec, ifindex, &old, skel))
+		goto out;
+	if (instance_probe(ifindex, &now) == INSTANCE_FOUND &&
+	    now.xdp_flags == XDP_FLAGS_DRV_MODE)
+		check_paths_accept_redirects(cfg, spec->iface);
+	instance_close(&now);
+	ret = 0;
+out:
+	instance_close(&fresh);
+	flowlet__destroy(skel);
+	instance_close(&old);
+	return ret;
+}
+
+int flowlet_detach(const struct instance *in)
+{
+	LIBBPF_OPTS(bpf_xdp_attach_opts, opts, .old_prog_fd = in->prog_fd);
+	int err = bpf_xdp_detach(in->ifindex, in->xdp_flags | XDP_FLAGS_REPLACE,
+				 &opts);
+
+	if (err) {
+		pr_err("%s: cannot detach: %s", in->iface, strerror(-err));
+		return -1;
+	}
+	return 0;
+}

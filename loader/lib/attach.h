@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Attaching flowlet to an interface, and detaching it: what the attach
+ * and detach commands, the tests and later the TC hook share. */
+#ifndef FLOWLET_ATTACH_H
+#define FLOWLET_ATTACH_H
+
+#include <stdbool.h>
+
+#include "config.h"
+#include "instance.h"
+#include "parse.h"
+
+#define FLOWLET_MAX_PREFIXES	 64
+#define FLOWLET_NEIGH_TIMEOUT_MS 3000
+
+struct attach_spec {
+	const char *iface; /* the ingress interface */
+	/* The paths: these (--path), or the next hops of the kernel's route
+	 * to @route in table @route_table (route.family != 0). */
+	struct path_arg paths[FLOWLET_MAX_PATHS];
+	int path_count;
+	struct flowlet_prefix_key route;
+	__u32 route_table;
+	/* Destinations to balance; none: @route's, else all. */
+	struct flowlet_prefix_key prefixes[FLOWLET_MAX_PREFIXES];
+	int prefix_count;
+	struct config_tuning tuning;
+	__u32 xdp_flags;  /* 0: native where the driver has it */
+	__u64 flow_table; /* 0: FLOWLET_MAX_FLOWS */
+};
+
+/*
+ * Loads flowlet, configures it from @spec and attaches it to the ingress
+ * interface, replacing (hitless: flows and counters kept) a flowlet
+ * already there. Fills @cfg with the config committed, *replaced with
+ * whether an instance was there. 0, or -1 after an error that leaves the
+ * interface as it was.
+ */
+int flowlet_attach(const struct attach_spec *spec, struct flowlet_config *cfg,
+		   bool *replaced);
+
+/* Removes flowlet from @in's interface; forwarding returns to the kernel.
+ * 0, or -1 after an error. */
+int flowlet_detach(const struct instance *in);
+
+/* The route's next hops as paths of @cfg (see paths_from_route()), their
+ * counters reset where a new next hop took a removed one's place. */
+int instance_follow_route(const struct instance *in, struct flowlet_config *cfg,
+			  int timeout_ms);
+
+#endif /* FLOWLET_ATTACH_H */

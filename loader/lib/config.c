@@ -1,0 +1,271 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/bpf.h>
+
+#include "config.h"
+#include "log.h"
+#include "names.h"
+#include "nl.h"
+
+void config_init(struct flowlet_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->mode = FLOWLET_MODE_FLOWLET;
+	cfg->timeout_ns = FLOWLET_DEFAULT_TIMEOUT_NS;
+	cfg->load_halflife_ns = FLOWLET_DEFAULT_LOAD_HALFLIFE_NS;
+}
+
+int config_apply_tuning(const struct config_tuning *t,
+			struct flowlet_config *cfg)
+{
+	if (t->mode_set)
+		cfg->mode = t->mode;
+	if (t->timeout_ns)
+		cfg->timeout_ns = t->timeout_ns;
+	if (t->load_halflife_ns)
+		cfg->load_halflife_ns = t->load_halflife_ns;
+	if (t->weight_count &&
+	    config_set_weights(cfg, t->weights, t->weight_count))
+		return -1;
+	if (config_fill_slots(cfg))
+		return -1;
+	return config_check_usable(cfg);
+}
+
+int config_fill_slots(struct flowlet_config *cfg)
+{
+	long credit[FLOWLET_MAX_PATHS] = { 0 };
+	__u32 total = 0, round;
+
+	for (__u32 i = 0; i < cfg->path_count; i++) {
+		if (!cfg->paths[i].down)
+			total += cfg->paths[i].weight;
+	}
+	cfg->slot_count = 0;
+	if (total == 0)
+		return 0;
+	if (total > FLOWLET_SLOTS) {
+		pr_err("weights add up to %u: at most %d", total,
+		       FLOWLET_SLOTS);
+		return -1;
+	}
+	/* Smooth weighted round robin: each step, every path earns its
+	 * weight and the richest pays the total. */
+	for (__u32 s = 0; s < total; s++) {
+		__u32 best = 0;
+		long best_credit = -1;
+
+		for (__u32 i = 0; i < cfg->path_count; i++) {
+			if (cfg->paths[i].down || !cfg->paths[i].weight)
+				continue;
+			credit[i] += cfg->paths[i].weight;
+			if (credit[i] > best_credit) {
+				best = i;
+				best_credit = credit[i];
+			}
+		}
+		credit[best] -= total;
+		cfg->slots[s] = best;
+	}
+	round = FLOWLET_SLOTS / total;
+	for (__u32 r = 1; r < round; r++)
+		memcpy(&cfg->slots[r * total], cfg->slots, total);
+	cfg->slot_count = round * total;
+	return 0;
+}
+
+int config_check_usable(const struct flowlet_config *cfg)
+{
+	if (cfg->slot_count)
+		return 0;
+	pr_err("no usable path: every path is down or has weight 0");
+	return -1;
+}
+
+int config_scale_weights(struct flowlet_config *cfg)
+{
+	__u32 sum = 0, scaled = 0;
+
+	for (__u32 i = 0; i < cfg->path_count; i++) {
+		if (!(cfg->paths[i].down & FLOWLET_DOWN(ROUTE)))
+			sum += cfg->paths[i].route_weight;
+	}
+	for (__u32 i = 0; i < cfg->path_count; i++) {
+		struct flowlet_path *p = &cfg->paths[i];
+
+		if (p->down & FLOWLET_DOWN(ROUTE) || !sum) {
+			p->weight = 0;
+			continue;
+		}
+		p->weight = p->route_weight;
+		if (sum > FLOWLET_SLOTS) {
+			p->weight = p->route_weight * FLOWLET_SLOTS / sum;
+			if (!p->weight)
+				p->weight = 1;
+		}
+		scaled += p->weight;
+	}
+	/* Rounding up the smallest to 1 may overshoot: take the excess from
+	 * the largest weights. */
+	while (scaled > FLOWLET_SLOTS) {
+		__u32 big = 0;
+
+		for (__u32 i = 1; i < cfg->path_count; i++) {
+			if (cfg->paths[i].weight > cfg->paths[big].weight)
+				big = i;
+		}
+		cfg->paths[big].weight--;
+		scaled--;
+	}
+	return config_fill_slots(cfg);
+}
+
+int config_check_weight_count(int count, __u32 path_count)
+{
+	if ((__u32)count == path_count)
+		return 0;
+	pr_err("--weights has %d weights for %u paths: give one weight per "
+	       "path",
+	       count, path_count);
+	return -1;
+}
+
+int config_set_weights(struct flowlet_config *cfg, const __u32 *weights,
+		       int count)
+{
+	if (config_check_weight_count(count, cfg->path_count))
+		return -1;
+	for (int i = 0; i < count; i++)
+		cfg->paths[i].weight = weights[i];
+	return 0;
+}
+
+static int prefix_put(int fd, const struct flowlet_prefix_key *key, __u8 action)
+{
+	if (bpf_map_update_elem(fd, key, &action, BPF_ANY)) {
+		pr_err("cannot fill flowlet_prefix: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+#define MAX_LOCAL_ADDRS 4096
+
+/* This namespace's addresses as flowlet_prefix keys. */
+struct local_addrs {
+	struct flowlet_prefix_key keys[MAX_LOCAL_ADDRS];
+	int count;
+};
+
+static void host_key(const struct ip_addr *addr, struct flowlet_prefix_key *key)
+{
+	memset(key, 0, sizeof(*key));
+	key->family = addr->family;
+	key->prefixlen = 8 + (addr->family == 4 ? 32 : 128);
+	memcpy(key->addr, addr->bytes, sizeof(key->addr));
+}
+
+static void add_local(const struct ip_addr *addr, void *ctx)
+{
+	struct local_addrs *local = ctx;
+
+	if (local->count < MAX_LOCAL_ADDRS)
+		host_key(addr, &local->keys[local->count++]);
+}
+
+static bool is_local(const struct local_addrs *local,
+		     const struct flowlet_prefix_key *key)
+{
+	for (int i = 0; i < local->count; i++) {
+		if (!memcmp(&local->keys[i], key, sizeof(*key)))
+			return true;
+	}
+	return false;
+}
+
+int config_sync_local(int fd,
+		      void (*fn)(const struct flowlet_prefix_key *key,
+				 bool added, void *ctx),
+		      void *ctx)
+{
+	struct flowlet_prefix_key key, gone[64];
+	struct local_addrs *local = calloc(1, sizeof(*local));
+	int n_gone = 0, err = -1;
+	bool more = true;
+	__u8 action;
+
+	if (!local)
+		return -1;
+	if (nl_addr_for_each(add_local, local)) {
+		pr_err("cannot list this namespace's addresses: %s",
+		       strerror(errno));
+		goto out;
+	}
+	/* Addresses that went away, a batch at a time (a trie is not walked
+	 * while it changes). */
+	while (more) {
+		void *prev = NULL;
+
+		n_gone = 0;
+		more = false;
+		while (!bpf_map_get_next_key(fd, prev, &key)) {
+			prev = &key;
+			if (bpf_map_lookup_elem(fd, &key, &action) ||
+			    action != FLOWLET_PREFIX_LOCAL ||
+			    is_local(local, &key))
+				continue;
+			if (n_gone == 64) {
+				more = true;
+				break;
+			}
+			gone[n_gone++] = key;
+		}
+		for (int i = 0; i < n_gone; i++) {
+			if (bpf_map_delete_elem(fd, &gone[i]))
+				continue;
+			if (fn)
+				fn(&gone[i], false, ctx);
+		}
+	}
+	for (int i = 0; i < local->count; i++) {
+		if (!bpf_map_lookup_elem(fd, &local->keys[i], &action) &&
+		    action == FLOWLET_PREFIX_LOCAL)
+			continue;
+		if (prefix_put(fd, &local->keys[i], FLOWLET_PREFIX_LOCAL))
+			goto out;
+		if (fn)
+			fn(&local->keys[i], true, ctx);
+	}
+	err = 0;
+out:
+	free(local);
+	return err;
+}
+
+int config_fill_prefixes(int fd, const struct flowlet_prefix_key *prefixes,
+			 int count)
+{
+	static const char *const defaults[] = { "0.0.0.0/0", "::/0" };
+	static const char *const never[] = { "224.0.0.0/4", "169.254.0.0/16",
+					     "255.255.255.255/32", "fe80::/10",
+					     "ff00::/8" };
+	struct flowlet_prefix_key key;
+
+	for (int i = 0; i < count; i++) {
+		if (prefix_put(fd, &prefixes[i], FLOWLET_PREFIX_BALANCE))
+			return -1;
+	}
+	for (size_t i = 0; !count && i < 2; i++) {
+		if (parse_prefix(defaults[i], &key) ||
+		    prefix_put(fd, &key, FLOWLET_PREFIX_BALANCE))
+			return -1;
+	}
+	for (size_t i = 0; i < sizeof(never) / sizeof(never[0]); i++) {
+		if (parse_prefix(never[i], &key) ||
+		    prefix_put(fd, &key, FLOWLET_PREFIX_SKIP))
+			return -1;
+	}
+	return config_sync_local(fd, NULL, NULL);
+}

@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Building struct flowlet_config: shared by flowletctl and the tests. */
+#ifndef FLOWLET_CONFIG_H
+#define FLOWLET_CONFIG_H
+
+#include <stdbool.h>
+
+#include "flowlet.h"
+
+#define FLOWLET_DEFAULT_TIMEOUT_NS	 50000000ULL /* 50ms */
+#define FLOWLET_DEFAULT_LOAD_HALFLIFE_NS 10000000ULL /* 10ms */
+
+/* Defaults for everything but paths and MACs. */
+void config_init(struct flowlet_config *cfg);
+
+/* What attach and set may change; unset fields leave the config alone. */
+struct config_tuning {
+	__u32 mode;
+	bool mode_set;
+	__u64 timeout_ns;
+	__u64 load_halflife_ns;
+	__u32 weights[FLOWLET_MAX_PATHS];
+	int weight_count;
+};
+
+/* Applies @t to @cfg and refills the slot table: 0, or -1 after an error
+ * (a weight count other than the path count, no usable path left). */
+int config_apply_tuning(const struct config_tuning *t,
+			struct flowlet_config *cfg);
+
+/*
+ * Refills the slot table from the weights of the paths that are up: a
+ * smooth weighted round robin sequence repeated as often as fits, so every
+ * slot count is a multiple of the weight sum and picks are exactly
+ * weighted. No path up, or all weights 0, leaves it empty (slot_count 0:
+ * packets go to the kernel). Returns 0, or -1 after an error if the
+ * weights add up to more than FLOWLET_SLOTS.
+ */
+int config_fill_slots(struct flowlet_config *cfg);
+
+/* 0 if some path takes new flowlets, else -1 after an error. */
+int config_check_usable(const struct flowlet_config *cfg);
+
+/*
+ * Sets the weights of paths that follow a route from their route_weight:
+ * as they are if they add up to FLOWLET_SLOTS or less, else scaled down
+ * in proportion (each at least 1). Paths no longer in the route get 0.
+ * Then refills the slot table.
+ */
+int config_scale_weights(struct flowlet_config *cfg);
+
+/* 0 if there is one weight per path, else -1 after an error. */
+int config_check_weight_count(int count, __u32 path_count);
+
+/* Sets paths[i].weight from @weights; -1 (with an error) on a count other
+ * than cfg->path_count. */
+int config_set_weights(struct flowlet_config *cfg, const __u32 *weights,
+		       int count);
+
+/*
+ * Fills the flowlet_prefix map @fd: @prefixes to balance (all of IPv4 and
+ * IPv6 when @count is 0), then what a router must never forward this way:
+ * this namespace's own addresses, link-local, multicast and broadcast.
+ */
+int config_fill_prefixes(int fd, const struct flowlet_prefix_key *prefixes,
+			 int count);
+
+/*
+ * Makes the local addresses in the flowlet_prefix map @fd this
+ * namespace's addresses now: adds the new ones, removes the ones that
+ * went away, and calls @fn (if not NULL) for each change. 0 or -1.
+ */
+int config_sync_local(int fd,
+		      void (*fn)(const struct flowlet_prefix_key *key,
+				 bool added, void *ctx),
+		      void *ctx);
+
+#endif /* FLOWLET_CONFIG_H */

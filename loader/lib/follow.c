@@ -1,0 +1,129 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <string.h>
+#include <time.h>
+
+#include "attach.h"
+#include "config.h"
+#include "follow.h"
+#include "log.h"
+#include "paths.h"
+
+static double monotonic_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void report_change(const struct follow_report *r, enum follow_kind kind,
+			  __u32 path, const struct flowlet_path *old,
+			  const struct flowlet_path *now)
+{
+	struct follow_change c = {
+		.kind = kind, .path = path, .old = old, .now = now
+	};
+
+	if (r && r->change)
+		r->change(&c, r->ctx);
+}
+
+/* Reports what differs between the paths of @old and @now. */
+static void report_paths(const struct follow_report *r,
+			 const struct flowlet_config *old,
+			 const struct flowlet_config *now)
+{
+	static const struct flowlet_path none;
+
+	for (__u32 i = 0; i < now->path_count; i++) {
+		const struct flowlet_path *a =
+			i < old->path_count ? &old->paths[i] : &none;
+		const struct flowlet_path *b = &now->paths[i];
+		bool replaced =
+			a->ifindex != b->ifindex ||
+			memcmp(a->nexthop, b->nexthop, sizeof(a->nexthop)) ||
+			(a->down & FLOWLET_DOWN(ROUTE) &&
+			 !(b->down & FLOWLET_DOWN(ROUTE)));
+
+		if (replaced) {
+			report_change(r, FOLLOW_ADDED, i, a, b);
+			continue;
+		}
+		if (a->down != b->down || !a->weight != !b->weight)
+			report_change(r, FOLLOW_STATE, i, a, b);
+		else if (a->weight != b->weight)
+			report_change(r, FOLLOW_WEIGHT, i, a, b);
+		if (memcmp(a->dst_mac, b->dst_mac, sizeof(a->dst_mac)) ||
+		    memcmp(a->src_mac, b->src_mac, sizeof(a->src_mac)))
+			report_change(r, FOLLOW_MAC, i, a, b);
+	}
+}
+
+static void report_local(const struct flowlet_prefix_key *key, bool added,
+			 void *ctx)
+{
+	const struct follow_report *r = ctx;
+	struct follow_change c = { .kind = FOLLOW_LOCAL,
+				   .local = key,
+				   .added = added };
+
+	if (r && r->change)
+		r->change(&c, r->ctx);
+}
+
+/* The part of a config that sync may change, compared. */
+static bool same_config(const struct flowlet_config *a,
+			const struct flowlet_config *b)
+{
+	if (a->path_count != b->path_count || a->slot_count != b->slot_count ||
+	    memcmp(a->slots, b->slots, a->slot_count))
+		return false;
+	for (__u32 i = 0; i < a->path_count; i++) {
+		const struct flowlet_path *p = &a->paths[i], *q = &b->paths[i];
+
+		if (p->ifindex != q->ifindex || p->weight != q->weight ||
+		    p->down != q->down || p->route_weight != q->route_weight ||
+		    memcmp(p->dst_mac, q->dst_mac, sizeof(p->dst_mac)) ||
+		    memcmp(p->src_mac, q->src_mac, sizeof(p->src_mac)) ||
+		    memcmp(p->nexthop, q->nexthop, sizeof(p->nexthop)))
+			return false;
+	}
+	return true;
+}
+
+int follow_sync(const struct instance *in, bool manage,
+		const struct follow_report *report, double since)
+{
+	struct flowlet_config old, now;
+
+	if (instance_read_config(in, &old))
+		return -1;
+	now = old;
+	/* A route that cannot be read (being replaced, or gone) leaves the
+	 * paths as they are: the next route event tries again. */
+	if (now.route.family && instance_follow_route(in, &now, 0))
+		now = old;
+	for (__u32 i = 0; i < now.path_count; i++) {
+		if (now.paths[i].down & FLOWLET_DOWN(ROUTE))
+			continue;
+		if (path_refresh(&now.paths[i], manage))
+			pr_warn("%s: cannot read path %u from the kernel: %m",
+				in->iface, i);
+	}
+	if (now.route.family ? config_scale_weights(&now)
+			     : config_fill_slots(&now))
+		return -1;
+	if (config_sync_local(in->fds[MAP_PREFIX], report_local,
+			      (void *)report))
+		return -1;
+	if (same_config(&old, &now))
+		return 0;
+	report_paths(report, &old, &now);
+	if (instance_commit(in, &now))
+		return -1;
+	if (report && report->committed)
+		report->committed(now.generation,
+				  (monotonic_seconds() - since) * 1000,
+				  report->ctx);
+	return 0;
+}

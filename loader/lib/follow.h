@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Keeping an instance true to the kernel: what `flowletctl watch` runs
+ * after every batch of netlink events. One sync reads the kernel's view of
+ * every path (link, neighbour, MAC), of the route the paths follow, and of
+ * the local addresses, and commits a config only if something changed.
+ */
+#ifndef FLOWLET_FOLLOW_H
+#define FLOWLET_FOLLOW_H
+
+#include <stdbool.h>
+
+#include "instance.h"
+
+enum follow_kind {
+	FOLLOW_STATE,  /* a path went up or down (or to weight 0) */
+	FOLLOW_MAC,    /* a next hop's MAC changed */
+	FOLLOW_ADDED,  /* the route gained a next hop */
+	FOLLOW_WEIGHT, /* a path's weight changed */
+	FOLLOW_LOCAL,  /* a local address came or went */
+};
+
+struct follow_change {
+	enum follow_kind kind;
+	__u32 path; /* the path's index (not for FOLLOW_LOCAL) */
+	const struct flowlet_path *old, *now;
+	const struct flowlet_prefix_key *local; /* FOLLOW_LOCAL */
+	bool added;				/* FOLLOW_LOCAL */
+};
+
+struct follow_report {
+	void (*change)(const struct follow_change *c, void *ctx);
+	/* After a commit: its generation and how long it took, event to
+	 * commit (every change above went into it). */
+	void (*committed)(__u64 generation, double ms, void *ctx);
+	void *ctx;
+};
+
+/*
+ * Brings @in's config and local addresses in line with the kernel, with
+ * @manage making next hops' neighbour entries managed. Reports each
+ * change, then the commit. @since is when the first event of the batch
+ * arrived (CLOCK_MONOTONIC seconds). 0, or -1 after an error (printed).
+ */
+int follow_sync(const struct instance *in, bool manage,
+		const struct follow_report *report, double since);
+
+#endif /* FLOWLET_FOLLOW_H */

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Paths as the kernel sees them: an egress interface and a next hop,
+ * with the interface's MAC, the neighbour's MAC and the state of both.
+ * attach resolves them once; watch refreshes them on every event.
+ */
+#ifndef FLOWLET_PATHS_H
+#define FLOWLET_PATHS_H
+
+#include "flowlet.h"
+#include "nl.h"
+#include "parse.h"
+
+/* ifindex of @name, or 0 after an error. */
+int netdev_index(const char *name);
+
+/*
+ * Fills @p for @nexthop behind @ifindex: the interface's MAC and the
+ * neighbour's, which the kernel is made to resolve if it has no usable
+ * entry (waiting up to @timeout_ms; 0: not at all, the path is then down
+ * until the neighbour answers). Returns 0, or -1 after an error that
+ * says why (the interface is down, the next hop is not on its subnet).
+ */
+int path_resolve(struct flowlet_path *p, int ifindex,
+		 const struct ip_addr *nexthop, int timeout_ms);
+
+/* The next hop of @p as an address. */
+void path_nexthop(const struct flowlet_path *p, struct ip_addr *addr);
+
+/*
+ * Reads the kernel's view of @p now: its link (FLOWLET_DOWN(LINK)), its
+ * neighbour entry (FLOWLET_DOWN(NEIGH) when FAILED or unresolved; the MAC
+ * when it changed) and the interface's own MAC. With @manage, makes the
+ * neighbour entry managed so the kernel keeps it resolved. Returns 0, or
+ * -1 if netlink failed (@p is then unchanged).
+ */
+int path_refresh(struct flowlet_path *p, bool manage);
+
+/*
+ * Makes @cfg's paths the next hops of @route, keeping every path whose
+ * next hop is still there at its index (so its flows stay), marking the
+ * others FLOWLET_DOWN(ROUTE), and putting new next hops into the places
+ * of removed ones, or after the last (their counters are then reset by
+ * the caller: *reused gets one bit per reused index). Weights are the
+ * route's, scaled to the slot table if they add up to more.
+ * Returns 0, or -1 after an error.
+ */
+int paths_from_route(struct flowlet_config *cfg, const struct nl_route *route,
+		     int timeout_ms, __u32 *reused);
+
+#endif /* FLOWLET_PATHS_H */

@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <string.h>
+#include <time.h>
+#include <linux/if_link.h>
+
+#include "ethtool.h"
+#include "log.h"
+#include "nl.h"
+#include "snapshot.h"
+
+static double monotonic_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+int snapshot_read(const struct instance *in, struct snapshot *s)
+{
+	memset(s, 0, sizeof(*s));
+	if (instance_read_config(in, &s->cfg) ||
+	    percpu_sum(in->fds[MAP_STATS], 0, &s->stats, sizeof(s->stats))) {
+		pr_err("%s: cannot read counters: %s", in->iface,
+		       strerror(errno));
+		return -1;
+	}
+	if (s->cfg.path_count > FLOWLET_MAX_PATHS)
+		s->cfg.path_count = FLOWLET_MAX_PATHS;
+	for (__u32 i = 0; i < s->cfg.path_count; i++) {
+		const struct flowlet_path *p = &s->cfg.paths[i];
+		long long xmit, failed;
+		struct nl_link link;
+		__u64 features;
+
+		if (percpu_sum(in->fds[MAP_PSTATS], i, &s->paths[i],
+			       sizeof(s->paths[i])))
+			return -1;
+		s->link_up[i] = nl_link_get(p->ifindex, &link) ? -1 : link.up;
+		/* Generic XDP transmits skbs: no XDP xmit counter, no limit. */
+		if (in->xdp_flags & XDP_FLAGS_SKB_MODE) {
+			s->tx_failed[i] = s->xmit_ready[i] = -1;
+			continue;
+		}
+		xmit = netdev_xdp_xmit(p->ifindex);
+		failed = (long long)s->paths[i].packets -
+			 (xmit - p->xmit_offset);
+		/* Other XDP senders into the same device make it negative. */
+		s->tx_failed[i] = xmit < 0 ? -1 : failed < 0 ? 0 : failed;
+		s->xmit_ready[i] =
+			nl_xdp_features(p->ifindex, &features)
+				? -1
+				: !!(features & NETDEV_XDP_ACT_NDO_XMIT);
+	}
+	s->flows = instance_count_flows(in);
+	s->when = monotonic_seconds();
+	return 0;
+}
+
+const char *snapshot_path_problem(const struct snapshot *s, __u32 i)
+{
+	bool down = s->link_up[i] == 0 || s->cfg.paths[i].down;
+
+	if (s->tx_failed[i] <= 0 && (s->xmit_ready[i] != 0 || down))
+		return NULL;
+	/* A device that is down takes no frame: that is the cause, not
+	 * GRO. */
+	if (s->link_up[i] == 0)
+		return "lost redirected frames: its link is down (flowletctl "
+		       "watch takes such a path out of rotation)";
+	if (s->xmit_ready[i] == 0)
+		return "does not accept redirected frames: if it is a veth, "
+		       "enable GRO on its peer (ethtool -K PEER gro on) or "
+		       "attach an XDP program there";
+	return "lost redirected frames: its link was down for a while, or, "
+	       "if it is a veth, its peer has neither GRO (ethtool -K PEER "
+	       "gro on) nor an XDP program";
+}

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* One reading of an instance: its config, its counters and what the
+ * egress drivers say, for stats (and later the exporter). */
+#ifndef FLOWLET_SNAPSHOT_H
+#define FLOWLET_SNAPSHOT_H
+
+#include "instance.h"
+
+struct snapshot {
+	struct flowlet_config cfg;
+	struct flowlet_stats stats;
+	struct flowlet_path_stats paths[FLOWLET_MAX_PATHS];
+	/* Redirected frames the egress driver did not take since attach; -1
+	 * where the driver does not count what it takes. */
+	long long tx_failed[FLOWLET_MAX_PATHS];
+	/* 1/0: the device accepts redirected frames now; -1 unknown. */
+	int xmit_ready[FLOWLET_MAX_PATHS];
+	/* 1/0: the egress link is up now (the kernel's view, which the
+	 * config follows only under watch); -1 unknown. */
+	int link_up[FLOWLET_MAX_PATHS];
+	long long flows;
+	double when; /* seconds, monotonic */
+};
+
+/* 0, or -1 after an error. */
+int snapshot_read(const struct instance *in, struct snapshot *s);
+
+/* Why path @i lost frames or will, for a warning; NULL if it does not. */
+const char *snapshot_path_problem(const struct snapshot *s, __u32 i);
+
+#endif /* FLOWLET_SNAPSHOT_H */

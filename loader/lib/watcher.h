@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A running `flowletctl watch` announces itself with an abstract unix
+ * socket named after the interface's index: abstract names belong to the
+ * network namespace and vanish with the process, so a watcher that was
+ * killed leaves nothing behind that could lie.
+ */
+#ifndef FLOWLET_WATCHER_H
+#define FLOWLET_WATCHER_H
+
+/* Claims @ifindex for this process: a listening socket the caller keeps
+ * open (and accept()s from, see watcher_accept()), or -1 with errno
+ * EADDRINUSE when another process watches it. */
+int watcher_claim(int ifindex);
+
+/* Answers (and closes) the connections status made to @fd. */
+void watcher_accept(int fd);
+
+/* The pid of the process watching @ifindex, or 0 if none. */
+int watcher_pid(int ifindex);
+
+#endif /* FLOWLET_WATCHER_H */
