@@ -65,16 +65,17 @@ static void print_head(const struct watch *w, const char *event)
 	print_str("event", "%s", event);
 }
 
-static void print_path_id(const struct flowlet_path *p, __u32 index)
+/* A path's device and next hop, with a format for each. */
+static void print_hop(const struct flowlet_path *p, const char *dev_fmt,
+		      const char *hop_fmt)
 {
 	char dev[IF_NAMESIZE], hop[INET6_ADDRSTRLEN];
 
 	if (!if_indextoname(p->ifindex, dev))
 		snprintf(dev, sizeof(dev), "#%u", p->ifindex);
 	format_ip(p->nexthop, p->nexthop_family, hop, sizeof(hop));
-	print_u64("path", " path %llu", index);
-	print_str("dev", " (%s", dev);
-	print_str("nexthop", " %s):", hop);
+	print_str("dev", dev_fmt, dev);
+	print_str("nexthop", hop_fmt, hop);
 }
 
 static void print_change(const struct follow_change *c, void *ctx)
@@ -94,7 +95,8 @@ static void print_change(const struct follow_change *c, void *ctx)
 			  c->added ? "added" : "removed");
 		goto end;
 	}
-	print_path_id(c->now, c->path);
+	print_u64("path", " path %llu", c->path);
+	print_hop(c->now, " (%s", " %s):");
 	switch (c->kind) {
 	case FOLLOW_STATE:
 		print_str("from", " %s", path_state(c->old));
@@ -110,6 +112,11 @@ static void print_change(const struct follow_change *c, void *ctx)
 		print_str("to", " added from the route, %s",
 			  path_state(c->now));
 		print_u64("weight", ", weight %llu", c->now->weight);
+		if (c->old->ifindex) {
+			print_open("replaced", '{');
+			print_hop(c->old, ", in place of %s", " %s");
+			print_close('}');
+		}
 		break;
 	case FOLLOW_WEIGHT:
 		print_u64("from", " weight %llu", c->old->weight);
@@ -118,7 +125,8 @@ static void print_change(const struct follow_change *c, void *ctx)
 	case FOLLOW_LOCAL:
 		break;
 	}
-	if (c->now->route_weight && c->now->route_weight != c->now->weight)
+	if (c->now->route_weight && c->now->route_weight != c->now->weight &&
+	    !(c->now->down & FLOWLET_DOWN(ROUTE)))
 		print_u64("route_weight", " (route weight %llu, scaled)",
 			  c->now->route_weight);
 end:

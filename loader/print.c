@@ -130,6 +130,9 @@ void print_text(const char *fmt, ...)
 
 void print_end(void)
 {
+	/* The next top-level value starts a new line, not a list. */
+	out.depth = 0;
+	out.has_items[0] = false;
 	if (out.json)
 		putchar('\n');
 	fflush(stdout);

@@ -52,4 +52,27 @@ check "the flow table holds the IPv6 flow" bash -c \
 check "IPv4 goes over the same paths (MACs from the IPv6 neighbours)" \
 	on h1 ping -c 3 -i 0.2 -W 2 10.0.6.2
 check "detach" ctl detach s1-eth1
+
+# -- paths from an IPv6 multipath route through link-local next hops (as
+# routing daemons install them): the s2..s5 ends' EUI-64 addresses.
+hops=()
+for i in 1 2 3 4; do
+	mac=$(on "s$((i + 1))" cat "/sys/class/net/s$((i + 1))-eth1/address")
+	ll=$(/usr/bin/python3 -c 'import sys; b = bytes.fromhex(sys.argv[1].replace(":", "")); e = bytes([b[0] ^ 2]) + b[1:3] + b"\xff\xfe" + b[3:]; print("fe80::%x:%x:%x:%x" % tuple(int.from_bytes(e[j:j + 2], "big") for j in range(0, 8, 2)))' "$mac")
+	hops+=(nexthop via "$ll" dev "s1-eth$((i + 1))")
+done
+on s1 ip -6 route replace fd00:6::/64 "${hops[@]}"
+if ctl attach s1-eth1 --from-route fd00:6::/64 --timeout 10ms >"$OUT" 2>&1; then
+	ok "attach --from-route with IPv6 link-local next hops"
+else
+	fail "attach --from-route with IPv6 link-local next hops: $(cat "$OUT")"
+fi
+check "the paths are the route's link-local next hops on their devices" \
+	stats_true s1 s1-eth1 "[(p['dev'], p['nexthop']) for p in d['paths']] == [$(for i in 1 2 3 4; do printf "('s1-eth%d', '%s'), " $((i + 1)) "${hops[$(((i - 1) * 5 + 2))]}"; done)]"
+stats_before=$(path_packets)
+check "ping6 h1 -> h2 through the link-local next hops" \
+	on h1 ping -6 -c 40 -i 0.02 -W 2 fd00:6::2
+check "... spread over the paths: $(delta "$stats_before" "$(path_packets)")" \
+	test "$(delta "$stats_before" "$(path_packets)" | tr ' ' '\n' | grep -c '^[1-9]')" -ge 2
+check "detach" ctl detach s1-eth1
 finish

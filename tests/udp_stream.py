@@ -4,10 +4,13 @@
         Counts datagrams to port P (a 64 MB receive buffer) until none has
         come for S seconds (default 5) after the first, or for 60 s before
         the first; prints "ready" once listening, then one JSON line:
-        {"received": N, "flows": F}.
+        {"received": N, "flows": F, "missing": [[FIRST, LAST], ...]}, the
+        runs of sequence numbers that never came (up to the last that did).
     udp_stream.py send DST --port P --flows F --rate PPS --seconds S
         Sends F flows (source ports 20000..) to DST:P, PPS datagrams per
-        second in all, paced in 1 ms rounds; prints {"sent": N}.
+        second in all, paced in 1 ms rounds, datagram n carrying sequence
+        number n; prints {"sent": N, "start": T}, T the wall-clock time
+        datagram 0 left: datagram n left at about T + n / PPS.
     udp_stream.py flood DST --rate PPS --seconds S
         A new flow per datagram (source ports 30000-30063, destination
         ports cycling over 1024-65535), PPS per second as far as one core
@@ -21,10 +24,12 @@ import argparse
 import json
 import select
 import socket
+import struct
 import sys
 import time
 
 PAYLOAD = b'f' * 18  # a 64-byte Ethernet frame with the headers
+SEQ = struct.Struct('!Q')  # the sequence number at the start of PAYLOAD
 SO_RCVBUFFORCE = 33  # Linux: SO_RCVBUF beyond rmem_max, for root
 
 
@@ -33,7 +38,7 @@ def recv(args):
     sock.setsockopt(socket.SOL_SOCKET, SO_RCVBUFFORCE, 64 << 20)
     sock.bind(('0.0.0.0', args.port))
     print('ready', flush=True)
-    received, sources = 0, set()
+    received, sources, seqs = 0, set(), set()
     poller = select.poll()
     poller.register(sock, select.POLLIN)
     while True:
@@ -41,20 +46,32 @@ def recv(args):
             break
         while True:
             try:
-                _, source = sock.recvfrom(2048, socket.MSG_DONTWAIT)
+                data, source = sock.recvfrom(2048, socket.MSG_DONTWAIT)
             except BlockingIOError:
                 break
             received += 1
             sources.add(source)
-    print(json.dumps({'received': received, 'flows': len(sources)}),
-          flush=True)
+            if len(data) >= SEQ.size:
+                seqs.add(SEQ.unpack_from(data)[0])
+    print(json.dumps({'received': received, 'flows': len(sources),
+                      'missing': missing_runs(seqs)}), flush=True)
+
+
+def missing_runs(seqs):
+    """[[first, last], ...]: the numbers below max(seqs) not in seqs."""
+    runs, expected = [], 0
+    for seq in sorted(seqs):
+        if seq > expected:
+            runs.append([expected, seq - 1])
+        expected = seq + 1
+    return runs
 
 
 def paced(args, send_one):
     """Calls send_one(n) for n = 0, 1, ... at args.rate per second, in
     1 ms rounds, for args.seconds; prints the count."""
     per_round = args.rate / 1000.0
-    start = time.monotonic()
+    start, wall_start = time.monotonic(), time.time()
     sent, due, rounds = 0, 0.0, int(args.seconds * 1000)
     for r in range(rounds):
         due += per_round
@@ -67,7 +84,7 @@ def paced(args, send_one):
         pause = start + (r + 1) / 1000.0 - time.monotonic()
         if pause > 0:
             time.sleep(pause)
-    print(json.dumps({'sent': sent}), flush=True)
+    print(json.dumps({'sent': sent, 'start': wall_start}), flush=True)
 
 
 def sockets(first_port, count, connect=None):
@@ -83,7 +100,8 @@ def sockets(first_port, count, connect=None):
 
 def send(args):
     socks = sockets(20000, args.flows, (args.dst, args.port))
-    paced(args, lambda n: socks[n % args.flows].send(PAYLOAD))
+    paced(args, lambda n: socks[n % args.flows].send(
+        SEQ.pack(n) + PAYLOAD[SEQ.size:]))
 
 
 def flood(args):
