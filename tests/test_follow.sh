@@ -233,6 +233,17 @@ alive_ms=$(after "$T_ALIVE" 'd["event"] == "state" and d["path"] == 3 and d["to"
 check "watch puts it back when it answers again (${alive_ms} ms)" test -n "$alive_ms"
 echo "measured: dead next hop marked down ${dead_ms} ms after it stopped answering ARP, up ${alive_ms} ms after it answered again (managed neighbour, base_reachable_time_ms=1000, interval_probe_time_ms=1000)"
 
+# -- weight 0 by hand: out of rotation without a re-attach
+check "set --weights 7,3,0,0 takes paths 2 and 3 out of rotation" \
+	ctl set s1-eth1 --weights 7,3,0,0
+check "stats says why: weight 0" stats_true s1 s1-eth1 \
+	'[p["state"] for p in d["paths"]] == ["up", "up", "weight 0", "weight 0"]'
+before=$(path_packets)
+flood 400
+check "no new flow goes to a path of weight 0: $(path_delta "$before")" \
+	test "$(path_delta "$before" | cut -d' ' -f3-)" = "0 0"
+ctl set s1-eth1 --weights 1,1,1,1 >/dev/null
+
 # -- SIGTERM: watch ends with 0 and leaves flowlet attached
 kill -TERM "$WATCH_PID"
 wait "$WATCH_PID"

@@ -47,6 +47,12 @@ def main():
             h1, h2, s1, s6 = (net.get(prefix + n)
                               for n in ('h1', 'h2', 's1', 's6'))
             pids = [node.pid for node in net.hosts + net.switches]
+            watchers = [s.watcher.pid for s in (s1, s6)]
+            pids += watchers
+            out = s1.cmd(FLOWLETCTL, 'status', '--json')
+            check('"watcher_pid":%d' % watchers[0] in out,
+                  'FlowletSwitch runs flowletctl watch (status: %s)'
+                  % out.strip())
             check(net.ping([h1, h2], timeout=2) == 0,
                   'pingall: h1 <-> h2 in both directions')
             out = s1.cmd(FLOWLETCTL, 'stats', s1.ingress)
@@ -76,7 +82,8 @@ def main():
           % root_links(prefix))
     alive = [pid for pid in pids if os.path.exists('/proc/%d' % pid)]
     check(pids and not alive,
-          'teardown: every node process is gone (%d nodes)' % len(pids))
+          'teardown: every node process and watcher is gone (%d)'
+          % len(pids))
     print('%d passed, %d failed' % (RESULTS['passed'], RESULTS['failed']))
     return 1 if RESULTS['failed'] else 0
 

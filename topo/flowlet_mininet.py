@@ -26,7 +26,10 @@ import inspect
 import os
 import re
 import signal
+import subprocess
 import sys
+import tempfile
+import time
 
 from mininet.net import Mininet
 from mininet.node import Node
@@ -132,34 +135,61 @@ def shape_port(node, intf, mbit):
              'latency 20ms' % (intf, mbit, burst))
 
 
+# Neighbour timers on a flowlet switch's path ports, so that a next hop
+# that stops answering is found within seconds (the defaults take tens):
+# the kernel keeps managed entries resolved by probing every
+# interval_probe_time_ms, and declares one FAILED after
+# delay_first_probe_time plus ucast_solicit probes retrans_time_ms apart.
+NEIGH_SYSCTLS = {'base_reachable_time_ms': 1000, 'delay_first_probe_time': 1,
+                 'retrans_time_ms': 200, 'interval_probe_time_ms': 1000}
+
+
 class FlowletSwitch(Router):
     """A Router that runs flowlet on its ingress port.
 
     ingress:  the interface whose arriving traffic is balanced.
     paths:    ['DEV@NEXTHOP', ...], the egress ports and next hops.
-    prefixes: destinations to balance (default: all).
+    from_route: instead of paths, a prefix whose kernel route (multipath,
+              or a nexthop group) gives the paths and weights.
+    prefixes: destinations to balance (default: from_route's, else all).
     mode, timeout, weights: as for `flowletctl attach`.
+    watch:    run `flowletctl watch` while the node runs (default), so that
+              flowlet follows link, neighbour, address and route changes;
+              its JSON lines go to self.watch_log.
     """
 
     def __init__(self, name, ingress=None, paths=(), prefixes=(),
                  mode='flowlet', timeout='50ms', weights=None,
-                 flowletctl=FLOWLETCTL, **params):
+                 flowletctl=FLOWLETCTL, from_route=None, watch=True,
+                 **params):
         Router.__init__(self, name, **params)
         self.ingress = ingress
         self.paths = list(paths)
+        self.from_route = from_route
         self.prefixes = list(prefixes)
         self.mode = mode
         self.timeout = timeout
         self.weights = weights
         self.flowletctl = flowletctl
+        self.watch = watch
+        self.watcher = None
+        self.watch_log = None
         self.attached = False
 
     def start(self, _controllers=None):
         Router.start(self)
+        for spec in self.paths:
+            for key, value in NEIGH_SYSCTLS.items():
+                for family in ('ipv4', 'ipv6'):
+                    self.cmd('sysctl -qw net.%s.neigh.%s.%s=%s'
+                             % (family, spec.split('@')[0], key, value))
         self.prepare_veth()
         self.attach()
+        if self.watch:
+            self.start_watch()
 
     def stop(self, deleteIntfs=True):  # pylint: disable=invalid-name
+        self.stop_watch()
         # Mininet.stop() deletes the links before it stops the switches,
         # and an XDP program goes with its interface: detach only when the
         # node is stopped on its own.
@@ -188,9 +218,45 @@ class FlowletSwitch(Router):
             raise FlowletError('%s: %s' % (self.name, body.strip()))
         return body
 
+    def start_watch(self, wait=10):
+        """Starts flowletctl watch in this node and waits (up to wait
+        seconds) until it watches."""
+        fd, self.watch_log = tempfile.mkstemp(
+            prefix='flowlet-watch-%s-' % self.name, suffix='.log')
+        with os.fdopen(fd, 'w') as log:
+            self.watcher = self.popen(
+                [self.flowletctl, 'watch', self.ingress, '--json'],
+                stdout=log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + wait
+        while time.monotonic() < deadline and self.watcher.poll() is None:
+            with open(self.watch_log) as log:
+                if '"event":"watching"' in log.read():
+                    return
+            time.sleep(0.05)
+        raise FlowletError('%s: flowletctl watch did not start: %s'
+                           % (self.name, open(self.watch_log).read()))
+
+    def stop_watch(self):
+        """Ends the watcher (SIGTERM: it exits, flowlet stays as it is)."""
+        if self.watcher is None:
+            return
+        if self.watcher.poll() is None:
+            self.watcher.terminate()
+            try:
+                self.watcher.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.watcher.kill()
+                self.watcher.wait()
+        self.watcher = None
+        if self.watch_log:
+            os.unlink(self.watch_log)
+            self.watch_log = None
+
     def attach(self):
         args = ['attach', self.ingress, '--mode', self.mode,
                 '--timeout', self.timeout]
+        if self.from_route:
+            args += ['--from-route', self.from_route]
         for spec in self.paths:
             args += ['--path', spec]
         for prefix in self.prefixes:

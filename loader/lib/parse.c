@@ -125,7 +125,8 @@ int parse_weights(const char *text, __u32 *weights, int *count)
 	return 0;
 bad:
 	pr_err("bad --weights '%s': expected comma-separated integers from 0 "
-	       "(out of rotation) to %d, e.g. 7,3",
+	       "(out of rotation) to %d, one per path, e.g. 7,3 for two "
+	       "paths",
 	       text, FLOWLET_MAX_WEIGHT);
 	return -1;
 }

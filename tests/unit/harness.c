@@ -41,6 +41,7 @@ static const struct {
 	{ "flowlet_weights", test_flowlet_mode_weights },
 	{ "leastload", test_leastload },
 	{ "down_path", test_down_path },
+	{ "drain_and_down", test_drain_and_down },
 	{ "live_change", test_live_change },
 	{ "hostile_config", test_hostile_config },
 	{ "missing_port", test_missing_port },

@@ -281,6 +281,47 @@ void test_down_path(void)
 	      on_down);
 }
 
+/*
+ * Weight 0 drains a path: no new flowlet goes there, the flowlet on it
+ * finishes there. Down moves a flow at its next packet, gap or not.
+ */
+void test_drain_and_down(void)
+{
+	struct flowlet_config cfg;
+	int path, kept, after_gap, on_drained = 0;
+
+	configure(&cfg, 4, NULL, FLOWLET_MODE_FLOWLET);
+	path = send_port(700);
+	cfg.paths[path].weight = 0;
+	config_fill_slots(&cfg);
+	commit(&cfg);
+	advance(TIMEOUT_NS / 2);
+	kept = send_port(700);
+	advance(TIMEOUT_NS + 1);
+	after_gap = send_port(700);
+	for (int i = 0; i < 400; i++) {
+		advance(TIMEOUT_NS + 1);
+		on_drained += send_port(800 + i % 40) == path;
+	}
+	CHECK(kept == path && after_gap != path && after_gap >= 0 &&
+		      !on_drained,
+	      "weight 0 drains path %d: the running flowlet stays (%d), the "
+	      "next leaves (%d), no new flowlet comes (%d)",
+	      path, kept, after_gap, on_drained);
+
+	configure(&cfg, 4, NULL, FLOWLET_MODE_FLOWLET);
+	path = send_port(700);
+	cfg.paths[path].down = FLOWLET_DOWN(NEIGH);
+	config_fill_slots(&cfg);
+	commit(&cfg);
+	advance(TIMEOUT_NS / 2);
+	kept = send_port(700);
+	CHECK(kept != path && kept >= 0,
+	      "a path marked down loses its flows at their next packet, "
+	      "without a gap (%d -> %d)",
+	      path, kept);
+}
+
 void test_live_change(void)
 {
 	struct flowlet_config cfg;
