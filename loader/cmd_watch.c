@@ -54,6 +54,11 @@ struct watch {
 	struct instance in;
 	int ifindex;
 	const char *iface;
+	/* The paths' interfaces, as of the last sync: link and neighbour
+	 * events elsewhere change nothing. */
+	int path_ifindex[FLOWLET_MAX_PATHS];
+	__u32 path_count;
+	bool relevant; /* an event since the last sync may matter */
 };
 
 /* The start of every line: when, and on which instance. */
@@ -83,7 +88,7 @@ static void print_change(const struct follow_change *c, void *ctx)
 	static const char *const kinds[] = {
 		[FOLLOW_STATE] = "state", [FOLLOW_MAC] = "mac",
 		[FOLLOW_ADDED] = "added", [FOLLOW_WEIGHT] = "weight",
-		[FOLLOW_LOCAL] = "local",
+		[FOLLOW_LOCAL] = "local", [FOLLOW_INGRESS] = "ingress",
 	};
 	char a[24], b[24], prefix[64];
 
@@ -93,6 +98,11 @@ static void print_change(const struct follow_change *c, void *ctx)
 		print_str("address", " %s", prefix);
 		print_str("change", " %s (never balanced)",
 			  c->added ? "added" : "removed");
+		goto end;
+	}
+	if (c->kind == FOLLOW_INGRESS) {
+		format_mac(c->mac, b, sizeof(b));
+		print_str("to", " MAC -> %s", b);
 		goto end;
 	}
 	print_u64("path", " path %llu", c->path);
@@ -123,6 +133,7 @@ static void print_change(const struct follow_change *c, void *ctx)
 		print_u64("to", " -> %llu", c->now->weight);
 		break;
 	case FOLLOW_LOCAL:
+	case FOLLOW_INGRESS:
 		break;
 	}
 	if (c->now->route_weight && c->now->route_weight != c->now->weight &&
@@ -147,9 +158,33 @@ static void print_commit(__u64 generation, double ms, void *ctx)
 /* Events only say that something changed: the sync reads the kernel. */
 static void note_event(enum nl_event event, int ifindex, void *ctx)
 {
-	(void)event;
-	(void)ifindex;
-	(void)ctx;
+	struct watch *w = ctx;
+
+	if (event != NL_EVENT_LINK && event != NL_EVENT_NEIGH) {
+		w->relevant = true;
+		return;
+	}
+	if (ifindex == w->ifindex)
+		w->relevant = true;
+	for (__u32 i = 0; i < w->path_count; i++)
+		w->relevant |= ifindex == w->path_ifindex[i];
+}
+
+/* follow_sync(), then the paths' interfaces for note_event(). */
+static int watch_sync(struct watch *w, double since)
+{
+	const struct follow_report report = { print_change, print_commit, w };
+	struct flowlet_config cfg;
+
+	w->relevant = false;
+	if (follow_sync(&w->in, true, &report, since) ||
+	    instance_read_config(&w->in, &cfg))
+		return -1;
+	w->path_count = cfg.path_count < FLOWLET_MAX_PATHS ? cfg.path_count
+							   : FLOWLET_MAX_PATHS;
+	for (__u32 i = 0; i < w->path_count; i++)
+		w->path_ifindex[i] = cfg.paths[i].ifindex;
+	return 0;
 }
 
 /* The instance again if a re-attach replaced it; -1 if it is gone. */
@@ -174,13 +209,12 @@ static int check_instance(struct watch *w)
 
 static int watch_loop(struct watch *w, struct nl_events *ev, int claim)
 {
-	const struct follow_report report = { print_change, print_commit, w };
 	struct pollfd fds[2] = {
 		{ .fd = nl_events_fd(ev), .events = POLLIN },
 		{ .fd = claim, .events = POLLIN },
 	};
 
-	if (follow_sync(&w->in, true, &report, monotonic_seconds()))
+	if (watch_sync(w, monotonic_seconds()))
 		return -1;
 	while (!stop) {
 		int n = poll(fds, 2, CHECK_MS), changed;
@@ -199,12 +233,12 @@ static int watch_loop(struct watch *w, struct nl_events *ev, int claim)
 			return -1;
 		if (!changed && !(fds[0].revents & POLLIN))
 			continue;
-		if (nl_events_read(ev, note_event, NULL) < 0) {
+		if (nl_events_read(ev, note_event, w) < 0) {
 			pr_err("watch: reading netlink events: %s",
 			       strerror(errno));
 			return -1;
 		}
-		if (follow_sync(&w->in, true, &report, since))
+		if ((changed || w->relevant) && watch_sync(w, since))
 			return -1;
 	}
 	return 0;
@@ -220,7 +254,7 @@ int cmd_watch(int argc, char **argv)
 	struct sigaction sa = { .sa_handler = on_signal };
 	int opt, status = EXIT_OK, claim = -1;
 	struct nl_events *ev = NULL;
-	struct watch w;
+	struct watch w = { 0 };
 	bool json = false;
 
 	while (status == EXIT_OK &&

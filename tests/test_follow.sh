@@ -244,6 +244,17 @@ check "no new flow goes to a path of weight 0: $(path_delta "$before")" \
 	test "$(path_delta "$before" | cut -d' ' -f3-)" = "0 0"
 ctl set s1-eth1 --weights 1,1,1,1 >/dev/null
 
+# -- the ingress interface's MAC changes: flowlet routes frames sent to
+# the new one (else it would leave them all to the kernel as not_for_us)
+T_ING=$(now)
+on s1 ip link set s1-eth1 address 02:f1:00:00:aa:01
+ing_ms=$(after "$T_ING" 'd["event"] == "ingress" and d["to"] == "02:f1:00:00:aa:01"')
+on h1 ip neigh replace 10.0.1.254 dev h1-eth0 lladdr 02:f1:00:00:aa:01 nud permanent
+before=$(stats_field 'd["redirected"]')
+on h1 ping -c 4 -i 0.05 -W 1 10.0.6.2 >/dev/null
+check "watch follows the ingress MAC (${ing_ms} ms): frames to it are forwarded ($(($(stats_field 'd["redirected"]') - before)) of 4)" \
+	test $(($(stats_field 'd["redirected"]') - before)) = 4
+
 # -- SIGTERM: watch ends with 0 and leaves flowlet attached
 kill -TERM "$WATCH_PID"
 wait "$WATCH_PID"

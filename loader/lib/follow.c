@@ -76,6 +76,7 @@ static bool same_config(const struct flowlet_config *a,
 			const struct flowlet_config *b)
 {
 	if (a->path_count != b->path_count || a->slot_count != b->slot_count ||
+	    memcmp(a->ingress_mac, b->ingress_mac, sizeof(a->ingress_mac)) ||
 	    memcmp(a->slots, b->slots, a->slot_count))
 		return false;
 	for (__u32 i = 0; i < a->path_count; i++) {
@@ -95,10 +96,14 @@ int follow_sync(const struct instance *in, bool manage,
 		const struct follow_report *report, double since)
 {
 	struct flowlet_config old, now;
+	struct nl_link ingress;
 
 	if (instance_read_config(in, &old))
 		return -1;
 	now = old;
+	/* Frames are routed only when sent to the ingress MAC. */
+	if (!nl_link_get(in->ifindex, &ingress))
+		memcpy(now.ingress_mac, ingress.mac, sizeof(now.ingress_mac));
 	/* A route that cannot be read (being replaced, or gone) leaves the
 	 * paths as they are: the next route event tries again. */
 	if (now.route.family && instance_follow_route(in, &now, 0))
@@ -119,6 +124,13 @@ int follow_sync(const struct instance *in, bool manage,
 	if (same_config(&old, &now))
 		return 0;
 	report_paths(report, &old, &now);
+	if (memcmp(old.ingress_mac, now.ingress_mac, sizeof(now.ingress_mac)) &&
+	    report && report->change) {
+		struct follow_change c = { .kind = FOLLOW_INGRESS,
+					   .mac = now.ingress_mac };
+
+		report->change(&c, report->ctx);
+	}
 	if (instance_commit(in, &now))
 		return -1;
 	if (report && report->committed)

@@ -13,11 +13,12 @@
 #include "instance.h"
 
 enum follow_kind {
-	FOLLOW_STATE,  /* a path went up or down (or to weight 0) */
-	FOLLOW_MAC,    /* a next hop's MAC changed */
-	FOLLOW_ADDED,  /* the route gained a next hop */
-	FOLLOW_WEIGHT, /* a path's weight changed */
-	FOLLOW_LOCAL,  /* a local address came or went */
+	FOLLOW_STATE,	/* a path went up or down (or to weight 0) */
+	FOLLOW_MAC,	/* a next hop's MAC changed */
+	FOLLOW_ADDED,	/* the route gained a next hop */
+	FOLLOW_WEIGHT,	/* a path's weight changed */
+	FOLLOW_LOCAL,	/* a local address came or went */
+	FOLLOW_INGRESS, /* the ingress interface's MAC changed */
 };
 
 struct follow_change {
@@ -26,6 +27,7 @@ struct follow_change {
 	const struct flowlet_path *old, *now;
 	const struct flowlet_prefix_key *local; /* FOLLOW_LOCAL */
 	bool added;				/* FOLLOW_LOCAL */
+	const __u8 *mac;			/* FOLLOW_INGRESS: the new */
 };
 
 struct follow_report {
