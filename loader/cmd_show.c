@@ -48,10 +48,9 @@ static void print_instance(const struct instance *in,
 		print_str("route", ", paths from route %s", route);
 		print_u64("route_table", " table %llu", cfg->route_table);
 	}
+	print_bool("watched", NULL, watcher > 0);
 	if (watcher > 0)
 		print_u64("watcher_pid", ", watched (pid %llu)", watcher);
-	else
-		print_bool("watched", NULL, false);
 }
 
 static void print_path(const struct snapshot *s, const struct snapshot *prev,

@@ -320,6 +320,16 @@ status=$?
 check "set --weights is refused on paths that follow a route (exit $status): $refusal" \
 	bash -c "[ $status = 1 ] && grep -q \"change the route's weights\" <<<\"\$0\"" "$refusal"
 
+# -- a route in another table
+on s1 ip route add 10.0.6.0/24 table 100 nexthop via 10.1.3.2 nexthop via 10.1.4.2
+ctl set s1-eth1 --mode flowlet >/dev/null
+if on s1 "$FLOWLETCTL" attach s1-eth1 --from-route 10.0.6.0/24 --table 100 >"$OUT/attach" 2>&1; then
+	check "attach --from-route --table 100 takes that table's route" stats_true s1 s1-eth1 \
+		'd["route_table"] == 100 and [p["dev"] for p in d["paths"] if p["state"] == "up"] == ["s1-eth4", "s1-eth5"]'
+else
+	fail "attach --from-route --table 100: $(cat "$OUT/attach")"
+fi
+
 # -- detach ends the watch
 ctl detach s1-eth1 >/dev/null
 wait "$WATCH_PID"
