@@ -330,6 +330,17 @@ else
 	fail "attach --from-route --table 100: $(cat "$OUT/attach")"
 fi
 
+# -- a route with a next hop that does not answer: attached, that path down
+on s1 ip route add 10.0.6.0/24 table 101 nexthop via 10.1.1.2 nexthop via 10.1.2.99
+if on s1 "$FLOWLETCTL" attach s1-eth1 --from-route 10.0.6.0/24 --table 101 >"$OUT/attach" 2>&1; then
+	check "attach --from-route warns about the next hop that does not answer" \
+		grep -q "warning: cannot resolve next hop 10.1.2.99 on s1-eth3: no neighbour answered within 3000ms (is it up?): the path is down until it answers" "$OUT/attach"
+	check "... and marks its path down, the other up" stats_true s1 s1-eth1 \
+		'[(p["nexthop"], p["state"]) for p in d["paths"]] == [("10.1.1.2", "up"), ("10.1.2.99", "neighbour failed")]'
+else
+	fail "attach --from-route with a dead next hop: $(cat "$OUT/attach")"
+fi
+
 # -- detach ends the watch
 ctl detach s1-eth1 >/dev/null
 wait "$WATCH_PID"

@@ -40,7 +40,7 @@ static int resolve_paths(const struct attach_spec *spec, int ingress,
 			return -1;
 		}
 		if (path_resolve(&cfg->paths[i], ifindex, &arg->nexthop,
-				 FLOWLET_NEIGH_TIMEOUT_MS))
+				 FLOWLET_NEIGH_TIMEOUT_MS, true))
 			return -1;
 	}
 	cfg->path_count = spec->path_count;

@@ -223,8 +223,12 @@ int config_sync_local(int fd,
 			gone[n_gone++] = key;
 		}
 		for (int i = 0; i < n_gone; i++) {
-			if (bpf_map_delete_elem(fd, &gone[i]))
-				continue;
+			if (bpf_map_delete_elem(fd, &gone[i]) &&
+			    errno != ENOENT) {
+				pr_err("cannot update flowlet_prefix: %s",
+				       strerror(errno));
+				goto out;
+			}
 			if (fn)
 				fn(&gone[i], false, ctx);
 		}

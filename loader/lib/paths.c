@@ -68,7 +68,8 @@ static void neigh_trigger(int ifindex, const struct ip_addr *nexthop)
 
 /* Why @nexthop cannot be resolved behind @link, in one line. */
 static void explain_unresolved(const struct nl_link *link,
-			       const struct ip_addr *nexthop, int timeout_ms)
+			       const struct ip_addr *nexthop, int timeout_ms,
+			       char *buf, size_t len)
 {
 	char hop[INET6_ADDRSTRLEN], other[IF_NAMESIZE] = "";
 	bool link_local = nexthop->family == 6 && nexthop->bytes[0] == 0xfe &&
@@ -77,28 +78,32 @@ static void explain_unresolved(const struct nl_link *link,
 
 	format_ip(nexthop->bytes, nexthop->family, hop, sizeof(hop));
 	if (!link->up)
-		pr_err("cannot resolve next hop %s on %s: %s is down", hop,
-		       link->name, link->name);
+		snprintf(buf, len,
+			 "cannot resolve next hop %s on %s: %s is down", hop,
+			 link->name, link->name);
 	else if (on > 0 && on != link->ifindex && if_indextoname(on, other))
-		pr_err("next hop %s is not on %s's subnet: it is on %s's", hop,
-		       link->name, other);
+		snprintf(buf, len,
+			 "next hop %s is not on %s's subnet: it is on %s's",
+			 hop, link->name, other);
 	else if (on == 0)
-		pr_err("next hop %s is not on %s's subnet (nor on any other "
-		       "interface's here)",
-		       hop, link->name);
+		snprintf(buf, len,
+			 "next hop %s is not on %s's subnet (nor on any other "
+			 "interface's here)",
+			 hop, link->name);
 	else
-		pr_err("cannot resolve next hop %s on %s: no neighbour "
-		       "answered within %dms (is it up?)",
-		       hop, link->name, timeout_ms);
+		snprintf(buf, len,
+			 "cannot resolve next hop %s on %s: no neighbour "
+			 "answered within %dms (is it up?)",
+			 hop, link->name, timeout_ms);
 }
 
 int path_resolve(struct flowlet_path *p, int ifindex,
-		 const struct ip_addr *nexthop, int timeout_ms)
+		 const struct ip_addr *nexthop, int timeout_ms, bool required)
 {
 	struct timespec pause = { 0, NEIGH_POLL_MS * 1000000L };
 	struct nl_neigh neigh;
 	struct nl_link link;
-	int waited;
+	char why[160];
 
 	memset(p, 0, sizeof(*p));
 	p->ifindex = ifindex;
@@ -111,7 +116,7 @@ int path_resolve(struct flowlet_path *p, int ifindex,
 		return -1;
 	}
 	memcpy(p->src_mac, link.mac, sizeof(p->src_mac));
-	for (waited = 0; waited <= timeout_ms; waited += NEIGH_POLL_MS) {
+	for (int waited = 0;; waited += NEIGH_POLL_MS) {
 		if (!nl_neigh_get(ifindex, nexthop, &neigh) &&
 		    nl_neigh_usable(&neigh)) {
 			memcpy(p->dst_mac, neigh.mac, sizeof(p->dst_mac));
@@ -121,14 +126,20 @@ int path_resolve(struct flowlet_path *p, int ifindex,
 			break;
 		if (waited % 1000 == 0)
 			neigh_trigger(ifindex, nexthop);
+		if (waited + NEIGH_POLL_MS > timeout_ms)
+			break;
 		nanosleep(&pause, NULL);
 	}
-	if (timeout_ms == 0) {
-		p->down |= FLOWLET_DOWN(NEIGH);
+	p->down |= link.up ? FLOWLET_DOWN(NEIGH) : FLOWLET_DOWN(LINK);
+	if (!required && !timeout_ms)
 		return 0;
+	explain_unresolved(&link, nexthop, timeout_ms, why, sizeof(why));
+	if (required) {
+		pr_err("%s", why);
+		return -1;
 	}
-	explain_unresolved(&link, nexthop, timeout_ms);
-	return -1;
+	pr_warn("%s: the path is down until it answers", why);
+	return 0;
 }
 
 int path_refresh(struct flowlet_path *p, bool manage)
@@ -210,7 +221,7 @@ int paths_from_route(struct flowlet_config *cfg, const struct nl_route *route,
 			if (i < cfg->path_count)
 				*reused |= 1u << i;
 			if (path_resolve(&cfg->paths[i], hop->ifindex,
-					 &hop->gateway, timeout_ms))
+					 &hop->gateway, timeout_ms, false))
 				return -1;
 			if (i == cfg->path_count)
 				cfg->path_count++;

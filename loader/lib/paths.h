@@ -7,6 +7,8 @@
 #ifndef FLOWLET_PATHS_H
 #define FLOWLET_PATHS_H
 
+#include <stdbool.h>
+
 #include "flowlet.h"
 #include "nl.h"
 #include "parse.h"
@@ -17,12 +19,14 @@ int netdev_index(const char *name);
 /*
  * Fills @p for @nexthop behind @ifindex: the interface's MAC and the
  * neighbour's, which the kernel is made to resolve if it has no usable
- * entry (waiting up to @timeout_ms; 0: not at all, the path is then down
- * until the neighbour answers). Returns 0, or -1 after an error that
- * says why (the interface is down, the next hop is not on its subnet).
+ * entry (waiting up to @timeout_ms). When it cannot be resolved (the
+ * interface is down, the next hop is not on its subnet or does not
+ * answer): with @required, -1 after an error that says why; else the path
+ * is down (FLOWLET_DOWN(LINK) or (NEIGH)) until watch sees it come up, a
+ * warning says why if @timeout_ms was given, and 0.
  */
 int path_resolve(struct flowlet_path *p, int ifindex,
-		 const struct ip_addr *nexthop, int timeout_ms);
+		 const struct ip_addr *nexthop, int timeout_ms, bool required);
 
 /* The next hop of @p as an address. */
 void path_nexthop(const struct flowlet_path *p, struct ip_addr *addr);
