@@ -41,11 +41,11 @@
  * (loader/lib/names.c), its --help, and topo/flowlet_mininet.py (which
  * reads FLOWLET_MODES from this file). X(ID, "name", "what it means").
  */
-#define FLOWLET_MODES(X)                                                   \
-	X(FLOWLET, "flowlet", "hash(flow, flowlet id): the P4 exercise")   \
-	X(ECMP, "ecmp", "hash(flow): one path per flow")                   \
-	X(LETFLOW, "letflow", "a random weighted path per flowlet")        \
-	X(LEASTLOAD, "leastload", "the least (load / weight) per flowlet") \
+#define FLOWLET_MODES(X)                                                    \
+	X(FLOWLET, "flowlet", "hash(flow, flowlet id): the P4 exercise")    \
+	X(ECMP, "ecmp", "hash(flow): one path per flow")                    \
+	X(LETFLOW, "letflow", "a random weighted path per flowlet")         \
+	X(LEASTLOAD, "leastload", "the least load per weight, per flowlet") \
 	X(SPRAY, "spray", "per-packet weighted round robin")
 
 /* Why a packet went to the kernel (XDP_PASS) instead of a path. */

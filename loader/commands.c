@@ -14,7 +14,7 @@ void command_usage(const struct command *cmd, FILE *out)
 {
 	fprintf(out, "flowletctl %s", cmd->usage);
 	if (cmd->modes) {
-		fprintf(out, "  Modes:\n");
+		fprintf(out, "Modes:\n");
 		mode_help(out);
 	}
 }
