@@ -88,6 +88,10 @@ $(OUT)/xdp_pass.bpf.o: tests/xdp_pass.bpf.c | $(OUT)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
+$(OUT)/xdp_drop.bpf.o: tests/xdp_pass.bpf.c | $(OUT)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -DVERDICT=XDP_DROP -c $< -o $@
+
 $(OUT)/%.skel.h: $(OUT)/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name $(subst .skel.h,,$(notdir $@)) > $@
@@ -116,7 +120,7 @@ $(OUT)/test_unit: $(UNIT_SRCS) tests/unit/unit.h tests/unit/packets.h \
 	$(Q)$(CC) $(CFLAGS) -Itests/unit $(UNIT_SRCS) $(LIB_OBJS) $(LDLIBS) \
 		-lm -lpthread -o $@
 
-TEST_BUILDS := $(OUT)/test_unit $(OUT)/xdp_pass.bpf.o \
+TEST_BUILDS := $(OUT)/test_unit $(OUT)/xdp_pass.bpf.o $(OUT)/xdp_drop.bpf.o \
 	       $(OUT)/flowlet_other_layout.bpf.o $(OUT)/alt/flowletctl
 
 test: all test-deps $(TEST_BUILDS)

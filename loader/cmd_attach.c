@@ -198,20 +198,26 @@ int cmd_attach(int argc, char **argv)
 	return status;
 }
 
-/* The weights of paths that follow a route are the route's. */
-static int check_route_weights(const struct instance *in,
-			       const struct flowlet_config *cfg,
-			       const struct config_tuning *t)
+struct set_change {
+	const struct instance *in;
+	const struct config_tuning *tuning;
+};
+
+/* The tuning applied to the config in force; the weights of paths that
+ * follow a route are the route's. */
+static int apply_set(struct flowlet_config *cfg, void *ctx)
 {
+	const struct set_change *set = ctx;
 	char route[64];
 
-	if (!t->weight_count || !cfg->route.family)
-		return 0;
-	format_prefix(&cfg->route, route, sizeof(route));
-	pr_err("set: %s takes its paths and weights from the route to %s: "
-	       "change the route's weights (ip route replace ...)",
-	       in->iface, route);
-	return -1;
+	if (set->tuning->weight_count && cfg->route.family) {
+		format_prefix(&cfg->route, route, sizeof(route));
+		pr_err("set: %s takes its paths and weights from the route to "
+		       "%s: change the route's weights (ip route replace ...)",
+		       set->in->iface, route);
+		return -1;
+	}
+	return config_apply_tuning(set->tuning, cfg);
 }
 
 int cmd_set(int argc, char **argv)
@@ -225,6 +231,7 @@ int cmd_set(int argc, char **argv)
 		{ 0 },
 	};
 	struct config_tuning tuning = { 0 };
+	struct set_change set = { .tuning = &tuning };
 	struct flowlet_config cfg;
 	struct instance in;
 	int opt, status = EXIT_OK;
@@ -243,10 +250,8 @@ int cmd_set(int argc, char **argv)
 	if (status != EXIT_OK)
 		return status;
 	status = EXIT_FAIL;
-	if (!instance_read_config(&in, &cfg) &&
-	    !check_route_weights(&in, &cfg, &tuning) &&
-	    !config_apply_tuning(&tuning, &cfg) &&
-	    !instance_commit(&in, &cfg)) {
+	set.in = &in;
+	if (!instance_update(&in, apply_set, &set, &cfg)) {
 		print_config(in.iface, &cfg, "set");
 		status = EXIT_OK;
 	}

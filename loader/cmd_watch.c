@@ -216,6 +216,11 @@ static int watch_loop(struct watch *w, struct nl_events *ev, int claim)
 
 	if (watch_sync(w, monotonic_seconds()))
 		return -1;
+	/* In line with the kernel, and listening: say so. */
+	print_head(w, "watching");
+	print_u64("pid", " (pid %llu)\n", getpid());
+	print_close('}');
+	print_end();
 	while (!stop) {
 		int n = poll(fds, 2, CHECK_MS), changed;
 		double since = monotonic_seconds();
@@ -290,10 +295,6 @@ int cmd_watch(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	print_start(json);
-	print_head(&w, "watching");
-	print_u64("pid", " (pid %llu)\n", getpid());
-	print_close('}');
-	print_end();
 	if (!watch_loop(&w, ev, claim))
 		status = EXIT_OK;
 out:

@@ -57,12 +57,21 @@ after() {
 	watch_line "$2" "$1"
 }
 
-# link_flap NODE up|down: the link from NODE (a middle switch) to s1, at
-# NODE's end, as a cable pulled there: s1 sees its carrier go. Up again
-# restores the routes the kernel flushed with the link.
+# link_flap NODE up|down: the link from NODE (a middle switch) to s1 fails
+# at NODE's end as a cut cable does: every frame arriving there is lost
+# (an XDP drop program: a veth whose end is down still takes frames
+# redirected into its peer for a while) and s1 sees its carrier go. Up
+# again restores the routes the kernel flushed with the link. Sets
+# LINK_DOWN_AT to the wall-clock time the link was set down.
 link_flap() {
-	on "$1" ip link set "$1-eth1" "$2"
-	[ "$2" = up ] || return 0
+	if [ "$2" = down ]; then
+		on "$1" ip link set dev "$1-eth1" xdpdrv obj "$ROOT/build/xdp_drop.bpf.o" sec xdp
+		LINK_DOWN_AT=$(now)
+		on "$1" ip link set "$1-eth1" down
+		return
+	fi
+	on "$1" ip link set dev "$1-eth1" xdpdrv off
+	on "$1" ip link set "$1-eth1" up
 	/usr/bin/python3 "$ROOT/topo/plan.py" --paths 4 | while read -r kind node rest; do
 		[ "$kind" = route ] && [ "$node" = "$1" ] && on "$node" ip route replace $rest
 	done
@@ -121,8 +130,8 @@ wait_until 30 grep -q ready "$OUT/recv"
 on h1 $STREAM send 10.0.6.2 --port 7000 --flows 64 --rate $RATE --seconds 3 >"$OUT/send" &
 SEND=$!
 sleep 1
-T_DOWN=$(now)
 link_flap s3 down
+T_DOWN=$LINK_DOWN_AT
 down_ms=$(after "$T_DOWN" 'd["event"] == "state" and d["path"] == 1 and d["to"] == "link down"')
 check "watch takes path 1 out when its link goes down (${down_ms} ms)" test -n "$down_ms"
 check "stats shows why: link down" stats_true s1 s1-eth1 'd["paths"][1]["state"] == "link down" and not d["paths"][1]["up"]'
@@ -133,18 +142,21 @@ up_ms=$(after "$T_UP" 'd["event"] == "state" and d["path"] == 1 and d["to"] == "
 check "watch puts path 1 back when its link comes up (${up_ms} ms)" test -n "$up_ms"
 wait $SEND
 wait $RECV
-read -r lost outage < <(/usr/bin/python3 - "$OUT/send" "$OUT/recv" "$T_DOWN" $RATE <<'EOF'
+# The lost datagrams' send times lie between those of the datagrams that
+# arrived around them.
+read -r lost outage span early < <(/usr/bin/python3 - "$OUT/send" "$OUT/recv" "$T_DOWN" <<'EOF'
 import json, sys
 sent = json.loads(open(sys.argv[1]).read().splitlines()[-1])
 recv = json.loads(open(sys.argv[2]).read().splitlines()[-1])
-t_down, rate = float(sys.argv[3]), float(sys.argv[4])
-lost = sent["sent"] - recv["received"]
+t_down = float(sys.argv[3])
 runs = recv["missing"]
-last = sent["start"] + (runs[-1][1] + 1) / rate if runs else t_down
-print(lost, "%.1f" % ((last - t_down) * 1000))
+last = runs[-1][3] if runs else t_down
+first = (runs[0][2] or runs[0][3]) if runs else t_down
+print(sent["sent"] - recv["received"], "%.1f" % ((last - t_down) * 1000),
+      "%.1f" % ((last - first) * 1000), "%.1f" % ((t_down - first) * 1000))
 EOF
 )
-echo "measured: link failure: $lost of $(json_field "$OUT/send" sent) datagrams lost, the last ${outage} ms after the link went down; path marked down ${down_ms} ms after, back up ${up_ms} ms after the link returned"
+echo "measured: link failure ($RATE datagrams/s over 64 flows): $lost of $(json_field "$OUT/send" sent) lost, over ${span} ms from the far end's first drop (${early} ms before its link went down), the last sent at most ${outage} ms after the link went down; the commit that took the path out returned ${down_ms} ms after it (the active config flips first, then the commit waits a grace period); back up ${up_ms} ms after the link returned"
 check "the stream lost only what was sent before the path was taken out (outage ${outage} ms < 2000 ms)" \
 	within "$outage" -1 2000
 flowlet_before=$(path_packets)

@@ -4,13 +4,15 @@
         Counts datagrams to port P (a 64 MB receive buffer) until none has
         come for S seconds (default 5) after the first, or for 60 s before
         the first; prints "ready" once listening, then one JSON line:
-        {"received": N, "flows": F, "missing": [[FIRST, LAST], ...]}, the
-        runs of sequence numbers that never came (up to the last that did).
+        {"received": N, "flows": F, "missing": [[FIRST, LAST, BEFORE,
+        AFTER], ...]}: the runs of sequence numbers that never came (up to
+        the last that did), with the wall-clock times the datagrams just
+        before and just after each run were sent (null if none came).
     udp_stream.py send DST --port P --flows F --rate PPS --seconds S
         Sends F flows (source ports 20000..) to DST:P, PPS datagrams per
-        second in all, paced in 1 ms rounds, datagram n carrying sequence
-        number n; prints {"sent": N, "start": T}, T the wall-clock time
-        datagram 0 left: datagram n left at about T + n / PPS.
+        second in all, paced in 1 ms rounds, each datagram carrying its
+        sequence number and the wall-clock time it was sent; prints
+        {"sent": N}.
     udp_stream.py flood DST --rate PPS --seconds S
         A new flow per datagram (source ports 30000-30063, destination
         ports cycling over 1024-65535), PPS per second as far as one core
@@ -29,7 +31,8 @@ import sys
 import time
 
 PAYLOAD = b'f' * 18  # a 64-byte Ethernet frame with the headers
-SEQ = struct.Struct('!Q')  # the sequence number at the start of PAYLOAD
+# At the start of PAYLOAD: the sequence number and the time it was sent.
+STAMP = struct.Struct('!Qd')
 SO_RCVBUFFORCE = 33  # Linux: SO_RCVBUF beyond rmem_max, for root
 
 
@@ -38,7 +41,7 @@ def recv(args):
     sock.setsockopt(socket.SOL_SOCKET, SO_RCVBUFFORCE, 64 << 20)
     sock.bind(('0.0.0.0', args.port))
     print('ready', flush=True)
-    received, sources, seqs = 0, set(), set()
+    received, sources, sent_at = 0, set(), {}
     poller = select.poll()
     poller.register(sock, select.POLLIN)
     while True:
@@ -51,18 +54,21 @@ def recv(args):
                 break
             received += 1
             sources.add(source)
-            if len(data) >= SEQ.size:
-                seqs.add(SEQ.unpack_from(data)[0])
+            if len(data) >= STAMP.size:
+                seq, when = STAMP.unpack_from(data)
+                sent_at[seq] = when
     print(json.dumps({'received': received, 'flows': len(sources),
-                      'missing': missing_runs(seqs)}), flush=True)
+                      'missing': missing_runs(sent_at)}), flush=True)
 
 
-def missing_runs(seqs):
-    """[[first, last], ...]: the numbers below max(seqs) not in seqs."""
+def missing_runs(sent_at):
+    """[[first, last, before, after], ...]: the numbers below the largest
+    in sent_at that are not in it, with the send times around them."""
     runs, expected = [], 0
-    for seq in sorted(seqs):
+    for seq in sorted(sent_at):
         if seq > expected:
-            runs.append([expected, seq - 1])
+            runs.append([expected, seq - 1, sent_at.get(expected - 1),
+                         sent_at[seq]])
         expected = seq + 1
     return runs
 
@@ -71,7 +77,7 @@ def paced(args, send_one):
     """Calls send_one(n) for n = 0, 1, ... at args.rate per second, in
     1 ms rounds, for args.seconds; prints the count."""
     per_round = args.rate / 1000.0
-    start, wall_start = time.monotonic(), time.time()
+    start = time.monotonic()
     sent, due, rounds = 0, 0.0, int(args.seconds * 1000)
     for r in range(rounds):
         due += per_round
@@ -84,7 +90,7 @@ def paced(args, send_one):
         pause = start + (r + 1) / 1000.0 - time.monotonic()
         if pause > 0:
             time.sleep(pause)
-    print(json.dumps({'sent': sent, 'start': wall_start}), flush=True)
+    print(json.dumps({'sent': sent}), flush=True)
 
 
 def sockets(first_port, count, connect=None):
@@ -101,7 +107,7 @@ def sockets(first_port, count, connect=None):
 def send(args):
     socks = sockets(20000, args.flows, (args.dst, args.port))
     paced(args, lambda n: socks[n % args.flows].send(
-        SEQ.pack(n) + PAYLOAD[SEQ.size:]))
+        STAMP.pack(n, time.time()) + PAYLOAD[STAMP.size:]))
 
 
 def flood(args):

@@ -92,47 +92,64 @@ static bool same_config(const struct flowlet_config *a,
 	return true;
 }
 
+struct sync {
+	const struct instance *in;
+	bool manage;
+	struct flowlet_config old;
+};
+
+/* The config in force, brought in line with the kernel: 1 if it already
+ * is, 0 to commit it. */
+static int sync_change(struct flowlet_config *now, void *ctx)
+{
+	struct sync *s = ctx;
+	struct nl_link ingress;
+
+	s->old = *now;
+	/* Frames are routed only when sent to the ingress MAC. */
+	if (!nl_link_get(s->in->ifindex, &ingress))
+		memcpy(now->ingress_mac, ingress.mac, sizeof(now->ingress_mac));
+	/* A route that cannot be read (being replaced, or gone) leaves the
+	 * paths as they are: the next route event tries again. */
+	if (now->route.family && instance_follow_route(s->in, now, 0)) {
+		now->path_count = s->old.path_count;
+		memcpy(now->paths, s->old.paths, sizeof(now->paths));
+	}
+	for (__u32 i = 0; i < now->path_count; i++) {
+		if (now->paths[i].down & FLOWLET_DOWN(ROUTE))
+			continue;
+		if (path_refresh(&now->paths[i], s->manage))
+			pr_warn("%s: cannot read path %u from the kernel: %m",
+				s->in->iface, i);
+	}
+	if (now->route.family ? config_scale_weights(now)
+			      : config_fill_slots(now))
+		return -1;
+	return same_config(&s->old, now) ? 1 : 0;
+}
+
 int follow_sync(const struct instance *in, bool manage,
 		const struct follow_report *report, double since)
 {
-	struct flowlet_config old, now;
-	struct nl_link ingress;
+	struct sync s = { .in = in, .manage = manage };
+	struct flowlet_config now;
+	int ret;
 
-	if (instance_read_config(in, &old))
-		return -1;
-	now = old;
-	/* Frames are routed only when sent to the ingress MAC. */
-	if (!nl_link_get(in->ifindex, &ingress))
-		memcpy(now.ingress_mac, ingress.mac, sizeof(now.ingress_mac));
-	/* A route that cannot be read (being replaced, or gone) leaves the
-	 * paths as they are: the next route event tries again. */
-	if (now.route.family && instance_follow_route(in, &now, 0))
-		now = old;
-	for (__u32 i = 0; i < now.path_count; i++) {
-		if (now.paths[i].down & FLOWLET_DOWN(ROUTE))
-			continue;
-		if (path_refresh(&now.paths[i], manage))
-			pr_warn("%s: cannot read path %u from the kernel: %m",
-				in->iface, i);
-	}
-	if (now.route.family ? config_scale_weights(&now)
-			     : config_fill_slots(&now))
-		return -1;
 	if (config_sync_local(in->fds[MAP_PREFIX], report_local,
 			      (void *)report))
 		return -1;
-	if (same_config(&old, &now))
-		return 0;
-	report_paths(report, &old, &now);
-	if (memcmp(old.ingress_mac, now.ingress_mac, sizeof(now.ingress_mac)) &&
+	ret = instance_update(in, sync_change, &s, &now);
+	if (ret)
+		return ret > 0 ? 0 : -1;
+	report_paths(report, &s.old, &now);
+	if (memcmp(s.old.ingress_mac, now.ingress_mac,
+		   sizeof(now.ingress_mac)) &&
 	    report && report->change) {
 		struct follow_change c = { .kind = FOLLOW_INGRESS,
 					   .mac = now.ingress_mac };
 
 		report->change(&c, report->ctx);
 	}
-	if (instance_commit(in, &now))
-		return -1;
 	if (report && report->committed)
 		report->committed(now.generation,
 				  (monotonic_seconds() - since) * 1000,

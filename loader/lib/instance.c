@@ -307,9 +307,11 @@ fail:
 	return -1;
 }
 
-int instance_commit(const struct instance *in, struct flowlet_config *cfg)
+int instance_update(const struct instance *in,
+		    int (*change)(struct flowlet_config *cfg, void *ctx),
+		    void *ctx, struct flowlet_config *out)
 {
-	struct flowlet_config old;
+	struct flowlet_config old, cfg;
 	int lock = commit_lock(), slot, err = -1;
 	__u32 zero = 0, next;
 
@@ -320,23 +322,43 @@ int instance_commit(const struct instance *in, struct flowlet_config *cfg)
 	slot = instance_active_slot(in);
 	if (slot < 0 || instance_read_config(in, &old))
 		goto out;
+	cfg = old;
+	err = change(&cfg, ctx);
+	if (err)
+		goto out;
+	err = -1;
 	next = (slot + 1) & (FLOWLET_CONFIG_SLOTS - 1);
 	/* A re-attach's first commit continues the old instance's count. */
-	if (cfg->generation < old.generation)
-		cfg->generation = old.generation;
-	cfg->generation++;
-	if (instance_write_ports(in, next, cfg))
+	if (cfg.generation < old.generation)
+		cfg.generation = old.generation;
+	cfg.generation++;
+	if (instance_write_ports(in, next, &cfg))
 		goto out;
-	if (bpf_map_update_elem(in->fds[MAP_CONFIG], &next, cfg, BPF_ANY) ||
+	if (bpf_map_update_elem(in->fds[MAP_CONFIG], &next, &cfg, BPF_ANY) ||
 	    bpf_map_update_elem(in->fds[MAP_ACTIVE], &zero, &next, BPF_ANY)) {
 		pr_err("%s: cannot write flowlet_config: %s", in->iface,
 		       strerror(errno));
 		goto out;
 	}
 	err = grace_period_wait();
+	if (!err && out)
+		*out = cfg;
 out:
 	close(lock);
 	return err;
+}
+
+static int replace_config(struct flowlet_config *cfg, void *ctx)
+{
+	const struct flowlet_config *with = ctx;
+
+	*cfg = *with;
+	return 0;
+}
+
+int instance_commit(const struct instance *in, struct flowlet_config *cfg)
+{
+	return instance_update(in, replace_config, cfg, cfg);
 }
 
 void instance_reset_path(const struct instance *in, __u32 path)

@@ -88,6 +88,18 @@ int instance_write_ports(const struct instance *in, __u32 slot,
  */
 int instance_commit(const struct instance *in, struct flowlet_config *cfg);
 
+/*
+ * Reads the active config, lets @change edit it, and commits the result
+ * as instance_commit() does, all under the commit lock, so that two
+ * writers (set and watch) never undo each other's changes. @change
+ * returns 0 to commit, a positive value to commit nothing (then returned),
+ * or -1 after an error. The committed config goes to @out (if not NULL).
+ * 0, the positive value, or -1 after an error.
+ */
+int instance_update(const struct instance *in,
+		    int (*change)(struct flowlet_config *cfg, void *ctx),
+		    void *ctx, struct flowlet_config *out);
+
 /* Zeroes path @path's counters and load (a new path took its place). */
 void instance_reset_path(const struct instance *in, __u32 path);
 

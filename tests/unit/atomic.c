@@ -182,6 +182,48 @@ static void race_configs(struct race *r, long long changes, bool in_place)
 	free(r->info);
 }
 
+static int change_timeout(struct flowlet_config *cfg, void *ctx)
+{
+	cfg->timeout_ns = *(__u64 *)ctx;
+	return 0;
+}
+
+static int change_nothing(struct flowlet_config *cfg, void *ctx)
+{
+	(void)cfg;
+	return *(int *)ctx;
+}
+
+/* instance_update(): read, change and commit under one lock, or nothing. */
+void test_update(void)
+{
+	struct flowlet_config cfg, before, after;
+	__u64 timeout = 12345;
+	int one = 1, fail = -1, unchanged, failed, changed;
+
+	configure(&cfg, 2, NULL, FLOWLET_MODE_FLOWLET);
+	instance_read_config(&unit_in, &before);
+	unchanged = instance_update(&unit_in, change_nothing, &one, NULL);
+	failed = instance_update(&unit_in, change_nothing, &fail, NULL);
+	instance_read_config(&unit_in, &after);
+	CHECK(unchanged == 1 && failed == -1 &&
+		      after.generation == before.generation,
+	      "update: a change that changes nothing, or fails, commits "
+	      "nothing (generation %llu -> %llu)",
+	      (unsigned long long)before.generation,
+	      (unsigned long long)after.generation);
+	changed = instance_update(&unit_in, change_timeout, &timeout, &cfg);
+	instance_read_config(&unit_in, &after);
+	CHECK(changed == 0 && after.timeout_ns == 12345 &&
+		      after.generation == before.generation + 1 &&
+		      cfg.generation == after.generation &&
+		      after.path_count == 2,
+	      "update: the change is made to the config in force and "
+	      "committed (timeout %llu, generation %llu)",
+	      (unsigned long long)after.timeout_ns,
+	      (unsigned long long)after.generation);
+}
+
 void test_atomic_config(void)
 {
 	long long changes =

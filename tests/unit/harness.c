@@ -46,6 +46,7 @@ static const struct {
 	{ "hostile_config", test_hostile_config },
 	{ "missing_port", test_missing_port },
 	{ "counters", test_counters },
+	{ "update", test_update },
 	{ "atomic_config", test_atomic_config },
 	{ "two_cpus", test_two_cpus },
 	{ "fuzz", test_fuzz },

@@ -91,6 +91,7 @@ void test_flowlet_mode_weights(void);
 void test_leastload(void);
 void test_down_path(void);
 void test_drain_and_down(void);
+void test_update(void);
 void test_live_change(void);
 void test_hostile_config(void);
 void test_missing_port(void);
