@@ -256,7 +256,9 @@ int cmd_watch(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	struct sigaction sa = { .sa_handler = on_signal };
+	/* SA_RESTART: a commit under way finishes (poll() returns anyway). */
+	struct sigaction sa = { .sa_handler = on_signal,
+				.sa_flags = SA_RESTART };
 	int opt, status = EXIT_OK, claim = -1;
 	struct nl_events *ev = NULL;
 	struct watch w = { 0 };
