@@ -185,8 +185,6 @@ class FlowletSwitch(Router):
                              % (family, spec.split('@')[0], key, value))
         self.prepare_veth()
         self.attach()
-        if self.watch:
-            self.start_watch()
 
     def stop(self, deleteIntfs=True):  # pylint: disable=invalid-name
         self.stop_watch()
@@ -265,8 +263,11 @@ class FlowletSwitch(Router):
             args += ['--weights', ','.join(str(w) for w in self.weights)]
         self.ctl(*args)
         self.attached = True
+        if self.watch and self.watcher is None:
+            self.start_watch()
 
     def detach(self):
+        self.stop_watch()
         self.ctl('detach', self.ingress)
         self.attached = False
 
