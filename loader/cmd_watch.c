@@ -6,10 +6,10 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include <netinet/in.h>
 
+#include "clock.h"
 #include "commands.h"
 #include "follow.h"
 #include "instance.h"
@@ -32,22 +32,6 @@ static void on_signal(int sig)
 {
 	(void)sig;
 	stop = 1;
-}
-
-static double monotonic_seconds(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static double wall_seconds(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 struct watch {
@@ -150,7 +134,7 @@ static void print_commit(__u64 generation, double ms, void *ctx)
 {
 	print_head(ctx, "commit");
 	print_u64("generation", " config %llu", generation);
-	print_double("ms", " in force %.1f ms after the event\n", ms);
+	print_double("ms", " committed %.1f ms after the event\n", ms);
 	print_close('}');
 	print_end();
 }

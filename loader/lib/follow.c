@@ -1,20 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <string.h>
-#include <time.h>
 
+#include "clock.h"
 #include "attach.h"
 #include "config.h"
 #include "follow.h"
 #include "log.h"
 #include "paths.h"
-
-static double monotonic_seconds(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static void report_change(const struct follow_report *r, enum follow_kind kind,
 			  __u32 path, const struct flowlet_path *old,

@@ -1,21 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
 #include <string.h>
-#include <time.h>
 #include <linux/if_link.h>
 
+#include "clock.h"
 #include "ethtool.h"
 #include "log.h"
 #include "nl.h"
 #include "snapshot.h"
-
-static double monotonic_seconds(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 int snapshot_read(const struct instance *in, struct snapshot *s)
 {
