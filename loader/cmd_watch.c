@@ -133,8 +133,8 @@ end:
 static void print_commit(__u64 generation, double ms, void *ctx)
 {
 	print_head(ctx, "commit");
-	print_u64("generation", " config %llu", generation);
-	print_double("ms", " committed %.1f ms after the event\n", ms);
+	print_u64("generation", " of config %llu,", generation);
+	print_double("ms", " %.1f ms after the event\n", ms);
 	print_close('}');
 	print_end();
 }
