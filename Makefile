@@ -41,7 +41,7 @@ BPF_HDRS    := $(wildcard bpf/*.h) include/flowlet.h
 HDRS        := $(wildcard loader/*.h loader/lib/*.h) include/flowlet.h
 
 .PHONY: all deps test-deps demo-deps test stress demo topo clean format \
-	check-format
+	check-format bench bench-quick
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -132,6 +132,28 @@ test: all test-deps $(TEST_BUILDS)
 stress: all test-deps $(TEST_BUILDS)
 	$(Q)tests/run.sh stress
 
+# make bench: flowlet against the floors of bench/floors.bpf.c (and, as
+# its issue lands, the kernel and an NFQUEUE forwarder); results/.
+$(OUT)/floors.bpf.o: bench/floors.bpf.c | $(OUT)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(OUT)/bench_cost: bench/cost.c $(LIB_OBJS) $(OUT)/flowlet.skel.h \
+		   $(OUT)/floors.skel.h
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $< $(LIB_OBJS) $(LDLIBS) -o $@
+
+bench: all demo-deps $(OUT)/bench_cost
+	$(Q)mkdir -p results
+	$(Q)$(OUT)/bench_cost --json results/bench.json
+	$(Q)/usr/bin/python3 bench/plot.py results/bench.json results/bench-scale.png
+
+bench-quick: all demo-deps $(OUT)/bench_cost
+	$(Q)mkdir -p results
+	$(Q)$(OUT)/bench_cost --quick --json results/bench-quick.json
+	$(Q)/usr/bin/python3 bench/plot.py results/bench-quick.json \
+		results/bench-quick-scale.png
+
 # The seed topology in Mininet: ecmp vs flowlet for one gapped flow, four
 # iperf3 flows per mode, a plot of per-path load (demo-out/).
 demo: all demo-deps
@@ -145,13 +167,13 @@ format:
 	$(Q)clang-format -i bpf/*.c bpf/*.h loader/*.c loader/*.h \
 		loader/lib/*.c loader/lib/*.h include/*.h \
 		tests/unit/*.c tests/unit/*.h \
-		tools/*.c
+		tools/*.c bench/*.c
 
 check-format:
 	$(Q)clang-format --dry-run -Werror bpf/*.c bpf/*.h loader/*.c \
 		loader/*.h loader/lib/*.c loader/lib/*.h include/*.h \
 		tests/unit/*.c tests/unit/*.h \
-		tools/*.c
+		tools/*.c bench/*.c
 
 clean:
 	$(Q)rm -rf $(OUT) flowletctl flowlet-send

@@ -1,0 +1,395 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * make bench, part 1: what a packet costs in every flowlet mode, next to
+ * the two floors of bench/floors.bpf.c, at 1, 1K, 64K and 1M active flows.
+ *
+ * Method: one 64-byte IPv4 frame per BPF_PROG_TEST_RUN call (repeat > 1
+ * would rerun the frame the program already rewrote, whose destination
+ * MAC is no longer ours), timed by the kernel around that one run; the
+ * empty program's time in the same round is subtracted (test_run's own
+ * overhead). The variants take turns, batch by batch (A B C A B C ...),
+ * and each figure is the median over rounds of a batch's median, so that
+ * a noisy neighbour moves every variant alike. Every timed frame's verdict
+ * is counted: a figure whose frames were not all redirected says so.
+ *
+ * Flows are established first (two packets each, so that flowlet admits
+ * them into its flow table); the flowlet timeout is 60 s, so the timed
+ * packets continue their flowlets, the common case.
+ *
+ * usage: bench_cost [--quick] [--json FILE]
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <sys/utsname.h>
+#include <arpa/inet.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/if_ether.h>
+#include <linux/ip.h>
+#include <linux/udp.h>
+
+#include "config.h"
+#include "floors.skel.h"
+#include "flowlet.skel.h"
+#include "instance.h"
+#include "names.h"
+
+#define FRAME_LEN  64
+#define LO_IFINDEX 1
+#define PATHS	   4
+#define TIMEOUT_NS (60ULL * 1000000000ULL)
+#define MAX_ROUNDS 16
+
+static const __u8 ingress_mac[6] = { 0x02, 0, 0, 0, 0, 0x01 };
+static const __u8 host_mac[6] = { 0x02, 0, 0, 0, 0, 0x10 };
+
+/* The variants, in the order they take turns: the floors, then every
+ * flowlet mode. */
+enum { V_EMPTY, V_STATELESS, V_MINIMAL, V_MODES };
+#define VARIANTS (V_MODES + FLOWLET_MODE_COUNT)
+
+static const char *variant_name(int v)
+{
+	static const char *const floors[] = { "empty", "stateless", "minimal" };
+
+	return v < V_MODES ? floors[v] : mode_name(v - V_MODES);
+}
+
+struct run {
+	struct flowlet *flowlet;
+	struct floors *floors;
+	struct instance in;
+	struct flowlet_config cfg;
+	__u8 *frames; /* flows * FRAME_LEN */
+	size_t flows;
+};
+
+static __u16 checksum(const void *data, size_t len)
+{
+	const __u16 *p = data;
+	__u32 sum = 0;
+
+	for (size_t i = 0; i < len / 2; i++)
+		sum += p[i];
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return ~sum;
+}
+
+/* Flow i: UDP 10.<i>:<port of i> -> 10.0.6.2:80, 64 bytes. */
+static void build_frame(size_t i, __u8 *frame)
+{
+	struct ethhdr *eth = (void *)frame;
+	struct iphdr *ip = (void *)(eth + 1);
+	struct udphdr *udp = (void *)(ip + 1);
+
+	memset(frame, 0, FRAME_LEN);
+	memcpy(eth->h_dest, ingress_mac, 6);
+	memcpy(eth->h_source, host_mac, 6);
+	eth->h_proto = htons(ETH_P_IP);
+	ip->version = 4;
+	ip->ihl = 5;
+	ip->ttl = 64;
+	ip->protocol = IPPROTO_UDP;
+	ip->tot_len = htons(FRAME_LEN - sizeof(*eth));
+	ip->saddr = htonl(0x0a000000 | (i >> 8));
+	ip->daddr = htonl(0x0a000602);
+	ip->check = checksum(ip, sizeof(*ip));
+	udp->source = htons(1024 + (i & 0xff));
+	udp->dest = htons(80);
+	udp->len = htons(FRAME_LEN - sizeof(*eth) - sizeof(*ip));
+}
+
+/* One call: the verdict, and the kernel's time for the run in *ns. */
+static int run_once(int prog_fd, const __u8 *frame, __u32 *ns)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = frame,
+		    .data_size_in = FRAME_LEN, .repeat = 1);
+
+	if (bpf_prog_test_run_opts(prog_fd, &opts))
+		return -1;
+	*ns = opts.duration;
+	return opts.retval;
+}
+
+static int prog_fd(const struct run *r, int v)
+{
+	switch (v) {
+	case V_EMPTY:
+		return bpf_program__fd(r->floors->progs.bench_empty);
+	case V_STATELESS:
+		return bpf_program__fd(r->floors->progs.bench_stateless);
+	case V_MINIMAL:
+		return bpf_program__fd(r->floors->progs.bench_minimal);
+	}
+	return bpf_program__fd(r->flowlet->progs.flowlet_xdp);
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	__u32 x = *(const __u32 *)a, y = *(const __u32 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* A batch of @calls frames through variant @v, visiting the flows in a
+ * scattered order; returns the median ns and counts redirects. */
+static double batch(struct run *r, int v, size_t calls, size_t *offset,
+		    __u32 *ns, long long *redirected, long long *timed)
+{
+	int fd = prog_fd(r, v);
+
+	if (v >= V_MODES && r->cfg.mode != (__u32)(v - V_MODES)) {
+		r->cfg.mode = v - V_MODES;
+		if (instance_commit(&r->in, &r->cfg))
+			return -1;
+	}
+	for (size_t i = 0; i < calls; i++) {
+		/* An odd stride over a power-of-two count visits them all. */
+		size_t flow = (*offset + i * 40503) % r->flows;
+		int verdict =
+			run_once(fd, r->frames + flow * FRAME_LEN, &ns[i]);
+
+		if (verdict < 0)
+			return -1;
+		*redirected += verdict == XDP_REDIRECT;
+		(*timed)++;
+	}
+	*offset += calls;
+	qsort(ns, calls, sizeof(*ns), cmp_u32);
+	return ns[calls / 2];
+}
+
+static size_t table_size(size_t flows)
+{
+	size_t size = flows + flows / 2;
+
+	return size < 1024 ? 1024 : size;
+}
+
+static int setup(struct run *r, size_t flows)
+{
+	__u32 lo = LO_IFINDEX;
+	size_t table = table_size(flows);
+	struct flowlet_stats stats;
+
+	memset(r, 0, sizeof(*r));
+	instance_init(&r->in, 0);
+	r->flows = flows;
+	r->frames = malloc(flows * FRAME_LEN);
+	r->flowlet = flowlet__open();
+	r->floors = floors__open();
+	if (!r->frames || !r->flowlet || !r->floors)
+		return -1;
+	for (size_t i = 0; i < flows; i++)
+		build_frame(i, r->frames + i * FRAME_LEN);
+	bpf_map__set_max_entries(r->flowlet->maps.flowlet_flows, table);
+	bpf_map__set_max_entries(r->flowlet->maps.flowlet_new,
+				 table / FLOWLET_NEW_FLOWS_DIVISOR);
+	bpf_map__set_max_entries(r->floors->maps.bench_flows, table);
+	r->floors->rodata->bench_timeout_ns = TIMEOUT_NS;
+	if (flowlet__load(r->flowlet) || floors__load(r->floors) ||
+	    instance_from_object(r->flowlet->obj, 0, &r->in))
+		return -1;
+	for (__u32 i = 0; i < PATHS; i++) {
+		if (bpf_map_update_elem(
+			    bpf_map__fd(r->floors->maps.bench_ports), &i, &lo,
+			    BPF_ANY))
+			return -1;
+	}
+	config_init(&r->cfg);
+	memcpy(r->cfg.ingress_mac, ingress_mac, 6);
+	r->cfg.timeout_ns = TIMEOUT_NS;
+	r->cfg.hash_seed = 0x5eed;
+	r->cfg.path_count = PATHS;
+	for (__u32 i = 0; i < PATHS; i++) {
+		struct flowlet_path *p = &r->cfg.paths[i];
+
+		p->ifindex = LO_IFINDEX;
+		p->weight = 1;
+		memcpy(p->src_mac, ingress_mac, 6);
+		memcpy(p->dst_mac, host_mac, 6);
+		p->dst_mac[5] = i;
+	}
+	if (config_fill_slots(&r->cfg) || instance_commit(&r->in, &r->cfg) ||
+	    config_fill_prefixes(r->in.fds[MAP_PREFIX], NULL, 0))
+		return -1;
+	/* Established flows: twice in a row through flowlet (its second
+	 * packet moves a flow from flowlet_new into flowlet_flows), once
+	 * through the minimal floor. */
+	for (size_t i = 0; i < flows; i++) {
+		const __u8 *frame = r->frames + i * FRAME_LEN;
+		__u32 ns;
+
+		if (run_once(prog_fd(r, V_MODES), frame, &ns) != XDP_REDIRECT ||
+		    run_once(prog_fd(r, V_MODES), frame, &ns) != XDP_REDIRECT ||
+		    run_once(prog_fd(r, V_MINIMAL), frame, &ns) != XDP_REDIRECT)
+			return -1;
+	}
+	if (percpu_sum(r->in.fds[MAP_STATS], 0, &stats, sizeof(stats)) ||
+	    stats.flows_established != flows) {
+		fprintf(stderr,
+			"bench_cost: %llu of %zu flows established in "
+			"flowlet\n",
+			(unsigned long long)stats.flows_established, flows);
+		return -1;
+	}
+	return 0;
+}
+
+static void teardown(struct run *r)
+{
+	instance_close(&r->in);
+	flowlet__destroy(r->flowlet);
+	floors__destroy(r->floors);
+	free(r->frames);
+}
+
+struct result {
+	double ns[VARIANTS]; /* median over rounds, empty subtracted */
+	long long redirected[VARIANTS];
+	long long timed[VARIANTS];
+	double empty_ns;
+};
+
+static int measure(size_t flows, int rounds, size_t calls, struct result *res)
+{
+	double per_round[VARIANTS][MAX_ROUNDS], empty[MAX_ROUNDS];
+	__u32 *ns = calloc(calls, sizeof(*ns));
+	size_t offset = 0;
+	struct run r;
+	int err = -1;
+
+	memset(res, 0, sizeof(*res));
+	if (!ns || setup(&r, flows)) {
+		fprintf(stderr, "bench_cost: cannot set up %zu flows: %s\n",
+			flows, strerror(errno));
+		goto out;
+	}
+	for (int round = 0; round < rounds; round++) {
+		for (int v = 0; v < VARIANTS; v++) {
+			per_round[v][round] =
+				batch(&r, v, calls, &offset, ns,
+				      &res->redirected[v], &res->timed[v]);
+			if (per_round[v][round] < 0)
+				goto out;
+		}
+		/* The overhead of this round, off every variant's figure. */
+		empty[round] = per_round[V_EMPTY][round];
+		for (int v = 0; v < VARIANTS; v++)
+			per_round[v][round] -= empty[round];
+	}
+	qsort(empty, rounds, sizeof(double), cmp_double);
+	res->empty_ns = empty[rounds / 2];
+	for (int v = 0; v < VARIANTS; v++) {
+		qsort(per_round[v], rounds, sizeof(double), cmp_double);
+		res->ns[v] = per_round[v][rounds / 2];
+	}
+	err = 0;
+out:
+	teardown(&r);
+	free(ns);
+	return err;
+}
+
+int main(int argc, char **argv)
+{
+	static const size_t all_flows[] = { 1, 1024, 65536, 1048576 };
+	bool quick = false;
+	const char *json = NULL;
+	int counts = 4, rounds = 7;
+	size_t calls = 20000;
+	struct result res[4];
+	struct utsname uts;
+	FILE *out;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--quick"))
+			quick = true;
+		else if (!strcmp(argv[i], "--json") && i + 1 < argc)
+			json = argv[++i];
+		else {
+			fprintf(stderr, "usage: bench_cost [--quick] "
+					"[--json FILE]\n");
+			return 2;
+		}
+	}
+	if (quick) {
+		counts = 3;
+		rounds = 3;
+		calls = 5000;
+	}
+	for (int c = 0; c < counts; c++) {
+		fprintf(stderr, "bench: %zu flows...\n", all_flows[c]);
+		if (measure(all_flows[c], rounds, calls, &res[c]))
+			return 1;
+	}
+
+	printf("ns per packet: one 64-byte IPv4 frame per BPF_PROG_TEST_RUN "
+	       "call, minus test_run's own time (the empty program's, %.0f ns "
+	       "at 1 flow);\nmedian of %d interleaved rounds of %zu calls; "
+	       "(x): the ratio to the minimal flowlet switch in the same run\n",
+	       res[0].empty_ns, rounds, calls);
+	printf("%-10s", "");
+	for (int c = 0; c < counts; c++)
+		printf(" %16zu", all_flows[c]);
+	printf("   flows\n");
+	for (int v = V_STATELESS; v < VARIANTS; v++) {
+		bool all = true;
+
+		printf("%-10s", variant_name(v));
+		for (int c = 0; c < counts; c++) {
+			printf(" %8.1f (%4.2fx)", res[c].ns[v],
+			       res[c].ns[v] / res[c].ns[V_MINIMAL]);
+			all &= res[c].redirected[v] == res[c].timed[v];
+		}
+		printf("%s\n", all ? "" : "   NOT ALL REDIRECTED");
+	}
+	if (!json)
+		return 0;
+	out = fopen(json, "w");
+	if (!out) {
+		fprintf(stderr, "bench_cost: %s: %s\n", json, strerror(errno));
+		return 1;
+	}
+	uname(&uts);
+	fprintf(out,
+		"{\"machine\":\"%s %s %s\",\"time\":%lld,"
+		"\"per_packet\":{\"method\":\"test_run, one frame per "
+		"call, empty program subtracted\",\"rounds\":%d,"
+		"\"calls\":%zu,\"flows\":[",
+		uts.nodename, uts.release, uts.machine, (long long)time(NULL),
+		rounds, calls);
+	for (int c = 0; c < counts; c++)
+		fprintf(out, "%s%zu", c ? "," : "", all_flows[c]);
+	fprintf(out, "],\"ns\":{");
+	for (int v = V_STATELESS; v < VARIANTS; v++) {
+		fprintf(out, "%s\"%s\":[", v > V_STATELESS ? "," : "",
+			variant_name(v));
+		for (int c = 0; c < counts; c++)
+			fprintf(out, "%s%.2f", c ? "," : "", res[c].ns[v]);
+		fprintf(out, "]");
+	}
+	fprintf(out, "},\"redirected\":{");
+	for (int v = V_STATELESS; v < VARIANTS; v++) {
+		fprintf(out, "%s\"%s\":[", v > V_STATELESS ? "," : "",
+			variant_name(v));
+		for (int c = 0; c < counts; c++)
+			fprintf(out, "%s[%lld,%lld]", c ? "," : "",
+				res[c].redirected[v], res[c].timed[v]);
+		fprintf(out, "]");
+	}
+	fprintf(out, "}}}\n");
+	fclose(out);
+	return 0;
+}
