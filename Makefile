@@ -121,6 +121,7 @@ $(OUT)/test_unit: $(UNIT_SRCS) tests/unit/unit.h tests/unit/packets.h \
 		-lm -lpthread -o $@
 
 TEST_BUILDS := $(OUT)/test_unit $(OUT)/xdp_pass.bpf.o $(OUT)/xdp_drop.bpf.o \
+	       $(OUT)/bench_cost \
 	       $(OUT)/flowlet_other_layout.bpf.o $(OUT)/alt/flowletctl
 
 test: all test-deps $(TEST_BUILDS)

@@ -17,6 +17,8 @@
  * packets continue their flowlets, the common case.
  *
  * usage: bench_cost [--quick] [--json FILE]
+ *        bench_cost --check   (make test: the harness itself, no timing:
+ *                              every variant redirects every timed frame)
  */
 #include <errno.h>
 #include <stdio.h>
@@ -302,10 +304,33 @@ out:
 	return err;
 }
 
+/* make test's view: one line per variant and flow count, then the
+ * suite's result line; timings are not looked at. */
+static int check_verdicts(const struct result *res, const size_t *flows,
+			  int counts)
+{
+	int passed = 0, failed = 0;
+
+	for (int c = 0; c < counts; c++) {
+		for (int v = V_STATELESS; v < VARIANTS; v++) {
+			bool ok = res[c].timed[v] > 0 &&
+				  res[c].redirected[v] == res[c].timed[v];
+
+			printf("%s - bench harness: %s redirects all it times "
+			       "at %zu flows (%lld of %lld)\n",
+			       ok ? "ok  " : "FAIL", variant_name(v), flows[c],
+			       res[c].redirected[v], res[c].timed[v]);
+			ok ? passed++ : failed++;
+		}
+	}
+	printf("%d passed, %d failed\n", passed, failed);
+	return failed ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const size_t all_flows[] = { 1, 1024, 65536, 1048576 };
-	bool quick = false;
+	bool quick = false, check = false;
 	const char *json = NULL;
 	int counts = 4, rounds = 7;
 	size_t calls = 20000;
@@ -316,11 +341,13 @@ int main(int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--quick"))
 			quick = true;
+		else if (!strcmp(argv[i], "--check"))
+			check = true;
 		else if (!strcmp(argv[i], "--json") && i + 1 < argc)
 			json = argv[++i];
 		else {
 			fprintf(stderr, "usage: bench_cost [--quick] "
-					"[--json FILE]\n");
+					"[--json FILE] | --check\n");
 			return 2;
 		}
 	}
@@ -329,12 +356,19 @@ int main(int argc, char **argv)
 		rounds = 3;
 		calls = 5000;
 	}
+	if (check) {
+		counts = 2;
+		rounds = 1;
+		calls = 1000;
+	}
 	for (int c = 0; c < counts; c++) {
 		fprintf(stderr, "bench: %zu flows...\n", all_flows[c]);
 		if (measure(all_flows[c], rounds, calls, &res[c]))
 			return 1;
 	}
 
+	if (check)
+		return check_verdicts(res, all_flows, counts);
 	printf("ns per packet: one 64-byte IPv4 frame per BPF_PROG_TEST_RUN "
 	       "call, minus test_run's own time (the empty program's, %.0f ns "
 	       "at 1 flow);\nmedian of %d interleaved rounds of %zu calls; "
