@@ -94,8 +94,7 @@ static __always_inline __u32 flow_path(const struct flowlet_config *cfg,
 	if (new_flowlet)
 		flow->flowlet++;
 
-	path = select_path(cfg, flow, flow_hash(key, cfg->hash_seed),
-			   new_flowlet, now);
+	path = select_path(cfg, key, flow, new_flowlet, now);
 	if (!path_usable(cfg, path))
 		return FLOWLET_NO_PATH;
 

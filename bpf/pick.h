@@ -190,22 +190,27 @@ static __always_inline __u32 least_loaded_path(const struct flowlet_config *cfg,
 /*
  * The path for this packet. ecmp and spray decide per packet; the flowlet
  * modes keep the flow's path until a gap starts a new flowlet (or the path
- * goes away). An out-of-range mode behaves as flowlet.
+ * goes away). An out-of-range mode behaves as flowlet. The flow is hashed
+ * only where the choice needs it: not for spray, nor for a packet that
+ * continues its flowlet.
  */
 static __always_inline __u32 select_path(const struct flowlet_config *cfg,
+					 const struct flowlet_flow_key *key,
 					 const struct flowlet_flow *flow,
-					 __u32 hash, bool new_flowlet,
-					 __u64 now)
+					 bool new_flowlet, __u64 now)
 {
+	__u32 hash;
+
 	switch (cfg->mode) {
 	case FLOWLET_MODE_ECMP:
-		return slot_path(cfg, hash);
+		return slot_path(cfg, flow_hash(key, cfg->hash_seed));
 	case FLOWLET_MODE_SPRAY:
 		return spray_path(cfg);
 	}
 	if (!new_flowlet && path_usable(cfg, flow->path))
 		return flow->path;
-	hash = hash_final(hash_step(hash, flow->flowlet));
+	hash = hash_final(
+		hash_step(flow_hash(key, cfg->hash_seed), flow->flowlet));
 	switch (cfg->mode) {
 	case FLOWLET_MODE_LETFLOW:
 		return slot_path(cfg, bpf_get_prandom_u32());
