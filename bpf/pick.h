@@ -44,14 +44,27 @@ static __always_inline __u32 hash_final(__u32 h)
 	return h;
 }
 
+/* The words of the key after the addresses: ports, protocol and family. */
+#define KEY_TAIL_WORD (2 * 16 / 4)
+
+/* An IPv4 key's addresses are its first word of each 16-byte field (the
+ * rest are zero): four words to hash instead of ten. */
 static __always_inline __u32 flow_hash(const struct flowlet_flow_key *key,
 				       __u32 seed)
 {
 	const __u32 *words = (const __u32 *)key;
 	__u32 h = seed;
 
+	if (key->family == 4) {
+		h = hash_step(h, words[0]);
+		h = hash_step(h, words[4]);
+	} else {
 #pragma unroll
-	for (int i = 0; i < (int)(sizeof(*key) / 4); i++)
+		for (int i = 0; i < KEY_TAIL_WORD; i++)
+			h = hash_step(h, words[i]);
+	}
+#pragma unroll
+	for (int i = KEY_TAIL_WORD; i < (int)(sizeof(*key) / 4); i++)
 		h = hash_step(h, words[i]);
 	return hash_final(h ^ sizeof(*key));
 }
