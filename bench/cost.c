@@ -33,11 +33,13 @@
 #include <linux/ip.h>
 #include <linux/udp.h>
 
+#include "clock.h"
 #include "config.h"
 #include "floors.skel.h"
 #include "flowlet.skel.h"
 #include "instance.h"
 #include "names.h"
+#include "snapshot.h"
 
 #define FRAME_LEN  64
 #define LO_IFINDEX 1
@@ -262,7 +264,76 @@ struct result {
 	long long redirected[VARIANTS];
 	long long timed[VARIANTS];
 	double empty_ns;
+	/* Kernel memory per flow of table capacity (memlock / entries):
+	 * flowlet's flow table and admission table, and the floor's. */
+	double bytes_per_flow, floor_bytes_per_flow;
+	/* With the tables full: reading them (flows), a stats snapshot
+	 * (which counts them), and a config commit (set); medians, ms. */
+	double read_flows_ms, stats_ms, commit_ms;
 };
+
+/* The kernel's memlock figure for map @fd (/proc/self/fdinfo). */
+static double map_memlock(int fd)
+{
+	char path[64], line[128];
+	double bytes = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, "memlock:", 8))
+			bytes = strtod(line + 8, NULL);
+	}
+	fclose(f);
+	return bytes;
+}
+
+static double median_ms(double *t, int n)
+{
+	qsort(t, n, sizeof(*t), cmp_double);
+	return t[n / 2];
+}
+
+#define SCALE_RUNS 5
+
+/* Memory per flow, and what reading and changing a full instance takes. */
+static void measure_scale(struct run *r, struct result *res)
+{
+	int floor_fd = bpf_map__fd(r->floors->maps.bench_flows);
+	double read[SCALE_RUNS], stats[SCALE_RUNS], commit[SCALE_RUNS];
+	size_t capacity = bpf_map__max_entries(r->flowlet->maps.flowlet_flows);
+
+	res->bytes_per_flow = (map_memlock(r->in.fds[MAP_FLOWS]) +
+			       map_memlock(r->in.fds[MAP_NEW])) /
+			      capacity;
+	res->floor_bytes_per_flow =
+		map_memlock(floor_fd) /
+		bpf_map__max_entries(r->floors->maps.bench_flows);
+	for (int i = 0; i < SCALE_RUNS; i++) {
+		struct flowlet_flow_key *keys;
+		struct flowlet_flow *values;
+		static struct snapshot snap;
+		double start = monotonic_seconds();
+
+		if (instance_read_flows(&r->in, &keys, &values) >= 0) {
+			free(keys);
+			free(values);
+		}
+		read[i] = (monotonic_seconds() - start) * 1000;
+		start = monotonic_seconds();
+		snapshot_read(&r->in, &snap);
+		stats[i] = (monotonic_seconds() - start) * 1000;
+		start = monotonic_seconds();
+		instance_commit(&r->in, &r->cfg);
+		commit[i] = (monotonic_seconds() - start) * 1000;
+	}
+	res->read_flows_ms = median_ms(read, SCALE_RUNS);
+	res->stats_ms = median_ms(stats, SCALE_RUNS);
+	res->commit_ms = median_ms(commit, SCALE_RUNS);
+}
 
 static int measure(size_t flows, int rounds, size_t calls, struct result *res)
 {
@@ -293,6 +364,7 @@ static int measure(size_t flows, int rounds, size_t calls, struct result *res)
 	}
 	qsort(empty, rounds, sizeof(double), cmp_double);
 	res->empty_ns = empty[rounds / 2];
+	measure_scale(&r, res);
 	for (int v = 0; v < VARIANTS; v++) {
 		qsort(per_round[v], rounds, sizeof(double), cmp_double);
 		res->ns[v] = per_round[v][rounds / 2];
@@ -389,6 +461,24 @@ int main(int argc, char **argv)
 		}
 		printf("%s\n", all ? "" : "   NOT ALL REDIRECTED");
 	}
+	printf("\nwith every flow in the tables, ms (median of %d):\n",
+	       SCALE_RUNS);
+	for (int row = 0; row < 3; row++) {
+		static const char *const names[] = { "read flows", "stats",
+						     "set" };
+
+		printf("%-10s", names[row]);
+		for (int c = 0; c < counts; c++)
+			printf(" %16.3f", row == 0   ? res[c].read_flows_ms
+					  : row == 1 ? res[c].stats_ms
+						     : res[c].commit_ms);
+		printf("\n");
+	}
+	printf("\nkernel memory per flow of table capacity (memlock / "
+	       "entries): flowlet %.0f bytes (flow table and admission "
+	       "table),\nthe minimal floor %.0f (one table, a 16-byte key)\n",
+	       res[counts - 1].bytes_per_flow,
+	       res[counts - 1].floor_bytes_per_flow);
 	if (!json)
 		return 0;
 	out = fopen(json, "w");
@@ -423,7 +513,20 @@ int main(int argc, char **argv)
 				res[c].redirected[v], res[c].timed[v]);
 		fprintf(out, "]");
 	}
-	fprintf(out, "}}}\n");
+	fprintf(out,
+		"}},\"scale\":{\"bytes_per_flow\":%.1f,"
+		"\"floor_bytes_per_flow\":%.1f,\"read_flows_ms\":[",
+		res[counts - 1].bytes_per_flow,
+		res[counts - 1].floor_bytes_per_flow);
+	for (int c = 0; c < counts; c++)
+		fprintf(out, "%s%.3f", c ? "," : "", res[c].read_flows_ms);
+	fprintf(out, "],\"stats_ms\":[");
+	for (int c = 0; c < counts; c++)
+		fprintf(out, "%s%.3f", c ? "," : "", res[c].stats_ms);
+	fprintf(out, "],\"set_ms\":[");
+	for (int c = 0; c < counts; c++)
+		fprintf(out, "%s%.3f", c ? "," : "", res[c].commit_ms);
+	fprintf(out, "]}}\n");
 	fclose(out);
 	return 0;
 }
