@@ -193,26 +193,33 @@ int paths_from_route(struct flowlet_config *cfg, const struct nl_route *route,
 		     int timeout_ms, __u32 *reused)
 {
 	bool kept[FLOWLET_MAX_PATHS] = { false };
+	int at[FLOWLET_MAX_PATHS];
 
 	*reused = 0;
-	for (__u32 i = 0; i < cfg->path_count; i++)
-		cfg->paths[i].down |= FLOWLET_DOWN(ROUTE);
+	/* First the next hops that remain, at their places... */
+	for (int h = 0; h < route->count; h++) {
+		at[h] = -1;
+		for (__u32 i = 0; i < cfg->path_count; i++) {
+			if (!kept[i] &&
+			    same_hop(&cfg->paths[i], &route->hops[h])) {
+				kept[i] = true;
+				at[h] = i;
+				break;
+			}
+		}
+	}
+	for (__u32 i = 0; i < cfg->path_count; i++) {
+		if (!kept[i])
+			cfg->paths[i].down |= FLOWLET_DOWN(ROUTE);
+	}
+	/* ...then the new ones, in the places of removed ones first. */
 	for (int h = 0; h < route->count; h++) {
 		const struct nl_nexthop *hop = &route->hops[h];
-		__u32 i;
+		__u32 i = 0;
 
-		for (i = 0; i < cfg->path_count; i++) {
-			if (!kept[i] && same_hop(&cfg->paths[i], hop))
-				break;
-		}
-		if (i == cfg->path_count) {
-			/* A new next hop: the first removed place, or a new
-			 * one at the end. */
-			for (i = 0; i < cfg->path_count; i++) {
-				if (!kept[i] &&
-				    cfg->paths[i].down & FLOWLET_DOWN(ROUTE))
-					break;
-			}
+		if (at[h] < 0) {
+			while (i < cfg->path_count && kept[i])
+				i++;
 			if (i == FLOWLET_MAX_PATHS) {
 				pr_err("the route has more than %d next hops",
 				       FLOWLET_MAX_PATHS);
@@ -225,10 +232,11 @@ int paths_from_route(struct flowlet_config *cfg, const struct nl_route *route,
 				return -1;
 			if (i == cfg->path_count)
 				cfg->path_count++;
+			kept[i] = true;
+			at[h] = i;
 		}
-		kept[i] = true;
-		cfg->paths[i].down &= ~FLOWLET_DOWN(ROUTE);
-		cfg->paths[i].route_weight =
+		cfg->paths[at[h]].down &= ~FLOWLET_DOWN(ROUTE);
+		cfg->paths[at[h]].route_weight =
 			hop->weight > 0xffff ? 0xffff : hop->weight;
 	}
 	return config_scale_weights(cfg);

@@ -33,6 +33,7 @@ static const struct {
 	{ "fragments", test_fragments_share_flow },
 	{ "truncations", test_truncations },
 	{ "slot_table", test_slot_table },
+	{ "route_paths", test_route_paths },
 	{ "ecmp_weights", test_ecmp_weights },
 	{ "ecmp_sticky", test_ecmp_sticky },
 	{ "spray", test_spray_round_robin },

@@ -14,6 +14,7 @@
 #include <netinet/in.h>
 
 #include "config.h"
+#include "paths.h"
 #include "unit.h"
 
 void test_ecmp_weights(void)
@@ -473,6 +474,64 @@ void test_slot_table(void)
 		      config_check_usable(&cfg) == -1,
 	      "slot table: no usable path leaves it empty, and commands "
 	      "refuse that");
+}
+
+/* A route's next hop on lo, 127.0.0.@host, with @weight. */
+static void route_hop(struct nl_route *route, __u8 host, __u32 weight)
+{
+	struct nl_nexthop *hop = &route->hops[route->count++];
+
+	memset(hop, 0, sizeof(*hop));
+	hop->ifindex = LO_IFINDEX;
+	hop->weight = weight;
+	hop->gateway.family = 4;
+	hop->gateway.bytes[0] = 127;
+	hop->gateway.bytes[3] = host;
+}
+
+static __u8 path_host(const struct flowlet_config *cfg, __u32 i)
+{
+	return cfg->paths[i].down & FLOWLET_DOWN(ROUTE)
+		       ? 0
+		       : cfg->paths[i].nexthop[3];
+}
+
+/* Paths follow a route's next hops: those that remain keep their index
+ * (their flows stay), new ones take removed ones' places, weights over
+ * the slot table are scaled. */
+void test_route_paths(void)
+{
+	struct flowlet_config cfg;
+	struct nl_route route = { 0 };
+	__u32 reused;
+
+	config_init(&cfg);
+	route_hop(&route, 2, 3);
+	route_hop(&route, 3, 1);
+	paths_from_route(&cfg, &route, 0, &reused);
+	CHECK(cfg.path_count == 2 && path_host(&cfg, 0) == 2 &&
+		      path_host(&cfg, 1) == 3 && cfg.paths[0].weight == 3 &&
+		      cfg.paths[1].weight == 1 && !reused,
+	      "route paths: the next hops in order, with their weights");
+	route.count = 0;
+	route_hop(&route, 4, 1); /* new, listed before the one that stays */
+	route_hop(&route, 2, 1);
+	paths_from_route(&cfg, &route, 0, &reused);
+	CHECK(cfg.path_count == 2 && path_host(&cfg, 0) == 2 &&
+		      path_host(&cfg, 1) == 4 && reused == 1u << 1,
+	      "route paths: a next hop that remains keeps its index, a new "
+	      "one takes the removed one's (paths .%u .%u, reused %#x)",
+	      path_host(&cfg, 0), path_host(&cfg, 1), reused);
+	route.count = 0;
+	route_hop(&route, 2, 200);
+	route_hop(&route, 4, 100);
+	route_hop(&route, 5, 256);
+	paths_from_route(&cfg, &route, 0, &reused);
+	CHECK(cfg.path_count == 3 && cfg.paths[0].weight == 92 &&
+		      cfg.paths[1].weight == 46 && cfg.paths[2].weight == 117 &&
+		      cfg.paths[2].route_weight == 256,
+	      "route paths: weights 200,100,256 are scaled to %u,%u,%u",
+	      cfg.paths[0].weight, cfg.paths[1].weight, cfg.paths[2].weight);
 }
 
 /* The structs flowletctl uses are the ones in the object's BTF: same size,

@@ -82,6 +82,7 @@ void test_fixtures(void);
 void test_fragments_share_flow(void);
 void test_truncations(void);
 void test_slot_table(void);
+void test_route_paths(void);
 void test_ecmp_weights(void);
 void test_ecmp_sticky(void);
 void test_spray_round_robin(void);
