@@ -135,9 +135,9 @@ stress: all test-deps $(TEST_BUILDS)
 
 # make bench: flowlet against the floors of bench/floors.bpf.c (and, as
 # its issue lands, the kernel and an NFQUEUE forwarder); results/.
-$(OUT)/floors.bpf.o: bench/floors.bpf.c | $(OUT)
+$(OUT)/floors.bpf.o: bench/floors.bpf.c bpf/hash.h | $(OUT)
 	$(call msg,BPF,$@)
-	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+	$(Q)$(CLANG) $(BPF_CFLAGS) -Ibpf -c $< -o $@
 
 $(OUT)/bench_cost: bench/cost.c $(LIB_OBJS) $(OUT)/flowlet.skel.h \
 		   $(OUT)/floors.skel.h

@@ -21,6 +21,8 @@
 #include <bpf/bpf_endian.h>
 #include <bpf/bpf_helpers.h>
 
+#include "hash.h"
+
 #define BENCH_PATHS 4
 
 struct bench_key {
@@ -62,22 +64,6 @@ static const __u8 path_macs[BENCH_PATHS][6] = {
 };
 static const __u8 our_mac[6] = { 0x02, 0, 0, 0, 0, 0x01 };
 
-static __always_inline __u32 mix(__u32 h, __u32 v)
-{
-	h ^= v * 0xcc9e2d51;
-	h = (h << 13) | (h >> 19);
-	return h * 5 + 0xe6546b64;
-}
-
-static __always_inline __u32 final(__u32 h)
-{
-	h ^= h >> 16;
-	h *= 0x85ebca6b;
-	h ^= h >> 13;
-	h *= 0xc2b2ae35;
-	return h ^ (h >> 16);
-}
-
 /* Parses the frame into @key; returns the IPv4 header, or NULL. */
 static __always_inline struct iphdr *parse(void *data, void *data_end,
 					   struct bench_key *key)
@@ -99,9 +85,10 @@ static __always_inline struct iphdr *parse(void *data, void *data_end,
 
 static __always_inline __u32 key_hash(const struct bench_key *key)
 {
-	return final(mix(mix(mix(mix(0, key->src), key->dst),
-			     key->sport << 16 | key->dport),
-			 key->proto));
+	return hash_final(
+		hash_step(hash_step(hash_step(hash_step(0, key->src), key->dst),
+				    key->sport << 16 | key->dport),
+			  key->proto));
 }
 
 static __always_inline int forward(void *data, struct iphdr *ip, __u32 path)
@@ -162,7 +149,8 @@ int bench_minimal(struct xdp_md *ctx)
 	}
 	if (now - flow->last_seen_ns > bench_timeout_ns) {
 		flow->flowlet++;
-		flow->path = final(mix(h, flow->flowlet)) % BENCH_PATHS;
+		flow->path =
+			hash_final(hash_step(h, flow->flowlet)) % BENCH_PATHS;
 	}
 	flow->last_seen_ns = now;
 	return forward(data, ip, flow->path);

@@ -14,35 +14,10 @@
 #include <bpf/bpf_helpers.h>
 
 #include "flowlet.h"
+#include "hash.h"
 #include "maps.h"
 
 #define FLOWLET_NO_PATH 0xffffffffu
-
-static __always_inline __u32 rol32(__u32 v, int shift)
-{
-	return (v << shift) | (v >> (32 - shift));
-}
-
-/* MurmurHash3's block step and finaliser: cheap and well mixed. */
-static __always_inline __u32 hash_step(__u32 h, __u32 word)
-{
-	word *= 0xcc9e2d51;
-	word = rol32(word, 15);
-	word *= 0x1b873593;
-	h ^= word;
-	h = rol32(h, 13);
-	return h * 5 + 0xe6546b64;
-}
-
-static __always_inline __u32 hash_final(__u32 h)
-{
-	h ^= h >> 16;
-	h *= 0x85ebca6b;
-	h ^= h >> 13;
-	h *= 0xc2b2ae35;
-	h ^= h >> 16;
-	return h;
-}
 
 /* The words of the key after the addresses: ports, protocol and family. */
 #define KEY_TAIL_WORD (2 * 16 / 4)
