@@ -121,7 +121,7 @@ $(OUT)/test_unit: $(UNIT_SRCS) tests/unit/unit.h tests/unit/packets.h \
 		-lm -lpthread -o $@
 
 TEST_BUILDS := $(OUT)/test_unit $(OUT)/xdp_pass.bpf.o $(OUT)/xdp_drop.bpf.o \
-	       $(OUT)/bench_cost \
+	       $(OUT)/bench_cost $(OUT)/bench_rate \
 	       $(OUT)/flowlet_other_layout.bpf.o $(OUT)/alt/flowletctl
 
 test: all test-deps $(TEST_BUILDS)
@@ -144,14 +144,26 @@ $(OUT)/bench_cost: bench/cost.c $(LIB_OBJS) $(OUT)/flowlet.skel.h \
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $< $(LIB_OBJS) $(LDLIBS) -o $@
 
-bench: all demo-deps $(OUT)/bench_cost
+$(OUT)/gen.bpf.o: bench/gen.bpf.c | $(OUT)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(OUT)/bench_rate: bench/rate.c $(LIB_OBJS) $(OUT)/floors.skel.h \
+		   $(OUT)/gen.skel.h
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $< $(LIB_OBJS) $(LDLIBS) -o $@
+
+bench: all demo-deps $(OUT)/bench_cost $(OUT)/bench_rate $(OUT)/xdp_drop.bpf.o
 	$(Q)mkdir -p results
 	$(Q)$(OUT)/bench_cost --json results/bench.json
+	$(Q)bash bench/rate.sh results/bench-rate.json
 	$(Q)/usr/bin/python3 bench/plot.py results/bench.json results/bench-scale.png
 
-bench-quick: all demo-deps $(OUT)/bench_cost
+bench-quick: all demo-deps $(OUT)/bench_cost $(OUT)/bench_rate \
+	     $(OUT)/xdp_drop.bpf.o
 	$(Q)mkdir -p results
 	$(Q)$(OUT)/bench_cost --quick --json results/bench-quick.json
+	$(Q)bash bench/rate.sh --quick results/bench-quick-rate.json
 	$(Q)/usr/bin/python3 bench/plot.py results/bench-quick.json \
 		results/bench-quick-scale.png
 

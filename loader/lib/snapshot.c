@@ -65,7 +65,7 @@ const char *snapshot_path_problem(const struct snapshot *s, __u32 i)
 		return "does not accept redirected frames: if it is a veth, "
 		       "enable GRO on its peer (ethtool -K PEER gro on) or "
 		       "attach an XDP program there";
-	return "lost redirected frames: its link was down for a while, or, "
-	       "if it is a veth, its peer has neither GRO (ethtool -K PEER "
-	       "gro on) nor an XDP program";
+	return "lost redirected frames: more came than its queue held, its "
+	       "link was down for a while, or, if it is a veth, its peer has "
+	       "neither GRO (ethtool -K PEER gro on) nor an XDP program";
 }

@@ -1,0 +1,154 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * make bench, part 2's tools (bench/rate.sh drives them, in namespaces):
+ *
+ * bench_rate send IFACE DST_MAC FLOWS FRAMES
+ *     Sends FRAMES 64-byte UDP frames 10.0.1.1 -> 10.0.6.2 over FLOWS
+ *     flows out of IFACE to DST_MAC, with bench/gen.bpf.c under
+ *     BPF_F_TEST_XDP_LIVE_FRAMES; prints the seconds it took.
+ * bench_rate stateless IFACE DEV...
+ *     Attaches the stateless floor of bench/floors.bpf.c to IFACE (native
+ *     XDP), redirecting over DEV...; it stays attached.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <net/if.h>
+#include <arpa/inet.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/if_ether.h>
+#include <linux/if_link.h>
+#include <linux/ip.h>
+#include <linux/udp.h>
+
+#include "clock.h"
+#include "floors.skel.h"
+#include "gen.skel.h"
+#include "nl.h"
+
+#define FRAME_LEN 64
+
+static int fail(const char *what)
+{
+	fprintf(stderr, "bench_rate: %s: %s\n", what, strerror(errno));
+	return 1;
+}
+
+static __u16 checksum(const void *data, size_t len)
+{
+	const __u16 *p = data;
+	__u32 sum = 0;
+
+	for (size_t i = 0; i < len / 2; i++)
+		sum += p[i];
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return ~sum;
+}
+
+static int parse_mac(const char *text, __u8 mac[6])
+{
+	return sscanf(text, "%hhx:%hhx:%hhx:%hhx:%hhx:%hhx", &mac[0], &mac[1],
+		      &mac[2], &mac[3], &mac[4], &mac[5]) == 6
+		       ? 0
+		       : -1;
+}
+
+static int send_frames(const char *iface, const char *dst, long flows,
+		       long frames)
+{
+	__u8 frame[FRAME_LEN] = { 0 };
+	struct ethhdr *eth = (void *)frame;
+	struct iphdr *ip = (void *)(eth + 1);
+	struct udphdr *udp = (void *)(ip + 1);
+	struct xdp_md ctx = { .data_end = FRAME_LEN };
+	struct nl_link link;
+	struct gen *gen;
+	double start;
+	int err;
+
+	ctx.ingress_ifindex = if_nametoindex(iface);
+	if (!ctx.ingress_ifindex || nl_link_get(ctx.ingress_ifindex, &link))
+		return fail(iface);
+	if (parse_mac(dst, eth->h_dest)) {
+		fprintf(stderr, "bench_rate: bad MAC '%s'\n", dst);
+		return 2;
+	}
+	memcpy(eth->h_source, link.mac, 6);
+	eth->h_proto = htons(ETH_P_IP);
+	ip->version = 4;
+	ip->ihl = 5;
+	ip->ttl = 64;
+	ip->protocol = IPPROTO_UDP;
+	ip->tot_len = htons(FRAME_LEN - sizeof(*eth));
+	ip->saddr = htonl(0x0a000101);
+	ip->daddr = htonl(0x0a000602);
+	ip->check = checksum(ip, sizeof(*ip));
+	udp->len = htons(FRAME_LEN - sizeof(*eth) - sizeof(*ip));
+
+	gen = gen__open();
+	if (!gen)
+		return fail("open the generator");
+	gen->rodata->gen_flows = flows;
+	if (gen__load(gen)) {
+		gen__destroy(gen);
+		return fail("load the generator");
+	}
+	memcpy(gen->bss->gen_headers, frame, sizeof(gen->bss->gen_headers));
+	{
+		LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = frame,
+			    .data_size_in = FRAME_LEN, .ctx_in = &ctx,
+			    .ctx_size_in = sizeof(ctx), .repeat = frames,
+			    .flags = BPF_F_TEST_XDP_LIVE_FRAMES);
+
+		start = monotonic_seconds();
+		err = bpf_prog_test_run_opts(
+			bpf_program__fd(gen->progs.bench_gen), &opts);
+		start = monotonic_seconds() - start;
+	}
+	gen__destroy(gen);
+	if (err)
+		return fail("live frames");
+	printf("%.6f\n", start);
+	return 0;
+}
+
+static int attach_stateless(const char *iface, char **devs, int count)
+{
+	int ifindex = if_nametoindex(iface), err;
+	struct floors *floors = floors__open_and_load();
+
+	if (!ifindex || !floors)
+		return fail(iface);
+	for (__u32 i = 0; i < 4; i++) {
+		__u32 dev = if_nametoindex(devs[i % count]);
+
+		if (!dev ||
+		    bpf_map_update_elem(bpf_map__fd(floors->maps.bench_ports),
+					&i, &dev, BPF_ANY))
+			return fail(devs[i % count]);
+	}
+	err = bpf_xdp_attach(ifindex,
+			     bpf_program__fd(floors->progs.bench_stateless),
+			     XDP_FLAGS_DRV_MODE, NULL);
+	floors__destroy(floors);
+	if (err) {
+		errno = -err;
+		return fail("attach the stateless floor");
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 6 && !strcmp(argv[1], "send"))
+		return send_frames(argv[2], argv[3], atol(argv[4]),
+				   atol(argv[5]));
+	if (argc >= 4 && !strcmp(argv[1], "stateless"))
+		return attach_stateless(argv[2], argv + 3, argc - 3);
+	fprintf(stderr, "usage: bench_rate send IFACE DST_MAC FLOWS FRAMES\n"
+			"       bench_rate stateless IFACE DEV...\n");
+	return 2;
+}

@@ -1,0 +1,103 @@
+#!/bin/bash
+# make bench, part 2: forwarding rate through s1 in the namespace diamond
+# (tests/lib.sh): h1 generates 64-byte UDP frames with live frames
+# (bench_rate send), s1 forwards them over its 4 paths, and each path's
+# far end (s2-eth1 .. s5-eth1) counts and drops them in XDP. The rate is
+# the frames the far ends got over the generator's time: the whole chain
+# shares the machine's CPUs, so the figures are for comparing, in one
+# run: every flowlet mode, the stateless floor, and the kernel forwarding
+# with a single route and with a 4-nexthop multipath route (L4 hash).
+# Variants take turns, round by round; each figure is the median.
+#
+# usage: bench/rate.sh [--quick] [JSON]
+source "$(dirname "$0")/../tests/lib.sh"
+
+FRAMES=2000000
+ROUNDS=3
+if [ "${1:-}" = --quick ]; then
+	FRAMES=500000
+	ROUNDS=1
+	shift
+fi
+JSON=${1:-}
+RATE="$ROOT/build/bench_rate"
+MODES=($(/usr/bin/python3 -c 'import sys; sys.path.insert(0, sys.argv[1]); from flowlet_mininet import MODES; print(" ".join(MODES))' "$ROOT/topo"))
+VARIANTS=("${MODES[@]}" stateless kernel-multipath kernel-single)
+FLOWS=(64 65536)
+
+build_diamond 4 || { echo "bench: cannot build the namespace diamond" >&2; exit 1; }
+S1_MAC=$(on s1 cat /sys/class/net/s1-eth1/address)
+FAR=(s2 s3 s4 s5)
+for node in "${FAR[@]}"; do
+	on "$node" ip link set dev "$node-eth1" xdpdrv obj "$ROOT/build/xdp_drop.bpf.o" sec xdp
+done
+# The kernel's own forwarding takes frames from h1 only with GRO on s1-eth1.
+on s1 ethtool -K s1-eth1 gro on >/dev/null
+on s1 sysctl -qw net.ipv4.fib_multipath_hash_policy=1
+
+# far_count: the frames the far ends' XDP programs have seen.
+far_count() {
+	local node total=0
+	for node in "${FAR[@]}"; do
+		total=$((total + $(on "$node" ethtool -S "$node-eth1" | awk '/rx_queue_0_xdp_packets/ {print $2}')))
+	done
+	echo $total
+}
+
+# use VARIANT: s1 forwards the way VARIANT says.
+use() {
+	on s1 ip link set dev s1-eth1 xdp off 2>/dev/null
+	case $1 in
+	kernel-single) on s1 ip route replace 10.0.6.0/24 via 10.1.1.2 ;;
+	kernel-multipath)
+		on s1 ip route replace 10.0.6.0/24 nexthop via 10.1.1.2 \
+			nexthop via 10.1.2.2 nexthop via 10.1.3.2 nexthop via 10.1.4.2
+		;;
+	stateless) on s1 "$RATE" stateless s1-eth1 s1-eth2 s1-eth3 s1-eth4 s1-eth5 ;;
+	*) ctl attach s1-eth1 "${S1_PATHS[@]}" --prefix 10.0.6.0/24 --mode "$1" >/dev/null ;;
+	esac
+}
+
+# mpps FLOWS: one run of the generator, after one that establishes the
+# flows; prints Mpps delivered.
+mpps() {
+	local before after secs
+	on h1 "$RATE" send h1-eth0 "$S1_MAC" "$1" $((2 * $1)) >/dev/null || return 1
+	before=$(far_count)
+	secs=$(on h1 "$RATE" send h1-eth0 "$S1_MAC" "$1" "$FRAMES") || return 1
+	after=$(far_count)
+	awk -v n=$((after - before)) -v s="$secs" 'BEGIN {printf "%.3f\n", n / s / 1e6}'
+}
+
+declare -A RESULT
+for ((round = 0; round < ROUNDS; round++)); do
+	for flows in "${FLOWS[@]}"; do
+		for variant in "${VARIANTS[@]}"; do
+			use "$variant" || exit 1
+			RESULT[$variant,$flows]+="$(mpps "$flows") "
+		done
+	done
+done
+on s1 ip link set dev s1-eth1 xdp off 2>/dev/null
+
+median() { tr ' ' '\n' | grep . | sort -g | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
+echo "Forwarding rate through s1, Mpps of 64-byte frames delivered (median of $ROUNDS rounds of $FRAMES frames; the generator, s1 and the far ends share the CPUs: compare within the table); (x): the ratio to flowlet"
+printf '%-18s' ""
+for flows in "${FLOWS[@]}"; do printf ' %20s' "$flows flows"; done
+echo
+json=""
+for variant in "${VARIANTS[@]}"; do
+	printf '%-18s' "$variant"
+	row=""
+	for flows in "${FLOWS[@]}"; do
+		m=$(median <<<"${RESULT[$variant,$flows]}")
+		f=$(median <<<"${RESULT[flowlet,$flows]}")
+		printf ' %12s (%5.2fx)' "$m" "$(awk -v a="$m" -v b="$f" 'BEGIN {print (b > 0 ? a / b : 0)}')"
+		row+="${row:+,}$m"
+	done
+	echo
+	json+="${json:+,}\"$variant\":[$row]"
+done
+if [ -n "$JSON" ]; then
+	echo "{\"frames\":$FRAMES,\"rounds\":$ROUNDS,\"flows\":[$(IFS=,; echo "${FLOWS[*]}")],\"mpps\":{$json}}" >"$JSON"
+fi
