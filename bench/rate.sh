@@ -7,16 +7,20 @@
 # shares the machine's CPUs, so the figures are for comparing, in one
 # run: every flowlet mode, the stateless floor, and the kernel forwarding
 # with a single route and with a 4-nexthop multipath route (L4 hash).
-# Variants take turns, round by round; each figure is the median.
+# Then TCP: one iperf3 flow h1 -> h2, flowlet against the kernel's
+# multipath route. Variants take turns, round by round; each figure is
+# the median.
 #
 # usage: bench/rate.sh [--quick] [JSON]
 source "$(dirname "$0")/../tests/lib.sh"
 
 FRAMES=2000000
 ROUNDS=3
+TCP_SECONDS=4
 if [ "${1:-}" = --quick ]; then
 	FRAMES=500000
 	ROUNDS=1
+	TCP_SECONDS=2
 	shift
 fi
 JSON=${1:-}
@@ -80,6 +84,25 @@ for ((round = 0; round < ROUNDS; round++)); do
 done
 on s1 ip link set dev s1-eth1 xdp off 2>/dev/null
 
+# TCP: one iperf3 flow h1 -> h2 through s1 (the far ends forward again),
+# flowlet against the kernel's multipath route, taking turns.
+for node in "${FAR[@]}"; do
+	on "$node" ip link set dev "$node-eth1" xdpdrv off
+done
+on h2 iperf3 -s -p 5201 >/dev/null 2>&1 &
+IPERF_SERVER=$!
+on_exit kill $IPERF_SERVER
+wait_until 30 listening h2 5201
+TCP_VARIANTS=(flowlet kernel-multipath)
+for ((round = 0; round < ROUNDS; round++)); do
+	for variant in "${TCP_VARIANTS[@]}"; do
+		use "$variant" || exit 1
+		RESULT[tcp,$variant]+="$(on h1 iperf3 -c 10.0.6.2 -p 5201 -t "$TCP_SECONDS" --json |
+			/usr/bin/python3 -c 'import json, sys; print("%.0f" % (json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"] / 1e6))') "
+	done
+done
+on s1 ip link set dev s1-eth1 xdp off 2>/dev/null
+
 median() { tr ' ' '\n' | grep . | sort -g | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
 echo "Forwarding rate through s1, Mpps of 64-byte frames delivered (median of $ROUNDS rounds of $FRAMES frames; the generator, s1 and the far ends share the CPUs: compare within the table); (x): the ratio to flowlet"
 printf '%-18s' ""
@@ -98,6 +121,14 @@ for variant in "${VARIANTS[@]}"; do
 	echo
 	json+="${json:+,}\"$variant\":[$row]"
 done
+echo
+echo "TCP, one iperf3 flow h1 -> h2 for ${TCP_SECONDS}s through s1 (median of $ROUNDS), Mbit/s:"
+tcp_json=""
+for variant in "${TCP_VARIANTS[@]}"; do
+	m=$(median <<<"${RESULT[tcp,$variant]}")
+	printf '%-18s %12s\n' "$variant" "$m"
+	tcp_json+="${tcp_json:+,}\"$variant\":$m"
+done
 if [ -n "$JSON" ]; then
-	echo "{\"frames\":$FRAMES,\"rounds\":$ROUNDS,\"flows\":[$(IFS=,; echo "${FLOWS[*]}")],\"mpps\":{$json}}" >"$JSON"
+	echo "{\"frames\":$FRAMES,\"rounds\":$ROUNDS,\"flows\":[$(IFS=,; echo "${FLOWS[*]}")],\"mpps\":{$json},\"tcp_mbit\":{$tcp_json}}" >"$JSON"
 fi
