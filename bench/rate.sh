@@ -89,7 +89,7 @@ on s1 ip link set dev s1-eth1 xdp off 2>/dev/null
 for node in "${FAR[@]}"; do
 	on "$node" ip link set dev "$node-eth1" xdpdrv off
 done
-on h2 iperf3 -s -p 5201 >/dev/null 2>&1 &
+ip netns exec "${UNIQ}h2" iperf3 -s -p 5201 >/dev/null 2>&1 &
 IPERF_SERVER=$!
 on_exit kill $IPERF_SERVER
 wait_until 30 listening h2 5201

@@ -123,11 +123,11 @@ check "watch made the resolved next hop's entry managed" bash -c \
 
 # -- a link failure under a fixed-rate, sequence-numbered stream
 RATE=10000
-on h2 $STREAM recv --port 7000 --idle 2 >"$OUT/recv" &
+ip netns exec "${UNIQ}h2" $STREAM recv --port 7000 --idle 2 >"$OUT/recv" &
 on_exit kill $!
 RECV=$!
 wait_until 30 grep -q ready "$OUT/recv"
-on h1 $STREAM send 10.0.6.2 --port 7000 --flows 64 --rate $RATE --seconds 3 >"$OUT/send" &
+ip netns exec "${UNIQ}h1" $STREAM send 10.0.6.2 --port 7000 --flows 64 --rate $RATE --seconds 3 >"$OUT/send" &
 SEND=$!
 sleep 1
 link_flap s3 down
@@ -166,10 +166,10 @@ check "new flows use path 1 again: $(path_delta "$flowlet_before")" \
 
 # -- a TCP transfer across a link failure: take down the data's path,
 # with the ACKs coming back over another path that stays up.
-on h2 iperf3 -s -1 -p 5201 >/dev/null 2>&1 &
+ip netns exec "${UNIQ}h2" iperf3 -s -1 -p 5201 >/dev/null 2>&1 &
 on_exit kill $!
 wait_until 30 listening h2 5201
-on h1 iperf3 -c 10.0.6.2 -p 5201 -t 4 -b 200M --json >"$OUT/iperf" 2>&1 &
+ip netns exec "${UNIQ}h1" iperf3 -c 10.0.6.2 -p 5201 -t 4 -b 200M --json >"$OUT/iperf" 2>&1 &
 IPERF=$!
 on_exit kill $IPERF
 wait_until 30 bash -c "ip netns exec ${UNIQ}s1 '$FLOWLETCTL' flows s1-eth1 --json | grep -q ':5201'"
@@ -201,7 +201,7 @@ NEW_MAC=02:f1:00:00:aa:02
 on s3 ip link set s3-eth1 address $NEW_MAC
 # udp_burst: 100 datagrams from h1 (4 flows); prints how many h2 got.
 udp_burst() {
-	on h2 $STREAM recv --port 7001 --idle 1 >"$OUT/burst" &
+	ip netns exec "${UNIQ}h2" $STREAM recv --port 7001 --idle 1 >"$OUT/burst" &
 	local recv=$!
 	wait_until 30 grep -q ready "$OUT/burst"
 	on h1 $STREAM send 10.0.6.2 --port 7001 --flows 4 --rate 1000 --seconds 0.1 >/dev/null
