@@ -315,7 +315,7 @@ removed_ms=$(after "$T_ROUTE" 'd["event"] == "state" and d["path"] == 1 and d["t
 before=$(path_packets)
 flood 2000
 check "a next hop removed from the route gets no traffic (${removed_ms} ms): $(path_delta "$before")" \
-	test "$(path_delta "$before")" = "2000 0"
+	test "$(path_delta "$before" | cut -d" " -f2)" = 0
 
 on s1 ip nexthop add id 101 via 10.1.1.2 dev s1-eth2
 on s1 ip nexthop add id 102 via 10.1.3.2 dev s1-eth4
