@@ -139,7 +139,7 @@ $(OUT)/floors.bpf.o: bench/floors.bpf.c bpf/hash.h | $(OUT)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -Ibpf -c $< -o $@
 
-$(OUT)/bench_cost: bench/cost.c $(LIB_OBJS) $(OUT)/flowlet.skel.h \
+$(OUT)/bench_cost: bench/cost.c bench/frame.h $(LIB_OBJS) $(OUT)/flowlet.skel.h \
 		   $(OUT)/floors.skel.h
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $< $(LIB_OBJS) $(LDLIBS) -o $@
@@ -148,7 +148,7 @@ $(OUT)/gen.bpf.o: bench/gen.bpf.c | $(OUT)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
-$(OUT)/bench_rate: bench/rate.c $(LIB_OBJS) $(OUT)/floors.skel.h \
+$(OUT)/bench_rate: bench/rate.c bench/frame.h $(LIB_OBJS) $(OUT)/floors.skel.h \
 		   $(OUT)/gen.skel.h
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $< $(LIB_OBJS) $(LDLIBS) -o $@
@@ -180,13 +180,13 @@ format:
 	$(Q)clang-format -i bpf/*.c bpf/*.h loader/*.c loader/*.h \
 		loader/lib/*.c loader/lib/*.h include/*.h \
 		tests/unit/*.c tests/unit/*.h \
-		tools/*.c bench/*.c
+		tools/*.c bench/*.c bench/*.h
 
 check-format:
 	$(Q)clang-format --dry-run -Werror bpf/*.c bpf/*.h loader/*.c \
 		loader/*.h loader/lib/*.c loader/lib/*.h include/*.h \
 		tests/unit/*.c tests/unit/*.h \
-		tools/*.c bench/*.c
+		tools/*.c bench/*.c bench/*.h
 
 clean:
 	$(Q)rm -rf $(OUT) flowletctl flowlet-send

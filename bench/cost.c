@@ -37,11 +37,11 @@
 #include "config.h"
 #include "floors.skel.h"
 #include "flowlet.skel.h"
+#include "frame.h"
 #include "instance.h"
 #include "names.h"
 #include "snapshot.h"
 
-#define FRAME_LEN  64
 #define LO_IFINDEX 1
 #define PATHS	   4
 #define TIMEOUT_NS (60ULL * 1000000000ULL)
@@ -70,42 +70,6 @@ struct run {
 	__u8 *frames; /* flows * FRAME_LEN */
 	size_t flows;
 };
-
-static __u16 checksum(const void *data, size_t len)
-{
-	const __u16 *p = data;
-	__u32 sum = 0;
-
-	for (size_t i = 0; i < len / 2; i++)
-		sum += p[i];
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return ~sum;
-}
-
-/* Flow i: UDP 10.<i>:<port of i> -> 10.0.6.2:80, 64 bytes. */
-static void build_frame(size_t i, __u8 *frame)
-{
-	struct ethhdr *eth = (void *)frame;
-	struct iphdr *ip = (void *)(eth + 1);
-	struct udphdr *udp = (void *)(ip + 1);
-
-	memset(frame, 0, FRAME_LEN);
-	memcpy(eth->h_dest, ingress_mac, 6);
-	memcpy(eth->h_source, host_mac, 6);
-	eth->h_proto = htons(ETH_P_IP);
-	ip->version = 4;
-	ip->ihl = 5;
-	ip->ttl = 64;
-	ip->protocol = IPPROTO_UDP;
-	ip->tot_len = htons(FRAME_LEN - sizeof(*eth));
-	ip->saddr = htonl(0x0a000000 | (i >> 8));
-	ip->daddr = htonl(0x0a000602);
-	ip->check = checksum(ip, sizeof(*ip));
-	udp->source = htons(1024 + (i & 0xff));
-	udp->dest = htons(80);
-	udp->len = htons(FRAME_LEN - sizeof(*eth) - sizeof(*ip));
-}
 
 /* One call: the verdict, and the kernel's time for the run in *ns. */
 static int run_once(int prog_fd, const __u8 *frame, __u32 *ns)
@@ -196,7 +160,10 @@ static int setup(struct run *r, size_t flows)
 	if (!r->frames || !r->flowlet || !r->floors)
 		return -1;
 	for (size_t i = 0; i < flows; i++)
-		build_frame(i, r->frames + i * FRAME_LEN);
+		/* Flow i: UDP 10.0.<i/256>:<port of i> -> 10.0.6.2:80. */
+		build_frame(r->frames + i * FRAME_LEN, ingress_mac, host_mac,
+			    0x0a000000 | (i >> 8), 0x0a000602,
+			    1024 + (i & 0xff), 80);
 	bpf_map__set_max_entries(r->flowlet->maps.flowlet_flows, table);
 	bpf_map__set_max_entries(r->flowlet->maps.flowlet_new,
 				 table / FLOWLET_NEW_FLOWS_DIVISOR);

@@ -25,27 +25,14 @@
 
 #include "clock.h"
 #include "floors.skel.h"
+#include "frame.h"
 #include "gen.skel.h"
 #include "nl.h"
-
-#define FRAME_LEN 64
 
 static int fail(const char *what)
 {
 	fprintf(stderr, "bench_rate: %s: %s\n", what, strerror(errno));
 	return 1;
-}
-
-static __u16 checksum(const void *data, size_t len)
-{
-	const __u16 *p = data;
-	__u32 sum = 0;
-
-	for (size_t i = 0; i < len / 2; i++)
-		sum += p[i];
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return ~sum;
 }
 
 static int parse_mac(const char *text, __u8 mac[6])
@@ -59,10 +46,7 @@ static int parse_mac(const char *text, __u8 mac[6])
 static int send_frames(const char *iface, const char *dst, long flows,
 		       long frames)
 {
-	__u8 frame[FRAME_LEN] = { 0 };
-	struct ethhdr *eth = (void *)frame;
-	struct iphdr *ip = (void *)(eth + 1);
-	struct udphdr *udp = (void *)(ip + 1);
+	__u8 frame[FRAME_LEN], dst_mac[6];
 	struct xdp_md ctx = { .data_end = FRAME_LEN };
 	struct nl_link link;
 	struct gen *gen;
@@ -72,21 +56,12 @@ static int send_frames(const char *iface, const char *dst, long flows,
 	ctx.ingress_ifindex = if_nametoindex(iface);
 	if (!ctx.ingress_ifindex || nl_link_get(ctx.ingress_ifindex, &link))
 		return fail(iface);
-	if (parse_mac(dst, eth->h_dest)) {
+	if (parse_mac(dst, dst_mac)) {
 		fprintf(stderr, "bench_rate: bad MAC '%s'\n", dst);
 		return 2;
 	}
-	memcpy(eth->h_source, link.mac, 6);
-	eth->h_proto = htons(ETH_P_IP);
-	ip->version = 4;
-	ip->ihl = 5;
-	ip->ttl = 64;
-	ip->protocol = IPPROTO_UDP;
-	ip->tot_len = htons(FRAME_LEN - sizeof(*eth));
-	ip->saddr = htonl(0x0a000101);
-	ip->daddr = htonl(0x0a000602);
-	ip->check = checksum(ip, sizeof(*ip));
-	udp->len = htons(FRAME_LEN - sizeof(*eth) - sizeof(*ip));
+	/* 10.0.1.1 -> 10.0.6.2; the generator sets the ports. */
+	build_frame(frame, dst_mac, link.mac, 0x0a000101, 0x0a000602, 0, 0);
 
 	gen = gen__open();
 	if (!gen)
