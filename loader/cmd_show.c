@@ -110,6 +110,7 @@ static void print_stats(const struct instance *in, const struct snapshot *s,
 			const struct snapshot *prev)
 {
 	const struct flowlet_stats *st = &s->stats;
+	bool scaled = weights_scaled(&s->cfg);
 	__u64 total = 0;
 
 	for (__u32 i = 0; i < s->cfg.path_count; i++)
@@ -124,7 +125,7 @@ static void print_stats(const struct instance *in, const struct snapshot *s,
 	print_u64("flowlets_total", " flowlets %llu,", st->flowlets);
 	print_u64("path_changes", " path changes %llu,", st->path_changes);
 	print_u64("redirected", " redirected %llu\n\n", st->redirected);
-	print_bool("weights_scaled", NULL, weights_scaled(&s->cfg));
+	print_bool("weights_scaled", NULL, scaled);
 	print_text("%-4s %-15s %-25s %6s ", "PATH", "DEV", "NEXTHOP", "WEIGHT");
 	if (s->cfg.route.family)
 		print_text("%7s ", "ROUTE_W");
@@ -148,7 +149,7 @@ static void print_stats(const struct instance *in, const struct snapshot *s,
 		print_counter(drop_reason_name(r), st->dropped[r]);
 	print_close('}');
 	print_text("\n");
-	if (weights_scaled(&s->cfg))
+	if (scaled)
 		print_text("note: the route's weights add up to more than the "
 			   "%d slots flowlet splits by: scaled (WEIGHT) from "
 			   "the route's (ROUTE_W)\n",

@@ -161,8 +161,7 @@ static int watch_sync(struct watch *w, double since)
 	struct flowlet_config cfg;
 
 	w->relevant = false;
-	if (follow_sync(&w->in, true, &report, since) ||
-	    instance_read_config(&w->in, &cfg))
+	if (follow_sync(&w->in, true, &report, since, &cfg))
 		return -1;
 	w->path_count = cfg.path_count < FLOWLET_MAX_PATHS ? cfg.path_count
 							   : FLOWLET_MAX_PATHS;

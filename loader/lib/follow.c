@@ -121,29 +121,32 @@ static int sync_change(struct flowlet_config *now, void *ctx)
 }
 
 int follow_sync(const struct instance *in, bool manage,
-		const struct follow_report *report, double since)
+		const struct follow_report *report, double since,
+		struct flowlet_config *in_force)
 {
 	struct sync s = { .in = in, .manage = manage };
-	struct flowlet_config now;
+	struct flowlet_config *now = in_force;
 	int ret;
 
 	if (config_sync_local(in->fds[MAP_PREFIX], report_local,
 			      (void *)report))
 		return -1;
-	ret = instance_update(in, sync_change, &s, &now);
+	ret = instance_update(in, sync_change, &s, now);
+	if (ret > 0)
+		*now = s.old; /* nothing changed: the config read stands */
 	if (ret)
 		return ret > 0 ? 0 : -1;
-	report_paths(report, &s.old, &now);
-	if (memcmp(s.old.ingress_mac, now.ingress_mac,
-		   sizeof(now.ingress_mac)) &&
+	report_paths(report, &s.old, now);
+	if (memcmp(s.old.ingress_mac, now->ingress_mac,
+		   sizeof(now->ingress_mac)) &&
 	    report && report->change) {
 		struct follow_change c = { .kind = FOLLOW_INGRESS,
-					   .mac = now.ingress_mac };
+					   .mac = now->ingress_mac };
 
 		report->change(&c, report->ctx);
 	}
 	if (report && report->committed)
-		report->committed(now.generation,
+		report->committed(now->generation,
 				  (monotonic_seconds() - since) * 1000,
 				  report->ctx);
 	return 0;

@@ -42,9 +42,11 @@ struct follow_report {
  * Brings @in's config and local addresses in line with the kernel, with
  * @manage making next hops' neighbour entries managed. Reports each
  * change, then the commit. @since is when the first event of the batch
- * arrived (CLOCK_MONOTONIC seconds). 0, or -1 after an error (printed).
+ * arrived (CLOCK_MONOTONIC seconds); the config in force afterwards goes
+ * to @in_force. 0, or -1 after an error (printed).
  */
 int follow_sync(const struct instance *in, bool manage,
-		const struct follow_report *report, double since);
+		const struct follow_report *report, double since,
+		struct flowlet_config *in_force);
 
 #endif /* FLOWLET_FOLLOW_H */

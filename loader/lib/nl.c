@@ -186,6 +186,11 @@ int nl_neigh_get(int ifindex, const struct ip_addr *addr,
 	return 0;
 }
 
+bool nl_neigh_manageable(const struct nl_neigh *neigh)
+{
+	return !neigh->managed && !(neigh->state & (NUD_PERMANENT | NUD_NOARP));
+}
+
 bool nl_neigh_usable(const struct nl_neigh *neigh)
 {
 	return neigh->has_mac &&
@@ -197,11 +202,7 @@ int nl_neigh_manage(int ifindex, const struct ip_addr *addr)
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh;
 	struct ndmsg *nd;
-	struct nl_neigh now;
 
-	if (!nl_neigh_get(ifindex, addr, &now) &&
-	    (now.managed || now.state & (NUD_PERMANENT | NUD_NOARP)))
-		return 0;
 	nlh = nl_request(buf, RTM_NEWNEIGH,
 			 NLM_F_ACK | NLM_F_CREATE | NLM_F_REPLACE);
 	nd = mnl_nlmsg_put_extra_header(nlh, sizeof(*nd));

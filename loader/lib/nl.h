@@ -43,11 +43,15 @@ int nl_neigh_get(int ifindex, const struct ip_addr *addr,
 bool nl_neigh_usable(const struct nl_neigh *neigh);
 
 /*
- * Makes the entry for @addr on @ifindex managed (NTF_EXT_MANAGED): the
- * kernel then resolves it and keeps it resolved by probing, which XDP
- * forwarding alone never makes it do. Permanent entries are left alone.
+ * Makes the entry for @addr on @ifindex managed (NTF_EXT_MANAGED),
+ * creating it if there is none: the kernel then resolves it and keeps it
+ * resolved by probing, which XDP forwarding alone never makes it do.
+ * Call it for no entry, or one nl_neigh_manageable() says yes to.
  */
 int nl_neigh_manage(int ifindex, const struct ip_addr *addr);
+
+/* Neither managed already nor permanent (which is left alone). */
+bool nl_neigh_manageable(const struct nl_neigh *neigh);
 
 /* Calls @fn for every IPv4/IPv6 address of this namespace. */
 int nl_addr_for_each(void (*fn)(const struct ip_addr *addr, void *ctx),

@@ -160,17 +160,20 @@ int path_refresh(struct flowlet_path *p, bool manage)
 	else
 		p->down |= FLOWLET_DOWN(LINK);
 	memcpy(p->src_mac, link.mac, sizeof(p->src_mac));
-	if (manage && link.up)
-		nl_neigh_manage(p->ifindex, &nexthop);
 	if (nl_neigh_get(p->ifindex, &nexthop, &neigh)) {
 		if (errno != ENOENT)
 			return -1;
 		/* No entry (flushed, or never made): keep the last MAC
-		 * while the kernel resolves it again. */
-		if (link.up)
+		 * while the kernel resolves it again, managed from now on
+		 * or made to by a datagram. */
+		if (link.up && manage)
+			nl_neigh_manage(p->ifindex, &nexthop);
+		else if (link.up)
 			neigh_trigger(p->ifindex, &nexthop);
 		return 0;
 	}
+	if (manage && link.up && nl_neigh_manageable(&neigh))
+		nl_neigh_manage(p->ifindex, &nexthop);
 	if (nl_neigh_usable(&neigh)) {
 		p->down &= ~FLOWLET_DOWN(NEIGH);
 		memcpy(p->dst_mac, neigh.mac, sizeof(p->dst_mac));
