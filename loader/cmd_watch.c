@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <netinet/in.h>
+#include <bpf/libbpf.h>
 
 #include "clock.h"
 #include "commands.h"
@@ -174,7 +175,12 @@ static int watch_sync(struct watch *w, double since)
 static int check_instance(struct watch *w)
 {
 	struct instance now;
+	__u32 prog_id = 0;
 
+	/* The same program in the same XDP mode: nothing to open again. */
+	if (!bpf_xdp_query_id(w->ifindex, w->in.xdp_flags, &prog_id) &&
+	    prog_id == w->in.prog_id)
+		return 0;
 	if (instance_probe(w->ifindex, &now) != INSTANCE_FOUND) {
 		instance_close(&now);
 		pr_err("%s: flowlet is no longer attached; watch ends",
