@@ -33,6 +33,7 @@
 #include <linux/ip.h>
 #include <linux/udp.h>
 
+#include "attach.h"
 #include "clock.h"
 #include "config.h"
 #include "floors.skel.h"
@@ -164,9 +165,7 @@ static int setup(struct run *r, size_t flows)
 		build_frame(r->frames + i * FRAME_LEN, ingress_mac, host_mac,
 			    0x0a000000 | (i >> 8), 0x0a000602,
 			    1024 + (i & 0xff), 80);
-	bpf_map__set_max_entries(r->flowlet->maps.flowlet_flows, table);
-	bpf_map__set_max_entries(r->flowlet->maps.flowlet_new,
-				 table / FLOWLET_NEW_FLOWS_DIVISOR);
+	flowlet_size_tables(r->flowlet, table);
 	bpf_map__set_max_entries(r->floors->maps.bench_flows, table);
 	r->floors->rodata->bench_timeout_ns = TIMEOUT_NS;
 	if (flowlet__load(r->flowlet) || floors__load(r->floors) ||
@@ -232,8 +231,9 @@ struct result {
 	long long timed[VARIANTS];
 	double empty_ns;
 	/* Kernel memory per flow of table capacity (memlock / entries):
-	 * flowlet's flow table and admission table, and the floor's. */
-	double bytes_per_flow, floor_bytes_per_flow;
+	 * flowlet's flow table and admission table for IPv4 and for IPv6,
+	 * and the floor's table. */
+	double bytes_per_flow, bytes_per_flow6, floor_bytes_per_flow;
 	/* With the tables full: reading them (flows), a stats snapshot
 	 * (which counts them), and a config commit (set); medians, ms. */
 	double read_flows_ms, stats_ms, commit_ms;
@@ -276,6 +276,9 @@ static void measure_scale(struct run *r, struct result *res)
 	res->bytes_per_flow = (map_memlock(r->in.fds[MAP_FLOWS]) +
 			       map_memlock(r->in.fds[MAP_NEW])) /
 			      capacity;
+	res->bytes_per_flow6 = (map_memlock(r->in.fds[MAP_FLOWS6]) +
+				map_memlock(r->in.fds[MAP_NEW6])) /
+			       capacity;
 	res->floor_bytes_per_flow =
 		map_memlock(floor_fd) /
 		bpf_map__max_entries(r->floors->maps.bench_flows);
@@ -442,9 +445,10 @@ int main(int argc, char **argv)
 		printf("\n");
 	}
 	printf("\nkernel memory per flow of table capacity (memlock / "
-	       "entries): flowlet %.0f bytes (flow table and admission "
-	       "table),\nthe minimal floor %.0f (one table, a 16-byte key)\n",
-	       res[counts - 1].bytes_per_flow,
+	       "entries, flow table and admission table): flowlet %.0f "
+	       "bytes per IPv4 flow,\n%.0f per IPv6 flow; the minimal floor "
+	       "%.0f (one table, a 16-byte key)\n",
+	       res[counts - 1].bytes_per_flow, res[counts - 1].bytes_per_flow6,
 	       res[counts - 1].floor_bytes_per_flow);
 	if (!json)
 		return 0;
@@ -482,8 +486,9 @@ int main(int argc, char **argv)
 	}
 	fprintf(out,
 		"}},\"scale\":{\"bytes_per_flow\":%.1f,"
-		"\"floor_bytes_per_flow\":%.1f,\"read_flows_ms\":[",
-		res[counts - 1].bytes_per_flow,
+		"\"bytes_per_flow6\":%.1f,\"floor_bytes_per_flow\":%.1f,"
+		"\"read_flows_ms\":[",
+		res[counts - 1].bytes_per_flow, res[counts - 1].bytes_per_flow6,
 		res[counts - 1].floor_bytes_per_flow);
 	for (int c = 0; c < counts; c++)
 		fprintf(out, "%s%.3f", c ? "," : "", res[c].read_flows_ms);

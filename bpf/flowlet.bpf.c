@@ -2,9 +2,9 @@
 /*
  * flowlet: flowlet switching at XDP.
  *
- * Per packet: parse (parse.h), keep only destinations inside the configured
- * prefixes, find or create the flow's state, start a new flowlet after a
- * gap longer than the timeout, pick the path by mode (pick.h), rewrite the
+ * Per packet: parse (parse.h), find the flow's state, or create it if the
+ * destination is inside the configured prefixes, start a new flowlet after
+ * a gap longer than the timeout, pick the path by mode (pick.h), rewrite the
  * MACs and the TTL, and redirect through the devmap. Anything else goes to
  * the kernel, counted by reason.
  */
@@ -41,49 +41,75 @@ static __always_inline int to_kernel(struct flowlet_stats *stats, __u32 reason)
 	return XDP_PASS;
 }
 
-static __always_inline bool destination_balanced(const struct packet *pkt)
+/* Whether the destination @dst of a @family packet is inside the balanced
+ * prefixes (the caller passes a constant family). */
+static __always_inline bool destination_balanced(__u8 family, const void *dst)
 {
 	struct flowlet_prefix_key lpm = {
-		.prefixlen = 8 + (pkt->key.family == 4 ? 32 : 128),
-		.family = pkt->key.family,
+		.prefixlen = 8 + (family == 4 ? 32 : 128),
+		.family = family,
 	};
 	__u8 *action;
 
-	__builtin_memcpy(lpm.addr, pkt->key.dst, sizeof(lpm.addr));
+	if (family == 4)
+		__builtin_memcpy(lpm.addr, dst, 4);
+	else
+		__builtin_memcpy(lpm.addr, dst, 16);
 	action = bpf_map_lookup_elem(&flowlet_prefix, &lpm);
 	return action && *action == FLOWLET_PREFIX_BALANCE;
 }
 
+static __always_inline bool packet_balanced(const struct packet *pkt)
+{
+	if (pkt->ip4)
+		return destination_balanced(4, &pkt->key4.dst);
+	return destination_balanced(6, pkt->key6.dst);
+}
+
+/* flow_path(): the destination is not balanced. */
+#define FLOWLET_UNBALANCED 0xfffffffeu
+
 /*
- * Finds or creates the flow's state, decides whether this packet starts a
- * flowlet (*new_flowlet), and returns the path (FLOWLET_NO_PATH if none is
- * usable). The state is updated in place. A new flow costs one map
- * update, into flowlet_new; its second packet moves it into flowlet_flows
- * (one update, one delete), so that flows seen once, a flood of them
- * included, never evict established ones. A packet that races with its
- * flow's move may update the copy being deleted: its path stands, the
- * flow's packet count misses it.
+ * Finds or creates the flow's state in @flows (established flows) or
+ * @admitted (flows seen once), both keyed by @key, a flow key of
+ * @key_words words to @family's destination @dst; decides whether this
+ * packet starts a flowlet (*new_flowlet), and returns the path,
+ * FLOWLET_NO_PATH if none is usable, or FLOWLET_UNBALANCED. The state is
+ * updated in place. A new flow costs one map update, into @admitted; its
+ * second packet moves it into @flows (one update, one delete), so that
+ * flows seen once, a flood of them included, never evict established
+ * ones. A packet that races with its flow's move may update the copy
+ * being deleted: its path stands, the flow's packet count misses it.
+ *
+ * Only a packet that did not find an established flow looks its
+ * destination up in the prefixes: an entry enters @flows only from a
+ * packet that found its destination balanced, and flowletctl, after a
+ * prefix change and a grace period (no packet is still deciding under the
+ * old prefixes), deletes the established flows the change left outside.
  */
 static __always_inline __u32 flow_path(const struct flowlet_config *cfg,
-				       struct flowlet_stats *stats,
-				       const struct flowlet_flow_key *key,
-				       __u64 now, __u32 bytes,
+				       struct flowlet_stats *stats, void *flows,
+				       void *admitted, const void *key,
+				       int key_words, __u8 family,
+				       const void *dst, __u64 now, __u32 bytes,
 				       bool *new_flowlet_out)
 {
 	struct flowlet_flow fresh = { .path = FLOWLET_NO_PATH };
-	struct flowlet_flow *flow = bpf_map_lookup_elem(&flowlet_flows, key);
+	struct flowlet_flow *flow = bpf_map_lookup_elem(flows, key);
 	bool new_flowlet = true, seen_once = false;
 	__u32 path;
 
 	if (!flow) {
-		flow = bpf_map_lookup_elem(&flowlet_new, key);
+		if (!destination_balanced(family, dst))
+			return FLOWLET_UNBALANCED;
+		flow = bpf_map_lookup_elem(admitted, key);
 		seen_once = flow != NULL;
 	}
 	/* Another CPU may have moved it between the two lookups (it adds to
-	 * flowlet_flows before it deletes from flowlet_new): look again, or
-	 * the flow would be created a second time. New flows only. */
+	 * @flows before it deletes from @admitted): look again, or the flow
+	 * would be created a second time. New flows only. */
 	if (!flow)
-		flow = bpf_map_lookup_elem(&flowlet_flows, key);
+		flow = bpf_map_lookup_elem(flows, key);
 	/* Signed: a CPU whose clock read predates another CPU's update of
 	 * last_seen sees a negative gap, not a huge one. */
 	if (flow)
@@ -94,7 +120,7 @@ static __always_inline __u32 flow_path(const struct flowlet_config *cfg,
 	if (new_flowlet)
 		flow->flowlet++;
 
-	path = select_path(cfg, key, flow, new_flowlet, now);
+	path = select_path(cfg, key, key_words, flow, new_flowlet, now);
 	if (!path_usable(cfg, path))
 		return FLOWLET_NO_PATH;
 
@@ -107,11 +133,10 @@ static __always_inline __u32 flow_path(const struct flowlet_config *cfg,
 	/* Another CPU may have created or moved it meanwhile: then that CPU
 	 * counted it. */
 	if (flow == &fresh &&
-	    !bpf_map_update_elem(&flowlet_new, key, &fresh, BPF_NOEXIST))
+	    !bpf_map_update_elem(admitted, key, &fresh, BPF_NOEXIST))
 		stats->flows_created++;
-	if (seen_once &&
-	    !bpf_map_update_elem(&flowlet_flows, key, flow, BPF_NOEXIST)) {
-		bpf_map_delete_elem(&flowlet_new, key);
+	if (seen_once && !bpf_map_update_elem(flows, key, flow, BPF_NOEXIST)) {
+		bpf_map_delete_elem(admitted, key);
 		stats->flows_established++;
 	}
 	*new_flowlet_out = new_flowlet;
@@ -143,9 +168,9 @@ int flowlet_xdp(struct xdp_md *ctx)
 	const struct flowlet_config *cfg;
 	struct flowlet_path_stats *pstats;
 	struct flowlet_stats *stats;
-	struct packet pkt = {};
+	struct packet pkt;
 	__u32 zero = 0, slot, path;
-	bool new_flowlet;
+	bool new_flowlet = false;
 	__u32 *active;
 	__u64 now;
 	int verdict;
@@ -162,13 +187,22 @@ int flowlet_xdp(struct xdp_md *ctx)
 		return XDP_PASS;
 	if (!parse_packet(data, data_end, cfg->ingress_mac, &pkt))
 		return to_kernel(stats, pkt.pass_reason);
-	if (!destination_balanced(&pkt))
-		return to_kernel(stats, FLOWLET_PASS_NOT_BALANCED);
 	if (cfg->slot_count == 0 || cfg->slot_count > FLOWLET_SLOTS)
-		return to_kernel(stats, FLOWLET_PASS_NO_PATH);
+		return to_kernel(stats, packet_balanced(&pkt)
+						? FLOWLET_PASS_NO_PATH
+						: FLOWLET_PASS_NOT_BALANCED);
 
 	now = clock_ns();
-	path = flow_path(cfg, stats, &pkt.key, now, bytes, &new_flowlet);
+	if (pkt.ip4)
+		path = flow_path(cfg, stats, &flowlet_flows, &flowlet_new,
+				 &pkt.key4, sizeof(pkt.key4) / 4, 4,
+				 &pkt.key4.dst, now, bytes, &new_flowlet);
+	else
+		path = flow_path(cfg, stats, &flowlet_flows6, &flowlet_new6,
+				 &pkt.key6, sizeof(pkt.key6) / 4, 6,
+				 pkt.key6.dst, now, bytes, &new_flowlet);
+	if (path == FLOWLET_UNBALANCED)
+		return to_kernel(stats, FLOWLET_PASS_NOT_BALANCED);
 	if (path >= FLOWLET_MAX_PATHS)
 		return to_kernel(stats, FLOWLET_PASS_NO_PATH);
 

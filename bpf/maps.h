@@ -9,25 +9,43 @@
 
 #include "flowlet.h"
 
-/* Per-flow state of established flows (seen at least twice); the data
- * path moves them here from flowlet_new, updates them in place. Only
- * established flows evict each other: a flood of new flows cannot. */
+/* Per-flow state of established flows (seen at least twice), IPv4 and
+ * IPv6 in tables of their own (an IPv4 key is 16 bytes, an IPv6 one 40);
+ * the data path moves them here from flowlet_new(6), updates them in
+ * place. Only established flows evict each other: a flood of new flows
+ * cannot. An entry here is also the data path's memory that the flow's
+ * destination is balanced (see flowlet.bpf.c): flowletctl deletes the
+ * entries a prefix change leaves outside the balanced prefixes. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, FLOWLET_MAX_FLOWS);
+	__type(key, struct flowlet_flow_key4);
+	__type(value, struct flowlet_flow);
+} flowlet_flows SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, FLOWLET_MAX_FLOWS);
 	__type(key, struct flowlet_flow_key);
 	__type(value, struct flowlet_flow);
-} flowlet_flows SEC(".maps");
+} flowlet_flows6 SEC(".maps");
 
 /* Per-flow state of flows seen once (admission, as in a 2Q cache); the
- * data path creates entries here. flowletctl sizes it to a quarter of
- * flowlet_flows. */
+ * data path creates entries here. flowletctl sizes them to
+ * 1/FLOWLET_NEW_FLOWS_DIVISOR of the flow tables. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, FLOWLET_MAX_FLOWS / FLOWLET_NEW_FLOWS_DIVISOR);
+	__type(key, struct flowlet_flow_key4);
+	__type(value, struct flowlet_flow);
+} flowlet_new SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, FLOWLET_MAX_FLOWS / FLOWLET_NEW_FLOWS_DIVISOR);
 	__type(key, struct flowlet_flow_key);
 	__type(value, struct flowlet_flow);
-} flowlet_new SEC(".maps");
+} flowlet_new6 SEC(".maps");
 
 /* The config ring: mode, timeout, weights, paths; flowletctl writes the
  * slot that is not active. */

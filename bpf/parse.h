@@ -27,8 +27,10 @@
 #define MAX_VLAN_TAGS 2
 #define MAX_IPV6_EXT  3
 
+/* Only what parsing set is initialised: key4 with ip4, key6 with ip6. */
 struct packet {
-	struct flowlet_flow_key key;
+	struct flowlet_flow_key4 key4;
+	struct flowlet_flow_key key6;
 	struct ethhdr *eth;
 	struct iphdr *ip4; /* one of ip4/ip6 is set after parsing */
 	struct ipv6hdr *ip6;
@@ -85,23 +87,24 @@ static __always_inline __u16 ipv4_csum_fold20(const struct iphdr *iph)
 }
 
 /* The ports of a complete TCP or UDP header (inside the IP packet and the
- * frame); other protocols keep ports 0. */
+ * frame) into @sport and @dport; other protocols keep ports 0. */
 static __always_inline bool parse_ports(void *l4, void *l3_end, void *data_end,
+					__u8 proto, __u16 *sport, __u16 *dport,
 					struct packet *pkt)
 {
 	__u32 min_len;
 	__u16 *ports = l4;
 
-	if (pkt->key.proto == IPPROTO_TCP)
+	if (proto == IPPROTO_TCP)
 		min_len = 20;
-	else if (pkt->key.proto == IPPROTO_UDP)
+	else if (proto == IPPROTO_UDP)
 		min_len = 8;
 	else
 		return true;
 	if (l4 + min_len > l3_end || l4 + min_len > data_end)
 		return pass(pkt, FLOWLET_PASS_MALFORMED);
-	pkt->key.sport = ports[0];
-	pkt->key.dport = ports[1];
+	*sport = ports[0];
+	*dport = ports[1];
 	return true;
 }
 
@@ -124,14 +127,16 @@ static __always_inline bool parse_ipv4(void *pos, void *data_end,
 		return pass(pkt, FLOWLET_PASS_TTL);
 
 	pkt->ip4 = iph;
-	pkt->key.family = 4;
-	pkt->key.proto = iph->protocol;
-	__builtin_memcpy(pkt->key.src, &iph->saddr, 4);
-	__builtin_memcpy(pkt->key.dst, &iph->daddr, 4);
+	pkt->key4 = (struct flowlet_flow_key4){
+		.src = iph->saddr,
+		.dst = iph->daddr,
+		.proto = iph->protocol,
+	};
 	/* All fragments of a datagram share the 3-tuple key (ports 0). */
 	if (iph->frag_off & bpf_htons(IP_MF | IP_OFFSET))
 		return true;
-	return parse_ports(iph + 1, pos + tot_len, data_end, pkt);
+	return parse_ports(iph + 1, pos + tot_len, data_end, iph->protocol,
+			   &pkt->key4.sport, &pkt->key4.dport, pkt);
 }
 
 static __always_inline bool parse_ipv6(void *pos, void *data_end,
@@ -150,9 +155,9 @@ static __always_inline bool parse_ipv6(void *pos, void *data_end,
 		return pass(pkt, FLOWLET_PASS_TTL);
 
 	pkt->ip6 = ip6h;
-	pkt->key.family = 6;
-	__builtin_memcpy(pkt->key.src, &ip6h->saddr, 16);
-	__builtin_memcpy(pkt->key.dst, &ip6h->daddr, 16);
+	pkt->key6 = (struct flowlet_flow_key){ .family = 6 };
+	__builtin_memcpy(pkt->key6.src, &ip6h->saddr, 16);
+	__builtin_memcpy(pkt->key6.dst, &ip6h->daddr, 16);
 
 	pos = ip6h + 1;
 	nexthdr = ip6h->nexthdr;
@@ -166,7 +171,7 @@ static __always_inline bool parse_ipv6(void *pos, void *data_end,
 
 			if ((void *)(fh + 1) > data_end)
 				return pass(pkt, FLOWLET_PASS_MALFORMED);
-			pkt->key.proto = fh->nexthdr;
+			pkt->key6.proto = fh->nexthdr;
 			return true; /* fragments: ports stay 0 */
 		}
 		if (nexthdr != IPPROTO_ROUTING && nexthdr != IPPROTO_DSTOPTS)
@@ -181,8 +186,9 @@ static __always_inline bool parse_ipv6(void *pos, void *data_end,
 	if (nexthdr == IPPROTO_ROUTING || nexthdr == IPPROTO_DSTOPTS ||
 	    nexthdr == IPPROTO_FRAGMENT)
 		return pass(pkt, FLOWLET_PASS_MALFORMED); /* too many headers */
-	pkt->key.proto = nexthdr;
-	return parse_ports(pos, l3_end, data_end, pkt);
+	pkt->key6.proto = nexthdr;
+	return parse_ports(pos, l3_end, data_end, nexthdr, &pkt->key6.sport,
+			   &pkt->key6.dport, pkt);
 }
 
 /* Ethernet, up to two VLAN tags, then IPv4 or IPv6 and the L4 ports. */
@@ -194,6 +200,8 @@ static __always_inline bool parse_packet(void *data, void *data_end,
 	void *pos = eth + 1;
 	__be16 proto;
 
+	pkt->ip4 = NULL;
+	pkt->ip6 = NULL;
 	if (pos > data_end)
 		return pass(pkt, FLOWLET_PASS_MALFORMED);
 	pkt->eth = eth;

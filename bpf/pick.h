@@ -19,29 +19,17 @@
 
 #define FLOWLET_NO_PATH 0xffffffffu
 
-/* The words of the key after the addresses: ports, protocol and family. */
-#define KEY_TAIL_WORD (2 * 16 / 4)
-
-/* An IPv4 key's addresses are its first word of each 16-byte field (the
- * rest are zero): four words to hash instead of ten. */
-static __always_inline __u32 flow_hash(const struct flowlet_flow_key *key,
-				       __u32 seed)
+/* A flow key of @words 32-bit words (a struct flowlet_flow_key4 or
+ * flowlet_flow_key; the callers pass a constant, the loop unrolls). */
+static __always_inline __u32 flow_hash(const void *key, int words, __u32 seed)
 {
-	const __u32 *words = (const __u32 *)key;
+	const __u32 *w = key;
 	__u32 h = seed;
 
-	if (key->family == 4) {
-		h = hash_step(h, words[0]);
-		h = hash_step(h, words[4]);
-	} else {
 #pragma unroll
-		for (int i = 0; i < KEY_TAIL_WORD; i++)
-			h = hash_step(h, words[i]);
-	}
-#pragma unroll
-	for (int i = KEY_TAIL_WORD; i < (int)(sizeof(*key) / 4); i++)
-		h = hash_step(h, words[i]);
-	return hash_final(h ^ sizeof(*key));
+	for (int i = 0; i < words; i++)
+		h = hash_step(h, w[i]);
+	return hash_final(h ^ (words * 4));
 }
 
 /* Maps a 32-bit value onto [0, n) without a division. */
@@ -139,14 +127,19 @@ static __always_inline void load_account(const struct flowlet_config *cfg,
 }
 
 /* The usable path with the least load per unit of weight. The scan starts
- * at a per-flowlet offset so that idle paths share new flowlets. */
-static __always_inline __u32 least_loaded_path(const struct flowlet_config *cfg,
-					       __u32 h, __u64 now)
+ * at a per-flowlet offset so that idle paths share new flowlets. A global
+ * function, verified once on its own: inlined into each family's flow
+ * handling, its loop would be explored once per caller state. */
+__noinline __u32 least_loaded_path(const struct flowlet_config *cfg, __u32 h,
+				   __u64 now)
 {
-	__u32 count = cfg->path_count;
-	__u32 start = scale(h, count);
-	__u32 best = FLOWLET_NO_PATH;
+	__u32 count, start, best = FLOWLET_NO_PATH;
 	__u64 best_load = 0, best_weight = 1;
+
+	if (!cfg) /* the verifier sees a global function's pointers alone */
+		return FLOWLET_NO_PATH;
+	count = cfg->path_count;
+	start = scale(h, count);
 
 #pragma unroll
 	for (__u32 i = 0; i < FLOWLET_MAX_PATHS; i++) {
@@ -183,7 +176,7 @@ static __always_inline __u32 least_loaded_path(const struct flowlet_config *cfg,
  * continues its flowlet.
  */
 static __always_inline __u32 select_path(const struct flowlet_config *cfg,
-					 const struct flowlet_flow_key *key,
+					 const void *key, int key_words,
 					 const struct flowlet_flow *flow,
 					 bool new_flowlet, __u64 now)
 {
@@ -191,14 +184,15 @@ static __always_inline __u32 select_path(const struct flowlet_config *cfg,
 
 	switch (cfg->mode) {
 	case FLOWLET_MODE_ECMP:
-		return slot_path(cfg, flow_hash(key, cfg->hash_seed));
+		return slot_path(cfg,
+				 flow_hash(key, key_words, cfg->hash_seed));
 	case FLOWLET_MODE_SPRAY:
 		return spray_path(cfg);
 	}
 	if (!new_flowlet && path_usable(cfg, flow->path))
 		return flow->path;
-	hash = hash_final(
-		hash_step(flow_hash(key, cfg->hash_seed), flow->flowlet));
+	hash = hash_final(hash_step(flow_hash(key, key_words, cfg->hash_seed),
+				    flow->flowlet));
 	switch (cfg->mode) {
 	case FLOWLET_MODE_LETFLOW:
 		return slot_path(cfg, bpf_get_prandom_u32());

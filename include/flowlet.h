@@ -19,9 +19,9 @@
 #ifndef FLOWLET_MAX_FLOWS
 #define FLOWLET_MAX_FLOWS 65536 /* default flow table size (LRU) */
 #endif
-/* The table of flows seen once (see flowlet_new): a quarter of the flow
+/* The table of flows seen once (see flowlet_new): a sixteenth of the flow
  * table, so that a flood of new flows churns it, not the flow table. */
-#define FLOWLET_NEW_FLOWS_DIVISOR 4
+#define FLOWLET_NEW_FLOWS_DIVISOR 16
 
 /* The config ring: packets read the active slot while flowletctl writes
  * the other, then moves the active index (see flowlet_active). Each slot
@@ -88,8 +88,20 @@ enum flowlet_down_bit {
 };
 #define FLOWLET_DOWN(id) (1u << FLOWLET_DOWN_BIT_##id)
 
-/* flowlet_flows and flowlet_new key: one transport flow. IPv4 uses the
- * first 4 bytes. */
+/* flowlet_flows and flowlet_new key: one IPv4 transport flow, 16 bytes
+ * (the LRU hashes fewer bytes, an entry takes less memory). */
+struct flowlet_flow_key4 {
+	__be32 src;
+	__be32 dst;
+	__u16 sport; /* network order; 0 for fragments and non-TCP/UDP */
+	__u16 dport;
+	__u8 proto;
+	__u8 pad[3];
+} __attribute__((aligned(4))); /* hashed as 32-bit words */
+
+/* flowlet_flows6 and flowlet_new6 key: one IPv6 transport flow (family
+ * 6). flowletctl shows IPv4 flows in this form too (family 4, the
+ * addresses in the first 4 bytes). */
 struct flowlet_flow_key {
 	__u8 src[16];
 	__u8 dst[16];
@@ -100,7 +112,7 @@ struct flowlet_flow_key {
 	__u16 pad;
 } __attribute__((aligned(4))); /* hashed as 32-bit words */
 
-/* flowlet_flows and flowlet_new value: updated in place by the data path. */
+/* The value of every flow table: updated in place by the data path. */
 struct flowlet_flow {
 	__u64 last_seen_ns; /* bpf_ktime_get_ns() of the last packet */
 	__u64 packets;

@@ -203,8 +203,9 @@ static int reuse_maps(struct flowlet *skel, const struct instance *old,
 		enum instance_map map;
 		bool kept;
 	} maps[] = {
-		{ MAP_FLOWS, true },   { MAP_NEW, true },   { MAP_STATS, true },
-		{ MAP_PSTATS, false }, { MAP_LOAD, false },
+		{ MAP_FLOWS, true }, { MAP_NEW, true },	  { MAP_FLOWS6, true },
+		{ MAP_NEW6, true },  { MAP_STATS, true }, { MAP_PSTATS, false },
+		{ MAP_LOAD, false },
 	};
 
 	if (bpf_obj_get_info_by_fd(old->fds[MAP_FLOWS], &info, &len))
@@ -279,6 +280,19 @@ static int fill_prefixes(const struct attach_spec *spec, int fd)
 	return config_fill_prefixes(fd, &spec->route, 1);
 }
 
+void flowlet_size_tables(struct flowlet *skel, __u32 flows)
+{
+	struct bpf_map *tables[] = { skel->maps.flowlet_flows,
+				     skel->maps.flowlet_flows6,
+				     skel->maps.flowlet_new,
+				     skel->maps.flowlet_new6 };
+
+	for (int i = 0; i < 4; i++)
+		bpf_map__set_max_entries(
+			tables[i],
+			i < 2 ? flows : flows / FLOWLET_NEW_FLOWS_DIVISOR);
+}
+
 int flowlet_attach(const struct attach_spec *spec, struct flowlet_config *cfg,
 		   bool *replaced)
 {
@@ -318,13 +332,8 @@ int flowlet_attach(const struct attach_spec *spec, struct flowlet_config *cfg,
 		       strerror(errno));
 		goto out;
 	}
-	if (spec->flow_table) {
-		bpf_map__set_max_entries(skel->maps.flowlet_flows,
-					 spec->flow_table);
-		bpf_map__set_max_entries(skel->maps.flowlet_new,
-					 spec->flow_table /
-						 FLOWLET_NEW_FLOWS_DIVISOR);
-	}
+	if (spec->flow_table)
+		flowlet_size_tables(skel, spec->flow_table);
 	if (old.fds[MAP_FLOWS] >= 0 && reuse_maps(skel, &old, spec, cfg))
 		goto out;
 	if (flowlet__load(skel)) {
@@ -341,6 +350,12 @@ int flowlet_attach(const struct attach_spec *spec, struct flowlet_config *cfg,
 		goto out;
 	if (attach_program(spec, ifindex, &old, skel))
 		goto out;
+	/* The flows kept may lead outside the prefixes given now. */
+	if (old.fds[MAP_FLOWS] >= 0 &&
+	    instance_drop_unbalanced(&fresh, NULL, 0) < 0)
+		pr_warn("%s: flows kept to destinations no longer balanced "
+			"are forwarded until they end",
+			spec->iface);
 	if (instance_probe(ifindex, &now) == INSTANCE_FOUND &&
 	    now.xdp_flags == XDP_FLAGS_DRV_MODE)
 		check_paths_accept_redirects(cfg, spec->iface);

@@ -29,6 +29,13 @@ struct attach_spec {
 	__u64 flow_table; /* 0: FLOWLET_MAX_FLOWS */
 };
 
+struct flowlet; /* the skeleton */
+
+/* Sizes the flow tables of an object not loaded yet: @flows entries for
+ * each family's established flows, 1/FLOWLET_NEW_FLOWS_DIVISOR of that
+ * for its flows seen once. */
+void flowlet_size_tables(struct flowlet *skel, __u32 flows);
+
 /*
  * Loads flowlet, configures it from @spec and attaches it to the ingress
  * interface, replacing (hitless: flows and counters kept) a flowlet

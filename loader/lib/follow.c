@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <stdlib.h>
 #include <string.h>
 
 #include "clock.h"
@@ -51,16 +52,71 @@ static void report_paths(const struct follow_report *r,
 	}
 }
 
-static void report_local(const struct flowlet_prefix_key *key, bool added,
-			 void *ctx)
-{
-	const struct follow_report *r = ctx;
-	struct follow_change c = { .kind = FOLLOW_LOCAL,
-				   .local = key,
-				   .added = added };
+/* The local addresses config_sync_local() added and removed, reported
+ * once established flows to the added ones are gone. */
+struct local_sync {
+	struct flowlet_prefix_key *keys;
+	bool *added;
+	int count, n_added, cap;
+	bool failed;
+};
 
-	if (r && r->change)
+static void collect_local(const struct flowlet_prefix_key *key, bool added,
+			  void *ctx)
+{
+	struct local_sync *l = ctx;
+
+	if (l->count == l->cap) {
+		int cap = l->cap ? 2 * l->cap : 16;
+		void *k = realloc(l->keys, cap * sizeof(*l->keys));
+		void *a = k ? realloc(l->added, cap * sizeof(*l->added)) : NULL;
+
+		if (k)
+			l->keys = k;
+		if (!a) {
+			l->failed = true;
+			return;
+		}
+		l->added = a;
+		l->cap = cap;
+	}
+	/* The added ones first: they are what the sweep looks for. */
+	if (added && l->count > l->n_added) {
+		l->keys[l->count] = l->keys[l->n_added];
+		l->added[l->count] = false;
+	}
+	l->keys[added ? l->n_added : l->count] = *key;
+	l->added[added ? l->n_added : l->count] = added;
+	l->n_added += added;
+	l->count++;
+}
+
+/* Syncs the local addresses into the prefixes; established flows to an
+ * address that became local would go on being forwarded (the data path
+ * looks up only new flows' destinations), so they are deleted before the
+ * changes are reported. */
+static int sync_local(const struct instance *in, const struct follow_report *r)
+{
+	struct local_sync l = { 0 };
+	int err = config_sync_local(in->fds[MAP_PREFIX], collect_local, &l);
+
+	if (!err && l.failed) {
+		pr_err("%s: out of memory", in->iface);
+		err = -1;
+	}
+	if (!err && l.n_added &&
+	    instance_drop_unbalanced(in, l.keys, l.n_added) < 0)
+		err = -1;
+	for (int i = 0; !err && i < l.count && r && r->change; i++) {
+		struct follow_change c = { .kind = FOLLOW_LOCAL,
+					   .local = &l.keys[i],
+					   .added = l.added[i] };
+
 		r->change(&c, r->ctx);
+	}
+	free(l.keys);
+	free(l.added);
+	return err;
 }
 
 /* The part of a config that sync may change, compared. */
@@ -128,8 +184,7 @@ int follow_sync(const struct instance *in, bool manage,
 	struct flowlet_config *now = in_force;
 	int ret;
 
-	if (config_sync_local(in->fds[MAP_PREFIX], report_local,
-			      (void *)report))
+	if (sync_local(in, report))
 		return -1;
 	ret = instance_update(in, sync_change, &s, now);
 	if (ret > 0)

@@ -21,10 +21,14 @@ static const struct {
 	[MAP_CONFIG] = { "flowlet_config", 4, sizeof(struct flowlet_config) },
 	[MAP_ACTIVE] = { "flowlet_active", 4, 4 },
 	[MAP_SPRAY] = { "flowlet_spray", 4, 8 },
-	[MAP_FLOWS] = { "flowlet_flows", sizeof(struct flowlet_flow_key),
+	[MAP_FLOWS] = { "flowlet_flows", sizeof(struct flowlet_flow_key4),
 			sizeof(struct flowlet_flow) },
-	[MAP_NEW] = { "flowlet_new", sizeof(struct flowlet_flow_key),
+	[MAP_NEW] = { "flowlet_new", sizeof(struct flowlet_flow_key4),
 		      sizeof(struct flowlet_flow) },
+	[MAP_FLOWS6] = { "flowlet_flows6", sizeof(struct flowlet_flow_key),
+			 sizeof(struct flowlet_flow) },
+	[MAP_NEW6] = { "flowlet_new6", sizeof(struct flowlet_flow_key),
+		       sizeof(struct flowlet_flow) },
 	[MAP_PORTS] = { "flowlet_ports", 4, 4 },
 	[MAP_PREFIX] = { "flowlet_prefix", sizeof(struct flowlet_prefix_key),
 			 1 },
@@ -405,17 +409,56 @@ int percpu_sum(int map_fd, __u32 key, void *sum, size_t size)
 
 #define FLOW_BATCH 4096
 
+/* The flow tables, in the order instance_read_flows() lists them. */
+static const enum instance_map flow_tables[] = { MAP_FLOWS, MAP_NEW, MAP_FLOWS6,
+						 MAP_NEW6 };
+
+static bool is_ipv4_table(enum instance_map map)
+{
+	return map == MAP_FLOWS || map == MAP_NEW;
+}
+
+/* An IPv4 table's key in the form flowletctl shows every flow in. */
+static void key_from4(const struct flowlet_flow_key4 *k4,
+		      struct flowlet_flow_key *key)
+{
+	memset(key, 0, sizeof(*key));
+	memcpy(key->src, &k4->src, 4);
+	memcpy(key->dst, &k4->dst, 4);
+	key->sport = k4->sport;
+	key->dport = k4->dport;
+	key->proto = k4->proto;
+	key->family = 4;
+}
+
+/* The key of table @map for a flow shown as @key. */
+static const void *key_for(enum instance_map map,
+			   const struct flowlet_flow_key *key,
+			   struct flowlet_flow_key4 *k4)
+{
+	if (!is_ipv4_table(map))
+		return key;
+	*k4 = (struct flowlet_flow_key4){ .sport = key->sport,
+					  .dport = key->dport,
+					  .proto = key->proto };
+	memcpy(&k4->src, key->src, 4);
+	memcpy(&k4->dst, key->dst, 4);
+	return k4;
+}
+
 /*
- * Appends the whole table @fd with BPF_MAP_LOOKUP_BATCH: consistent while
+ * Appends the whole table @map with BPF_MAP_LOOKUP_BATCH: consistent while
  * the data path adds and evicts entries, where a get_next_key walk can
  * restart or repeat. Returns the new count, or -1.
  */
-static long long read_table(int fd, struct flowlet_flow_key **keys,
+static long long read_table(const struct instance *in, enum instance_map map,
+			    struct flowlet_flow_key **keys,
 			    struct flowlet_flow **values, size_t n, size_t *cap)
 {
 	LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	static struct flowlet_flow_key4 keys4[FLOW_BATCH];
+	bool first = true, ipv4 = is_ipv4_table(map);
 	__u32 token, count;
-	bool first = true;
 	int err;
 
 	do {
@@ -433,11 +476,14 @@ static long long read_table(int fd, struct flowlet_flow_key **keys,
 			*cap = more;
 		}
 		count = FLOW_BATCH;
-		err = bpf_map_lookup_batch(fd, first ? NULL : &token, &token,
-					   *keys + n, *values + n, &count,
-					   &opts);
+		err = bpf_map_lookup_batch(in->fds[map], first ? NULL : &token,
+					   &token,
+					   ipv4 ? (void *)keys4 : *keys + n,
+					   *values + n, &count, &opts);
 		if (err && errno != ENOENT)
 			return -1;
+		for (__u32 i = 0; ipv4 && i < count; i++)
+			key_from4(&keys4[i], *keys + n + i);
 		n += count;
 		first = false;
 	} while (!err);
@@ -448,14 +494,17 @@ long long instance_read_flows(const struct instance *in,
 			      struct flowlet_flow_key **keys,
 			      struct flowlet_flow **values)
 {
-	long long n;
+	long long n = 0;
 	size_t cap = 0;
 
 	*keys = NULL;
 	*values = NULL;
-	n = read_table(in->fds[MAP_FLOWS], keys, values, 0, &cap);
-	if (n >= 0)
-		n = read_table(in->fds[MAP_NEW], keys, values, n, &cap);
+	for (size_t t = 0; t < sizeof(flow_tables) / sizeof(flow_tables[0]);
+	     t++) {
+		n = read_table(in, flow_tables[t], keys, values, n, &cap);
+		if (n < 0)
+			break;
+	}
 	if (n >= 0)
 		return n;
 	pr_err("%s: cannot read the flow tables: %s", in->iface,
@@ -476,4 +525,84 @@ long long instance_count_flows(const struct instance *in)
 	free(keys);
 	free(values);
 	return n;
+}
+
+/* Whether @addr of @family is inside @prefix. */
+static bool prefix_contains(const struct flowlet_prefix_key *prefix,
+			    __u8 family, const __u8 *addr)
+{
+	int bits = prefix->prefixlen > 8 ? prefix->prefixlen - 8 : 0;
+	int bytes = bits / 8, rest = bits % 8;
+
+	if (prefix->family != family || bits > (family == 4 ? 32 : 128))
+		return false;
+	if (memcmp(prefix->addr, addr, bytes))
+		return false;
+	return !rest ||
+	       !((prefix->addr[bytes] ^ addr[bytes]) & (0xff00 >> rest) & 0xff);
+}
+
+/* Whether flows to @key's destination are to be balanced. */
+static bool balanced(const struct instance *in,
+		     const struct flowlet_flow_key *key)
+{
+	struct flowlet_prefix_key lpm = {
+		.prefixlen = 8 + (key->family == 4 ? 32 : 128),
+		.family = key->family,
+	};
+	__u8 action;
+
+	memcpy(lpm.addr, key->dst, sizeof(lpm.addr));
+	return !bpf_map_lookup_elem(in->fds[MAP_PREFIX], &lpm, &action) &&
+	       action == FLOWLET_PREFIX_BALANCE;
+}
+
+long long instance_drop_unbalanced(const struct instance *in,
+				   const struct flowlet_prefix_key *within,
+				   int count)
+{
+	struct flowlet_flow_key *keys = NULL;
+	struct flowlet_flow *values = NULL;
+	long long dropped = 0, n = 0;
+	size_t cap = 0;
+
+	if (grace_period_prepare() || grace_period_wait())
+		return -1;
+	for (int t = 0; t < 2; t++) {
+		enum instance_map map = t ? MAP_FLOWS6 : MAP_FLOWS;
+
+		n = read_table(in, map, &keys, &values, 0, &cap);
+		if (n < 0) {
+			pr_err("%s: cannot read the flow tables: %s", in->iface,
+			       strerror(errno));
+			dropped = -1;
+			break;
+		}
+		for (long long i = 0; i < n; i++) {
+			struct flowlet_flow_key4 k4;
+			bool inside = !count;
+
+			for (int p = 0; p < count && !inside; p++)
+				inside = prefix_contains(&within[p],
+							 keys[i].family,
+							 keys[i].dst);
+			if (!inside || balanced(in, &keys[i]))
+				continue;
+			/* ENOENT: the LRU evicted it meanwhile. */
+			if (bpf_map_delete_elem(in->fds[map],
+						key_for(map, &keys[i], &k4)) &&
+			    errno != ENOENT) {
+				pr_err("%s: cannot delete a flow: %s",
+				       in->iface, strerror(errno));
+				dropped = -1;
+				break;
+			}
+			dropped++;
+		}
+		if (dropped < 0)
+			break;
+	}
+	free(keys);
+	free(values);
+	return dropped;
 }

@@ -18,8 +18,10 @@
 
 enum instance_map {
 	MAP_CONFIG,
-	MAP_FLOWS,
+	MAP_FLOWS, /* IPv4 */
 	MAP_NEW,
+	MAP_FLOWS6,
+	MAP_NEW6,
 	MAP_PORTS,
 	MAP_PREFIX,
 	MAP_PSTATS,
@@ -106,14 +108,27 @@ void instance_reset_path(const struct instance *in, __u32 path);
 /* Sums a per-CPU value made only of __u64 fields over every CPU. */
 int percpu_sum(int map_fd, __u32 key, void *sum, size_t size);
 
-/* Both flow tables (established flows, then flows seen once) as two
- * arrays the caller frees; the number of entries, or -1 after an error. */
+/* Every flow table (established flows, then flows seen once; IPv4, then
+ * IPv6) as two arrays the caller frees, every key in the IPv6 form; the
+ * number of entries, or -1 after an error. */
 long long instance_read_flows(const struct instance *in,
 			      struct flowlet_flow_key **keys,
 			      struct flowlet_flow **values);
 
-/* Entries in the flow table, or -1. */
+/* Entries in the flow tables, or -1. */
 long long instance_count_flows(const struct instance *in);
+
+/*
+ * After the balanced prefixes changed: waits a grace period (no packet is
+ * still deciding under the old prefixes), then deletes the established
+ * flows whose destination is no longer balanced, which the data path
+ * would otherwise go on forwarding without a prefix lookup. Only flows to
+ * a destination inside one of @within's @count prefixes are looked up
+ * (@count 0: every flow). The number deleted, or -1 after an error.
+ */
+long long instance_drop_unbalanced(const struct instance *in,
+				   const struct flowlet_prefix_key *within,
+				   int count);
 
 const char *xdp_mode_name(__u32 xdp_flags);
 

@@ -118,15 +118,14 @@ void test_flood(void)
 		run(frame, len, NULL, NULL);
 	}
 	for (long long i = 0; i < established; i++) {
-		struct flowlet_flow_key key = { .family = 4,
-						.proto = IPPROTO_TCP };
+		struct flowlet_flow_key4 key = { .sport = htons(1234),
+						 .dport = htons(80),
+						 .proto = IPPROTO_TCP };
 		struct flowlet_flow flow;
 
 		set_flow(ip, i);
-		memcpy(key.src, ip + 12, 4);
-		memcpy(key.dst, ip + 16, 4);
-		key.sport = htons(1234);
-		key.dport = htons(80);
+		memcpy(&key.src, ip + 12, 4);
+		memcpy(&key.dst, ip + 16, 4);
 		kept += !bpf_map_lookup_elem(map_fd(skel->maps.flowlet_flows),
 					     &key, &flow) &&
 			flow.packets == 2;

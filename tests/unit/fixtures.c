@@ -10,6 +10,7 @@
 #include <bpf/bpf.h>
 #include <netinet/in.h>
 
+#include "instance.h"
 #include "names.h"
 #include "parse.h"
 #include "unit.h"
@@ -205,7 +206,6 @@ void test_fragments_share_flow(void)
 {
 	struct pkt_spec first = { .frag_off = 0x2000, .sport = 999 };
 	struct pkt_spec later = { .frag_off = 0x00b9 };
-	struct flowlet_flow_key key = { .family = 4, .proto = IPPROTO_TCP };
 	struct flowlet_flow flow;
 	struct flowlet_config cfg;
 	int err;
@@ -213,14 +213,75 @@ void test_fragments_share_flow(void)
 	configure(&cfg, 4, NULL, FLOWLET_MODE_FLOWLET);
 	send_spec(&first);
 	send_spec(&later);
-	inet_pton(AF_INET, "10.0.1.1", key.src);
-	inet_pton(AF_INET, "10.0.6.2", key.dst);
-	err = bpf_map_lookup_elem(map_fd(skel->maps.flowlet_flows), &key,
-				  &flow);
+	err = lookup_flow4("10.0.1.1", "10.0.6.2", 0, 0, IPPROTO_TCP, &flow);
 	CHECK(!err && flow.packets == 2,
 	      "fragments: first and later fragment share one 3-tuple flow "
 	      "(packets %llu)",
 	      err ? 0ULL : (unsigned long long)flow.packets);
+}
+
+/* Puts @action for @cidr into the prefixes, or takes it out (-1). */
+static void set_prefix(const char *cidr, int action)
+{
+	struct flowlet_prefix_key key;
+	__u8 value = action;
+
+	if (parse_prefix(cidr, &key))
+		return;
+	if (action < 0)
+		bpf_map_delete_elem(unit_in.fds[MAP_PREFIX], &key);
+	else
+		bpf_map_update_elem(unit_in.fds[MAP_PREFIX], &key, &value,
+				    BPF_ANY);
+}
+
+/* An established flow's packets skip the prefix lookup: after a prefix
+ * change instance_drop_unbalanced() deletes the established flows the
+ * change left outside (those inside its @within only), no others. */
+void test_prefix_change(void)
+{
+	const struct pkt_spec a4 = { .dst = "10.0.6.2" },
+			      b4 = { .dst = "10.0.6.3" },
+			      a6 = { .family = 6, .dst = "2001:db8:6::2" };
+	struct flowlet_prefix_key within[2], elsewhere;
+	struct flowlet_flow flow;
+	struct flowlet_config cfg;
+	long long none, dropped;
+	int before, passed, kept;
+	__u64 unbalanced;
+
+	configure(&cfg, 4, NULL, FLOWLET_MODE_FLOWLET);
+	for (int i = 0; i < 2; i++) {
+		send_spec(&a4);
+		send_spec(&b4);
+		send_spec(&a6);
+	}
+	set_prefix("10.0.6.2/32", FLOWLET_PREFIX_LOCAL);
+	set_prefix("2001:db8:6::2/128", FLOWLET_PREFIX_SKIP);
+	before = (send_spec(&a4) >= 0) + (send_spec(&a6) >= 0);
+	parse_prefix("10.0.9.0/24", &elsewhere);
+	none = instance_drop_unbalanced(&unit_in, &elsewhere, 1);
+	parse_prefix("10.0.6.0/24", &within[0]);
+	parse_prefix("2001:db8:6::/48", &within[1]);
+	dropped = instance_drop_unbalanced(&unit_in, within, 2);
+	unbalanced = read_stats().passed[FLOWLET_PASS_NOT_BALANCED];
+	passed = (send_spec(&a4) < 0) + (send_spec(&a6) < 0);
+	unbalanced =
+		read_stats().passed[FLOWLET_PASS_NOT_BALANCED] - unbalanced;
+	kept = send_spec(&b4) >= 0 &&
+	       !lookup_flow4("10.0.1.1", "10.0.6.3", 1234, 80, IPPROTO_TCP,
+			     &flow) &&
+	       flow.packets == 3;
+	set_prefix("10.0.6.2/32", -1);
+	set_prefix("2001:db8:6::2/128", -1);
+	CHECK(before == 2 && none == 0 && dropped == 2 && passed == 2 &&
+		      unbalanced == 2 && kept,
+	      "prefix change: established flows to a new local or skipped "
+	      "address forwarded until swept (%d of 2), none swept outside "
+	      "the change (%lld), then swept (%lld of 2) and left to the "
+	      "kernel (%d of 2, %llu not_balanced); other flows kept (%d)",
+	      before, none, dropped, passed, (unsigned long long)unbalanced,
+	      kept);
 }
 
 static void truncations(const char *name, const struct pkt_spec *spec)

@@ -31,6 +31,7 @@ static const struct {
 	{ "btf_layout", test_btf_layout },
 	{ "fixtures", test_fixtures },
 	{ "fragments", test_fragments_share_flow },
+	{ "prefix_change", test_prefix_change },
 	{ "truncations", test_truncations },
 	{ "slot_table", test_slot_table },
 	{ "route_paths", test_route_paths },
@@ -144,12 +145,14 @@ void reset_state(void)
 	int cpus = libbpf_num_possible_cpus();
 	void *zeros = calloc(cpus, sizeof(struct flowlet_stats));
 	struct flowlet_load load = { 0 };
-	struct flowlet_flow_key key;
+	static const enum instance_map tables[] = { MAP_FLOWS, MAP_NEW,
+						    MAP_FLOWS6, MAP_NEW6 };
+	struct flowlet_flow_key key; /* the larger of the two keys */
 	__u32 zero = 0;
 	__u64 cursor = 0;
 
-	for (int t = 0; t < 2; t++) {
-		int fd = unit_in.fds[t ? MAP_NEW : MAP_FLOWS];
+	for (int t = 0; t < 4; t++) {
+		int fd = unit_in.fds[tables[t]];
 
 		while (!bpf_map_get_next_key(fd, NULL, &key))
 			bpf_map_delete_elem(fd, &key);
@@ -166,6 +169,19 @@ void reset_state(void)
 			    BPF_ANY);
 	free(zeros);
 	set_clock(1000000000ULL);
+}
+
+int lookup_flow4(const char *src, const char *dst, __u16 sport, __u16 dport,
+		 __u8 proto, struct flowlet_flow *flow)
+{
+	struct flowlet_flow_key4 key = { .sport = htons(sport),
+					 .dport = htons(dport),
+					 .proto = proto };
+
+	if (inet_pton(AF_INET, src, &key.src) != 1 ||
+	    inet_pton(AF_INET, dst, &key.dst) != 1)
+		return -1;
+	return bpf_map_lookup_elem(unit_in.fds[MAP_FLOWS], &key, flow) ? -1 : 0;
 }
 
 void commit(struct flowlet_config *cfg)

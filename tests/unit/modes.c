@@ -97,7 +97,6 @@ void test_flowlet_gaps(void)
 {
 	struct flowlet_config cfg;
 	int seen[4] = { 0 }, within_moves = 0, repicks = 0, path, distinct = 0;
-	struct flowlet_flow_key key = { .family = 4, .proto = IPPROTO_TCP };
 	struct flowlet_flow flow = { 0 };
 
 	configure(&cfg, 4, NULL, FLOWLET_MODE_FLOWLET);
@@ -119,11 +118,7 @@ void test_flowlet_gaps(void)
 	}
 	for (int i = 0; i < 4; i++)
 		distinct += seen[i] > 0;
-	key.sport = htons(7777);
-	key.dport = htons(80);
-	inet_pton(AF_INET, "10.0.1.1", key.src);
-	inet_pton(AF_INET, "10.0.6.2", key.dst);
-	bpf_map_lookup_elem(map_fd(skel->maps.flowlet_flows), &key, &flow);
+	lookup_flow4("10.0.1.1", "10.0.6.2", 7777, 80, IPPROTO_TCP, &flow);
 	CHECK(!within_moves && distinct == 4 && repicks >= 20,
 	      "flowlet: one flow keeps its path within a flowlet (%d moves), "
 	      "re-picks after gaps (%d of 40 changed, %d paths)",
@@ -547,6 +542,7 @@ void test_btf_layout(void)
 		size_t size, offset;
 	} layout[] = {
 		MEMBER(flowlet_flow_key, dport),
+		MEMBER(flowlet_flow_key4, proto),
 		MEMBER(flowlet_flow_key, family),
 		MEMBER(flowlet_flow, flowlet),
 		MEMBER(flowlet_flow, path),

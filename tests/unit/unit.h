@@ -74,12 +74,16 @@ int send_spec(const struct pkt_spec *spec);
 int send_port(__u16 sport);
 
 struct flowlet_stats read_stats(void);
+/* The established IPv4 flow (ports in host order): 0, or -1 if absent. */
+int lookup_flow4(const char *src, const char *dst, __u16 sport, __u16 dport,
+		 __u8 proto, struct flowlet_flow *flow);
 struct flowlet_path_stats read_path_stats(__u32 path);
 
 /* The tests, by file. */
 void test_btf_layout(void);
 void test_fixtures(void);
 void test_fragments_share_flow(void);
+void test_prefix_change(void);
 void test_truncations(void);
 void test_slot_table(void);
 void test_route_paths(void);
