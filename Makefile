@@ -12,6 +12,9 @@ BUILD_DEPS := clang llvm gcc make libbpf-dev bpftool libelf-dev zlib1g-dev \
 TEST_DEPS  := iproute2 iperf3 ethtool iputils-ping clang-format python3 \
 	      mininet
 DEMO_DEPS  := mininet iperf3 ethtool python3-matplotlib
+# make bench's NFQUEUE forwarder (bench/nfq.c): this kernel queues to user
+# space through xtables only, hence iptables (its legacy backend).
+BENCH_DEPS := libnetfilter-queue-dev iptables
 
 ARCH_INCLUDE := /usr/include/$(shell $(CC) -dumpmachine 2>/dev/null)
 WARN    := -Wall -Wextra -Werror
@@ -40,7 +43,7 @@ CMD_OBJS    := $(patsubst loader/%.c,$(OUT)/%.o,$(CMD_SRCS))
 BPF_HDRS    := $(wildcard bpf/*.h) include/flowlet.h
 HDRS        := $(wildcard loader/*.h loader/lib/*.h) include/flowlet.h
 
-.PHONY: all deps test-deps demo-deps test stress demo topo clean format \
+.PHONY: all deps test-deps demo-deps bench-deps test stress demo topo clean format \
 	check-format bench bench-quick
 .DELETE_ON_ERROR:
 .SECONDARY:
@@ -55,6 +58,9 @@ test-deps: deps
 
 demo-deps: deps
 	$(Q)scripts/deps.sh $(DEMO_DEPS)
+
+bench-deps: demo-deps
+	$(Q)scripts/deps.sh $(BENCH_DEPS)
 
 $(OUT):
 	$(Q)mkdir -p $@
@@ -133,8 +139,8 @@ test: all test-deps $(TEST_BUILDS)
 stress: all test-deps $(TEST_BUILDS)
 	$(Q)tests/run.sh stress
 
-# make bench: flowlet against the floors of bench/floors.bpf.c (and, as
-# its issue lands, the kernel and an NFQUEUE forwarder); results/.
+# make bench: flowlet against the floors of bench/floors.bpf.c, the
+# kernel's forwarding and an NFQUEUE forwarder; results/bench.json.
 $(OUT)/floors.bpf.o: bench/floors.bpf.c bpf/hash.h | $(OUT)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -Ibpf -c $< -o $@
@@ -153,18 +159,26 @@ $(OUT)/bench_rate: bench/rate.c bench/frame.h $(LIB_OBJS) $(OUT)/floors.skel.h \
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $< $(LIB_OBJS) $(LDLIBS) -o $@
 
-bench: all demo-deps $(OUT)/bench_cost $(OUT)/bench_rate $(OUT)/xdp_drop.bpf.o
-	$(Q)mkdir -p results
-	$(Q)$(OUT)/bench_cost --json results/bench.json
-	$(Q)bash bench/rate.sh results/bench-rate.json
-	$(Q)/usr/bin/python3 bench/plot.py results/bench.json results/bench-scale.png
+$(OUT)/bench_nfq: bench/nfq.c | $(OUT) bench-deps
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $< -lnetfilter_queue -lnfnetlink -o $@
 
-bench-quick: all demo-deps $(OUT)/bench_cost $(OUT)/bench_rate \
-	     $(OUT)/xdp_drop.bpf.o
+BENCH_BUILDS := $(OUT)/bench_cost $(OUT)/bench_rate $(OUT)/bench_nfq \
+		$(OUT)/xdp_drop.bpf.o
+
+bench: all bench-deps $(BENCH_BUILDS)
 	$(Q)mkdir -p results
-	$(Q)$(OUT)/bench_cost --quick --json results/bench-quick.json
+	$(Q)$(OUT)/bench_cost --json results/bench-cost.json --largest
+	$(Q)bash bench/rate.sh results/bench-rate.json
+	$(Q)/usr/bin/python3 bench/report.py results/bench-cost.json \
+		results/bench-rate.json results/bench.json results/bench-scale.png
+
+bench-quick: all bench-deps $(BENCH_BUILDS)
+	$(Q)mkdir -p results
+	$(Q)$(OUT)/bench_cost --quick --json results/bench-quick-cost.json
 	$(Q)bash bench/rate.sh --quick results/bench-quick-rate.json
-	$(Q)/usr/bin/python3 bench/plot.py results/bench-quick.json \
+	$(Q)/usr/bin/python3 bench/report.py results/bench-quick-cost.json \
+		results/bench-quick-rate.json results/bench-quick.json \
 		results/bench-quick-scale.png
 
 # The seed topology in Mininet: ecmp vs flowlet for one gapped flow, four

@@ -16,7 +16,11 @@
  * them into its flow table); the flowlet timeout is 60 s, so the timed
  * packets continue their flowlets, the common case.
  *
- * usage: bench_cost [--quick] [--json FILE]
+ * --largest also finds the largest flow table (a power of two, for each
+ * family) whose flowlet object loads within half of MemAvailable (the
+ * machine is shared), loads it, and times the load.
+ *
+ * usage: bench_cost [--quick] [--largest] [--json FILE]
  *        bench_cost --check   (make test: the harness itself, no timing:
  *                              every variant redirects every timed frame)
  */
@@ -369,10 +373,87 @@ static int check_verdicts(const struct result *res, const size_t *flows,
 	return failed ? 1 : 0;
 }
 
+/* The largest table: flows per family, the kernel memory of the flow
+ * tables (memlock), MemAvailable before, and the load's time. */
+struct largest {
+	size_t flows;
+	double bytes, available, load_ms;
+};
+
+static double mem_available(void)
+{
+	char line[128];
+	double kb = -1;
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, "MemAvailable:", 13))
+			kb = strtod(line + 13, NULL);
+	}
+	fclose(f);
+	return kb * 1024;
+}
+
+/* Loads flowlet with @flows per family; the flow tables' memlock bytes
+ * and the load's time, or -1 if the kernel refused. */
+static double load_tables(size_t flows, double *load_ms)
+{
+	static const enum instance_map tables[] = { MAP_FLOWS, MAP_NEW,
+						    MAP_FLOWS6, MAP_NEW6 };
+	struct flowlet *skel = flowlet__open();
+	struct instance in;
+	double start, bytes = 0;
+
+	if (!skel)
+		return -1;
+	flowlet_size_tables(skel, flows);
+	start = monotonic_seconds();
+	if (flowlet__load(skel)) {
+		flowlet__destroy(skel);
+		return -1;
+	}
+	*load_ms = (monotonic_seconds() - start) * 1000;
+	if (instance_from_object(skel->obj, 0, &in)) {
+		flowlet__destroy(skel);
+		return -1;
+	}
+	for (size_t t = 0; t < sizeof(tables) / sizeof(tables[0]); t++)
+		bytes += map_memlock(in.fds[tables[t]]);
+	instance_close(&in);
+	flowlet__destroy(skel);
+	return bytes;
+}
+
+static int measure_largest(struct largest *out)
+{
+	double per_flow, ms;
+	size_t flows = 1;
+
+	libbpf_set_print(NULL); /* a refusal is an answer here */
+	out->available = mem_available();
+	per_flow = load_tables(FLOWLET_MAX_FLOWS, &ms) / FLOWLET_MAX_FLOWS;
+	if (out->available <= 0 || per_flow <= 0)
+		return -1;
+	while ((flows * 2) * per_flow <= out->available / 2 &&
+	       flows * 2 <= 0x80000000u)
+		flows *= 2;
+	for (; flows >= FLOWLET_MAX_FLOWS; flows /= 2) {
+		out->bytes = load_tables(flows, &out->load_ms);
+		if (out->bytes > 0 && out->bytes <= out->available / 2) {
+			out->flows = flows;
+			return 0;
+		}
+	}
+	return -1;
+}
+
 int main(int argc, char **argv)
 {
 	static const size_t all_flows[] = { 1, 1024, 65536, 1048576 };
-	bool quick = false, check = false;
+	bool quick = false, check = false, largest = false;
+	struct largest big = { 0 };
 	const char *json = NULL;
 	int counts = 4, rounds = 7;
 	size_t calls = 20000;
@@ -385,11 +466,14 @@ int main(int argc, char **argv)
 			quick = true;
 		else if (!strcmp(argv[i], "--check"))
 			check = true;
+		else if (!strcmp(argv[i], "--largest"))
+			largest = true;
 		else if (!strcmp(argv[i], "--json") && i + 1 < argc)
 			json = argv[++i];
 		else {
-			fprintf(stderr, "usage: bench_cost [--quick] "
-					"[--json FILE] | --check\n");
+			fprintf(stderr,
+				"usage: bench_cost [--quick] [--largest] "
+				"[--json FILE] | --check\n");
 			return 2;
 		}
 	}
@@ -450,6 +534,20 @@ int main(int argc, char **argv)
 	       "%.0f (one table, a 16-byte key)\n",
 	       res[counts - 1].bytes_per_flow, res[counts - 1].bytes_per_flow6,
 	       res[counts - 1].floor_bytes_per_flow);
+	if (largest) {
+		fprintf(stderr, "bench: the largest table...\n");
+		if (measure_largest(&big)) {
+			fprintf(stderr,
+				"bench_cost: no flow table loads within "
+				"half of MemAvailable\n");
+			return 1;
+		}
+		printf("\nthe largest flow table within half of MemAvailable "
+		       "(%.1f GiB): %zu flows per family, %.2f GiB of flow "
+		       "tables, loaded in %.0f ms\n",
+		       big.available / (1 << 30), big.flows,
+		       big.bytes / (1 << 30), big.load_ms);
+	}
 	if (!json)
 		return 0;
 	out = fopen(json, "w");
@@ -498,7 +596,13 @@ int main(int argc, char **argv)
 	fprintf(out, "],\"set_ms\":[");
 	for (int c = 0; c < counts; c++)
 		fprintf(out, "%s%.3f", c ? "," : "", res[c].commit_ms);
-	fprintf(out, "]}}\n");
+	fprintf(out, "]");
+	if (largest)
+		fprintf(out,
+			",\"largest\":{\"flows\":%zu,\"bytes\":%.0f,"
+			"\"mem_available\":%.0f,\"load_ms\":%.1f}",
+			big.flows, big.bytes, big.available, big.load_ms);
+	fprintf(out, "}}\n");
 	fclose(out);
 	return 0;
 }

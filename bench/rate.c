@@ -6,9 +6,9 @@
  *     Sends FRAMES 64-byte UDP frames 10.0.1.1 -> 10.0.6.2 over FLOWS
  *     flows out of IFACE to DST_MAC, with bench/gen.bpf.c under
  *     BPF_F_TEST_XDP_LIVE_FRAMES; prints the seconds it took.
- * bench_rate stateless IFACE DEV...
- *     Attaches the stateless floor of bench/floors.bpf.c to IFACE (native
- *     XDP), redirecting over DEV...; it stays attached.
+ * bench_rate floor stateless|minimal IFACE DEV...
+ *     Attaches that floor of bench/floors.bpf.c to IFACE (native XDP),
+ *     redirecting over DEV...; it stays attached.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -90,28 +90,47 @@ static int send_frames(const char *iface, const char *dst, long flows,
 	return 0;
 }
 
-static int attach_stateless(const char *iface, char **devs, int count)
+/* The minimal floor's flow table: room for the bench's 65536 flows. */
+#define FLOOR_FLOWS 131072
+
+static int attach_floor(const char *name, const char *iface, char **devs,
+			int count)
 {
 	int ifindex = if_nametoindex(iface), err;
-	struct floors *floors = floors__open_and_load();
+	struct floors *floors = floors__open();
+	struct bpf_program *prog;
 
 	if (!ifindex || !floors)
 		return fail(iface);
+	prog = !strcmp(name, "stateless") ? floors->progs.bench_stateless
+	       : !strcmp(name, "minimal") ? floors->progs.bench_minimal
+					  : NULL;
+	if (!prog) {
+		fprintf(stderr, "bench_rate: no floor '%s'\n", name);
+		floors__destroy(floors);
+		return 2;
+	}
+	bpf_map__set_max_entries(floors->maps.bench_flows, FLOOR_FLOWS);
+	if (floors__load(floors)) {
+		floors__destroy(floors);
+		return fail("load the floors");
+	}
 	for (__u32 i = 0; i < 4; i++) {
 		__u32 dev = if_nametoindex(devs[i % count]);
 
 		if (!dev ||
 		    bpf_map_update_elem(bpf_map__fd(floors->maps.bench_ports),
-					&i, &dev, BPF_ANY))
+					&i, &dev, BPF_ANY)) {
+			floors__destroy(floors);
 			return fail(devs[i % count]);
+		}
 	}
-	err = bpf_xdp_attach(ifindex,
-			     bpf_program__fd(floors->progs.bench_stateless),
-			     XDP_FLAGS_DRV_MODE, NULL);
+	err = bpf_xdp_attach(ifindex, bpf_program__fd(prog), XDP_FLAGS_DRV_MODE,
+			     NULL);
 	floors__destroy(floors);
 	if (err) {
 		errno = -err;
-		return fail("attach the stateless floor");
+		return fail("attach the floor");
 	}
 	return 0;
 }
@@ -121,9 +140,10 @@ int main(int argc, char **argv)
 	if (argc == 6 && !strcmp(argv[1], "send"))
 		return send_frames(argv[2], argv[3], atol(argv[4]),
 				   atol(argv[5]));
-	if (argc >= 4 && !strcmp(argv[1], "stateless"))
-		return attach_stateless(argv[2], argv + 3, argc - 3);
-	fprintf(stderr, "usage: bench_rate send IFACE DST_MAC FLOWS FRAMES\n"
-			"       bench_rate stateless IFACE DEV...\n");
+	if (argc >= 5 && !strcmp(argv[1], "floor"))
+		return attach_floor(argv[2], argv[3], argv + 4, argc - 4);
+	fprintf(stderr,
+		"usage: bench_rate send IFACE DST_MAC FLOWS FRAMES\n"
+		"       bench_rate floor stateless|minimal IFACE DEV...\n");
 	return 2;
 }

@@ -5,11 +5,13 @@
 # far end (s2-eth1 .. s5-eth1) counts and drops them in XDP. The rate is
 # the frames the far ends got over the generator's time: the whole chain
 # shares the machine's CPUs, so the figures are for comparing, in one
-# run: every flowlet mode, the stateless floor, and the kernel forwarding
-# with a single route and with a 4-nexthop multipath route (L4 hash).
-# Then TCP: one iperf3 flow h1 -> h2, flowlet against the kernel's
-# multipath route. Variants take turns, round by round; each figure is
-# the median.
+# run: every flowlet mode, the stateless and minimal floors, the kernel
+# forwarding with a single route and with a 4-nexthop multipath route (L4
+# hash), and the NFQUEUE forwarder (bench/nfq.c: per packet in user space,
+# marks routed by policy). Then TCP: one iperf3 flow h1 -> h2, flowlet
+# against the kernel's multipath route. Variants take turns, round by
+# round; each figure is the median. Last, the time flowletctl attach takes
+# with the default flow table and with a 1M-flow one.
 #
 # usage: bench/rate.sh [--quick] [JSON]
 source "$(dirname "$0")/../tests/lib.sh"
@@ -24,9 +26,11 @@ if [ "${1:-}" = --quick ]; then
 	shift
 fi
 JSON=${1:-}
+OUT=$(mktemp -d)
+on_exit rm -rf "$OUT"
 RATE="$ROOT/build/bench_rate"
 MODES=($(/usr/bin/python3 -c 'import sys; sys.path.insert(0, sys.argv[1]); from flowlet_mininet import MODES; print(" ".join(MODES))' "$ROOT/topo"))
-VARIANTS=("${MODES[@]}" stateless kernel-multipath kernel-single)
+VARIANTS=("${MODES[@]}" stateless minimal kernel-multipath kernel-single nfqueue)
 FLOWS=(64 65536)
 
 build_diamond 4 || { echo "bench: cannot build the namespace diamond" >&2; exit 1; }
@@ -48,16 +52,34 @@ far_count() {
 	echo $total
 }
 
+# The NFQUEUE forwarder: policy routing sends mark i+1 down path i; the
+# iptables rule (legacy xtables: this kernel has no nft queue) is in place
+# only while the variant runs.
+NFQ_RULE=(PREROUTING -t mangle -i s1-eth1 -d 10.0.6.0/24 -j NFQUEUE --queue-num 0)
+nfq_paths=0
+for path in "${S1_PATHS[@]}"; do
+	[ "$path" = --path ] && continue
+	nfq_paths=$((nfq_paths + 1))
+	on s1 ip route replace 10.0.6.0/24 via "${path#*@}" dev "${path%@*}" table $((100 + nfq_paths))
+	on s1 ip rule add fwmark $nfq_paths table $((100 + nfq_paths))
+done
+ip netns exec "${UNIQ}s1" "$ROOT/build/bench_nfq" 0 "$(printf '1%.0s,' $(seq $nfq_paths) | sed 's/,$//')" >"$OUT/nfq" &
+NFQ_PID=$!
+on_exit kill $NFQ_PID
+wait_until 30 grep -q ready "$OUT/nfq" || { echo "bench: the NFQUEUE forwarder did not start" >&2; exit 1; }
+
 # use VARIANT: s1 forwards the way VARIANT says.
 use() {
 	on s1 ip link set dev s1-eth1 xdp off 2>/dev/null
+	on s1 iptables-legacy -D "${NFQ_RULE[@]}" 2>/dev/null
 	case $1 in
 	kernel-single) on s1 ip route replace 10.0.6.0/24 via 10.1.1.2 ;;
 	kernel-multipath)
 		on s1 ip route replace 10.0.6.0/24 nexthop via 10.1.1.2 \
 			nexthop via 10.1.2.2 nexthop via 10.1.3.2 nexthop via 10.1.4.2
 		;;
-	stateless) on s1 "$RATE" stateless s1-eth1 s1-eth2 s1-eth3 s1-eth4 s1-eth5 ;;
+	nfqueue) on s1 iptables-legacy -A "${NFQ_RULE[@]}" ;;
+	stateless | minimal) on s1 "$RATE" floor "$1" s1-eth1 s1-eth2 s1-eth3 s1-eth4 s1-eth5 ;;
 	*) ctl attach s1-eth1 "${S1_PATHS[@]}" --prefix 10.0.6.0/24 --mode "$1" >/dev/null ;;
 	esac
 }
@@ -103,6 +125,18 @@ for ((round = 0; round < ROUNDS; round++)); do
 done
 on s1 ip link set dev s1-eth1 xdp off 2>/dev/null
 
+# attach: flowletctl attach where no instance is (load, configure, attach),
+# with the default flow table and a 1M-flow one.
+TABLES=(65536 1048576)
+for ((round = 0; round < ROUNDS; round++)); do
+	for table in "${TABLES[@]}"; do
+		start=$(date +%s%N)
+		ctl attach s1-eth1 "${S1_PATHS[@]}" --flow-table "$table" >/dev/null || exit 1
+		RESULT[attach,$table]+="$((($(date +%s%N) - start) / 1000)) "
+		ctl detach s1-eth1 >/dev/null || exit 1
+	done
+done
+
 median() { tr ' ' '\n' | grep . | sort -g | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
 echo "Forwarding rate through s1, Mpps of 64-byte frames delivered (median of $ROUNDS rounds of $FRAMES frames; the generator, s1 and the far ends share the CPUs: compare within the table); (x): the ratio to flowlet"
 printf '%-18s' ""
@@ -129,6 +163,14 @@ for variant in "${TCP_VARIANTS[@]}"; do
 	printf '%-18s %12s\n' "$variant" "$m"
 	tcp_json+="${tcp_json:+,}\"$variant\":$m"
 done
+echo
+echo "flowletctl attach (median of $ROUNDS), ms:"
+attach_json=""
+for table in "${TABLES[@]}"; do
+	m=$(median <<<"${RESULT[attach,$table]}")
+	printf '%-18s %12.1f\n' "$table flows" "$(awk -v us="$m" 'BEGIN {print us / 1000}')"
+	attach_json+="${attach_json:+,}\"$table\":$(awk -v us="$m" 'BEGIN {print us / 1000}')"
+done
 if [ -n "$JSON" ]; then
-	echo "{\"frames\":$FRAMES,\"rounds\":$ROUNDS,\"flows\":[$(IFS=,; echo "${FLOWS[*]}")],\"mpps\":{$json},\"tcp_mbit\":{$tcp_json}}" >"$JSON"
+	echo "{\"frames\":$FRAMES,\"rounds\":$ROUNDS,\"flows\":[$(IFS=,; echo "${FLOWS[*]}")],\"mpps\":{$json},\"tcp_mbit\":{$tcp_json},\"attach_ms\":{$attach_json}}" >"$JSON"
 fi

@@ -94,7 +94,9 @@ static __always_inline __u32 flow_path(const struct flowlet_config *cfg,
 				       const void *dst, __u64 now, __u32 bytes,
 				       bool *new_flowlet_out)
 {
-	struct flowlet_flow fresh = { .path = FLOWLET_NO_PATH };
+	struct flowlet_flow fresh = {
+		.path = (__u8)FLOWLET_NO_PATH
+	}; /* none */
 	struct flowlet_flow *flow = bpf_map_lookup_elem(flows, key);
 	bool new_flowlet = true, seen_once = false;
 	__u32 path;
@@ -127,6 +129,7 @@ static __always_inline __u32 flow_path(const struct flowlet_config *cfg,
 	if (flow != &fresh && flow->path != path)
 		stats->path_changes++;
 	flow->path = path;
+	flow->config_tag = cfg->generation;
 	flow->last_seen_ns = now;
 	flow->packets++;
 	flow->bytes += bytes;

@@ -19,17 +19,12 @@
 
 #define FLOWLET_NO_PATH 0xffffffffu
 
-/* A flow key of @words 32-bit words (a struct flowlet_flow_key4 or
- * flowlet_flow_key; the callers pass a constant, the loop unrolls). */
-static __always_inline __u32 flow_hash(const void *key, int words, __u32 seed)
+/* A flow key (struct flowlet_flow_key4 or flowlet_flow_key) of
+ * @key_words words. */
+static __always_inline __u32 flow_hash(const void *key, int key_words,
+				       __u32 seed)
 {
-	const __u32 *w = key;
-	__u32 h = seed;
-
-#pragma unroll
-	for (int i = 0; i < words; i++)
-		h = hash_step(h, w[i]);
-	return hash_final(h ^ (words * 4));
+	return hash_words(key, key_words, seed);
 }
 
 /* Maps a 32-bit value onto [0, n) without a division. */
@@ -173,7 +168,10 @@ __noinline __u32 least_loaded_path(const struct flowlet_config *cfg, __u32 h,
  * modes keep the flow's path until a gap starts a new flowlet (or the path
  * goes away). An out-of-range mode behaves as flowlet. The flow is hashed
  * only where the choice needs it: not for spray, nor for a packet that
- * continues its flowlet.
+ * continues its flowlet, nor in ecmp for a flow whose path the config in
+ * force chose (a commit changes the generation; 16 bits of it tag the
+ * flow, so a flow idle across exactly a multiple of 65,536 commits keeps a
+ * path that is usable but maybe not its hash's).
  */
 static __always_inline __u32 select_path(const struct flowlet_config *cfg,
 					 const void *key, int key_words,
@@ -184,6 +182,9 @@ static __always_inline __u32 select_path(const struct flowlet_config *cfg,
 
 	switch (cfg->mode) {
 	case FLOWLET_MODE_ECMP:
+		if (flow->config_tag == (__u16)cfg->generation &&
+		    path_usable(cfg, flow->path))
+			return flow->path;
 		return slot_path(cfg,
 				 flow_hash(key, key_words, cfg->hash_seed));
 	case FLOWLET_MODE_SPRAY:

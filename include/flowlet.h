@@ -118,7 +118,11 @@ struct flowlet_flow {
 	__u64 packets;
 	__u64 bytes;
 	__u32 flowlet; /* flowlets this flow has started (the flowlet id) */
-	__u32 path;    /* current path index */
+	__u8 path;     /* current path index */
+	__u8 pad;
+	__u16 config_tag; /* the low 16 bits of the generation of the config
+			   * that chose path: ecmp hashes again only when a
+			   * commit may have moved the flow */
 };
 
 struct flowlet_path {

@@ -37,6 +37,7 @@ static const struct {
 	{ "route_paths", test_route_paths },
 	{ "ecmp_weights", test_ecmp_weights },
 	{ "ecmp_sticky", test_ecmp_sticky },
+	{ "ecmp_commits", test_ecmp_follows_commits },
 	{ "spray", test_spray_round_robin },
 	{ "flowlet_gaps", test_flowlet_gaps },
 	{ "clock_behind", test_clock_behind },

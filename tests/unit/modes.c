@@ -65,6 +65,31 @@ void test_ecmp_sticky(void)
 	      "ecmp: one flow stays on one path across 50 gaps");
 }
 
+/* ecmp keeps a flow's path while the config that chose it is in force,
+ * and hashes again after a commit: weights 1,0,0,0 then 0,1,0,0 move
+ * every flow from path 0 to path 1 (a path of weight 0 is still usable:
+ * a path kept from before the commit would stay). */
+void test_ecmp_follows_commits(void)
+{
+	const __u32 before[4] = { 1, 0, 0, 0 }, after[4] = { 0, 1, 0, 0 };
+	struct flowlet_config cfg;
+	int on0 = 0, on1 = 0;
+
+	configure(&cfg, 4, before, FLOWLET_MODE_ECMP);
+	for (int f = 0; f < 32; f++)
+		on0 += send_port(6000 + f) == 0 && send_port(6000 + f) == 0;
+	for (int i = 0; i < 4; i++)
+		cfg.paths[i].weight = after[i];
+	config_fill_slots(&cfg);
+	commit(&cfg);
+	for (int f = 0; f < 32; f++)
+		on1 += send_port(6000 + f) == 1;
+	CHECK(on0 == 32 && on1 == 32,
+	      "ecmp: 32 flows on path 0 (%d) all move to path 1 when a commit "
+	      "gives it the weight (%d)",
+	      on0, on1);
+}
+
 void test_spray_round_robin(void)
 {
 	const __u32 weights[3] = { 3, 1, 2 };

@@ -89,6 +89,7 @@ void test_slot_table(void);
 void test_route_paths(void);
 void test_ecmp_weights(void);
 void test_ecmp_sticky(void);
+void test_ecmp_follows_commits(void);
 void test_spray_round_robin(void);
 void test_flowlet_gaps(void);
 void test_clock_behind(void);
