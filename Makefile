@@ -150,11 +150,11 @@ $(OUT)/bench_cost: bench/cost.c bench/frame.h $(LIB_OBJS) $(OUT)/flowlet.skel.h 
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $< $(LIB_OBJS) $(LDLIBS) -o $@
 
-$(OUT)/gen.bpf.o: bench/gen.bpf.c | $(OUT)
+$(OUT)/gen.bpf.o: bench/gen.bpf.c bench/flows.h | $(OUT)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
-$(OUT)/bench_rate: bench/rate.c bench/frame.h $(LIB_OBJS) $(OUT)/floors.skel.h \
+$(OUT)/bench_rate: bench/rate.c bench/frame.h bench/flows.h $(LIB_OBJS) $(OUT)/floors.skel.h \
 		   $(OUT)/gen.skel.h
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $< $(LIB_OBJS) $(LDLIBS) -o $@

@@ -14,6 +14,8 @@
 #include <bpf/bpf_endian.h>
 #include <bpf/bpf_helpers.h>
 
+#include "flows.h"
+
 #define HEADERS (sizeof(struct ethhdr) + sizeof(struct iphdr) + 8)
 
 const volatile __u32 gen_flows = 64;
@@ -33,8 +35,8 @@ int bench_gen(struct xdp_md *ctx)
 		return XDP_ABORTED;
 	__builtin_memcpy(data, gen_headers, HEADERS);
 	flow = gen_count++ % gen_flows;
-	udp->source = bpf_htons(1024 + (flow & 0xff));
-	udp->dest = bpf_htons(1024 + (flow >> 8));
+	udp->source = bpf_htons(GEN_SPORT(flow));
+	udp->dest = bpf_htons(GEN_DPORT(flow));
 	return XDP_TX;
 }
 

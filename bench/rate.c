@@ -6,15 +6,24 @@
  *     Sends FRAMES 64-byte UDP frames 10.0.1.1 -> 10.0.6.2 over FLOWS
  *     flows out of IFACE to DST_MAC, with bench/gen.bpf.c under
  *     BPF_F_TEST_XDP_LIVE_FRAMES; prints the seconds it took.
- * bench_rate floor stateless|minimal IFACE DEV...
+ * bench_rate establish FLOWS
+ *     Sends two UDP datagrams of each of the generator's FLOWS flows, one
+ *     flow after the other, through the kernel's stack (a few hundred thousand
+ * a second, slower than any forwarder here), so that a forwarder holds every
+ * flow before the generator's frames, most of which a slower forwarder never
+ * sees, are timed. bench_rate floor stateless|minimal IFACE FLOWS DEV...
  *     Attaches that floor of bench/floors.bpf.c to IFACE (native XDP),
- *     redirecting over DEV...; it stays attached.
+ *     with a flow table of FLOWS entries, redirecting over DEV...; it
+ *     stays attached.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <net/if.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
 #include <arpa/inet.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -25,6 +34,7 @@
 
 #include "clock.h"
 #include "floors.skel.h"
+#include "flows.h"
 #include "frame.h"
 #include "gen.skel.h"
 #include "nl.h"
@@ -90,11 +100,38 @@ static int send_frames(const char *iface, const char *dst, long flows,
 	return 0;
 }
 
-/* The minimal floor's flow table: room for the bench's 65536 flows. */
-#define FLOOR_FLOWS 131072
+static int establish(long flows)
+{
+	int socks[256] = { 0 }, count = flows < 256 ? flows : 256, err = 0;
+	struct sockaddr_in to = { .sin_family = AF_INET };
 
-static int attach_floor(const char *name, const char *iface, char **devs,
-			int count)
+	inet_pton(AF_INET, "10.0.6.2", &to.sin_addr);
+	for (int s = 0; s < count && !err; s++) {
+		struct sockaddr_in from = { .sin_family = AF_INET,
+					    .sin_port = htons(GEN_SPORT(s)) };
+
+		inet_pton(AF_INET, "10.0.1.1", &from.sin_addr);
+		socks[s] = socket(AF_INET, SOCK_DGRAM, 0);
+		err = socks[s] < 0 ||
+		      bind(socks[s], (struct sockaddr *)&from, sizeof(from));
+	}
+	/* Back to back: a flow whose second packet comes after more new
+	 * flows than flowlet's admission table holds is never established. */
+	for (long flow = 0; flow < flows && !err; flow++) {
+		to.sin_port = htons(GEN_DPORT(flow));
+		for (int copy = 0; copy < 2 && !err; copy++)
+			err = sendto(socks[flow & 0xff], "flowlet", 7, 0,
+				     (struct sockaddr *)&to, sizeof(to)) < 0;
+	}
+	for (int s = 0; s < count; s++) {
+		if (socks[s] > 0)
+			close(socks[s]);
+	}
+	return err ? fail("establish the flows") : 0;
+}
+
+static int attach_floor(const char *name, const char *iface, long flows,
+			char **devs, int count)
 {
 	int ifindex = if_nametoindex(iface), err;
 	struct floors *floors = floors__open();
@@ -110,7 +147,7 @@ static int attach_floor(const char *name, const char *iface, char **devs,
 		floors__destroy(floors);
 		return 2;
 	}
-	bpf_map__set_max_entries(floors->maps.bench_flows, FLOOR_FLOWS);
+	bpf_map__set_max_entries(floors->maps.bench_flows, flows);
 	if (floors__load(floors)) {
 		floors__destroy(floors);
 		return fail("load the floors");
@@ -140,10 +177,14 @@ int main(int argc, char **argv)
 	if (argc == 6 && !strcmp(argv[1], "send"))
 		return send_frames(argv[2], argv[3], atol(argv[4]),
 				   atol(argv[5]));
-	if (argc >= 5 && !strcmp(argv[1], "floor"))
-		return attach_floor(argv[2], argv[3], argv + 4, argc - 4);
-	fprintf(stderr,
-		"usage: bench_rate send IFACE DST_MAC FLOWS FRAMES\n"
-		"       bench_rate floor stateless|minimal IFACE DEV...\n");
+	if (argc == 3 && !strcmp(argv[1], "establish"))
+		return establish(atol(argv[2]));
+	if (argc >= 6 && !strcmp(argv[1], "floor"))
+		return attach_floor(argv[2], argv[3], atol(argv[4]), argv + 5,
+				    argc - 5);
+	fprintf(stderr, "usage: bench_rate send IFACE DST_MAC FLOWS FRAMES\n"
+			"       bench_rate establish FLOWS\n"
+			"       bench_rate floor stateless|minimal IFACE FLOWS "
+			"DEV...\n");
 	return 2;
 }
