@@ -7,9 +7,10 @@
  * would rerun the frame the program already rewrote, whose destination
  * MAC is no longer ours), timed by the kernel around that one run; the
  * empty program's time in the same round is subtracted (test_run's own
- * overhead). The variants take turns, batch by batch (A B C A B C ...),
- * and each figure is the median over rounds of a batch's median, so that
- * a noisy neighbour moves every variant alike. Every timed frame's verdict
+ * overhead). The variants take turns, batch by batch (A B C, B C A, ...:
+ * each round starts one later), and each figure is the median over rounds
+ * of a batch's median, so that a noisy neighbour moves every variant
+ * alike. Every timed frame's verdict
  * is counted: a figure whose frames were not all redirected says so.
  *
  * Flows are established first (two packets each, so that flowlet admits
@@ -324,7 +325,12 @@ static int measure(size_t flows, int rounds, size_t calls, struct result *res)
 		goto out;
 	}
 	for (int round = 0; round < rounds; round++) {
-		for (int v = 0; v < VARIANTS; v++) {
+		/* Each round starts one variant later, so that no variant
+		 * always follows the same one (whose table the caches and
+		 * TLB still hold: every flowlet mode shares flowlet's). */
+		for (int k = 0; k < VARIANTS; k++) {
+			int v = (k + round) % VARIANTS;
+
 			per_round[v][round] =
 				batch(&r, v, calls, &offset, ns,
 				      &res->redirected[v], &res->timed[v]);
