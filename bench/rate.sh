@@ -36,29 +36,28 @@ FLOWS=(64 65536)
 # most flows (an LRU hash evicts before it is full).
 TABLE=131072
 
-build_diamond 4 || { echo "bench: cannot build the namespace diamond" >&2; exit 1; }
-S1_MAC=$(on s1 cat /sys/class/net/s1-eth1/address)
 FAR=(s2 s3 s4 s5)
-for node in "${FAR[@]}"; do
-	on "$node" ip link set dev "$node-eth1" xdpdrv obj "$ROOT/build/xdp_drop.bpf.o" sec xdp
-done
-# The kernel's own forwarding takes frames from h1 only with GRO on s1-eth1.
-on s1 ethtool -K s1-eth1 gro on >/dev/null
-on s1 sysctl -qw net.ipv4.fib_multipath_hash_policy=1
-
-# far_count: the frames the far ends' XDP programs have seen.
-far_count() {
-	local node total=0
+# diamond: a namespace diamond (tests/lib.sh, named after UNIQ) whose far
+# ends count and drop in XDP.
+diamond() {
+	build_diamond 4 || { echo "bench: cannot build the namespace diamond" >&2; exit 1; }
 	for node in "${FAR[@]}"; do
-		total=$((total + $(on "$node" ethtool -S "$node-eth1" | awk '/rx_queue_0_xdp_packets/ {print $2}')))
+		on "$node" ip link set dev "$node-eth1" xdpdrv obj "$ROOT/build/xdp_drop.bpf.o" sec xdp
 	done
-	echo $total
+	# The kernel's own forwarding takes frames from h1 only with GRO on
+	# s1-eth1.
+	on s1 ethtool -K s1-eth1 gro on >/dev/null
+	on s1 sysctl -qw net.ipv4.fib_multipath_hash_policy=1
 }
 
-# The NFQUEUE forwarder: policy routing sends mark i+1 down path i; the
-# iptables rule (legacy xtables: this kernel has no nft queue) is in place
-# only while the variant runs.
-NFQ_RULE=(PREROUTING -t mangle -i s1-eth1 -d 10.0.6.0/24 -j NFQUEUE --queue-num 0)
+# The NFQUEUE forwarder gets a diamond of its own: its policy routing
+# rules (mark i+1 down path i) and xtables hooks would slow every packet
+# the kernel forwards there, and a namespace keeps them once added. The
+# rule is legacy xtables: this kernel has no nft queue.
+NET=$UNIQ
+NFQ_NET=${UNIQ}q
+UNIQ=$NFQ_NET
+diamond
 nfq_paths=0
 for path in "${S1_PATHS[@]}"; do
 	[ "$path" = --path ] && continue
@@ -70,18 +69,32 @@ ip netns exec "${UNIQ}s1" "$ROOT/build/bench_nfq" 0 "$(printf '1%.0s,' $(seq $nf
 NFQ_PID=$!
 on_exit kill $NFQ_PID
 wait_until 30 grep -q ready "$OUT/nfq" || { echo "bench: the NFQUEUE forwarder did not start" >&2; exit 1; }
+on s1 iptables-legacy -t mangle -A PREROUTING -i s1-eth1 -d 10.0.6.0/24 -j NFQUEUE --queue-num 0
+UNIQ=$NET
+diamond
+S1_MAC=$(on s1 cat /sys/class/net/s1-eth1/address)
 
-# use VARIANT: s1 forwards the way VARIANT says.
+# far_count: the frames the far ends' XDP programs have seen.
+far_count() {
+	local node total=0
+	for node in "${FAR[@]}"; do
+		total=$((total + $(on "$node" ethtool -S "$node-eth1" | awk '/rx_queue_0_xdp_packets/ {print $2}')))
+	done
+	echo $total
+}
+
+# use VARIANT: s1 forwards the way VARIANT says (nfqueue: in its diamond,
+# as it is).
 use() {
+	UNIQ=$NET
+	[ "$1" = nfqueue ] && UNIQ=$NFQ_NET && return
 	on s1 ip link set dev s1-eth1 xdp off 2>/dev/null
-	on s1 iptables-legacy -D "${NFQ_RULE[@]}" 2>/dev/null
 	case $1 in
 	kernel-single) on s1 ip route replace 10.0.6.0/24 via 10.1.1.2 ;;
 	kernel-multipath)
 		on s1 ip route replace 10.0.6.0/24 nexthop via 10.1.1.2 \
 			nexthop via 10.1.2.2 nexthop via 10.1.3.2 nexthop via 10.1.4.2
 		;;
-	nfqueue) on s1 iptables-legacy -A "${NFQ_RULE[@]}" ;;
 	stateless | minimal) on s1 "$RATE" floor "$1" s1-eth1 $TABLE s1-eth2 s1-eth3 s1-eth4 s1-eth5 ;;
 	*) ctl attach s1-eth1 "${S1_PATHS[@]}" --prefix 10.0.6.0/24 --mode "$1" --flow-table $TABLE >/dev/null ;;
 	esac
@@ -107,6 +120,7 @@ for ((round = 0; round < ROUNDS; round++)); do
 		done
 	done
 done
+UNIQ=$NET
 on s1 ip link set dev s1-eth1 xdp off 2>/dev/null
 
 # TCP: one iperf3 flow h1 -> h2 through s1 (the far ends forward again),
