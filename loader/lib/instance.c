@@ -456,11 +456,14 @@ static long long read_table(const struct instance *in, enum instance_map map,
 			    struct flowlet_flow **values, size_t n, size_t *cap)
 {
 	LIBBPF_OPTS(bpf_map_batch_opts, opts);
-	static struct flowlet_flow_key4 keys4[FLOW_BATCH];
 	bool first = true, ipv4 = is_ipv4_table(map);
+	struct flowlet_flow_key4 *keys4 = NULL;
 	__u32 token, count;
-	int err;
+	int err = -1;
+	bool done;
 
+	if (ipv4 && !(keys4 = malloc(FLOW_BATCH * sizeof(*keys4))))
+		return -1;
 	do {
 		if (*cap - n < FLOW_BATCH) {
 			size_t more = *cap + FLOW_BATCH;
@@ -471,7 +474,7 @@ static long long read_table(const struct instance *in, enum instance_map map,
 			if (k)
 				*keys = k;
 			if (!v)
-				return -1;
+				break;
 			*values = v;
 			*cap = more;
 		}
@@ -481,13 +484,16 @@ static long long read_table(const struct instance *in, enum instance_map map,
 					   ipv4 ? (void *)keys4 : *keys + n,
 					   *values + n, &count, &opts);
 		if (err && errno != ENOENT)
-			return -1;
+			break;
 		for (__u32 i = 0; ipv4 && i < count; i++)
 			key_from4(&keys4[i], *keys + n + i);
 		n += count;
 		first = false;
 	} while (!err);
-	return n;
+	/* Done when the batch call said ENOENT (no more entries). */
+	done = err && errno == ENOENT;
+	free(keys4);
+	return done ? (long long)n : -1;
 }
 
 long long instance_read_flows(const struct instance *in,
