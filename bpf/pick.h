@@ -106,7 +106,9 @@ static __always_inline __u64 load_now(const struct flowlet_config *cfg,
 }
 
 /* DRE: decay the path's estimate to @now, then add @bytes. CPUs race on
- * the update; the estimate only needs to be roughly right. */
+ * the update; the estimate only needs to be roughly right. The decay (two
+ * divisions) is applied at most once per sixteenth of a half-life: bytes
+ * in between decay from the last stamp, under 5% early. */
 static __always_inline void load_account(const struct flowlet_config *cfg,
 					 __u32 path, __u64 now, __u64 bytes)
 {
@@ -114,7 +116,8 @@ static __always_inline void load_account(const struct flowlet_config *cfg,
 
 	if (!load)
 		return;
-	if ((__s64)(now - load->stamp_ns) > 0) {
+	if ((__s64)(now - load->stamp_ns) >
+	    (__s64)(cfg->load_halflife_ns >> 4)) {
 		load->bytes = load_now(cfg, load, now);
 		load->stamp_ns = now;
 	}

@@ -251,6 +251,37 @@ void test_leastload(void)
 	      "leastload: the estimate decays within a half-life, not only "
 	      "per half-life");
 
+	/* A packet that continues its flowlet adds its bytes; the decay is
+	 * applied (and the estimate stamped) only once a sixteenth of a
+	 * half-life has passed since the last stamp. */
+	configure(&cfg, 1, NULL, FLOWLET_MODE_LEASTLOAD);
+	{
+		const struct pkt_spec spec = { .sport = 3004 };
+		__u8 frame[MAX_FRAME];
+		__u64 len = build_packet(&spec, frame),
+		      half = cfg.load_halflife_ns;
+		__u64 stamp = clock_now() - half / 32;
+		struct flowlet_load near, far;
+		__u32 zero = 0;
+
+		send_spec(&spec);
+		set_load_stamped(0, 100000, stamp);
+		send_spec(&spec);
+		bpf_map_lookup_elem(map_fd(skel->maps.flowlet_load), &zero,
+				    &near);
+		set_load_stamped(0, 100000, clock_now() - half / 2);
+		send_spec(&spec);
+		bpf_map_lookup_elem(map_fd(skel->maps.flowlet_load), &zero,
+				    &far);
+		CHECK(near.bytes == 100000 + len && near.stamp_ns == stamp &&
+			      far.bytes == 75000 + len &&
+			      far.stamp_ns == clock_now(),
+		      "leastload: within a sixteenth of a half-life bytes add "
+		      "up (%llu), half a half-life decays them first (%llu)",
+		      (unsigned long long)near.bytes,
+		      (unsigned long long)far.bytes);
+	}
+
 	/* Four flows start together 2ms after a small flow (an iperf3
 	 * control connection): each takes a path of its own, the fourth the
 	 * small flow's, because a new flowlet is charged a burst. */
