@@ -8,7 +8,7 @@ BPFTOOL ?= bpftool
 OUT     := build
 
 BUILD_DEPS := clang llvm gcc make libbpf-dev bpftool libelf-dev zlib1g-dev \
-	      linux-libc-dev pkg-config libmnl-dev
+	      linux-libc-dev pkg-config libmnl-dev libpcap-dev
 TEST_DEPS  := iproute2 iperf3 ethtool iputils-ping clang-format python3 \
 	      mininet
 DEMO_DEPS  := mininet iperf3 ethtool python3-matplotlib
@@ -22,8 +22,8 @@ CFLAGS  := -std=gnu11 -O2 -g $(WARN) -Iinclude -I$(OUT) -Iloader -Iloader/lib
 # -mcpu=v3: atomic fetch-and-add (spray's shared cursor).
 BPF_CFLAGS := -std=gnu11 -O2 -g -target bpf -mcpu=v3 $(WARN) -Iinclude \
 	      -I$(ARCH_INCLUDE)
-# libmnl: all of our netlink (loader/lib/nl.c).
-LDLIBS  := -lbpf -lmnl -lelf -lz
+# libmnl: all of our netlink (loader/lib/nl.c); libpcap: replay's traces.
+LDLIBS  := -lbpf -lmnl -lpcap -lelf -lz
 
 ifeq ($(V),1)
 Q :=

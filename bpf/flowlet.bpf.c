@@ -27,6 +27,34 @@ _Static_assert(
 const volatile bool flowlet_use_test_clock = false;
 __u64 flowlet_clock_ns = 0;
 
+struct flowlet_decision flowlet_last = {};
+
+/* With the test clock: the flow and what was decided, for replay. */
+static __always_inline void record(const void *key, __u8 family,
+				   const struct flowlet_flow *flow, __u64 gap,
+				   bool new_flow, bool new_flowlet)
+{
+	struct flowlet_decision *d = &flowlet_last;
+
+	if (family == 4) {
+		const struct flowlet_flow_key4 *k4 = key;
+
+		d->key = (struct flowlet_flow_key){ .sport = k4->sport,
+						    .dport = k4->dport,
+						    .proto = k4->proto,
+						    .family = 4 };
+		__builtin_memcpy(d->key.src, &k4->src, 4);
+		__builtin_memcpy(d->key.dst, &k4->dst, 4);
+	} else {
+		__builtin_memcpy(&d->key, key, sizeof(d->key));
+	}
+	d->gap_ns = gap;
+	d->flowlet = flow->flowlet;
+	d->path = flow->path;
+	d->new_flow = new_flow;
+	d->new_flowlet = new_flowlet;
+}
+
 static __always_inline __u64 clock_ns(void)
 {
 	if (flowlet_use_test_clock)
@@ -99,6 +127,7 @@ static __always_inline __u32 flow_path(const struct flowlet_config *cfg,
 	}; /* none */
 	struct flowlet_flow *flow = bpf_map_lookup_elem(flows, key);
 	bool new_flowlet = true, seen_once = false;
+	__u64 gap = 0;
 	__u32 path;
 
 	if (!flow) {
@@ -114,10 +143,10 @@ static __always_inline __u32 flow_path(const struct flowlet_config *cfg,
 		flow = bpf_map_lookup_elem(flows, key);
 	/* Signed: a CPU whose clock read predates another CPU's update of
 	 * last_seen sees a negative gap, not a huge one. */
-	if (flow)
-		new_flowlet = (__s64)(now - flow->last_seen_ns) >
-			      (__s64)cfg->timeout_ns;
-	else
+	if (flow) {
+		gap = now - flow->last_seen_ns;
+		new_flowlet = (__s64)gap > (__s64)cfg->timeout_ns;
+	} else
 		flow = &fresh;
 	if (new_flowlet)
 		flow->flowlet++;
@@ -142,6 +171,8 @@ static __always_inline __u32 flow_path(const struct flowlet_config *cfg,
 		bpf_map_delete_elem(admitted, key);
 		stats->flows_established++;
 	}
+	if (flowlet_use_test_clock)
+		record(key, family, flow, gap, flow == &fresh, new_flowlet);
 	*new_flowlet_out = new_flowlet;
 	return path;
 }

@@ -125,6 +125,19 @@ struct flowlet_flow {
 			   * commit may have moved the flow */
 };
 
+/* flowlet_last: what the data path decided for the last packet it ran;
+ * kept only with the test clock (flowletctl replay, the unit tests), the
+ * branch is verified away otherwise. */
+struct flowlet_decision {
+	struct flowlet_flow_key key; /* IPv4 in the first 4 bytes */
+	__u64 gap_ns;		     /* since the flow's previous packet */
+	__u32 flowlet;		     /* the flow's flowlet id now */
+	__u32 path;
+	__u8 new_flow; /* its first packet (gap_ns 0) */
+	__u8 new_flowlet;
+	__u8 pad[6];
+};
+
 struct flowlet_path {
 	__u32 ifindex; /* egress interface (also its devmap slot's target) */
 	__u32 weight;  /* 0 = out of rotation: no new flowlet goes there */

@@ -57,7 +57,7 @@ int command_getopt(int argc, char **argv, const struct option *opts,
 	return opt;
 }
 
-const char *command_iface(int argc, char **argv, bool required)
+const char *command_arg(int argc, char **argv, const char *what, bool required)
 {
 	const char *name = command_current->name;
 
@@ -67,11 +67,16 @@ const char *command_iface(int argc, char **argv, bool required)
 	}
 	if (optind == argc) {
 		if (required)
-			pr_err("%s: missing IFACE (see flowletctl %s --help)",
-			       name, name);
+			pr_err("%s: missing %s (see flowletctl %s --help)",
+			       name, what, name);
 		return NULL;
 	}
 	return argv[optind];
+}
+
+const char *command_iface(int argc, char **argv, bool required)
+{
+	return command_arg(argc, argv, "IFACE", required);
 }
 
 int command_instance(int argc, char **argv, struct instance *in)

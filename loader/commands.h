@@ -28,6 +28,7 @@ int cmd_stats(int argc, char **argv);
 int cmd_flows(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_watch(int argc, char **argv);
+int cmd_replay(int argc, char **argv);
 
 /* The command main() runs (for messages and --help). */
 extern const struct command *command_current;
@@ -43,7 +44,9 @@ void command_usage(const struct command *cmd, FILE *out);
 int command_getopt(int argc, char **argv, const struct option *opts,
 		   int *status);
 
-/* The single positional IFACE after the options, or NULL after an error. */
+/* The single positional argument after the options (@what names it in
+ * messages), or NULL after an error; command_iface() for an IFACE. */
+const char *command_arg(int argc, char **argv, const char *what, bool required);
 const char *command_iface(int argc, char **argv, bool required);
 
 struct instance;

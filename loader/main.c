@@ -83,6 +83,17 @@ static const struct command commands[] = {
 	  "  Every interface of this network namespace that runs flowlet,\n"
 	  "  and whether a watcher keeps it true to the kernel.\n",
 	  false },
+	{ "replay", cmd_replay,
+	  "replay TRACE [--mode MODE] [--timeout DURATION] [--paths N]\n"
+	  "       [--weights W1,W2,...] [--json]\n"
+	  "  Run flowlet's data path over a packet trace (pcap: Ethernet,\n"
+	  "  Linux cooked or raw IP), its clock the trace's timestamps, "
+	  "over\n"
+	  "  N paths (default 4): flows, flowlets, path changes, the "
+	  "balance,\n"
+	  "  and histograms of gaps, flowlet sizes and flowlets per flow.\n"
+	  "  Nothing is attached; every packet is addressed to flowlet.\n",
+	  true },
 	{ "detach", cmd_detach,
 	  "detach IFACE\n"
 	  "  Remove flowlet from IFACE: forwarding returns to the kernel.\n",

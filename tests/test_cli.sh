@@ -37,7 +37,7 @@ build_diamond 2 || { fail "cannot build the namespace diamond"; finish; exit; }
 
 # -- help and version
 check "--help lists every command" bash -c \
-	"'$FLOWLETCTL' --help | grep -c '^flowletctl \(attach\|set\|watch\|stats\|flows\|status\|detach\) ' | grep -qx 7"
+	"'$FLOWLETCTL' --help | grep -c '^flowletctl \(attach\|set\|watch\|stats\|flows\|status\|replay\|detach\) ' | grep -qx 8"
 check "--help lists every mode of the mode table" bash -c \
 	"'$FLOWLETCTL' --help | grep -cE '^  (flowlet|ecmp|letflow|leastload|spray) ' | grep -qx 5"
 check "attach --help documents --path and exits 0" bash -c \

@@ -248,8 +248,8 @@ out:
 	return err;
 }
 
-int config_fill_prefixes(int fd, const struct flowlet_prefix_key *prefixes,
-			 int count)
+int config_put_prefixes(int fd, const struct flowlet_prefix_key *prefixes,
+			int count)
 {
 	static const char *const defaults[] = { "0.0.0.0/0", "::/0" };
 	static const char *const never[] = { "224.0.0.0/4", "169.254.0.0/16",
@@ -271,5 +271,13 @@ int config_fill_prefixes(int fd, const struct flowlet_prefix_key *prefixes,
 		    prefix_put(fd, &key, FLOWLET_PREFIX_SKIP))
 			return -1;
 	}
+	return 0;
+}
+
+int config_fill_prefixes(int fd, const struct flowlet_prefix_key *prefixes,
+			 int count)
+{
+	if (config_put_prefixes(fd, prefixes, count))
+		return -1;
 	return config_sync_local(fd, NULL, NULL);
 }

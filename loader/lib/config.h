@@ -61,7 +61,11 @@ int config_set_weights(struct flowlet_config *cfg, const __u32 *weights,
  * Fills the flowlet_prefix map @fd: @prefixes to balance (all of IPv4 and
  * IPv6 when @count is 0), then what a router must never forward this way:
  * this namespace's own addresses, link-local, multicast and broadcast.
+ * config_put_prefixes() leaves out the namespace's addresses (replay:
+ * the trace's are not ours).
  */
+int config_put_prefixes(int fd, const struct flowlet_prefix_key *prefixes,
+			int count);
 int config_fill_prefixes(int fd, const struct flowlet_prefix_key *prefixes,
 			 int count);
 

@@ -1,0 +1,215 @@
+// SPDX-License-Identifier: GPL-2.0
+/* replay: the data path over a packet trace (the work is lib/replay.c). */
+#include <stdlib.h>
+
+#include "commands.h"
+#include "log.h"
+#include "names.h"
+#include "parse.h"
+#include "print.h"
+#include "replay.h"
+
+enum {
+	OPT_MODE = 'm',
+	OPT_TIMEOUT = 't',
+	OPT_WEIGHTS = 'w',
+	OPT_PATHS = 256,
+	OPT_JSON,
+};
+
+/* @v in ns as a short duration: 512ns, 8.39ms, 1.07s. */
+static void short_duration(__u64 v, char *buf, size_t len)
+{
+	static const struct {
+		double div;
+		const char *unit;
+	} units[] = { { 1e9, "s" }, { 1e6, "ms" }, { 1e3, "us" }, { 1, "ns" } };
+	size_t u = 0;
+
+	while (u + 1 < sizeof(units) / sizeof(units[0]) && v < units[u].div)
+		u++;
+	snprintf(buf, len, "%.3g%s", v / units[u].div, units[u].unit);
+}
+
+/* "[2^i, 2^(i+1))" of bucket @b, durations if @ns. */
+static void bucket_label(int b, bool ns, char *buf, size_t len)
+{
+	__u64 lo = b ? 1ULL << b : 0, hi = 1ULL << (b + 1);
+	char l[32], h[32];
+
+	if (ns) {
+		short_duration(lo, l, sizeof(l));
+		short_duration(hi, h, sizeof(h));
+	} else {
+		snprintf(l, sizeof(l), "%llu", (unsigned long long)lo);
+		snprintf(h, sizeof(h), "%llu", (unsigned long long)hi);
+	}
+	snprintf(buf, len, "[%s, %s)", l, h);
+}
+
+/* A histogram: one row per bucket from the first to the last used, of
+ * one or two columns. */
+static void print_histogram(const char *key, const char *title, bool ns,
+			    const __u64 *a, const char *a_name, const __u64 *b,
+			    const char *b_name)
+{
+	int first = REPLAY_BUCKETS, last = -1;
+
+	for (int i = 0; i < REPLAY_BUCKETS; i++) {
+		if (a[i] || (b && b[i])) {
+			first = i < first ? i : first;
+			last = i;
+		}
+	}
+	print_text("\n%s\n%-24s %12s", title, "", a_name);
+	if (b)
+		print_text(" %12s", b_name);
+	print_text("\n");
+	print_open(key, '[');
+	for (int i = first; i <= last; i++) {
+		char label[80];
+
+		bucket_label(i, ns, label, sizeof(label));
+		print_open(NULL, '{');
+		print_u64("from", NULL, i ? 1ULL << i : 0);
+		print_u64("to", NULL, 1ULL << (i + 1));
+		print_text("  %-22s", label);
+		print_u64(a_name, " %12llu", a[i]);
+		if (b)
+			print_u64(b_name, " %12llu", b[i]);
+		print_text("\n");
+		print_close('}');
+	}
+	print_close(']');
+}
+
+static void print_result(const char *trace, const struct replay_result *r)
+{
+	const struct flowlet_config *cfg = &r->cfg;
+	__u64 total = 0, max = 0;
+	char timeout[32];
+
+	format_duration(cfg->timeout_ns, timeout, sizeof(timeout));
+	print_open(NULL, '{');
+	print_str("trace", "%s: ", trace);
+	print_str("link_type", "%s, ", r->link_type);
+	print_u64("packets", "%llu packets", r->packets);
+	print_double("seconds", " over %.3f s\n",
+		     r->packets ? (r->last_ns - r->first_ns) / 1e9 : 0);
+	print_str("mode", "mode %s", mode_name(cfg->mode));
+	print_u64("timeout_ns", NULL, cfg->timeout_ns);
+	print_text(", timeout %s", timeout);
+	print_u64("paths", ", %llu paths\n", cfg->path_count);
+	print_u64("redirected", "redirected %llu", r->redirected);
+	print_u64("too_large", ", too large to run %llu", r->too_large);
+	print_u64("too_short", ", too short %llu", r->too_short);
+	print_open("passed", '{');
+	print_text("; to the kernel:");
+	for (int i = 0; i < FLOWLET_PASS_COUNT; i++)
+		print_counter(pass_reason_name(i), r->passed[i]);
+	print_close('}');
+	print_text("\n");
+	print_u64("flows", "flows %llu", r->flows);
+	print_u64("flowlets", ", flowlets %llu", r->flowlets);
+	print_double("flowlets_per_flow", " (%.2f per flow)",
+		     r->flows ? (double)r->flowlets / r->flows : 0);
+	print_u64("path_changes", ", path changes %llu\n", r->path_changes);
+	for (__u32 i = 0; i < cfg->path_count; i++) {
+		total += r->path_bytes[i];
+		max = r->path_bytes[i] > max ? r->path_bytes[i] : max;
+	}
+	print_double("balance", "balance (max/mean bytes per path) %.3f\n",
+		     total ? (double)max * cfg->path_count / total : 0);
+	print_text("%-6s %12s %14s %7s\n", "path", "packets", "bytes", "share");
+	print_open("per_path", '[');
+	for (__u32 i = 0; i < cfg->path_count; i++) {
+		print_open(NULL, '{');
+		print_u64("path", "%-6llu", i);
+		print_u64("packets", " %12llu", r->path_packets[i]);
+		print_u64("bytes", " %14llu", r->path_bytes[i]);
+		print_double("share", " %6.1f%%\n",
+			     total ? 100.0 * r->path_bytes[i] / total : 0);
+		print_close('}');
+	}
+	print_close(']');
+	print_histogram("gaps",
+			"gaps between a flow's packets, by whether they "
+			"started a flowlet:",
+			true, r->gap_started, "started", r->gap_continued,
+			"continued");
+	print_histogram("flowlet_packets", "flowlet sizes in packets:", false,
+			r->flowlet_packets, "flowlets", NULL, NULL);
+	print_histogram("flowlet_bytes", "flowlet sizes in bytes:", false,
+			r->flowlet_bytes, "flowlets", NULL, NULL);
+	print_histogram("flow_flowlets", "flowlets per flow:", false,
+			r->flow_flowlets, "flows", NULL, NULL);
+	print_close('}');
+	print_end();
+}
+
+int cmd_replay(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "mode", required_argument, NULL, OPT_MODE },
+		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+		{ "weights", required_argument, NULL, OPT_WEIGHTS },
+		{ "paths", required_argument, NULL, OPT_PATHS },
+		{ "json", no_argument, NULL, OPT_JSON },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	struct replay_opts ro = { .paths = 4 };
+	struct config_tuning *t = &ro.tuning;
+	struct replay_result *r;
+	int opt, status = EXIT_OK, err = 0;
+	bool json = false;
+	const char *trace;
+	__u64 paths;
+
+	while ((opt = command_getopt(argc, argv, opts, &status)) != -1) {
+		switch (opt) {
+		case OPT_MODE:
+			err = parse_mode(optarg, &t->mode);
+			t->mode_set = true;
+			break;
+		case OPT_TIMEOUT:
+			err = parse_duration("--timeout", optarg,
+					     &t->timeout_ns);
+			break;
+		case OPT_WEIGHTS:
+			err = parse_weights(optarg, t->weights,
+					    &t->weight_count);
+			break;
+		case OPT_PATHS:
+			err = parse_uint("--paths", optarg, 1,
+					 FLOWLET_MAX_PATHS, &paths);
+			ro.paths = paths;
+			break;
+		case OPT_JSON:
+			json = true;
+			break;
+		}
+		if (err || status != EXIT_OK)
+			return status != EXIT_OK ? status : EXIT_USAGE;
+	}
+	trace = command_arg(argc, argv, "TRACE", true);
+	if (!trace)
+		return EXIT_USAGE;
+	if (t->weight_count && t->weight_count != ro.paths) {
+		pr_err("%d weights for %d paths", t->weight_count, ro.paths);
+		return EXIT_USAGE;
+	}
+	r = malloc(sizeof(*r));
+	if (!r) {
+		pr_err("out of memory");
+		return EXIT_FAIL;
+	}
+	if (replay_pcap(trace, &ro, r)) {
+		free(r);
+		return EXIT_FAIL;
+	}
+	print_start(json);
+	print_result(trace, r);
+	free(r);
+	return EXIT_OK;
+}
