@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* replay: the data path over a packet trace (the work is lib/replay.c). */
 #include <stdlib.h>
+#include <string.h>
 
 #include "commands.h"
 #include "log.h"
@@ -14,8 +15,11 @@ enum {
 	OPT_TIMEOUT = 't',
 	OPT_WEIGHTS = 'w',
 	OPT_PATHS = 256,
+	OPT_SWEEP,
 	OPT_JSON,
 };
+
+#define MAX_SWEEP 32
 
 /* @v in ns as a short duration: 512ns, 8.39ms, 1.07s. */
 static void short_duration(__u64 v, char *buf, size_t len)
@@ -86,8 +90,8 @@ static void print_histogram(const char *key, const char *title, bool ns,
 static void print_result(const char *trace, const struct replay_result *r)
 {
 	const struct flowlet_config *cfg = &r->cfg;
-	__u64 total = 0, max = 0;
 	char timeout[32];
+	__u64 total = 0;
 
 	format_duration(cfg->timeout_ns, timeout, sizeof(timeout));
 	print_open(NULL, '{');
@@ -114,12 +118,10 @@ static void print_result(const char *trace, const struct replay_result *r)
 	print_double("flowlets_per_flow", " (%.2f per flow)",
 		     r->flows ? (double)r->flowlets / r->flows : 0);
 	print_u64("path_changes", ", path changes %llu\n", r->path_changes);
-	for (__u32 i = 0; i < cfg->path_count; i++) {
+	for (__u32 i = 0; i < cfg->path_count; i++)
 		total += r->path_bytes[i];
-		max = r->path_bytes[i] > max ? r->path_bytes[i] : max;
-	}
 	print_double("balance", "balance (max/mean bytes per path) %.3f\n",
-		     total ? (double)max * cfg->path_count / total : 0);
+		     replay_balance(r));
 	print_text("%-6s %12s %14s %7s\n", "path", "packets", "bytes", "share");
 	print_open("per_path", '[');
 	for (__u32 i = 0; i < cfg->path_count; i++) {
@@ -147,6 +149,70 @@ static void print_result(const char *trace, const struct replay_result *r)
 	print_end();
 }
 
+/* One row per timeout of a sweep. */
+static int sweep(const char *trace, struct replay_opts *ro,
+		 const __u64 *timeouts, int count, struct replay_result *r)
+{
+	print_open(NULL, '{');
+	print_str("trace", "%s: ", trace);
+	print_text("%s over %d paths\n",
+		   mode_name(ro->tuning.mode_set ? ro->tuning.mode
+						 : FLOWLET_MODE_FLOWLET),
+		   ro->paths);
+	print_text("%-10s %10s %10s %8s %12s %9s\n", "timeout", "flowlets",
+		   "per flow", "packets", "path changes", "balance");
+	print_open("sweep", '[');
+	for (int i = 0; i < count; i++) {
+		char timeout[32];
+
+		ro->tuning.timeout_ns = timeouts[i];
+		if (replay_pcap(trace, ro, r))
+			return -1;
+		format_duration(timeouts[i], timeout, sizeof(timeout));
+		print_open(NULL, '{');
+		print_u64("timeout_ns", NULL, timeouts[i]);
+		print_text("%-10s", timeout);
+		print_u64("flowlets", " %10llu", r->flowlets);
+		print_double("flowlets_per_flow", " %10.2f",
+			     r->flows ? (double)r->flowlets / r->flows : 0);
+		print_double("packets_per_flowlet", " %8.1f",
+			     r->flowlets ? (double)r->redirected / r->flowlets
+					 : 0);
+		print_u64("path_changes", " %12llu", r->path_changes);
+		print_double("balance", " %9.3f\n", replay_balance(r));
+		print_close('}');
+	}
+	print_close(']');
+	print_close('}');
+	print_end();
+	return 0;
+}
+
+/* --sweep's list of durations. */
+static int parse_sweep(const char *text, __u64 *timeouts, int *count)
+{
+	char *copy = strdup(text), *tok, *save = NULL;
+	int err = 0;
+
+	*count = 0;
+	for (tok = strtok_r(copy, ",", &save); tok && !err;
+	     tok = strtok_r(NULL, ",", &save)) {
+		if (*count == MAX_SWEEP) {
+			pr_err("--sweep: at most %d timeouts", MAX_SWEEP);
+			err = -1;
+		} else {
+			err = parse_duration("--sweep", tok,
+					     &timeouts[(*count)++]);
+		}
+	}
+	if (!err && !*count) {
+		pr_err("--sweep: no timeout");
+		err = -1;
+	}
+	free(copy);
+	return err;
+}
+
 int cmd_replay(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -154,6 +220,7 @@ int cmd_replay(int argc, char **argv)
 		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 		{ "weights", required_argument, NULL, OPT_WEIGHTS },
 		{ "paths", required_argument, NULL, OPT_PATHS },
+		{ "sweep", required_argument, NULL, OPT_SWEEP },
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
@@ -161,7 +228,8 @@ int cmd_replay(int argc, char **argv)
 	struct replay_opts ro = { .paths = 4 };
 	struct config_tuning *t = &ro.tuning;
 	struct replay_result *r;
-	int opt, status = EXIT_OK, err = 0;
+	int opt, status = EXIT_OK, err = 0, sweeps = 0;
+	__u64 timeouts[MAX_SWEEP];
 	bool json = false;
 	const char *trace;
 	__u64 paths;
@@ -185,6 +253,9 @@ int cmd_replay(int argc, char **argv)
 					 FLOWLET_MAX_PATHS, &paths);
 			ro.paths = paths;
 			break;
+		case OPT_SWEEP:
+			err = parse_sweep(optarg, timeouts, &sweeps);
+			break;
 		case OPT_JSON:
 			json = true;
 			break;
@@ -195,6 +266,10 @@ int cmd_replay(int argc, char **argv)
 	trace = command_arg(argc, argv, "TRACE", true);
 	if (!trace)
 		return EXIT_USAGE;
+	if (sweeps && t->timeout_ns) {
+		pr_err("--timeout and --sweep: one or the other");
+		return EXIT_USAGE;
+	}
 	if (t->weight_count && t->weight_count != ro.paths) {
 		pr_err("%d weights for %d paths", t->weight_count, ro.paths);
 		return EXIT_USAGE;
@@ -204,12 +279,14 @@ int cmd_replay(int argc, char **argv)
 		pr_err("out of memory");
 		return EXIT_FAIL;
 	}
-	if (replay_pcap(trace, &ro, r)) {
-		free(r);
-		return EXIT_FAIL;
-	}
 	print_start(json);
-	print_result(trace, r);
+	if (sweeps) {
+		err = sweep(trace, &ro, timeouts, sweeps, r);
+	} else {
+		err = replay_pcap(trace, &ro, r);
+		if (!err)
+			print_result(trace, r);
+	}
 	free(r);
-	return EXIT_OK;
+	return err ? EXIT_FAIL : EXIT_OK;
 }

@@ -84,15 +84,18 @@ static const struct command commands[] = {
 	  "  and whether a watcher keeps it true to the kernel.\n",
 	  false },
 	{ "replay", cmd_replay,
-	  "replay TRACE [--mode MODE] [--timeout DURATION] [--paths N]\n"
-	  "       [--weights W1,W2,...] [--json]\n"
+	  "replay TRACE [--mode MODE] [--timeout DURATION | --sweep "
+	  "D1,D2,...]\n"
+	  "       [--paths N] [--weights W1,W2,...] [--json]\n"
 	  "  Run flowlet's data path over a packet trace (pcap: Ethernet,\n"
 	  "  Linux cooked or raw IP), its clock the trace's timestamps, "
 	  "over\n"
 	  "  N paths (default 4): flows, flowlets, path changes, the "
 	  "balance,\n"
 	  "  and histograms of gaps, flowlet sizes and flowlets per flow.\n"
-	  "  Nothing is attached; every packet is addressed to flowlet.\n",
+	  "  Nothing is attached; every packet is addressed to flowlet.\n"
+	  "  --sweep replays once per timeout: one row each (flowlets,\n"
+	  "  packets per flowlet, path changes, balance).\n",
 	  true },
 	{ "detach", cmd_detach,
 	  "detach IFACE\n"

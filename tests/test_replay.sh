@@ -41,6 +41,10 @@ replay "$DIR/eth.pcap" --paths 2 --weights 3,1 --mode spray --json >"$DIR/spray.
 check "spray over 2 paths weighted 3,1: 60 and 20 packets" \
 	test "$(field "$DIR/spray.json" '[p["packets"] for p in d["per_path"]]')" = "[60, 20]"
 
+replay "$DIR/eth.pcap" --sweep 5ms,50ms,100ms --json >"$DIR/sweep.json"
+check "--sweep 5ms,50ms,100ms: one row per timeout, 80, 41 and 2 flowlets" \
+	test "$(field "$DIR/sweep.json" '[(r["timeout_ns"], r["flowlets"]) for r in d["sweep"]]')" = "[(5000000, 80), (50000000, 41), (100000000, 2)]"
+
 # The same packets in every link type replay reads, at either timestamp
 # precision: the same answer.
 same=0
@@ -95,4 +99,7 @@ rejects "--paths 17" 2 "paths" replay "$DIR/eth.pcap" --paths 17
 rejects "weights for another path count" 2 "2 weights for 4 paths" replay "$DIR/eth.pcap" --weights 1,2
 rejects "a bad timeout" 2 "timeout" replay "$DIR/eth.pcap" --timeout soon
 rejects "a bad mode" 2 "mode" replay "$DIR/eth.pcap" --mode fastest
+rejects "a bad --sweep" 2 "sweep" replay "$DIR/eth.pcap" --sweep 1ms,,later
+rejects "an empty --sweep" 2 "sweep" replay "$DIR/eth.pcap" --sweep ,
+rejects "--timeout with --sweep" 2 "one or the other" replay "$DIR/eth.pcap" --timeout 1ms --sweep 1ms
 finish

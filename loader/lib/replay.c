@@ -26,6 +26,17 @@ int replay_bucket(__u64 v)
 	return b < REPLAY_BUCKETS ? b : REPLAY_BUCKETS - 1;
 }
 
+double replay_balance(const struct replay_result *r)
+{
+	__u64 total = 0, max = 0;
+
+	for (__u32 i = 0; i < r->cfg.path_count && i < FLOWLET_MAX_PATHS; i++) {
+		total += r->path_bytes[i];
+		max = r->path_bytes[i] > max ? r->path_bytes[i] : max;
+	}
+	return total ? (double)max * r->cfg.path_count / total : 0;
+}
+
 /* One flow as the replay follows it. */
 struct flow {
 	struct flowlet_flow_key key;

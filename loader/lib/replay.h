@@ -50,4 +50,7 @@ int replay_pcap(const char *path, const struct replay_opts *opts,
 /* The bucket of @v. */
 int replay_bucket(__u64 v);
 
+/* The busiest path's bytes over the mean of the paths' (1: even). */
+double replay_balance(const struct replay_result *r);
+
 #endif /* FLOWLET_REPLAY_H */

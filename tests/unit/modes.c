@@ -599,6 +599,7 @@ void test_btf_layout(void)
 	} layout[] = {
 		MEMBER(flowlet_flow_key, dport),
 		MEMBER(flowlet_flow_key4, proto),
+		MEMBER(flowlet_decision, new_flowlet),
 		MEMBER(flowlet_flow_key, family),
 		MEMBER(flowlet_flow, flowlet),
 		MEMBER(flowlet_flow, path),
