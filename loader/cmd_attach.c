@@ -14,44 +14,11 @@
 enum {
 	OPT_PATH = 'p',
 	OPT_PREFIX = 'P',
-	OPT_MODE = 'm',
-	OPT_TIMEOUT = 't',
-	OPT_WEIGHTS = 'w',
-	OPT_XDP_MODE = 256,
-	OPT_HALFLIFE,
+	OPT_XDP_MODE = OPT_COMMAND_FIRST,
 	OPT_FLOW_TABLE,
 	OPT_FROM_ROUTE,
 	OPT_TABLE,
 };
-
-/* Parses an option attach and set share; 1 if @opt was one of them. */
-static int parse_tuning(int opt, const char *value, struct config_tuning *t,
-			int *status)
-{
-	int err = 0;
-
-	switch (opt) {
-	case OPT_MODE:
-		err = parse_mode(value, &t->mode);
-		t->mode_set = true;
-		break;
-	case OPT_TIMEOUT:
-		err = parse_duration("--timeout", value, &t->timeout_ns);
-		break;
-	case OPT_HALFLIFE:
-		err = parse_duration("--load-halflife", value,
-				     &t->load_halflife_ns);
-		break;
-	case OPT_WEIGHTS:
-		err = parse_weights(value, t->weights, &t->weight_count);
-		break;
-	default:
-		return 0;
-	}
-	if (err)
-		*status = EXIT_USAGE;
-	return 1;
-}
 
 static void print_config(const char *iface, const struct flowlet_config *cfg,
 			 const char *verb)
@@ -71,11 +38,8 @@ static int parse_attach_args(int argc, char **argv, struct attach_spec *a)
 	static const struct option opts[] = {
 		{ "path", required_argument, NULL, OPT_PATH },
 		{ "prefix", required_argument, NULL, OPT_PREFIX },
-		{ "mode", required_argument, NULL, OPT_MODE },
-		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
-		{ "weights", required_argument, NULL, OPT_WEIGHTS },
+		TUNING_OPTIONS,
 		{ "xdp-mode", required_argument, NULL, OPT_XDP_MODE },
-		{ "load-halflife", required_argument, NULL, OPT_HALFLIFE },
 		{ "flow-table", required_argument, NULL, OPT_FLOW_TABLE },
 		{ "from-route", required_argument, NULL, OPT_FROM_ROUTE },
 		{ "table", required_argument, NULL, OPT_TABLE },
@@ -88,7 +52,7 @@ static int parse_attach_args(int argc, char **argv, struct attach_spec *a)
 
 	while (status == EXIT_OK &&
 	       (opt = command_getopt(argc, argv, opts, &status)) != -1) {
-		if (parse_tuning(opt, optarg, &a->tuning, &status))
+		if (command_tuning(opt, optarg, &a->tuning, &status))
 			continue;
 		switch (opt) {
 		case OPT_PATH:
@@ -223,10 +187,7 @@ static int apply_set(struct flowlet_config *cfg, void *ctx)
 int cmd_set(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "mode", required_argument, NULL, OPT_MODE },
-		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
-		{ "weights", required_argument, NULL, OPT_WEIGHTS },
-		{ "load-halflife", required_argument, NULL, OPT_HALFLIFE },
+		TUNING_OPTIONS,
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -238,7 +199,7 @@ int cmd_set(int argc, char **argv)
 
 	while (status == EXIT_OK &&
 	       (opt = command_getopt(argc, argv, opts, &status)) != -1)
-		parse_tuning(opt, optarg, &tuning, &status);
+		command_tuning(opt, optarg, &tuning, &status);
 	if (status == EXIT_OK && !tuning.mode_set && !tuning.timeout_ns &&
 	    !tuning.load_halflife_ns && !tuning.weight_count) {
 		pr_err("set: nothing to change (give --mode, --timeout, "

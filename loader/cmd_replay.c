@@ -11,10 +11,7 @@
 #include "replay.h"
 
 enum {
-	OPT_MODE = 'm',
-	OPT_TIMEOUT = 't',
-	OPT_WEIGHTS = 'w',
-	OPT_PATHS = 256,
+	OPT_PATHS = OPT_COMMAND_FIRST,
 	OPT_SWEEP,
 	OPT_JSON,
 };
@@ -216,9 +213,7 @@ static int parse_sweep(const char *text, __u64 *timeouts, int *count)
 int cmd_replay(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "mode", required_argument, NULL, OPT_MODE },
-		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
-		{ "weights", required_argument, NULL, OPT_WEIGHTS },
+		TUNING_OPTIONS,
 		{ "paths", required_argument, NULL, OPT_PATHS },
 		{ "sweep", required_argument, NULL, OPT_SWEEP },
 		{ "json", no_argument, NULL, OPT_JSON },
@@ -228,41 +223,34 @@ int cmd_replay(int argc, char **argv)
 	struct replay_opts ro = { .paths = 4 };
 	struct config_tuning *t = &ro.tuning;
 	struct replay_result *r;
-	int opt, status = EXIT_OK, err = 0, sweeps = 0;
+	int opt, status = EXIT_OK, err, sweeps = 0;
 	__u64 timeouts[MAX_SWEEP];
 	bool json = false;
 	const char *trace;
 	__u64 paths;
 
-	while ((opt = command_getopt(argc, argv, opts, &status)) != -1) {
+	while (status == EXIT_OK &&
+	       (opt = command_getopt(argc, argv, opts, &status)) != -1) {
+		if (command_tuning(opt, optarg, t, &status))
+			continue;
 		switch (opt) {
-		case OPT_MODE:
-			err = parse_mode(optarg, &t->mode);
-			t->mode_set = true;
-			break;
-		case OPT_TIMEOUT:
-			err = parse_duration("--timeout", optarg,
-					     &t->timeout_ns);
-			break;
-		case OPT_WEIGHTS:
-			err = parse_weights(optarg, t->weights,
-					    &t->weight_count);
-			break;
 		case OPT_PATHS:
-			err = parse_uint("--paths", optarg, 1,
-					 FLOWLET_MAX_PATHS, &paths);
+			if (parse_uint("--paths", optarg, 1, FLOWLET_MAX_PATHS,
+				       &paths))
+				status = EXIT_USAGE;
 			ro.paths = paths;
 			break;
 		case OPT_SWEEP:
-			err = parse_sweep(optarg, timeouts, &sweeps);
+			if (parse_sweep(optarg, timeouts, &sweeps))
+				status = EXIT_USAGE;
 			break;
 		case OPT_JSON:
 			json = true;
 			break;
 		}
-		if (err || status != EXIT_OK)
-			return status != EXIT_OK ? status : EXIT_USAGE;
 	}
+	if (status != EXIT_OK)
+		return status;
 	trace = command_arg(argc, argv, "TRACE", true);
 	if (!trace)
 		return EXIT_USAGE;

@@ -4,9 +4,11 @@
 #include <string.h>
 
 #include "commands.h"
+#include "config.h"
 #include "instance.h"
 #include "log.h"
 #include "names.h"
+#include "parse.h"
 
 const struct command *command_current;
 
@@ -86,4 +88,32 @@ int command_instance(int argc, char **argv, struct instance *in)
 	if (!iface)
 		return EXIT_USAGE;
 	return instance_open(iface, in) ? EXIT_FAIL : EXIT_OK;
+}
+
+int command_tuning(int opt, const char *value, struct config_tuning *t,
+		   int *status)
+{
+	int err = 0;
+
+	switch (opt) {
+	case OPT_MODE:
+		err = parse_mode(value, &t->mode);
+		t->mode_set = true;
+		break;
+	case OPT_TIMEOUT:
+		err = parse_duration("--timeout", value, &t->timeout_ns);
+		break;
+	case OPT_HALFLIFE:
+		err = parse_duration("--load-halflife", value,
+				     &t->load_halflife_ns);
+		break;
+	case OPT_WEIGHTS:
+		err = parse_weights(value, t->weights, &t->weight_count);
+		break;
+	default:
+		return 0;
+	}
+	if (err)
+		*status = EXIT_USAGE;
+	return 1;
 }

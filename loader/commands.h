@@ -49,6 +49,28 @@ int command_getopt(int argc, char **argv, const struct option *opts,
 const char *command_arg(int argc, char **argv, const char *what, bool required);
 const char *command_iface(int argc, char **argv, bool required);
 
+/* The options of a config's tuning (attach, set, replay): their codes,
+ * TUNING_OPTIONS in a struct option table, command_tuning() to parse
+ * one (1 if @opt was one; *status is EXIT_USAGE after a bad value). A
+ * command's own long-only options start at OPT_COMMAND_FIRST. */
+enum {
+	OPT_MODE = 'm',
+	OPT_TIMEOUT = 't',
+	OPT_WEIGHTS = 'w',
+	OPT_HALFLIFE = 256,
+	OPT_COMMAND_FIRST,
+};
+/* clang-format off */
+#define TUNING_OPTIONS                                               \
+	{ "mode", required_argument, NULL, OPT_MODE },               \
+	{ "timeout", required_argument, NULL, OPT_TIMEOUT },         \
+	{ "weights", required_argument, NULL, OPT_WEIGHTS },         \
+	{ "load-halflife", required_argument, NULL, OPT_HALFLIFE }
+/* clang-format on */
+struct config_tuning;
+int command_tuning(int opt, const char *value, struct config_tuning *t,
+		   int *status);
+
 struct instance;
 /* After the options: the IFACE argument and flowlet's instance on it.
  * Returns EXIT_OK, or the status to exit with after an error. */
