@@ -86,7 +86,8 @@ static const struct command commands[] = {
 	{ "replay", cmd_replay,
 	  "replay TRACE [--mode MODE] [--timeout DURATION | --sweep "
 	  "D1,D2,...]\n"
-	  "       [--paths N] [--weights W1,W2,...] [--json]\n"
+	  "       [--paths N] [--weights W1,W2,...] [--load-halflife D] "
+	  "[--json]\n"
 	  "  Run flowlet's data path over a packet trace (pcap: Ethernet,\n"
 	  "  Linux cooked or raw IP), its clock the trace's timestamps, "
 	  "over\n"
