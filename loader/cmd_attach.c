@@ -18,6 +18,7 @@ enum {
 	OPT_FLOW_TABLE,
 	OPT_FROM_ROUTE,
 	OPT_TABLE,
+	OPT_SEED,
 };
 
 static void print_config(const char *iface, const struct flowlet_config *cfg,
@@ -41,13 +42,14 @@ static int parse_attach_args(int argc, char **argv, struct attach_spec *a)
 		TUNING_OPTIONS,
 		{ "xdp-mode", required_argument, NULL, OPT_XDP_MODE },
 		{ "flow-table", required_argument, NULL, OPT_FLOW_TABLE },
+		{ "seed", required_argument, NULL, OPT_SEED },
 		{ "from-route", required_argument, NULL, OPT_FROM_ROUTE },
 		{ "table", required_argument, NULL, OPT_TABLE },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	int opt, status = EXIT_OK;
-	__u64 table = RT_TABLE_MAIN;
+	__u64 table = RT_TABLE_MAIN, value;
 	bool table_set = false;
 
 	while (status == EXIT_OK &&
@@ -85,6 +87,13 @@ static int parse_attach_args(int argc, char **argv, struct attach_spec *a)
 				       optarg);
 				return EXIT_USAGE;
 			}
+			break;
+		case OPT_SEED:
+			if (parse_uint("--seed", optarg, 0, 0xffffffffu,
+				       &value))
+				return EXIT_USAGE;
+			a->seed = value;
+			a->seed_set = true;
 			break;
 		case OPT_FLOW_TABLE:
 			if (parse_uint("--flow-table", optarg, 16, 1 << 24,

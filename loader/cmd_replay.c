@@ -12,6 +12,7 @@
 
 enum {
 	OPT_PATHS = OPT_COMMAND_FIRST,
+	OPT_SEED,
 	OPT_SWEEP,
 	OPT_JSON,
 };
@@ -215,6 +216,7 @@ int cmd_replay(int argc, char **argv)
 	static const struct option opts[] = {
 		TUNING_OPTIONS,
 		{ "paths", required_argument, NULL, OPT_PATHS },
+		{ "seed", required_argument, NULL, OPT_SEED },
 		{ "sweep", required_argument, NULL, OPT_SWEEP },
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "help", no_argument, NULL, 'h' },
@@ -227,7 +229,7 @@ int cmd_replay(int argc, char **argv)
 	__u64 timeouts[MAX_SWEEP];
 	bool json = false;
 	const char *trace;
-	__u64 paths;
+	__u64 paths, value;
 
 	while (status == EXIT_OK &&
 	       (opt = command_getopt(argc, argv, opts, &status)) != -1) {
@@ -239,6 +241,12 @@ int cmd_replay(int argc, char **argv)
 				       &paths))
 				status = EXIT_USAGE;
 			ro.paths = paths;
+			break;
+		case OPT_SEED:
+			if (parse_uint("--seed", optarg, 0, 0xffffffffu,
+				       &value))
+				status = EXIT_USAGE;
+			ro.seed = value;
 			break;
 		case OPT_SWEEP:
 			if (parse_sweep(optarg, timeouts, &sweeps))

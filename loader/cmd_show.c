@@ -118,6 +118,7 @@ static void print_stats(const struct instance *in, const struct snapshot *s,
 	print_open(NULL, '{');
 	print_instance(in, &s->cfg);
 	print_u64("config_generation", NULL, s->cfg.generation);
+	print_u64("hash_seed", NULL, s->cfg.hash_seed);
 	print_u64("flows_active", "\nflows %llu,", s->flows);
 	print_u64("flows_created", " created %llu,", st->flows_created);
 	print_u64("flows_established", " established %llu,",

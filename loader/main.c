@@ -17,7 +17,7 @@ static const struct command commands[] = {
 	  "[--table T])\n"
 	  "       [--prefix CIDR ...] [--mode MODE] [--timeout DURATION]\n"
 	  "       [--weights W1,W2,...] [--xdp-mode native|generic]\n"
-	  "       [--load-halflife DURATION] [--flow-table N]\n"
+	  "       [--load-halflife DURATION] [--flow-table N] [--seed N]\n"
 	  "  Load flowlet, configure it and attach it to IFACE, the ingress\n"
 	  "  interface; the program stays attached after flowletctl exits.\n"
 	  "  Attaching again replaces the program atomically and keeps the\n"
@@ -42,7 +42,10 @@ static const struct command commands[] = {
 	  "  --xdp-mode M         native or generic (default: native where\n"
 	  "                       the driver has it)\n"
 	  "  --load-halflife D    leastload's rate estimate half-life (10ms)\n"
-	  "  --flow-table N       flow table entries (default 65536)\n",
+	  "  --flow-table N       flow table entries (default 65536)\n"
+	  "  --seed N             the flow hash's seed, for runs that must\n"
+	  "                       repeat (default random; a re-attach keeps\n"
+	  "                       the instance's)\n",
 	  true },
 	{ "set", cmd_set,
 	  "set IFACE [--mode MODE] [--timeout DURATION] [--weights W1,W2,...]\n"
@@ -96,7 +99,8 @@ static const struct command commands[] = {
 	  "  and histograms of gaps, flowlet sizes and flowlets per flow.\n"
 	  "  Nothing is attached; every packet is addressed to flowlet.\n"
 	  "  --sweep replays once per timeout: one row each (flowlets,\n"
-	  "  packets per flowlet, path changes, balance).\n",
+	  "  packets per flowlet, path changes, balance). --seed: the flow\n"
+	  "  hash's seed (default 0).\n",
 	  true },
 	{ "detach", cmd_detach,
 	  "detach IFACE\n"

@@ -133,6 +133,8 @@ rejects "bad xdp mode" "bad --xdp-mode 'turbo'" \
 	ctl attach s1-eth1 "${P2[@]}" --xdp-mode turbo
 rejects "bad flow table size" "bad --flow-table '0'" \
 	ctl attach s1-eth1 "${P2[@]}" --flow-table 0
+rejects "bad hash seed" "bad --seed '4294967296'" \
+	ctl attach s1-eth1 "${P2[@]}" --seed 4294967296
 rejects "unresolvable next hop" \
 	"cannot resolve next hop 10.1.1.99 on s1-eth2: no neighbour answered within 3000ms" \
 	ctl attach s1-eth1 --path s1-eth2@10.1.1.99
@@ -173,6 +175,15 @@ else
 fi
 ctl detach s1-eth1 >/dev/null 2>&1
 on s1 ip link set dev s1-eth1 xdpgeneric off
+
+# -- --seed fixes the flow hash's seed (runs that must repeat); a
+# re-attach without it keeps the instance's
+hash_seed() { ctl stats s1-eth1 --json | /usr/bin/python3 -c 'import json, sys; print(json.load(sys.stdin)["hash_seed"])'; }
+ctl attach s1-eth1 "${P2[@]}" --seed 4000000007 >/dev/null && seeded=$(hash_seed)
+ctl attach s1-eth1 "${P2[@]}" >/dev/null && kept=$(hash_seed)
+check "attach --seed 4000000007 sets the hash seed ($seeded), a re-attach keeps it ($kept)" \
+	test "${seeded:-}" = 4000000007 -a "${kept:-}" = 4000000007
+ctl detach s1-eth1 >/dev/null 2>&1
 
 # -- commands without an instance
 for cmd in stats flows detach watch; do

@@ -45,6 +45,14 @@ replay "$DIR/eth.pcap" --sweep 5ms,50ms,100ms --json >"$DIR/sweep.json"
 check "--sweep 5ms,50ms,100ms: one row per timeout, 80, 41 and 2 flowlets" \
 	test "$(field "$DIR/sweep.json" '[(r["timeout_ns"], r["flowlets"]) for r in d["sweep"]]')" = "[(5000000, 80), (50000000, 41), (100000000, 2)]"
 
+# A seed makes a run repeat: flowlet's paths are a hash of the flow, its
+# flowlet and the seed.
+trace "$DIR/many.pcap" ethernet 0:5:70000 1:5:70000 2:5:70000 3:5:70000 4:5:70000 5:5:70000
+replay "$DIR/many.pcap" --seed 11 --json >"$DIR/seed1.json"
+replay "$DIR/many.pcap" --seed 11 --json >"$DIR/seed2.json"
+check "the same --seed, the same paths" \
+	test "$(field "$DIR/seed1.json" 'd["per_path"]')" = "$(field "$DIR/seed2.json" 'd["per_path"]')"
+
 # The same packets in every link type replay reads, at either timestamp
 # precision: the same answer.
 same=0
@@ -99,6 +107,7 @@ rejects "--paths 17" 2 "paths" replay "$DIR/eth.pcap" --paths 17
 rejects "weights for another path count" 2 "2 weights for 4 paths" replay "$DIR/eth.pcap" --weights 1,2
 rejects "a bad timeout" 2 "timeout" replay "$DIR/eth.pcap" --timeout soon
 rejects "a bad mode" 2 "mode" replay "$DIR/eth.pcap" --mode fastest
+rejects "a bad seed" 2 "seed" replay "$DIR/eth.pcap" --seed -1
 rejects "a bad --sweep" 2 "sweep" replay "$DIR/eth.pcap" --sweep 1ms,,later
 rejects "an empty --sweep" 2 "sweep" replay "$DIR/eth.pcap" --sweep ,
 rejects "--timeout with --sweep" 2 "one or the other" replay "$DIR/eth.pcap" --timeout 1ms --sweep 1ms

@@ -138,7 +138,7 @@ static bool same_route(const struct flowlet_config *a,
 
 /* The configuration for a (re)attach: paths, tuning and, on a re-attach,
  * the old instance's hash seed so that ecmp flows keep their paths (and,
- * following the same route, its path order). */
+ * following the same route, its path order), unless --seed gives one. */
 static int build_config(const struct attach_spec *spec, int ingress,
 			const struct instance *old, struct flowlet_config *cfg)
 {
@@ -148,12 +148,14 @@ static int build_config(const struct attach_spec *spec, int ingress,
 	struct nl_link link;
 
 	config_init(cfg);
-	if (have_old) {
-		cfg->hash_seed = old_cfg.hash_seed;
+	if (have_old)
 		cfg->generation = old_cfg.generation;
-	} else if (getrandom(&cfg->hash_seed, sizeof(cfg->hash_seed), 0) < 0) {
+	if (spec->seed_set)
+		cfg->hash_seed = spec->seed;
+	else if (have_old)
+		cfg->hash_seed = old_cfg.hash_seed;
+	else if (getrandom(&cfg->hash_seed, sizeof(cfg->hash_seed), 0) < 0)
 		return -1;
-	}
 	if (nl_link_get(ingress, &link)) {
 		pr_err("%s: cannot read the interface: %s", spec->iface,
 		       strerror(errno));

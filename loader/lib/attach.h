@@ -27,6 +27,9 @@ struct attach_spec {
 	struct config_tuning tuning;
 	__u32 xdp_flags;  /* 0: native where the driver has it */
 	__u64 flow_table; /* 0: FLOWLET_MAX_FLOWS */
+	__u32 seed;	  /* the flow hash's seed, if seed_set (else random, or
+			   * the instance's on a re-attach) */
+	bool seed_set;
 };
 
 struct flowlet; /* the skeleton */

@@ -119,6 +119,7 @@ static int setup(struct flowlet *skel, const struct replay_opts *opts,
 		 struct instance *in, struct flowlet_config *cfg)
 {
 	config_init(cfg);
+	cfg->hash_seed = opts->seed;
 	memcpy(cfg->ingress_mac, replay_mac, ETH_ALEN);
 	cfg->path_count = opts->paths;
 	for (int i = 0; i < opts->paths; i++) {

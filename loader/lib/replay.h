@@ -22,6 +22,7 @@
 struct replay_opts {
 	struct config_tuning tuning; /* mode, timeout, weights */
 	int paths;		     /* 1..FLOWLET_MAX_PATHS */
+	__u32 seed;		     /* the flow hash's */
 };
 
 struct replay_result {
