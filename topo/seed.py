@@ -56,7 +56,10 @@ def main():
                           timeout=args.timeout, weights=args.weights) as net:
             print('\nflowlet runs on s1-eth1 (h1 -> h2) and on s6\'s port '
                   'from h2 (h2 -> h1).\nTry: pingall | s1 ./flowletctl '
-                  'stats s1-eth1 | h1 ./flowlet-send 10.0.6.2 20 0.1\n')
+                  'stats s1-eth1 | h1 ./flowlet-send 10.0.6.2 20 0.1\n'
+                  'To watch a path, capture where it arrives: s2 tcpdump '
+                  '-ni s2-eth1 (s1-eth2 shows nothing: XDP redirects skip '
+                  'its capture taps).\n')
             CLI(net)
     except (FlowletError, ValueError) as err:
         sys.exit('seed: %s' % err)
