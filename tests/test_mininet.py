@@ -8,6 +8,7 @@ own, so that the test never touches another network.
 Run with /usr/bin/python3 (Debian's Mininet).
 """
 
+import json
 import os
 import subprocess
 import sys
@@ -43,7 +44,8 @@ def main():
                             'm%d' % (os.getpid() % 10000))
     pids = []
     try:
-        with seed_network(paths=4, timeout='20ms', prefix=prefix) as net:
+        with seed_network(paths=4, timeout='20ms', prefix=prefix,
+                          seed=4242) as net:
             h1, h2, s1, s6 = (net.get(prefix + n)
                               for n in ('h1', 'h2', 's1', 's6'))
             pids = [node.pid for node in net.hosts + net.switches]
@@ -58,6 +60,13 @@ def main():
             out = s1.cmd(FLOWLETCTL, 'stats', s1.ingress)
             check('mode flowlet, timeout 20ms' in out,
                   'flowletctl stats from the Mininet host s1')
+            seeds = (json.loads(s1.cmd(FLOWLETCTL, 'stats', s1.ingress,
+                                       '--json'))['hash_seed'],
+                     s1.cmd('sysctl -n net.ipv4.fib_multipath_hash_seed')
+                     .strip())
+            check(seeds == (4242, '4242'),
+                  'seed=4242: flowlet\'s hash seed and the kernel\'s '
+                  'multipath hash seed on s1: %s, %s' % seeds)
             out = s6.cmd(FLOWLETCTL, 'stats', s6.ingress, '--json')
             check('"redirected":0,' not in out and '"redirected"' in out,
                   'the reverse direction went through flowlet on s6')

@@ -92,14 +92,17 @@ class Router(Node):
     routes: `ip route add` argument strings, e.g.
             '10.0.6.0/24 nexthop via 10.1.1.2 nexthop via 10.1.2.2'.
     shape:  {interface name: Mbit/s}: a token bucket on that egress port.
+    seed:   the kernel's multipath hash seed in this namespace
+            (net.ipv4.fib_multipath_hash_seed), so that runs repeat.
     """
 
-    def __init__(self, name, routes=(), shape=None, **params):
+    def __init__(self, name, routes=(), shape=None, seed=None, **params):
         # addSwitch() passes the network's default (root namespace).
         params['inNamespace'] = True
         Node.__init__(self, name, **params)
         self.routes = list(routes)
         self.shape = dict(shape or {})
+        self.seed = seed
 
     # Mininet calls these for switches.
     def start(self, _controllers=None):
@@ -107,6 +110,9 @@ class Router(Node):
         self.cmd('sysctl -qw net.ipv4.ip_forward=1')
         self.cmd('sysctl -qw net.ipv4.conf.all.rp_filter=0')
         self.cmd('sysctl -qw net.ipv4.fib_multipath_hash_policy=1')
+        if self.seed is not None:
+            self.cmd('sysctl -qw net.ipv4.fib_multipath_hash_seed=%d'
+                     % self.seed)
         for route in self.routes:
             self.cmd('ip route replace', route)
         for intf, mbit in self.shape.items():
@@ -153,6 +159,8 @@ class FlowletSwitch(Router):
               or a nexthop group) gives the paths and weights.
     prefixes: destinations to balance (default: from_route's, else all).
     mode, timeout, weights: as for `flowletctl attach`.
+    seed:     flowlet's hash seed (`attach --seed`) and the kernel's
+              multipath hash seed here (see Router); None: random.
     watch:    run `flowletctl watch` while the node runs (default), so that
               flowlet follows link, neighbour, address and route changes;
               its JSON lines go to self.watch_log.
@@ -261,6 +269,8 @@ class FlowletSwitch(Router):
             args += ['--prefix', prefix]
         if self.weights:
             args += ['--weights', ','.join(str(w) for w in self.weights)]
+        if self.seed is not None:
+            args += ['--seed', str(self.seed)]
         self.ctl(*args)
         self.attached = True
         if self.watch and self.watcher is None:
@@ -293,12 +303,15 @@ class SeedTopo(Topo):
 
     bw: Mbit/s per path, one number or one per path (asymmetry); shaped on
         both egress ports of each middle switch. None: unshaped.
+    seed: flowlet's and the kernel's multipath hash seeds on every switch
+        (None: random), so that a run repeats.
     prefix: put before every node name, so that several networks can run
         at once (interface names stay under 15 characters).
     """
 
     def build(self, paths=4, bw=None, mode='flowlet', timeout='50ms',
-              weights=None, prefix=''):  # pylint: disable=arguments-differ
+              weights=None, prefix='', seed=None):
+        # pylint: disable=arguments-differ
         plan = self.plan = seed_plan(paths, prefix)
         bws = bw if isinstance(bw, (list, tuple)) else [bw] * paths
         if len(bws) != paths:
@@ -317,10 +330,11 @@ class SeedTopo(Topo):
             self.addSwitch(spec.node, cls=FlowletSwitch, ingress=spec.ingress,
                            paths=spec.paths, prefixes=[spec.prefix],
                            routes=[route_args(r) for r in routes[spec.node]],
-                           mode=mode, timeout=timeout, weights=weights)
+                           mode=mode, timeout=timeout, weights=weights,
+                           seed=seed)
         for mid, mbit in zip(plan.middles, bws):
             shape = {mid + '-eth1': mbit, mid + '-eth2': mbit} if mbit else {}
-            self.addSwitch(mid, cls=Router, shape=shape,
+            self.addSwitch(mid, cls=Router, shape=shape, seed=seed,
                            routes=[route_args(r) for r in routes[mid]])
         for link in plan.links:
             self.addLink(link.node_a, link.node_b, intfName1=link.intf_a,

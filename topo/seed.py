@@ -47,13 +47,17 @@ def main():
                         help='flowlet timeout (default 50ms)')
     parser.add_argument('--weights', type=weights, default=None,
                         help='one weight per path, e.g. 3,1,1,1')
+    parser.add_argument('--seed', type=int, default=None,
+                        help='flowlet\'s and the kernel\'s multipath hash '
+                        'seed (default random), so that runs repeat')
     args = parser.parse_args()
     if os.geteuid() != 0:
         parser.error('run as root (Mininet needs it)')
     setLogLevel('info')
     try:
         with seed_network(paths=args.paths, bw=args.bw, mode=args.mode,
-                          timeout=args.timeout, weights=args.weights) as net:
+                          timeout=args.timeout, weights=args.weights,
+                          seed=args.seed) as net:
             print('\nflowlet runs on s1-eth1 (h1 -> h2) and on s6\'s port '
                   'from h2 (h2 -> h1).\nTry: pingall | s1 ./flowletctl '
                   'stats s1-eth1 | h1 ./flowlet-send 10.0.6.2 20 0.1\n'
