@@ -122,9 +122,8 @@ static __always_inline __u32 flow_path(const struct flowlet_config *cfg,
 				       const void *dst, __u64 now, __u32 bytes,
 				       bool *new_flowlet_out)
 {
-	struct flowlet_flow fresh = {
-		.path = (__u8)FLOWLET_NO_PATH
-	}; /* none */
+	/* A new flow's state, until it is stored; no path yet. */
+	struct flowlet_flow fresh = { .path = (__u8)FLOWLET_NO_PATH };
 	struct flowlet_flow *flow = bpf_map_lookup_elem(flows, key);
 	bool new_flowlet = true, seen_once = false;
 	__u64 gap = 0;

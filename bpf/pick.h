@@ -19,6 +19,11 @@
 
 #define FLOWLET_NO_PATH 0xffffffffu
 
+_Static_assert(sizeof(struct flowlet_flow_key4) % 8 == 0 &&
+		       sizeof(struct flowlet_flow_key) % 8 == 0 &&
+		       sizeof(struct flowlet_flow_key) <= 40,
+	       "hash_words() takes 64-bit pairs, at most five");
+
 /* A flow key (struct flowlet_flow_key4 or flowlet_flow_key) of
  * @key_words words. */
 static __always_inline __u32 flow_hash(const void *key, int key_words,
