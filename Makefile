@@ -43,6 +43,7 @@ CMD_OBJS    := $(patsubst loader/%.c,$(OUT)/%.o,$(CMD_SRCS))
 BPF_HDRS    := $(wildcard bpf/*.h) include/flowlet.h
 HDRS        := $(wildcard loader/*.h loader/lib/*.h) include/flowlet.h
 
+.PHONY: experiments experiments-quick
 .PHONY: all deps test-deps demo-deps bench-deps test stress demo topo clean format \
 	check-format bench bench-quick
 .DELETE_ON_ERROR:
@@ -185,6 +186,14 @@ bench-quick: all bench-deps $(BENCH_BUILDS)
 # iperf3 flows per mode, a plot of per-path load (demo-out/).
 demo: all demo-deps
 	$(Q)/usr/bin/python3 topo/demo.py
+
+# make experiments: the research questions, each against the kernel and
+# ecmp in the same run (experiments/; results/REPORT.md).
+experiments: all demo-deps
+	$(Q)/usr/bin/python3 experiments/run.py
+
+experiments-quick: all demo-deps
+	$(Q)/usr/bin/python3 experiments/run.py --quick
 
 # The seed topology with flowlet running, and the Mininet CLI.
 topo: all demo-deps

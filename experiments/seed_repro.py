@@ -1,0 +1,156 @@
+"""Experiment 1, seed reproduction: the P4 exercise's send.py in the seed
+topology. One TCP 5-tuple, N packets with a pause between them, pauses
+below and above the flowlet timeout; the packets each of s1's paths sent,
+from its interface counters, under the kernel's multipath route, ecmp and
+every flowlet mode. Claim: a pause longer than the timeout starts a
+flowlet, which flowlet, letflow and leastload may place on another path;
+the kernel and ecmp keep a 5-tuple on one path whatever the pauses."""
+
+import argparse
+import os
+import sys
+
+from common import out_dir, progress, write_csv, write_section
+
+from flowlet_mininet import MODES, seed_network, send_flow  # noqa: E402
+
+NAME = 'seed_repro'
+
+
+def duration_ms(text):
+    units = {'ms': 1, 'us': 1e-3, 's': 1000}
+    for unit in ('ms', 'us', 's'):
+        if text.endswith(unit):
+            return float(text[:-len(unit)]) * units[unit]
+    raise ValueError('a duration with a unit: %s' % text)
+
+
+def run_mode(net, mode, pause, packets, sport):
+    """One flow's packets per path under mode ('kernel': flowlet off)."""
+    h1, s1 = net.get('h1', 's1')
+    if mode == 'kernel':
+        s1.detach()
+    else:
+        if not s1.attached:
+            s1.attach()
+        s1.set(mode=mode)
+    return send_flow(h1, s1, '10.0.6.2', packets, pause, sport=sport)
+
+
+def plot(rows, modes, pauses, path):
+    import matplotlib
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt  # noqa: E402
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    width = 0.8 / len(pauses)
+    for i, pause in enumerate(pauses):
+        means, lows, highs = [], [], []
+        for mode in modes:
+            used = [r[-1] for r in rows if r[0] == mode and r[1] == pause]
+            mean = sum(used) / len(used)
+            means.append(mean)
+            lows.append(mean - min(used))
+            highs.append(max(used) - mean)
+        xs = [m + (i - (len(pauses) - 1) / 2) * width
+              for m in range(len(modes))]
+        ax.bar(xs, means, width, yerr=[lows, highs], capsize=3,
+               label='pause %s' % pause)
+    ax.set_xticks(range(len(modes)))
+    ax.set_xticklabels(modes)
+    ax.set_ylabel('paths one flow used (of 4): mean, min-max bars')
+    ax.set_ylim(0, 4.5)
+    ax.set_title('One TCP flow, pauses below and above the flowlet timeout')
+    ax.legend()
+    ax.grid(True, axis='y', alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path)
+
+
+def section(args, rows, modes, pauses):
+    lines = ['## 1. Seed reproduction: one flow, pauses around the timeout',
+             '',
+             'Claim: a pause longer than the flowlet timeout starts a new '
+             'flowlet, which the flowlet modes may place on another path; '
+             'the kernel\'s multipath route and `ecmp` keep a 5-tuple on '
+             'one path.',
+             '',
+             'Setup: the seed topology (4 paths, unshaped), flowlet on s1 '
+             'with timeout %s, hash seeds %d (flowlet and the kernel); %d '
+             'TCP packets of one 5-tuple (`flowlet-send`), %d runs per mode '
+             'and pause, each run a new source port. Packets per path from '
+             's1\'s interface counters. Data: `results/%s/runs.csv`, plot: '
+             '`results/%s/paths.png`.'
+             % (args.timeout, args.seed, args.packets, args.runs, NAME,
+                NAME),
+             '',
+             '| mode | ' + ' | '.join('paths used, pause %s' % p
+                                     for p in pauses) + ' |',
+             '|---|' + '---|' * len(pauses)]
+    for mode in modes:
+        cells = []
+        for pause in pauses:
+            used = [r[-1] for r in rows if r[0] == mode and r[1] == pause]
+            cells.append('%.1f (%d-%d)' % (sum(used) / len(used), min(used),
+                                           max(used)))
+        lines.append('| %s | %s |' % (mode, ' | '.join(cells)))
+    lines += ['', 'Mean over runs, (min-max). What this run says:', '']
+    for pause in pauses:
+        kept = [m for m in modes
+                if all(r[-1] == 1 for r in rows
+                       if r[0] == m and r[1] == pause)]
+        spread = [m for m in modes if m not in kept]
+        relation = ('below' if duration_ms(pause) < duration_ms(args.timeout)
+                    else 'above')
+        lines.append('- pause %s (%s the timeout): one path in every run: '
+                     '%s; more than one: %s.'
+                     % (pause, relation, ', '.join(kept) or 'none',
+                        ', '.join(spread) or 'none'))
+    lines += ['', '`spray` spreads per packet whatever the pause (the '
+              'reordering baseline); the kernel and `ecmp` hash the '
+              '5-tuple only.']
+    return '\n'.join(lines)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('--quick', action='store_true',
+                        help='2 runs per point instead of 5')
+    parser.add_argument('--timeout', default='20ms')
+    parser.add_argument('--pauses', default='5ms,40ms',
+                        help='pauses between packets, below and above the '
+                        'timeout')
+    parser.add_argument('--packets', type=int, default=30)
+    parser.add_argument('--runs', type=int, default=None)
+    parser.add_argument('--seed', type=int, default=1)
+    args = parser.parse_args(argv)
+    args.runs = args.runs or (2 if args.quick else 5)
+    pauses = args.pauses.split(',')
+    for pause in pauses:
+        duration_ms(pause)
+    modes = ['kernel'] + list(MODES)
+    out = out_dir(NAME)
+    rows = []
+    progress(NAME, 'starting the seed topology (timeout %s, seed %d)'
+             % (args.timeout, args.seed))
+    with seed_network(paths=4, timeout=args.timeout, seed=args.seed) as net:
+        for run in range(args.runs):
+            for pause in pauses:
+                for mode in modes:
+                    sport = 20000 + run
+                    counts = run_mode(net, mode, pause, args.packets, sport)
+                    rows.append([mode, pause, run, sport, args.seed,
+                                 args.timeout] + counts
+                                + [sum(1 for n in counts if n)])
+            progress(NAME, 'run %d of %d done' % (run + 1, args.runs))
+    write_csv(os.path.join(out, 'runs.csv'),
+              ['mode', 'pause', 'run', 'sport', 'seed', 'timeout',
+               'path0', 'path1', 'path2', 'path3', 'paths_used'], rows)
+    plot(rows, modes, pauses, os.path.join(out, 'paths.png'))
+    write_section(NAME, section(args, rows, modes, pauses))
+    return 0
+
+
+if __name__ == '__main__':
+    if os.geteuid() != 0:
+        sys.exit('%s: run as root (Mininet needs it)' % NAME)
+    sys.exit(main())
