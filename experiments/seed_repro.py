@@ -83,17 +83,25 @@ def section(args, rows, modes, pauses):
              % (args.timeout, args.seed, args.packets, args.runs, NAME,
                 NAME),
              '',
-             '| mode | ' + ' | '.join('paths used, pause %s' % p
+             '| mode | ' + ' | '.join('paths used, pause %s | busiest '
+                                     'path\'s share' % p
                                      for p in pauses) + ' |',
-             '|---|' + '---|' * len(pauses)]
+             '|---|' + '---|---|' * len(pauses)]
     for mode in modes:
         cells = []
         for pause in pauses:
-            used = [r[-1] for r in rows if r[0] == mode and r[1] == pause]
-            cells.append('%.1f (%d-%d)' % (sum(used) / len(used), min(used),
-                                           max(used)))
+            runs = [r for r in rows if r[0] == mode and r[1] == pause]
+            used = [r[-1] for r in runs]
+            shares = [100.0 * max(r[6:10]) / max(1, sum(r[6:10]))
+                      for r in runs]
+            cells.append('%.1f (%d-%d) | %.0f%% (%.0f-%.0f%%)'
+                         % (sum(used) / len(used), min(used), max(used),
+                            sum(shares) / len(shares), min(shares),
+                            max(shares)))
         lines.append('| %s | %s |' % (mode, ' | '.join(cells)))
-    lines += ['', 'Mean over runs, (min-max). What this run says:', '']
+    lines += ['', 'Mean over runs, (min-max); the busiest path\'s share of '
+              'the flow\'s packets (25% is an even spread over 4 paths). '
+              'What this run says:', '']
     for pause in pauses:
         kept = [m for m in modes
                 if all(r[-1] == 1 for r in rows
