@@ -159,20 +159,13 @@ struct local_addrs {
 	int count;
 };
 
-static void host_key(const struct ip_addr *addr, struct flowlet_prefix_key *key)
-{
-	memset(key, 0, sizeof(*key));
-	key->family = addr->family;
-	key->prefixlen = 8 + (addr->family == 4 ? 32 : 128);
-	memcpy(key->addr, addr->bytes, sizeof(key->addr));
-}
-
 static void add_local(const struct ip_addr *addr, void *ctx)
 {
 	struct local_addrs *local = ctx;
 
 	if (local->count < MAX_LOCAL_ADDRS)
-		host_key(addr, &local->keys[local->count++]);
+		host_prefix_key(addr->family, addr->bytes,
+				&local->keys[local->count++]);
 }
 
 static bool is_local(const struct local_addrs *local,

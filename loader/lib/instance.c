@@ -11,6 +11,7 @@
 
 #include "instance.h"
 #include "log.h"
+#include "parse.h"
 #include "paths.h"
 
 static const struct {
@@ -538,27 +539,19 @@ static bool prefix_contains(const struct flowlet_prefix_key *prefix,
 			    __u8 family, const __u8 *addr)
 {
 	int bits = prefix->prefixlen > 8 ? prefix->prefixlen - 8 : 0;
-	int bytes = bits / 8, rest = bits % 8;
 
-	if (prefix->family != family || bits > (family == 4 ? 32 : 128))
-		return false;
-	if (memcmp(prefix->addr, addr, bytes))
-		return false;
-	return !rest ||
-	       !((prefix->addr[bytes] ^ addr[bytes]) & (0xff00 >> rest) & 0xff);
+	return prefix->family == family && bits <= (family == 4 ? 32 : 128) &&
+	       prefix_match(prefix->addr, addr, bits);
 }
 
 /* Whether flows to @key's destination are to be balanced. */
 static bool balanced(const struct instance *in,
 		     const struct flowlet_flow_key *key)
 {
-	struct flowlet_prefix_key lpm = {
-		.prefixlen = 8 + (key->family == 4 ? 32 : 128),
-		.family = key->family,
-	};
+	struct flowlet_prefix_key lpm;
 	__u8 action;
 
-	memcpy(lpm.addr, key->dst, sizeof(lpm.addr));
+	host_prefix_key(key->family, key->dst, &lpm);
 	return !bpf_map_lookup_elem(in->fds[MAP_PREFIX], &lpm, &action) &&
 	       action == FLOWLET_PREFIX_BALANCE;
 }

@@ -279,22 +279,13 @@ struct subnet_query {
 	int best_len;
 };
 
-static bool same_prefix(const __u8 *a, const __u8 *b, int bits)
-{
-	int bytes = bits / 8, rest = bits % 8;
-
-	if (memcmp(a, b, bytes))
-		return false;
-	return !rest || !((a[bytes] ^ b[bytes]) & (0xff << (8 - rest)));
-}
-
 static void subnet_fn(const struct ip_addr *addr, int ifindex, __u8 prefixlen,
 		      void *ctx)
 {
 	struct subnet_query *q = ctx;
 
 	if (addr->family == q->addr->family && prefixlen > q->best_len &&
-	    same_prefix(addr->bytes, q->addr->bytes, prefixlen)) {
+	    prefix_match(addr->bytes, q->addr->bytes, prefixlen)) {
 		q->ifindex = ifindex;
 		q->best_len = prefixlen;
 	}

@@ -157,6 +157,24 @@ void format_mac(const __u8 *mac, char *buf, size_t len)
 		 mac[2], mac[3], mac[4], mac[5]);
 }
 
+bool prefix_match(const __u8 *a, const __u8 *b, int bits)
+{
+	int bytes = bits / 8, rest = bits % 8;
+
+	if (memcmp(a, b, bytes))
+		return false;
+	return !rest || !((a[bytes] ^ b[bytes]) & (0xff << (8 - rest)));
+}
+
+void host_prefix_key(__u8 family, const __u8 *addr,
+		     struct flowlet_prefix_key *key)
+{
+	memset(key, 0, sizeof(*key));
+	key->family = family;
+	key->prefixlen = 8 + (family == 4 ? 32 : 128);
+	memcpy(key->addr, addr, family == 4 ? 4 : 16);
+}
+
 void format_prefix(const struct flowlet_prefix_key *key, char *buf, size_t len)
 {
 	char ip[INET6_ADDRSTRLEN];

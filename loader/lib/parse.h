@@ -4,6 +4,7 @@
 #ifndef FLOWLET_VALUES_H
 #define FLOWLET_VALUES_H
 
+#include <stdbool.h>
 #include <net/if.h>
 #include <linux/types.h>
 
@@ -36,5 +37,11 @@ void format_ip(const __u8 *bytes, __u8 family, char *buf, size_t len);
 void format_mac(const __u8 *mac, char *buf, size_t len);
 /* "10.0.6.0/24" */
 void format_prefix(const struct flowlet_prefix_key *key, char *buf, size_t len);
+
+/* Whether addresses @a and @b agree on their first @bits bits. */
+bool prefix_match(const __u8 *a, const __u8 *b, int bits);
+/* The flowlet_prefix key of one address (a /32 or /128), for lookups. */
+void host_prefix_key(__u8 family, const __u8 *addr,
+		     struct flowlet_prefix_key *key);
 
 #endif /* FLOWLET_VALUES_H */
