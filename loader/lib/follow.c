@@ -80,15 +80,9 @@ static void collect_local(const struct flowlet_prefix_key *key, bool added,
 		l->added = a;
 		l->cap = cap;
 	}
-	/* The added ones first: they are what the sweep looks for. */
-	if (added && l->count > l->n_added) {
-		l->keys[l->count] = l->keys[l->n_added];
-		l->added[l->count] = false;
-	}
-	l->keys[added ? l->n_added : l->count] = *key;
-	l->added[added ? l->n_added : l->count] = added;
+	l->keys[l->count] = *key;
+	l->added[l->count++] = added;
 	l->n_added += added;
-	l->count++;
 }
 
 /* Syncs the local addresses into the prefixes; established flows to an
@@ -104,8 +98,10 @@ static int sync_local(const struct instance *in, const struct follow_report *r)
 		pr_err("%s: out of memory", in->iface);
 		err = -1;
 	}
+	/* Within every changed address: flows to a removed one are
+	 * balanced again, and stay. */
 	if (!err && l.n_added &&
-	    instance_drop_unbalanced(in, l.keys, l.n_added) < 0)
+	    instance_drop_unbalanced(in, l.keys, l.count) < 0)
 		err = -1;
 	for (int i = 0; !err && i < l.count && r && r->change; i++) {
 		struct follow_change c = { .kind = FOLLOW_LOCAL,
