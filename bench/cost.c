@@ -244,23 +244,31 @@ struct result {
 	double read_flows_ms, stats_ms, commit_ms;
 };
 
-/* The kernel's memlock figure for map @fd (/proc/self/fdinfo). */
-static double map_memlock(int fd)
+/* The number after "@key:" in the /proc file @path, or -1. */
+static double proc_field(const char *path, const char *key)
 {
-	char path[64], line[128];
-	double bytes = -1;
-	FILE *f;
+	size_t len = strlen(key);
+	double value = -1;
+	char line[128];
+	FILE *f = fopen(path, "r");
 
-	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
-	f = fopen(path, "r");
 	if (!f)
 		return -1;
 	while (fgets(line, sizeof(line), f)) {
-		if (!strncmp(line, "memlock:", 8))
-			bytes = strtod(line + 8, NULL);
+		if (!strncmp(line, key, len) && line[len] == ':')
+			value = strtod(line + len + 1, NULL);
 	}
 	fclose(f);
-	return bytes;
+	return value;
+}
+
+/* The kernel's memlock figure for map @fd (/proc/self/fdinfo). */
+static double map_memlock(int fd)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	return proc_field(path, "memlock");
 }
 
 static double median_ms(double *t, int n)
@@ -388,18 +396,9 @@ struct largest {
 
 static double mem_available(void)
 {
-	char line[128];
-	double kb = -1;
-	FILE *f = fopen("/proc/meminfo", "r");
+	double kb = proc_field("/proc/meminfo", "MemAvailable");
 
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		if (!strncmp(line, "MemAvailable:", 13))
-			kb = strtod(line + 13, NULL);
-	}
-	fclose(f);
-	return kb * 1024;
+	return kb < 0 ? -1 : kb * 1024;
 }
 
 /* Loads flowlet with @flows per family; the flow tables' memlock bytes
