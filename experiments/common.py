@@ -10,6 +10,14 @@ ROOT = os.path.dirname(HERE)
 RESULTS = os.path.join(ROOT, 'results')
 sys.path.insert(0, os.path.join(ROOT, 'topo'))
 
+from flowlet_mininet import MODES  # noqa: E402
+from traffic import median, use_mode  # noqa: E402
+
+# (label, mode, settings): the kernel's multipath route with flowlet
+# detached, then every mode of include/flowlet.h at the experiment's
+# timeout.
+VARIANTS = [('kernel', 'kernel', {})] + [(m, m, {}) for m in MODES]
+
 
 def out_dir(name):
     """results/<name>/, created."""
@@ -33,3 +41,18 @@ def write_section(name, text):
     """The experiment's section of results/REPORT.md (run.py joins them)."""
     with open(os.path.join(out_dir(name), 'section.md'), 'w') as out:
         out.write(text.rstrip() + '\n')
+
+
+def use_variant(net, mode, settings, timeout, **more):
+    """use_mode() with the experiment's timeout unless settings have
+    their own (a variant's settings must not outlive it)."""
+    if mode == 'kernel':
+        use_mode(net, mode)
+    else:
+        use_mode(net, mode, **dict({'timeout': timeout}, **settings, **more))
+
+
+def spread(values, fmt):
+    """'median (min-max)' of values, each formatted with fmt."""
+    return '%s (%s-%s)' % (fmt % median(values), fmt % min(values),
+                           fmt % max(values))

@@ -4,7 +4,8 @@ into results/REPORT.md. Run as root with /usr/bin/python3:
     experiments/run.py [--quick] [EXPERIMENT ...]
 
 Each experiment is a module here with main(argv) that writes CSV, a plot
-and its report section under results/<name>/. So far: seed_repro (1)."""
+and its report section under results/<name>/. So far: seed_repro (1), elephants
+(2)."""
 
 import argparse
 import os
@@ -13,9 +14,10 @@ import time
 
 from common import RESULTS, progress
 
+import elephants  # noqa: E402
 import seed_repro  # noqa: E402
 
-EXPERIMENTS = [(seed_repro.NAME, seed_repro.main)]
+EXPERIMENTS = [(m.NAME, m.main) for m in (seed_repro, elephants)]
 
 
 def main():
