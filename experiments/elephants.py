@@ -14,7 +14,7 @@ from common import (VARIANTS, out_dir, progress, spread, use_variant,
                     write_csv, write_section)
 
 from flowlet_mininet import seed_network  # noqa: E402
-from traffic import IperfServer, iperf, median, paths_used  # noqa: E402
+from traffic import iperf, median, paths_used  # noqa: E402
 
 NAME = 'elephants'
 
@@ -128,7 +128,7 @@ def main(argv=None):
              % (len(variants), ','.join(map(str, ks)), args.runs,
                 args.seconds))
     with seed_network(paths=4, bw=args.bw, timeout=args.timeout,
-                      seed=args.seed) as net, IperfServer(net):
+                      seed=args.seed) as net:
         for run in range(args.runs):
             for k in ks:
                 for label, mode, settings in variants:

@@ -5,7 +5,7 @@ into results/REPORT.md. Run as root with /usr/bin/python3:
 
 Each experiment is a module here with main(argv) that writes CSV, a plot
 and its report section under results/<name>/. So far: seed_repro (1), elephants
-(2)."""
+(2), weighted (3)."""
 
 import argparse
 import os
@@ -16,8 +16,9 @@ from common import RESULTS, progress
 
 import elephants  # noqa: E402
 import seed_repro  # noqa: E402
+import weighted  # noqa: E402
 
-EXPERIMENTS = [(m.NAME, m.main) for m in (seed_repro, elephants)]
+EXPERIMENTS = [(m.NAME, m.main) for m in (seed_repro, elephants, weighted)]
 
 
 def main():

@@ -110,11 +110,15 @@ def seed_plan(paths=4, prefix='', ipv6=False):
                 links=links, routes=routes, flowlets=flowlets)
 
 
-def route_args(route):
-    """The `ip route replace` arguments of a route."""
+def route_args(route, weights=None):
+    """The `ip route replace` arguments of a route; weights: one per via
+    (a weight of 0 leaves that next hop out)."""
     if len(route.vias) == 1:
         return '%s via %s' % (route.dst, route.vias[0])
-    return route.dst + ''.join(' nexthop via ' + v for v in route.vias)
+    if not weights:
+        return route.dst + ''.join(' nexthop via ' + v for v in route.vias)
+    return route.dst + ''.join(' nexthop via %s weight %d' % (v, w)
+                               for v, w in zip(route.vias, weights) if w)
 
 
 def neighbours(plan):

@@ -5,6 +5,8 @@ use over the same interval. Run with /usr/bin/python3, as root."""
 
 import collections
 import json
+import subprocess
+import sys
 import time
 
 IPERF_PORT = 5201
@@ -54,51 +56,71 @@ def cpu_ticks():
     return sum(fields) - idle, sum(fields)
 
 
-class IperfServer:
-    """iperf3 -s on h2, for the duration of a with block."""
-
-    def __init__(self, net, port=IPERF_PORT):
-        self.host = net.get('h2')
-        self.port = port
-        self.proc = None
-
-    def __enter__(self):
-        self.proc = self.host.popen(['iperf3', '-s', '-p', str(self.port)])
-        deadline = time.monotonic() + 5
-        while time.monotonic() < deadline:
-            if ':%d ' % self.port in self.host.cmd('ss -ltnH'):
-                return self
-            time.sleep(0.05)
-        raise RuntimeError('iperf3 -s did not start on h2')
-
-    def __exit__(self, *_exc):
-        self.proc.terminate()
-        self.proc.wait()
+class Stuck(Exception):
+    """iperf3 did not finish in time."""
 
 
-def iperf(net, flows, seconds, udp_mbit=None, interval=0.5, on_tick=None,
-          port=IPERF_PORT):
-    """flows parallel iperf3 streams h1 -> h2 for seconds (TCP, or UDP at
-    udp_mbit per stream); an IperfServer must run. on_tick(seconds
-    since start) is called at every sample. Returns a Run."""
+def end_process(proc, wait=5):
+    """SIGTERM, then SIGKILL if it is still there after wait seconds."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=wait)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def iperf(net, flows, seconds, udp=False, mbit=None, interval=0.5,
+          on_tick=None, port=IPERF_PORT, attempts=3):
+    """flows parallel iperf3 streams h1 -> h2 for seconds, TCP or UDP, at
+    most mbit per stream (UDP: exactly; TCP: no limit when None). on_tick(seconds since start) is called at every
+    sample. Returns a Run. Each attempt has a server of its own (`-1`,
+    one test): an iperf3 server that lost a UDP stream's first datagram
+    waits for it for good, and so would every later client. A run that
+    takes 20 s longer than asked is ended and tried again."""
+    for attempt in range(attempts):
+        try:
+            return _iperf_once(net, flows, seconds, udp, mbit, interval,
+                               on_tick, port)
+        except Stuck:
+            print('iperf3 did not finish (attempt %d of %d)'
+                  % (attempt + 1, attempts), file=sys.stderr, flush=True)
+    raise RuntimeError('iperf3 did not finish %d times' % attempts)
+
+
+def _iperf_once(net, flows, seconds, udp, mbit, interval, on_tick, port):
     h1, h2, s1 = net.get('h1', 'h2', 's1')
     paths = s1.path_ports()
-    cmd = ['iperf3', '-c', '10.0.6.2', '-p', str(port), '-P', str(flows),
-           '-t', str(seconds), '-J']
-    if udp_mbit:
-        cmd += ['-u', '-b', '%gM' % udp_mbit, '-l', '1400']
-    sent0, got0 = nstat(h1), nstat(h2)
-    client = h1.popen(cmd)
-    start = time.monotonic()
-    last = s1.tx_counters(paths)
-    first = last
-    ticks = cpu_ticks()
-    samples, cpu = [], 0.0
+    server = h2.popen(['iperf3', '-s', '-1', '-p', str(port)],
+                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    client = None
     try:
+        deadline = time.monotonic() + 5
+        while ':%d ' % port not in h2.cmd('ss -ltnH'):
+            if time.monotonic() > deadline or server.poll() is not None:
+                raise RuntimeError('iperf3 -s did not start on h2')
+            time.sleep(0.05)
+        cmd = ['iperf3', '-c', '10.0.6.2', '-p', str(port), '-P',
+               str(flows), '-t', str(seconds), '-J', '--connect-timeout',
+               '3000']
+        if udp:
+            cmd += ['-u', '-l', '1400']
+        if mbit:
+            cmd += ['-b', '%gM' % mbit]
+        sent0, got0 = nstat(h1), nstat(h2)
+        client = h1.popen(cmd, stderr=subprocess.DEVNULL)
+        start = time.monotonic()
+        last = s1.tx_counters(paths)
+        first = last
+        ticks = cpu_ticks()
+        samples, cpu = [], 0.0
         while client.poll() is None:
             time.sleep(interval)
-            now = s1.tx_counters(paths)
             elapsed = time.monotonic() - start
+            if elapsed > seconds + 20:
+                raise Stuck()
+            now = s1.tx_counters(paths)
             busy, total = cpu_ticks()
             if total > ticks[1]:
                 cpu = max(cpu, (busy - ticks[0]) / (total - ticks[1]))
@@ -110,24 +132,24 @@ def iperf(net, flows, seconds, udp_mbit=None, interval=0.5, on_tick=None,
             if on_tick:
                 on_tick(elapsed)
         out, _ = client.communicate()
+        sent1, got1 = nstat(h1), nstat(h2)
     finally:
-        if client.poll() is None:  # interrupted: end what we started
-            client.terminate()
-            client.wait()
-    sent1, got1 = nstat(h1), nstat(h2)
+        if client:
+            end_process(client)
+        end_process(server)
     result = json.loads(out)
     if 'error' in result:
         raise RuntimeError('iperf3: %s' % result['error'])
     end = result['end']
-    if udp_mbit:
-        mbit = end['sum']['bits_per_second'] * (
+    if udp:
+        goodput = end['sum']['bits_per_second'] * (
             1 - end['sum'].get('lost_percent', 0) / 100) / 1e6
         lost = end['sum'].get('lost_packets', 0)
     else:
-        mbit = end['sum_received']['bits_per_second'] / 1e6
+        goodput = end['sum_received']['bits_per_second'] / 1e6
         lost = 0
     ports = [s['local_port'] for s in result['start']['connected']]
-    return Run(mbit=mbit,
+    return Run(mbit=goodput,
                retrans=sent1['TcpRetransSegs'] - sent0['TcpRetransSegs'],
                ofo=got1['TcpExtTCPOFOQueue'] - got0['TcpExtTCPOFOQueue'],
                lost=lost,

@@ -1,0 +1,217 @@
+"""Experiment 3, weighted split (the Weighted Tunnels example): two paths
+weighted 7,3, then 3,7, then 5,5, changed live while iperf3 runs; the byte
+share of path 1 per phase, for UDP and TCP, one flow and many, under
+spray, flowlet, letflow, ecmp and the kernel's weighted multipath route.
+Claim: spray splits any traffic by weight at once; flowlet modes split by
+flowlet, so a split needs flowlets (many flows, or pauses); ecmp and the
+kernel split by flow."""
+
+import argparse
+import os
+import sys
+
+from common import out_dir, progress, spread, use_variant, write_csv, \
+    write_section
+
+from flowlet_mininet import seed_network  # noqa: E402
+from plan import route_args  # noqa: E402
+from traffic import iperf, median  # noqa: E402
+
+NAME = 'weighted'
+PHASES = ((7, 3), (3, 7), (5, 5))
+VARIANTS = [('kernel', 'kernel'), ('ecmp', 'ecmp'), ('flowlet', 'flowlet'),
+            ('letflow', 'letflow'), ('spray', 'spray')]
+
+
+def set_weights(net, mode, weights):
+    """The split for both directions: flowlet's weights, or the weights
+    of the kernel's multipath routes on s1 and s6."""
+    if mode != 'kernel':
+        for switch in net.get('s1', 's6'):
+            switch.set(weights=list(weights))
+        return
+    for route in net.topo.plan.routes:
+        if route.node in ('s1', 's6'):
+            net.get(route.node).cmd('ip route replace',
+                                    route_args(route, weights))
+
+
+def phase_shares(samples, phase_s):
+    """Path 1's share of the bytes in each phase, leaving out the first
+    sample after a change (the switch-over)."""
+    shares = []
+    for n in range(len(PHASES)):
+        lo, hi = n * phase_s + 0.6, (n + 1) * phase_s + 0.05
+        one = sum(rates[0] for t, rates in samples if lo < t <= hi)
+        both = sum(sum(rates) for t, rates in samples if lo < t <= hi)
+        shares.append(100.0 * one / both if both else 0.0)
+    return shares
+
+
+def plot(traces, cases, phase_s, path):
+    import matplotlib
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt  # noqa: E402
+    fig, axes = plt.subplots(len(cases), 1, sharex=True,
+                             figsize=(9, 2.4 * len(cases)), squeeze=False)
+    for ax, case in zip(axes[:, 0], cases):
+        for label, _ in VARIANTS:
+            samples = traces.get((case, label))
+            if not samples:
+                continue
+            ax.plot([t for t, _ in samples],
+                    [100.0 * r[0] / sum(r) if sum(r) else 0
+                     for _, r in samples], label=label)
+        for n, (w1, w2) in enumerate(PHASES):
+            ax.hlines(100.0 * w1 / (w1 + w2), n * phase_s,
+                      (n + 1) * phase_s, colors='k', linestyles='dashed')
+            if n:
+                ax.axvline(n * phase_s, color='grey', alpha=0.5)
+        ax.set_title('%s, %d flow(s): path 1\'s share (dashed: weights)'
+                     % case, loc='left', fontsize=9)
+        ax.set_ylabel('% of bytes')
+        ax.set_ylim(-5, 105)
+        ax.grid(alpha=0.3)
+    axes[0, 0].legend(ncol=len(VARIANTS), fontsize=8, loc='upper right')
+    axes[-1, 0].set_xlabel('seconds (weights 7,3 | 3,7 | 5,5), first run')
+    fig.tight_layout()
+    fig.savefig(path)
+
+
+def section(args, rows, cases):
+    lines = ['## 3. Weighted split: 7,3 then 3,7 then 5,5, changed live',
+             '',
+             'Claim (Weighted Tunnels): a sender\'s traffic can be split '
+             'over paths by weight and the weights changed while it runs. '
+             '`spray` splits per packet, the flowlet modes per flowlet, '
+             '`ecmp` and the kernel\'s weighted multipath route per flow.',
+             '',
+             'Setup: seed topology with 2 paths of %g Mbit/s, flowlet on '
+             's1 and s6 (timeout %s, seeds %d); iperf3 h1 -> h2 for 3 '
+             'phases of %d s, weights 7,3 then 3,7 then 5,5 set live '
+             '(`flowletctl set --weights`; the kernel: `ip route replace` '
+             'with nexthop weights); UDP and TCP at %g Mbit/s in all '
+             '(iperf3 -b), below either path\'s capacity; %d runs. Path 1\'s share of the bytes s1 sent per '
+             'phase (the first half second after a change left out). Data: '
+             '`results/%s/runs.csv` (per phase), `results/%s/samples.csv`; '
+             'plot: `results/%s/split.png`.'
+             % (args.bw, args.timeout, args.seed, args.phase, args.rate,
+                args.runs, NAME, NAME, NAME),
+             '',
+             '| case | variant | ' + ' | '.join(
+                 'share at %d,%d (target %d%%)' % (w1, w2,
+                                                   100 * w1 // (w1 + w2))
+                 for w1, w2 in PHASES) + ' | Mbit/s |',
+             '|---|---|' + '---|' * (len(PHASES) + 1)]
+    errors = {}
+    for case in cases:
+        for label, _ in VARIANTS:
+            runs = [r for r in rows if (r[0], r[1]) == case and r[2] == label]
+            if not runs:
+                continue
+            cells = [spread([r[6 + n] for r in runs], '%.0f%%')
+                     for n in range(len(PHASES))]
+            lines.append('| %s, %d flow(s) | %s | %s | %.1f |'
+                         % (case[0], case[1], label, ' | '.join(cells),
+                            median([r[5] for r in runs])))
+            errors[(case, label)] = [
+                max(abs(r[6 + n] - 100.0 * w1 / (w1 + w2)) for r in runs)
+                for n, (w1, w2) in enumerate(PHASES)]
+    lines += ['', 'Median (min-max) over runs. What this run says (a '
+              'share within 10 points of its target counts as met):', '']
+    for case in cases:
+        first = [label for label, _ in VARIANTS
+                 if errors.get((case, label), [100])[0] <= 10]
+        live = [label for label, _ in VARIANTS
+                if max(errors.get((case, label), [100])) <= 10]
+        lines.append('- %s, %d flow(s): split 7,3: %s; followed every live '
+                     'change too: %s.' % (case[0], case[1],
+                                          ', '.join(first) or 'none',
+                                          ', '.join(live) or 'none'))
+    lines += ['', 'A flowlet mode moves traffic only where a flowlet '
+              'ends: one flow that never pauses for the timeout (iperf3 '
+              'sends without pauses) is one flowlet and stays where it '
+              'started, whatever the weights; `ecmp` and the kernel place '
+              'whole flows by hash, and a weight change moves some of them '
+              '(the slot table is rebuilt). Only `spray` splits one flow, '
+              'and TCP pays for it in reordering.']
+    return '\n'.join(lines)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('--quick', action='store_true',
+                        help='16 flows only, 1 run of 3 phases of 2 s')
+    parser.add_argument('--bw', type=float, default=100,
+                        help='Mbit/s per path (default 100)')
+    parser.add_argument('--rate', type=float, default=60,
+                        help='Mbit/s in all, UDP and TCP (default 60: '
+                        'below either path\'s capacity, so that the '
+                        'split is the placement\'s, not TCP\'s)')
+    parser.add_argument('--flows', default=None,
+                        help='flow counts (default 1,16)')
+    parser.add_argument('--timeout', default='50ms')
+    parser.add_argument('--phase', type=int, default=None,
+                        help='seconds per weight setting (default 4)')
+    parser.add_argument('--runs', type=int, default=None)
+    parser.add_argument('--seed', type=int, default=1)
+    args = parser.parse_args(argv)
+    flows = [int(f) for f in (args.flows or ('16' if args.quick
+                                             else '1,16')).split(',')]
+    args.runs = args.runs or (1 if args.quick else 2)
+    args.phase = args.phase or (2 if args.quick else 4)
+    cases = [(proto, n) for proto in ('udp', 'tcp') for n in flows]
+    out = out_dir(NAME)
+    rows, traces, samples_out = [], {}, []
+    progress(NAME, '%d variants x %d cases x %d runs of %d s'
+             % (len(VARIANTS), len(cases), args.runs, 3 * args.phase))
+    with seed_network(paths=2, bw=args.bw, timeout=args.timeout,
+                      seed=args.seed) as net:
+        for run in range(args.runs):
+            for case in cases:
+                for label, mode in VARIANTS:
+                    use_variant(net, mode, {}, args.timeout)
+                    set_weights(net, mode, PHASES[0])
+                    done = [0]
+
+                    def tick(elapsed, mode=mode, done=done):
+                        phase = min(int(elapsed / args.phase),
+                                    len(PHASES) - 1)
+                        if phase > done[0]:
+                            done[0] = phase
+                            set_weights(net, mode, PHASES[phase])
+
+                    proto, n = case
+                    got = iperf(net, n, len(PHASES) * args.phase,
+                                udp=proto == 'udp', mbit=args.rate / n,
+                                on_tick=tick)
+                    shares = phase_shares(got.samples, args.phase)
+                    rows.append([proto, n, label, run, args.seed,
+                                 round(got.mbit, 2)]
+                                + [round(s, 1) for s in shares]
+                                + [got.retrans, got.lost,
+                                   ' '.join(map(str, got.ports))])
+                    samples_out += [[proto, n, label, run, t]
+                                    + [round(r, 3) for r in rates]
+                                    for t, rates in got.samples]
+                    if run == 0:
+                        traces[(case, label)] = got.samples
+                    set_weights(net, mode, (1, 1))
+                progress(NAME, 'run %d of %d: %s, %d flow(s) done'
+                         % (run + 1, args.runs, case[0], case[1]))
+    write_csv(os.path.join(out, 'runs.csv'),
+              ['proto', 'flows', 'variant', 'run', 'seed', 'goodput_mbit']
+              + ['path1_share_pct_%d_%d' % w for w in PHASES]
+              + ['retransmissions', 'udp_lost', 'source_ports'], rows)
+    write_csv(os.path.join(out, 'samples.csv'),
+              ['proto', 'flows', 'variant', 'run', 'time_s', 'path1_mbit',
+               'path2_mbit'], samples_out)
+    plot(traces, cases, args.phase, os.path.join(out, 'split.png'))
+    write_section(NAME, section(args, rows, cases))
+    return 0
+
+
+if __name__ == '__main__':
+    if os.geteuid() != 0:
+        sys.exit('%s: run as root (Mininet needs it)' % NAME)
+    sys.exit(main())
