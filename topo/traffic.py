@@ -1,21 +1,26 @@
 """Traffic through the seed topology, for the demo and the experiments:
-iperf3 flows h1 -> h2 with the load on each of s1's paths sampled from its
-interface counters, the hosts' TCP counters (nstat) and the machine's CPU
+iperf3 and tools/flowgen.py flows h1 -> h2 with the load each path
+delivered sampled from its interface counters, the hosts' TCP counters (nstat) and the machine's CPU
 use over the same interval. Run with /usr/bin/python3, as root."""
 
 import collections
+import csv
 import json
+import os
 import subprocess
 import sys
 import time
 
 IPERF_PORT = 5201
+FLOWGEN_PORT = 5301
+FLOWGEN = os.path.join(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__))), 'tools', 'flowgen.py')
 
 # What a run reports. mbit: goodput at the receiver (UDP: what arrived);
 # retrans: the sender's TcpRetransSegs; ofo: the receiver's
 # TcpExtTCPOFOQueue (segments that arrived out of order); path_bytes:
-# bytes each of s1's path ports sent; samples: (seconds, [Mbit/s per
-# path]); cpu: the busiest sample's share of both cores in use; ports: the
+# bytes each path delivered (see delivered()); samples: (seconds,
+# [Mbit/s per path]); cpu: the busiest sample's share of both cores in use; ports: the
 # data streams' source ports (with the seeds, what makes a run repeat).
 Run = collections.namedtuple(
     'Run', 'mbit retrans ofo lost path_bytes samples cpu ports')
@@ -56,10 +61,6 @@ def cpu_ticks():
     return sum(fields) - idle, sum(fields)
 
 
-class Stuck(Exception):
-    """iperf3 did not finish in time."""
-
-
 def end_process(proc, wait=5):
     """SIGTERM, then SIGKILL if it is still there after wait seconds."""
     if proc.poll() is None:
@@ -71,72 +72,34 @@ def end_process(proc, wait=5):
             proc.wait()
 
 
+class Stuck(RuntimeError):
+    """A client ran 30 s longer than it was asked to."""
+
+
 def iperf(net, flows, seconds, udp=False, mbit=None, interval=0.5,
-          on_tick=None, port=IPERF_PORT, attempts=3):
+          on_tick=None, port=IPERF_PORT):
     """flows parallel iperf3 streams h1 -> h2 for seconds, TCP or UDP, at
-    most mbit per stream (UDP: exactly; TCP: no limit when None). on_tick(seconds since start) is called at every
-    sample. Returns a Run. Each attempt has a server of its own (`-1`,
-    one test): an iperf3 server that lost a UDP stream's first datagram
-    waits for it for good, and so would every later client. A run that
-    takes 20 s longer than asked is ended and tried again."""
-    for attempt in range(attempts):
+    most mbit per stream (UDP: exactly; TCP: no limit when None).
+    on_tick(seconds since start) is called at every sample. Returns a
+    Run. The server is a one-off (`-1`): an iperf3 server that lost a UDP
+    stream's first datagram waits for it for good, and so would every
+    later client of a long-lived one."""
+    cmd = ['iperf3', '-c', '10.0.6.2', '-p', str(port), '-P', str(flows),
+           '-t', str(seconds), '-J', '--connect-timeout', '3000']
+    if udp:
+        cmd += ['-u', '-l', '1400']
+    if mbit:
+        cmd += ['-b', '%gM' % mbit]
+    for attempt in (1, 2, 3):
         try:
-            return _iperf_once(net, flows, seconds, udp, mbit, interval,
-                               on_tick, port)
+            out, seen = observe(net, ['iperf3', '-s', '-1', '-p', str(port)],
+                                port, cmd, seconds, interval, on_tick)
+            break
         except Stuck:
-            print('iperf3 did not finish (attempt %d of %d)'
-                  % (attempt + 1, attempts), file=sys.stderr, flush=True)
-    raise RuntimeError('iperf3 did not finish %d times' % attempts)
-
-
-def _iperf_once(net, flows, seconds, udp, mbit, interval, on_tick, port):
-    h1, h2, s1 = net.get('h1', 'h2', 's1')
-    paths = s1.path_ports()
-    server = h2.popen(['iperf3', '-s', '-1', '-p', str(port)],
-                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    client = None
-    try:
-        deadline = time.monotonic() + 5
-        while ':%d ' % port not in h2.cmd('ss -ltnH'):
-            if time.monotonic() > deadline or server.poll() is not None:
-                raise RuntimeError('iperf3 -s did not start on h2')
-            time.sleep(0.05)
-        cmd = ['iperf3', '-c', '10.0.6.2', '-p', str(port), '-P',
-               str(flows), '-t', str(seconds), '-J', '--connect-timeout',
-               '3000']
-        if udp:
-            cmd += ['-u', '-l', '1400']
-        if mbit:
-            cmd += ['-b', '%gM' % mbit]
-        sent0, got0 = nstat(h1), nstat(h2)
-        client = h1.popen(cmd, stderr=subprocess.DEVNULL)
-        start = time.monotonic()
-        last = s1.tx_counters(paths)
-        first = last
-        ticks = cpu_ticks()
-        samples, cpu = [], 0.0
-        while client.poll() is None:
-            time.sleep(interval)
-            elapsed = time.monotonic() - start
-            if elapsed > seconds + 20:
-                raise Stuck()
-            now = s1.tx_counters(paths)
-            busy, total = cpu_ticks()
-            if total > ticks[1]:
-                cpu = max(cpu, (busy - ticks[0]) / (total - ticks[1]))
-            ticks = (busy, total)
-            samples.append((round(elapsed, 2),
-                            [(now[p][1] - last[p][1]) * 8 / interval / 1e6
-                             for p in paths]))
-            last = now
-            if on_tick:
-                on_tick(elapsed)
-        out, _ = client.communicate()
-        sent1, got1 = nstat(h1), nstat(h2)
-    finally:
-        if client:
-            end_process(client)
-        end_process(server)
+            if attempt == 3:
+                raise
+            print('iperf3 did not finish; once more', file=sys.stderr,
+                  flush=True)
     result = json.loads(out)
     if 'error' in result:
         raise RuntimeError('iperf3: %s' % result['error'])
@@ -149,12 +112,88 @@ def _iperf_once(net, flows, seconds, udp, mbit, interval, on_tick, port):
         goodput = end['sum_received']['bits_per_second'] / 1e6
         lost = 0
     ports = [s['local_port'] for s in result['start']['connected']]
-    return Run(mbit=goodput,
-               retrans=sent1['TcpRetransSegs'] - sent0['TcpRetransSegs'],
-               ofo=got1['TcpExtTCPOFOQueue'] - got0['TcpExtTCPOFOQueue'],
-               lost=lost,
-               path_bytes=[last[p][1] - first[p][1] for p in paths],
-               samples=samples, cpu=cpu, ports=ports)
+    return seen._replace(mbit=goodput, lost=lost, ports=ports)
+
+
+def flowgen(net, seconds, out, *args, interval=0.5, port=FLOWGEN_PORT):
+    """tools/flowgen.py's client on h1 (args: its options) against its
+    server on h2, for about seconds; returns (Run without mbit, lost and
+    ports; [(start s, bytes, completion s or None, source port)])."""
+    _, seen = observe(net, [FLOWGEN, 'server', '--port', str(port)], port,
+                      [FLOWGEN, 'client', '10.0.6.2', '--port', str(port),
+                       '--out', out] + [str(a) for a in args],
+                      seconds, interval, None)
+    flows = []
+    with open(out) as rows:
+        for row in csv.DictReader(rows):
+            flows.append((float(row['start_s']), int(row['bytes']),
+                          float(row['fct_s']) if row['fct_s'] else None,
+                          row['sport']))
+    return seen, flows
+
+
+def delivered(net):
+    """Bytes each path has delivered so far: what its middle switch sent
+    towards h2's side, after the path's shaper (s1's own port counters
+    would count what the shaper then drops too)."""
+    counts = []
+    for mid in net.topo.plan.middles:
+        port = mid + '-eth2'
+        counts.append(net.get(mid).tx_counters([port])[port][1])
+    return counts
+
+
+def observe(net, server_cmd, port, client_cmd, seconds, interval, on_tick):
+    """Runs server_cmd on h2 until it listens on port, then client_cmd on
+    h1, sampling delivered() every interval seconds; a client still
+    running 30 s after seconds is ended (an error). Ends both. Returns the
+    client's output and a Run with the counters (mbit, lost and ports
+    empty)."""
+    h1, h2 = net.get('h1', 'h2')
+    server = h2.popen(server_cmd, stdout=subprocess.DEVNULL,
+                      stderr=subprocess.DEVNULL)
+    client = None
+    try:
+        deadline = time.monotonic() + 5
+        while ':%d ' % port not in h2.cmd('ss -ltnH'):
+            if time.monotonic() > deadline or server.poll() is not None:
+                raise RuntimeError('%s did not start on h2' % server_cmd[0])
+            time.sleep(0.05)
+        sent0, got0 = nstat(h1), nstat(h2)
+        client = h1.popen(client_cmd, stderr=subprocess.DEVNULL)
+        start = time.monotonic()
+        last = delivered(net)
+        first = last
+        ticks = cpu_ticks()
+        samples, cpu = [], 0.0
+        while client.poll() is None:
+            time.sleep(interval)
+            elapsed = time.monotonic() - start
+            if elapsed > seconds + 30:
+                raise Stuck('%s did not finish' % client_cmd[0])
+            now = delivered(net)
+            busy, total = cpu_ticks()
+            if total > ticks[1]:
+                cpu = max(cpu, (busy - ticks[0]) / (total - ticks[1]))
+            ticks = (busy, total)
+            samples.append((round(elapsed, 2),
+                            [(n - b) * 8 / interval / 1e6
+                             for n, b in zip(now, last)]))
+            last = now
+            if on_tick:
+                on_tick(elapsed)
+        out, _ = client.communicate()
+        sent1, got1 = nstat(h1), nstat(h2)
+    finally:
+        if client:
+            end_process(client)
+        end_process(server)
+    return out, Run(
+        mbit=None, lost=None, ports=None,
+        retrans=sent1['TcpRetransSegs'] - sent0['TcpRetransSegs'],
+        ofo=got1['TcpExtTCPOFOQueue'] - got0['TcpExtTCPOFOQueue'],
+        path_bytes=[n - b for n, b in zip(last, first)],
+        samples=samples, cpu=cpu)
 
 
 def paths_used(path_bytes, share=0.05):
