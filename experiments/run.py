@@ -6,7 +6,7 @@ into results/REPORT.md. Run as root with /usr/bin/python3:
 Each experiment is a module here with main(argv) that writes CSV, a plot
 and its report section under results/<name>/. So far: seed_repro (1), elephants
 (2), weighted (3), asymmetry (4),
-timeout_sweep (5), fct (6)."""
+timeout_sweep (5), fct (6), replay (7)."""
 
 import argparse
 import os
@@ -18,12 +18,14 @@ from common import RESULTS, progress
 import asymmetry  # noqa: E402
 import elephants  # noqa: E402
 import fct  # noqa: E402
+import replay  # noqa: E402
 import seed_repro  # noqa: E402
 import timeout_sweep  # noqa: E402
 import weighted  # noqa: E402
 
 EXPERIMENTS = [(m.NAME, m.main) for m in (seed_repro, elephants, weighted,
-                                          asymmetry, timeout_sweep, fct)]
+                                          asymmetry, timeout_sweep, fct,
+                                          replay)]
 
 
 def main():
