@@ -4,9 +4,9 @@ into results/REPORT.md. Run as root with /usr/bin/python3:
     experiments/run.py [--quick] [EXPERIMENT ...]
 
 Each experiment is a module here with main(argv) that writes CSV, a plot
-and its report section under results/<name>/. So far: seed_repro (1), elephants
-(2), weighted (3), asymmetry (4),
-timeout_sweep (5), fct (6), replay (7)."""
+and its report section under results/<name>/: seed_repro (1), elephants
+(2), weighted (3), asymmetry (4), timeout_sweep (5), fct (6), replay (7),
+in the order of the issue that asked for them."""
 
 import argparse
 import os
