@@ -56,15 +56,19 @@
 static const __u8 ingress_mac[6] = { 0x02, 0, 0, 0, 0, 0x01 };
 static const __u8 host_mac[6] = { 0x02, 0, 0, 0, 0, 0x10 };
 
-/* The variants, in the order they take turns: the floors, then every
- * flowlet mode. */
+/* The variants, in the order they take turns: the floors, every flowlet
+ * mode (telemetry on, the default), then flowlet mode without
+ * telemetry: the telemetry's cost. */
 enum { V_EMPTY, V_STATELESS, V_MINIMAL, V_MODES };
-#define VARIANTS (V_MODES + FLOWLET_MODE_COUNT)
+#define V_NO_TELEMETRY (V_MODES + FLOWLET_MODE_COUNT)
+#define VARIANTS       (V_NO_TELEMETRY + 1)
 
 static const char *variant_name(int v)
 {
 	static const char *const floors[] = { "empty", "stateless", "minimal" };
 
+	if (v == V_NO_TELEMETRY)
+		return "no-telemetry";
 	return v < V_MODES ? floors[v] : mode_name(v - V_MODES);
 }
 
@@ -123,10 +127,17 @@ static double batch(struct run *r, int v, size_t calls, size_t *offset,
 {
 	int fd = prog_fd(r, v);
 
-	if (v >= V_MODES && r->cfg.mode != (__u32)(v - V_MODES)) {
-		r->cfg.mode = v - V_MODES;
-		if (instance_commit(&r->in, &r->cfg))
-			return -1;
+	if (v >= V_MODES) {
+		__u32 mode = v == V_NO_TELEMETRY ? FLOWLET_MODE_FLOWLET
+						 : (__u32)(v - V_MODES);
+		__u8 telemetry = v != V_NO_TELEMETRY;
+
+		if (r->cfg.mode != mode || r->cfg.telemetry != telemetry) {
+			r->cfg.mode = mode;
+			r->cfg.telemetry = telemetry;
+			if (instance_commit(&r->in, &r->cfg))
+				return -1;
+		}
 	}
 	for (size_t i = 0; i < calls; i++) {
 		/* An odd stride over a power-of-two count visits them all. */
@@ -505,14 +516,14 @@ int main(int argc, char **argv)
 	       "at 1 flow);\nmedian of %d interleaved rounds of %zu calls; "
 	       "(x): the ratio to the minimal flowlet switch in the same run\n",
 	       res[0].empty_ns, rounds, calls);
-	printf("%-10s", "");
+	printf("%-12s", "");
 	for (int c = 0; c < counts; c++)
 		printf(" %16zu", all_flows[c]);
 	printf("   flows\n");
 	for (int v = V_STATELESS; v < VARIANTS; v++) {
 		bool all = true;
 
-		printf("%-10s", variant_name(v));
+		printf("%-12s", variant_name(v));
 		for (int c = 0; c < counts; c++) {
 			printf(" %8.1f (%4.2fx)", res[c].ns[v],
 			       res[c].ns[v] / res[c].ns[V_MINIMAL]);

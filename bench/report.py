@@ -29,8 +29,12 @@ def targets(bench):
     for i, bound in ((0, 1.20), (len(flows) - 1, 1.30)):
         rows.append(('per packet: flowlet / minimal floor, %d flows' % flows[i],
                      ('<=', bound), ns['flowlet'][i] / ns['minimal'][i]))
+    for i, count in enumerate(flows):
+        rows.append(('per packet: telemetry\'s cost, flowlet / flowlet '
+                     'without it, %d flows' % count, ('<=', None),
+                     ns['flowlet'][i] / ns['no-telemetry'][i]))
     for mode in ns:
-        if mode in ('stateless', 'minimal', 'flowlet'):
+        if mode in ('stateless', 'minimal', 'flowlet', 'no-telemetry'):
             continue
         worst = max(ns[mode][i] / ns['flowlet'][i] for i in range(len(flows)))
         rows.append(('per packet: %s / flowlet, worst of %s flows' %

@@ -94,6 +94,27 @@ static __always_inline bool packet_balanced(const struct packet *pkt)
 	return destination_balanced(6, pkt->key6.dst);
 }
 
+/* Telemetry for a packet of an existing @flow that came @gap ns after the
+ * flow's previous one: the gap's histogram, and when it starts a
+ * flowlet, the size of the flowlet it ends (before @flow counts it). */
+static __always_inline void telemetry(struct flowlet_hist *hist,
+				      const struct flowlet_flow *flow,
+				      __u64 gap, bool new_flowlet)
+{
+	/* A negative gap (see flow_path) is no gap. */
+	if ((__s64)gap < 0)
+		gap = 0;
+	if (!new_flowlet) {
+		hist->gap_continued[flowlet_log2(gap)]++;
+		return;
+	}
+	hist->gap_started[flowlet_log2(gap)]++;
+	hist->flowlet_packets[flowlet_log2((__u32)flow->packets -
+					   flow->flowlet_packets0)]++;
+	hist->flowlet_bytes[flowlet_log2((__u32)flow->bytes -
+					 flow->flowlet_bytes0)]++;
+}
+
 /* flow_path(): the destination is not balanced. */
 #define FLOWLET_UNBALANCED 0xfffffffeu
 
@@ -145,10 +166,15 @@ static __always_inline __u32 flow_path(const struct flowlet_config *cfg,
 	if (flow) {
 		gap = now - flow->last_seen_ns;
 		new_flowlet = (__s64)gap > (__s64)cfg->timeout_ns;
+		if (cfg->telemetry)
+			telemetry(&stats->hist, flow, gap, new_flowlet);
 	} else
 		flow = &fresh;
-	if (new_flowlet)
+	if (new_flowlet) {
 		flow->flowlet++;
+		flow->flowlet_packets0 = flow->packets;
+		flow->flowlet_bytes0 = flow->bytes;
+	}
 
 	path = select_path(cfg, key, key_words, flow, new_flowlet, now);
 	if (!path_usable(cfg, path))

@@ -13,7 +13,8 @@ from common import out_dir, progress, spread, use_variant, write_csv, \
     write_section
 
 from flowlet_mininet import seed_network  # noqa: E402
-from traffic import imbalance, iperf, median  # noqa: E402
+from traffic import hist_median, imbalance, iperf, median, \
+    telemetry_delta  # noqa: E402
 
 NAME = 'timeout_sweep'
 SEGMENT = 1448
@@ -46,6 +47,14 @@ def knee(rows, mode, timeouts, floor):
         else:
             break
     return ordered, balanced
+
+
+def flowlet_cell(runs):
+    """Flowlets started (median over runs) and the median flowlet size's
+    bucket, from the telemetry columns."""
+    sizes = [r[11] for r in runs if r[11] != '']
+    return '%d (%s)' % (median([r[10] for r in runs]),
+                        '%d+' % median(sizes) if sizes else 'none ended')
 
 
 def plot(rows, modes, timeouts, knees, base, path):
@@ -106,9 +115,9 @@ def section(args, rows, modes, timeouts, knees, base):
                 NAME, NAME),
              '',
              '| timeout | ' + ' | '.join(
-                 '%s: imbalance | out-of-order /1000 | retrans. | goodput'
-                 % m for m in modes) + ' |',
-             '|---|' + '---|---|---|---|' * len(modes)]
+                 '%s: imbalance | out-of-order /1000 | retrans. | goodput '
+                 '| flowlets (size)' % m for m in modes) + ' |',
+             '|---|' + '---|---|---|---|---|' * len(modes)]
     for t in timeouts:
         cells = []
         for mode in modes:
@@ -116,16 +125,21 @@ def section(args, rows, modes, timeouts, knees, base):
             cells += [spread([r[5] for r in runs], '%.2f'),
                       spread([r[7] for r in runs], '%.1f'),
                       '%d' % median([r[8] for r in runs]),
-                      '%.0f%%' % median([r[4] for r in runs])]
+                      '%.0f%%' % median([r[4] for r in runs]),
+                      flowlet_cell(runs)]
         lines.append('| %s | %s |' % (t, ' | '.join(cells)))
     for label, runs in base.items():
         lines.append('| %s | %s |' % (label, ' | '.join(
             [spread([r[5] for r in runs], '%.2f'),
              spread([r[7] for r in runs], '%.1f'),
              '%d' % median([r[8] for r in runs]),
-             '%.0f%%' % median([r[4] for r in runs])] * len(modes))))
+             '%.0f%%' % median([r[4] for r in runs]), '-'] * len(modes))))
     lines += ['', 'Median (min-max) over runs; the last rows are the '
-              'baselines (no timeout), repeated under each mode.', '',
+              'baselines (no timeout), repeated under each mode. '
+              'Flowlets: started on s1 during a run, and in brackets the '
+              'median size in packets of those that ended (a log2 '
+              'bucket: [n, 2n)), from flowlet\'s telemetry '
+              '(`flowletctl stats --json`).', '',
               'What this run says:', '']
     floor = median([r[7] for r in base['ecmp']])
     for mode, (ordered, balanced) in knees.items():
@@ -180,13 +194,21 @@ def main(argv=None):
              % (len(timeouts), ','.join(modes), args.runs, args.seconds))
 
     def measure(label, t):
+        s1 = net.get('s1')
+        before = s1.stats() if s1.attached else None
         got = iperf(net, args.flows, args.seconds)
         segments = max(1, sum(got.path_bytes) // SEGMENT)
+        # flowlet's telemetry on s1: flowlets started, and the median
+        # size of those that ended (a log2 bucket's lower bound).
+        flowlets, sizes = telemetry_delta(before, s1.stats()) \
+            if before else ('', {})
+        size = hist_median(sizes)
         return [label, t, run, args.seed,
                 round(100 * got.mbit / (4 * args.bw), 1),
                 round(imbalance(got.path_bytes), 3), got.ofo,
                 round(1000.0 * got.ofo / segments, 2), got.retrans,
-                ' '.join(map(str, got.ports))]
+                ' '.join(map(str, got.ports)), flowlets,
+                '' if size is None else size]
 
     with seed_network(paths=4, bw=args.bw, seed=args.seed) as net:
         for run in range(args.runs):
@@ -201,7 +223,8 @@ def main(argv=None):
     write_csv(os.path.join(out, 'runs.csv'),
               ['mode', 'timeout', 'run', 'seed', 'goodput_pct',
                'imbalance', 'receiver_ofo', 'ofo_per_1000_segments',
-               'retransmissions', 'source_ports'],
+               'retransmissions', 'source_ports', 'flowlets_started',
+               'median_flowlet_packets_bucket'],
               rows + [r for runs in base.values() for r in runs])
     floor = median([r[7] for r in base['ecmp']])
     knees = {mode: knee(rows, mode, timeouts, floor) for mode in modes}

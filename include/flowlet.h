@@ -123,7 +123,57 @@ struct flowlet_flow {
 	__u16 config_tag; /* the low 16 bits of the generation of the config
 			   * that chose path: ecmp hashes again only when a
 			   * commit may have moved the flow */
+	/* Telemetry: the low 32 bits of packets and bytes before the
+	 * current flowlet, whose size is then exact below 4 GiB. */
+	__u32 flowlet_packets0;
+	__u32 flowlet_bytes0;
 };
+
+/* Telemetry (flowlet_stats.hist, per CPU): log2 histograms, bucket i counting
+ * values in [2^i, 2^(i+1)) (bucket 0 holds 0 too, the last bucket
+ * everything above). Gaps in ns between a flow's packets, by whether
+ * they started a flowlet; the sizes of flowlets that ended, counted when
+ * their flow's next flowlet starts (a flow's last flowlet is not). */
+#define FLOWLET_HIST_BUCKETS 40
+
+struct flowlet_hist {
+	__u64 gap_started[FLOWLET_HIST_BUCKETS];
+	__u64 gap_continued[FLOWLET_HIST_BUCKETS];
+	__u64 flowlet_packets[FLOWLET_HIST_BUCKETS];
+	__u64 flowlet_bytes[FLOWLET_HIST_BUCKETS];
+};
+
+/* The histogram bucket of @v: floor(log2(v)), at most the last. Written
+ * out because clang 14 crashes on __builtin_clz for the BPF target; used
+ * by the data path and by flowletctl replay alike. */
+static inline __attribute__((always_inline)) __u32 flowlet_log2(__u64 v)
+{
+	__u32 b = 0;
+
+	if (v >> 32) {
+		v >>= 32;
+		b += 32;
+	}
+	if (v >> 16) {
+		v >>= 16;
+		b += 16;
+	}
+	if (v >> 8) {
+		v >>= 8;
+		b += 8;
+	}
+	if (v >> 4) {
+		v >>= 4;
+		b += 4;
+	}
+	if (v >> 2) {
+		v >>= 2;
+		b += 2;
+	}
+	if (v >> 1)
+		b += 1;
+	return b < FLOWLET_HIST_BUCKETS ? b : FLOWLET_HIST_BUCKETS - 1;
+}
 
 /* flowlet_last: what the data path decided for the last packet it ran;
  * kept only with the test clock (flowletctl replay, the unit tests), the
@@ -177,7 +227,8 @@ struct flowlet_config {
 	__u32 slot_count;	/* slots[0..slot_count) are in use */
 	__u32 hash_seed;	/* per instance, kept across re-attach */
 	__u8 ingress_mac[6];	/* frames to other MACs are not routed */
-	__u16 pad;
+	__u8 telemetry;		/* 1: fill flowlet_stats.hist */
+	__u8 pad;
 	/* loader: the paths follow the kernel's route to this prefix in
 	 * table route_table (prefixlen 0: the paths are --path's). */
 	struct flowlet_prefix_key route;
@@ -209,6 +260,9 @@ struct flowlet_stats {
 	__u64 redirected;
 	__u64 passed[FLOWLET_PASS_COUNT];
 	__u64 dropped[FLOWLET_DROP_COUNT];
+	/* Telemetry, when the config asks for it: here, not in a map of its
+	 * own, because every packet looks this value up already. */
+	struct flowlet_hist hist;
 };
 
 /* flowlet_load: per path, shared by CPUs; only leastload keeps it. */

@@ -31,7 +31,7 @@ static void print_config(const char *iface, const struct flowlet_config *cfg,
 	       mode_name(cfg->mode), timeout, cfg->path_count);
 	for (__u32 i = 0; i < cfg->path_count; i++)
 		printf("%c%u", i ? ',' : ' ', cfg->paths[i].weight);
-	printf("\n");
+	printf(", telemetry %s\n", cfg->telemetry ? "on" : "off");
 }
 
 static int parse_attach_args(int argc, char **argv, struct attach_spec *a)
@@ -210,9 +210,10 @@ int cmd_set(int argc, char **argv)
 	       (opt = command_getopt(argc, argv, opts, &status)) != -1)
 		command_tuning(opt, optarg, &tuning, &status);
 	if (status == EXIT_OK && !tuning.mode_set && !tuning.timeout_ns &&
-	    !tuning.load_halflife_ns && !tuning.weight_count) {
+	    !tuning.load_halflife_ns && !tuning.weight_count &&
+	    !tuning.telemetry_set) {
 		pr_err("set: nothing to change (give --mode, --timeout, "
-		       "--weights or --load-halflife)");
+		       "--weights, --load-halflife or --telemetry)");
 		status = EXIT_USAGE;
 	}
 	if (status == EXIT_OK)

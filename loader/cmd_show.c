@@ -105,6 +105,24 @@ static bool weights_scaled(const struct flowlet_config *cfg)
 	return false;
 }
 
+/* The data path's telemetry: histograms since attach. */
+static void print_telemetry(const struct flowlet_hist *h)
+{
+	print_open("histograms", '{');
+	print_histogram("gaps",
+			"gaps between a flow's packets, by whether they "
+			"started a flowlet:",
+			true, h->gap_started, "started", h->gap_continued,
+			"continued");
+	print_histogram("flowlet_packets",
+			"sizes of flowlets that ended, in packets:", false,
+			h->flowlet_packets, "flowlets", NULL, NULL);
+	print_histogram("flowlet_bytes",
+			"sizes of flowlets that ended, in bytes:", false,
+			h->flowlet_bytes, "flowlets", NULL, NULL);
+	print_close('}');
+}
+
 /* Rates since @prev, or totals when @prev is NULL. */
 static void print_stats(const struct instance *in, const struct snapshot *s,
 			const struct snapshot *prev)
@@ -150,6 +168,10 @@ static void print_stats(const struct instance *in, const struct snapshot *s,
 		print_counter(drop_reason_name(r), st->dropped[r]);
 	print_close('}');
 	print_text("\n");
+	print_bool("telemetry", NULL, s->cfg.telemetry);
+	/* Text: once, not at every --watch interval. */
+	if (s->cfg.telemetry && (!prev || print_json()))
+		print_telemetry(&st->hist);
 	if (scaled)
 		print_text("note: the route's weights add up to more than the "
 			   "%d slots flowlet splits by: scaled (WEIGHT) from "

@@ -110,6 +110,10 @@ int command_tuning(int opt, const char *value, struct config_tuning *t,
 	case OPT_WEIGHTS:
 		err = parse_weights(value, t->weights, &t->weight_count);
 		break;
+	case OPT_TELEMETRY:
+		err = parse_on_off("--telemetry", value, &t->telemetry);
+		t->telemetry_set = true;
+		break;
 	default:
 		return 0;
 	}

@@ -58,6 +58,7 @@ enum {
 	OPT_TIMEOUT = 't',
 	OPT_WEIGHTS = 'w',
 	OPT_HALFLIFE = 256,
+	OPT_TELEMETRY,
 	OPT_COMMAND_FIRST,
 };
 /* clang-format off */
@@ -65,7 +66,8 @@ enum {
 	{ "mode", required_argument, NULL, OPT_MODE },               \
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },         \
 	{ "weights", required_argument, NULL, OPT_WEIGHTS },         \
-	{ "load-halflife", required_argument, NULL, OPT_HALFLIFE }
+	{ "load-halflife", required_argument, NULL, OPT_HALFLIFE },   \
+	{ "telemetry", required_argument, NULL, OPT_TELEMETRY }
 /* clang-format on */
 struct config_tuning;
 int command_tuning(int opt, const char *value, struct config_tuning *t,

@@ -17,7 +17,8 @@ static const struct command commands[] = {
 	  "[--table T])\n"
 	  "       [--prefix CIDR ...] [--mode MODE] [--timeout DURATION]\n"
 	  "       [--weights W1,W2,...] [--xdp-mode native|generic]\n"
-	  "       [--load-halflife DURATION] [--flow-table N] [--seed N]\n"
+	  "       [--load-halflife DURATION] [--telemetry on|off]\n"
+	  "       [--flow-table N] [--seed N]\n"
 	  "  Load flowlet, configure it and attach it to IFACE, the ingress\n"
 	  "  interface; the program stays attached after flowletctl exits.\n"
 	  "  Attaching again replaces the program atomically and keeps the\n"
@@ -42,6 +43,8 @@ static const struct command commands[] = {
 	  "  --xdp-mode M         native or generic (default: native where\n"
 	  "                       the driver has it)\n"
 	  "  --load-halflife D    leastload's rate estimate half-life (10ms)\n"
+	  "  --telemetry on|off   histograms of gaps and flowlet sizes, shown\n"
+	  "                       by stats (default on)\n"
 	  "  --flow-table N       flow table entries (default 65536)\n"
 	  "  --seed N             the flow hash's seed, for runs that must\n"
 	  "                       repeat (default random; a re-attach keeps\n"
@@ -49,7 +52,7 @@ static const struct command commands[] = {
 	  true },
 	{ "set", cmd_set,
 	  "set IFACE [--mode MODE] [--timeout DURATION] [--weights W1,W2,...]\n"
-	  "       [--load-halflife DURATION]\n"
+	  "       [--load-halflife DURATION] [--telemetry on|off]\n"
 	  "  Change the running configuration; flows keep their state. A\n"
 	  "  weight of 0 takes a path out of rotation: no new flowlet goes\n"
 	  "  there, flowlets on it finish.\n",

@@ -2,6 +2,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 
+#include "flowlet.h"
 #include "print.h"
 
 #define MAX_DEPTH 8
@@ -136,4 +137,71 @@ void print_end(void)
 	if (out.json)
 		putchar('\n');
 	fflush(stdout);
+}
+
+/* @v in ns as a short duration: 512ns, 8.39ms, 1.07s. */
+static void short_duration(__u64 v, char *buf, size_t len)
+{
+	static const struct {
+		double div;
+		const char *unit;
+	} units[] = { { 1e9, "s" }, { 1e6, "ms" }, { 1e3, "us" }, { 1, "ns" } };
+	size_t u = 0;
+
+	while (u + 1 < sizeof(units) / sizeof(units[0]) && v < units[u].div)
+		u++;
+	snprintf(buf, len, "%.3g%s", v / units[u].div, units[u].unit);
+}
+
+/* "[2^i, 2^(i+1))" of bucket @b, durations if @ns. */
+static void bucket_label(int b, bool ns, char *buf, size_t len)
+{
+	__u64 lo = b ? 1ULL << b : 0, hi = 1ULL << (b + 1);
+	char l[32], h[32];
+
+	if (ns) {
+		short_duration(lo, l, sizeof(l));
+		short_duration(hi, h, sizeof(h));
+	} else {
+		snprintf(l, sizeof(l), "%llu", (unsigned long long)lo);
+		snprintf(h, sizeof(h), "%llu", (unsigned long long)hi);
+	}
+	snprintf(buf, len, "[%s, %s)", l, h);
+}
+
+void print_histogram(const char *key, const char *title, bool ns,
+		     const __u64 *a, const char *a_name, const __u64 *b,
+		     const char *b_name)
+{
+	int first = FLOWLET_HIST_BUCKETS, last = -1;
+
+	for (int i = 0; i < FLOWLET_HIST_BUCKETS; i++) {
+		if (a[i] || (b && b[i])) {
+			first = i < first ? i : first;
+			last = i;
+		}
+	}
+	print_text("\n%s\n", title);
+	if (last < 0)
+		print_text("  none yet\n");
+	else if (b)
+		print_text("%-24s %12s %12s\n", "", a_name, b_name);
+	else
+		print_text("%-24s %12s\n", "", a_name);
+	print_open(key, '[');
+	for (int i = first; i <= last; i++) {
+		char label[80];
+
+		bucket_label(i, ns, label, sizeof(label));
+		print_open(NULL, '{');
+		print_u64("from", NULL, i ? 1ULL << i : 0);
+		print_u64("to", NULL, 1ULL << (i + 1));
+		print_text("  %-22s", label);
+		print_u64(a_name, " %12llu", a[i]);
+		if (b)
+			print_u64(b_name, " %12llu", b[i]);
+		print_text("\n");
+		print_close('}');
+	}
+	print_close(']');
 }

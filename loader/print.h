@@ -27,6 +27,13 @@ void print_counter(const char *key, __u64 value);
 
 __attribute__((format(printf, 1, 2))) void print_text(const char *fmt, ...);
 
+/* A log2 histogram of FLOWLET_HIST_BUCKETS (see struct flowlet_hist)
+ * under @key, titled @title: one row per bucket from the first to the
+ * last used, of column @a (and @b if not NULL); ns durations if @ns. */
+void print_histogram(const char *key, const char *title, bool ns,
+		     const __u64 *a, const char *a_name, const __u64 *b,
+		     const char *b_name);
+
 /* Ends a top-level JSON value (a newline) and flushes. */
 void print_end(void);
 

@@ -135,6 +135,8 @@ rejects "bad flow table size" "bad --flow-table '0'" \
 	ctl attach s1-eth1 "${P2[@]}" --flow-table 0
 rejects "bad hash seed" "bad --seed '4294967296'" \
 	ctl attach s1-eth1 "${P2[@]}" --seed 4294967296
+rejects "bad telemetry switch" "bad --telemetry 'maybe': expected on or off" \
+	ctl attach s1-eth1 "${P2[@]}" --telemetry maybe
 rejects "unresolvable next hop" \
 	"cannot resolve next hop 10.1.1.99 on s1-eth2: no neighbour answered within 3000ms" \
 	ctl attach s1-eth1 --path s1-eth2@10.1.1.99
@@ -183,6 +185,16 @@ ctl attach s1-eth1 "${P2[@]}" --seed 4000000007 >/dev/null && seeded=$(hash_seed
 ctl attach s1-eth1 "${P2[@]}" >/dev/null && kept=$(hash_seed)
 check "attach --seed 4000000007 sets the hash seed ($seeded), a re-attach keeps it ($kept)" \
 	test "${seeded:-}" = 4000000007 -a "${kept:-}" = 4000000007
+ctl detach s1-eth1 >/dev/null 2>&1
+
+# -- --telemetry: attach without it, set it on again; stats shows the
+# switch, and the histograms only when it is on
+telemetry() { ctl stats s1-eth1 --json | /usr/bin/python3 -c 'import json, sys; d = json.load(sys.stdin); print(d["telemetry"], sorted(d.get("histograms", {})))'; }
+ctl attach s1-eth1 "${P2[@]}" --telemetry off >/dev/null && off=$(telemetry)
+ctl set s1-eth1 --telemetry on >/dev/null && on=$(telemetry)
+check "attach --telemetry off: '$off'; set --telemetry on: '$on'" \
+	test "${off:-}" = "False []" -a \
+	"${on:-}" = "True ['flowlet_bytes', 'flowlet_packets', 'gaps']"
 ctl detach s1-eth1 >/dev/null 2>&1
 
 # -- commands without an instance

@@ -23,6 +23,7 @@ Run with Debian's Python: /usr/bin/python3. `mn --custom` works too:
 
 import contextlib
 import inspect
+import json
 import os
 import re
 import signal
@@ -289,6 +290,10 @@ class FlowletSwitch(Router):
                 value = ','.join(str(w) for w in value)
             args += ['--' + key.replace('_', '-'), str(value)]
         return self.ctl(*args)
+
+    def stats(self):
+        """`flowletctl stats --json` of this node's instance, parsed."""
+        return json.loads(self.ctl('stats', self.ingress, '--json'))
 
     def path_ports(self):
         return [spec.split('@')[0] for spec in self.paths]

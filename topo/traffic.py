@@ -196,6 +196,31 @@ def observe(net, server_cmd, port, client_cmd, seconds, interval, on_tick):
         samples=samples, cpu=cpu)
 
 
+def telemetry_delta(before, after):
+    """From two `stats --json` readings of one instance: (flowlets
+    started, {bucket's lower bound: flowlets that ended} in packets)
+    between them."""
+    def sizes(stats):
+        return {b['from']: b['flowlets']
+                for b in stats.get('histograms', {}).get('flowlet_packets',
+                                                         [])}
+    then, now = sizes(before), sizes(after)
+    return (after['flowlets_total'] - before['flowlets_total'],
+            {k: v - then.get(k, 0) for k, v in now.items()
+             if v - then.get(k, 0)})
+
+
+def hist_median(buckets):
+    """The lower bound of the bucket that holds the median, or None."""
+    total = sum(buckets.values())
+    seen = 0
+    for low in sorted(buckets):
+        seen += buckets[low]
+        if 2 * seen >= total:
+            return low
+    return None
+
+
 def paths_used(path_bytes, share=0.05):
     """Paths that carried at least share of the bytes."""
     total = sum(path_bytes) or 1

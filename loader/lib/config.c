@@ -15,6 +15,7 @@ void config_init(struct flowlet_config *cfg)
 	cfg->mode = FLOWLET_MODE_FLOWLET;
 	cfg->timeout_ns = FLOWLET_DEFAULT_TIMEOUT_NS;
 	cfg->load_halflife_ns = FLOWLET_DEFAULT_LOAD_HALFLIFE_NS;
+	cfg->telemetry = 1;
 }
 
 int config_apply_tuning(const struct config_tuning *t,
@@ -26,6 +27,8 @@ int config_apply_tuning(const struct config_tuning *t,
 		cfg->timeout_ns = t->timeout_ns;
 	if (t->load_halflife_ns)
 		cfg->load_halflife_ns = t->load_halflife_ns;
+	if (t->telemetry_set)
+		cfg->telemetry = t->telemetry;
 	if (t->weight_count &&
 	    config_set_weights(cfg, t->weights, t->weight_count))
 		return -1;

@@ -21,6 +21,8 @@ struct config_tuning {
 	__u64 load_halflife_ns;
 	__u32 weights[FLOWLET_MAX_PATHS];
 	int weight_count;
+	bool telemetry_set;
+	bool telemetry;
 };
 
 /* Applies @t to @cfg and refills the slot table: 0, or -1 after an error

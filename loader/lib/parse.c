@@ -37,6 +37,16 @@ int parse_mode(const char *text, __u32 *mode)
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
+int parse_on_off(const char *what, const char *text, bool *on)
+{
+	if (!strcmp(text, "on") || !strcmp(text, "off")) {
+		*on = !strcmp(text, "on");
+		return 0;
+	}
+	pr_err("bad %s '%s': expected on or off", what, text);
+	return -1;
+}
+
 /* A decimal number at the start of @text (no sign, no space); *end is
  * what follows it. */
 static bool leading_number(const char *text, unsigned long long *v, char **end)

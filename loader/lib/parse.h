@@ -24,6 +24,9 @@ struct path_arg {
 
 int parse_duration(const char *opt, const char *text, __u64 *ns);
 int parse_mode(const char *text, __u32 *mode);
+
+/* "on" or "off" for option @what: 0, or -1 after an error. */
+int parse_on_off(const char *what, const char *text, bool *on);
 int parse_weights(const char *text, __u32 *weights, int *count);
 int parse_prefix(const char *text, struct flowlet_prefix_key *key);
 int parse_path(const char *text, struct path_arg *path);

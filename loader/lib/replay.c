@@ -19,13 +19,6 @@
 static const __u8 replay_mac[ETH_ALEN] = { 0x02, 0x66, 0x6c, 0, 0, 0x01 };
 static const __u8 trace_mac[ETH_ALEN] = { 0x02, 0x66, 0x6c, 0, 0, 0x02 };
 
-int replay_bucket(__u64 v)
-{
-	int b = v ? 63 - __builtin_clzll(v) : 0;
-
-	return b < REPLAY_BUCKETS ? b : REPLAY_BUCKETS - 1;
-}
-
 double replay_balance(const struct replay_result *r)
 {
 	__u64 total = 0, max = 0;
@@ -53,8 +46,8 @@ static int flow_cmp(const void *a, const void *b)
 
 static void flowlet_done(struct replay_result *r, const struct flow *f)
 {
-	r->flowlet_packets[replay_bucket(f->packets)]++;
-	r->flowlet_bytes[replay_bucket(f->bytes)]++;
+	r->flowlet_packets[flowlet_log2(f->packets)]++;
+	r->flowlet_bytes[flowlet_log2(f->bytes)]++;
 }
 
 /* Accounts the packet the data path just redirected. */
@@ -77,13 +70,8 @@ static int account(struct replay_result *r, void **flows,
 		r->flows++;
 	}
 	f = *node;
-	if (!d->new_flow && f->flowlets) {
-		if (d->new_flowlet)
-			r->gap_started[replay_bucket(d->gap_ns)]++;
-		else
-			r->gap_continued[replay_bucket(d->gap_ns)]++;
+	if (!d->new_flow && f->flowlets)
 		r->path_changes += d->path != f->path;
-	}
 	if (d->new_flowlet || !f->flowlets) {
 		if (f->flowlets)
 			flowlet_done(r, f);
@@ -112,7 +100,7 @@ static void walk_flow(const void *node, VISIT which, int depth)
 	if (which != postorder && which != leaf)
 		return;
 	flowlet_done(walk_result, f);
-	walk_result->flow_flowlets[replay_bucket(f->flowlets)]++;
+	walk_result->flow_flowlets[flowlet_log2(f->flowlets)]++;
 }
 
 static int setup(struct flowlet *skel, const struct replay_opts *opts,
@@ -214,6 +202,10 @@ int replay_pcap(const char *path, const struct replay_opts *opts,
 		goto out;
 	}
 	memcpy(r->passed, stats.passed, sizeof(r->passed));
+	/* The gaps are the data path's own telemetry. */
+	memcpy(r->gap_started, stats.hist.gap_started, sizeof(r->gap_started));
+	memcpy(r->gap_continued, stats.hist.gap_continued,
+	       sizeof(r->gap_continued));
 	walk_result = r;
 	twalk(flows, walk_flow);
 	err = 0;

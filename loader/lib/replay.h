@@ -5,8 +5,8 @@
  * clock is its timestamp in the trace, and each packet runs once through
  * BPF_PROG_TEST_RUN, addressed to the replay's own ingress MAC (real
  * traces are not addressed to us). What the data path decided for each
- * packet (flowlet_last) makes the flowlet and gap statistics: nothing
- * here parses a packet but the data path.
+ * packet (flowlet_last) makes the flowlet statistics, its telemetry the
+ * gap histograms: nothing here parses a packet but the data path.
  */
 #ifndef FLOWLET_REPLAY_H
 #define FLOWLET_REPLAY_H
@@ -15,9 +15,6 @@
 
 #include "config.h"
 #include "flowlet.h"
-
-/* log2 buckets: [2^i, 2^(i+1)); bucket 0 also holds 0. */
-#define REPLAY_BUCKETS 48
 
 struct replay_opts {
 	struct config_tuning tuning; /* mode, timeout, weights */
@@ -36,20 +33,20 @@ struct replay_result {
 	__u64 flows, flowlets, path_changes;
 	__u64 path_packets[FLOWLET_MAX_PATHS], path_bytes[FLOWLET_MAX_PATHS];
 	/* Gaps between a flow's packets that started a flowlet, and that
-	 * did not; ns. */
-	__u64 gap_started[REPLAY_BUCKETS], gap_continued[REPLAY_BUCKETS];
+	 * did not; ns, from the data path's telemetry (flowlet_stats.hist). The
+	 * rest are counted here from flowlet_last, log2 buckets too. */
+	__u64 gap_started[FLOWLET_HIST_BUCKETS],
+		gap_continued[FLOWLET_HIST_BUCKETS];
 	/* Flowlet sizes (packets, bytes), flowlets per flow. */
-	__u64 flowlet_packets[REPLAY_BUCKETS], flowlet_bytes[REPLAY_BUCKETS];
-	__u64 flow_flowlets[REPLAY_BUCKETS];
+	__u64 flowlet_packets[FLOWLET_HIST_BUCKETS],
+		flowlet_bytes[FLOWLET_HIST_BUCKETS];
+	__u64 flow_flowlets[FLOWLET_HIST_BUCKETS];
 	struct flowlet_config cfg; /* what the data path ran under */
 };
 
 /* Replays the pcap file @path: 0, or -1 after an error (printed). */
 int replay_pcap(const char *path, const struct replay_opts *opts,
 		struct replay_result *out);
-
-/* The bucket of @v. */
-int replay_bucket(__u64 v);
 
 /* The busiest path's bytes over the mean of the paths' (1: even). */
 double replay_balance(const struct replay_result *r);

@@ -41,6 +41,7 @@ static const struct {
 	{ "spray", test_spray_round_robin },
 	{ "flowlet_gaps", test_flowlet_gaps },
 	{ "clock_behind", test_clock_behind },
+	{ "telemetry", test_telemetry },
 	{ "flowlet_weights", test_flowlet_mode_weights },
 	{ "leastload", test_leastload },
 	{ "down_path", test_down_path },

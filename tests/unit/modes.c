@@ -162,6 +162,86 @@ void test_clock_behind(void)
 	      "flowlet: packets stamped before last_seen stay in the flowlet");
 }
 
+static struct flowlet_hist read_hist(void)
+{
+	return read_stats().hist;
+}
+
+static __u64 hist_total(const __u64 *buckets)
+{
+	__u64 total = 0;
+
+	for (int i = 0; i < FLOWLET_HIST_BUCKETS; i++)
+		total += buckets[i];
+	return total;
+}
+
+/* The log2 buckets at their edges, then the histograms one flow fills:
+ * two gaps inside a flowlet, one that starts the next (which ends a
+ * flowlet of 3 packets); with telemetry off, nothing. */
+void test_telemetry(void)
+{
+	static const struct {
+		__u64 v;
+		__u32 bucket;
+	} edges[] = { { 0, 0 },
+		      { 1, 0 },
+		      { 2, 1 },
+		      { 3, 1 },
+		      { 4, 2 },
+		      { 1023, 9 },
+		      { 1024, 10 },
+		      { 1ULL << 38, 38 },
+		      { (1ULL << 39) - 1, 38 },
+		      { 1ULL << 39, 39 },
+		      { ~0ULL, 39 } };
+	struct flowlet_config cfg;
+	struct flowlet_hist h;
+	__u64 len, bytes = 0;
+	bool edges_ok = true;
+
+	for (size_t i = 0; i < sizeof(edges) / sizeof(edges[0]); i++)
+		edges_ok &= flowlet_log2(edges[i].v) == edges[i].bucket;
+	CHECK(edges_ok, "telemetry: log2 buckets at 0, 1, 2^k-1, 2^k and "
+			"beyond the last");
+
+	configure(&cfg, 2, NULL, FLOWLET_MODE_FLOWLET);
+	CHECK(cfg.telemetry, "telemetry: on by default");
+	send_port(7000);
+	advance(1000);
+	send_port(7000);
+	advance(1000);
+	send_port(7000);
+	advance(TIMEOUT_NS + 1);
+	send_port(7000);
+	for (__u32 p = 0; p < 2; p++)
+		bytes += read_path_stats(p).bytes;
+	len = bytes / 4;
+	h = read_hist();
+	CHECK(h.gap_continued[9] == 2 && hist_total(h.gap_continued) == 2 &&
+		      h.gap_started[flowlet_log2(TIMEOUT_NS + 1)] == 1 &&
+		      hist_total(h.gap_started) == 1,
+	      "telemetry: gaps of 1us twice inside the flowlet, one of "
+	      "timeout+1 that started one (the first packet has none)");
+	CHECK(h.flowlet_packets[1] == 1 && hist_total(h.flowlet_packets) == 1 &&
+		      h.flowlet_bytes[flowlet_log2(3 * len)] == 1 &&
+		      hist_total(h.flowlet_bytes) == 1,
+	      "telemetry: the flowlet that ended: 3 packets, %llu bytes",
+	      (unsigned long long)(3 * len));
+
+	cfg.telemetry = 0;
+	commit(&cfg);
+	advance(1000);
+	send_port(7000);
+	advance(TIMEOUT_NS + 1);
+	send_port(7000);
+	h = read_hist();
+	CHECK(hist_total(h.gap_continued) == 2 &&
+		      hist_total(h.gap_started) == 1 &&
+		      hist_total(h.flowlet_packets) == 1,
+	      "telemetry off: the histograms stay as they were");
+}
+
 /* Many flowlets of one flow follow the weights. */
 static void flowlet_mode_weights(__u32 mode, const char *name)
 {

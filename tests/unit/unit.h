@@ -93,6 +93,7 @@ void test_ecmp_follows_commits(void);
 void test_spray_round_robin(void);
 void test_flowlet_gaps(void);
 void test_clock_behind(void);
+void test_telemetry(void);
 void test_flowlet_mode_weights(void);
 void test_leastload(void);
 void test_down_path(void);
