@@ -1,5 +1,5 @@
 """Experiment 4, asymmetry: four paths, one with a quarter of the others'
-bandwidth (50, 50, 50, 12.5 Mbit/s), three long TCP flows: goodput against
+bandwidth (50, 50, 50 and 12.5 Mbit/s, the slow one changing per run), three long TCP flows: goodput against
 the optimum, and the completion time of three equal transfers, per mode.
 Claim (LetFlow, CONGA): flowlets are elastic, so flowlet switching moves
 traffic off a slow path without being told its capacity; a local byte
@@ -10,15 +10,25 @@ import os
 import sys
 import tempfile
 
-from common import (VARIANTS, out_dir, progress, spread, use_variant,
-                    write_csv, write_section)
+from common import (VARIANTS, add_run_options, out_dir, progress, spread,
+                    use_variant, write_csv, write_section)
 
-from flowlet_mininet import seed_network  # noqa: E402
+from flowlet_mininet import seed_network, shape_port  # noqa: E402
 from traffic import flowgen, iperf, median  # noqa: E402
 
 NAME = 'asymmetry'
-BWS = (50, 50, 50, 12.5)
+FAST, SLOW, PATHS = 50, 12.5, 4
 FLOWS = 3
+
+
+def shape(net, slow):
+    """Path slow (0-based) at SLOW Mbit/s, the others at FAST, in both
+    directions where each path leaves its middle switch. Which path is
+    slow changes from run to run: a mode that broke ties by path order
+    would otherwise avoid the last path by luck."""
+    for i, mid in enumerate(net.topo.plan.middles):
+        for port in ('-eth1', '-eth2'):
+            shape_port(net.get(mid), mid + port, SLOW if i == slow else FAST)
 
 
 def plot(rows, variants, path):
@@ -58,17 +68,19 @@ def section(args, rows, variants, optimum):
              'again elsewhere; a local byte-rate estimate (`leastload`) '
              'sees the slow path as idle.',
              '',
-             'Setup: seed topology, paths of %s Mbit/s; flowlet on s1 and s6, '
-             'timeout %s unless the variant says, seeds %d; %d runs, each: '
-             'a calibration (one flow alone on a 50 Mbit/s path: `ecmp` '
-             'with weights 1,0,0,0), then per variant `iperf3 -P %d` for '
+             'Setup: seed topology, 4 paths, three of %g Mbit/s and one of '
+             '%g, the slow one path (run mod 4) so that no mode gains from '
+             'breaking ties by path order; flowlet on s1 and s6, timeout '
+             '%s unless the variant says, seeds %d; %d runs, each: a '
+             'calibration (one flow alone on a fast path: `ecmp` with '
+             'every other weight 0), then per variant `iperf3 -P %d` for '
              '%d s and %d transfers of %d MB started together '
              '(`tools/flowgen.py`). Optimum: three flows each alone on a '
              'fast path, 3 x the calibration (median %.1f Mbit/s). Data: '
              '`results/%s/runs.csv`, plot: `results/%s/asymmetry.png`.'
-             % (', '.join('%g' % b for b in BWS), args.timeout, args.seed,
-                args.runs, FLOWS, args.seconds, FLOWS, args.mbytes,
-                median(optimum), NAME, NAME),
+             % (FAST, SLOW, args.timeout, args.seed, args.runs, FLOWS,
+                args.seconds, FLOWS, args.mbytes, median(optimum), NAME,
+                NAME),
              '',
              '| variant | goodput, % of optimum | runs >= 95% | slow path\'s '
              'share of bytes | mean transfer time (s) | last transfer '
@@ -89,7 +101,8 @@ def section(args, rows, variants, optimum):
           for label, _, _ in variants}
     best = max(at, key=at.get)
     lines += ['', 'Median (min-max) over runs. The slow path\'s fair share '
-              'is %.0f%% of the capacity (12.5 of 162.5).' % (1250 / 162.5),
+              'is %.0f%% of the capacity (%g of %g).'
+              % (100 * SLOW / (3 * FAST + SLOW), SLOW, 3 * FAST + SLOW),
               '',
               'What this run says: the kernel reached %.0f%% of the '
               'optimum; the best variant, `%s`, %.0f%%. Within 95%% of the '
@@ -114,7 +127,7 @@ def main(argv=None):
     parser.add_argument('--mbytes', type=int, default=None,
                         help='size of each transfer (default 24)')
     parser.add_argument('--runs', type=int, default=None)
-    parser.add_argument('--seed', type=int, default=1)
+    add_run_options(parser)
     args = parser.parse_args(argv)
     args.runs = args.runs or (1 if args.quick else 5)
     args.seconds = args.seconds or (4 if args.quick else 8)
@@ -126,16 +139,19 @@ def main(argv=None):
     rows, optimum = [], []
     progress(NAME, '%d variants x %d runs of %d s and %d MB transfers'
              % (len(variants), args.runs, args.seconds, args.mbytes))
-    with seed_network(paths=len(BWS), bw=list(BWS), timeout=args.timeout,
+    with seed_network(cc=args.cc, paths=PATHS, timeout=args.timeout,
                       seed=args.seed) as net, \
             tempfile.TemporaryDirectory() as tmp:
         for run in range(args.runs):
+            slow = run % PATHS
+            shape(net, slow)
+            fast = (slow + 1) % PATHS
             use_variant(net, 'ecmp', {}, args.timeout,
-                        weights=[1] + [0] * (len(BWS) - 1))
+                        weights=[int(i == fast) for i in range(PATHS)])
             one = iperf(net, 1, args.seconds).mbit
             optimum.append(FLOWS * one)
             use_variant(net, 'ecmp', {}, args.timeout,
-                        weights=[1] * len(BWS))
+                        weights=[1] * PATHS)
             for label, mode, settings in variants:
                 use_variant(net, mode, settings, args.timeout)
                 got = iperf(net, FLOWS, args.seconds)
@@ -148,18 +164,19 @@ def main(argv=None):
                     'timeout', args.timeout), round(got.mbit, 2),
                              round(FLOWS * one, 2),
                              round(100 * got.mbit / (FLOWS * one), 1),
-                             round(100 * got.path_bytes[-1]
+                             round(100 * got.path_bytes[slow]
                                    / max(1, sum(got.path_bytes)), 1),
                              round(sum(times) / len(times), 2),
                              round(max(times), 2), got.retrans,
-                             round(got.cpu, 2)])
-            progress(NAME, 'run %d of %d done (optimum %.1f Mbit/s)'
-                     % (run + 1, args.runs, FLOWS * one))
+                             round(got.cpu, 2), slow + 1])
+            progress(NAME, 'run %d of %d done (slow path %d, optimum '
+                     '%.1f Mbit/s)' % (run + 1, args.runs, slow + 1,
+                                       FLOWS * one))
     write_csv(os.path.join(out, 'runs.csv'),
               ['variant', 'run', 'seed', 'timeout', 'goodput_mbit',
                'optimum_mbit', 'pct_of_optimum', 'slow_path_share_pct',
                'mean_transfer_s', 'last_transfer_s', 'retransmissions',
-               'cpu_busy'], rows)
+               'cpu_busy', 'slow_path'], rows)
     plot(rows, variants, os.path.join(out, 'asymmetry.png'))
     write_section(NAME, section(args, rows, variants, optimum))
     return 0

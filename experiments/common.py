@@ -43,6 +43,17 @@ def write_section(name, text):
         out.write(text.rstrip() + '\n')
 
 
+def add_run_options(parser):
+    """--seed and --cc, which every experiment takes."""
+    parser.add_argument('--seed', type=int, default=1,
+                        help='flowlet\'s and the kernel\'s hash seeds '
+                        '(default 1)')
+    parser.add_argument('--cc', default='cubic',
+                        help='TCP congestion control in h1 and h2 '
+                        '(default cubic, Linux\'s own default; this '
+                        'machine\'s is bbr, which ignores most loss)')
+
+
 def use_variant(net, mode, settings, timeout, **more):
     """use_mode() with the experiment's timeout unless settings have
     their own (a variant's settings must not outlive it)."""

@@ -10,8 +10,8 @@ import argparse
 import os
 import sys
 
-from common import (VARIANTS, out_dir, progress, spread, use_variant,
-                    write_csv, write_section)
+from common import (VARIANTS, add_run_options, out_dir, progress, spread,
+                    use_variant, write_csv, write_section)
 
 from flowlet_mininet import seed_network  # noqa: E402
 from traffic import iperf, median, paths_used  # noqa: E402
@@ -115,7 +115,7 @@ def main(argv=None):
     parser.add_argument('--timeout', default='50ms')
     parser.add_argument('--seconds', type=int, default=None)
     parser.add_argument('--runs', type=int, default=None)
-    parser.add_argument('--seed', type=int, default=1)
+    add_run_options(parser)
     args = parser.parse_args(argv)
     ks = [int(k) for k in (args.ks or ('1,4,16' if args.quick
                                        else '1,2,4,8,16')).split(',')]
@@ -127,7 +127,7 @@ def main(argv=None):
     progress(NAME, '%d variants x k=%s x %d runs of %d s'
              % (len(variants), ','.join(map(str, ks)), args.runs,
                 args.seconds))
-    with seed_network(paths=4, bw=args.bw, timeout=args.timeout,
+    with seed_network(cc=args.cc, paths=4, bw=args.bw, timeout=args.timeout,
                       seed=args.seed) as net:
         for run in range(args.runs):
             for k in ks:

@@ -11,8 +11,8 @@ import os
 import sys
 import tempfile
 
-from common import (VARIANTS, out_dir, progress, use_variant, write_csv,
-                    write_section)
+from common import (VARIANTS, add_run_options, out_dir, progress, use_variant,
+                    write_csv, write_section)
 
 from flowlet_mininet import seed_network  # noqa: E402
 from traffic import flowgen, median  # noqa: E402
@@ -157,7 +157,7 @@ def main(argv=None):
     parser.add_argument('--scale', type=float, default=0.1)
     parser.add_argument('--seconds', type=int, default=None)
     parser.add_argument('--runs', type=int, default=None)
-    parser.add_argument('--seed', type=int, default=1)
+    add_run_options(parser)
     args = parser.parse_args(argv)
     loads = [float(v) for v in (args.loads or (
         '0.5' if args.quick else '0.3,0.5,0.7')).split(',')]
@@ -172,7 +172,7 @@ def main(argv=None):
     progress(NAME, 'loads %s x %d variants x %d runs of %d s'
              % (','.join('%g' % v for v in loads), len(VARIANTS), args.runs,
                 args.seconds))
-    with seed_network(paths=4, bw=args.bw, timeout=args.timeout,
+    with seed_network(cc=args.cc, paths=4, bw=args.bw, timeout=args.timeout,
                       seed=args.seed) as net, \
             tempfile.TemporaryDirectory() as tmp:
         for run in range(args.runs):

@@ -13,7 +13,8 @@ import subprocess
 import sys
 import time
 
-from common import ROOT, out_dir, progress, write_csv, write_section
+from common import (ROOT, add_run_options, out_dir, progress, write_csv,
+                    write_section)
 
 from flowlet_mininet import seed_network  # noqa: E402
 from traffic import end_process, flowgen, use_mode  # noqa: E402
@@ -23,10 +24,10 @@ FLOWLETCTL = os.path.join(ROOT, 'flowletctl')
 MODES = ('flowlet', 'letflow', 'leastload')
 
 
-def capture(path, seconds, load, seed):
+def capture(path, seconds, load, seed, cc):
     """The web-search mix h1 -> h2 for seconds, captured (headers only) on
     s1's port from h1, the kernel forwarding."""
-    with seed_network(paths=4, bw=50, seed=seed) as net:
+    with seed_network(cc=cc, paths=4, bw=50, seed=seed) as net:
         use_mode(net, 'kernel')
         s1 = net.get('s1')
         dump = s1.popen(['tcpdump', '-i', 's1-eth1', '-s', '96', '-U', '-w',
@@ -140,7 +141,7 @@ def main(argv=None):
     parser.add_argument('--paths', type=int, default=4)
     parser.add_argument('--load', type=float, default=0.5)
     parser.add_argument('--seconds', type=int, default=None)
-    parser.add_argument('--seed', type=int, default=1)
+    add_run_options(parser)
     args = parser.parse_args(argv)
     args.seconds = args.seconds or (4 if args.quick else 15)
     out = out_dir(NAME)
@@ -148,7 +149,7 @@ def main(argv=None):
     if not args.trace:
         progress(NAME, 'capturing the web-search mix for %d s'
                  % args.seconds)
-        capture(trace, args.seconds, args.load, args.seed)
+        capture(trace, args.seconds, args.load, args.seed, args.cc)
     common = ['--paths', str(args.paths), '--seed', str(args.seed)]
     info = replay(trace, '--timeout', '50ms', *common)
     rows = []

@@ -32,6 +32,9 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--quick', action='store_true',
                         help='fewer repetitions (make experiments-quick)')
+    parser.add_argument('--cc', default='cubic',
+                        help='TCP congestion control in the hosts '
+                        '(default cubic)')
     parser.add_argument('only', nargs='*', help='experiments to run')
     args = parser.parse_args()
     names = [name for name, _ in EXPERIMENTS]
@@ -45,7 +48,7 @@ def main():
         if args.only and name not in args.only:
             continue
         start = time.time()
-        if run(['--quick'] if args.quick else []):
+        if run(['--cc', args.cc] + (['--quick'] if args.quick else [])):
             sys.exit('experiments: %s failed' % name)
         progress(name, 'done in %.0f s' % (time.time() - start))
     sections = []
@@ -56,9 +59,11 @@ def main():
                 sections.append(section.read())
     with open(os.path.join(RESULTS, 'REPORT.md'), 'w') as report:
         report.write('# flowlet experiments\n\n%s run, %s; every number '
-                     'measured in the run that wrote its section.\n\n'
+                     'measured in the run that wrote its section. TCP '
+                     'congestion control in the hosts: %s (this '
+                     'machine\'s default is bbr).\n\n'
                      % ('A quick' if args.quick else 'A full',
-                        time.strftime('%Y-%m-%d %H:%M')))
+                        time.strftime('%Y-%m-%d %H:%M'), args.cc))
         report.write('\n'.join(sections))
     print('Report: %s (%.0f s)' % (os.path.join(RESULTS, 'REPORT.md'),
                                    time.time() - began))

@@ -10,7 +10,8 @@ import argparse
 import os
 import sys
 
-from common import out_dir, progress, write_csv, write_section
+from common import (add_run_options, out_dir, progress, write_csv,
+                    write_section)
 
 from flowlet_mininet import MODES, seed_network, send_flow  # noqa: E402
 
@@ -129,7 +130,7 @@ def main(argv=None):
                         'timeout')
     parser.add_argument('--packets', type=int, default=30)
     parser.add_argument('--runs', type=int, default=None)
-    parser.add_argument('--seed', type=int, default=1)
+    add_run_options(parser)
     args = parser.parse_args(argv)
     args.runs = args.runs or (2 if args.quick else 5)
     pauses = args.pauses.split(',')
@@ -140,7 +141,7 @@ def main(argv=None):
     rows = []
     progress(NAME, 'starting the seed topology (timeout %s, seed %d)'
              % (args.timeout, args.seed))
-    with seed_network(paths=4, timeout=args.timeout, seed=args.seed) as net:
+    with seed_network(cc=args.cc, paths=4, timeout=args.timeout, seed=args.seed) as net:
         for run in range(args.runs):
             for pause in pauses:
                 for mode in modes:

@@ -9,8 +9,8 @@ import argparse
 import os
 import sys
 
-from common import out_dir, progress, spread, use_variant, write_csv, \
-    write_section
+from common import (add_run_options, out_dir, progress, spread, use_variant,
+                    write_csv, write_section)
 
 from flowlet_mininet import seed_network  # noqa: E402
 from traffic import hist_median, imbalance, iperf, median, \
@@ -176,7 +176,7 @@ def main(argv=None):
     parser.add_argument('--bw', type=float, default=50)
     parser.add_argument('--seconds', type=int, default=None)
     parser.add_argument('--runs', type=int, default=None)
-    parser.add_argument('--seed', type=int, default=1)
+    add_run_options(parser)
     args = parser.parse_args(argv)
     timeouts = (args.timeouts or (
         '10us,1ms,10ms,100ms,500ms' if args.quick else
@@ -210,7 +210,7 @@ def main(argv=None):
                 ' '.join(map(str, got.ports)), flowlets,
                 '' if size is None else size]
 
-    with seed_network(paths=4, bw=args.bw, seed=args.seed) as net:
+    with seed_network(cc=args.cc, paths=4, bw=args.bw, seed=args.seed) as net:
         for run in range(args.runs):
             for label in ('kernel', 'ecmp'):
                 use_variant(net, label, {}, '50ms')

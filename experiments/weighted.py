@@ -10,8 +10,8 @@ import argparse
 import os
 import sys
 
-from common import out_dir, progress, spread, use_variant, write_csv, \
-    write_section
+from common import (add_run_options, out_dir, progress, spread, use_variant,
+                    write_csv, write_section)
 
 from flowlet_mininet import seed_network  # noqa: E402
 from plan import route_args  # noqa: E402
@@ -154,7 +154,7 @@ def main(argv=None):
     parser.add_argument('--phase', type=int, default=None,
                         help='seconds per weight setting (default 4)')
     parser.add_argument('--runs', type=int, default=None)
-    parser.add_argument('--seed', type=int, default=1)
+    add_run_options(parser)
     args = parser.parse_args(argv)
     flows = [int(f) for f in (args.flows or ('16' if args.quick
                                              else '1,16')).split(',')]
@@ -165,7 +165,7 @@ def main(argv=None):
     rows, traces, samples_out = [], {}, []
     progress(NAME, '%d variants x %d cases x %d runs of %d s'
              % (len(VARIANTS), len(cases), args.runs, 3 * args.phase))
-    with seed_network(paths=2, bw=args.bw, timeout=args.timeout,
+    with seed_network(cc=args.cc, paths=2, bw=args.bw, timeout=args.timeout,
                       seed=args.seed) as net:
         for run in range(args.runs):
             for case in cases:

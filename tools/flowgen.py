@@ -4,7 +4,7 @@
     flowgen.py server [--port P]
     flowgen.py client DST [--port P] --out CSV
                (--load L --capacity MBIT --seconds S [--scale F] |
-                --size BYTES --count N) [--seed N]
+                --size BYTES --count N) [--seed N] [--cc ALGORITHM]
 
 The server reads a flow (an 8-byte size, then that many bytes) and answers
 with one byte when all of it has arrived. The client opens one connection
@@ -24,6 +24,7 @@ import asyncio
 import bisect
 import csv
 import random
+import socket
 import struct
 import sys
 import time
@@ -79,13 +80,15 @@ async def server(port):
         await srv.serve_forever()
 
 
-async def one_flow(dst, port, size, payload, began, rows):
+async def one_flow(dst, port, size, payload, began, rows, cc):
     start = time.monotonic()
     row = [round(start - began, 6), size, '', '']
     rows.append(row)
     writer = None
+    sock = tcp_socket(cc)
     try:
-        reader, writer = await asyncio.open_connection(dst, port)
+        await asyncio.get_running_loop().sock_connect(sock, (dst, port))
+        reader, writer = await asyncio.open_connection(sock=sock)
         row[3] = writer.get_extra_info('sockname')[1]
         writer.write(HEADER.pack(size))
         left = size
@@ -101,16 +104,37 @@ async def one_flow(dst, port, size, payload, began, rows):
     finally:
         if writer:
             writer.close()
+        else:
+            sock.close()
+
+
+def tcp_socket(cc):
+    """A non-blocking TCP socket with congestion control cc (None: the
+    system's default); OSError if the kernel refuses cc."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        if cc:
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_CONGESTION,
+                            cc.encode())
+        sock.setblocking(False)
+    except OSError:
+        sock.close()
+        raise
+    return sock
 
 
 async def client(args):
+    try:
+        tcp_socket(args.cc).close()  # refused here, not flow by flow
+    except OSError as err:
+        sys.exit('flowgen: congestion control %s: %s' % (args.cc, err))
     rng = random.Random(args.seed)
     payload = memoryview(bytes(CHUNK))
     rows, tasks = [], []
     began = time.monotonic()
     if args.size:
         tasks = [asyncio.create_task(one_flow(args.dst, args.port, args.size,
-                                              payload, began, rows))
+                                              payload, began, rows, args.cc))
                  for _ in range(args.count)]
     else:
         rate = args.load * args.capacity * 1e6 / 8 / mean_size(args.scale)
@@ -124,7 +148,7 @@ async def client(args):
                 await asyncio.sleep(delay)
             tasks.append(asyncio.create_task(one_flow(
                 args.dst, args.port, draw_size(rng, args.scale), payload,
-                began, rows)))
+                began, rows, args.cc)))
     if tasks:
         await asyncio.wait(tasks, timeout=args.grace)
     for task in tasks:
@@ -154,6 +178,8 @@ def main():
     cli.add_argument('--count', type=int, default=1)
     cli.add_argument('--seed', type=int, default=1)
     cli.add_argument('--grace', type=float, default=30.0)
+    cli.add_argument('--cc', help='TCP congestion control (default: the '
+                     'system\'s)')
     args = parser.parse_args()
     if args.role == 'server':
         asyncio.run(server(args.port))

@@ -179,6 +179,9 @@ def main():
     parser.add_argument('--seed', type=int, default=1,
                         help='flowlet\'s and the kernel\'s hash seeds '
                         '(default 1)')
+    parser.add_argument('--cc', default='cubic',
+                        help='TCP congestion control in h1 and h2 '
+                        '(default cubic)')
     parser.add_argument('--out', default=os.path.join(ROOT, 'demo-out'),
                         help='where the plot and CSV go')
     args = parser.parse_args()
@@ -191,7 +194,7 @@ def main():
              % args.bw)
     samples = []
     with seed_network(paths=4, bw=args.bw, timeout=args.timeout,
-                      seed=args.seed) as net:
+                      seed=args.seed, cc=args.cc) as net:
         part1(net, args)
         part2(net, args, samples)
         progress('3/3', 'plotting the load per path')

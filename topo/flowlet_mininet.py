@@ -357,10 +357,12 @@ def static_neighbours(net):
 
 
 @contextlib.contextmanager
-def seed_network(**topo_args):
-    """The seed topology, started, with full checksums on its hosts;
-    always stopped on the way out (also on Ctrl-C, SIGTERM or an error),
-    which removes every interface, namespace and process it made."""
+def seed_network(cc=None, **topo_args):
+    """The seed topology, started, with full checksums on its hosts (and
+    net.tcp_cc = cc: the TCP congestion control, e.g. 'cubic', that
+    traffic.py's senders ask for; None: the machine's default); always
+    stopped on the way out (also on Ctrl-C, SIGTERM or an error), which
+    removes every interface, namespace and process it made."""
     net = Mininet(topo=SeedTopo(**topo_args), controller=None, build=False)
     previous = signal.signal(signal.SIGTERM, _terminate)
     try:
@@ -372,9 +374,19 @@ def seed_network(**topo_args):
         static_neighbours(net)
         net.start()
         full_checksums(net.hosts)
+        # Per socket (traffic.py): outside the first namespace the
+        # default may only be an algorithm of
+        # net.ipv4.tcp_allowed_congestion_control (here reno and bbr).
+        net.tcp_cc = cc
         yield net
     finally:
         try:
+            # Interrupted inside node.cmd(): end that command first, or
+            # Mininet cannot run the commands that stop the network.
+            for node in net.hosts + net.switches:
+                if getattr(node, 'waiting', False):
+                    node.sendInt()
+                    node.waitOutput()
             net.stop()
         finally:
             signal.signal(signal.SIGTERM, previous)

@@ -90,6 +90,8 @@ def iperf(net, flows, seconds, udp=False, mbit=None, interval=0.5,
         cmd += ['-u', '-l', '1400']
     if mbit:
         cmd += ['-b', '%gM' % mbit]
+    if getattr(net, 'tcp_cc', None) and not udp:
+        cmd += ['-C', net.tcp_cc]
     for attempt in (1, 2, 3):
         try:
             out, seen = observe(net, ['iperf3', '-s', '-1', '-p', str(port)],
@@ -119,6 +121,8 @@ def flowgen(net, seconds, out, *args, interval=0.5, port=FLOWGEN_PORT):
     """tools/flowgen.py's client on h1 (args: its options) against its
     server on h2, for about seconds; returns (Run without mbit, lost and
     ports; [(start s, bytes, completion s or None, source port)])."""
+    if getattr(net, 'tcp_cc', None):
+        args += ('--cc', net.tcp_cc)
     _, seen = observe(net, [FLOWGEN, 'server', '--port', str(port)], port,
                       [FLOWGEN, 'client', '10.0.6.2', '--port', str(port),
                        '--out', out] + [str(a) for a in args],
