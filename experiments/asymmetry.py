@@ -1,17 +1,17 @@
 """Experiment 4, asymmetry: four paths, one with a quarter of the others'
-bandwidth (50, 50, 50 and 12.5 Mbit/s, the slow one changing per run), three long TCP flows: goodput against
+bandwidth (50, 50, 50 and 12.5 Mbit/s, the slow one changing per run),
+three long TCP flows: goodput against
 the optimum, and the completion time of three equal transfers, per mode.
 Claim (LetFlow, CONGA): flowlets are elastic, so flowlet switching moves
 traffic off a slow path without being told its capacity; a local byte
 count sees the slow path as idle (it carries few bytes)."""
 
-import argparse
 import os
 import sys
 import tempfile
 
-from common import (VARIANTS, add_run_options, out_dir, progress, spread,
-                    use_variant, write_csv, write_section)
+from common import (VARIANTS, cpu_sentence, new_parser, out_dir, progress,
+                    spread, use_variant, write_csv, write_section)
 
 from flowlet_mininet import seed_network, shape_port  # noqa: E402
 from traffic import flowgen, iperf, median  # noqa: E402
@@ -110,16 +110,12 @@ def section(args, rows, variants, optimum):
               % (at['kernel'], best, at[best],
                  ', '.join(met) or 'no variant (the target is not met '
                  'here)')]
-    cpu = max(r[11] for r in rows)
-    lines += ['', 'The busiest half-second used %.0f%% of both cores.'
-              % (100 * cpu)]
+    lines += ['', cpu_sentence(max(r[11] for r in rows))]
     return '\n'.join(lines)
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('--quick', action='store_true',
-                        help='1 run, 4 s and 8 MB per variant')
+    parser = new_parser(__doc__, '1 run, 4 s and 8 MB per variant')
     parser.add_argument('--timeout', default='50ms')
     parser.add_argument('--short', default='2ms',
                         help='the short timeout of the -short variants')
@@ -127,7 +123,6 @@ def main(argv=None):
     parser.add_argument('--mbytes', type=int, default=None,
                         help='size of each transfer (default 24)')
     parser.add_argument('--runs', type=int, default=None)
-    add_run_options(parser)
     args = parser.parse_args(argv)
     args.runs = args.runs or (1 if args.quick else 5)
     args.seconds = args.seconds or (4 if args.quick else 8)

@@ -1,6 +1,7 @@
 """What every experiment of `make experiments` shares: where results go,
 CSV, progress lines, the report section. Run with /usr/bin/python3."""
 
+import argparse
 import csv
 import os
 import sys
@@ -41,6 +42,23 @@ def write_section(name, text):
     """The experiment's section of results/REPORT.md (run.py joins them)."""
     with open(os.path.join(out_dir(name), 'section.md'), 'w') as out:
         out.write(text.rstrip() + '\n')
+
+
+def new_parser(doc, quick):
+    """An experiment's argument parser: its docstring's first line, and
+    --quick (what it then does: quick), --seed and --cc."""
+    parser = argparse.ArgumentParser(description=doc.split('\n')[0])
+    parser.add_argument('--quick', action='store_true', help=quick)
+    add_run_options(parser)
+    return parser
+
+
+def cpu_sentence(cpu):
+    """What the busiest sample's CPU use (0-1) says, for a section."""
+    return ('The busiest half-second used %.0f%% of both cores%s.'
+            % (100 * cpu, ' (the hosts may have been a bottleneck)'
+               if cpu > 0.9 else ': the paths, not the CPU, were the '
+               'bottleneck'))
 
 
 def add_run_options(parser):

@@ -6,12 +6,11 @@ switching can move them apart, but only when they pause longer than the
 timeout, and a short timeout moves them across queues of different depth
 (reordering)."""
 
-import argparse
 import os
 import sys
 
-from common import (VARIANTS, add_run_options, out_dir, progress, spread,
-                    use_variant, write_csv, write_section)
+from common import (VARIANTS, cpu_sentence, new_parser, out_dir, progress,
+                    spread, use_variant, write_csv, write_section)
 
 from flowlet_mininet import seed_network  # noqa: E402
 from traffic import iperf, median, paths_used  # noqa: E402
@@ -95,19 +94,12 @@ def section(args, rows, variants, ks):
                                 median([r[8] for r in rows
                                         if r[0] == 'flowlet'
                                         and r[1] == k4])))
-    cpu = max(r[11] for r in rows)
-    lines += ['', 'The busiest half-second of the whole experiment used '
-              '%.0f%% of both cores%s.'
-              % (100 * cpu, ' (the hosts may have been a bottleneck)'
-                 if cpu > 0.9 else ': the paths, not the CPU, were the '
-                 'bottleneck')]
+    lines += ['', cpu_sentence(max(r[11] for r in rows))]
     return '\n'.join(lines)
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('--quick', action='store_true',
-                        help='k = 1, 4, 16; 1 run of 3 s per point')
+    parser = new_parser(__doc__, 'k = 1, 4, 16; 1 run of 3 s per point')
     parser.add_argument('--ks', default=None,
                         help='flow counts (default 1,2,4,8,16)')
     parser.add_argument('--bw', type=float, default=50,
@@ -115,7 +107,6 @@ def main(argv=None):
     parser.add_argument('--timeout', default='50ms')
     parser.add_argument('--seconds', type=int, default=None)
     parser.add_argument('--runs', type=int, default=None)
-    add_run_options(parser)
     args = parser.parse_args(argv)
     ks = [int(k) for k in (args.ks or ('1,4,16' if args.quick
                                        else '1,2,4,8,16')).split(',')]

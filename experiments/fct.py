@@ -6,13 +6,12 @@ run. Claim (CONGA, LetFlow): flowlet switching cuts completion times
 against ECMP as load rises, because colliding long flows are moved apart
 at their pauses."""
 
-import argparse
 import os
 import sys
 import tempfile
 
-from common import (VARIANTS, add_run_options, out_dir, progress, use_variant,
-                    write_csv, write_section)
+from common import (VARIANTS, cpu_sentence, new_parser, out_dir, progress,
+                    use_variant, write_csv, write_section)
 
 from flowlet_mininet import seed_network  # noqa: E402
 from traffic import flowgen, median  # noqa: E402
@@ -140,16 +139,12 @@ def section(args, rows, variants, loads):
               % (100 * mid, ', '.join('`%s` %.2f' % (k, v)
                                       for k, v in at.items()), best,
                  at[best])]
-    cpu = max(r[6] for r in rows)
-    lines += ['', 'The busiest half-second used %.0f%% of both cores.'
-              % (100 * cpu)]
+    lines += ['', cpu_sentence(max(r[6] for r in rows))]
     return '\n'.join(lines)
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('--quick', action='store_true',
-                        help='50% load only, 1 run of 8 s')
+    parser = new_parser(__doc__, '50%% load only, 1 run of 8 s')
     parser.add_argument('--loads', default=None,
                         help='default 0.3,0.5,0.7')
     parser.add_argument('--bw', type=float, default=50)
@@ -157,7 +152,6 @@ def main(argv=None):
     parser.add_argument('--scale', type=float, default=0.1)
     parser.add_argument('--seconds', type=int, default=None)
     parser.add_argument('--runs', type=int, default=None)
-    add_run_options(parser)
     args = parser.parse_args(argv)
     loads = [float(v) for v in (args.loads or (
         '0.5' if args.quick else '0.3,0.5,0.7')).split(',')]

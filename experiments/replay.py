@@ -6,14 +6,13 @@ experiment 6 through the seed topology, captured on s1's ingress) or one
 given with --trace. Claim: the timeout plot of a real trace, without a
 network to run it on."""
 
-import argparse
 import json
 import os
 import subprocess
 import sys
 import time
 
-from common import (ROOT, add_run_options, out_dir, progress, write_csv,
+from common import (ROOT, new_parser, out_dir, progress, write_csv,
                     write_section)
 
 from flowlet_mininet import seed_network  # noqa: E402
@@ -131,9 +130,7 @@ def fmt_ns(ns):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('--quick', action='store_true',
-                        help='a 4 s capture')
+    parser = new_parser(__doc__, 'a 4 s capture')
     parser.add_argument('--trace', help='replay this pcap instead of '
                         'capturing one')
     parser.add_argument('--sweep', default='10us,50us,100us,500us,1ms,2ms,'
@@ -141,7 +138,6 @@ def main(argv=None):
     parser.add_argument('--paths', type=int, default=4)
     parser.add_argument('--load', type=float, default=0.5)
     parser.add_argument('--seconds', type=int, default=None)
-    add_run_options(parser)
     args = parser.parse_args(argv)
     args.seconds = args.seconds or (4 if args.quick else 15)
     out = out_dir(NAME)

@@ -6,12 +6,10 @@ every flowlet mode. Claim: a pause longer than the timeout starts a
 flowlet, which flowlet, letflow and leastload may place on another path;
 the kernel and ecmp keep a 5-tuple on one path whatever the pauses."""
 
-import argparse
 import os
 import sys
 
-from common import (add_run_options, out_dir, progress, write_csv,
-                    write_section)
+from common import (new_parser, out_dir, progress, write_csv, write_section)
 
 from flowlet_mininet import MODES, seed_network, send_flow  # noqa: E402
 
@@ -121,16 +119,13 @@ def section(args, rows, modes, pauses):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('--quick', action='store_true',
-                        help='2 runs per point instead of 5')
+    parser = new_parser(__doc__, '2 runs per point instead of 5')
     parser.add_argument('--timeout', default='20ms')
     parser.add_argument('--pauses', default='5ms,40ms',
                         help='pauses between packets, below and above the '
                         'timeout')
     parser.add_argument('--packets', type=int, default=30)
     parser.add_argument('--runs', type=int, default=None)
-    add_run_options(parser)
     args = parser.parse_args(argv)
     args.runs = args.runs or (2 if args.quick else 5)
     pauses = args.pauses.split(',')
@@ -141,7 +136,8 @@ def main(argv=None):
     rows = []
     progress(NAME, 'starting the seed topology (timeout %s, seed %d)'
              % (args.timeout, args.seed))
-    with seed_network(cc=args.cc, paths=4, timeout=args.timeout, seed=args.seed) as net:
+    with seed_network(cc=args.cc, paths=4, timeout=args.timeout,
+                      seed=args.seed) as net:
         for run in range(args.runs):
             for pause in pauses:
                 for mode in modes:

@@ -5,11 +5,10 @@ TcpExtTCPOFOQueue) and the sender's retransmissions. Claim (the flowlet
 literature): a short timeout balances well and reorders; a long one keeps
 order and balances like ECMP; in between lies a knee."""
 
-import argparse
 import os
 import sys
 
-from common import (add_run_options, out_dir, progress, spread, use_variant,
+from common import (new_parser, out_dir, progress, spread, use_variant,
                     write_csv, write_section)
 
 from flowlet_mininet import seed_network  # noqa: E402
@@ -166,9 +165,7 @@ def section(args, rows, modes, timeouts, knees, base):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('--quick', action='store_true',
-                        help='5 timeouts, flowlet only, 1 run of 3 s')
+    parser = new_parser(__doc__, '5 timeouts, flowlet only, 1 run of 3 s')
     parser.add_argument('--timeouts', default=None)
     parser.add_argument('--modes', default=None,
                         help='default flowlet,letflow')
@@ -176,7 +173,6 @@ def main(argv=None):
     parser.add_argument('--bw', type=float, default=50)
     parser.add_argument('--seconds', type=int, default=None)
     parser.add_argument('--runs', type=int, default=None)
-    add_run_options(parser)
     args = parser.parse_args(argv)
     timeouts = (args.timeouts or (
         '10us,1ms,10ms,100ms,500ms' if args.quick else

@@ -6,11 +6,10 @@ Claim: spray splits any traffic by weight at once; flowlet modes split by
 flowlet, so a split needs flowlets (many flows, or pauses); ecmp and the
 kernel split by flow."""
 
-import argparse
 import os
 import sys
 
-from common import (add_run_options, out_dir, progress, spread, use_variant,
+from common import (new_parser, out_dir, progress, spread, use_variant,
                     write_csv, write_section)
 
 from flowlet_mininet import seed_network  # noqa: E402
@@ -91,8 +90,9 @@ def section(args, rows, cases):
              'phases of %d s, weights 7,3 then 3,7 then 5,5 set live '
              '(`flowletctl set --weights`; the kernel: `ip route replace` '
              'with nexthop weights); UDP and TCP at %g Mbit/s in all '
-             '(iperf3 -b), below either path\'s capacity; %d runs. Path 1\'s share of the bytes s1 sent per '
-             'phase (the first half second after a change left out). Data: '
+             '(iperf3 -b), below either path\'s capacity; %d runs. Path '
+             '1\'s share of the bytes the paths delivered per phase (the '
+             'first half second after a change left out). Data: '
              '`results/%s/runs.csv` (per phase), `results/%s/samples.csv`; '
              'plot: `results/%s/split.png`.'
              % (args.bw, args.timeout, args.seed, args.phase, args.rate,
@@ -139,9 +139,7 @@ def section(args, rows, cases):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('--quick', action='store_true',
-                        help='16 flows only, 1 run of 3 phases of 2 s')
+    parser = new_parser(__doc__, '16 flows only, 1 run of 3 phases of 2 s')
     parser.add_argument('--bw', type=float, default=100,
                         help='Mbit/s per path (default 100)')
     parser.add_argument('--rate', type=float, default=60,
@@ -154,7 +152,6 @@ def main(argv=None):
     parser.add_argument('--phase', type=int, default=None,
                         help='seconds per weight setting (default 4)')
     parser.add_argument('--runs', type=int, default=None)
-    add_run_options(parser)
     args = parser.parse_args(argv)
     flows = [int(f) for f in (args.flows or ('16' if args.quick
                                              else '1,16')).split(',')]

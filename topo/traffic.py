@@ -1,7 +1,8 @@
 """Traffic through the seed topology, for the demo and the experiments:
 iperf3 and tools/flowgen.py flows h1 -> h2 with the load each path
-delivered sampled from its interface counters, the hosts' TCP counters (nstat) and the machine's CPU
-use over the same interval. Run with /usr/bin/python3, as root."""
+delivered sampled from its interface counters, the hosts' TCP counters
+(nstat) and the machine's CPU use over the same interval. Run with
+/usr/bin/python3, as root."""
 
 import collections
 import csv
@@ -20,8 +21,9 @@ FLOWGEN = os.path.join(os.path.dirname(os.path.dirname(
 # retrans: the sender's TcpRetransSegs; ofo: the receiver's
 # TcpExtTCPOFOQueue (segments that arrived out of order); path_bytes:
 # bytes each path delivered (see delivered()); samples: (seconds,
-# [Mbit/s per path]); cpu: the busiest sample's share of both cores in use; ports: the
-# data streams' source ports (with the seeds, what makes a run repeat).
+# [Mbit/s per path]); cpu: the busiest sample's share of both cores in
+# use; ports: the data streams' source ports (with the seeds, what makes
+# a run repeat).
 Run = collections.namedtuple(
     'Run', 'mbit retrans ofo lost path_bytes samples cpu ports')
 
