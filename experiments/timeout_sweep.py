@@ -8,8 +8,8 @@ order and balances like ECMP; in between lies a knee."""
 import os
 import sys
 
-from common import (new_parser, out_dir, progress, spread, use_variant,
-                    write_csv, write_section)
+from common import (cpu_sentence, new_parser, out_dir, progress, spread,
+                    use_variant, write_csv, write_section)
 
 from flowlet_mininet import seed_network  # noqa: E402
 from traffic import hist_median, imbalance, iperf, median, \
@@ -161,6 +161,7 @@ def section(args, rows, modes, timeouts, knees, base):
                          'timeout long enough to keep their order moves '
                          'them seldom, and their balance is then the '
                          'hash\'s, as under ecmp.' % mode)
+    lines += ['', cpu_sentence(max(r[12] for r in rows))]
     return '\n'.join(lines)
 
 
@@ -204,7 +205,7 @@ def main(argv=None):
                 round(imbalance(got.path_bytes), 3), got.ofo,
                 round(1000.0 * got.ofo / segments, 2), got.retrans,
                 ' '.join(map(str, got.ports)), flowlets,
-                '' if size is None else size]
+                '' if size is None else size, round(got.cpu, 2)]
 
     with seed_network(cc=args.cc, paths=4, bw=args.bw, seed=args.seed) as net:
         for run in range(args.runs):
@@ -220,7 +221,7 @@ def main(argv=None):
               ['mode', 'timeout', 'run', 'seed', 'goodput_pct',
                'imbalance', 'receiver_ofo', 'ofo_per_1000_segments',
                'retransmissions', 'source_ports', 'flowlets_started',
-               'median_flowlet_packets_bucket'],
+               'median_flowlet_packets_bucket', 'cpu_busy'],
               rows + [r for runs in base.values() for r in runs])
     floor = median([r[7] for r in base['ecmp']])
     knees = {mode: knee(rows, mode, timeouts, floor) for mode in modes}

@@ -9,8 +9,8 @@ kernel split by flow."""
 import os
 import sys
 
-from common import (new_parser, out_dir, progress, spread, use_variant,
-                    write_csv, write_section)
+from common import (cpu_sentence, new_parser, out_dir, progress, spread,
+                    use_variant, write_csv, write_section)
 
 from flowlet_mininet import seed_network  # noqa: E402
 from plan import route_args  # noqa: E402
@@ -134,7 +134,8 @@ def section(args, rows, cases):
               'started, whatever the weights; `ecmp` and the kernel place '
               'whole flows by hash, and a weight change moves some of them '
               '(the slot table is rebuilt). Only `spray` splits one flow, '
-              'and TCP pays for it in reordering.']
+              'and TCP pays for it in reordering.', '',
+              cpu_sentence(max(r[12] for r in rows))]
     return '\n'.join(lines)
 
 
@@ -187,7 +188,8 @@ def main(argv=None):
                                  round(got.mbit, 2)]
                                 + [round(s, 1) for s in shares]
                                 + [got.retrans, got.lost,
-                                   ' '.join(map(str, got.ports))])
+                                   ' '.join(map(str, got.ports)),
+                                   round(got.cpu, 2)])
                     samples_out += [[proto, n, label, run, t]
                                     + [round(r, 3) for r in rates]
                                     for t, rates in got.samples]
@@ -199,7 +201,8 @@ def main(argv=None):
     write_csv(os.path.join(out, 'runs.csv'),
               ['proto', 'flows', 'variant', 'run', 'seed', 'goodput_mbit']
               + ['path1_share_pct_%d_%d' % w for w in PHASES]
-              + ['retransmissions', 'udp_lost', 'source_ports'], rows)
+              + ['retransmissions', 'udp_lost', 'source_ports',
+                 'cpu_busy'], rows)
     write_csv(os.path.join(out, 'samples.csv'),
               ['proto', 'flows', 'variant', 'run', 'time_s', 'path1_mbit',
                'path2_mbit'], samples_out)
