@@ -288,6 +288,108 @@ static void set_load(__u32 path, __u64 bytes)
 	set_load_stamped(path, bytes, clock_now());
 }
 
+/* headroom: path @path's load and peak, both stamped now. */
+static void set_headroom(__u32 path, __u64 bytes, __u64 peak)
+{
+	struct flowlet_load load = { .bytes = bytes,
+				     .stamp_ns = clock_now(),
+				     .peak = peak,
+				     .peak_ns = clock_now() };
+
+	bpf_map_update_elem(map_fd(skel->maps.flowlet_load), &path, &load,
+			    BPF_ANY);
+}
+
+/* One flow placed on path 3 (the others weigh 0 when it starts), then
+ * a flowlet of 10 packets @gap_ns apart; returns the path of its next
+ * flowlet after the paths' loads and peaks are set to @state (bytes,
+ * peak per path) and the weights to @weights. The flowlet's rate, in the
+ * loads' units: 10 x 454 bytes over 9 gaps, x 1.5 half-lives. */
+static int headroom_move(__u64 gap_ns, const __u64 state[4][2],
+			 const __u32 weights[4])
+{
+	const __u32 start[4] = { 0, 0, 0, 1 };
+	const struct pkt_spec spec = { .sport = 5150, .payload = 400 };
+	struct flowlet_config cfg;
+	int path = -1;
+
+	configure(&cfg, 4, start, FLOWLET_MODE_HEADROOM);
+	for (int i = 0; i < 10; i++) {
+		if (i)
+			advance(gap_ns);
+		path = send_spec(&spec);
+	}
+	if (path != 3)
+		return -1;
+	for (int i = 0; i < 4; i++)
+		cfg.paths[i].weight = weights[i];
+	config_fill_slots(&cfg);
+	commit(&cfg);
+	advance(TIMEOUT_NS + 1);
+	for (__u32 i = 0; i < 4; i++)
+		set_headroom(i, state[i][0], state[i][1]);
+	return send_spec(&spec);
+}
+
+/* headroom: a flow on a path that shows a low peak moves to the path with
+ * the most room when its flowlet ends; one that gets what the best other
+ * path offers stays; a slow path left idle does not look free; weight 0
+ * paths are not taken; paths never seen busy are taken to be as fast as
+ * the fastest, and with none seen busy the least load wins. */
+void test_headroom(void)
+{
+	/* Paths 0 and 1 busy at 40000 (their peak), 2 idle with a peak of
+	 * 40000, 3 (the flow's) at its peak of 8000: a slow path. */
+	const __u64 slow[4][2] = {
+		{ 40000, 40000 }, { 40000, 40000 }, { 0, 40000 }, { 8000, 8000 }
+	};
+	const __u64 unknown[4][2] = {
+		{ 40000, 40000 }, { 40000, 40000 }, { 0, 0 }, { 8000, 8000 }
+	};
+	const __u64 fresh[4][2] = {
+		{ 50000, 0 }, { 10000, 0 }, { 30000, 0 }, { 40000, 0 }
+	};
+	const __u32 all[4] = { 1, 1, 1, 1 }, no2[4] = { 1, 1, 0, 1 };
+	struct flowlet_config cfg;
+
+	/* 1 ms apart: about 7,600, a slow flow. */
+	CHECK(headroom_move(1000000, slow, all) == 2,
+	      "headroom: a flow at ~7600 on a path that peaked at 8000 moves "
+	      "to the idle path that peaked at 40000");
+	CHECK(headroom_move(1000000, unknown, all) == 2,
+	      "headroom: ... and to an idle path never seen busy (taken to "
+	      "be as fast as the fastest)");
+	CHECK(headroom_move(1000000, slow, no2) == 3,
+	      "headroom: not to a path of weight 0 (the others have no room: "
+	      "it stays)");
+	/* 0.2 ms apart: about 37,900, about what path 2 offers. */
+	CHECK(headroom_move(200000, slow, all) == 3,
+	      "headroom: a flow at ~37900 stays where it is when the best "
+	      "room elsewhere (40000) is not a quarter more");
+
+	configure(&cfg, 4, NULL, FLOWLET_MODE_HEADROOM);
+	for (__u32 i = 0; i < 4; i++)
+		set_headroom(i, fresh[i][0], fresh[i][1]);
+	CHECK(send_spec(&(struct pkt_spec){ .sport = 5151 }) == 1,
+	      "headroom: with no path seen busy, a new flow takes the least "
+	      "loaded");
+
+	configure(&cfg, 1, NULL, FLOWLET_MODE_HEADROOM);
+	set_load_stamped(0, 100000, clock_now() - cfg.load_halflife_ns);
+	send_spec(&(struct pkt_spec){ .sport = 5152 });
+	{
+		struct flowlet_load load;
+		__u32 zero = 0;
+
+		bpf_map_lookup_elem(map_fd(skel->maps.flowlet_load), &zero,
+				    &load);
+		CHECK(load.peak == 50000 && load.peak_ns == clock_now(),
+		      "headroom: the data path keeps a path's highest load "
+		      "as its peak (%llu: 100000 a half-life ago)",
+		      (unsigned long long)load.peak);
+	}
+}
+
 void test_leastload(void)
 {
 	const __u32 weights[3] = { 1, 1, 2 };
