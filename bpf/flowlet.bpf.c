@@ -147,7 +147,7 @@ static __always_inline __u32 flow_path(const struct flowlet_config *cfg,
 	struct flowlet_flow fresh = { .path = (__u8)FLOWLET_NO_PATH };
 	struct flowlet_flow *flow = bpf_map_lookup_elem(flows, key);
 	bool new_flowlet = true, seen_once = false;
-	__u64 gap = 0, own = 0;
+	__u64 gap = 0;
 	__u32 path;
 
 	if (!flow) {
@@ -168,18 +168,15 @@ static __always_inline __u32 flow_path(const struct flowlet_config *cfg,
 		new_flowlet = (__s64)gap > (__s64)cfg->timeout_ns;
 		if (cfg->telemetry)
 			telemetry(&stats->hist, flow, gap, new_flowlet);
-		if (new_flowlet && cfg->mode == FLOWLET_MODE_HEADROOM)
-			own = flowlet_rate(cfg, flow);
 	} else
 		flow = &fresh;
 	if (new_flowlet) {
 		flow->flowlet++;
 		flow->flowlet_packets0 = flow->packets;
 		flow->flowlet_bytes0 = flow->bytes;
-		flow->flowlet_start = now >> 10;
 	}
 
-	path = select_path(cfg, key, key_words, flow, new_flowlet, now, own);
+	path = select_path(cfg, key, key_words, flow, new_flowlet, now);
 	if (!path_usable(cfg, path))
 		return FLOWLET_NO_PATH;
 
@@ -281,8 +278,6 @@ int flowlet_xdp(struct xdp_md *ctx)
 		load_account(
 			cfg, path, now,
 			bytes + (new_flowlet ? FLOWLET_NEW_FLOWLET_LOAD : 0));
-	else if (cfg->mode == FLOWLET_MODE_HEADROOM)
-		load_account(cfg, path, now, bytes);
 	stats->redirected++;
 	stats->flowlets += new_flowlet;
 	pstats = bpf_map_lookup_elem(&flowlet_pstats, &path);

@@ -110,26 +110,10 @@ static __always_inline __u64 load_now(const struct flowlet_config *cfg,
 	return load_decay(cfg, load->bytes, now - load->stamp_ns);
 }
 
-/* headroom: the path's peak @now, halved once per FLOWLET_PEAK_HALFLIVES
- * half-lives since it was set. */
-static __always_inline __u64 peak_now(const struct flowlet_config *cfg,
-				      const struct flowlet_load *load,
-				      __u64 now)
-{
-	__u64 period = cfg->load_halflife_ns * FLOWLET_PEAK_HALFLIVES;
-	__u64 halvings;
-
-	if (!period || (__s64)(now - load->peak_ns) <= 0)
-		return load->peak;
-	halvings = (now - load->peak_ns) / period;
-	return halvings > 63 ? 0 : load->peak >> halvings;
-}
-
 /* DRE: decay the path's estimate to @now, then add @bytes. CPUs race on
  * the update; the estimate only needs to be roughly right. The decay (two
  * divisions) is applied at most once per sixteenth of a half-life: bytes
- * in between decay from the last stamp, under 5% early. headroom also
- * keeps the highest estimate, at the same cadence. */
+ * in between decay from the last stamp, under 5% early. */
 static __always_inline void load_account(const struct flowlet_config *cfg,
 					 __u32 path, __u64 now, __u64 bytes)
 {
@@ -141,30 +125,8 @@ static __always_inline void load_account(const struct flowlet_config *cfg,
 	    (__s64)(cfg->load_halflife_ns >> 4)) {
 		load->bytes = load_now(cfg, load, now);
 		load->stamp_ns = now;
-		if (cfg->mode == FLOWLET_MODE_HEADROOM &&
-		    load->bytes > peak_now(cfg, load, now)) {
-			load->peak = load->bytes;
-			load->peak_ns = now;
-		}
 	}
 	__sync_fetch_and_add(&load->bytes, bytes);
-}
-
-/* headroom: the rate of the flowlet that @flow just ended, in the units of
- * the path loads (a constant rate r settles a path's estimate near
- * 1.44 r H, H the half-life: 3/2 here); 0 for a flowlet shorter than
- * about 16 us, a burst with no rate to speak of. */
-static __always_inline __u64 flowlet_rate(const struct flowlet_config *cfg,
-					  const struct flowlet_flow *flow)
-{
-	__u32 duration =
-		(__u32)(flow->last_seen_ns >> 10) - flow->flowlet_start;
-	__u32 bytes = (__u32)flow->bytes - flow->flowlet_bytes0;
-
-	if (duration < 16)
-		return 0;
-	return (__u64)bytes * (cfg->load_halflife_ns >> 10) * 3 /
-	       (2 * (__u64)duration);
 }
 
 /* The usable path with the least load per unit of weight. The scan starts
@@ -210,90 +172,6 @@ __noinline __u32 least_loaded_path(const struct flowlet_config *cfg, __u32 h,
 }
 
 /*
- * headroom: the usable path (weight > 0) with the most spare capacity,
- * its peak less its load (a path never seen busy is taken to have the
- * largest peak of the others; none seen: the least load wins), but only
- * if that beats @own, the rate of the flow's last flowlet, by a quarter:
- * else the flow stays on @current. A path's peak is what it carried at
- * its busiest, so a slow path shows a low one once a flow has filled it,
- * where a byte count alone (leastload) sees it as idle. A global
- * function, as least_loaded_path.
- */
-struct headroom_scan {
-	const struct flowlet_config *cfg;
-	__u64 now;
-	__u64 top; /* the largest peak */
-	__s64 best_room;
-	__u32 start, current, best;
-};
-
-/* bpf_loop() steps: the loops are verified once each (unrolled, the
- * comparisons across paths multiply the states past the limit). */
-static long headroom_top(__u32 path, void *ctx)
-{
-	struct headroom_scan *scan = ctx;
-	struct flowlet_load *load = bpf_map_lookup_elem(&flowlet_load, &path);
-	__u64 peak;
-
-	if (load) {
-		peak = peak_now(scan->cfg, load, scan->now);
-		scan->top = peak > scan->top ? peak : scan->top;
-	}
-	return 0;
-}
-
-static long headroom_pick(__u32 i, void *ctx)
-{
-	struct headroom_scan *scan = ctx;
-	const struct flowlet_config *cfg = scan->cfg;
-	__u32 path = scan->start + i;
-	struct flowlet_load *load;
-	__u64 peak;
-	__s64 room;
-
-	if (path >= cfg->path_count)
-		path -= cfg->path_count;
-	if (path == scan->current || !path_usable(cfg, path) ||
-	    !path_at(cfg, path)->weight)
-		return 0;
-	load = bpf_map_lookup_elem(&flowlet_load, &path);
-	if (!load)
-		return 0;
-	peak = peak_now(cfg, load, scan->now);
-	room = (__s64)(peak ? peak : scan->top) -
-	       (__s64)load_now(cfg, load, scan->now);
-	if (scan->best == FLOWLET_NO_PATH || room > scan->best_room) {
-		scan->best = path;
-		scan->best_room = room;
-	}
-	return 0;
-}
-
-__noinline __u32 headroom_path(const struct flowlet_config *cfg, __u32 h,
-			       __u64 now, __u64 own, __u32 current)
-{
-	struct headroom_scan scan = { .cfg = cfg,
-				      .now = now,
-				      .current = current,
-				      .best = FLOWLET_NO_PATH };
-	__u32 count;
-
-	if (!cfg)
-		return FLOWLET_NO_PATH;
-	count = cfg->path_count;
-	if (count > FLOWLET_MAX_PATHS)
-		return FLOWLET_NO_PATH;
-	scan.start = scale(h, count);
-	bpf_loop(count, headroom_top, &scan, 0);
-	bpf_loop(count, headroom_pick, &scan, 0);
-	if (path_usable(cfg, current) && path_at(cfg, current)->weight &&
-	    (scan.best == FLOWLET_NO_PATH ||
-	     scan.best_room <= (__s64)(own + own / 4)))
-		return current;
-	return scan.best;
-}
-
-/*
  * The path for this packet. ecmp and spray decide per packet; the flowlet
  * modes keep the flow's path until a gap starts a new flowlet (or the path
  * goes away). An out-of-range mode behaves as flowlet. The flow is hashed
@@ -306,7 +184,7 @@ __noinline __u32 headroom_path(const struct flowlet_config *cfg, __u32 h,
 static __always_inline __u32 select_path(const struct flowlet_config *cfg,
 					 const void *key, int key_words,
 					 const struct flowlet_flow *flow,
-					 bool new_flowlet, __u64 now, __u64 own)
+					 bool new_flowlet, __u64 now)
 {
 	__u32 hash;
 
@@ -329,8 +207,6 @@ static __always_inline __u32 select_path(const struct flowlet_config *cfg,
 		return slot_path(cfg, bpf_get_prandom_u32());
 	case FLOWLET_MODE_LEASTLOAD:
 		return least_loaded_path(cfg, hash, now);
-	case FLOWLET_MODE_HEADROOM:
-		return headroom_path(cfg, hash, now, own, flow->path);
 	default:
 		return slot_path(cfg, hash);
 	}

@@ -129,7 +129,7 @@ def main(argv=None):
     args.mbytes = args.mbytes or (8 if args.quick else 24)
     variants = VARIANTS + [
         ('%s-%s' % (mode, args.short), mode, {'timeout': args.short})
-        for mode in ('letflow', 'leastload', 'headroom')]
+        for mode in ('letflow', 'leastload')]
     out = out_dir(NAME)
     rows, optimum = [], []
     progress(NAME, '%d variants x %d runs of %d s and %d MB transfers'

@@ -41,15 +41,12 @@
  * (loader/lib/names.c), its --help, and topo/flowlet_mininet.py (which
  * reads FLOWLET_MODES from this file). X(ID, "name", "what it means").
  */
-#define FLOWLET_MODES(X)                                                     \
-	X(FLOWLET, "flowlet", "hash(flow, flowlet id): the P4 exercise")     \
-	X(ECMP, "ecmp", "hash(flow): one path per flow")                     \
-	X(LETFLOW, "letflow", "a random weighted path per flowlet")          \
-	X(LEASTLOAD, "leastload", "the least load per weight, per flowlet")  \
-	X(SPRAY, "spray", "per-packet weighted round robin")                 \
-	X(HEADROOM, "headroom",                                              \
-	  "the most spare capacity (learned), per flowlet, if it beats the " \
-	  "flow's own rate")
+#define FLOWLET_MODES(X)                                                    \
+	X(FLOWLET, "flowlet", "hash(flow, flowlet id): the P4 exercise")    \
+	X(ECMP, "ecmp", "hash(flow): one path per flow")                    \
+	X(LETFLOW, "letflow", "a random weighted path per flowlet")         \
+	X(LEASTLOAD, "leastload", "the least load per weight, per flowlet") \
+	X(SPRAY, "spray", "per-packet weighted round robin")
 
 /* Why a packet went to the kernel (XDP_PASS) instead of a path. */
 #define FLOWLET_PASS_REASONS(X)                                               \
@@ -130,10 +127,6 @@ struct flowlet_flow {
 	 * current flowlet, whose size is then exact below 4 GiB. */
 	__u32 flowlet_packets0;
 	__u32 flowlet_bytes0;
-	/* headroom: when the current flowlet started, in units of 1024 ns
-	 * (low 32 bits: a flowlet's duration is exact below 73 minutes). */
-	__u32 flowlet_start;
-	__u32 pad2;
 };
 
 /* Telemetry (flowlet_stats.hist, per CPU): log2 histograms, bucket i counting
@@ -276,14 +269,6 @@ struct flowlet_stats {
 struct flowlet_load {
 	__u64 bytes;	/* decayed byte count (DRE) */
 	__u64 stamp_ns; /* time the decay was last applied */
-	/* headroom: the highest bytes seen, the path's capacity as far as it
-	 * has shown it; halved every FLOWLET_PEAK_HALFLIVES half-lives after
-	 * peak_ns, so that a path is tried again once forgotten (0: never
-	 * seen busy). */
-	__u64 peak;
-	__u64 peak_ns;
 };
-
-#define FLOWLET_PEAK_HALFLIVES 128
 
 #endif /* FLOWLET_H */

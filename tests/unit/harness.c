@@ -44,7 +44,6 @@ static const struct {
 	{ "telemetry", test_telemetry },
 	{ "flowlet_weights", test_flowlet_mode_weights },
 	{ "leastload", test_leastload },
-	{ "headroom", test_headroom },
 	{ "down_path", test_down_path },
 	{ "drain_and_down", test_drain_and_down },
 	{ "live_change", test_live_change },

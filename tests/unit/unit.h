@@ -96,7 +96,6 @@ void test_clock_behind(void);
 void test_telemetry(void);
 void test_flowlet_mode_weights(void);
 void test_leastload(void);
-void test_headroom(void);
 void test_down_path(void);
 void test_drain_and_down(void);
 void test_update(void);
