@@ -31,7 +31,7 @@ struct flowlet_decision flowlet_last = {};
 
 /* With the test clock: the flow and what was decided, for replay. */
 static __always_inline void record(const void *key, __u8 family,
-				   const struct flowlet_flow *flow, __u64 gap,
+				   const struct flowlet_flow *flow,
 				   bool new_flow, bool new_flowlet)
 {
 	struct flowlet_decision *d = &flowlet_last;
@@ -48,7 +48,6 @@ static __always_inline void record(const void *key, __u8 family,
 	} else {
 		__builtin_memcpy(&d->key, key, sizeof(d->key));
 	}
-	d->gap_ns = gap;
 	d->flowlet = flow->flowlet;
 	d->path = flow->path;
 	d->new_flow = new_flow;
@@ -197,7 +196,7 @@ static __always_inline __u32 flow_path(const struct flowlet_config *cfg,
 		stats->flows_established++;
 	}
 	if (flowlet_use_test_clock)
-		record(key, family, flow, gap, flow == &fresh, new_flowlet);
+		record(key, family, flow, flow == &fresh, new_flowlet);
 	*new_flowlet_out = new_flowlet;
 	return path;
 }

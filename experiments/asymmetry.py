@@ -10,8 +10,9 @@ import os
 import sys
 import tempfile
 
-from common import (VARIANTS, cpu_sentence, new_parser, out_dir, progress,
-                    spread, use_variant, write_csv, write_section)
+from common import (VARIANTS, cpu_sentence, error_bars, new_parser, out_dir,
+                    progress, pyplot, spread, use_variant, write_csv,
+                    write_section)
 
 from flowlet_mininet import seed_network, shape_port  # noqa: E402
 from traffic import flowgen, iperf, median  # noqa: E402
@@ -32,20 +33,13 @@ def shape(net, slow):
 
 
 def plot(rows, variants, path):
-    import matplotlib
-    matplotlib.use('Agg')
-    import matplotlib.pyplot as plt  # noqa: E402
+    plt = pyplot()
     fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.5))
     labels = [label for label, _, _ in variants]
     for ax, col, what in ((left, 6, 'goodput / optimum (%)'),
                           (right, 9, 'last of 3 transfers done (s)')):
-        meds, lows, highs = [], [], []
-        for label in labels:
-            values = [r[col] for r in rows if r[0] == label]
-            m = median(values)
-            meds.append(m)
-            lows.append(m - min(values))
-            highs.append(max(values) - m)
+        meds, lows, highs = error_bars(
+            [[r[col] for r in rows if r[0] == label] for label in labels])
         ax.bar(range(len(labels)), meds, yerr=[lows, highs], capsize=3,
                color=['grey'] + ['C%d' % i for i in range(len(labels) - 1)])
         ax.set_xticks(range(len(labels)))

@@ -81,6 +81,32 @@ def use_variant(net, mode, settings, timeout, **more):
         use_mode(net, mode, **dict({'timeout': timeout}, **settings, **more))
 
 
+def pyplot():
+    """matplotlib's pyplot, drawing into files."""
+    import matplotlib  # pylint: disable=import-outside-toplevel
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt  # pylint: disable=import-outside-toplevel
+    return plt
+
+
+def error_bars(groups, centre=median):
+    """For a list of value lists: each list's centre, and its distances
+    down to the minimum and up to the maximum (errorbar's yerr)."""
+    centres = [centre(values) for values in groups]
+    return (centres, [c - min(v) for c, v in zip(centres, groups)],
+            [max(v) - c for c, v in zip(centres, groups)])
+
+
+def duration_us(text):
+    """A duration with a unit (ns, us, ms, s, as flowletctl takes them)
+    in microseconds; ValueError without one."""
+    for unit, scale in (('ns', 1e-3), ('us', 1), ('ms', 1e3), ('s', 1e6)):
+        number = text[:-len(unit)]
+        if text.endswith(unit) and number.replace('.', '', 1).isdigit():
+            return float(number) * scale
+    raise ValueError('a duration with a unit: %s' % text)
+
+
 def spread(values, fmt):
     """'median (min-max)' of values, each formatted with fmt."""
     return '%s (%s-%s)' % (fmt % median(values), fmt % min(values),

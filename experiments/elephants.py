@@ -9,8 +9,9 @@ timeout, and a short timeout moves them across queues of different depth
 import os
 import sys
 
-from common import (VARIANTS, cpu_sentence, new_parser, out_dir, progress,
-                    spread, use_variant, write_csv, write_section)
+from common import (VARIANTS, cpu_sentence, error_bars, new_parser, out_dir,
+                    progress, pyplot, spread, use_variant, write_csv,
+                    write_section)
 
 from flowlet_mininet import seed_network  # noqa: E402
 from traffic import iperf, median, paths_used  # noqa: E402
@@ -19,18 +20,12 @@ NAME = 'elephants'
 
 
 def plot(rows, variants, ks, path):
-    import matplotlib
-    matplotlib.use('Agg')
-    import matplotlib.pyplot as plt  # noqa: E402
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(8, 4.8))
     for n, (label, _, _) in enumerate(variants):
-        meds, lows, highs = [], [], []
-        for k in ks:
-            shares = [r[6] for r in rows if r[0] == label and r[1] == k]
-            m = median(shares)
-            meds.append(m)
-            lows.append(m - min(shares))
-            highs.append(max(shares) - m)
+        meds, lows, highs = error_bars(
+            [[r[6] for r in rows if r[0] == label and r[1] == k]
+             for k in ks])
         xs = [i + (n - (len(variants) - 1) / 2) * 0.1
               for i in range(len(ks))]
         ax.errorbar(xs, meds, yerr=[lows, highs], marker='o', capsize=3,

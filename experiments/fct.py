@@ -10,8 +10,8 @@ import os
 import sys
 import tempfile
 
-from common import (VARIANTS, cpu_sentence, new_parser, out_dir, progress,
-                    use_variant, write_csv, write_section)
+from common import (VARIANTS, cpu_sentence, error_bars, new_parser, out_dir,
+                    progress, pyplot, use_variant, write_csv, write_section)
 
 from flowlet_mininet import seed_network  # noqa: E402
 from traffic import flowgen, median  # noqa: E402
@@ -53,25 +53,18 @@ def ratios(rows, label, load, stat):
 
 
 def plot(rows, variants, loads, path):
-    import matplotlib
-    matplotlib.use('Agg')
-    import matplotlib.pyplot as plt  # noqa: E402
+    plt = pyplot()
     panels = (('all_mean', 'all flows: mean'),
               ('small_p99', 'small flows: 99th percentile'),
               ('large_mean', 'large flows: mean'))
     fig, axes = plt.subplots(1, 3, figsize=(13, 4.2), sharey=True)
     for ax, (stat, title) in zip(axes, panels):
         for label, _, _ in variants:
-            meds, lows, highs, xs = [], [], [], []
-            for load in loads:
-                values = ratios(rows, label, load, stat)
-                if not values:
-                    continue
-                m = median(values)
-                xs.append(100 * load)
-                meds.append(m)
-                lows.append(m - min(values))
-                highs.append(max(values) - m)
+            measured = [load for load in loads
+                        if ratios(rows, label, load, stat)]
+            xs = [100 * load for load in measured]
+            meds, lows, highs = error_bars(
+                [ratios(rows, label, load, stat) for load in measured])
             ax.errorbar(xs, meds, yerr=[lows, highs], marker='o', capsize=3,
                         label=label)
         ax.set_title(title, fontsize=10)

@@ -12,7 +12,7 @@ import subprocess
 import sys
 import time
 
-from common import (ROOT, new_parser, out_dir, progress, write_csv,
+from common import (ROOT, new_parser, out_dir, progress, pyplot, write_csv,
                     write_section)
 
 from flowlet_mininet import seed_network  # noqa: E402
@@ -59,9 +59,7 @@ def replay(trace, *args):
 
 
 def plot(rows, timeouts, path):
-    import matplotlib
-    matplotlib.use('Agg')
-    import matplotlib.pyplot as plt  # noqa: E402
+    plt = pyplot()
     fig, axes = plt.subplots(1, 3, figsize=(13, 4))
     xs = [t / 1e3 for t in timeouts]
     for ax, col, what in ((axes[0], 3, 'flowlets per flow'),

@@ -9,19 +9,12 @@ the kernel and ecmp keep a 5-tuple on one path whatever the pauses."""
 import os
 import sys
 
-from common import (new_parser, out_dir, progress, write_csv, write_section)
+from common import (duration_us, error_bars, new_parser, out_dir, progress,
+                    pyplot, write_csv, write_section)
 
 from flowlet_mininet import MODES, seed_network, send_flow  # noqa: E402
 
 NAME = 'seed_repro'
-
-
-def duration_ms(text):
-    units = {'ms': 1, 'us': 1e-3, 's': 1000}
-    for unit in ('ms', 'us', 's'):
-        if text.endswith(unit):
-            return float(text[:-len(unit)]) * units[unit]
-    raise ValueError('a duration with a unit: %s' % text)
 
 
 def run_mode(net, mode, pause, packets, sport):
@@ -37,19 +30,13 @@ def run_mode(net, mode, pause, packets, sport):
 
 
 def plot(rows, modes, pauses, path):
-    import matplotlib
-    matplotlib.use('Agg')
-    import matplotlib.pyplot as plt  # noqa: E402
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(8, 4.5))
     width = 0.8 / len(pauses)
     for i, pause in enumerate(pauses):
-        means, lows, highs = [], [], []
-        for mode in modes:
-            used = [r[-1] for r in rows if r[0] == mode and r[1] == pause]
-            mean = sum(used) / len(used)
-            means.append(mean)
-            lows.append(mean - min(used))
-            highs.append(max(used) - mean)
+        means, lows, highs = error_bars(
+            [[r[-1] for r in rows if r[0] == mode and r[1] == pause]
+             for mode in modes], centre=lambda v: sum(v) / len(v))
         xs = [m + (i - (len(pauses) - 1) / 2) * width
               for m in range(len(modes))]
         ax.bar(xs, means, width, yerr=[lows, highs], capsize=3,
@@ -106,7 +93,7 @@ def section(args, rows, modes, pauses):
                 if all(r[-1] == 1 for r in rows
                        if r[0] == m and r[1] == pause)]
         spread = [m for m in modes if m not in kept]
-        relation = ('below' if duration_ms(pause) < duration_ms(args.timeout)
+        relation = ('below' if duration_us(pause) < duration_us(args.timeout)
                     else 'above')
         lines.append('- pause %s (%s the timeout): one path in every run: '
                      '%s; more than one: %s.'
@@ -130,7 +117,7 @@ def main(argv=None):
     args.runs = args.runs or (2 if args.quick else 5)
     pauses = args.pauses.split(',')
     for pause in pauses:
-        duration_ms(pause)
+        duration_us(pause)
     modes = ['kernel'] + list(MODES)
     out = out_dir(NAME)
     rows = []

@@ -8,8 +8,9 @@ order and balances like ECMP; in between lies a knee."""
 import os
 import sys
 
-from common import (cpu_sentence, new_parser, out_dir, progress, spread,
-                    use_variant, write_csv, write_section)
+from common import (cpu_sentence, duration_us, error_bars, new_parser, out_dir,
+                    progress, pyplot, spread, use_variant, write_csv,
+                    write_section)
 
 from flowlet_mininet import seed_network  # noqa: E402
 from traffic import hist_median, imbalance, iperf, median, \
@@ -17,14 +18,6 @@ from traffic import hist_median, imbalance, iperf, median, \
 
 NAME = 'timeout_sweep'
 SEGMENT = 1448
-
-
-def us(text):
-    for unit, scale in (('us', 1), ('ms', 1000), ('s', 1000000)):
-        if text.endswith(unit) and text[:-len(unit)].replace('.', '')\
-                .isdigit():
-            return float(text[:-len(unit)]) * scale
-    raise ValueError('a duration with a unit: %s' % text)
 
 
 def knee(rows, mode, timeouts, floor):
@@ -57,23 +50,17 @@ def flowlet_cell(runs):
 
 
 def plot(rows, modes, timeouts, knees, base, path):
-    import matplotlib
-    matplotlib.use('Agg')
-    import matplotlib.pyplot as plt  # noqa: E402
+    plt = pyplot()
     fig, axes = plt.subplots(3, 1, sharex=True, figsize=(8, 8))
-    xs = [us(t) for t in timeouts]
+    xs = [duration_us(t) for t in timeouts]
     panels = ((5, 'path imbalance\n(max/mean, 1 = even)'),
               (7, 'receiver out-of-order\nper 1000 segments'),
               (4, 'goodput / capacity (%)'))
     for ax, (col, what) in zip(axes, panels):
         for mode in modes:
-            meds, lows, highs = [], [], []
-            for t in timeouts:
-                values = [r[col] for r in rows if r[0] == mode and r[1] == t]
-                m = median(values)
-                meds.append(m)
-                lows.append(m - min(values))
-                highs.append(max(values) - m)
+            meds, lows, highs = error_bars(
+                [[r[col] for r in rows if r[0] == mode and r[1] == t]
+                 for t in timeouts])
             ax.errorbar(xs, meds, yerr=[lows, highs], marker='o',
                         capsize=3, label=mode)
         for n, label in enumerate(('kernel', 'ecmp')):
@@ -84,7 +71,7 @@ def plot(rows, modes, timeouts, knees, base, path):
         ax.grid(True, which='both', alpha=0.3)
         for mode, (ordered, _) in knees.items():
             if ordered:
-                ax.axvline(us(ordered), color='k', linestyle='dashed',
+                ax.axvline(duration_us(ordered), color='k', linestyle='dashed',
                            alpha=0.5)
     axes[1].set_yscale('symlog', linthresh=1)
     axes[0].legend()
@@ -152,7 +139,7 @@ def section(args, rows, modes, timeouts, knees, base):
                         balanced,
                         ' The knee: %s.' % ordered if ordered else ''))
     for mode, (ordered, balanced) in knees.items():
-        if ordered and us(ordered) <= us(balanced):
+        if ordered and duration_us(ordered) <= duration_us(balanced):
             lines.append('- `%s`: from %s to %s a timeout gives both order '
                          'and balance.' % (mode, ordered, balanced))
         else:
@@ -180,7 +167,7 @@ def main(argv=None):
         '10us,100us,500us,1ms,2ms,5ms,10ms,20ms,50ms,100ms,500ms')
     ).split(',')
     for t in timeouts:
-        us(t)
+        duration_us(t)
     modes = (args.modes or ('flowlet' if args.quick
                             else 'flowlet,letflow')).split(',')
     args.runs = args.runs or (1 if args.quick else 3)

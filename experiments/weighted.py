@@ -9,8 +9,8 @@ kernel split by flow."""
 import os
 import sys
 
-from common import (cpu_sentence, new_parser, out_dir, progress, spread,
-                    use_variant, write_csv, write_section)
+from common import (cpu_sentence, new_parser, out_dir, progress, pyplot,
+                    spread, use_variant, write_csv, write_section)
 
 from flowlet_mininet import seed_network  # noqa: E402
 from plan import route_args  # noqa: E402
@@ -48,9 +48,7 @@ def phase_shares(samples, phase_s):
 
 
 def plot(traces, cases, phase_s, path):
-    import matplotlib
-    matplotlib.use('Agg')
-    import matplotlib.pyplot as plt  # noqa: E402
+    plt = pyplot()
     fig, axes = plt.subplots(len(cases), 1, sharex=True,
                              figsize=(9, 2.4 * len(cases)), squeeze=False)
     for ax, case in zip(axes[:, 0], cases):

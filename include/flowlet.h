@@ -180,10 +180,9 @@ static inline __attribute__((always_inline)) __u32 flowlet_log2(__u64 v)
  * branch is verified away otherwise. */
 struct flowlet_decision {
 	struct flowlet_flow_key key; /* IPv4 in the first 4 bytes */
-	__u64 gap_ns;		     /* since the flow's previous packet */
 	__u32 flowlet;		     /* the flow's flowlet id now */
 	__u32 path;
-	__u8 new_flow; /* its first packet (gap_ns 0) */
+	__u8 new_flow; /* its first packet */
 	__u8 new_flowlet;
 	__u8 pad[6];
 };

@@ -66,11 +66,7 @@ static void print_result(const char *trace, const struct replay_result *r)
 		print_close('}');
 	}
 	print_close(']');
-	print_histogram("gaps",
-			"gaps between a flow's packets, by whether they "
-			"started a flowlet:",
-			true, r->gap_started, "started", r->gap_continued,
-			"continued");
+	print_gaps(r->gap_started, r->gap_continued);
 	print_histogram("flowlet_packets", "flowlet sizes in packets:", false,
 			r->flowlet_packets, "flowlets", NULL, NULL);
 	print_histogram("flowlet_bytes", "flowlet sizes in bytes:", false,

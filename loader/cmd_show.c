@@ -109,11 +109,7 @@ static bool weights_scaled(const struct flowlet_config *cfg)
 static void print_telemetry(const struct flowlet_hist *h)
 {
 	print_open("histograms", '{');
-	print_histogram("gaps",
-			"gaps between a flow's packets, by whether they "
-			"started a flowlet:",
-			true, h->gap_started, "started", h->gap_continued,
-			"continued");
+	print_gaps(h->gap_started, h->gap_continued);
 	print_histogram("flowlet_packets",
 			"sizes of flowlets that ended, in packets:", false,
 			h->flowlet_packets, "flowlets", NULL, NULL);

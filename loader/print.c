@@ -205,3 +205,11 @@ void print_histogram(const char *key, const char *title, bool ns,
 	}
 	print_close(']');
 }
+
+void print_gaps(const __u64 *started, const __u64 *continued)
+{
+	print_histogram("gaps",
+			"gaps between a flow's packets, by whether they "
+			"started a flowlet:",
+			true, started, "started", continued, "continued");
+}

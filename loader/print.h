@@ -34,6 +34,9 @@ void print_histogram(const char *key, const char *title, bool ns,
 		     const __u64 *a, const char *a_name, const __u64 *b,
 		     const char *b_name);
 
+/* The gap histograms of the telemetry (struct flowlet_hist), "gaps". */
+void print_gaps(const __u64 *started, const __u64 *continued);
+
 /* Ends a top-level JSON value (a newline) and flushes. */
 void print_end(void);
 
