@@ -169,13 +169,14 @@ static int setup(struct run *r, size_t flows)
 	struct flowlet_stats stats;
 
 	memset(r, 0, sizeof(*r));
-	instance_init(&r->in, 0);
+	instance_init(&r->in, 0, FLOWLET_HOOK_XDP);
 	r->flows = flows;
 	r->frames = malloc(flows * FRAME_LEN);
 	r->flowlet = flowlet__open();
 	r->floors = floors__open();
 	if (!r->frames || !r->flowlet || !r->floors)
 		return -1;
+	flowlet_select_hook(r->flowlet->obj, FLOWLET_HOOK_XDP);
 	for (size_t i = 0; i < flows; i++)
 		/* Flow i: UDP 10.0.<i/256>:<port of i> -> 10.0.6.2:80. */
 		build_frame(r->frames + i * FRAME_LEN, ingress_mac, host_mac,
@@ -185,7 +186,7 @@ static int setup(struct run *r, size_t flows)
 	bpf_map__set_max_entries(r->floors->maps.bench_flows, table);
 	r->floors->rodata->bench_timeout_ns = TIMEOUT_NS;
 	if (flowlet__load(r->flowlet) || floors__load(r->floors) ||
-	    instance_from_object(r->flowlet->obj, 0, &r->in))
+	    instance_from_object(r->flowlet->obj, 0, FLOWLET_HOOK_XDP, &r->in))
 		return -1;
 	for (__u32 i = 0; i < PATHS; i++) {
 		if (bpf_map_update_elem(
@@ -424,6 +425,7 @@ static double load_tables(size_t flows, double *load_ms)
 
 	if (!skel)
 		return -1;
+	flowlet_select_hook(skel->obj, FLOWLET_HOOK_XDP);
 	flowlet_size_tables(skel, flows);
 	start = monotonic_seconds();
 	if (flowlet__load(skel)) {
@@ -431,7 +433,7 @@ static double load_tables(size_t flows, double *load_ms)
 		return -1;
 	}
 	*load_ms = (monotonic_seconds() - start) * 1000;
-	if (instance_from_object(skel->obj, 0, &in)) {
+	if (instance_from_object(skel->obj, 0, FLOWLET_HOOK_XDP, &in)) {
 		flowlet__destroy(skel);
 		return -1;
 	}

@@ -1,15 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * flowlet: flowlet switching at XDP.
+ * flowlet: flowlet switching at XDP, or TC (FLOWLET_HOOKS in flowlet.h).
  *
  * Per packet: parse (parse.h), find the flow's state, or create it if the
  * destination is inside the configured prefixes, start a new flowlet after
  * a gap longer than the timeout, pick the path by mode (pick.h), rewrite the
- * MACs and the TTL, and redirect through the devmap. Anything else goes to
- * the kernel, counted by reason.
+ * MACs and the TTL, and redirect: through the devmap at XDP, to the path's
+ * interface at TC. Anything else goes to the kernel, counted by reason.
+ * decide() is what every hook does; each hook's program only sends.
  */
 #include <stdbool.h>
 #include <linux/bpf.h>
+#include <linux/pkt_cls.h>
 #include <bpf/bpf_endian.h>
 #include <bpf/bpf_helpers.h>
 
@@ -61,11 +63,11 @@ static __always_inline __u64 clock_ns(void)
 	return bpf_ktime_get_ns();
 }
 
-static __always_inline int to_kernel(struct flowlet_stats *stats, __u32 reason)
+static __always_inline bool to_kernel(struct flowlet_stats *stats, __u32 reason)
 {
 	if (reason < FLOWLET_PASS_COUNT)
 		stats->passed[reason]++;
-	return XDP_PASS;
+	return false;
 }
 
 /* Whether the destination @dst of a @family packet is inside the balanced
@@ -201,11 +203,15 @@ static __always_inline __u32 flow_path(const struct flowlet_config *cfg,
 	return path;
 }
 
+/* The MACs, and the TTL when the packet is routed here (not on a host's
+ * own egress: the host's stack has set it). */
 static __always_inline void rewrite(struct packet *pkt,
-				    const struct flowlet_path *path)
+				    const struct flowlet_path *path, bool route)
 {
 	__builtin_memcpy(pkt->eth->h_dest, path->dst_mac, ETH_ALEN);
 	__builtin_memcpy(pkt->eth->h_source, path->src_mac, ETH_ALEN);
+	if (!route)
+		return;
 	if (pkt->ip4) {
 		/* RFC 1624: TTL is the high byte of its 16-bit word. */
 		__u32 check = pkt->ip4->check + bpf_htons(0x0100);
@@ -217,75 +223,179 @@ static __always_inline void rewrite(struct packet *pkt,
 	}
 }
 
-SEC("xdp")
-int flowlet_xdp(struct xdp_md *ctx)
-{
-	void *data = (void *)(long)ctx->data;
-	void *data_end = (void *)(long)ctx->data_end;
-	__u32 bytes = data_end - data;
+/* A packet decide() sends over a path: the path, the config slot it was
+ * decided under (whose devmap range XDP redirects through). */
+struct forward {
 	const struct flowlet_config *cfg;
-	struct flowlet_path_stats *pstats;
+	struct flowlet_stats *stats;
+	__u64 now;
+	__u32 slot;
+	__u32 path;
+	bool new_flowlet;
+};
+
+/*
+ * What every hook does with a packet of @len bytes, [data, data_end) of
+ * it readable: parse it, find its flow and path, and rewrite it for the
+ * path. true: it goes over @fwd's path (the hook sends it, then calls
+ * sent()); false: to the kernel, counted by reason (@steered: because
+ * flowlet on another interface balanced it already).
+ */
+static __always_inline bool decide(void *data, void *data_end, __u32 len,
+				   enum flowlet_hook hook, bool steered,
+				   struct forward *fwd)
+{
+	const struct flowlet_config *cfg;
 	struct flowlet_stats *stats;
 	struct packet pkt;
 	__u32 zero = 0, slot, path;
-	bool new_flowlet = false;
 	__u32 *active;
-	__u64 now;
-	int verdict;
 
 	stats = bpf_map_lookup_elem(&flowlet_stats, &zero);
 	active = bpf_map_lookup_elem(&flowlet_active, &zero);
 	if (!stats || !active)
-		return XDP_PASS;
+		return false;
+	if (steered)
+		return to_kernel(stats, FLOWLET_PASS_STEERED);
 	/* Read once: the whole packet is decided under this slot's config
 	 * and sent through this slot's devmap range. */
 	slot = *(volatile __u32 *)active & (FLOWLET_CONFIG_SLOTS - 1);
 	cfg = bpf_map_lookup_elem(&flowlet_config, &slot);
 	if (!cfg)
-		return XDP_PASS;
-	if (!parse_packet(data, data_end, cfg->ingress_mac, &pkt))
+		return false;
+	/* A host's own frames are addressed to the kernel's next hop. */
+	if (!parse_packet(data, data_end, len,
+			  hook == FLOWLET_HOOK_TC_EGRESS ? NULL
+							 : cfg->ingress_mac,
+			  &pkt))
 		return to_kernel(stats, pkt.pass_reason);
 	if (cfg->slot_count == 0 || cfg->slot_count > FLOWLET_SLOTS)
 		return to_kernel(stats, packet_balanced(&pkt)
 						? FLOWLET_PASS_NO_PATH
 						: FLOWLET_PASS_NOT_BALANCED);
 
-	now = clock_ns();
+	fwd->now = clock_ns();
+	fwd->new_flowlet = false;
 	if (pkt.ip4)
 		path = flow_path(cfg, stats, &flowlet_flows, &flowlet_new,
 				 &pkt.key4, sizeof(pkt.key4) / 4, 4,
-				 &pkt.key4.dst, now, bytes, &new_flowlet);
+				 &pkt.key4.dst, fwd->now, len,
+				 &fwd->new_flowlet);
 	else
 		path = flow_path(cfg, stats, &flowlet_flows6, &flowlet_new6,
 				 &pkt.key6, sizeof(pkt.key6) / 4, 6,
-				 pkt.key6.dst, now, bytes, &new_flowlet);
+				 pkt.key6.dst, fwd->now, len,
+				 &fwd->new_flowlet);
 	if (path == FLOWLET_UNBALANCED)
 		return to_kernel(stats, FLOWLET_PASS_NOT_BALANCED);
 	if (path >= FLOWLET_MAX_PATHS)
 		return to_kernel(stats, FLOWLET_PASS_NO_PATH);
 
-	rewrite(&pkt, path_at(cfg, path));
-	verdict = bpf_redirect_map(&flowlet_ports,
-				   slot * FLOWLET_MAX_PATHS + path, XDP_DROP);
-	if (verdict != XDP_REDIRECT) {
-		stats->dropped[FLOWLET_DROP_NO_PORT]++;
-		return verdict;
-	}
+	rewrite(&pkt, path_at(cfg, path), hook != FLOWLET_HOOK_TC_EGRESS);
+	fwd->cfg = cfg;
+	fwd->stats = stats;
+	fwd->slot = slot;
+	fwd->path = path;
+	return true;
+}
+
+/* Counts a packet of @bytes that left over @fwd's path. */
+static __always_inline void sent(const struct forward *fwd, __u32 bytes)
+{
+	struct flowlet_path_stats *pstats;
+	__u32 path = fwd->path;
+
 	/* A new flowlet is charged a burst in advance, so that flowlets
 	 * starting together spread instead of all seeing one idle path. */
-	if (cfg->mode == FLOWLET_MODE_LEASTLOAD)
-		load_account(
-			cfg, path, now,
-			bytes + (new_flowlet ? FLOWLET_NEW_FLOWLET_LOAD : 0));
-	stats->redirected++;
-	stats->flowlets += new_flowlet;
+	if (fwd->cfg->mode == FLOWLET_MODE_LEASTLOAD)
+		load_account(fwd->cfg, path, fwd->now,
+			     bytes + (fwd->new_flowlet
+					      ? FLOWLET_NEW_FLOWLET_LOAD
+					      : 0));
+	fwd->stats->redirected++;
+	fwd->stats->flowlets += fwd->new_flowlet;
 	pstats = bpf_map_lookup_elem(&flowlet_pstats, &path);
 	if (pstats) {
 		pstats->packets++;
 		pstats->bytes += bytes;
-		pstats->flowlets += new_flowlet;
+		pstats->flowlets += fwd->new_flowlet;
 	}
+}
+
+SEC("xdp")
+int flowlet_xdp(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	__u32 bytes = data_end - data;
+	struct forward fwd;
+	int verdict;
+
+	if (!decide(data, data_end, bytes, FLOWLET_HOOK_XDP, false, &fwd))
+		return XDP_PASS;
+	verdict = bpf_redirect_map(&flowlet_ports,
+				   fwd.slot * FLOWLET_MAX_PATHS + fwd.path,
+				   XDP_DROP);
+	if (verdict != XDP_REDIRECT) {
+		fwd.stats->dropped[FLOWLET_DROP_NO_PORT]++;
+		return verdict;
+	}
+	sent(&fwd, bytes);
 	return verdict;
+}
+
+/* The headers decide() reads, at most: Ethernet, two VLAN tags, IPv6 and
+ * its extension headers, TCP's ports. */
+#define TC_PULL_BYTES 256
+
+/*
+ * The TC hooks: the same decisions on an skb. A packet for the kernel
+ * goes to the next filter (TC_ACT_UNSPEC), one for a path is redirected
+ * to the path's interface (TC programs cannot use the devmap), into its
+ * egress qdisc. On a host's egress a path through the interface the
+ * packet is on already just lets it go (a redirect there would run this
+ * program again), and a redirect elsewhere carries the steered mark.
+ */
+static __always_inline int flowlet_tc(struct __sk_buff *skb,
+				      enum flowlet_hook hook)
+{
+	bool steered = false;
+	struct forward fwd;
+	__u32 ifindex;
+
+	if (hook == FLOWLET_HOOK_TC_EGRESS &&
+	    skb->tc_index == FLOWLET_STEERED_MARK(skb->ifindex)) {
+		skb->tc_index = 0;
+		steered = true;
+	}
+	if (skb->data + TC_PULL_BYTES > skb->data_end &&
+	    skb->len > skb->data_end - skb->data)
+		bpf_skb_pull_data(skb, skb->len < TC_PULL_BYTES
+					       ? skb->len
+					       : TC_PULL_BYTES);
+	if (!decide((void *)(long)skb->data, (void *)(long)skb->data_end,
+		    skb->len, hook, steered, &fwd))
+		return TC_ACT_UNSPEC;
+	sent(&fwd, skb->len);
+	ifindex = path_at(fwd.cfg, fwd.path)->ifindex;
+	if (hook == FLOWLET_HOOK_TC_EGRESS) {
+		if (ifindex == skb->ifindex)
+			return TC_ACT_OK;
+		skb->tc_index = FLOWLET_STEERED_MARK(ifindex);
+	}
+	return bpf_redirect(ifindex, 0);
+}
+
+SEC("tc")
+int flowlet_tc_in(struct __sk_buff *skb)
+{
+	return flowlet_tc(skb, FLOWLET_HOOK_TC_INGRESS);
+}
+
+SEC("tc")
+int flowlet_tc_out(struct __sk_buff *skb)
+{
+	return flowlet_tc(skb, FLOWLET_HOOK_TC_EGRESS);
 }
 
 char LICENSE[] SEC("license") = "GPL";

@@ -2,11 +2,14 @@
 /*
  * Packet parsing for the flowlet data path.
  *
- * Contract: every parse_*() takes a cursor positioned at its header and the
- * end of the packet, checks every byte it reads against data_end, advances
- * the cursor past the header and returns true; on anything it cannot parse
- * safely it returns false and sets pkt->pass_reason. A false return means
- * "give the frame to the kernel", never "drop".
+ * Contract: every parse_*() takes a cursor positioned at its header, the
+ * end of the bytes it may read (data_end) and, for IP, the bytes left in
+ * the packet from the cursor on (under TC, an skb may hold the rest
+ * outside its linear part); it checks every byte it reads against
+ * data_end, lengths against what is left, advances the cursor past the
+ * header and returns true; on anything it cannot parse safely it returns
+ * false and sets pkt->pass_reason. A false return means "give the frame
+ * to the kernel", never "drop".
  */
 #ifndef FLOWLET_PARSE_H
 #define FLOWLET_PARSE_H
@@ -108,7 +111,7 @@ static __always_inline bool parse_ports(void *l4, void *l3_end, void *data_end,
 	return true;
 }
 
-static __always_inline bool parse_ipv4(void *pos, void *data_end,
+static __always_inline bool parse_ipv4(void *pos, void *data_end, __u32 left,
 				       struct packet *pkt)
 {
 	struct iphdr *iph = pos;
@@ -117,7 +120,7 @@ static __always_inline bool parse_ipv4(void *pos, void *data_end,
 	if ((void *)(iph + 1) > data_end || iph->version != 4 || iph->ihl < 5)
 		return pass(pkt, FLOWLET_PASS_MALFORMED);
 	tot_len = bpf_ntohs(iph->tot_len);
-	if (tot_len < iph->ihl * 4 || pos + tot_len > data_end)
+	if (tot_len < iph->ihl * 4 || tot_len > left)
 		return pass(pkt, FLOWLET_PASS_MALFORMED);
 	if (iph->ihl != 5)
 		return pass(pkt, FLOWLET_PASS_IP_OPTIONS);
@@ -139,7 +142,7 @@ static __always_inline bool parse_ipv4(void *pos, void *data_end,
 			   &pkt->key4.sport, &pkt->key4.dport, pkt);
 }
 
-static __always_inline bool parse_ipv6(void *pos, void *data_end,
+static __always_inline bool parse_ipv6(void *pos, void *data_end, __u32 left,
 				       struct packet *pkt)
 {
 	struct ipv6hdr *ip6h = pos;
@@ -148,9 +151,9 @@ static __always_inline bool parse_ipv6(void *pos, void *data_end,
 
 	if ((void *)(ip6h + 1) > data_end || ip6h->version != 6)
 		return pass(pkt, FLOWLET_PASS_MALFORMED);
-	l3_end = (void *)(ip6h + 1) + bpf_ntohs(ip6h->payload_len);
-	if (l3_end > data_end)
+	if (bpf_ntohs(ip6h->payload_len) > left - sizeof(*ip6h))
 		return pass(pkt, FLOWLET_PASS_MALFORMED);
+	l3_end = (void *)(ip6h + 1) + bpf_ntohs(ip6h->payload_len);
 	if (ip6h->hop_limit <= 1)
 		return pass(pkt, FLOWLET_PASS_TTL);
 
@@ -191,8 +194,13 @@ static __always_inline bool parse_ipv6(void *pos, void *data_end,
 			   &pkt->key6.dport, pkt);
 }
 
-/* Ethernet, up to two VLAN tags, then IPv4 or IPv6 and the L4 ports. */
-static __always_inline bool parse_packet(void *data, void *data_end,
+/*
+ * Ethernet, up to two VLAN tags, then IPv4 or IPv6 and the L4 ports, from
+ * the bytes [data, data_end) of a packet of @len bytes (more than that
+ * when the rest is not in the linear part of an skb). A frame to another
+ * destination MAC than @ingress_mac goes to the kernel (NULL: any MAC).
+ */
+static __always_inline bool parse_packet(void *data, void *data_end, __u32 len,
 					 const __u8 *ingress_mac,
 					 struct packet *pkt)
 {
@@ -219,11 +227,13 @@ static __always_inline bool parse_packet(void *data, void *data_end,
 	}
 	if (proto != bpf_htons(ETH_P_IP) && proto != bpf_htons(ETH_P_IPV6))
 		return pass(pkt, FLOWLET_PASS_NOT_IP);
-	if (!mac_equal(eth->h_dest, ingress_mac))
+	if (ingress_mac && !mac_equal(eth->h_dest, ingress_mac))
 		return pass(pkt, FLOWLET_PASS_NOT_FOR_US);
+	/* pos <= data_end <= data + len */
+	len -= pos - data;
 	if (proto == bpf_htons(ETH_P_IP))
-		return parse_ipv4(pos, data_end, pkt);
-	return parse_ipv6(pos, data_end, pkt);
+		return parse_ipv4(pos, data_end, len, pkt);
+	return parse_ipv6(pos, data_end, len, pkt);
 }
 
 #endif /* FLOWLET_PARSE_H */

@@ -33,7 +33,26 @@
 #define FLOWLET_NEW_FLOWLET_LOAD 16384 /* leastload: a new flowlet's charge */
 #endif
 
-#define FLOWLET_PROG_NAME "flowlet_xdp"
+/*
+ * Where an instance runs, and its program (the function in
+ * bpf/flowlet.bpf.c, also the name the kernel reports):
+ * X(ID, "name", program, "what it is for").
+ */
+#define FLOWLET_HOOKS(X)                                                  \
+	X(XDP, "xdp", flowlet_xdp,                                        \
+	  "XDP on a router's ingress interface (default)")                \
+	X(TC_INGRESS, "tc-ingress", flowlet_tc_in,                        \
+	  "TC on a router's ingress: as xdp, also for partial checksums") \
+	X(TC_EGRESS, "tc-egress", flowlet_tc_out,                         \
+	  "TC on a host's egress: its own traffic, TTL untouched")
+
+/* A frame flowlet's tc-egress redirects to another interface carries this
+ * in skb->tc_index (unused since Linux 6.3 removed tcindex and dsmark),
+ * so that a flowlet tc-egress there passes it on instead of balancing it
+ * again: a redirect from one clsact egress runs the target's clsact
+ * egress too. The interface is in it so that a mark the target did not
+ * clear (no flowlet there) rarely matches further on. */
+#define FLOWLET_STEERED_MARK(ifindex) (0xf000 | ((ifindex)&0x0fff))
 
 /*
  * The names of modes, reasons and path states: one table each, expanded
@@ -56,7 +75,8 @@
 	X(IP_OPTIONS, "ip_options", "IPv4 options, IPv6 hop-by-hop")          \
 	X(TTL, "ttl", "TTL/hop limit <= 1: the kernel sends the ICMP error")  \
 	X(NOT_BALANCED, "not_balanced", "destination outside the prefixes")   \
-	X(NO_PATH, "no_path", "no path configured or up")
+	X(NO_PATH, "no_path", "no path configured or up")                     \
+	X(STEERED, "steered", "tc-egress: balanced by flowlet on another port")
 
 /* Why a packet was dropped (only when it cannot go anywhere else). */
 #define FLOWLET_DROP_REASONS(X) \
@@ -71,10 +91,11 @@
 
 /* The id is pasted directly, never passed on: an id may be a macro
  * elsewhere (IP_OPTIONS is one in netinet/in.h). */
-#define FLOWLET_MODE_ENTRY(id, name, help) FLOWLET_MODE_##id,
-#define FLOWLET_PASS_ENTRY(id, name, help) FLOWLET_PASS_##id,
-#define FLOWLET_DROP_ENTRY(id, name, help) FLOWLET_DROP_##id,
-#define FLOWLET_DOWN_ENTRY(id, name, help) FLOWLET_DOWN_BIT_##id,
+#define FLOWLET_MODE_ENTRY(id, name, help)	 FLOWLET_MODE_##id,
+#define FLOWLET_PASS_ENTRY(id, name, help)	 FLOWLET_PASS_##id,
+#define FLOWLET_DROP_ENTRY(id, name, help)	 FLOWLET_DROP_##id,
+#define FLOWLET_HOOK_ENTRY(id, name, prog, help) FLOWLET_HOOK_##id,
+#define FLOWLET_DOWN_ENTRY(id, name, help)	 FLOWLET_DOWN_BIT_##id,
 
 enum flowlet_mode { FLOWLET_MODES(FLOWLET_MODE_ENTRY) FLOWLET_MODE_COUNT };
 enum flowlet_pass_reason {
@@ -83,6 +104,7 @@ enum flowlet_pass_reason {
 enum flowlet_drop_reason {
 	FLOWLET_DROP_REASONS(FLOWLET_DROP_ENTRY) FLOWLET_DROP_COUNT
 };
+enum flowlet_hook { FLOWLET_HOOKS(FLOWLET_HOOK_ENTRY) FLOWLET_HOOK_COUNT };
 enum flowlet_down_bit {
 	FLOWLET_DOWN_REASONS(FLOWLET_DOWN_ENTRY) FLOWLET_DOWN_COUNT
 };

@@ -45,6 +45,7 @@ static int parse_attach_args(int argc, char **argv, struct attach_spec *a)
 		{ "seed", required_argument, NULL, OPT_SEED },
 		{ "from-route", required_argument, NULL, OPT_FROM_ROUTE },
 		{ "table", required_argument, NULL, OPT_TABLE },
+		HOOK_OPTION,
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -54,7 +55,8 @@ static int parse_attach_args(int argc, char **argv, struct attach_spec *a)
 
 	while (status == EXIT_OK &&
 	       (opt = command_getopt(argc, argv, opts, &status)) != -1) {
-		if (command_tuning(opt, optarg, &a->tuning, &status))
+		if (command_tuning(opt, optarg, &a->tuning, &status) ||
+		    command_hook(opt, optarg, &a->hook, &status))
 			continue;
 		switch (opt) {
 		case OPT_PATH:
@@ -114,6 +116,10 @@ static int parse_attach_args(int argc, char **argv, struct attach_spec *a)
 	}
 	if (status != EXIT_OK)
 		return status;
+	if (a->xdp_flags && a->hook != FLOWLET_HOOK_XDP) {
+		pr_err("attach: --xdp-mode is for --hook xdp");
+		return EXIT_USAGE;
+	}
 	a->iface = command_iface(argc, argv, true);
 	if (!a->iface)
 		return EXIT_USAGE;
@@ -197,18 +203,22 @@ int cmd_set(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		TUNING_OPTIONS,
+		HOOK_OPTION,
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	struct config_tuning tuning = { 0 };
 	struct set_change set = { .tuning = &tuning };
+	enum flowlet_hook hook = FLOWLET_HOOK_COUNT;
 	struct flowlet_config cfg;
 	struct instance in;
 	int opt, status = EXIT_OK;
 
 	while (status == EXIT_OK &&
-	       (opt = command_getopt(argc, argv, opts, &status)) != -1)
-		command_tuning(opt, optarg, &tuning, &status);
+	       (opt = command_getopt(argc, argv, opts, &status)) != -1) {
+		if (!command_tuning(opt, optarg, &tuning, &status))
+			command_hook(opt, optarg, &hook, &status);
+	}
 	if (status == EXIT_OK && !tuning.mode_set && !tuning.timeout_ns &&
 	    !tuning.load_halflife_ns && !tuning.weight_count &&
 	    !tuning.telemetry_set) {
@@ -217,7 +227,7 @@ int cmd_set(int argc, char **argv)
 		status = EXIT_USAGE;
 	}
 	if (status == EXIT_OK)
-		status = command_instance(argc, argv, &in);
+		status = command_instance(argc, argv, hook, &in);
 	if (status != EXIT_OK)
 		return status;
 	status = EXIT_FAIL;
@@ -233,17 +243,19 @@ int cmd_set(int argc, char **argv)
 int cmd_detach(int argc, char **argv)
 {
 	static const struct option opts[] = {
+		HOOK_OPTION,
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
+	enum flowlet_hook hook = FLOWLET_HOOK_COUNT;
 	struct instance in;
 	int opt, err, status = EXIT_OK;
 
-	while ((opt = command_getopt(argc, argv, opts, &status)) != -1 &&
-	       status == EXIT_OK)
-		;
+	while (status == EXIT_OK &&
+	       (opt = command_getopt(argc, argv, opts, &status)) != -1)
+		command_hook(opt, optarg, &hook, &status);
 	if (status == EXIT_OK)
-		status = command_instance(argc, argv, &in);
+		status = command_instance(argc, argv, hook, &in);
 	if (status != EXIT_OK)
 		return status;
 	err = flowlet_detach(&in);

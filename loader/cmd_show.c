@@ -34,11 +34,16 @@ static void print_instance(const struct instance *in,
 			   const struct flowlet_config *cfg)
 {
 	char timeout[32], route[64];
-	int watcher = watcher_pid(in->ifindex);
+	int watcher = watcher_pid(in->ifindex, in->hook);
 
 	format_duration(cfg->timeout_ns, timeout, sizeof(timeout));
 	print_str("iface", "%s: flowlet", in->iface);
-	print_str("xdp_mode", " (%s XDP,", xdp_mode_name(in->xdp_flags));
+	print_str("hook", NULL, hook_name(in->hook));
+	if (in->hook == FLOWLET_HOOK_XDP)
+		print_str("xdp_mode", " (%s XDP,",
+			  xdp_mode_name(in->xdp_flags));
+	else
+		print_text(" (%s,", hook_name(in->hook));
 	print_u64("prog_id", " prog %llu),", in->prog_id);
 	print_str("mode", " mode %s,", mode_name(cfg->mode));
 	print_u64("timeout_ns", NULL, cfg->timeout_ns);
@@ -200,9 +205,11 @@ int cmd_stats(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "watch", required_argument, NULL, OPT_WATCH },
+		HOOK_OPTION,
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
+	enum flowlet_hook hook = FLOWLET_HOOK_COUNT;
 	struct snapshot snaps[2];
 	int opt, status = EXIT_OK, cur = 0;
 	__u64 watch = 0;
@@ -216,9 +223,11 @@ int cmd_stats(int argc, char **argv)
 		else if (opt == OPT_WATCH &&
 			 parse_uint("--watch", optarg, 1, 3600, &watch))
 			status = EXIT_USAGE;
+		else
+			command_hook(opt, optarg, &hook, &status);
 	}
 	if (status == EXIT_OK)
-		status = command_instance(argc, argv, &in);
+		status = command_instance(argc, argv, hook, &in);
 	if (status != EXIT_OK)
 		return status;
 	status = EXIT_FAIL;
@@ -315,9 +324,11 @@ int cmd_flows(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "limit", required_argument, NULL, OPT_LIMIT },
+		HOOK_OPTION,
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
+	enum flowlet_hook hook = FLOWLET_HOOK_COUNT;
 	struct flowlet_flow_key *keys = NULL;
 	struct flowlet_flow *values = NULL;
 	__u64 limit = DEFAULT_FLOW_LIMIT, now_ns;
@@ -336,9 +347,11 @@ int cmd_flows(int argc, char **argv)
 		else if (opt == OPT_LIMIT &&
 			 parse_uint("--limit", optarg, 0, 1 << 30, &limit))
 			status = EXIT_USAGE;
+		else
+			command_hook(opt, optarg, &hook, &status);
 	}
 	if (status == EXIT_OK)
-		status = command_instance(argc, argv, &in);
+		status = command_instance(argc, argv, hook, &in);
 	if (status != EXIT_OK)
 		return status;
 	status = EXIT_FAIL;
@@ -410,22 +423,25 @@ int cmd_status(int argc, char **argv)
 	print_open(NULL, '{');
 	print_open("instances", '[');
 	for (struct if_nameindex *i = ifs; i->if_index; i++) {
-		struct flowlet_config cfg;
-		struct instance in;
+		for (int hook = 0; hook < FLOWLET_HOOK_COUNT; hook++) {
+			struct flowlet_config cfg;
+			struct instance in;
 
-		if (instance_probe(i->if_index, &in) != INSTANCE_FOUND ||
-		    instance_read_config(&in, &cfg)) {
+			if (instance_probe(i->if_index, hook, &in) !=
+				    INSTANCE_FOUND ||
+			    instance_read_config(&in, &cfg)) {
+				instance_close(&in);
+				continue;
+			}
+			print_open(NULL, '{');
+			print_instance(&in, &cfg);
+			print_u64("paths", ", %llu paths", cfg.path_count);
+			print_u64("flows_active", ", %llu flows\n",
+				  instance_count_flows(&in));
+			print_close('}');
+			found++;
 			instance_close(&in);
-			continue;
 		}
-		print_open(NULL, '{');
-		print_instance(&in, &cfg);
-		print_u64("paths", ", %llu paths", cfg.path_count);
-		print_u64("flows_active", ", %llu flows\n",
-			  instance_count_flows(&in));
-		print_close('}');
-		found++;
-		instance_close(&in);
 	}
 	if_freenameindex(ifs);
 	print_close(']');

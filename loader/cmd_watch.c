@@ -175,13 +175,11 @@ static int watch_sync(struct watch *w, double since)
 static int check_instance(struct watch *w)
 {
 	struct instance now;
-	__u32 prog_id = 0;
 
-	/* The same program in the same XDP mode: nothing to open again. */
-	if (!bpf_xdp_query_id(w->ifindex, w->in.xdp_flags, &prog_id) &&
-	    prog_id == w->in.prog_id)
+	/* The same program at the same hook: nothing to open again. */
+	if (instance_prog_now(&w->in) == w->in.prog_id)
 		return 0;
-	if (instance_probe(w->ifindex, &now) != INSTANCE_FOUND) {
+	if (instance_probe(w->ifindex, w->in.hook, &now) != INSTANCE_FOUND) {
 		instance_close(&now);
 		pr_err("%s: flowlet is no longer attached; watch ends",
 		       w->iface);
@@ -242,9 +240,11 @@ int cmd_watch(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, OPT_JSON },
+		HOOK_OPTION,
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
+	enum flowlet_hook hook = FLOWLET_HOOK_COUNT;
 	/* SA_RESTART: a commit under way finishes (poll() returns anyway). */
 	struct sigaction sa = { .sa_handler = on_signal,
 				.sa_flags = SA_RESTART };
@@ -257,19 +257,21 @@ int cmd_watch(int argc, char **argv)
 	       (opt = command_getopt(argc, argv, opts, &status)) != -1) {
 		if (opt == OPT_JSON)
 			json = true;
+		else
+			command_hook(opt, optarg, &hook, &status);
 	}
 	if (status == EXIT_OK)
-		status = command_instance(argc, argv, &w.in);
+		status = command_instance(argc, argv, hook, &w.in);
 	if (status != EXIT_OK)
 		return status;
 	status = EXIT_FAIL;
 	w.ifindex = w.in.ifindex;
 	w.iface = w.in.iface;
-	claim = watcher_claim(w.ifindex);
+	claim = watcher_claim(w.ifindex, w.in.hook);
 	if (claim < 0) {
 		if (errno == EADDRINUSE)
 			pr_err("%s: already watched by pid %d", w.iface,
-			       watcher_pid(w.ifindex));
+			       watcher_pid(w.ifindex, w.in.hook));
 		else
 			pr_err("%s: cannot claim the watch: %s", w.iface,
 			       strerror(errno));

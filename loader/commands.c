@@ -19,6 +19,10 @@ void command_usage(const struct command *cmd, FILE *out)
 		fprintf(out, "Modes:\n");
 		mode_help(out);
 	}
+	if (cmd->hooks) {
+		fprintf(out, "Hooks:\n");
+		hook_help(out);
+	}
 }
 
 int command_getopt(int argc, char **argv, const struct option *opts,
@@ -81,13 +85,33 @@ const char *command_iface(int argc, char **argv, bool required)
 	return command_arg(argc, argv, "IFACE", required);
 }
 
-int command_instance(int argc, char **argv, struct instance *in)
+int command_hook(int opt, const char *value, enum flowlet_hook *hook,
+		 int *status)
+{
+	char hooks[64];
+	int found;
+
+	if (opt != OPT_HOOK)
+		return 0;
+	found = hook_lookup(value);
+	if (found < 0) {
+		hook_list(hooks, sizeof(hooks));
+		pr_err("--hook: unknown hook '%s' (%s)", value, hooks);
+		*status = EXIT_USAGE;
+	} else {
+		*hook = found;
+	}
+	return 1;
+}
+
+int command_instance(int argc, char **argv, enum flowlet_hook hook,
+		     struct instance *in)
 {
 	const char *iface = command_iface(argc, argv, true);
 
 	if (!iface)
 		return EXIT_USAGE;
-	return instance_open(iface, in) ? EXIT_FAIL : EXIT_OK;
+	return instance_open(iface, hook, in) ? EXIT_FAIL : EXIT_OK;
 }
 
 int command_tuning(int opt, const char *value, struct config_tuning *t,

@@ -8,6 +8,8 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "flowlet.h"
+
 enum exit_status {
 	EXIT_OK = 0,
 	EXIT_FAIL = 1,	/* the kernel or the network said no */
@@ -19,6 +21,7 @@ struct command {
 	int (*run)(int argc, char **argv);
 	const char *usage;
 	bool modes; /* its --help lists the modes */
+	bool hooks; /* and the hooks */
 };
 
 int cmd_attach(int argc, char **argv);
@@ -59,6 +62,7 @@ enum {
 	OPT_WEIGHTS = 'w',
 	OPT_HALFLIFE = 256,
 	OPT_TELEMETRY,
+	OPT_HOOK,
 	OPT_COMMAND_FIRST,
 };
 /* clang-format off */
@@ -73,9 +77,21 @@ struct config_tuning;
 int command_tuning(int opt, const char *value, struct config_tuning *t,
 		   int *status);
 
+/* --hook HOOK: which of an interface's instances (HOOK_OPTION in a
+ * struct option table); command_hook() parses it into *hook (1 if @opt
+ * was it; *status is EXIT_USAGE after a bad value). */
+#define HOOK_OPTION                                       \
+	{                                                 \
+		"hook", required_argument, NULL, OPT_HOOK \
+	}
+int command_hook(int opt, const char *value, enum flowlet_hook *hook,
+		 int *status);
+
 struct instance;
-/* After the options: the IFACE argument and flowlet's instance on it.
- * Returns EXIT_OK, or the status to exit with after an error. */
-int command_instance(int argc, char **argv, struct instance *in);
+/* After the options: the IFACE argument and flowlet's instance at @hook
+ * of it (FLOWLET_HOOK_COUNT: the one hook where it runs). Returns
+ * EXIT_OK, or the status to exit with after an error. */
+int command_instance(int argc, char **argv, enum flowlet_hook hook,
+		     struct instance *in);
 
 #endif /* FLOWLET_COMMANDS_H */

@@ -16,13 +16,15 @@ static const struct command commands[] = {
 	  "attach IFACE (--path DEV@NEXTHOP ... | --from-route PREFIX "
 	  "[--table T])\n"
 	  "       [--prefix CIDR ...] [--mode MODE] [--timeout DURATION]\n"
-	  "       [--weights W1,W2,...] [--xdp-mode native|generic]\n"
+	  "       [--weights W1,W2,...] [--hook HOOK] [--xdp-mode "
+	  "native|generic]\n"
 	  "       [--load-halflife DURATION] [--telemetry on|off]\n"
 	  "       [--flow-table N] [--seed N]\n"
 	  "  Load flowlet, configure it and attach it to IFACE, the ingress\n"
-	  "  interface; the program stays attached after flowletctl exits.\n"
-	  "  Attaching again replaces the program atomically and keeps the\n"
-	  "  flow table and counters.\n"
+	  "  interface (with --hook tc-egress, a host's interface its own\n"
+	  "  packets leave by); the program stays attached after flowletctl\n"
+	  "  exits. Attaching again replaces the program atomically and keeps\n"
+	  "  the flow table and counters.\n"
 	  "  --path DEV@NEXTHOP   egress interface and the neighbour behind "
 	  "it\n"
 	  "                       (its MAC is resolved from the kernel); 1-16\n"
@@ -40,6 +42,7 @@ static const struct command commands[] = {
 	  "  --weights W,...      one weight 0-255 per path (default all 1),\n"
 	  "                       sum at most 256; 0 takes a path out of\n"
 	  "                       rotation\n"
+	  "  --hook HOOK          where it runs, see Hooks (default xdp)\n"
 	  "  --xdp-mode M         native or generic (default: native where\n"
 	  "                       the driver has it)\n"
 	  "  --load-halflife D    leastload's rate estimate half-life (10ms)\n"
@@ -49,16 +52,17 @@ static const struct command commands[] = {
 	  "  --seed N             the flow hash's seed, for runs that must\n"
 	  "                       repeat (default random; a re-attach keeps\n"
 	  "                       the instance's)\n",
-	  true },
+	  true, true },
 	{ "set", cmd_set,
 	  "set IFACE [--mode MODE] [--timeout DURATION] [--weights W1,W2,...]\n"
-	  "       [--load-halflife DURATION] [--telemetry on|off]\n"
+	  "       [--load-halflife DURATION] [--telemetry on|off] [--hook "
+	  "HOOK]\n"
 	  "  Change the running configuration; flows keep their state. A\n"
 	  "  weight of 0 takes a path out of rotation: no new flowlet goes\n"
 	  "  there, flowlets on it finish.\n",
-	  true },
+	  true, false },
 	{ "watch", cmd_watch,
-	  "watch IFACE [--json]\n"
+	  "watch IFACE [--json] [--hook HOOK]\n"
 	  "  Keep flowlet on IFACE true to the kernel, in the foreground "
 	  "until\n"
 	  "  SIGINT or SIGTERM: a path whose link goes down or whose next "
@@ -71,24 +75,24 @@ static const struct command commands[] = {
 	  "followed.\n"
 	  "  Next hops' neighbour entries are made managed, so the kernel\n"
 	  "  keeps them resolved. One line per change (--json: one object).\n",
-	  false },
+	  false, false },
 	{ "stats", cmd_stats,
-	  "stats IFACE [--json] [--watch SECONDS]\n"
+	  "stats IFACE [--json] [--watch SECONDS] [--hook HOOK]\n"
 	  "  Counters per path and per reason, and each path's state. "
 	  "--watch\n"
 	  "  prints them again every SECONDS with rates, until "
 	  "interrupted.\n",
-	  false },
+	  false, false },
 	{ "flows", cmd_flows,
-	  "flows IFACE [--json] [--limit N]\n"
+	  "flows IFACE [--json] [--limit N] [--hook HOOK]\n"
 	  "  The flow table, most recently active first (default limit 100,\n"
 	  "  0 for all).\n",
-	  false },
+	  false, false },
 	{ "status", cmd_status,
 	  "status [--json]\n"
 	  "  Every interface of this network namespace that runs flowlet,\n"
 	  "  and whether a watcher keeps it true to the kernel.\n",
-	  false },
+	  false, false },
 	{ "replay", cmd_replay,
 	  "replay TRACE [--mode MODE] [--timeout DURATION | --sweep "
 	  "D1,D2,...]\n"
@@ -104,25 +108,31 @@ static const struct command commands[] = {
 	  "  --sweep replays once per timeout: one row each (flowlets,\n"
 	  "  packets per flowlet, path changes, balance). --seed: the flow\n"
 	  "  hash's seed (default 0).\n",
-	  true },
+	  true, false },
 	{ "detach", cmd_detach,
-	  "detach IFACE\n"
-	  "  Remove flowlet from IFACE: forwarding returns to the kernel.\n",
-	  false },
+	  "detach IFACE [--hook HOOK]\n"
+	  "  Remove flowlet from IFACE: forwarding returns to the kernel.\n"
+	  "  --hook (for watch, stats, flows, set and detach too) says which\n"
+	  "  instance when flowlet runs at several hooks of IFACE.\n",
+	  false, false },
 };
 
 #define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 
 static void print_usage(FILE *out)
 {
-	fprintf(out, "usage: flowletctl [-v] COMMAND [ARGS]\n"
-		     "       flowletctl --help | --version | COMMAND --help\n\n"
-		     "Flowlet switching at XDP: balance traffic arriving on an "
-		     "interface\nover several next hops, per flowlet.\n\n");
+	fprintf(out,
+		"usage: flowletctl [-v] COMMAND [ARGS]\n"
+		"       flowletctl --help | --version | COMMAND --help\n\n"
+		"Flowlet switching at XDP or TC: balance traffic arriving on "
+		"an interface,\nor a host's own, over several next hops, "
+		"per flowlet.\n\n");
 	for (size_t i = 0; i < NR_COMMANDS; i++)
 		fprintf(out, "flowletctl %s\n", commands[i].usage);
 	fprintf(out, "Modes:\n");
 	mode_help(out);
+	fprintf(out, "Hooks:\n");
+	hook_help(out);
 	fprintf(out, "Durations take ns, us, ms or s. Exit status: 0 ok, "
 		     "1 failed, 2 bad arguments.\n");
 }

@@ -135,6 +135,14 @@ rejects "bad flow table size" "bad --flow-table '0'" \
 	ctl attach s1-eth1 "${P2[@]}" --flow-table 0
 rejects "bad hash seed" "bad --seed '4294967296'" \
 	ctl attach s1-eth1 "${P2[@]}" --seed 4294967296
+rejects "unknown hook" "--hook: unknown hook 'tc' \\(xdp, tc-ingress or tc-egress\\)" \
+	ctl attach s1-eth1 "${P2[@]}" --hook tc
+rejects "--xdp-mode with a TC hook" "--xdp-mode is for --hook xdp" \
+	ctl attach s1-eth1 "${P2[@]}" --hook tc-egress --xdp-mode native
+rejects "stats with an unknown hook" "--hook: unknown hook 'egress'" \
+	ctl stats s1-eth1 --hook egress
+rejects "stats at a hook without flowlet" \
+	"s1-eth1: flowlet is not attached at tc-egress" ctl stats s1-eth1 --hook tc-egress
 rejects "bad telemetry switch" "bad --telemetry 'maybe': expected on or off" \
 	ctl attach s1-eth1 "${P2[@]}" --telemetry maybe
 rejects "unresolvable next hop" \
@@ -151,7 +159,7 @@ rejects "next hop on no subnet here" \
 on s1 ip link set dev s1-eth1 xdpgeneric obj "$ROOT/build/xdp_pass.bpf.o" sec xdp
 ctl attach s1-eth1 "${P2[@]}" >/dev/null 2>"$ERR"
 status=$?
-if [ $status -ne 0 ] && grep -q "already runs XDP program 'other_xdp'" "$ERR" &&
+if [ $status -ne 0 ] && grep -q "already runs xdp program 'other_xdp'" "$ERR" &&
 	on s1 ip -d link show dev s1-eth1 | grep -q 'name other_xdp'; then
 	ok "another XDP program is refused and left in place: $(cat "$ERR")"
 else

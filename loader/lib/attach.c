@@ -10,7 +10,9 @@
 #include "attach.h"
 #include "ethtool.h"
 #include "flowlet.skel.h"
+#include "hook.h"
 #include "log.h"
+#include "names.h"
 #include "paths.h"
 
 /* The paths given with --path: interfaces, MACs, next hops. */
@@ -33,7 +35,8 @@ static int resolve_paths(const struct attach_spec *spec, int ingress,
 		ifindex = netdev_index(arg->dev);
 		if (!ifindex)
 			return -1;
-		if (ifindex == ingress) {
+		if (ifindex == ingress &&
+		    spec->hook != FLOWLET_HOOK_TC_EGRESS) {
 			pr_err("--path %s: the egress interface is the ingress "
 			       "interface",
 			       arg->dev);
@@ -75,7 +78,8 @@ int instance_follow_route(const struct instance *in, struct flowlet_config *cfg,
 		return -1;
 	}
 	for (int h = 0; h < route.count; h++) {
-		if (route.hops[h].ifindex == in->ifindex) {
+		if (route.hops[h].ifindex == in->ifindex &&
+		    in->hook != FLOWLET_HOOK_TC_EGRESS) {
 			pr_err("the route leaves through the ingress "
 			       "interface %s",
 			       in->iface);
@@ -239,11 +243,11 @@ static int reuse_maps(struct flowlet *skel, const struct instance *old,
 static int attach_program(const struct attach_spec *spec, int ifindex,
 			  const struct instance *old, struct flowlet *skel)
 {
+	struct bpf_program *prog = bpf_object__find_program_by_name(
+		skel->obj, hook_prog_name(spec->hook));
 	__u32 flags = spec->xdp_flags;
-	LIBBPF_OPTS(bpf_xdp_attach_opts, opts);
-	int err;
 
-	if (old->prog_fd >= 0) {
+	if (old->prog_fd >= 0 && spec->hook == FLOWLET_HOOK_XDP) {
 		if (flags && flags != old->xdp_flags) {
 			pr_err("%s: flowlet runs in %s XDP mode; detach before "
 			       "switching to %s",
@@ -251,26 +255,24 @@ static int attach_program(const struct attach_spec *spec, int ifindex,
 			       xdp_mode_name(flags));
 			return -1;
 		}
-		flags = old->xdp_flags | XDP_FLAGS_REPLACE;
-		opts.old_prog_fd = old->prog_fd;
-	} else {
-		flags |= XDP_FLAGS_UPDATE_IF_NOEXIST;
+		flags = old->xdp_flags;
 	}
-	err = bpf_xdp_attach(ifindex, bpf_program__fd(skel->progs.flowlet_xdp),
-			     flags, &opts);
-	if (!err)
-		return 0;
-	if (err == -EOPNOTSUPP)
-		pr_err("%s: the driver has no native XDP: use --xdp-mode "
-		       "generic",
-		       spec->iface);
-	else if (err == -EEXIST || err == -EBUSY)
-		pr_err("%s: another XDP program was attached meanwhile",
-		       spec->iface);
-	else
-		pr_err("%s: the kernel refused to attach XDP: %s", spec->iface,
-		       strerror(-err));
-	return -1;
+	if (!prog)
+		return -1;
+	return hook_attach(spec->iface, ifindex, spec->hook,
+			   bpf_program__fd(prog), old->prog_fd, flags);
+}
+
+void flowlet_select_hook(struct bpf_object *obj, enum flowlet_hook hook)
+{
+	struct bpf_program *prog;
+
+	bpf_object__for_each_program(prog, obj) bpf_program__set_autoload(
+		prog, !strcmp(bpf_program__name(prog), hook_prog_name(hook)));
+	/* The devmap is XDP's alone. */
+	bpf_map__set_autocreate(
+		bpf_object__find_map_by_name(obj, instance_map_name(MAP_PORTS)),
+		hook == FLOWLET_HOOK_XDP);
 }
 
 /* The prefixes to balance: --prefix's, else the route's, else all. */
@@ -302,16 +304,17 @@ int flowlet_attach(const struct attach_spec *spec, struct flowlet_config *cfg,
 	struct flowlet *skel = NULL;
 	int ifindex, ret = -1;
 
-	instance_init(&fresh, 0);
-	instance_init(&old, 0);
+	instance_init(&fresh, 0, spec->hook);
+	instance_init(&old, 0, spec->hook);
 	ifindex = netdev_index(spec->iface);
 	if (!ifindex)
 		return -1;
-	switch (instance_probe(ifindex, &old)) {
+	switch (instance_probe(ifindex, spec->hook, &old)) {
 	case INSTANCE_OTHER:
-		pr_err("%s: already runs XDP program '%s' (id %u); detach it "
+		pr_err("%s: already runs %s program '%s' (id %u); detach it "
 		       "first",
-		       spec->iface, old.prog_name, old.prog_id);
+		       spec->iface, hook_name(spec->hook), old.prog_name,
+		       old.prog_id);
 		goto out;
 	case INSTANCE_ERROR:
 		goto out;
@@ -334,6 +337,7 @@ int flowlet_attach(const struct attach_spec *spec, struct flowlet_config *cfg,
 		       strerror(errno));
 		goto out;
 	}
+	flowlet_select_hook(skel->obj, spec->hook);
 	if (spec->flow_table)
 		flowlet_size_tables(skel, spec->flow_table);
 	if (old.fds[MAP_FLOWS] >= 0 && reuse_maps(skel, &old, spec, cfg))
@@ -344,9 +348,10 @@ int flowlet_attach(const struct attach_spec *spec, struct flowlet_config *cfg,
 		       strerror(errno));
 		goto out;
 	}
-	if (instance_from_object(skel->obj, ifindex, &fresh))
+	if (instance_from_object(skel->obj, ifindex, spec->hook, &fresh))
 		goto out;
-	record_xmit_offsets(cfg, fresh.fds[MAP_PSTATS]);
+	if (spec->hook == FLOWLET_HOOK_XDP)
+		record_xmit_offsets(cfg, fresh.fds[MAP_PSTATS]);
 	if (instance_commit(&fresh, cfg) ||
 	    fill_prefixes(spec, fresh.fds[MAP_PREFIX]))
 		goto out;
@@ -358,8 +363,8 @@ int flowlet_attach(const struct attach_spec *spec, struct flowlet_config *cfg,
 		pr_warn("%s: flows kept to destinations no longer balanced "
 			"are forwarded until they end",
 			spec->iface);
-	if (instance_probe(ifindex, &now) == INSTANCE_FOUND &&
-	    now.xdp_flags == XDP_FLAGS_DRV_MODE)
+	if (instance_probe(ifindex, spec->hook, &now) == INSTANCE_FOUND &&
+	    now.hook == FLOWLET_HOOK_XDP && now.xdp_flags == XDP_FLAGS_DRV_MODE)
 		check_paths_accept_redirects(cfg, spec->iface);
 	instance_close(&now);
 	ret = 0;
@@ -372,9 +377,8 @@ out:
 
 int flowlet_detach(const struct instance *in)
 {
-	LIBBPF_OPTS(bpf_xdp_attach_opts, opts, .old_prog_fd = in->prog_fd);
-	int err = bpf_xdp_detach(in->ifindex, in->xdp_flags | XDP_FLAGS_REPLACE,
-				 &opts);
+	int err =
+		hook_detach(in->ifindex, in->hook, in->prog_fd, in->xdp_flags);
 
 	if (err) {
 		pr_err("%s: cannot detach: %s", in->iface, strerror(-err));

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* Attaching flowlet to an interface, and detaching it: what the attach
- * and detach commands, the tests and later the TC hook share. */
+ * and detach commands and the tests share; hook.h has what differs
+ * between XDP and TC. */
 #ifndef FLOWLET_ATTACH_H
 #define FLOWLET_ATTACH_H
 
@@ -14,7 +15,8 @@
 #define FLOWLET_NEIGH_TIMEOUT_MS 3000
 
 struct attach_spec {
-	const char *iface; /* the ingress interface */
+	const char *iface; /* the ingress interface (tc-egress: the egress) */
+	enum flowlet_hook hook;
 	/* The paths: these (--path), or the next hops of the kernel's route
 	 * to @route in table @route_table (route.family != 0). */
 	struct path_arg paths[FLOWLET_MAX_PATHS];
@@ -34,14 +36,18 @@ struct attach_spec {
 
 struct flowlet; /* the skeleton */
 
+/* Loads only @hook's program of the object, and only the maps it uses
+ * (before it is loaded). */
+void flowlet_select_hook(struct bpf_object *obj, enum flowlet_hook hook);
+
 /* Sizes the flow tables of an object not loaded yet: @flows entries for
  * each family's established flows, 1/FLOWLET_NEW_FLOWS_DIVISOR of that
  * for its flows seen once. */
 void flowlet_size_tables(struct flowlet *skel, __u32 flows);
 
 /*
- * Loads flowlet, configures it from @spec and attaches it to the ingress
- * interface, replacing (hitless: flows and counters kept) a flowlet
+ * Loads flowlet, configures it from @spec and attaches it at the hook of
+ * the interface, replacing (hitless: flows and counters kept) a flowlet
  * already there. Fills @cfg with the config committed, *replaced with
  * whether an instance was there. 0, or -1 after an error that leaves the
  * interface as it was.
@@ -49,7 +55,7 @@ void flowlet_size_tables(struct flowlet *skel, __u32 flows);
 int flowlet_attach(const struct attach_spec *spec, struct flowlet_config *cfg,
 		   bool *replaced);
 
-/* Removes flowlet from @in's interface; forwarding returns to the kernel.
+/* Removes flowlet from @in's hook; forwarding returns to the kernel.
  * 0, or -1 after an error. */
 int flowlet_detach(const struct instance *in);
 

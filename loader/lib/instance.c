@@ -9,8 +9,10 @@
 #include <bpf/libbpf.h>
 #include <linux/if_link.h>
 
+#include "hook.h"
 #include "instance.h"
 #include "log.h"
+#include "names.h"
 #include "parse.h"
 #include "paths.h"
 
@@ -49,10 +51,11 @@ const char *xdp_mode_name(__u32 xdp_flags)
 	return xdp_flags & XDP_FLAGS_SKB_MODE ? "generic" : "native";
 }
 
-void instance_init(struct instance *in, int ifindex)
+void instance_init(struct instance *in, int ifindex, enum flowlet_hook hook)
 {
 	memset(in, 0, sizeof(*in));
 	in->ifindex = ifindex;
+	in->hook = hook;
 	in->prog_fd = -1;
 	for (int i = 0; i < MAP_COUNT; i++)
 		in->fds[i] = -1;
@@ -67,7 +70,7 @@ void instance_close(struct instance *in)
 		if (in->fds[i] >= 0)
 			close(in->fds[i]);
 	}
-	instance_init(in, in->ifindex);
+	instance_init(in, in->ifindex, in->hook);
 }
 
 /* Opens the maps of the program by name and checks their layout. */
@@ -102,44 +105,47 @@ static enum instance_status instance_open_maps(struct instance *in,
 			close(fd);
 	}
 	for (int m = 0; m < MAP_COUNT; m++) {
-		if (in->fds[m] < 0)
+		/* The devmap is XDP's alone (see instance_write_ports()). */
+		if (in->fds[m] < 0 &&
+		    (m != MAP_PORTS || in->hook == FLOWLET_HOOK_XDP))
 			return INSTANCE_STALE;
 	}
 	return INSTANCE_FOUND;
 }
 
-enum instance_status instance_probe(int ifindex, struct instance *in)
+enum instance_status instance_probe(int ifindex, enum flowlet_hook hook,
+				    struct instance *in)
 {
-	static const __u32 modes[] = { XDP_FLAGS_DRV_MODE, XDP_FLAGS_SKB_MODE };
 	struct bpf_prog_info info = { 0 };
-	__u32 len = sizeof(info), map_ids[16], prog_id = 0;
+	__u32 len = sizeof(info), map_ids[16], prog_id;
 	enum instance_status status;
+	int err;
 
-	instance_init(in, ifindex);
-	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
-		if (!bpf_xdp_query_id(ifindex, modes[i], &prog_id) && prog_id) {
-			in->xdp_flags = modes[i];
-			break;
-		}
+	instance_init(in, ifindex, hook);
+	err = hook_query(ifindex, hook, &prog_id, &in->xdp_flags);
+	if (err) {
+		pr_err("%s: cannot query %s: %s", in->iface, hook_name(hook),
+		       strerror(-err));
+		return INSTANCE_ERROR;
 	}
 	if (!prog_id)
 		return INSTANCE_NONE;
 	in->prog_id = prog_id;
 	in->prog_fd = bpf_prog_get_fd_by_id(prog_id);
 	if (in->prog_fd < 0) {
-		pr_err("%s: cannot open XDP program id %u: %s", in->iface,
-		       prog_id, strerror(errno));
+		pr_err("%s: cannot open the %s program id %u: %s", in->iface,
+		       hook_name(hook), prog_id, strerror(errno));
 		return INSTANCE_ERROR;
 	}
 	info.nr_map_ids = sizeof(map_ids) / sizeof(map_ids[0]);
 	info.map_ids = (__u64)(unsigned long)map_ids;
 	if (bpf_obj_get_info_by_fd(in->prog_fd, &info, &len)) {
-		pr_err("%s: cannot read XDP program id %u: %s", in->iface,
-		       prog_id, strerror(errno));
+		pr_err("%s: cannot read the %s program id %u: %s", in->iface,
+		       hook_name(hook), prog_id, strerror(errno));
 		return INSTANCE_ERROR;
 	}
 	memcpy(in->prog_name, info.name, sizeof(in->prog_name));
-	if (strcmp(info.name, FLOWLET_PROG_NAME))
+	if (strcmp(info.name, hook_prog_name(hook)))
 		return INSTANCE_OTHER;
 	if (info.nr_map_ids > sizeof(map_ids) / sizeof(map_ids[0]))
 		info.nr_map_ids = sizeof(map_ids) / sizeof(map_ids[0]);
@@ -155,21 +161,86 @@ enum instance_status instance_probe(int ifindex, struct instance *in)
 	return status;
 }
 
-int instance_open(const char *iface, struct instance *in)
+long long instance_prog_now(const struct instance *in)
+{
+	__u32 prog_id, xdp_flags;
+
+	if (hook_query(in->ifindex, in->hook, &prog_id, &xdp_flags))
+		return -1;
+	return prog_id;
+}
+
+/* The one hook of @ifindex where flowlet runs: FOUND (or STALE) there;
+ * OTHER when another program runs and flowlet nowhere; NONE; or ERROR
+ * (printed) when flowlet runs at several or a query failed. */
+static enum instance_status probe_any(int ifindex, const char *iface,
+				      struct instance *in)
+{
+	enum instance_status best = INSTANCE_NONE, status;
+	struct instance other;
+	int found = -1;
+
+	instance_init(in, ifindex, FLOWLET_HOOK_XDP);
+	for (int hook = 0; hook < FLOWLET_HOOK_COUNT; hook++) {
+		status = instance_probe(ifindex, hook, &other);
+		if (status == INSTANCE_ERROR) {
+			instance_close(&other);
+			instance_close(in);
+			return status;
+		}
+		if (status == INSTANCE_OTHER && best == INSTANCE_NONE) {
+			/* Reported if flowlet runs nowhere. */
+			best = status;
+			in->hook = hook;
+			in->prog_id = other.prog_id;
+			memcpy(in->prog_name, other.prog_name,
+			       sizeof(in->prog_name));
+		}
+		if (status != INSTANCE_FOUND && status != INSTANCE_STALE) {
+			instance_close(&other);
+			continue;
+		}
+		if (found >= 0) {
+			pr_err("%s: flowlet runs at %s and at %s: say which "
+			       "with --hook",
+			       iface, hook_name(found), hook_name(hook));
+			instance_close(&other);
+			instance_close(in);
+			return INSTANCE_ERROR;
+		}
+		found = hook;
+		best = status;
+		*in = other;
+	}
+	return best;
+}
+
+int instance_open(const char *iface, enum flowlet_hook hook,
+		  struct instance *in)
 {
 	int ifindex = netdev_index(iface);
+	enum instance_status status;
 
+	instance_init(in, ifindex, hook);
 	if (!ifindex)
 		return -1;
-	switch (instance_probe(ifindex, in)) {
+	if (hook == FLOWLET_HOOK_COUNT)
+		status = probe_any(ifindex, iface, in);
+	else
+		status = instance_probe(ifindex, hook, in);
+	switch (status) {
 	case INSTANCE_FOUND:
 		return 0;
 	case INSTANCE_NONE:
-		pr_err("%s: flowlet is not attached (no XDP program)", iface);
+		if (hook == FLOWLET_HOOK_COUNT)
+			pr_err("%s: flowlet is not attached", iface);
+		else
+			pr_err("%s: flowlet is not attached at %s", iface,
+			       hook_name(hook));
 		break;
 	case INSTANCE_OTHER:
-		pr_err("%s: the XDP program there is '%s' (id %u), not flowlet",
-		       iface, in->prog_name, in->prog_id);
+		pr_err("%s: the %s program there is '%s' (id %u), not flowlet",
+		       iface, hook_name(in->hook), in->prog_name, in->prog_id);
 		break;
 	case INSTANCE_STALE:
 		pr_err("%s: flowlet there (prog %u) has maps of another "
@@ -184,13 +255,15 @@ int instance_open(const char *iface, struct instance *in)
 }
 
 int instance_from_object(struct bpf_object *obj, int ifindex,
-			 struct instance *in)
+			 enum flowlet_hook hook, struct instance *in)
 {
-	instance_init(in, ifindex);
+	instance_init(in, ifindex, hook);
 	for (int m = 0; m < MAP_COUNT; m++) {
-		struct bpf_map *map =
-			bpf_object__find_map_by_name(obj, map_specs[m].name);
+		struct bpf_map *map;
 
+		if (m == MAP_PORTS && hook != FLOWLET_HOOK_XDP)
+			continue;
+		map = bpf_object__find_map_by_name(obj, map_specs[m].name);
 		in->fds[m] =
 			map ? fcntl(bpf_map__fd(map), F_DUPFD_CLOEXEC, 0) : -1;
 		if (in->fds[m] < 0) {
@@ -292,6 +365,9 @@ static int commit_lock(void)
 int instance_write_ports(const struct instance *in, __u32 slot,
 			 const struct flowlet_config *cfg)
 {
+	/* TC programs redirect by the config's ifindex: no devmap. */
+	if (in->fds[MAP_PORTS] < 0)
+		return 0;
 	for (__u32 i = 0; i < FLOWLET_MAX_PATHS; i++) {
 		__u32 key = slot * FLOWLET_MAX_PATHS + i;
 

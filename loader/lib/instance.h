@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * An instance is flowlet's XDP program on one ingress interface. It is
- * found again from the interface alone: the kernel reports the attached
- * program's id, the program's info lists its map ids, and the maps are
+ * An instance is flowlet's program at one hook (hook.h: XDP, or TC ingress
+ * or egress) of one interface. It is found again from the interface and
+ * the hook alone: the kernel reports the attached program's id, the
+ * program's info lists its map ids, and the maps are
  * recognised by name and checked against the structs in flowlet.h. No
  * bpffs pin is involved, so this works inside `ip netns exec` (no
  * /sys/fs/bpf) and in Mininet hosts (one shared mount namespace).
@@ -35,8 +36,9 @@ enum instance_map {
 struct instance {
 	char iface[IF_NAMESIZE];
 	int ifindex;
+	enum flowlet_hook hook;
 	__u32 prog_id;
-	__u32 xdp_flags; /* XDP_FLAGS_DRV_MODE or XDP_FLAGS_SKB_MODE */
+	__u32 xdp_flags; /* XDP: XDP_FLAGS_DRV_MODE or XDP_FLAGS_SKB_MODE */
 	char prog_name[16];
 	int prog_fd;
 	int fds[MAP_COUNT];
@@ -44,29 +46,38 @@ struct instance {
 
 enum instance_status {
 	INSTANCE_FOUND,
-	INSTANCE_NONE,	/* no XDP program on the interface */
-	INSTANCE_OTHER, /* another XDP program: prog_name, prog_id are set */
+	INSTANCE_NONE,	/* no program at the hook */
+	INSTANCE_OTHER, /* another program: prog_name, prog_id are set */
 	INSTANCE_STALE, /* flowlet of another map layout: prog_fd only */
 	INSTANCE_ERROR, /* message printed */
 };
 
 const char *instance_map_name(enum instance_map map);
 
-/* Looks for flowlet on @ifindex; prints nothing for NONE and OTHER. */
-enum instance_status instance_probe(int ifindex, struct instance *in);
+/* Looks for flowlet at @hook of @ifindex; prints nothing for NONE and
+ * OTHER. */
+enum instance_status instance_probe(int ifindex, enum flowlet_hook hook,
+				    struct instance *in);
 
-/* instance_probe() by name, printing one error unless FOUND. */
-int instance_open(const char *iface, struct instance *in);
+/* instance_probe() by name, printing one error unless FOUND. @hook
+ * FLOWLET_HOOK_COUNT: the one hook where flowlet runs (an error if it
+ * runs at several). */
+int instance_open(const char *iface, enum flowlet_hook hook,
+		  struct instance *in);
+
+/* The id of the program at @in's hook now (0: none), or -1. */
+long long instance_prog_now(const struct instance *in);
 void instance_close(struct instance *in);
 
-/* An instance of nothing yet, on @ifindex (0: none): safe to close. */
-void instance_init(struct instance *in, int ifindex);
+/* An instance of nothing yet, at @hook of @ifindex (0: none): safe to
+ * close. */
+void instance_init(struct instance *in, int ifindex, enum flowlet_hook hook);
 
-/* The maps of a loaded object, to run on @ifindex once attached (0 for
- * tests): for attach and tests. The instance holds its own fds;
+/* The maps of a loaded object, to run at @hook of @ifindex once attached
+ * (0 for tests): for attach and tests. The instance holds its own fds;
  * instance_close() closes them. */
 int instance_from_object(struct bpf_object *obj, int ifindex,
-			 struct instance *in);
+			 enum flowlet_hook hook, struct instance *in);
 
 /* The config packets are decided under now (the active slot). */
 int instance_read_config(const struct instance *in, struct flowlet_config *cfg);

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <stdio.h>
 #include <string.h>
 
 #include "names.h"
@@ -8,6 +9,12 @@
 
 static const char *const mode_names[] = { FLOWLET_MODES(NAME_ENTRY) };
 static const char *const mode_helps[] = { FLOWLET_MODES(HELP_ENTRY) };
+#define HOOK_NAME_ENTRY(id, name, prog, help) name,
+#define HOOK_PROG_ENTRY(id, name, prog, help) #prog,
+#define HOOK_HELP_ENTRY(id, name, prog, help) help,
+static const char *const hook_names[] = { FLOWLET_HOOKS(HOOK_NAME_ENTRY) };
+static const char *const hook_progs[] = { FLOWLET_HOOKS(HOOK_PROG_ENTRY) };
+static const char *const hook_helps[] = { FLOWLET_HOOKS(HOOK_HELP_ENTRY) };
 static const char *const pass_names[] = { FLOWLET_PASS_REASONS(NAME_ENTRY) };
 static const char *const drop_names[] = { FLOWLET_DROP_REASONS(NAME_ENTRY) };
 static const char *const down_names[] = { FLOWLET_DOWN_REASONS(NAME_ENTRY) };
@@ -25,26 +32,60 @@ const char *mode_name(__u32 mode)
 	return name_at(mode_names, FLOWLET_MODE_COUNT, mode);
 }
 
-int mode_lookup(const char *name)
+static int name_lookup(const char *const *names, int count, const char *name)
 {
-	for (int i = 0; i < FLOWLET_MODE_COUNT; i++) {
-		if (!strcmp(name, mode_names[i]))
+	for (int i = 0; i < count; i++) {
+		if (!strcmp(name, names[i]))
 			return i;
 	}
 	return -1;
 }
 
-void mode_list(char *buf, size_t len)
+/* "a, b or c" */
+static void name_list(const char *const *names, int count, char *buf,
+		      size_t len)
 {
 	size_t used = 0;
 
 	buf[0] = '\0';
-	for (int i = 0; i < FLOWLET_MODE_COUNT && used < len; i++)
+	for (int i = 0; i < count && used < len; i++)
 		used += snprintf(buf + used, len - used, "%s%s",
-				 !i			       ? ""
-				 : i == FLOWLET_MODE_COUNT - 1 ? " or "
-							       : ", ",
-				 mode_names[i]);
+				 !i		  ? ""
+				 : i == count - 1 ? " or "
+						  : ", ",
+				 names[i]);
+}
+
+int mode_lookup(const char *name)
+{
+	return name_lookup(mode_names, FLOWLET_MODE_COUNT, name);
+}
+
+void mode_list(char *buf, size_t len)
+{
+	name_list(mode_names, FLOWLET_MODE_COUNT, buf, len);
+}
+
+const char *hook_name(__u32 hook)
+{
+	return hook == FLOWLET_HOOK_COUNT
+		       ? "any"
+		       : name_at(hook_names, FLOWLET_HOOK_COUNT, hook);
+}
+
+const char *hook_prog_name(__u32 hook)
+{
+	return name_at(hook_progs, FLOWLET_HOOK_COUNT, hook);
+}
+
+int hook_lookup(const char *name)
+{
+	return name_lookup(hook_names, FLOWLET_HOOK_COUNT, name);
+}
+
+void hook_list(char *buf, size_t len)
+{
+	name_list(hook_names, FLOWLET_HOOK_COUNT, buf, len);
 }
 
 void mode_help(FILE *out)
@@ -52,6 +93,12 @@ void mode_help(FILE *out)
 	for (int i = 0; i < FLOWLET_MODE_COUNT; i++)
 		fprintf(out, "  %-10s %s%s\n", mode_names[i], mode_helps[i],
 			i == FLOWLET_MODE_FLOWLET ? " (default)" : "");
+}
+
+void hook_help(FILE *out)
+{
+	for (int i = 0; i < FLOWLET_HOOK_COUNT; i++)
+		fprintf(out, "  %-10s %s\n", hook_names[i], hook_helps[i]);
 }
 
 const char *pass_reason_name(__u32 reason)

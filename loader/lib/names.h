@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* The names of modes, reasons and path states, from the tables in
+/* The names of modes, hooks, reasons and path states, from the tables in
  * flowlet.h: what flowletctl parses, prints and lists in --help. */
 #ifndef FLOWLET_NAMES_H
 #define FLOWLET_NAMES_H
@@ -16,6 +16,16 @@ int mode_lookup(const char *name);
 void mode_list(char *buf, size_t len);
 /* One line per mode, "  name  what it does", for --help. */
 void mode_help(FILE *out);
+
+/* The hook's name, its program's name (FLOWLET_HOOK_COUNT: "any"). */
+const char *hook_name(__u32 hook);
+const char *hook_prog_name(__u32 hook);
+/* The hook called @name, or -1. */
+int hook_lookup(const char *name);
+/* "xdp, tc-ingress or tc-egress" */
+void hook_list(char *buf, size_t len);
+/* One line per hook, "  name  what it is for", for --help. */
+void hook_help(FILE *out);
 
 const char *pass_reason_name(__u32 reason);
 const char *drop_reason_name(__u32 reason);

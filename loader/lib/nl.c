@@ -576,6 +576,28 @@ int nl_xdp_features(int ifindex, __u64 *features)
 			 sizeof(*features));
 }
 
+static int filter_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct tcmsg *tcm = mnl_nlmsg_get_payload(nlh);
+
+	/* A filter's handle; handle 0 is its priority's header entry. */
+	if (nlh->nlmsg_type == RTM_NEWTFILTER && tcm->tcm_handle)
+		(*(int *)data)++;
+	return MNL_CB_OK;
+}
+
+int nl_tc_filter_count(int ifindex, __u32 parent, int *count)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = nl_request(buf, RTM_GETTFILTER, NLM_F_DUMP);
+	struct tcmsg *tcm = mnl_nlmsg_put_extra_header(nlh, sizeof(*tcm));
+
+	tcm->tcm_family = AF_UNSPEC;
+	tcm->tcm_ifindex = ifindex;
+	tcm->tcm_parent = parent;
+	return nl_talk(NETLINK_ROUTE, nlh, filter_cb, count);
+}
+
 struct nl_events {
 	struct mnl_socket *nl;
 };

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * All of flowlet's netlink, through libmnl: links, addresses, neighbours,
- * routes and nexthop objects (rtnetlink), their events, and the netdev
- * generic netlink family's XDP features. Everything works in the caller's
- * network namespace and needs no /sys. libbpf's own XDP attach calls are
- * libbpf's. Functions return 0, or -1 with errno set (they print nothing:
+ * routes and nexthop objects (rtnetlink), their events, TC filters, and the
+ * netdev generic netlink family's XDP features. Everything works in the
+ * caller's network namespace and needs no /sys. libbpf's own XDP attach calls
+ * are libbpf's. Functions return 0, or -1 with errno set (they print nothing:
  * the caller knows what it was asking for).
  */
 #ifndef FLOWLET_NL_H
@@ -86,6 +86,10 @@ int nl_route_get(const struct flowlet_prefix_key *prefix, __u32 table,
  * generic netlink family (Linux 6.3+). */
 #define NETDEV_XDP_ACT_NDO_XMIT 4 /* accepts frames redirected into it */
 int nl_xdp_features(int ifindex, __u64 *features);
+
+/* Adds to *@count the TC filters under @parent of @ifindex (e.g. a
+ * clsact's ingress, TC_H_MAKE(TC_H_CLSACT, TC_H_MIN_INGRESS)). */
+int nl_tc_filter_count(int ifindex, __u32 parent, int *count);
 
 /* Events: a socket subscribed to link, address, neighbour, route and
  * nexthop changes. */

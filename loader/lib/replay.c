@@ -8,6 +8,7 @@
 #include <bpf/libbpf.h>
 #include <linux/if_ether.h>
 
+#include "attach.h"
 #include "instance.h"
 #include "log.h"
 #include "replay.h"
@@ -121,7 +122,7 @@ static int setup(struct flowlet *skel, const struct replay_opts *opts,
 	}
 	if (config_apply_tuning(&opts->tuning, cfg))
 		return -1;
-	if (instance_from_object(skel->obj, 0, in) ||
+	if (instance_from_object(skel->obj, 0, FLOWLET_HOOK_XDP, in) ||
 	    instance_commit(in, cfg) ||
 	    config_put_prefixes(in->fds[MAP_PREFIX], NULL, 0))
 		return -1;
@@ -140,11 +141,13 @@ int replay_pcap(const char *path, const struct replay_opts *opts,
 	int err = -1, fd;
 
 	memset(r, 0, sizeof(*r));
-	instance_init(&in, 0);
+	instance_init(&in, 0, FLOWLET_HOOK_XDP);
 	if (!trace)
 		return -1;
 	r->link_type = trace_link_name(trace);
 	skel = flowlet__open();
+	if (skel)
+		flowlet_select_hook(skel->obj, FLOWLET_HOOK_XDP);
 	if (!skel) {
 		pr_err("cannot open the flowlet BPF object: %s",
 		       strerror(errno));

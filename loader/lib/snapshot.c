@@ -30,8 +30,10 @@ int snapshot_read(const struct instance *in, struct snapshot *s)
 			       sizeof(s->paths[i])))
 			return -1;
 		s->link_up[i] = nl_link_get(p->ifindex, &link) ? -1 : link.up;
-		/* Generic XDP transmits skbs: no XDP xmit counter, no limit. */
-		if (in->xdp_flags & XDP_FLAGS_SKB_MODE) {
+		/* Generic XDP and TC transmit skbs: no XDP xmit counter, no
+		 * limit. */
+		if (in->hook != FLOWLET_HOOK_XDP ||
+		    in->xdp_flags & XDP_FLAGS_SKB_MODE) {
 			s->tx_failed[i] = s->xmit_ready[i] = -1;
 			continue;
 		}

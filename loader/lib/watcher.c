@@ -8,24 +8,28 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 
+#include "names.h"
 #include "watcher.h"
 
-static socklen_t watcher_addr(int ifindex, struct sockaddr_un *sun)
+static socklen_t watcher_addr(int ifindex, enum flowlet_hook hook,
+			      struct sockaddr_un *sun)
 {
 	int len;
 
 	memset(sun, 0, sizeof(*sun));
 	sun->sun_family = AF_UNIX;
-	/* sun_path[0] = '\0': an abstract name. */
+	/* sun_path[0] = '\0': an abstract name; XDP's has no hook in it. */
 	len = snprintf(sun->sun_path + 1, sizeof(sun->sun_path) - 1,
-		       "flowlet-watch-%d", ifindex);
+		       "flowlet-watch-%d%s%s", ifindex,
+		       hook == FLOWLET_HOOK_XDP ? "" : "-",
+		       hook == FLOWLET_HOOK_XDP ? "" : hook_name(hook));
 	return offsetof(struct sockaddr_un, sun_path) + 1 + len;
 }
 
-int watcher_claim(int ifindex)
+int watcher_claim(int ifindex, enum flowlet_hook hook)
 {
 	struct sockaddr_un sun;
-	socklen_t len = watcher_addr(ifindex, &sun);
+	socklen_t len = watcher_addr(ifindex, hook, &sun);
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	int saved;
 
@@ -47,10 +51,10 @@ void watcher_accept(int fd)
 		close(conn);
 }
 
-int watcher_pid(int ifindex)
+int watcher_pid(int ifindex, enum flowlet_hook hook)
 {
 	struct sockaddr_un sun;
-	socklen_t len = watcher_addr(ifindex, &sun);
+	socklen_t len = watcher_addr(ifindex, hook, &sun);
 	struct ucred cred = { 0 };
 	socklen_t cred_len = sizeof(cred);
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);

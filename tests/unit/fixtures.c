@@ -9,6 +9,7 @@
 #include <string.h>
 #include <bpf/bpf.h>
 #include <netinet/in.h>
+#include <linux/pkt_cls.h>
 
 #include "instance.h"
 #include "names.h"
@@ -198,6 +199,65 @@ void test_fixtures(void)
 		      f->verdict == XDP_PASS ? pass_reason_name(f->reason) : "",
 		      verdict);
 	}
+}
+
+/*
+ * The TC programs decide as XDP does. At a router's TC ingress every
+ * fixture gets the TC form of its XDP verdict (the kernel's is the next
+ * filter's, TC_ACT_UNSPEC) and the same bytes out. At a host's egress
+ * frames to any MAC are balanced, their TTL untouched: one whose path
+ * leaves through the interface it is on (lo, in BPF_PROG_TEST_RUN) is
+ * let go, one for another interface redirected.
+ */
+void test_tc_hooks(void)
+{
+	struct flowlet_config cfg;
+	int seen[2] = { 0, 0 }, wrong = 0;
+
+	configure(&cfg, 1, NULL, FLOWLET_MODE_FLOWLET);
+	for (size_t i = 0; i < sizeof(fixtures) / sizeof(fixtures[0]); i++) {
+		const struct fixture *f = &fixtures[i];
+		__u8 frame[MAX_FRAME], out[MAX_FRAME], tc_out[MAX_FRAME];
+		size_t len = build_packet(&f->pkt, frame);
+		__u32 out_len = 0, tc_len = 0;
+		int xdp = run(frame, len, out, &out_len);
+		int tc = run_prog(skel->progs.flowlet_tc_in, frame, len, tc_out,
+				  &tc_len);
+
+		CHECK(tc == (xdp == XDP_REDIRECT ? TC_ACT_REDIRECT
+						 : TC_ACT_UNSPEC) &&
+			      tc_len == out_len &&
+			      !memcmp(tc_out, out, out_len),
+		      "tc-ingress: %s as at XDP (verdicts %d, %d)", f->name,
+		      xdp, tc);
+	}
+
+	configure(&cfg, 2, NULL, FLOWLET_MODE_ECMP);
+	/* TC programs redirect by ifindex, without the devmap (which takes
+	 * only real interfaces); a test run carries no redirect out. */
+	cfg.paths[1].ifindex = 0x7ffe;
+	write_active_config(&cfg);
+	for (__u16 port = 1; port <= 64; port++) {
+		struct pkt_spec spec = { .sport = port, .dmac = other_mac };
+		__u8 frame[MAX_FRAME], out[MAX_FRAME];
+		size_t len = build_packet(&spec, frame);
+		__u32 out_len = 0;
+		int verdict = run_prog(skel->progs.flowlet_tc_out, frame, len,
+				       out, &out_len);
+		int path = out[5];
+
+		path_mac(path & 1, frame, false);
+		path_mac(path & 1, frame + 6, true);
+		if (path > 1 || out_len != len || memcmp(out, frame, len) ||
+		    verdict != (path ? TC_ACT_REDIRECT : TC_ACT_OK))
+			wrong++;
+		else
+			seen[path]++;
+	}
+	CHECK(!wrong && seen[0] && seen[1],
+	      "tc-egress: 64 flows to another MAC balanced, TTL untouched, "
+	      "%d let go on lo, %d redirected elsewhere (%d wrong)",
+	      seen[0], seen[1], wrong);
 }
 
 /* All fragments of a datagram must share a flow (ports 0): the first and

@@ -30,6 +30,7 @@ static const struct {
 } tests[] = {
 	{ "btf_layout", test_btf_layout },
 	{ "fixtures", test_fixtures },
+	{ "tc_hooks", test_tc_hooks },
 	{ "fragments", test_fragments_share_flow },
 	{ "prefix_change", test_prefix_change },
 	{ "truncations", test_truncations },
@@ -225,13 +226,13 @@ void configure(struct flowlet_config *cfg, int n, const __u32 *weights,
 	reset_state();
 }
 
-int run(const __u8 *frame, size_t len, __u8 *out, __u32 *out_len)
+int run_prog(struct bpf_program *prog, const __u8 *frame, size_t len, __u8 *out,
+	     __u32 *out_len)
 {
 	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = frame,
 		    .data_size_in = len, .data_out = out,
 		    .data_size_out = out ? MAX_FRAME : 0, .repeat = 1);
-	int err = bpf_prog_test_run_opts(
-		bpf_program__fd(skel->progs.flowlet_xdp), &opts);
+	int err = bpf_prog_test_run_opts(bpf_program__fd(prog), &opts);
 
 	if (err) {
 		fprintf(stderr, "unit: BPF_PROG_TEST_RUN: %s\n",
@@ -241,6 +242,11 @@ int run(const __u8 *frame, size_t len, __u8 *out, __u32 *out_len)
 	if (out_len)
 		*out_len = opts.data_size_out;
 	return opts.retval;
+}
+
+int run(const __u8 *frame, size_t len, __u8 *out, __u32 *out_len)
+{
+	return run_prog(skel->progs.flowlet_xdp, frame, len, out, out_len);
 }
 
 int send_spec(const struct pkt_spec *spec)
@@ -285,7 +291,8 @@ static int load(void)
 	if (!skel)
 		return -1;
 	skel->rodata->flowlet_use_test_clock = true;
-	if (flowlet__load(skel) || instance_from_object(skel->obj, 0, &unit_in))
+	if (flowlet__load(skel) ||
+	    instance_from_object(skel->obj, 0, FLOWLET_HOOK_XDP, &unit_in))
 		return -1;
 	if (parse_prefix("10.0.6.0/24", &prefixes[0]) ||
 	    parse_prefix("2001:db8:6::/48", &prefixes[1]) ||

@@ -66,8 +66,12 @@ void commit(struct flowlet_config *cfg);
  * hostile configs only. */
 void write_active_config(const struct flowlet_config *cfg);
 
-/* Runs one frame; the verdict, or -1 if the run failed. @out may be NULL. */
+/* Runs one frame through flowlet_xdp (run()) or @prog (an skb on lo for
+ * the TC programs); the verdict, or -1 if the run failed. @out may be
+ * NULL. */
 int run(const __u8 *frame, size_t len, __u8 *out, __u32 *out_len);
+int run_prog(struct bpf_program *prog, const __u8 *frame, size_t len, __u8 *out,
+	     __u32 *out_len);
 /* The path a redirected frame took (its destination MAC's last byte); -1
  * if it was not redirected. */
 int send_spec(const struct pkt_spec *spec);
@@ -82,6 +86,7 @@ struct flowlet_path_stats read_path_stats(__u32 path);
 /* The tests, by file. */
 void test_btf_layout(void);
 void test_fixtures(void);
+void test_tc_hooks(void);
 void test_fragments_share_flow(void);
 void test_prefix_change(void);
 void test_truncations(void);
