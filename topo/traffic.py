@@ -10,6 +10,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import time
 
 IPERF_PORT = 5201
@@ -166,7 +167,12 @@ def observe(net, server_cmd, port, client_cmd, seconds, interval, on_tick):
                 raise RuntimeError('%s did not start on h2' % server_cmd[0])
             time.sleep(0.05)
         sent0, got0 = nstat(h1), nstat(h2)
-        client = h1.popen(client_cmd, stderr=subprocess.DEVNULL)
+        # Into a file, not a pipe: iperf3 -J writes its whole report at
+        # the end (16 streams of 12 s: more than a pipe holds), and a
+        # pipe nobody reads until the client ends would block it.
+        report = tempfile.TemporaryFile()
+        client = h1.popen(client_cmd, stdout=report,
+                          stderr=subprocess.DEVNULL)
         start = time.monotonic()
         last = delivered(net)
         first = last
@@ -188,7 +194,10 @@ def observe(net, server_cmd, port, client_cmd, seconds, interval, on_tick):
             last = now
             if on_tick:
                 on_tick(elapsed)
-        out, _ = client.communicate()
+        client.wait()
+        report.seek(0)
+        out = report.read().decode()
+        report.close()
         sent1, got1 = nstat(h1), nstat(h2)
     finally:
         if client:
