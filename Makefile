@@ -8,9 +8,10 @@ BPFTOOL ?= bpftool
 OUT     := build
 
 BUILD_DEPS := clang llvm gcc make libbpf-dev bpftool libelf-dev zlib1g-dev \
-	      linux-libc-dev pkg-config libmnl-dev libpcap-dev
+	      linux-libc-dev pkg-config libmnl-dev libpcap-dev libmicrohttpd-dev \
+	      libncurses-dev scdoc
 TEST_DEPS  := iproute2 iperf3 ethtool iputils-ping clang-format python3 \
-	      mininet
+	      mininet prometheus curl
 DEMO_DEPS  := mininet iperf3 ethtool python3-matplotlib tcpdump
 # make bench's NFQUEUE forwarder (bench/nfq.c): this kernel queues to user
 # space through xtables only, hence iptables (its legacy backend).
@@ -22,8 +23,9 @@ CFLAGS  := -std=gnu11 -O2 -g $(WARN) -Iinclude -I$(OUT) -Iloader -Iloader/lib
 # -mcpu=v3: atomic fetch-and-add (spray's shared cursor).
 BPF_CFLAGS := -std=gnu11 -O2 -g -target bpf -mcpu=v3 $(WARN) -Iinclude \
 	      -I$(ARCH_INCLUDE)
-# libmnl: all of our netlink (loader/lib/nl.c); libpcap: replay's traces.
-LDLIBS  := -lbpf -lmnl -lpcap -lelf -lz
+# libmnl: all of our netlink (loader/lib/nl.c); libpcap: replay's traces;
+# libmicrohttpd: the exporter's HTTP server; ncurses: top's screen.
+LDLIBS  := -lbpf -lmnl -lpcap -lmicrohttpd -lncurses -lelf -lz
 
 ifeq ($(V),1)
 Q :=
@@ -44,12 +46,13 @@ BPF_HDRS    := $(wildcard bpf/*.h) include/flowlet.h
 HDRS        := $(wildcard loader/*.h loader/lib/*.h) include/flowlet.h
 
 .PHONY: experiments experiments-quick
+.PHONY: install uninstall docs
 .PHONY: all deps test-deps demo-deps bench-deps test stress demo topo clean format \
 	check-format bench bench-quick
 .DELETE_ON_ERROR:
 .SECONDARY:
 
-all: deps flowletctl flowlet-send
+all: deps flowletctl flowlet-send flowletctl.8 $(OUT)/flowletctl.bash
 
 deps:
 	$(Q)scripts/deps.sh $(BUILD_DEPS)
@@ -115,6 +118,16 @@ $(OUT)/%.o: loader/%.c $(HDRS) $(OUT)/flowlet.skel.h | $(OUT)
 flowletctl: $(CMD_OBJS) $(LIB_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+
+# The man page and the bash completion, from flowletctl's command table
+# (loader/table.c): `man ./flowletctl.8`.
+flowletctl.8: flowletctl
+	$(call msg,SCDOC,$@)
+	$(Q)./flowletctl docs man | scdoc >$@
+
+$(OUT)/flowletctl.bash: flowletctl | $(OUT)
+	$(call msg,GEN,$@)
+	$(Q)./flowletctl docs bash >$@
 
 flowlet-send: tools/flowlet_send.c
 	$(call msg,CC,$@)
@@ -195,9 +208,43 @@ experiments: all demo-deps
 experiments-quick: all demo-deps
 	$(Q)/usr/bin/python3 experiments/run.py --quick
 
-# The seed topology with flowlet running, and the Mininet CLI.
+# The seed topology with flowlet running, and the Mininet CLI; ARGS: its
+# options (make topo ARGS="--paths 2 --weights 7,3"; ARGS=--help lists
+# them).
 topo: all demo-deps
-	$(Q)/usr/bin/python3 topo/seed.py
+	$(Q)/usr/bin/python3 topo/seed.py $(ARGS)
+
+# The README's command reference, from the command table (the cli tests
+# fail when it drifts).
+docs: flowletctl flowletctl.8 $(OUT)/flowletctl.bash
+	$(Q)scripts/readme_cli.py README.md
+
+# make install [PREFIX=/usr/local] [DESTDIR=...]: flowletctl (its BPF
+# object is inside it: it runs from anywhere), flowlet-send, the man page,
+# the bash completion and the Mininet module (flowlet_mininet, with the
+# address plans it imports) where Debian's python3 finds it.
+PREFIX  ?= /usr/local
+PYDIR   := $(PREFIX)/lib/python3/dist-packages
+INSTALLED := $(PREFIX)/sbin/flowletctl $(PREFIX)/bin/flowlet-send \
+	     $(PREFIX)/share/man/man8/flowletctl.8 \
+	     $(PREFIX)/share/bash-completion/completions/flowletctl \
+	     $(PYDIR)/flowlet_mininet.py $(PYDIR)/flowlet_plan.py
+
+install: all
+	$(Q)install -D -m 755 flowletctl $(DESTDIR)$(PREFIX)/sbin/flowletctl
+	$(Q)install -D -m 755 flowlet-send $(DESTDIR)$(PREFIX)/bin/flowlet-send
+	$(Q)install -D -m 644 flowletctl.8 \
+		$(DESTDIR)$(PREFIX)/share/man/man8/flowletctl.8
+	$(Q)install -D -m 644 $(OUT)/flowletctl.bash \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/flowletctl
+	$(Q)install -D -m 644 topo/flowlet_mininet.py \
+		$(DESTDIR)$(PYDIR)/flowlet_mininet.py
+	$(Q)install -D -m 644 topo/flowlet_plan.py $(DESTDIR)$(PYDIR)/flowlet_plan.py
+	$(Q)echo "installed under $(DESTDIR)$(PREFIX)"
+
+uninstall:
+	$(Q)rm -f $(addprefix $(DESTDIR),$(INSTALLED))
+	$(Q)echo "removed flowlet from $(DESTDIR)$(PREFIX)"
 
 format:
 	$(Q)clang-format -i bpf/*.c bpf/*.h loader/*.c loader/*.h \
@@ -212,4 +259,4 @@ check-format:
 		tools/*.c bench/*.c bench/*.h
 
 clean:
-	$(Q)rm -rf $(OUT) flowletctl flowlet-send
+	$(Q)rm -rf $(OUT) flowletctl flowlet-send flowletctl.8

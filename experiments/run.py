@@ -6,7 +6,8 @@ into results/REPORT.md. Run as root with /usr/bin/python3:
 Each experiment is a module here with main(argv) that writes CSV, a plot
 and its report section under results/<name>/: seed_repro (1), elephants
 (2), weighted (3), asymmetry (4), timeout_sweep (5), fct (6), replay (7),
-in the order of the issue that asked for them."""
+in the order of the issue that asked for them; tunnels (8), the host side
+(Weighted Tunnels at the sender)."""
 
 import argparse
 import os
@@ -21,11 +22,12 @@ import fct  # noqa: E402
 import replay  # noqa: E402
 import seed_repro  # noqa: E402
 import timeout_sweep  # noqa: E402
+import tunnels  # noqa: E402
 import weighted  # noqa: E402
 
 EXPERIMENTS = [(m.NAME, m.main) for m in (seed_repro, elephants, weighted,
                                           asymmetry, timeout_sweep, fct,
-                                          replay)]
+                                          replay, tunnels)]
 
 
 def main():

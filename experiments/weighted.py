@@ -13,7 +13,7 @@ from common import (cpu_sentence, new_parser, out_dir, progress, pyplot,
                     spread, use_variant, write_csv, write_section)
 
 from flowlet_mininet import seed_network  # noqa: E402
-from plan import route_args  # noqa: E402
+from flowlet_plan import route_args  # noqa: E402
 from traffic import iperf, median  # noqa: E402
 
 NAME = 'weighted'
@@ -47,12 +47,15 @@ def phase_shares(samples, phase_s):
     return shares
 
 
-def plot(traces, cases, phase_s, path):
+def plot(traces, cases, phase_s, path, variants=None):
+    """Path 1's share over time per case, one line per variant, the
+    weights dashed."""
+    variants = variants or VARIANTS
     plt = pyplot()
     fig, axes = plt.subplots(len(cases), 1, sharex=True,
                              figsize=(9, 2.4 * len(cases)), squeeze=False)
     for ax, case in zip(axes[:, 0], cases):
-        for label, _ in VARIANTS:
+        for label, _ in variants:
             samples = traces.get((case, label))
             if not samples:
                 continue
@@ -69,7 +72,7 @@ def plot(traces, cases, phase_s, path):
         ax.set_ylabel('% of bytes')
         ax.set_ylim(-5, 105)
         ax.grid(alpha=0.3)
-    axes[0, 0].legend(ncol=len(VARIANTS), fontsize=8, loc='upper right')
+    axes[0, 0].legend(ncol=len(variants), fontsize=8, loc='upper right')
     axes[-1, 0].set_xlabel('seconds (weights 7,3 | 3,7 | 5,5), first run')
     fig.tight_layout()
     fig.savefig(path)

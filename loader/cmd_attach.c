@@ -34,27 +34,29 @@ static void print_config(const char *iface, const struct flowlet_config *cfg,
 	printf(", telemetry %s\n", cfg->telemetry ? "on" : "off");
 }
 
+const struct option attach_options[] = {
+	{ "path", required_argument, NULL, OPT_PATH },
+	{ "prefix", required_argument, NULL, OPT_PREFIX },
+	TUNING_OPTIONS,
+	{ "xdp-mode", required_argument, NULL, OPT_XDP_MODE },
+	{ "flow-table", required_argument, NULL, OPT_FLOW_TABLE },
+	{ "seed", required_argument, NULL, OPT_SEED },
+	{ "from-route", required_argument, NULL, OPT_FROM_ROUTE },
+	{ "table", required_argument, NULL, OPT_TABLE },
+	HOOK_OPTION,
+	{ "help", no_argument, NULL, 'h' },
+	{ 0 },
+};
+
 static int parse_attach_args(int argc, char **argv, struct attach_spec *a)
 {
-	static const struct option opts[] = {
-		{ "path", required_argument, NULL, OPT_PATH },
-		{ "prefix", required_argument, NULL, OPT_PREFIX },
-		TUNING_OPTIONS,
-		{ "xdp-mode", required_argument, NULL, OPT_XDP_MODE },
-		{ "flow-table", required_argument, NULL, OPT_FLOW_TABLE },
-		{ "seed", required_argument, NULL, OPT_SEED },
-		{ "from-route", required_argument, NULL, OPT_FROM_ROUTE },
-		{ "table", required_argument, NULL, OPT_TABLE },
-		HOOK_OPTION,
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
 	int opt, status = EXIT_OK;
 	__u64 table = RT_TABLE_MAIN, value;
 	bool table_set = false;
 
 	while (status == EXIT_OK &&
-	       (opt = command_getopt(argc, argv, opts, &status)) != -1) {
+	       (opt = command_getopt(argc, argv, attach_options, &status)) !=
+		       -1) {
 		if (command_tuning(opt, optarg, &a->tuning, &status) ||
 		    command_hook(opt, optarg, &a->hook, &status))
 			continue;
@@ -199,14 +201,15 @@ static int apply_set(struct flowlet_config *cfg, void *ctx)
 	return config_apply_tuning(set->tuning, cfg);
 }
 
+const struct option set_options[] = {
+	TUNING_OPTIONS,
+	HOOK_OPTION,
+	{ "help", no_argument, NULL, 'h' },
+	{ 0 },
+};
+
 int cmd_set(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		TUNING_OPTIONS,
-		HOOK_OPTION,
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
 	struct config_tuning tuning = { 0 };
 	struct set_change set = { .tuning = &tuning };
 	enum flowlet_hook hook = FLOWLET_HOOK_COUNT;
@@ -215,7 +218,7 @@ int cmd_set(int argc, char **argv)
 	int opt, status = EXIT_OK;
 
 	while (status == EXIT_OK &&
-	       (opt = command_getopt(argc, argv, opts, &status)) != -1) {
+	       (opt = command_getopt(argc, argv, set_options, &status)) != -1) {
 		if (!command_tuning(opt, optarg, &tuning, &status))
 			command_hook(opt, optarg, &hook, &status);
 	}
@@ -240,19 +243,21 @@ int cmd_set(int argc, char **argv)
 	return status;
 }
 
+const struct option detach_options[] = {
+	HOOK_OPTION,
+	{ "help", no_argument, NULL, 'h' },
+	{ 0 },
+};
+
 int cmd_detach(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		HOOK_OPTION,
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
 	enum flowlet_hook hook = FLOWLET_HOOK_COUNT;
 	struct instance in;
 	int opt, err, status = EXIT_OK;
 
 	while (status == EXIT_OK &&
-	       (opt = command_getopt(argc, argv, opts, &status)) != -1)
+	       (opt = command_getopt(argc, argv, detach_options, &status)) !=
+		       -1)
 		command_hook(opt, optarg, &hook, &status);
 	if (status == EXIT_OK)
 		status = command_instance(argc, argv, hook, &in);

@@ -141,17 +141,18 @@ static int parse_sweep(const char *text, __u64 *timeouts, int *count)
 	return err;
 }
 
+const struct option replay_options[] = {
+	TUNING_OPTIONS,
+	{ "paths", required_argument, NULL, OPT_PATHS },
+	{ "seed", required_argument, NULL, OPT_SEED },
+	{ "sweep", required_argument, NULL, OPT_SWEEP },
+	{ "json", no_argument, NULL, OPT_JSON },
+	{ "help", no_argument, NULL, 'h' },
+	{ 0 },
+};
+
 int cmd_replay(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		TUNING_OPTIONS,
-		{ "paths", required_argument, NULL, OPT_PATHS },
-		{ "seed", required_argument, NULL, OPT_SEED },
-		{ "sweep", required_argument, NULL, OPT_SWEEP },
-		{ "json", no_argument, NULL, OPT_JSON },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
 	struct replay_opts ro = { .paths = 4 };
 	struct config_tuning *t = &ro.tuning;
 	struct replay_result *r;
@@ -162,7 +163,8 @@ int cmd_replay(int argc, char **argv)
 	__u64 paths, value;
 
 	while (status == EXIT_OK &&
-	       (opt = command_getopt(argc, argv, opts, &status)) != -1) {
+	       (opt = command_getopt(argc, argv, replay_options, &status)) !=
+		       -1) {
 		if (command_tuning(opt, optarg, t, &status))
 			continue;
 		switch (opt) {

@@ -12,6 +12,7 @@
 #include "commands.h"
 #include "instance.h"
 #include "log.h"
+#include "metrics.h"
 #include "names.h"
 #include "parse.h"
 #include "print.h"
@@ -20,7 +21,13 @@
 
 #define DEFAULT_FLOW_LIMIT 100
 
-enum { OPT_JSON = 'j', OPT_WATCH = 'W', OPT_LIMIT = 'n' };
+enum {
+	OPT_JSON = 'j',
+	OPT_WATCH = 'W',
+	OPT_LIMIT = 'n',
+	OPT_PROMETHEUS = 'P',
+	OPT_RESET = 'R',
+};
 
 static void path_dev(const struct flowlet_path *p, char *dev)
 {
@@ -58,6 +65,19 @@ static void print_instance(const struct instance *in,
 		print_u64("watcher_pid", ", watched (pid %llu)", watcher);
 }
 
+/* Path @i's packets since @prev (all of them without @prev). */
+static __u64 path_packets(const struct snapshot *s, const struct snapshot *prev,
+			  __u32 i)
+{
+	__u64 now = s->paths[i].packets,
+	      then = prev ? prev->paths[i].packets : 0;
+
+	/* A reset or a new path in between: count from zero. */
+	return now >= then ? now - then : now;
+}
+
+/* @total: every path's path_packets(); SHARE is this path's part of it,
+ * so under --watch the split of the last interval. */
 static void print_path(const struct snapshot *s, const struct snapshot *prev,
 		       __u32 i, __u64 total)
 {
@@ -65,6 +85,7 @@ static void print_path(const struct snapshot *s, const struct snapshot *prev,
 	const struct flowlet_path_stats *ps = &s->paths[i];
 	char dev[IF_NAMESIZE], hop[INET6_ADDRSTRLEN], mac[18];
 	double secs = prev ? s->when - prev->when : 0;
+	__u64 bytes = ps->bytes;
 
 	path_dev(p, dev);
 	format_ip(p->nexthop, p->nexthop_family, hop, sizeof(hop));
@@ -82,7 +103,8 @@ static void print_path(const struct snapshot *s, const struct snapshot *prev,
 	print_u64("packets", "%12llu ", ps->packets);
 	print_u64("bytes", "%14llu ", ps->bytes);
 	print_u64("flowlets", "%9llu ", ps->flowlets);
-	print_text("%5.1f%% ", total ? 100.0 * ps->packets / total : 0.0);
+	print_double("share", "%5.1f%% ",
+		     total ? 100.0 * path_packets(s, prev, i) / total : 0.0);
 	if (s->tx_failed[i] >= 0)
 		print_u64("tx_failed", "%9llu", s->tx_failed[i]);
 	else
@@ -90,9 +112,10 @@ static void print_path(const struct snapshot *s, const struct snapshot *prev,
 	if (s->xmit_ready[i] >= 0)
 		print_bool("accepts_redirects", NULL, s->xmit_ready[i]);
 	if (prev && secs > 0) {
-		print_text(" %10.0f %10.2f",
-			   (ps->packets - prev->paths[i].packets) / secs,
-			   (ps->bytes - prev->paths[i].bytes) * 8 / secs / 1e6);
+		if (bytes >= prev->paths[i].bytes)
+			bytes -= prev->paths[i].bytes;
+		print_double("pps", " %10.0f", path_packets(s, prev, i) / secs);
+		print_double("mbps", " %10.2f", bytes * 8 / secs / 1e6);
 	}
 	print_text("\n");
 	print_close('}');
@@ -133,9 +156,11 @@ static void print_stats(const struct instance *in, const struct snapshot *s,
 	__u64 total = 0;
 
 	for (__u32 i = 0; i < s->cfg.path_count; i++)
-		total += s->paths[i].packets;
+		total += path_packets(s, prev, i);
 	print_open(NULL, '{');
 	print_instance(in, &s->cfg);
+	if (prev)
+		print_double("interval_s", NULL, s->when - prev->when);
 	print_u64("config_generation", NULL, s->cfg.generation);
 	print_u64("hash_seed", NULL, s->cfg.hash_seed);
 	print_u64("flows_active", "\nflows %llu,", s->flows);
@@ -194,37 +219,61 @@ static void print_stats(const struct instance *in, const struct snapshot *s,
 
 static volatile sig_atomic_t stop;
 
+/* Cursor home, clear the screen (ANSI). */
+#define CLEAR_SCREEN "\033[H\033[2J"
+
+/* stats --reset, under the commit lock: zeroes the counters (the flows
+ * and their state stay) and, at XDP, re-bases each path's transmit
+ * check on the zeroed counts (committed with the config). */
+static int reset_counters(struct flowlet_config *cfg, void *ctx)
+{
+	return instance_reset_counters(ctx, cfg);
+}
+
 static void on_signal(int sig)
 {
 	(void)sig;
 	stop = 1;
 }
 
+const struct option stats_options[] = {
+	{ "json", no_argument, NULL, OPT_JSON },
+	{ "watch", required_argument, NULL, OPT_WATCH },
+	{ "prometheus", no_argument, NULL, OPT_PROMETHEUS },
+	{ "reset", no_argument, NULL, OPT_RESET },
+	HOOK_OPTION,
+	{ "help", no_argument, NULL, 'h' },
+	{ 0 },
+};
+
 int cmd_stats(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, OPT_JSON },
-		{ "watch", required_argument, NULL, OPT_WATCH },
-		HOOK_OPTION,
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
 	enum flowlet_hook hook = FLOWLET_HOOK_COUNT;
+	bool json = false, prometheus = false, reset = false, redraw;
 	struct snapshot snaps[2];
 	int opt, status = EXIT_OK, cur = 0;
 	__u64 watch = 0;
-	bool json = false;
 	struct instance in;
 
 	while (status == EXIT_OK &&
-	       (opt = command_getopt(argc, argv, opts, &status)) != -1) {
+	       (opt = command_getopt(argc, argv, stats_options, &status)) !=
+		       -1) {
 		if (opt == OPT_JSON)
 			json = true;
+		else if (opt == OPT_PROMETHEUS)
+			prometheus = true;
+		else if (opt == OPT_RESET)
+			reset = true;
 		else if (opt == OPT_WATCH &&
 			 parse_uint("--watch", optarg, 1, 3600, &watch))
 			status = EXIT_USAGE;
 		else
 			command_hook(opt, optarg, &hook, &status);
+	}
+	if (status == EXIT_OK && prometheus && (json || watch)) {
+		pr_err("stats: --prometheus prints one reading, alone (the "
+		       "exporter serves them)");
+		status = EXIT_USAGE;
 	}
 	if (status == EXIT_OK)
 		status = command_instance(argc, argv, hook, &in);
@@ -234,7 +283,24 @@ int cmd_stats(int argc, char **argv)
 	print_start(json);
 	if (snapshot_read(&in, &snaps[cur]))
 		goto out;
+	if (prometheus) {
+		struct metrics_source src = { &in, &snaps[cur] };
+
+		metrics_write(stdout, &src, 1);
+		status = EXIT_OK;
+		goto out;
+	}
+	/* On a terminal --watch redraws in place; into a pipe or a file it
+	 * appends, as JSON always does (one object per line). */
+	redraw = watch && !json && isatty(STDOUT_FILENO);
+	if (redraw)
+		print_text(CLEAR_SCREEN);
 	print_stats(&in, &snaps[cur], NULL);
+	if (reset) {
+		if (instance_update(&in, reset_counters, &in, NULL))
+			goto out;
+		print_text("counters zeroed\n");
+	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	while (watch && !stop) {
@@ -244,7 +310,7 @@ int cmd_stats(int argc, char **argv)
 		cur = !cur;
 		if (snapshot_read(&in, &snaps[cur]))
 			goto out;
-		print_text("\n");
+		print_text(redraw ? CLEAR_SCREEN : "\n");
 		print_stats(&in, &snaps[cur], &snaps[!cur]);
 	}
 	status = EXIT_OK;
@@ -264,71 +330,63 @@ static int by_recent(const void *a, const void *b)
 	return x < y ? 1 : x > y ? -1 : 0;
 }
 
-static const char *proto_name(__u8 proto, char *buf)
-{
-	switch (proto) {
-	case IPPROTO_TCP:
-		return "tcp";
-	case IPPROTO_UDP:
-		return "udp";
-	case IPPROTO_ICMP:
-		return "icmp";
-	case IPPROTO_ICMPV6:
-		return "icmpv6";
-	}
-	snprintf(buf, 8, "%u", proto);
-	return buf;
-}
+/* The widths of flows' text columns: as wide as what they show, so
+ * that IPv4 flows fit 80 columns. */
+struct flow_widths {
+	int endpoint, dev;
+};
 
-static void format_endpoint(const __u8 *addr, __u8 family, __u16 port,
-			    char *buf, size_t len)
+static void flow_columns(const struct flowlet_flow_key *key,
+			 const struct flowlet_flow *flow,
+			 const struct flowlet_config *cfg, char *src, char *dst,
+			 char *dev)
 {
-	char ip[INET6_ADDRSTRLEN];
-
-	format_ip(addr, family, ip, sizeof(ip));
-	if (family == 6)
-		snprintf(buf, len, "[%s]:%u", ip, ntohs(port));
-	else
-		snprintf(buf, len, "%s:%u", ip, ntohs(port));
+	format_endpoint(key->src, key->family, key->sport, src, 64);
+	format_endpoint(key->dst, key->family, key->dport, dst, 64);
+	strcpy(dev, "-");
+	if (flow->path < cfg->path_count && flow->path < FLOWLET_MAX_PATHS)
+		path_dev(&cfg->paths[flow->path], dev);
 }
 
 static void print_flow(const struct flowlet_flow_key *key,
 		       const struct flowlet_flow *flow,
-		       const struct flowlet_config *cfg, __u64 now_ns)
+		       const struct flowlet_config *cfg, __u64 now_ns,
+		       const struct flow_widths *w)
 {
-	char src[64], dst[64], dev[IF_NAMESIZE] = "-", proto[8];
+	char src[64], dst[64], dev[IF_NAMESIZE + 2], proto[8];
 	double idle_ms = flow->last_seen_ns < now_ns
 				 ? (now_ns - flow->last_seen_ns) / 1e6
 				 : 0;
 
-	format_endpoint(key->src, key->family, key->sport, src, sizeof(src));
-	format_endpoint(key->dst, key->family, key->dport, dst, sizeof(dst));
-	if (flow->path < cfg->path_count && flow->path < FLOWLET_MAX_PATHS)
-		path_dev(&cfg->paths[flow->path], dev);
+	flow_columns(key, flow, cfg, src, dst, dev);
 	print_open(NULL, '{');
-	print_str("proto", "%-6s ", proto_name(key->proto, proto));
-	print_str("src", "%-45s ", src);
-	print_str("dst", "%-45s ", dst);
+	print_str("proto", "%-6s ", format_proto(key->proto, proto));
+	print_text("%-*s %-*s ", w->endpoint, src, w->endpoint, dst);
+	print_str("src", NULL, src);
+	print_str("dst", NULL, dst);
 	print_u64("path", NULL, flow->path);
-	print_str("dev", "%-12s ", dev);
+	print_text("%-*s ", w->dev, dev);
+	print_str("dev", NULL, dev);
 	print_u64("flowlets", "%8llu ", flow->flowlet);
 	print_u64("packets", "%10llu ", flow->packets);
-	print_u64("bytes", "%12llu ", flow->bytes);
+	print_u64("bytes", NULL, flow->bytes);
 	print_u64("last_seen_ns", NULL, flow->last_seen_ns);
-	print_double("idle_ms", "%10.1f\n", idle_ms);
+	print_double("idle_ms", "%9.1f\n", idle_ms);
 	print_close('}');
 }
 
+const struct option flows_options[] = {
+	{ "json", no_argument, NULL, OPT_JSON },
+	{ "limit", required_argument, NULL, OPT_LIMIT },
+	HOOK_OPTION,
+	{ "help", no_argument, NULL, 'h' },
+	{ 0 },
+};
+
 int cmd_flows(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, OPT_JSON },
-		{ "limit", required_argument, NULL, OPT_LIMIT },
-		HOOK_OPTION,
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
 	enum flowlet_hook hook = FLOWLET_HOOK_COUNT;
+	struct flow_widths w = { strlen("DESTINATION"), strlen("PATH") };
 	struct flowlet_flow_key *keys = NULL;
 	struct flowlet_flow *values = NULL;
 	__u64 limit = DEFAULT_FLOW_LIMIT, now_ns;
@@ -341,7 +399,8 @@ int cmd_flows(int argc, char **argv)
 	long long count;
 
 	while (status == EXIT_OK &&
-	       (opt = command_getopt(argc, argv, opts, &status)) != -1) {
+	       (opt = command_getopt(argc, argv, flows_options, &status)) !=
+		       -1) {
 		if (opt == OPT_JSON)
 			json = true;
 		else if (opt == OPT_LIMIT &&
@@ -374,13 +433,25 @@ int cmd_flows(int argc, char **argv)
 	if (limit && (__u64)count > limit)
 		count = limit;
 
+	for (long long i = 0; i < count; i++) {
+		char src[64], dst[64], dev[IF_NAMESIZE + 2];
+		int n;
+
+		flow_columns(&keys[order[i]], &values[order[i]], &cfg, src, dst,
+			     dev);
+		n = strlen(src) > strlen(dst) ? strlen(src) : strlen(dst);
+		w.endpoint = n > w.endpoint ? n : w.endpoint;
+		n = strlen(dev);
+		w.dev = n > w.dev ? n : w.dev;
+	}
 	print_start(json);
-	print_text("%-6s %-45s %-45s %-12s %8s %10s %12s %10s\n", "PROTO",
-		   "SOURCE", "DESTINATION", "PATH", "FLOWLETS", "PACKETS",
-		   "BYTES", "IDLE_MS");
+	print_text("%-6s %-*s %-*s %-*s %8s %10s %9s\n", "PROTO", w.endpoint,
+		   "SOURCE", w.endpoint, "DESTINATION", w.dev, "PATH",
+		   "FLOWLETS", "PACKETS", "IDLE_MS");
 	print_open(NULL, '[');
 	for (long long i = 0; i < count; i++)
-		print_flow(&keys[order[i]], &values[order[i]], &cfg, now_ns);
+		print_flow(&keys[order[i]], &values[order[i]], &cfg, now_ns,
+			   &w);
 	print_close(']');
 	print_end();
 	status = EXIT_OK;
@@ -392,19 +463,36 @@ out:
 	return status;
 }
 
+/* One row of status. */
+static int status_row(struct instance *in, void *found)
+{
+	struct flowlet_config cfg;
+
+	if (instance_read_config(in, &cfg))
+		return 0;
+	print_open(NULL, '{');
+	print_instance(in, &cfg);
+	print_u64("paths", ", %llu paths", cfg.path_count);
+	print_u64("flows_active", ", %llu flows\n", instance_count_flows(in));
+	print_close('}');
+	(*(int *)found)++;
+	return 0;
+}
+
+const struct option status_options[] = {
+	{ "json", no_argument, NULL, OPT_JSON },
+	{ "help", no_argument, NULL, 'h' },
+	{ 0 },
+};
+
 int cmd_status(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, OPT_JSON },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
-	struct if_nameindex *ifs;
 	int opt, status = EXIT_OK, found = 0;
 	bool json = false;
 
 	while (status == EXIT_OK &&
-	       (opt = command_getopt(argc, argv, opts, &status)) != -1) {
+	       (opt = command_getopt(argc, argv, status_options, &status)) !=
+		       -1) {
 		if (opt == OPT_JSON)
 			json = true;
 	}
@@ -414,36 +502,13 @@ int cmd_status(int argc, char **argv)
 		pr_err("status: unexpected argument '%s'", argv[optind]);
 		return EXIT_USAGE;
 	}
-	ifs = if_nameindex();
-	if (!ifs) {
-		pr_err("cannot list interfaces: %s", strerror(errno));
-		return EXIT_FAIL;
-	}
 	print_start(json);
 	print_open(NULL, '{');
 	print_open("instances", '[');
-	for (struct if_nameindex *i = ifs; i->if_index; i++) {
-		for (int hook = 0; hook < FLOWLET_HOOK_COUNT; hook++) {
-			struct flowlet_config cfg;
-			struct instance in;
-
-			if (instance_probe(i->if_index, hook, &in) !=
-				    INSTANCE_FOUND ||
-			    instance_read_config(&in, &cfg)) {
-				instance_close(&in);
-				continue;
-			}
-			print_open(NULL, '{');
-			print_instance(&in, &cfg);
-			print_u64("paths", ", %llu paths", cfg.path_count);
-			print_u64("flows_active", ", %llu flows\n",
-				  instance_count_flows(&in));
-			print_close('}');
-			found++;
-			instance_close(&in);
-		}
+	if (instance_for_each(0, status_row, &found)) {
+		pr_err("cannot list interfaces: %s", strerror(errno));
+		return EXIT_FAIL;
 	}
-	if_freenameindex(ifs);
 	print_close(']');
 	print_close('}');
 	if (!found)

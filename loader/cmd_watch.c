@@ -236,14 +236,15 @@ static int watch_loop(struct watch *w, struct nl_events *ev, int claim)
 	return 0;
 }
 
+const struct option watch_options[] = {
+	{ "json", no_argument, NULL, OPT_JSON },
+	HOOK_OPTION,
+	{ "help", no_argument, NULL, 'h' },
+	{ 0 },
+};
+
 int cmd_watch(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, OPT_JSON },
-		HOOK_OPTION,
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
 	enum flowlet_hook hook = FLOWLET_HOOK_COUNT;
 	/* SA_RESTART: a commit under way finishes (poll() returns anyway). */
 	struct sigaction sa = { .sa_handler = on_signal,
@@ -254,7 +255,8 @@ int cmd_watch(int argc, char **argv)
 	bool json = false;
 
 	while (status == EXIT_OK &&
-	       (opt = command_getopt(argc, argv, opts, &status)) != -1) {
+	       (opt = command_getopt(argc, argv, watch_options, &status)) !=
+		       -1) {
 		if (opt == OPT_JSON)
 			json = true;
 		else

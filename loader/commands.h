@@ -16,13 +16,24 @@ enum exit_status {
 	EXIT_USAGE = 2, /* a bad argument */
 };
 
+#define FLOWLET_VERSION "0.1.0"
+
 struct command {
 	const char *name;
 	int (*run)(int argc, char **argv);
 	const char *usage;
-	bool modes; /* its --help lists the modes */
-	bool hooks; /* and the hooks */
+	bool modes;		   /* its --help lists the modes */
+	bool hooks;		   /* and the hooks */
+	const struct option *opts; /* what it parses */
 };
+
+/* table.c: every command. */
+extern const struct command command_table[];
+extern const size_t command_count;
+
+extern const struct option attach_options[], set_options[], watch_options[],
+	stats_options[], flows_options[], status_options[], replay_options[],
+	exporter_options[], detach_options[], docs_options[], top_options[];
 
 int cmd_attach(int argc, char **argv);
 int cmd_set(int argc, char **argv);
@@ -32,6 +43,9 @@ int cmd_flows(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_watch(int argc, char **argv);
 int cmd_replay(int argc, char **argv);
+int cmd_exporter(int argc, char **argv);
+int cmd_docs(int argc, char **argv);
+int cmd_top(int argc, char **argv);
 
 /* The command main() runs (for messages and --help). */
 extern const struct command *command_current;

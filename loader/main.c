@@ -1,123 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /* flowletctl: attach, configure and inspect flowlet's XDP data path. */
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <bpf/libbpf.h>
+#include <linux/capability.h>
+#include <sys/syscall.h>
 
 #include "commands.h"
 #include "log.h"
 #include "names.h"
-
-#define FLOWLET_VERSION "0.1.0"
-
-static const struct command commands[] = {
-	{ "attach", cmd_attach,
-	  "attach IFACE (--path DEV@NEXTHOP ... | --from-route PREFIX "
-	  "[--table T])\n"
-	  "       [--prefix CIDR ...] [--mode MODE] [--timeout DURATION]\n"
-	  "       [--weights W1,W2,...] [--hook HOOK] [--xdp-mode "
-	  "native|generic]\n"
-	  "       [--load-halflife DURATION] [--telemetry on|off]\n"
-	  "       [--flow-table N] [--seed N]\n"
-	  "  Load flowlet, configure it and attach it to IFACE, the ingress\n"
-	  "  interface (with --hook tc-egress, a host's interface its own\n"
-	  "  packets leave by); the program stays attached after flowletctl\n"
-	  "  exits. Attaching again replaces the program atomically and keeps\n"
-	  "  the flow table and counters.\n"
-	  "  --path DEV@NEXTHOP   egress interface and the neighbour behind "
-	  "it\n"
-	  "                       (its MAC is resolved from the kernel); 1-16\n"
-	  "  --from-route PREFIX  the paths are the next hops (and weights) "
-	  "of\n"
-	  "                       the kernel's route to PREFIX: a multipath\n"
-	  "                       route or a nexthop group; watch follows it\n"
-	  "  --table T            the routing table of --from-route (main)\n"
-	  "  --prefix CIDR        balance only these destinations (repeat);\n"
-	  "                       default --from-route's PREFIX, else all of\n"
-	  "                       IPv4 and IPv6. Local, link-local and\n"
-	  "                       multicast addresses are never balanced\n"
-	  "  --mode MODE          see Modes\n"
-	  "  --timeout DURATION   flowlet gap, e.g. 50ms (default), 500us\n"
-	  "  --weights W,...      one weight 0-255 per path (default all 1),\n"
-	  "                       sum at most 256; 0 takes a path out of\n"
-	  "                       rotation\n"
-	  "  --hook HOOK          where it runs, see Hooks (default xdp)\n"
-	  "  --xdp-mode M         native or generic (default: native where\n"
-	  "                       the driver has it)\n"
-	  "  --load-halflife D    leastload's rate estimate half-life (10ms)\n"
-	  "  --telemetry on|off   histograms of gaps and flowlet sizes, shown\n"
-	  "                       by stats (default on)\n"
-	  "  --flow-table N       flow table entries (default 65536)\n"
-	  "  --seed N             the flow hash's seed, for runs that must\n"
-	  "                       repeat (default random; a re-attach keeps\n"
-	  "                       the instance's)\n",
-	  true, true },
-	{ "set", cmd_set,
-	  "set IFACE [--mode MODE] [--timeout DURATION] [--weights W1,W2,...]\n"
-	  "       [--load-halflife DURATION] [--telemetry on|off] [--hook "
-	  "HOOK]\n"
-	  "  Change the running configuration; flows keep their state. A\n"
-	  "  weight of 0 takes a path out of rotation: no new flowlet goes\n"
-	  "  there, flowlets on it finish.\n",
-	  true, false },
-	{ "watch", cmd_watch,
-	  "watch IFACE [--json] [--hook HOOK]\n"
-	  "  Keep flowlet on IFACE true to the kernel, in the foreground "
-	  "until\n"
-	  "  SIGINT or SIGTERM: a path whose link goes down or whose next "
-	  "hop\n"
-	  "  fails is taken out of rotation and put back when it recovers; "
-	  "a\n"
-	  "  next hop's new MAC is used; local addresses are never "
-	  "balanced;\n"
-	  "  with --from-route, the route's next hops and weights are "
-	  "followed.\n"
-	  "  Next hops' neighbour entries are made managed, so the kernel\n"
-	  "  keeps them resolved. One line per change (--json: one object).\n",
-	  false, false },
-	{ "stats", cmd_stats,
-	  "stats IFACE [--json] [--watch SECONDS] [--hook HOOK]\n"
-	  "  Counters per path and per reason, and each path's state. "
-	  "--watch\n"
-	  "  prints them again every SECONDS with rates, until "
-	  "interrupted.\n",
-	  false, false },
-	{ "flows", cmd_flows,
-	  "flows IFACE [--json] [--limit N] [--hook HOOK]\n"
-	  "  The flow table, most recently active first (default limit 100,\n"
-	  "  0 for all).\n",
-	  false, false },
-	{ "status", cmd_status,
-	  "status [--json]\n"
-	  "  Every interface of this network namespace that runs flowlet,\n"
-	  "  and whether a watcher keeps it true to the kernel.\n",
-	  false, false },
-	{ "replay", cmd_replay,
-	  "replay TRACE [--mode MODE] [--timeout DURATION | --sweep "
-	  "D1,D2,...]\n"
-	  "       [--paths N] [--weights W1,W2,...] [--load-halflife D] "
-	  "[--json]\n"
-	  "  Run flowlet's data path over a packet trace (pcap: Ethernet,\n"
-	  "  Linux cooked or raw IP), its clock the trace's timestamps, "
-	  "over\n"
-	  "  N paths (default 4): flows, flowlets, path changes, the "
-	  "balance,\n"
-	  "  and histograms of gaps, flowlet sizes and flowlets per flow.\n"
-	  "  Nothing is attached; every packet is addressed to flowlet.\n"
-	  "  --sweep replays once per timeout: one row each (flowlets,\n"
-	  "  packets per flowlet, path changes, balance). --seed: the flow\n"
-	  "  hash's seed (default 0).\n",
-	  true, false },
-	{ "detach", cmd_detach,
-	  "detach IFACE [--hook HOOK]\n"
-	  "  Remove flowlet from IFACE: forwarding returns to the kernel.\n"
-	  "  --hook (for watch, stats, flows, set and detach too) says which\n"
-	  "  instance when flowlet runs at several hooks of IFACE.\n",
-	  false, false },
-};
-
-#define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 
 static void print_usage(FILE *out)
 {
@@ -127,8 +21,8 @@ static void print_usage(FILE *out)
 		"Flowlet switching at XDP or TC: balance traffic arriving on "
 		"an interface,\nor a host's own, over several next hops, "
 		"per flowlet.\n\n");
-	for (size_t i = 0; i < NR_COMMANDS; i++)
-		fprintf(out, "flowletctl %s\n", commands[i].usage);
+	for (size_t i = 0; i < command_count; i++)
+		fprintf(out, "flowletctl %s\n", command_table[i].usage);
 	fprintf(out, "Modes:\n");
 	mode_help(out);
 	fprintf(out, "Hooks:\n");
@@ -144,6 +38,41 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt,
 	if (!log_verbose)
 		return 0; /* flowletctl reports failures itself */
 	return vfprintf(stderr, fmt, args);
+}
+
+/* Whether this process holds what every command needs: CAP_NET_ADMIN,
+ * and CAP_BPF (or CAP_SYS_ADMIN, which kernels before 5.8 asked for). */
+static bool privileged(void)
+{
+	struct __user_cap_header_struct head = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct caps[_LINUX_CAPABILITY_U32S_3] = { 0 };
+	const int need[][2] = { { CAP_NET_ADMIN, CAP_NET_ADMIN },
+				{ CAP_BPF, CAP_SYS_ADMIN } };
+
+	if (syscall(SYS_capget, &head, caps))
+		return geteuid() == 0;
+	for (size_t i = 0; i < sizeof(need) / sizeof(need[0]); i++) {
+		bool any = false;
+
+		for (int j = 0; j < 2; j++)
+			any |= caps[need[i][j] / 32].effective &
+			       (1u << (need[i][j] % 32));
+		if (!any)
+			return false;
+	}
+	return true;
+}
+
+/* --help anywhere among a command's arguments: no privilege needed. */
+static bool asks_help(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
+			return true;
+	}
+	return false;
 }
 
 int main(int argc, char **argv)
@@ -175,10 +104,17 @@ int main(int argc, char **argv)
 		print_usage(stderr);
 		return EXIT_USAGE;
 	}
-	for (size_t i = 0; i < NR_COMMANDS; i++) {
-		if (!strcmp(argv[first], commands[i].name)) {
-			command_current = &commands[i];
-			return commands[i].run(argc - first, argv + first);
+	for (size_t i = 0; i < command_count; i++) {
+		if (!strcmp(argv[first], command_table[i].name)) {
+			command_current = &command_table[i];
+			if (command_table[i].run != cmd_docs && !privileged() &&
+			    !asks_help(argc - first, argv + first)) {
+				pr_err("%s: needs root (or CAP_BPF and "
+				       "CAP_NET_ADMIN)",
+				       command_table[i].name);
+				return EXIT_FAIL;
+			}
+			return command_table[i].run(argc - first, argv + first);
 		}
 	}
 	pr_err("unknown command '%s' (see flowletctl --help)", argv[first]);

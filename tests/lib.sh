@@ -82,7 +82,7 @@ add_node() {
 }
 
 # link NODE_A IF_A MAC_A ADDR_A ADDR6_A NODE_B IF_B MAC_B ADDR_B ADDR6_B: a
-# veth between two nodes, as a "link" record of topo/plan.py ('-': none).
+# veth between two nodes, as a "link" record of topo/flowlet_plan.py ('-': none).
 link() {
 	ip link add "$2" address "$3" netns "$UNIQ$1" type veth \
 		peer name "$7" address "$8" netns "$UNIQ$6" || return 1
@@ -100,7 +100,7 @@ link() {
 # so that no ARP moves the interface counters the tests compare.
 DIAMOND_STATIC_NEIGH=${DIAMOND_STATIC_NEIGH:-1}
 
-# The seed diamond of topo/plan.py with N paths (default 4): h1 - s1 -
+# The seed diamond of topo/flowlet_plan.py with N paths (default 4): h1 - s1 -
 # {s2..} - s6 - h2, h1 10.0.1.1, h2 10.0.6.2, path i through 10.1.i.0/24
 # and 10.2.i.0/24 (fd00:1i::/64, fd00:2i::/64 when dual-stack). s1 and s6
 # forward over the kernel's multipath routes (flowlet replaces them).
@@ -110,7 +110,7 @@ DIAMOND_STATIC_NEIGH=${DIAMOND_STATIC_NEIGH:-1}
 build_diamond() {
 	local plan kind node rest args=(--paths "${1:-4}") peer=() path
 	[ "$DIAMOND_IPV6" = 1 ] && args+=(--ipv6)
-	plan=$(/usr/bin/python3 "$ROOT/topo/plan.py" "${args[@]}") || return 1
+	plan=$(/usr/bin/python3 "$ROOT/topo/flowlet_plan.py" "${args[@]}") || return 1
 	while read -r kind node rest; do
 		# shellcheck disable=SC2086 # records are space-separated
 		case $kind in

@@ -72,7 +72,7 @@ link_flap() {
 	fi
 	on "$1" ip link set dev "$1-eth1" xdpdrv off
 	on "$1" ip link set "$1-eth1" up
-	/usr/bin/python3 "$ROOT/topo/plan.py" --paths 4 | while read -r kind node rest; do
+	/usr/bin/python3 "$ROOT/topo/flowlet_plan.py" --paths 4 | while read -r kind node rest; do
 		[ "$kind" = route ] && [ "$node" = "$1" ] && on "$node" ip route replace $rest
 	done
 }

@@ -1,9 +1,11 @@
-"""Mininet end to end: the seed topology with FlowletSwitch on s1 and s6.
+"""Mininet end to end: the seed topology with FlowletSwitch on s1 and s6,
+then the Weighted Tunnels topology with FlowletHost h1.
 
-Connectivity both ways, flowletctl from a Mininet host, one flow with gaps
-spreading over the paths in flowlet mode and staying on one in ecmp mode
-(by the kernel's interface counters), and a teardown that leaves no
-interface and no process behind. Node names carry a prefix of this run's
+Seed: connectivity both ways, flowletctl from a Mininet host, one flow
+with gaps spreading over the paths in flowlet mode and staying on one in
+ecmp mode (by the kernel's interface counters). Tunnels: h1 splits its own
+traffic over its two uplinks by weight, changed live, exactly under spray,
+UDP and TCP. Each teardown leaves no interface and no process behind. Node names carry a prefix of this run's
 own, so that the test never touches another network.
 Run with /usr/bin/python3 (Debian's Mininet).
 """
@@ -12,13 +14,16 @@ import json
 import os
 import subprocess
 import sys
+import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, 'topo'))
 
 from mininet.log import setLogLevel  # noqa: E402
 
-from flowlet_mininet import seed_network, send_flow  # noqa: E402
+from flowlet_mininet import (seed_network, send_flow,  # noqa: E402
+                             tunnels_network, tx_counters)
+from traffic import end_process  # noqa: E402
 
 FLOWLETCTL = os.path.join(ROOT, 'flowletctl')
 RESULTS = {'passed': 0, 'failed': 0}
@@ -34,6 +39,56 @@ def root_links(prefix):
                          text=True, check=True).stdout
     return [line.split(':')[1].strip() for line in out.splitlines()
             if line.split(':')[1].strip().startswith(prefix)]
+
+
+def iperf_once(h1, h2, args):
+    """iperf3 args from h1 against a one-off server on h2; its JSON."""
+    server = h2.popen(['iperf3', '-s', '-1', '-p', '5299'],
+                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(100):
+            if h2.cmd('ss -ltnH "sport = :5299"').strip():
+                break
+            time.sleep(0.05)
+        return h1.cmd('iperf3 -c 10.0.6.2 -p 5299 -J', *args)
+    finally:
+        end_process(server)
+
+
+def tunnels(prefix):
+    """The tunnels checks; the pids of the processes the network ran."""
+    with tunnels_network(prefix=prefix, mode='spray', weights=[7, 3],
+                         seed=4242) as net:
+        h1, h2 = net.get(prefix + 'h1', prefix + 'h2')
+        pids = [n.pid for n in net.hosts + net.switches] + [h1.watcher.pid]
+        out = h1.cmd(FLOWLETCTL, 'status')
+        check('%s: flowlet (tc-egress' % h1.ingress in out,
+              'FlowletHost h1 runs flowlet at tc-egress: %s' % out.strip())
+        check(net.ping([h1, h2], timeout=2) == 0,
+              'pingall: h1 <-> h2 with h1 splitting its own packets')
+        # Exact: spray's cursor is shared, 100 packets are ten rounds of
+        # the 10-slot sequence wherever it starts, and with static
+        # neighbours nothing else leaves h1.
+        for weights in ([7, 3], [3, 7], [5, 5]):
+            h1.set(weights=weights)
+            split = send_flow(h1, h1, '10.0.6.2', 100, '1ms', sport=4100)
+            check(split == [10 * w for w in weights],
+                  'spray %d,%d set live: h1\'s own 100 packets leave by '
+                  'its uplinks %s (interface counters)' % (*weights, split))
+        for proto, args in (('UDP', ['-u', '-b', '20M', '-l', '1400',
+                                     '-n', '1M']),
+                            ('TCP', ['-n', '4M'])):
+            ports = h1.path_ports()
+            before = tx_counters(h1, ports)
+            out = iperf_once(h1, h2, args)
+            after = tx_counters(h1, ports)
+            sent = [after[p][0] - before[p][0] for p in ports]
+            # A partial round of the 10-slot sequence is at most 7 off.
+            check('"end"' in out and '"error"' not in out
+                  and abs(sent[0] - 0.5 * sum(sent)) <= 7,
+                  '%s through h1\'s spray 5,5: %s packets by uplink '
+                  '(half each, within one round)' % (proto, sent))
+    return pids
 
 
 def main():
@@ -92,6 +147,17 @@ def main():
     alive = [pid for pid in pids if os.path.exists('/proc/%d' % pid)]
     check(pids and not alive,
           'teardown: every node process and watcher is gone (%d)'
+          % len(pids))
+    pids = []
+    try:
+        pids = tunnels(prefix)
+    except Exception as err:  # pylint: disable=broad-except
+        check(False, 'the tunnels network: %s' % err)
+    check(not root_links(prefix),
+          'tunnels teardown: no interface is left: %s' % root_links(prefix))
+    alive = [pid for pid in pids if os.path.exists('/proc/%d' % pid)]
+    check(pids and not alive,
+          'tunnels teardown: every node process and watcher is gone (%d)'
           % len(pids))
     print('%d passed, %d failed' % (RESULTS['passed'], RESULTS['failed']))
     return 1 if RESULTS['failed'] else 0

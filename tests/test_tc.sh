@@ -48,7 +48,7 @@ check "stats agrees exactly with the interface counters" \
 
 # Partial checksums: h1's TCP leaves checksumming to the device.
 on h1 ethtool -K h1-eth0 tx on >/dev/null
-on h2 iperf3 -s -1 -p 5299 >/dev/null 2>&1 &
+ip netns exec "${UNIQ}h2" iperf3 -s -1 -p 5299 >/dev/null 2>&1 &
 server=$!
 on_exit kill $server
 wait_until 30 listening h2 5299
@@ -167,7 +167,8 @@ check "still exactly 100 packets out of the uplinks ($UP) and into h2 ($DOWN)" \
 
 # watch keeps a tc-egress instance true to the kernel as it does XDP's: an
 # uplink that goes down leaves the rotation and comes back with its link.
-on e1 "$FLOWLETCTL" watch h1-eth0 --hook tc-egress >"$OUT.watch" 2>&1 &
+# Not through on(), a function: $! must be the watcher itself.
+ip netns exec "${UNIQ}e1" "$FLOWLETCTL" watch h1-eth0 --hook tc-egress >"$OUT.watch" 2>&1 &
 watcher=$!
 on_exit kill $watcher
 on_exit rm -f "$OUT.watch"

@@ -1,10 +1,13 @@
-"""Mininet node classes for flowlet, and the seed topology.
+"""Mininet node classes for flowlet, and its topologies: the seed diamond
+and the Weighted Tunnels host (the address plans are topo/flowlet_plan.py's).
 
 Router is a Mininet node in its own network namespace that forwards with
 Linux routing; FlowletSwitch is a Router that runs flowlet on its ingress
 port while the network runs. Both are added with addSwitch(), so Mininet
 starts them after every interface has its address (next hops answer ARP)
-and stops them before it tears the links down.
+and stops them before it tears the links down. FlowletHost is a host
+that balances its own traffic (flowlet at the tc-egress hook of its
+first uplink); network() attaches it once the network runs.
 
     from flowlet_mininet import FlowletSwitch
     s1 = topo.addSwitch('s1', cls=FlowletSwitch, ingress='s1-eth1',
@@ -26,6 +29,7 @@ import inspect
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -33,23 +37,36 @@ import tempfile
 import time
 
 from mininet.net import Mininet
-from mininet.node import Node
+from mininet.node import Host, Node
 from mininet.topo import Topo
 
 # `mn --custom` runs this file through exec(), without __file__.
 HERE = os.path.dirname(os.path.abspath(
     inspect.currentframe().f_code.co_filename))
 sys.path.insert(0, HERE)
-from plan import neighbours, route_args, seed_plan  # noqa: E402
-FLOWLETCTL = os.path.join(os.path.dirname(HERE), 'flowletctl')
-SEND = os.path.join(os.path.dirname(HERE), 'flowlet-send')
+from flowlet_plan import neighbours, route_args, seed_plan, tunnels_plan  # noqa: E402
+# Run from the repository: its binaries; installed (make install): the
+# ones on the PATH.
+REPO = os.path.dirname(HERE)
+IN_REPO = os.path.exists(os.path.join(REPO, 'include', 'flowlet.h'))
+FLOWLETCTL = (os.path.join(REPO, 'flowletctl') if IN_REPO
+              else shutil.which('flowletctl') or 'flowletctl')
+SEND = (os.path.join(REPO, 'flowlet-send') if IN_REPO
+        else shutil.which('flowlet-send') or 'flowlet-send')
 
 
 def header_modes():
     """The mode names, in order, from the one mode table: FLOWLET_MODES in
-    include/flowlet.h."""
-    with open(os.path.join(os.path.dirname(HERE), 'include',
-                           'flowlet.h')) as header:
+    include/flowlet.h, or, installed, flowletctl's --help (which prints
+    that table)."""
+    if not IN_REPO:
+        out = subprocess.run([FLOWLETCTL, '--help'], capture_output=True,
+                             text=True, check=False).stdout
+        table = out[out.index('Modes:\n'):].split('\n')[1:]
+        return tuple(line.split()[0] for line in
+                     table[:next(i for i, line in enumerate(table)
+                                 if not line.startswith('  '))])
+    with open(os.path.join(REPO, 'include', 'flowlet.h')) as header:
         text = header.read()
     table = text[text.index('#define FLOWLET_MODES(X)'):]
     table = table[:table.index('\n\n')]
@@ -71,11 +88,12 @@ def peer_of(intf):
 
 def send_flow(host, switch, dst, count, pause, sport=1234):
     """Sends one TCP flow with flowlet-send from host; returns the packets
-    each of switch's path ports sent meanwhile (interface counters)."""
+    each of switch's path ports sent meanwhile (interface counters). The
+    switch may be the host itself (a FlowletHost)."""
     ports = switch.path_ports()
-    before = switch.tx_counters(ports)
+    before = tx_counters(switch, ports)
     host.cmd(SEND, '--quiet', '--sport', sport, dst, count, pause)
-    after = switch.tx_counters(ports)
+    after = tx_counters(switch, ports)
     return [after[p][0] - before[p][0] for p in ports]
 
 
@@ -109,7 +127,7 @@ class Router(Node):
     def start(self, _controllers=None):
         self.cmd('ip link set lo up')
         self.cmd('sysctl -qw net.ipv4.ip_forward=1')
-        self.cmd('sysctl -qw net.ipv4.conf.all.rp_filter=0')
+        no_rp_filter(self)
         self.cmd('sysctl -qw net.ipv4.fib_multipath_hash_policy=1')
         if self.seed is not None:
             self.cmd('sysctl -qw net.ipv4.fib_multipath_hash_seed=%d'
@@ -125,14 +143,27 @@ class Router(Node):
 
     def tx_counters(self, intfs):
         """{interface: (tx packets, tx bytes)} from the kernel of this node."""
-        counters = {}
-        for line in self.cmd('cat /proc/net/dev').splitlines():
-            name, _, data = line.partition(':')
-            name = name.strip()
-            if name in intfs and data:
-                fields = data.split()
-                counters[name] = (int(fields[9]), int(fields[8]))
-        return counters
+        return tx_counters(self, intfs)
+
+
+def tx_counters(node, intfs):
+    """{interface: (tx packets, tx bytes)} of intfs, from node's kernel."""
+    counters = {}
+    for line in node.cmd('cat /proc/net/dev').splitlines():
+        name, _, data = line.partition(':')
+        name = name.strip()
+        if name in intfs and data:
+            fields = data.split()
+            counters[name] = (int(fields[9]), int(fields[8]))
+    return counters
+
+
+def no_rp_filter(node):
+    """No reverse-path filtering in node: a packet balanced onto another
+    path keeps its source address, which the kernel may route back by
+    another interface (or not at all)."""
+    for intf in ['all'] + node.intfNames():
+        node.cmd('sysctl -qw net.ipv4.conf.%s.rp_filter=0' % intf)
 
 
 def shape_port(node, intf, mbit):
@@ -151,27 +182,27 @@ NEIGH_SYSCTLS = {'base_reachable_time_ms': 1000, 'delay_first_probe_time': 1,
                  'retrans_time_ms': 200, 'interval_probe_time_ms': 1000}
 
 
-class FlowletSwitch(Router):
-    """A Router that runs flowlet on its ingress port.
+class FlowletNode:
+    """What runs flowlet on a node (mixed into FlowletSwitch, FlowletHost).
 
-    ingress:  the interface whose arriving traffic is balanced.
+    ingress:  the interface flowlet is attached to: a router's ingress
+              port (hook xdp or tc-ingress), a host's uplink (tc-egress).
     paths:    ['DEV@NEXTHOP', ...], the egress ports and next hops.
     from_route: instead of paths, a prefix whose kernel route (multipath,
               or a nexthop group) gives the paths and weights.
     prefixes: destinations to balance (default: from_route's, else all).
-    mode, timeout, weights: as for `flowletctl attach`.
-    seed:     flowlet's hash seed (`attach --seed`) and the kernel's
-              multipath hash seed here (see Router); None: random.
+    mode, timeout, weights, hook: as for `flowletctl attach`.
+    seed:     flowlet's hash seed (`attach --seed`) and, on a Router, the
+              kernel's multipath hash seed there; None: random.
     watch:    run `flowletctl watch` while the node runs (default), so that
               flowlet follows link, neighbour, address and route changes;
               its JSON lines go to self.watch_log.
     """
 
-    def __init__(self, name, ingress=None, paths=(), prefixes=(),
-                 mode='flowlet', timeout='50ms', weights=None,
-                 flowletctl=FLOWLETCTL, from_route=None, watch=True,
-                 **params):
-        Router.__init__(self, name, **params)
+    def init_flowlet(self, ingress=None, paths=(), prefixes=(),
+                     mode='flowlet', timeout='50ms', weights=None,
+                     flowletctl=FLOWLETCTL, from_route=None, watch=True,
+                     hook='xdp', seed=None):
         self.ingress = ingress
         self.paths = list(paths)
         self.from_route = from_route
@@ -181,40 +212,11 @@ class FlowletSwitch(Router):
         self.weights = weights
         self.flowletctl = flowletctl
         self.watch = watch
+        self.hook = hook
+        self.seed = seed
         self.watcher = None
         self.watch_log = None
         self.attached = False
-
-    def start(self, _controllers=None):
-        Router.start(self)
-        for spec in self.paths:
-            for key, value in NEIGH_SYSCTLS.items():
-                for family in ('ipv4', 'ipv6'):
-                    self.cmd('sysctl -qw net.%s.neigh.%s.%s=%s'
-                             % (family, spec.split('@')[0], key, value))
-        self.prepare_veth()
-        self.attach()
-
-    def stop(self, deleteIntfs=True):  # pylint: disable=invalid-name
-        self.stop_watch()
-        # Mininet.stop() deletes the links before it stops the switches,
-        # and an XDP program goes with its interface: detach only when the
-        # node is stopped on its own.
-        if self.attached and self.ingress in self.intfNames():
-            try:
-                self.detach()
-            except FlowletError:
-                pass  # the interface is being deleted anyway
-        Node.stop(self, deleteIntfs=deleteIntfs)
-
-    def prepare_veth(self):
-        """GRO on the path ports' peers, full checksums on the ingress
-        port's peer."""
-        for spec in self.paths:
-            peer = peer_of(self.intf(spec.split('@')[0]))
-            peer.node.cmd('ethtool -K', peer.name, 'gro on')
-        ingress_peer = peer_of(self.intf(self.ingress))
-        ingress_peer.node.cmd('ethtool -K', ingress_peer.name, 'tx off')
 
     def ctl(self, *args):
         """Runs flowletctl in this node; returns its output, raises
@@ -225,6 +227,10 @@ class FlowletSwitch(Router):
             raise FlowletError('%s: %s' % (self.name, body.strip()))
         return body
 
+    def instance_args(self, command):
+        """flowletctl COMMAND's arguments naming this node's instance."""
+        return [command, self.ingress, '--hook', self.hook]
+
     def start_watch(self, wait=10):
         """Starts flowletctl watch in this node and waits (up to wait
         seconds) until it watches."""
@@ -232,7 +238,7 @@ class FlowletSwitch(Router):
             prefix='flowlet-watch-%s-' % self.name, suffix='.log')
         with os.fdopen(fd, 'w') as log:
             self.watcher = self.popen(
-                [self.flowletctl, 'watch', self.ingress, '--json'],
+                [self.flowletctl] + self.instance_args('watch') + ['--json'],
                 stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + wait
         while time.monotonic() < deadline and self.watcher.poll() is None:
@@ -260,8 +266,8 @@ class FlowletSwitch(Router):
             self.watch_log = None
 
     def attach(self):
-        args = ['attach', self.ingress, '--mode', self.mode,
-                '--timeout', self.timeout]
+        args = self.instance_args('attach') + ['--mode', self.mode,
+                                               '--timeout', self.timeout]
         if self.from_route:
             args += ['--from-route', self.from_route]
         for spec in self.paths:
@@ -279,12 +285,12 @@ class FlowletSwitch(Router):
 
     def detach(self):
         self.stop_watch()
-        self.ctl('detach', self.ingress)
+        self.ctl(*self.instance_args('detach'))
         self.attached = False
 
     def set(self, **changes):
         """set(mode='ecmp', timeout='10ms', weights=[7, 3])"""
-        args = ['set', self.ingress]
+        args = self.instance_args('set')
         for key, value in changes.items():
             if key == 'weights':
                 value = ','.join(str(w) for w in value)
@@ -293,31 +299,95 @@ class FlowletSwitch(Router):
 
     def stats(self):
         """`flowletctl stats --json` of this node's instance, parsed."""
-        return json.loads(self.ctl('stats', self.ingress, '--json'))
+        return json.loads(self.ctl(*self.instance_args('stats'), '--json'))
 
     def path_ports(self):
         return [spec.split('@')[0] for spec in self.paths]
 
 
-class SeedTopo(Topo):
-    """h1 - s1 - {s2 .. s(N+1)} - s6 - h2, the P4 flowlet exercise's
-    topology with N paths (default 4), addressed by topo/plan.py (h1
-    10.0.1.1, h2 10.0.6.2, path i through 10.1.i.0/24 and 10.2.i.0/24).
-    s1 balances h1 -> h2, s6 balances h2 -> h1; the middle switches
-    forward with plain routes.
+class FlowletSwitch(FlowletNode, Router):
+    """A Router that runs flowlet on its ingress port (FlowletNode's
+    parameters; Router's routes and shape)."""
 
-    bw: Mbit/s per path, one number or one per path (asymmetry); shaped on
-        both egress ports of each middle switch. None: unshaped.
-    seed: flowlet's and the kernel's multipath hash seeds on every switch
+    def __init__(self, name, routes=(), shape=None, seed=None, **params):
+        flowlet = {k: params.pop(k) for k in list(params)
+                   if k in FLOWLET_PARAMS}
+        Router.__init__(self, name, routes=routes, shape=shape, seed=seed,
+                        **params)
+        self.init_flowlet(seed=seed, **flowlet)
+
+    def start(self, _controllers=None):
+        Router.start(self)
+        for spec in self.paths:
+            for key, value in NEIGH_SYSCTLS.items():
+                for family in ('ipv4', 'ipv6'):
+                    self.cmd('sysctl -qw net.%s.neigh.%s.%s=%s'
+                             % (family, spec.split('@')[0], key, value))
+        if self.hook == 'xdp':
+            self.prepare_veth()
+        self.attach()
+
+    def stop(self, deleteIntfs=True):  # pylint: disable=invalid-name
+        self.stop_watch()
+        # Mininet.stop() deletes the links before it stops the switches,
+        # and an XDP program goes with its interface: detach only when the
+        # node is stopped on its own.
+        if self.attached and self.ingress in self.intfNames():
+            try:
+                self.detach()
+            except FlowletError:
+                pass  # the interface is being deleted anyway
+        Node.stop(self, deleteIntfs=deleteIntfs)
+
+    def prepare_veth(self):
+        """GRO on the path ports' peers, full checksums on the ingress
+        port's peer."""
+        for spec in self.paths:
+            peer = peer_of(self.intf(spec.split('@')[0]))
+            peer.node.cmd('ethtool -K', peer.name, 'gro on')
+        ingress_peer = peer_of(self.intf(self.ingress))
+        ingress_peer.node.cmd('ethtool -K', ingress_peer.name, 'tx off')
+
+
+class FlowletHost(FlowletNode, Host):
+    """A host that balances its own traffic over its uplinks: flowlet at
+    the tc-egress hook of ingress (the uplink its routes use), with
+    FlowletNode's parameters. network() attaches it once every link is
+    up; terminating the host ends its watcher."""
+
+    def __init__(self, name, **params):
+        flowlet = {k: params.pop(k) for k in list(params)
+                   if k in FLOWLET_PARAMS}
+        flowlet.setdefault('hook', 'tc-egress')
+        Host.__init__(self, name, **params)
+        self.init_flowlet(**flowlet)
+
+    def terminate(self):
+        self.stop_watch()
+        Host.terminate(self)
+
+
+FLOWLET_PARAMS = set(inspect.signature(
+    FlowletNode.init_flowlet).parameters) - {'self'}
+
+
+class PlanTopo(Topo):
+    """A topology from an address plan of topo/flowlet_plan.py: its hosts (a
+    FlowletHost where the plan runs flowlet on a host), flowlet's
+    switches (FlowletSwitch) and the middle switches (Router), each path
+    shaped where it leaves its middle switch (the plan's exits).
+
+    bw: Mbit/s per path, one number or one per path (asymmetry); None:
+        unshaped.
+    mode, timeout, weights: every flowlet instance's.
+    seed: flowlet's and the kernel's multipath hash seeds on every node
         (None: random), so that a run repeats.
-    prefix: put before every node name, so that several networks can run
-        at once (interface names stay under 15 characters).
     """
 
-    def build(self, paths=4, bw=None, mode='flowlet', timeout='50ms',
-              weights=None, prefix='', seed=None):
-        # pylint: disable=arguments-differ
-        plan = self.plan = seed_plan(paths, prefix)
+    def build_plan(self, plan, bw=None, mode='flowlet', timeout='50ms',
+                   weights=None, seed=None):
+        self.plan = plan
+        paths = len(plan.exits)
         bws = bw if isinstance(bw, (list, tuple)) else [bw] * paths
         if len(bws) != paths:
             raise ValueError('bw: one value per path')
@@ -328,19 +398,26 @@ class SeedTopo(Topo):
         for link in plan.links:
             addr[link.intf_a] = link.addr_a
             addr[link.intf_b] = link.addr_b
+        flowlets = {spec.node: dict(
+            ingress=spec.ingress, paths=spec.paths, prefixes=[spec.prefix],
+            hook=spec.hook, mode=mode, timeout=timeout, weights=weights,
+            seed=seed) for spec in plan.flowlets}
         for host in plan.hosts:
+            default = [r for r in routes[host] if r.dst == 'default'][0]
+            extra = {}
+            if host in flowlets:
+                extra = dict(cls=FlowletHost, **flowlets[host])
             self.addHost(host, ip=addr[host + '-eth0'],
-                         defaultRoute='via ' + routes[host][0].vias[0])
-        for spec in plan.flowlets:
-            self.addSwitch(spec.node, cls=FlowletSwitch, ingress=spec.ingress,
-                           paths=spec.paths, prefixes=[spec.prefix],
-                           routes=[route_args(r) for r in routes[spec.node]],
-                           mode=mode, timeout=timeout, weights=weights,
-                           seed=seed)
-        for mid, mbit in zip(plan.middles, bws):
-            shape = {mid + '-eth1': mbit, mid + '-eth2': mbit} if mbit else {}
+                         defaultRoute='via ' + default.vias[0], **extra)
+        for switch in plan.switches:
+            self.addSwitch(switch, cls=FlowletSwitch,
+                           routes=[route_args(r) for r in routes[switch]],
+                           **flowlets[switch])
+        for mid, mbit, exits in zip(plan.middles, bws, plan.exits):
+            shape = {intf: mbit for _, intf in exits} if mbit else {}
             self.addSwitch(mid, cls=Router, shape=shape, seed=seed,
-                           routes=[route_args(r) for r in routes[mid]])
+                           routes=[route_args(r)
+                                   for r in routes.get(mid, [])])
         for link in plan.links:
             self.addLink(link.node_a, link.node_b, intfName1=link.intf_a,
                          intfName2=link.intf_b, addr1=link.mac_a,
@@ -348,22 +425,52 @@ class SeedTopo(Topo):
                          params2={'ip': link.addr_b})
 
 
+class SeedTopo(PlanTopo):
+    """h1 - s1 - {s2 .. s(N+1)} - s6 - h2, the P4 flowlet exercise's
+    topology with N paths (default 4), addressed by topo/flowlet_plan.py (h1
+    10.0.1.1, h2 10.0.6.2, path i through 10.1.i.0/24 and 10.2.i.0/24).
+    s1 balances h1 -> h2, s6 balances h2 -> h1; the middle switches
+    forward with plain routes and are shaped on both ports (bw).
+
+    prefix: put before every node name, so that several networks can run
+        at once (interface names stay under 15 characters).
+    The other parameters are PlanTopo's.
+    """
+
+    def build(self, paths=4, prefix='', **params):
+        # pylint: disable=arguments-differ
+        self.build_plan(seed_plan(paths, prefix), **params)
+
+
+class TunnelsTopo(PlanTopo):
+    """The Weighted Tunnels setting (tunnels_plan in topo/flowlet_plan.py): h1
+    with two uplinks into two disjoint paths to h2 (10.0.6.2), each
+    shaped to bw where it leaves its middle switch; flowlet at h1's
+    tc-egress splits h1's own traffic over them by weight. Parameters:
+    PlanTopo's, and prefix as for SeedTopo."""
+
+    def build(self, prefix='', **params):
+        # pylint: disable=arguments-differ
+        self.build_plan(tunnels_plan(prefix), **params)
+
+
 def static_neighbours(net):
-    """Writes every neighbour entry of the seed plan in advance: no ARP
-    in the interface counters (a test compares them exactly)."""
+    """Writes every neighbour entry of the plan in advance: no ARP in the
+    interface counters (a test compares them exactly)."""
     for node, intf, address, mac in neighbours(net.topo.plan):
         net.get(node).cmd('ip neigh replace', address, 'lladdr', mac, 'dev',
                           intf, 'nud permanent')
 
 
 @contextlib.contextmanager
-def seed_network(cc=None, **topo_args):
-    """The seed topology, started, with full checksums on its hosts (and
-    net.tcp_cc = cc: the TCP congestion control, e.g. 'cubic', that
-    traffic.py's senders ask for; None: the machine's default); always
-    stopped on the way out (also on Ctrl-C, SIGTERM or an error), which
-    removes every interface, namespace and process it made."""
-    net = Mininet(topo=SeedTopo(**topo_args), controller=None, build=False)
+def network(topo, cc=None):
+    """topo's network, started, flowlet attached on its hosts, with full
+    checksums on them where an XDP instance forwards (and net.tcp_cc = cc:
+    the TCP congestion control, e.g. 'cubic', that traffic.py's senders ask
+    for; None: the machine's default); always stopped on the way out
+    (also on Ctrl-C, SIGTERM or an error), which removes every interface,
+    namespace and process it made."""
+    net = Mininet(topo=topo, controller=None, build=False)
     previous = signal.signal(signal.SIGTERM, _terminate)
     try:
         net.build()
@@ -373,7 +480,12 @@ def seed_network(cc=None, **topo_args):
         # Before start: flowlet resolves its next hops when it attaches.
         static_neighbours(net)
         net.start()
-        full_checksums(net.hosts)
+        if any(spec.hook == 'xdp' for spec in topo.plan.flowlets):
+            full_checksums(net.hosts)
+        for host in net.hosts:
+            no_rp_filter(host)
+            if isinstance(host, FlowletHost):
+                host.attach()
         # Per socket (traffic.py): outside the first namespace the
         # default may only be an algorithm of
         # net.ipv4.tcp_allowed_congestion_control (here reno and bbr).
@@ -392,9 +504,20 @@ def seed_network(cc=None, **topo_args):
             signal.signal(signal.SIGTERM, previous)
 
 
+def seed_network(cc=None, **topo_args):
+    """network() of the seed topology (SeedTopo's arguments)."""
+    return network(SeedTopo(**topo_args), cc)
+
+
+def tunnels_network(cc=None, **topo_args):
+    """network() of the Weighted Tunnels topology (TunnelsTopo's)."""
+    return network(TunnelsTopo(**topo_args), cc)
+
+
 def _terminate(_signum, _frame):
     raise KeyboardInterrupt('SIGTERM')
 
 
-# For `mn --custom topo/flowlet_mininet.py --topo seed[,paths]`.
-topos = {'seed': SeedTopo}
+# For `mn --custom topo/flowlet_mininet.py --topo seed[,paths]` (or
+# tunnels).
+topos = {'seed': SeedTopo, 'tunnels': TunnelsTopo}

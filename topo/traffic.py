@@ -1,6 +1,6 @@
-"""Traffic through the seed topology, for the demo and the experiments:
-iperf3 and tools/flowgen.py flows h1 -> h2 with the load each path
-delivered sampled from its interface counters, the hosts' TCP counters
+"""Traffic through flowlet's topologies (flowlet_mininet.py), for the demo
+and the experiments: iperf3 and tools/flowgen.py flows h1 -> h2 with the
+load each path carried sampled from its interface counters, the hosts' TCP counters
 (nstat) and the machine's CPU use over the same interval. Run with
 /usr/bin/python3, as root."""
 
@@ -12,6 +12,8 @@ import subprocess
 import sys
 import tempfile
 import time
+
+from flowlet_mininet import tx_counters
 
 IPERF_PORT = 5201
 FLOWGEN_PORT = 5301
@@ -87,7 +89,8 @@ def iperf(net, flows, seconds, udp=False, mbit=None, interval=0.5,
     Run. The server is a one-off (`-1`): an iperf3 server that lost a UDP
     stream's first datagram waits for it for good, and so would every
     later client of a long-lived one."""
-    cmd = ['iperf3', '-c', '10.0.6.2', '-p', str(port), '-P', str(flows),
+    cmd = ['iperf3', '-c', net.topo.plan.target, '-p', str(port),
+           '-P', str(flows),
            '-t', str(seconds), '-J', '--connect-timeout', '3000']
     if udp:
         cmd += ['-u', '-l', '1400']
@@ -127,7 +130,8 @@ def flowgen(net, seconds, out, *args, interval=0.5, port=FLOWGEN_PORT):
     if getattr(net, 'tcp_cc', None):
         args += ('--cc', net.tcp_cc)
     _, seen = observe(net, [FLOWGEN, 'server', '--port', str(port)], port,
-                      [FLOWGEN, 'client', '10.0.6.2', '--port', str(port),
+                      [FLOWGEN, 'client', net.topo.plan.target,
+                       '--port', str(port),
                        '--out', out] + [str(a) for a in args],
                       seconds, interval, None)
     flows = []
@@ -140,14 +144,13 @@ def flowgen(net, seconds, out, *args, interval=0.5, port=FLOWGEN_PORT):
 
 
 def delivered(net):
-    """Bytes each path has delivered so far: what its middle switch sent
+    """Bytes each path has carried so far, where the plan counts them
+    (plan.counted): in the seed topology, what its middle switch sent
     towards h2's side, after the path's shaper (s1's own port counters
-    would count what the shaper then drops too)."""
-    counts = []
-    for mid in net.topo.plan.middles:
-        port = mid + '-eth2'
-        counts.append(net.get(mid).tx_counters([port])[port][1])
-    return counts
+    would count what the shaper then drops too); in the tunnels
+    topology, what h1 sent by each uplink (the split it made)."""
+    return [tx_counters(net.get(node), [port])[port][1]
+            for node, port in net.topo.plan.counted]
 
 
 def observe(net, server_cmd, port, client_cmd, seconds, interval, on_tick):

@@ -8,7 +8,6 @@
 #include <linux/if_link.h>
 
 #include "attach.h"
-#include "ethtool.h"
 #include "flowlet.skel.h"
 #include "hook.h"
 #include "log.h"
@@ -116,20 +115,6 @@ static void check_paths_accept_redirects(const struct flowlet_config *cfg,
 			"GRO on its peer (ethtool -K PEER gro on, in the "
 			"peer's namespace) or attach an XDP program there",
 			iface, i, dev);
-	}
-}
-
-/* Remembers each egress driver's XDP xmit count against the path's packet
- * count, so that stats can tell redirected frames the driver never took. */
-static void record_xmit_offsets(struct flowlet_config *cfg, int pstats_fd)
-{
-	for (__u32 i = 0; i < cfg->path_count; i++) {
-		struct flowlet_path_stats ps;
-		long long xmit = netdev_xdp_xmit(cfg->paths[i].ifindex);
-
-		if (percpu_sum(pstats_fd, i, &ps, sizeof(ps)))
-			ps.packets = 0;
-		cfg->paths[i].xmit_offset = xmit - (long long)ps.packets;
 	}
 }
 
@@ -351,7 +336,7 @@ int flowlet_attach(const struct attach_spec *spec, struct flowlet_config *cfg,
 	if (instance_from_object(skel->obj, ifindex, spec->hook, &fresh))
 		goto out;
 	if (spec->hook == FLOWLET_HOOK_XDP)
-		record_xmit_offsets(cfg, fresh.fds[MAP_PSTATS]);
+		instance_record_xmit(&fresh, cfg);
 	if (instance_commit(&fresh, cfg) ||
 	    fill_prefixes(spec, fresh.fds[MAP_PREFIX]))
 		goto out;

@@ -9,6 +9,7 @@
 #include <bpf/libbpf.h>
 #include <linux/if_link.h>
 
+#include "ethtool.h"
 #include "hook.h"
 #include "instance.h"
 #include "log.h"
@@ -159,6 +160,43 @@ enum instance_status instance_probe(int ifindex, enum flowlet_hook hook,
 		}
 	}
 	return status;
+}
+
+/* The instances at @ifindex's hooks; 1 when @fn said stop. */
+static int for_each_hook(int ifindex, int (*fn)(struct instance *in, void *ctx),
+			 void *ctx)
+{
+	for (int hook = 0; hook < FLOWLET_HOOK_COUNT; hook++) {
+		struct instance in;
+		int stop = 0;
+
+		if (instance_probe(ifindex, hook, &in) == INSTANCE_FOUND)
+			stop = fn(&in, ctx);
+		instance_close(&in);
+		if (stop)
+			return 1;
+	}
+	return 0;
+}
+
+int instance_for_each(int ifindex, int (*fn)(struct instance *in, void *ctx),
+		      void *ctx)
+{
+	struct if_nameindex *ifs;
+
+	if (ifindex) {
+		for_each_hook(ifindex, fn, ctx);
+		return 0;
+	}
+	ifs = if_nameindex();
+	if (!ifs)
+		return -1;
+	for (struct if_nameindex *i = ifs; i->if_index; i++) {
+		if (for_each_hook(i->if_index, fn, ctx))
+			break;
+	}
+	if_freenameindex(ifs);
+	return 0;
 }
 
 long long instance_prog_now(const struct instance *in)
@@ -455,6 +493,43 @@ void instance_reset_path(const struct instance *in, __u32 path)
 		bpf_map_update_elem(in->fds[MAP_PSTATS], &path, zeros, BPF_ANY);
 	free(zeros);
 	bpf_map_update_elem(in->fds[MAP_LOAD], &path, &load, BPF_ANY);
+}
+
+void instance_record_xmit(const struct instance *in, struct flowlet_config *cfg)
+{
+	for (__u32 i = 0; i < cfg->path_count && i < FLOWLET_MAX_PATHS; i++) {
+		struct flowlet_path_stats ps;
+		long long xmit = netdev_xdp_xmit(cfg->paths[i].ifindex);
+
+		if (percpu_sum(in->fds[MAP_PSTATS], i, &ps, sizeof(ps)))
+			ps.packets = 0;
+		cfg->paths[i].xmit_offset = xmit - (long long)ps.packets;
+	}
+}
+
+int instance_reset_counters(const struct instance *in,
+			    struct flowlet_config *cfg)
+{
+	int cpus = libbpf_num_possible_cpus();
+	void *zeros =
+		cpus > 0 ? calloc(cpus, sizeof(struct flowlet_stats)) : NULL;
+	__u32 zero = 0;
+	int err;
+
+	if (!zeros)
+		return -1;
+	err = bpf_map_update_elem(in->fds[MAP_STATS], &zero, zeros, BPF_ANY);
+	free(zeros);
+	if (err) {
+		pr_err("%s: cannot zero flowlet_stats: %s", in->iface,
+		       strerror(errno));
+		return -1;
+	}
+	for (__u32 i = 0; i < FLOWLET_MAX_PATHS; i++)
+		instance_reset_path(in, i);
+	if (in->hook == FLOWLET_HOOK_XDP)
+		instance_record_xmit(in, cfg);
+	return 0;
 }
 
 int percpu_sum(int map_fd, __u32 key, void *sum, size_t size)

@@ -65,6 +65,15 @@ enum instance_status instance_probe(int ifindex, enum flowlet_hook hook,
 int instance_open(const char *iface, enum flowlet_hook hook,
 		  struct instance *in);
 
+/*
+ * Calls @fn for every flowlet instance found at any hook of @ifindex
+ * (0: of every interface of this network namespace), then closes it;
+ * stops early when @fn returns non-zero. 0, or -1 when the interfaces
+ * cannot be listed.
+ */
+int instance_for_each(int ifindex, int (*fn)(struct instance *in, void *ctx),
+		      void *ctx);
+
 /* The id of the program at @in's hook now (0: none), or -1. */
 long long instance_prog_now(const struct instance *in);
 void instance_close(struct instance *in);
@@ -115,6 +124,18 @@ int instance_update(const struct instance *in,
 
 /* Zeroes path @path's counters and load (a new path took its place). */
 void instance_reset_path(const struct instance *in, __u32 path);
+
+/* Remembers in @cfg each egress driver's XDP xmit count against the
+ * path's packet count now, so that stats can tell redirected frames the
+ * driver never took. */
+void instance_record_xmit(const struct instance *in,
+			  struct flowlet_config *cfg);
+
+/* Zeroes every counter (global and per path; the flow tables stay) and,
+ * at XDP, records the xmit counts in @cfg anew: for instance_update(). 0,
+ * or -1 after an error. */
+int instance_reset_counters(const struct instance *in,
+			    struct flowlet_config *cfg);
 
 /* Sums a per-CPU value made only of __u64 fields over every CPU. */
 int percpu_sum(int map_fd, __u32 key, void *sum, size_t size);

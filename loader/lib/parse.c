@@ -246,3 +246,31 @@ int parse_path(const char *text, struct path_arg *path)
 	memcpy(path->dev, text, at - text);
 	return 0;
 }
+
+const char *format_proto(__u8 proto, char *buf)
+{
+	switch (proto) {
+	case IPPROTO_TCP:
+		return "tcp";
+	case IPPROTO_UDP:
+		return "udp";
+	case IPPROTO_ICMP:
+		return "icmp";
+	case IPPROTO_ICMPV6:
+		return "icmpv6";
+	}
+	snprintf(buf, 8, "%u", proto);
+	return buf;
+}
+
+void format_endpoint(const __u8 *addr, __u8 family, __u16 port, char *buf,
+		     size_t len)
+{
+	char ip[INET6_ADDRSTRLEN];
+
+	format_ip(addr, family, ip, sizeof(ip));
+	if (family == 6)
+		snprintf(buf, len, "[%s]:%u", ip, ntohs(port));
+	else
+		snprintf(buf, len, "%s:%u", ip, ntohs(port));
+}

@@ -38,6 +38,11 @@ int parse_uint(const char *opt, const char *text, __u64 min, __u64 max,
 void format_duration(__u64 ns, char *buf, size_t len);
 void format_ip(const __u8 *bytes, __u8 family, char *buf, size_t len);
 void format_mac(const __u8 *mac, char *buf, size_t len);
+/* "tcp", "udp", "icmp", "icmpv6" or the number (in @buf, 8 bytes). */
+const char *format_proto(__u8 proto, char *buf);
+/* ADDR:PORT, [ADDR6]:PORT; @port in network order. */
+void format_endpoint(const __u8 *addr, __u8 family, __u16 port, char *buf,
+		     size_t len);
 /* "10.0.6.0/24" */
 void format_prefix(const struct flowlet_prefix_key *key, char *buf, size_t len);
 

@@ -1,4 +1,5 @@
-"""The seed diamond's address plan, in one place.
+"""The address plans of flowlet's topologies, in one place: the seed
+diamond (seed_plan) and the Weighted Tunnels host (tunnels_plan).
 
 h1 - s1 - {s2 .. s(N+1)} - sL - h2, the P4 flowlet exercise's topology
 with N paths (sL is s6 for up to 4 paths, s(N+2) beyond):
@@ -16,9 +17,9 @@ so that neighbour entries can be written in advance (no ARP in the
 interface counters a test compares).
 
 The Mininet topologies (flowlet_mininet.py) import this module; the shell
-suites read it through the command line:
+suites read the seed plan through the command line:
 
-    /usr/bin/python3 topo/plan.py [--paths N] [--ipv6] [--prefix P]
+    /usr/bin/python3 topo/flowlet_plan.py [--paths N] [--ipv6] [--prefix P]
 
 prints one record per line, fields separated by spaces ('-' for none):
 
@@ -36,9 +37,15 @@ Link = collections.namedtuple(
     'Link', 'node_a intf_a mac_a addr_a addr6_a '
     'node_b intf_b mac_b addr_b addr6_b')
 Route = collections.namedtuple('Route', 'node dst vias')
-Flowlet = collections.namedtuple('Flowlet', 'node ingress prefix paths')
+# hook: where flowlet runs (FLOWLET_HOOKS in include/flowlet.h).
+Flowlet = collections.namedtuple('Flowlet', 'node ingress prefix paths hook',
+                                 defaults=('xdp',))
+# target: h2's address, where traffic goes; exits: per path, the
+# (node, interface) pairs where it leaves a middle switch, to shape;
+# counted: per path, the (node, interface) whose transmitted bytes are
+# the path's load.
 Plan = collections.namedtuple('Plan', 'hosts switches middles links '
-                              'routes flowlets')
+                              'routes flowlets target exits counted')
 
 MAX_PATHS = 16
 
@@ -107,7 +114,47 @@ def seed_plan(paths=4, prefix='', ipv6=False):
                 ['%s-eth%d@%s' % (sl, i + 1, hop)
                  for i, hop in enumerate(sl_hops)])]
     return Plan(hosts=[h1, h2], switches=[s1, sl], middles=mids,
-                links=links, routes=routes, flowlets=flowlets)
+                links=links, routes=routes, flowlets=flowlets,
+                target='10.0.6.2',
+                exits=[[(m, m + '-eth1'), (m, m + '-eth2')] for m in mids],
+                counted=[(m, m + '-eth2') for m in mids])
+
+
+def tunnels_plan(prefix=''):
+    """The Weighted Tunnels setting: h1 has two uplinks into two disjoint
+    paths to h2 and splits its own traffic over them (flowlet at h1's
+    tc-egress); the kernel alone sends everything by uplink 1.
+
+        h1-eth0 10.0.1.1 <-> s1-eth1 10.0.1.254    (path 1)
+        h1-eth1 10.0.2.1 <-> s2-eth1 10.0.2.254    (path 2)
+        s1-eth2 10.0.6.254 <-> h2-eth0 10.0.6.2
+        s2-eth2 10.2.2.1 <-> h2-eth1 10.2.2.2      (s2 routes 10.0.6.0/24 here)
+
+    Packets on path 2 keep h1's address on uplink 1 (10.0.1.1), so s2
+    and h2 must not filter by reverse path (rp_filter 0): s2 has no route
+    back to it, h2's goes by path 1. h2 answers by path 1."""
+    h1, h2, s1, s2 = (prefix + n for n in ('h1', 'h2', 's1', 's2'))
+    links = [
+        Link(h1, h1 + '-eth0', None, '10.0.1.1/24', None,
+             s1, s1 + '-eth1', None, '10.0.1.254/24', None),
+        Link(h1, h1 + '-eth1', None, '10.0.2.1/24', None,
+             s2, s2 + '-eth1', None, '10.0.2.254/24', None),
+        Link(s1, s1 + '-eth2', None, '10.0.6.254/24', None,
+             h2, h2 + '-eth0', None, '10.0.6.2/24', None),
+        Link(s2, s2 + '-eth2', None, '10.2.2.1/24', None,
+             h2, h2 + '-eth1', None, '10.2.2.2/24', None)]
+    links = [link._replace(mac_a=_mac(0x80 + n, 1), mac_b=_mac(0x80 + n, 2))
+             for n, link in enumerate(links, 1)]
+    routes = [Route(h1, 'default', ['10.0.1.254']),
+              Route(s2, '10.0.6.0/24', ['10.2.2.2']),
+              Route(h2, 'default', ['10.0.6.254'])]
+    flowlets = [Flowlet(h1, h1 + '-eth0', '10.0.6.0/24',
+                        [h1 + '-eth0@10.0.1.254', h1 + '-eth1@10.0.2.254'],
+                        'tc-egress')]
+    return Plan(hosts=[h1, h2], switches=[], middles=[s1, s2], links=links,
+                routes=routes, flowlets=flowlets, target='10.0.6.2',
+                exits=[[(s1, s1 + '-eth2')], [(s2, s2 + '-eth2')]],
+                counted=[(h1, h1 + '-eth0'), (h1, h1 + '-eth1')])
 
 
 def route_args(route, weights=None):

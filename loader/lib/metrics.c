@@ -1,0 +1,248 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <net/if.h>
+#include <stddef.h>
+#include <string.h>
+#include <arpa/inet.h>
+
+#include "metrics.h"
+#include "names.h"
+#include "parse.h"
+
+/* name{iface="...",hook="..." with the instance's labels; the caller
+ * adds its own and ends the sample with sample_end(). */
+static void sample_start(FILE *out, const char *name,
+			 const struct metrics_source *src)
+{
+	/* Interface names are [^/ \t\n:] and hook names ours: nothing to
+	 * escape. */
+	fprintf(out, "%s{iface=\"%s\",hook=\"%s\"", name, src->in->iface,
+		hook_name(src->in->hook));
+}
+
+static void sample_end(FILE *out, unsigned long long value)
+{
+	fprintf(out, "} %llu\n", value);
+}
+
+static void info(FILE *out, const char *name, const struct metrics_source *src,
+		 size_t unused)
+{
+	(void)unused;
+	sample_start(out, name, src);
+	fprintf(out, ",mode=\"%s\",prog_id=\"%u\"", mode_name(src->s->cfg.mode),
+		src->in->prog_id);
+	sample_end(out, 1);
+}
+
+static void timeout(FILE *out, const char *name,
+		    const struct metrics_source *src, size_t unused)
+{
+	(void)unused;
+	sample_start(out, name, src);
+	fprintf(out, "} %.9g\n", src->s->cfg.timeout_ns / 1e9);
+}
+
+static void flows(FILE *out, const char *name, const struct metrics_source *src,
+		  size_t unused)
+{
+	(void)unused;
+	sample_start(out, name, src);
+	sample_end(out, src->s->flows < 0 ? 0 : src->s->flows);
+}
+
+/* A __u64 of struct flowlet_stats at @offset. */
+static void global(FILE *out, const char *name,
+		   const struct metrics_source *src, size_t offset)
+{
+	sample_start(out, name, src);
+	sample_end(out,
+		   *(const __u64 *)((const char *)&src->s->stats + offset));
+}
+
+static void passed(FILE *out, const char *name,
+		   const struct metrics_source *src, size_t unused)
+{
+	(void)unused;
+	for (__u32 r = 0; r < FLOWLET_PASS_COUNT; r++) {
+		sample_start(out, name, src);
+		fprintf(out, ",reason=\"%s\"", pass_reason_name(r));
+		sample_end(out, src->s->stats.passed[r]);
+	}
+}
+
+static void dropped(FILE *out, const char *name,
+		    const struct metrics_source *src, size_t unused)
+{
+	(void)unused;
+	for (__u32 r = 0; r < FLOWLET_DROP_COUNT; r++) {
+		sample_start(out, name, src);
+		fprintf(out, ",reason=\"%s\"", drop_reason_name(r));
+		sample_end(out, src->s->stats.dropped[r]);
+	}
+}
+
+static void path_start(FILE *out, const char *name,
+		       const struct metrics_source *src, __u32 i)
+{
+	const struct flowlet_path *p = &src->s->cfg.paths[i];
+	char dev[IF_NAMESIZE], hop[INET6_ADDRSTRLEN];
+
+	if (!if_indextoname(p->ifindex, dev))
+		snprintf(dev, sizeof(dev), "#%u", p->ifindex);
+	format_ip(p->nexthop, p->nexthop_family, hop, sizeof(hop));
+	sample_start(out, name, src);
+	fprintf(out, ",path=\"%u\",dev=\"%s\",nexthop=\"%s\"", i, dev, hop);
+}
+
+/* A __u64 of struct flowlet_path_stats at @offset, per path. */
+static void per_path(FILE *out, const char *name,
+		     const struct metrics_source *src, size_t offset)
+{
+	for (__u32 i = 0; i < src->s->cfg.path_count; i++) {
+		path_start(out, name, src, i);
+		sample_end(out,
+			   *(const __u64 *)((const char *)&src->s->paths[i] +
+					    offset));
+	}
+}
+
+static void path_up(FILE *out, const char *name,
+		    const struct metrics_source *src, size_t unused)
+{
+	(void)unused;
+	for (__u32 i = 0; i < src->s->cfg.path_count; i++) {
+		path_start(out, name, src, i);
+		sample_end(out, !src->s->cfg.paths[i].down);
+	}
+}
+
+static void path_weight(FILE *out, const char *name,
+			const struct metrics_source *src, size_t unused)
+{
+	(void)unused;
+	for (__u32 i = 0; i < src->s->cfg.path_count; i++) {
+		path_start(out, name, src, i);
+		sample_end(out, src->s->cfg.paths[i].weight);
+	}
+}
+
+/*
+ * A log2 histogram (struct flowlet_hist) as a Prometheus histogram with
+ * the label @label (may be ""): bucket i counts values in [2^i, 2^(i+1)),
+ * integers, so its upper bound is 2^(i+1) - 1 (times @scale: seconds for
+ * ns); the last bucket is open, +Inf only. No _sum: the data path counts
+ * per bucket only.
+ */
+static void histogram(FILE *out, const char *name,
+		      const struct metrics_source *src, const __u64 *bucket,
+		      const char *label, double scale)
+{
+	unsigned long long total = 0;
+	char series[96];
+
+	snprintf(series, sizeof(series), "%s_bucket", name);
+	for (int i = 0; i < FLOWLET_HIST_BUCKETS; i++) {
+		total += bucket[i];
+		sample_start(out, series, src);
+		if (i < FLOWLET_HIST_BUCKETS - 1)
+			fprintf(out, "%s,le=\"%.9g\"", label,
+				((double)(1ULL << (i + 1)) - 1) * scale);
+		else
+			fprintf(out, "%s,le=\"+Inf\"", label);
+		sample_end(out, total);
+	}
+	snprintf(series, sizeof(series), "%s_count", name);
+	sample_start(out, series, src);
+	fprintf(out, "%s", label);
+	sample_end(out, total);
+}
+
+static void gaps(FILE *out, const char *name, const struct metrics_source *src,
+		 size_t unused)
+{
+	const struct flowlet_hist *h = &src->s->stats.hist;
+
+	(void)unused;
+	if (!src->s->cfg.telemetry)
+		return;
+	histogram(out, name, src, h->gap_started, ",kind=\"started\"", 1e-9);
+	histogram(out, name, src, h->gap_continued, ",kind=\"continued\"",
+		  1e-9);
+}
+
+/* The histogram of struct flowlet_stats at @offset. */
+static void sizes(FILE *out, const char *name, const struct metrics_source *src,
+		  size_t offset)
+{
+	if (src->s->cfg.telemetry)
+		histogram(
+			out, name, src,
+			(const __u64 *)((const char *)&src->s->stats + offset),
+			"", 1);
+}
+
+#define STAT(field) offsetof(struct flowlet_stats, field)
+#define PATH(field) offsetof(struct flowlet_path_stats, field)
+
+/* The metric families, in the order they are written. */
+static const struct family {
+	const char *name;
+	const char *type;
+	const char *help;
+	void (*samples)(FILE *out, const char *name,
+			const struct metrics_source *src, size_t offset);
+	size_t offset;
+} families[] = {
+	{ "flowlet_info", "gauge", "1 per instance; its mode and program.",
+	  info, 0 },
+	{ "flowlet_timeout_seconds", "gauge", "The flowlet timeout.", timeout,
+	  0 },
+	{ "flowlet_flows", "gauge", "Entries in the flow tables.", flows, 0 },
+	{ "flowlet_flows_created_total", "counter",
+	  "Flows seen for the first time.", global, STAT(flows_created) },
+	{ "flowlet_flows_established_total", "counter",
+	  "Flows seen a second time (moved into the flow table).", global,
+	  STAT(flows_established) },
+	{ "flowlet_flowlets_total", "counter",
+	  "Flowlets started, new flows included.", global, STAT(flowlets) },
+	{ "flowlet_path_changes_total", "counter",
+	  "Flowlets that started on another path than their flow's last.",
+	  global, STAT(path_changes) },
+	{ "flowlet_redirected_total", "counter", "Packets sent over a path.",
+	  global, STAT(redirected) },
+	{ "flowlet_passed_total", "counter",
+	  "Packets left to the kernel, by reason.", passed, 0 },
+	{ "flowlet_dropped_total", "counter", "Packets dropped, by reason.",
+	  dropped, 0 },
+	{ "flowlet_path_packets_total", "counter",
+	  "Packets sent over the path.", per_path, PATH(packets) },
+	{ "flowlet_path_bytes_total", "counter", "Bytes sent over the path.",
+	  per_path, PATH(bytes) },
+	{ "flowlet_path_flowlets_total", "counter",
+	  "Flowlets started on the path.", per_path, PATH(flowlets) },
+	{ "flowlet_path_up", "gauge",
+	  "1 if the path may be chosen (up; its weight aside).", path_up, 0 },
+	{ "flowlet_path_weight", "gauge", "The path's weight.", path_weight,
+	  0 },
+	{ "flowlet_gap_seconds", "histogram",
+	  "Gaps between a flow's packets, by whether they started a flowlet "
+	  "(telemetry).",
+	  gaps, 0 },
+	{ "flowlet_flowlet_packets", "histogram",
+	  "Sizes of flowlets that ended, in packets (telemetry).", sizes,
+	  STAT(hist.flowlet_packets) },
+	{ "flowlet_flowlet_bytes", "histogram",
+	  "Sizes of flowlets that ended, in bytes (telemetry).", sizes,
+	  STAT(hist.flowlet_bytes) },
+};
+
+void metrics_write(FILE *out, const struct metrics_source *src, int count)
+{
+	for (size_t f = 0; f < sizeof(families) / sizeof(families[0]); f++) {
+		fprintf(out, "# HELP %s %s\n# TYPE %s %s\n", families[f].name,
+			families[f].help, families[f].name, families[f].type);
+		for (int i = 0; i < count; i++)
+			families[f].samples(out, families[f].name, &src[i],
+					    families[f].offset);
+	}
+}
