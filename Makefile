@@ -11,7 +11,7 @@ BUILD_DEPS := clang llvm gcc make libbpf-dev bpftool libelf-dev zlib1g-dev \
 	      linux-libc-dev pkg-config libmnl-dev libpcap-dev libmicrohttpd-dev \
 	      libncurses-dev scdoc
 TEST_DEPS  := iproute2 iperf3 ethtool iputils-ping clang-format python3 \
-	      mininet prometheus curl
+	      mininet prometheus curl tmux man-db
 DEMO_DEPS  := mininet iperf3 ethtool python3-matplotlib tcpdump
 # make bench's NFQUEUE forwarder (bench/nfq.c): this kernel queues to user
 # space through xtables only, hence iptables (its legacy backend).

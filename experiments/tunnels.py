@@ -8,12 +8,12 @@ tester.py compares them."""
 import os
 import sys
 
-from common import (cpu_sentence, new_parser, out_dir, progress, spread,
-                    write_csv, write_section)
-from weighted import PHASES, phase_shares, plot
+from common import (cpu_sentence, new_parser, progress, spread,
+                    write_section)
+from weighted import PHASES, Results, add_options, parse_options
 
 from flowlet_mininet import tunnels_network  # noqa: E402
-from traffic import iperf, median  # noqa: E402
+from traffic import median  # noqa: E402
 
 NAME = 'tunnels'
 # (label, mode): None is plain forwarding, flowlet detached.
@@ -105,68 +105,32 @@ def section(args, rows):
 
 def main(argv=None):
     parser = new_parser(__doc__, '1 run of 3 phases of 2 s')
-    parser.add_argument('--bw', type=float, default=50,
-                        help='Mbit/s per path (default 50)')
-    parser.add_argument('--rate', type=float, default=80,
-                        help='UDP Mbit/s offered (default 80: more than '
-                        'one path carries)')
-    parser.add_argument('--timeout', default='500us',
-                        help='flowlet timeout (default 500us)')
-    parser.add_argument('--phase', type=int, default=None,
-                        help='seconds per weight setting (default 4)')
-    parser.add_argument('--runs', type=int, default=None)
-    args = parser.parse_args(argv)
-    args.runs = args.runs or (1 if args.quick else 2)
-    args.phase = args.phase or (2 if args.quick else 4)
-    out = out_dir(NAME)
-    rows, traces, samples_out = [], {}, []
+    add_options(parser, 50, 80, 'UDP Mbit/s offered (default 80: more than '
+                'one path carries)', '500us')
+    args = parse_options(parser, argv)
+    cases = [('udp', 1), ('tcp', 1)]
+    results = Results()
     progress(NAME, '%d variants x UDP, TCP x %d runs of %d s'
              % (len(VARIANTS), args.runs, 3 * args.phase))
     with tunnels_network(cc=args.cc, bw=args.bw, timeout=args.timeout,
                          seed=args.seed, weights=list(PHASES[0])) as net:
         h1 = net.get('h1')
+
+        def set_weights_to(weights, mode):
+            if mode:
+                h1.set(weights=list(weights))
+
         for run in range(args.runs):
-            for proto in ('udp', 'tcp'):
+            for case in cases:
                 for label, mode in VARIANTS:
                     use(h1, mode, args.timeout, PHASES[0])
-                    done = [0]
-
-                    def tick(elapsed, mode=mode, done=done):
-                        phase = min(int(elapsed / args.phase),
-                                    len(PHASES) - 1)
-                        if mode and phase > done[0]:
-                            done[0] = phase
-                            h1.set(weights=list(PHASES[phase]))
-
-                    got = iperf(net, 1, len(PHASES) * args.phase,
-                                udp=proto == 'udp',
-                                mbit=args.rate if proto == 'udp' else None,
-                                on_tick=tick)
-                    shares = phase_shares(got.samples, args.phase)
-                    rows.append([proto, 1, label, run, args.seed,
-                                 round(got.mbit, 2)]
-                                + [round(s, 1) for s in shares]
-                                + [got.retrans, got.lost,
-                                   ' '.join(map(str, got.ports)),
-                                   round(got.cpu, 2)])
-                    samples_out += [[proto, label, run, t]
-                                    + [round(r, 3) for r in rates]
-                                    for t, rates in got.samples]
-                    if run == 0:
-                        traces[((proto, 1), label)] = got.samples
+                    results.run(net, args, case, label, run,
+                                args.rate if case[0] == 'udp' else None,
+                                lambda w, m=mode: set_weights_to(w, m))
                 progress(NAME, 'run %d of %d: %s done'
-                         % (run + 1, args.runs, proto))
-    write_csv(os.path.join(out, 'runs.csv'),
-              ['proto', 'flows', 'variant', 'run', 'seed', 'goodput_mbit']
-              + ['path1_share_pct_%d_%d' % w for w in PHASES]
-              + ['retransmissions', 'udp_lost', 'source_ports',
-                 'cpu_busy'], rows)
-    write_csv(os.path.join(out, 'samples.csv'),
-              ['proto', 'variant', 'run', 'time_s', 'uplink1_mbit',
-               'uplink2_mbit'], samples_out)
-    plot(traces, [('udp', 1), ('tcp', 1)], args.phase,
-         os.path.join(out, 'split.png'), VARIANTS)
-    write_section(NAME, section(args, rows))
+                         % (run + 1, args.runs, case[0]))
+    results.write(NAME, args, cases, VARIANTS)
+    write_section(NAME, section(args, results.rows))
     return 0
 
 

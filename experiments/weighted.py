@@ -140,28 +140,90 @@ def section(args, rows, cases):
     return '\n'.join(lines)
 
 
-def main(argv=None):
-    parser = new_parser(__doc__, '16 flows only, 1 run of 3 phases of 2 s')
-    parser.add_argument('--bw', type=float, default=100,
-                        help='Mbit/s per path (default 100)')
-    parser.add_argument('--rate', type=float, default=60,
-                        help='Mbit/s in all, UDP and TCP (default 60: '
-                        'below either path\'s capacity, so that the '
-                        'split is the placement\'s, not TCP\'s)')
-    parser.add_argument('--flows', default=None,
-                        help='flow counts (default 1,16)')
-    parser.add_argument('--timeout', default='50ms')
+def add_options(parser, bw, rate, rate_help, timeout):
+    """The options of a weighted split experiment (this one, tunnels)."""
+    parser.add_argument('--bw', type=float, default=bw,
+                        help='Mbit/s per path (default %g)' % bw)
+    parser.add_argument('--rate', type=float, default=rate, help=rate_help)
+    parser.add_argument('--timeout', default=timeout,
+                        help='flowlet timeout (default %s)' % timeout)
     parser.add_argument('--phase', type=int, default=None,
-                        help='seconds per weight setting (default 4)')
-    parser.add_argument('--runs', type=int, default=None)
+                        help='seconds per weight setting (default 4, '
+                        'quick 2)')
+    parser.add_argument('--runs', type=int, default=None,
+                        help='repetitions (default 2, quick 1)')
+
+
+def parse_options(parser, argv):
     args = parser.parse_args(argv)
-    flows = [int(f) for f in (args.flows or ('16' if args.quick
-                                             else '1,16')).split(',')]
     args.runs = args.runs or (1 if args.quick else 2)
     args.phase = args.phase or (2 if args.quick else 4)
+    return args
+
+
+class Results:
+    """What the runs of a weighted split experiment measured: a row per
+    run, the samples, and the first run's traces for the plot."""
+
+    def __init__(self):
+        self.rows, self.samples, self.traces = [], [], {}
+
+    def run(self, net, args, case, label, run, mbit, set_weights_to):
+        """One iperf3 run of case ((proto, flows)) through PHASES:
+        set_weights_to(weights) before it and at every phase change."""
+        set_weights_to(PHASES[0])
+        done = [0]
+
+        def tick(elapsed):
+            phase = min(int(elapsed / args.phase), len(PHASES) - 1)
+            if phase > done[0]:
+                done[0] = phase
+                set_weights_to(PHASES[phase])
+
+        proto, n = case
+        got = iperf(net, n, len(PHASES) * args.phase, udp=proto == 'udp',
+                    mbit=mbit, on_tick=tick)
+        shares = phase_shares(got.samples, args.phase)
+        self.rows.append([proto, n, label, run, args.seed,
+                          round(got.mbit, 2)]
+                         + [round(s, 1) for s in shares]
+                         + [got.retrans, got.lost,
+                            ' '.join(map(str, got.ports)),
+                            round(got.cpu, 2)])
+        self.samples += [[proto, n, label, run, t]
+                         + [round(r, 3) for r in rates]
+                         for t, rates in got.samples]
+        if run == 0:
+            self.traces[(case, label)] = got.samples
+
+    def write(self, name, args, cases, variants):
+        """runs.csv, samples.csv and split.png under results/<name>/."""
+        out = out_dir(name)
+        write_csv(os.path.join(out, 'runs.csv'),
+                  ['proto', 'flows', 'variant', 'run', 'seed',
+                   'goodput_mbit']
+                  + ['path1_share_pct_%d_%d' % w for w in PHASES]
+                  + ['retransmissions', 'udp_lost', 'source_ports',
+                     'cpu_busy'], self.rows)
+        write_csv(os.path.join(out, 'samples.csv'),
+                  ['proto', 'flows', 'variant', 'run', 'time_s',
+                   'path1_mbit', 'path2_mbit'], self.samples)
+        plot(self.traces, cases, args.phase, os.path.join(out, 'split.png'),
+             variants)
+
+
+def main(argv=None):
+    parser = new_parser(__doc__, '16 flows only, 1 run of 3 phases of 2 s')
+    add_options(parser, 100, 60, 'Mbit/s in all, UDP and TCP (default 60: '
+                'below either path\'s capacity, so that the split is the '
+                'placement\'s, not TCP\'s)', '50ms')
+    parser.add_argument('--flows', default=None,
+                        help='flow counts (default 1,16)')
+    args = parse_options(parser, argv)
+    flows = [int(f) for f in (args.flows or ('16' if args.quick
+                                             else '1,16')).split(',')]
     cases = [(proto, n) for proto in ('udp', 'tcp') for n in flows]
-    out = out_dir(NAME)
-    rows, traces, samples_out = [], {}, []
+    results = Results()
     progress(NAME, '%d variants x %d cases x %d runs of %d s'
              % (len(VARIANTS), len(cases), args.runs, 3 * args.phase))
     with seed_network(cc=args.cc, paths=2, bw=args.bw, timeout=args.timeout,
@@ -170,45 +232,14 @@ def main(argv=None):
             for case in cases:
                 for label, mode in VARIANTS:
                     use_variant(net, mode, {}, args.timeout)
-                    set_weights(net, mode, PHASES[0])
-                    done = [0]
-
-                    def tick(elapsed, mode=mode, done=done):
-                        phase = min(int(elapsed / args.phase),
-                                    len(PHASES) - 1)
-                        if phase > done[0]:
-                            done[0] = phase
-                            set_weights(net, mode, PHASES[phase])
-
-                    proto, n = case
-                    got = iperf(net, n, len(PHASES) * args.phase,
-                                udp=proto == 'udp', mbit=args.rate / n,
-                                on_tick=tick)
-                    shares = phase_shares(got.samples, args.phase)
-                    rows.append([proto, n, label, run, args.seed,
-                                 round(got.mbit, 2)]
-                                + [round(s, 1) for s in shares]
-                                + [got.retrans, got.lost,
-                                   ' '.join(map(str, got.ports)),
-                                   round(got.cpu, 2)])
-                    samples_out += [[proto, n, label, run, t]
-                                    + [round(r, 3) for r in rates]
-                                    for t, rates in got.samples]
-                    if run == 0:
-                        traces[(case, label)] = got.samples
+                    results.run(net, args, case, label, run,
+                                args.rate / case[1],
+                                lambda w, m=mode: set_weights(net, m, w))
                     set_weights(net, mode, (1, 1))
                 progress(NAME, 'run %d of %d: %s, %d flow(s) done'
                          % (run + 1, args.runs, case[0], case[1]))
-    write_csv(os.path.join(out, 'runs.csv'),
-              ['proto', 'flows', 'variant', 'run', 'seed', 'goodput_mbit']
-              + ['path1_share_pct_%d_%d' % w for w in PHASES]
-              + ['retransmissions', 'udp_lost', 'source_ports',
-                 'cpu_busy'], rows)
-    write_csv(os.path.join(out, 'samples.csv'),
-              ['proto', 'flows', 'variant', 'run', 'time_s', 'path1_mbit',
-               'path2_mbit'], samples_out)
-    plot(traces, cases, args.phase, os.path.join(out, 'split.png'))
-    write_section(NAME, section(args, rows, cases))
+    results.write(NAME, args, cases, VARIANTS)
+    write_section(NAME, section(args, results.rows, cases))
     return 0
 
 

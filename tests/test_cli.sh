@@ -346,7 +346,7 @@ if make -s -C "$ROOT" install DESTDIR="$DEST" PREFIX=/usr/local >/dev/null 2>"$E
 	check "make install lays out flowletctl, flowlet-send, the man page, the completion and the Mininet module: $files" \
 		test "$files" = "./usr/local/bin/flowlet-send ./usr/local/lib/python3/dist-packages/flowlet_mininet.py ./usr/local/lib/python3/dist-packages/flowlet_plan.py ./usr/local/sbin/flowletctl ./usr/local/share/bash-completion/completions/flowletctl ./usr/local/share/man/man8/flowletctl.8 "
 	check "the installed flowletctl attaches from / (its BPF object is inside it)" bash -c \
-		"cd / && ip netns exec ${UNIQ}s1 '$DEST/usr/local/sbin/flowletctl' attach s1-eth1 ${P2[*]} >/dev/null &&
+		"cd / && ip netns exec ${UNIQ}s1 '$DEST/usr/local/sbin/flowletctl' attach s1-eth1 ${P2[*]} >/dev/null 2>&1 &&
 		 ip netns exec ${UNIQ}s1 '$DEST/usr/local/sbin/flowletctl' detach s1-eth1 >/dev/null"
 	check "the installed man page renders" bash -c \
 		"man -l '$DEST/usr/local/share/man/man8/flowletctl.8' 2>/dev/null | grep -q 'flowlet switching at XDP or TC'"

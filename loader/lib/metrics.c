@@ -59,26 +59,32 @@ static void global(FILE *out, const char *name,
 		   *(const __u64 *)((const char *)&src->s->stats + offset));
 }
 
+/* One sample per reason of @counts, named by @reason_name. */
+static void by_reason(FILE *out, const char *name,
+		      const struct metrics_source *src, const __u64 *counts,
+		      __u32 count, const char *(*reason_name)(__u32))
+{
+	for (__u32 r = 0; r < count; r++) {
+		sample_start(out, name, src);
+		fprintf(out, ",reason=\"%s\"", reason_name(r));
+		sample_end(out, counts[r]);
+	}
+}
+
 static void passed(FILE *out, const char *name,
 		   const struct metrics_source *src, size_t unused)
 {
 	(void)unused;
-	for (__u32 r = 0; r < FLOWLET_PASS_COUNT; r++) {
-		sample_start(out, name, src);
-		fprintf(out, ",reason=\"%s\"", pass_reason_name(r));
-		sample_end(out, src->s->stats.passed[r]);
-	}
+	by_reason(out, name, src, src->s->stats.passed, FLOWLET_PASS_COUNT,
+		  pass_reason_name);
 }
 
 static void dropped(FILE *out, const char *name,
 		    const struct metrics_source *src, size_t unused)
 {
 	(void)unused;
-	for (__u32 r = 0; r < FLOWLET_DROP_COUNT; r++) {
-		sample_start(out, name, src);
-		fprintf(out, ",reason=\"%s\"", drop_reason_name(r));
-		sample_end(out, src->s->stats.dropped[r]);
-	}
+	by_reason(out, name, src, src->s->stats.dropped, FLOWLET_DROP_COUNT,
+		  drop_reason_name);
 }
 
 static void path_start(FILE *out, const char *name,
