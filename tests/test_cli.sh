@@ -338,6 +338,15 @@ rejects "flowlet-send: bad count" "bad N '0'" "$SEND" 10.0.6.2 0 0.1
 rejects "flowlet-send: bad pause" "bad PAUSE '1parsec'" "$SEND" 10.0.6.2 1 1parsec
 rejects "flowlet-send: bad port" "bad --sport '70000'" "$SEND" --sport 70000 10.0.6.2 1 0
 
+# -- the first hour: make topo's options, a LICENSE for the SPDX lines
+check "make topo passes ARGS to the topology" bash -c \
+	"make -s -n -C '$ROOT' topo ARGS='--paths 2 --weights 7,3' | grep -q 'topo/seed.py --paths 2 --weights 7,3'"
+check "topo/seed.py runs from any directory (--help)" bash -c \
+	"cd / && /usr/bin/python3 '$ROOT/topo/seed.py' --help | grep -q -- '--topo {seed,tunnels}'"
+check "LICENSE is the GPL-2.0 the SPDX lines name" bash -c \
+	"grep -q 'GNU GENERAL PUBLIC LICENSE' '$ROOT/LICENSE' && grep -q 'Version 2, June 1991' '$ROOT/LICENSE' &&
+	 ! grep -rhL 'SPDX-License-Identifier: GPL-2.0' '$ROOT'/bpf/*.[ch] '$ROOT'/loader/*.[ch] '$ROOT'/loader/lib/*.[ch] '$ROOT'/include/*.h | grep -q ."
+
 # -- make install into a tree that works copied to /; make uninstall
 DEST=$(mktemp -d)
 on_exit rm -rf "$DEST"

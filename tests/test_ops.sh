@@ -149,6 +149,8 @@ check "stats --reset prints the counters, then zeroes them" bash -c \
 	"ip netns exec ${UNIQ}s1 '$FLOWLETCTL' stats s1-eth1 --reset | grep -q 'counters zeroed'"
 check "after --reset the counters start from 0 (the flows stay)" stats_true s1 s1-eth1 \
 	'd["redirected"] == 0 and all(p["packets"] == 0 for p in d["paths"]) and d["flows_active"] > 0'
+check "flows fits 80 columns: $(ctl flows s1-eth1 | head -2 | tail -1 | tr -s ' ')" bash -c \
+	"ip netns exec ${UNIQ}s1 '$FLOWLETCTL' flows s1-eth1 | awk 'length > 80 {bad = 1} END {exit bad}'"
 ctl set s1-eth1 --weights 3,1 >/dev/null
 ip netns exec "${UNIQ}s1" "$FLOWLETCTL" stats s1-eth1 --json --watch 1 >"$OUT/watch.json" 2>&1 &
 WATCHER=$!
