@@ -46,7 +46,7 @@ BPF_HDRS    := $(wildcard bpf/*.h) include/flowlet.h
 HDRS        := $(wildcard loader/*.h loader/lib/*.h) include/flowlet.h
 
 .PHONY: experiments experiments-quick
-.PHONY: install uninstall docs
+.PHONY: install uninstall docs test-build
 .PHONY: all deps test-deps demo-deps bench-deps test stress demo topo clean format \
 	check-format bench bench-quick
 .DELETE_ON_ERROR:
@@ -144,8 +144,16 @@ TEST_BUILDS := $(OUT)/test_unit $(OUT)/xdp_pass.bpf.o $(OUT)/xdp_drop.bpf.o \
 	       $(OUT)/bench_cost $(OUT)/bench_rate \
 	       $(OUT)/flowlet_other_layout.bpf.o $(OUT)/alt/flowletctl
 
-test: all test-deps $(TEST_BUILDS)
+# make test prints only the tests' result lines: what the build and the
+# package installation say goes to build/test-build.log (shown if either
+# fails).
+test:
+	$(Q)mkdir -p $(OUT)
+	$(Q)$(MAKE) --no-print-directory test-build >$(OUT)/test-build.log 2>&1 || \
+		{ cat $(OUT)/test-build.log; exit 1; }
 	$(Q)tests/run.sh
+
+test-build: all test-deps $(TEST_BUILDS)
 
 # The long runs: 10M fuzzed frames, 100,000 config commits under traffic,
 # 10M flows of churn, floods (unit, about half an hour), and a flood of new

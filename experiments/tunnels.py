@@ -90,12 +90,23 @@ def section(args, rows):
         lines.append('- %s: followed 7,3, 3,7 and 5,5: %s.' % (
             proto, ', '.join(label for label, _ in VARIANTS
                              if met.get((proto, label))) or 'none'))
-    lines += ['', 'One flow that never pauses for the flowlet timeout is '
-              'one flowlet: the flowlet modes keep it on one uplink '
-              'whatever the weights, and split it only where it pauses. '
-              '`spray` splits every packet by weight (TSO and GSO '
-              'packets whole: the stack hands them to TC before '
-              'segmentation), and TCP pays for it in reordering. Packets '
+    flowlet_split = [proto for proto in ('udp', 'tcp')
+                     if met.get((proto, 'flowlet'))]
+    if flowlet_split:
+        why = ('The flowlet modes split the one flow too (%s): at a %s '
+               'timeout its gaps (iperf3\'s pacing, TCP\'s ACK clocking) '
+               'start new flowlets often enough; with a timeout longer '
+               'than its gaps it would be one flowlet on one uplink.'
+               % (', '.join(flowlet_split), args.timeout))
+    else:
+        why = ('One flow that never pauses for the flowlet timeout (%s) '
+               'is one flowlet: the flowlet modes keep it on one uplink '
+               'whatever the weights, and split it only where it pauses.'
+               % args.timeout)
+    lines += ['', why + ' `spray` splits every packet by weight (TSO and '
+              'GSO packets whole: the stack hands them to TC before '
+              'segmentation); TCP pays for splitting in reordering '
+              '(retransmissions against plain forwarding\'s). Packets '
               'sent by uplink 2 keep h1\'s uplink-1 address: the first '
               'hop and h2 run without reverse-path filtering (README, '
               '"The host side").', '',
