@@ -25,7 +25,8 @@ if [ $# -gt 2 ] || { [ -n "$only" ] && [ "$1" != unit ]; }; then
 fi
 
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+errlog=$(mktemp)
+trap 'rm -f "$log" "$errlog"' EXIT
 total_pass=0 total_fail=0 total_skip=0
 
 # What a suite run with FLOWLET_TEST_PREFIX=$1 left behind: namespaces and
@@ -78,8 +79,14 @@ for suite in "${suites[@]}"; do
 		continue
 	fi
 	prefix=t$(printf '%04x' $((RANDOM % 65536)))
-	FLOWLET_TEST_PREFIX=$prefix "${cmd[@]}" 2>&1 | tee "$log"
+	# Result lines only: what a suite says on stderr (the messages of the
+	# bad inputs it tries, progress) is shown only when it fails.
+	FLOWLET_TEST_PREFIX=$prefix "${cmd[@]}" 2>"$errlog" | tee "$log"
 	out=$(tail -n 1 "$log")
+	if ! [[ $out =~ ^[0-9]+\ passed,\ 0\ failed ]] && [ -s "$errlog" ]; then
+		echo "# $suite's stderr:"
+		sed 's/^/#   /' "$errlog"
+	fi
 	left=$(leftovers "$prefix")
 	if [ -z "$left" ]; then
 		echo "ok   - clean exit: $suite left no namespace, link, process or pin"
