@@ -38,9 +38,10 @@ int hook_query(int ifindex, enum flowlet_hook hook, __u32 *prog_id,
 		}
 		return 0;
 	}
-	/* No clsact qdisc (EINVAL) or no such filter (ENOENT): none. */
+	/* No clsact qdisc (EINVAL), no such filter (ENOENT), a device
+	 * without qdiscs (EOPNOTSUPP): none. */
 	err = bpf_tc_query(&tc, &opts);
-	if (err == -ENOENT || err == -EINVAL)
+	if (err == -ENOENT || err == -EINVAL || err == -EOPNOTSUPP)
 		return 0;
 	if (!err)
 		*prog_id = opts.prog_id;
