@@ -10,7 +10,8 @@ import sys
 
 from common import (cpu_sentence, new_parser, progress, spread,
                     write_section)
-from weighted import PHASES, Results, add_options, parse_options
+from weighted import (PHASES, SHARE_COLUMNS, Results, add_options,
+                      parse_options, phase_errors, share_cells)
 
 from flowlet_mininet import tunnels_network  # noqa: E402
 from traffic import median  # noqa: E402
@@ -60,11 +61,8 @@ def section(args, rows):
              % (args.bw, args.timeout, args.seed, args.phase, args.rate,
                 args.runs, NAME, NAME, NAME),
              '',
-             '| proto | variant | ' + ' | '.join(
-                 'share at %d,%d (target %d%%)' % (w1, w2,
-                                                   100 * w1 // (w1 + w2))
-                 for w1, w2 in PHASES) + ' | Mbit/s | vs plain | '
-             'retransmissions |',
+             '| proto | variant | ' + SHARE_COLUMNS + ' | Mbit/s | vs plain '
+             '| retransmissions |',
              '|---|---|' + '---|' * (len(PHASES) + 3)]
     met = {}
     for proto in ('udp', 'tcp'):
@@ -74,14 +72,9 @@ def section(args, rows):
                 continue
             mbit = median([r[5] for r in runs])
             lines.append('| %s | %s | %s | %.1f | %.2fx | %s |' % (
-                proto, label,
-                ' | '.join(spread([r[6 + n] for r in runs], '%.0f%%')
-                           for n in range(len(PHASES))),
-                mbit, mbit / plain[proto] if plain[proto] else 0,
+                proto, label, share_cells(runs), mbit, mbit / plain[proto] if plain[proto] else 0,
                 spread([r[9] for r in runs], '%d')))
-            met[(proto, label)] = all(
-                abs(r[6 + n] - 100.0 * w1 / (w1 + w2)) <= 10
-                for r in runs for n, (w1, w2) in enumerate(PHASES))
+            met[(proto, label)] = max(phase_errors(runs)) <= 10
     lines += ['', 'Median (min-max) over runs; "vs plain": goodput over '
               'plain forwarding\'s in the same run set. What this run '
               'says (every phase\'s share within 10 points of its '

@@ -47,6 +47,25 @@ def phase_shares(samples, phase_s):
     return shares
 
 
+# The report table's columns of path 1's share, one per phase.
+SHARE_COLUMNS = ' | '.join('share at %d,%d (target %d%%)'
+                           % (w1, w2, 100 * w1 // (w1 + w2))
+                           for w1, w2 in PHASES)
+
+
+def share_cells(runs):
+    """Path 1's share per phase over runs (rows), as table cells."""
+    return ' | '.join(spread([r[6 + n] for r in runs], '%.0f%%')
+                      for n in range(len(PHASES)))
+
+
+def phase_errors(runs):
+    """Per phase, the largest distance of path 1's share from its target
+    over runs (rows), in points."""
+    return [max(abs(r[6 + n] - 100.0 * w1 / (w1 + w2)) for r in runs)
+            for n, (w1, w2) in enumerate(PHASES)]
+
+
 def plot(traces, cases, phase_s, path, variants=None):
     """Path 1's share over time per case, one line per variant, the
     weights dashed."""
@@ -99,10 +118,7 @@ def section(args, rows, cases):
              % (args.bw, args.timeout, args.seed, args.phase, args.rate,
                 args.runs, NAME, NAME, NAME),
              '',
-             '| case | variant | ' + ' | '.join(
-                 'share at %d,%d (target %d%%)' % (w1, w2,
-                                                   100 * w1 // (w1 + w2))
-                 for w1, w2 in PHASES) + ' | Mbit/s |',
+             '| case | variant | ' + SHARE_COLUMNS + ' | Mbit/s |',
              '|---|---|' + '---|' * (len(PHASES) + 1)]
     errors = {}
     for case in cases:
@@ -110,14 +126,10 @@ def section(args, rows, cases):
             runs = [r for r in rows if (r[0], r[1]) == case and r[2] == label]
             if not runs:
                 continue
-            cells = [spread([r[6 + n] for r in runs], '%.0f%%')
-                     for n in range(len(PHASES))]
             lines.append('| %s, %d flow(s) | %s | %s | %.1f |'
-                         % (case[0], case[1], label, ' | '.join(cells),
+                         % (case[0], case[1], label, share_cells(runs),
                             median([r[5] for r in runs])))
-            errors[(case, label)] = [
-                max(abs(r[6 + n] - 100.0 * w1 / (w1 + w2)) for r in runs)
-                for n, (w1, w2) in enumerate(PHASES)]
+            errors[(case, label)] = phase_errors(runs)
     lines += ['', 'Median (min-max) over runs. What this run says (a '
               'share within 10 points of its target counts as met):', '']
     for case in cases:
