@@ -4,10 +4,11 @@
  *
  * Per packet: parse (parse.h), find the flow's state, or create it if the
  * destination is inside the configured prefixes, start a new flowlet after
- * a gap longer than the timeout, pick the path by mode (pick.h), rewrite the
- * MACs and the TTL, and redirect: through the devmap at XDP, to the path's
- * interface at TC. Anything else goes to the kernel, counted by reason.
- * decide() is what every hook does; each hook's program only sends.
+ * a gap longer than the timeout, pick the path by mode (pick.h) among the
+ * destination's path group, rewrite the MACs and the TTL, and redirect:
+ * through the devmap at XDP, to the path's interface at TC. Anything else goes
+ * to the kernel, counted by reason. decide() is what every hook does; each
+ * hook's program only sends.
  */
 #include <stdbool.h>
 #include <linux/bpf.h>
@@ -70,29 +71,28 @@ static __always_inline bool to_kernel(struct flowlet_stats *stats, __u32 reason)
 	return false;
 }
 
-/* Whether the destination @dst of a @family packet is inside the balanced
- * prefixes (the caller passes a constant family). */
-static __always_inline bool destination_balanced(__u8 family, const void *dst)
+/* flow_path(), destination_group(): the destination is not balanced. */
+#define FLOWLET_UNBALANCED 0xfffffffeu
+
+/* The path group of the destination @dst of a @family packet (the caller
+ * passes a constant family), or FLOWLET_UNBALANCED when it lies outside
+ * the balanced prefixes. */
+static __always_inline __u32 destination_group(__u8 family, const void *dst)
 {
 	struct flowlet_prefix_key lpm = {
 		.prefixlen = 8 + (family == 4 ? 32 : 128),
 		.family = family,
 	};
-	__u8 *action;
+	struct flowlet_prefix_value *v;
 
 	if (family == 4)
 		__builtin_memcpy(lpm.addr, dst, 4);
 	else
 		__builtin_memcpy(lpm.addr, dst, 16);
-	action = bpf_map_lookup_elem(&flowlet_prefix, &lpm);
-	return action && *action == FLOWLET_PREFIX_BALANCE;
-}
-
-static __always_inline bool packet_balanced(const struct packet *pkt)
-{
-	if (pkt->ip4)
-		return destination_balanced(4, &pkt->key4.dst);
-	return destination_balanced(6, pkt->key6.dst);
+	v = bpf_map_lookup_elem(&flowlet_prefix, &lpm);
+	if (!v || v->action != FLOWLET_PREFIX_BALANCE)
+		return FLOWLET_UNBALANCED;
+	return v->group;
 }
 
 /* Telemetry for a packet of an existing @flow that came @gap ns after the
@@ -116,9 +116,6 @@ static __always_inline void telemetry(struct flowlet_hist *hist,
 					 flow->flowlet_bytes0)]++;
 }
 
-/* flow_path(): the destination is not balanced. */
-#define FLOWLET_UNBALANCED 0xfffffffeu
-
 /*
  * Finds or creates the flow's state in @flows (established flows) or
  * @admitted (flows seen once), both keyed by @key, a flow key of
@@ -131,11 +128,12 @@ static __always_inline void telemetry(struct flowlet_hist *hist,
  * ones. A packet that races with its flow's move may update the copy
  * being deleted: its path stands, the flow's packet count misses it.
  *
- * Only a packet that did not find an established flow looks its
- * destination up in the prefixes: an entry enters @flows only from a
- * packet that found its destination balanced, and flowletctl, after a
- * prefix change and a grace period (no packet is still deciding under the
- * old prefixes), deletes the established flows the change left outside.
+ * The destination's path group is looked up in the prefixes for a new
+ * flow, and for an established one after every commit (its config_tag is
+ * then old): flowletctl changes prefixes, then commits, so a flow follows
+ * its destination into another group (keeping its path if the path is in
+ * both) or out of the balanced prefixes. Local addresses change without a
+ * commit: flowletctl deletes the established flows to a new one.
  */
 static __always_inline __u32 flow_path(const struct flowlet_config *cfg,
 				       struct flowlet_stats *stats, void *flows,
@@ -147,13 +145,23 @@ static __always_inline __u32 flow_path(const struct flowlet_config *cfg,
 	/* A new flow's state, until it is stored; no path yet. */
 	struct flowlet_flow fresh = { .path = (__u8)FLOWLET_NO_PATH };
 	struct flowlet_flow *flow = bpf_map_lookup_elem(flows, key);
+	const struct flowlet_group *grp;
 	bool new_flowlet = true, seen_once = false;
+	__u32 path, group;
 	__u64 gap = 0;
-	__u32 path;
 
-	if (!flow) {
-		if (!destination_balanced(family, dst))
+	if (flow && flow->config_tag == (__u16)cfg->generation) {
+		group = flow->group;
+	} else {
+		group = destination_group(family, dst);
+		if (group == FLOWLET_UNBALANCED)
 			return FLOWLET_UNBALANCED;
+	}
+	grp = group_at(cfg, group);
+	if (group >= cfg->group_count || group >= FLOWLET_MAX_GROUPS ||
+	    grp->slot_count == 0 || grp->slot_count > FLOWLET_SLOTS)
+		return FLOWLET_NO_PATH;
+	if (!flow) {
 		flow = bpf_map_lookup_elem(admitted, key);
 		seen_once = flow != NULL;
 	}
@@ -177,13 +185,15 @@ static __always_inline __u32 flow_path(const struct flowlet_config *cfg,
 		flow->flowlet_bytes0 = flow->bytes;
 	}
 
-	path = select_path(cfg, key, key_words, flow, new_flowlet, now);
-	if (!path_usable(cfg, path))
+	path = select_path(cfg, grp, group, key, key_words, flow, new_flowlet,
+			   now);
+	if (!path_usable(cfg, grp, path))
 		return FLOWLET_NO_PATH;
 
 	if (flow != &fresh && flow->path != path)
 		stats->path_changes++;
 	flow->path = path;
+	flow->group = group;
 	flow->config_tag = cfg->generation;
 	flow->last_seen_ns = now;
 	flow->packets++;
@@ -269,11 +279,6 @@ static __always_inline bool decide(void *data, void *data_end, __u32 len,
 							 : cfg->ingress_mac,
 			  &pkt))
 		return to_kernel(stats, pkt.pass_reason);
-	if (cfg->slot_count == 0 || cfg->slot_count > FLOWLET_SLOTS)
-		return to_kernel(stats, packet_balanced(&pkt)
-						? FLOWLET_PASS_NO_PATH
-						: FLOWLET_PASS_NOT_BALANCED);
-
 	fwd->now = clock_ns();
 	fwd->new_flowlet = false;
 	if (pkt.ip4)

@@ -77,10 +77,10 @@ struct {
 /* Destinations to balance (or to leave to the kernel); flowletctl. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
-	__uint(max_entries, 1024);
+	__uint(max_entries, FLOWLET_MAX_PREFIX_ENTRIES);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, struct flowlet_prefix_key);
-	__type(value, __u8);
+	__type(value, struct flowlet_prefix_value);
 } flowlet_prefix SEC(".maps");
 
 /* Per-path counters; the data path. */
@@ -99,11 +99,12 @@ struct {
 	__type(value, struct flowlet_stats);
 } flowlet_stats SEC(".maps");
 
-/* [0]: spray's round-robin cursor, shared by the CPUs (one atomic add
- * per sprayed packet) so that the split is exact; the data path. */
+/* Per path group: spray's round-robin cursor, shared by the CPUs (one
+ * atomic add per sprayed packet) so that the split is exact; the data
+ * path. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
+	__uint(max_entries, FLOWLET_MAX_GROUPS);
 	__type(key, __u32);
 	__type(value, __u64);
 } flowlet_spray SEC(".maps");

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Path selection: one function per mode, all over the same weighted slot
- * table that flowletctl fills (slot_count is a multiple of the sum of the
- * weights, so every pick is exactly proportional). The caller has checked
- * 1 <= slot_count <= FLOWLET_SLOTS; every index read here is masked or
- * bounds-checked, so a torn or hostile config cannot leave the arrays.
+ * Path selection: one function per mode, all over the weighted slot table
+ * of the destination's path group, which flowletctl fills (slot_count is a
+ * multiple of the sum of the weights, so every pick is exactly
+ * proportional). The caller has checked 1 <= slot_count <= FLOWLET_SLOTS;
+ * every index read here is masked or bounds-checked, so a torn or hostile
+ * config cannot leave the arrays.
  */
 #ifndef FLOWLET_PICK_H
 #define FLOWLET_PICK_H
@@ -43,6 +44,11 @@ _Static_assert((FLOWLET_MAX_PATHS & (FLOWLET_MAX_PATHS - 1)) == 0,
 _Static_assert((FLOWLET_SLOTS & (FLOWLET_SLOTS - 1)) == 0,
 	       "slot indexes are masked: FLOWLET_SLOTS is a power of two");
 
+_Static_assert(
+	(FLOWLET_MAX_GROUPS & (FLOWLET_MAX_GROUPS - 1)) == 0,
+	"group indexes are masked: FLOWLET_MAX_GROUPS is a power of two");
+_Static_assert(FLOWLET_MAX_PATHS <= 32, "a group's members are 32 bits");
+
 /* The mask keeps the verifier (and a bad index) inside the array. The
  * empty asm hides the index from clang, which would otherwise drop the mask
  * after a range check it made on another register. */
@@ -53,32 +59,41 @@ path_at(const struct flowlet_config *cfg, __u32 path)
 	return &cfg->paths[path & (FLOWLET_MAX_PATHS - 1)];
 }
 
+static __always_inline const struct flowlet_group *
+group_at(const struct flowlet_config *cfg, __u32 group)
+{
+	asm volatile("" : "+r"(group));
+	return &cfg->groups[group & (FLOWLET_MAX_GROUPS - 1)];
+}
+
+/* A path of @grp that is up. */
 static __always_inline bool path_usable(const struct flowlet_config *cfg,
+					const struct flowlet_group *grp,
 					__u32 path)
 {
 	return path < cfg->path_count && path < FLOWLET_MAX_PATHS &&
-	       !path_at(cfg, path)->down;
+	       (grp->members >> path & 1) && !path_at(cfg, path)->down;
 }
 
 /* A weighted pick: the slot that @h falls in. */
-static __always_inline __u32 slot_path(const struct flowlet_config *cfg,
-				       __u32 h)
+static __always_inline __u32 slot_path(const struct flowlet_group *grp, __u32 h)
 {
-	return cfg->slots[scale(h, cfg->slot_count) & (FLOWLET_SLOTS - 1)];
+	return grp->slots[scale(h, grp->slot_count) & (FLOWLET_SLOTS - 1)];
 }
 
-/* Weighted round robin: one cursor for every CPU walks the slot table, so
- * that the split is exact whichever CPU runs a packet. */
-static __always_inline __u32 spray_path(const struct flowlet_config *cfg)
+/* Weighted round robin: one cursor per group for every CPU walks the
+ * group's slot table, so that the split is exact whichever CPU runs a
+ * packet. */
+static __always_inline __u32 spray_path(const struct flowlet_group *grp,
+					__u32 group)
 {
-	__u32 zero = 0;
-	__u64 *cursor = bpf_map_lookup_elem(&flowlet_spray, &zero);
+	__u64 *cursor = bpf_map_lookup_elem(&flowlet_spray, &group);
 	__u64 slot;
 
 	if (!cursor)
 		return FLOWLET_NO_PATH;
-	slot = __sync_fetch_and_add(cursor, 1) % cfg->slot_count;
-	return cfg->slots[slot & (FLOWLET_SLOTS - 1)];
+	slot = __sync_fetch_and_add(cursor, 1) % grp->slot_count;
+	return grp->slots[slot & (FLOWLET_SLOTS - 1)];
 }
 
 /*
@@ -113,7 +128,8 @@ static __always_inline __u64 load_now(const struct flowlet_config *cfg,
 /* DRE: decay the path's estimate to @now, then add @bytes. CPUs race on
  * the update; the estimate only needs to be roughly right. The decay (two
  * divisions) is applied at most once per sixteenth of a half-life: bytes
- * in between decay from the last stamp, under 5% early. */
+ * in between decay from the last stamp, under 5% early. The load is the
+ * path's, whichever groups it serves. */
 static __always_inline void load_account(const struct flowlet_config *cfg,
 					 __u32 path, __u64 now, __u64 bytes)
 {
@@ -129,17 +145,20 @@ static __always_inline void load_account(const struct flowlet_config *cfg,
 	__sync_fetch_and_add(&load->bytes, bytes);
 }
 
-/* The usable path with the least load per unit of weight. The scan starts
- * at a per-flowlet offset so that idle paths share new flowlets. A global
- * function, verified once on its own: inlined into each family's flow
- * handling, its loop would be explored once per caller state. */
-__noinline __u32 least_loaded_path(const struct flowlet_config *cfg, __u32 h,
+/* The usable path of @grp with the least load per unit of its weight.
+ * The scan starts at a per-flowlet offset so that idle paths share new
+ * flowlets. A global function, verified once on its own: inlined into
+ * each family's flow handling, its loop would be explored once per caller
+ * state. */
+__noinline __u32 least_loaded_path(const struct flowlet_config *cfg,
+				   const struct flowlet_group *grp, __u32 h,
 				   __u64 now)
 {
 	__u32 count, start, best = FLOWLET_NO_PATH;
 	__u64 best_load = 0, best_weight = 1;
 
-	if (!cfg) /* the verifier sees a global function's pointers alone */
+	/* the verifier sees a global function's pointers alone */
+	if (!cfg || !grp)
 		return FLOWLET_NO_PATH;
 	count = cfg->path_count;
 	start = scale(h, count);
@@ -154,13 +173,15 @@ __noinline __u32 least_loaded_path(const struct flowlet_config *cfg, __u32 h,
 			break;
 		if (path >= count)
 			path -= count;
-		if (!path_usable(cfg, path) || !path_at(cfg, path)->weight)
+		if (!path_usable(cfg, grp, path))
+			continue;
+		weight = grp->weights[path & (FLOWLET_MAX_PATHS - 1)];
+		if (!weight)
 			continue;
 		load = bpf_map_lookup_elem(&flowlet_load, &path);
 		if (!load)
 			continue;
 		bytes = load_now(cfg, load, now);
-		weight = path_at(cfg, path)->weight;
 		if (best == FLOWLET_NO_PATH ||
 		    bytes * best_weight < best_load * weight) {
 			best = path;
@@ -172,17 +193,20 @@ __noinline __u32 least_loaded_path(const struct flowlet_config *cfg, __u32 h,
 }
 
 /*
- * The path for this packet. ecmp and spray decide per packet; the flowlet
+ * The path for this packet, in group @group (@grp, whose slot_count the
+ * caller has checked). ecmp and spray decide per packet; the flowlet
  * modes keep the flow's path until a gap starts a new flowlet (or the path
- * goes away). An out-of-range mode behaves as flowlet. The flow is hashed
- * only where the choice needs it: not for spray, nor for a packet that
- * continues its flowlet, nor in ecmp for a flow whose path the config in
- * force chose (a commit changes the generation; 16 bits of it tag the
- * flow, so a flow idle across exactly a multiple of 65,536 commits keeps a
- * path that is usable but maybe not its hash's).
+ * leaves the group or goes down). An out-of-range mode behaves as flowlet.
+ * The flow is hashed only where the choice needs it: not for spray, nor
+ * for a packet that continues its flowlet, nor in ecmp for a flow whose
+ * path the config in force chose (a commit changes the generation; 16 bits
+ * of it tag the flow, so a flow idle across exactly a multiple of 65,536
+ * commits keeps a path that is usable but maybe not its hash's).
  */
 static __always_inline __u32 select_path(const struct flowlet_config *cfg,
-					 const void *key, int key_words,
+					 const struct flowlet_group *grp,
+					 __u32 group, const void *key,
+					 int key_words,
 					 const struct flowlet_flow *flow,
 					 bool new_flowlet, __u64 now)
 {
@@ -191,24 +215,24 @@ static __always_inline __u32 select_path(const struct flowlet_config *cfg,
 	switch (cfg->mode) {
 	case FLOWLET_MODE_ECMP:
 		if (flow->config_tag == (__u16)cfg->generation &&
-		    path_usable(cfg, flow->path))
+		    path_usable(cfg, grp, flow->path))
 			return flow->path;
-		return slot_path(cfg,
+		return slot_path(grp,
 				 flow_hash(key, key_words, cfg->hash_seed));
 	case FLOWLET_MODE_SPRAY:
-		return spray_path(cfg);
+		return spray_path(grp, group);
 	}
-	if (!new_flowlet && path_usable(cfg, flow->path))
+	if (!new_flowlet && path_usable(cfg, grp, flow->path))
 		return flow->path;
 	hash = hash_final(hash_step(flow_hash(key, key_words, cfg->hash_seed),
 				    flow->flowlet));
 	switch (cfg->mode) {
 	case FLOWLET_MODE_LETFLOW:
-		return slot_path(cfg, bpf_get_prandom_u32());
+		return slot_path(grp, bpf_get_prandom_u32());
 	case FLOWLET_MODE_LEASTLOAD:
-		return least_loaded_path(cfg, hash, now);
+		return least_loaded_path(cfg, grp, hash, now);
 	default:
-		return slot_path(cfg, hash);
+		return slot_path(grp, hash);
 	}
 }
 

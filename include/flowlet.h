@@ -16,6 +16,12 @@
 #ifndef FLOWLET_SLOTS
 #define FLOWLET_SLOTS 256 /* weighted slot table; sum of weights <= this */
 #endif
+#ifndef FLOWLET_MAX_GROUPS
+#define FLOWLET_MAX_GROUPS 64 /* path groups per instance (--from-routes) */
+#endif
+#ifndef FLOWLET_MAX_PREFIX_ENTRIES
+#define FLOWLET_MAX_PREFIX_ENTRIES 16384 /* flowlet_prefix: routes, locals */
+#endif
 #ifndef FLOWLET_MAX_FLOWS
 #define FLOWLET_MAX_FLOWS 65536 /* default flow table size (LRU) */
 #endif
@@ -141,10 +147,12 @@ struct flowlet_flow {
 	__u64 bytes;
 	__u32 flowlet; /* flowlets this flow has started (the flowlet id) */
 	__u8 path;     /* current path index */
-	__u8 pad;
+	__u8 group;    /* the path group of its destination (see config_tag) */
 	__u16 config_tag; /* the low 16 bits of the generation of the config
-			   * that chose path: ecmp hashes again only when a
-			   * commit may have moved the flow */
+			   * that chose path and group: after a commit the
+			   * destination's group is looked up again, and ecmp
+			   * hashes again (the commit may have moved the flow)
+			   */
 	/* Telemetry: the low 32 bits of packets and bytes before the
 	 * current flowlet, whose size is then exact below 4 GiB. */
 	__u32 flowlet_packets0;
@@ -211,7 +219,9 @@ struct flowlet_decision {
 
 struct flowlet_path {
 	__u32 ifindex; /* egress interface (also its devmap slot's target) */
-	__u32 weight;  /* 0 = out of rotation: no new flowlet goes there */
+	__u32 weight;  /* in group 0 (--path, --from-route; with
+			* --from-routes 1 while a route uses the path); 0 =
+			* out of rotation: no new flowlet goes there */
 	__u8 dst_mac[6];
 	__u8 src_mac[6];
 	__u8 nexthop[16]; /* for display; IPv4 in the first 4 bytes */
@@ -232,6 +242,27 @@ struct flowlet_prefix_key {
 	__u8 addr[16];
 };
 
+/* flowlet_prefix value */
+struct flowlet_prefix_value {
+	__u8 action; /* enum flowlet_prefix_action */
+	__u8 group;  /* FLOWLET_PREFIX_BALANCE: over this path group */
+	__u8 route;  /* loader: a route's (--from-routes), kept in sync */
+};
+
+/*
+ * A path group: the paths one destination is balanced over, like the
+ * kernel's nexthop groups. Group 0 holds every path of an instance
+ * with --path or --from-route (weights from the paths); with
+ * --from-routes each distinct set of next hops and weights of the
+ * table's routes is a group, and each route's prefix names its group.
+ */
+struct flowlet_group {
+	__u32 slot_count; /* slots[0..slot_count) are in use; 0: no path */
+	__u32 members;	  /* bit i: path i belongs to the group */
+	__u16 weights[FLOWLET_MAX_PATHS]; /* of members; 0: no new flowlet */
+	__u8 slots[FLOWLET_SLOTS];	  /* path index per slot, by weight */
+};
+
 /*
  * flowlet_config[slot]: everything flowletctl set may change live. A slot
  * is written only while it is not active and no packet is still decided
@@ -249,16 +280,17 @@ struct flowlet_config {
 	__u32 hash_seed;	/* per instance, kept across re-attach */
 	__u8 ingress_mac[6];	/* frames to other MACs are not routed */
 	__u8 telemetry;		/* 1: fill flowlet_stats.hist */
-	__u8 pad;
+	__u8 from_routes;	/* loader: the paths and groups follow every
+				 * route through gateways in route_table */
 	/* loader: the paths follow the kernel's route to this prefix in
-	 * table route_table (prefixlen 0: the paths are --path's). */
+	 * table route_table (family 0: the paths are --path's). */
 	struct flowlet_prefix_key route;
 	__u32 route_table;
-	__u8 slots[FLOWLET_SLOTS]; /* path index per slot, by weight */
+	__u32 group_count; /* groups[0..group_count) may be in use */
 	struct flowlet_path paths[FLOWLET_MAX_PATHS];
+	struct flowlet_group groups[FLOWLET_MAX_GROUPS];
 };
 
-/* flowlet_prefix value */
 enum flowlet_prefix_action {
 	FLOWLET_PREFIX_SKIP,	/* link-scope, multicast, broadcast */
 	FLOWLET_PREFIX_BALANCE, /* forward over the paths */

@@ -17,6 +17,7 @@ enum {
 	OPT_XDP_MODE = OPT_COMMAND_FIRST,
 	OPT_FLOW_TABLE,
 	OPT_FROM_ROUTE,
+	OPT_FROM_ROUTES,
 	OPT_TABLE,
 	OPT_SEED,
 };
@@ -27,10 +28,16 @@ static void print_config(const char *iface, const struct flowlet_config *cfg,
 	char timeout[32];
 
 	format_duration(cfg->timeout_ns, timeout, sizeof(timeout));
-	printf("%s: %s: mode %s, timeout %s, %u paths, weights", iface, verb,
+	printf("%s: %s: mode %s, timeout %s, %u paths, ", iface, verb,
 	       mode_name(cfg->mode), timeout, cfg->path_count);
-	for (__u32 i = 0; i < cfg->path_count; i++)
-		printf("%c%u", i ? ',' : ' ', cfg->paths[i].weight);
+	if (cfg->from_routes) {
+		printf("%d path groups from table %u", routes_group_count(cfg),
+		       cfg->route_table);
+	} else {
+		printf("weights");
+		for (__u32 i = 0; i < cfg->path_count; i++)
+			printf("%c%u", i ? ',' : ' ', cfg->paths[i].weight);
+	}
 	printf(", telemetry %s\n", cfg->telemetry ? "on" : "off");
 }
 
@@ -42,6 +49,7 @@ const struct option attach_options[] = {
 	{ "flow-table", required_argument, NULL, OPT_FLOW_TABLE },
 	{ "seed", required_argument, NULL, OPT_SEED },
 	{ "from-route", required_argument, NULL, OPT_FROM_ROUTE },
+	{ "from-routes", no_argument, NULL, OPT_FROM_ROUTES },
 	{ "table", required_argument, NULL, OPT_TABLE },
 	HOOK_OPTION,
 	{ "help", no_argument, NULL, 'h' },
@@ -108,6 +116,9 @@ static int parse_attach_args(int argc, char **argv, struct attach_spec *a)
 			if (parse_prefix(optarg, &a->route))
 				return EXIT_USAGE;
 			break;
+		case OPT_FROM_ROUTES:
+			a->from_routes = true;
+			break;
 		case OPT_TABLE:
 			if (parse_uint("--table", optarg, 1, 0xffffffffu,
 				       &table))
@@ -126,6 +137,21 @@ static int parse_attach_args(int argc, char **argv, struct attach_spec *a)
 	if (!a->iface)
 		return EXIT_USAGE;
 	a->route_table = table;
+	if (a->from_routes) {
+		const char *other = a->path_count	     ? "--path"
+				    : a->route.family	     ? "--from-route"
+				    : a->prefix_count	     ? "--prefix"
+				    : a->tuning.weight_count ? "--weights"
+							     : NULL;
+
+		if (other) {
+			pr_err("attach: %s and --from-routes: the routes give "
+			       "the paths, weights and prefixes",
+			       other);
+			return EXIT_USAGE;
+		}
+		return EXIT_OK;
+	}
 	if (a->route.family) {
 		if (a->path_count) {
 			pr_err("attach: --path and --from-route: the paths "
@@ -141,12 +167,12 @@ static int parse_attach_args(int argc, char **argv, struct attach_spec *a)
 		return EXIT_OK;
 	}
 	if (table_set) {
-		pr_err("attach: --table is for --from-route");
+		pr_err("attach: --table is for --from-route(s)");
 		return EXIT_USAGE;
 	}
 	if (!a->path_count) {
-		pr_err("attach: give the paths: --path DEV@NEXTHOP ... or "
-		       "--from-route PREFIX");
+		pr_err("attach: give the paths: --path DEV@NEXTHOP ..., "
+		       "--from-route PREFIX or --from-routes");
 		return EXIT_USAGE;
 	}
 	if (a->tuning.weight_count &&
@@ -191,6 +217,12 @@ static int apply_set(struct flowlet_config *cfg, void *ctx)
 	const struct set_change *set = ctx;
 	char route[64];
 
+	if (set->tuning->weight_count && cfg->from_routes) {
+		pr_err("set: %s takes its paths and weights from the routes of "
+		       "table %u: change the routes' weights",
+		       set->in->iface, cfg->route_table);
+		return -1;
+	}
 	if (set->tuning->weight_count && cfg->route.family) {
 		format_prefix(&cfg->route, route, sizeof(route));
 		pr_err("set: %s takes its paths and weights from the route to "

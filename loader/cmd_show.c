@@ -16,6 +16,7 @@
 #include "names.h"
 #include "parse.h"
 #include "print.h"
+#include "routes.h"
 #include "snapshot.h"
 #include "watcher.h"
 
@@ -55,7 +56,12 @@ static void print_instance(const struct instance *in,
 	print_str("mode", " mode %s,", mode_name(cfg->mode));
 	print_u64("timeout_ns", NULL, cfg->timeout_ns);
 	print_text(" timeout %s", timeout);
-	if (cfg->route.family) {
+	print_bool("from_routes", NULL, cfg->from_routes);
+	if (cfg->from_routes) {
+		print_u64("route_table",
+			  ", paths and groups from the routes of table %llu",
+			  cfg->route_table);
+	} else if (cfg->route.family) {
 		format_prefix(&cfg->route, route, sizeof(route));
 		print_str("route", ", paths from route %s", route);
 		print_u64("route_table", " table %llu", cfg->route_table);
@@ -133,6 +139,81 @@ static bool weights_scaled(const struct flowlet_config *cfg)
 	return false;
 }
 
+static int by_prefix(const void *a, const void *b)
+{
+	const struct flowlet_prefix_key *x = a, *y = b;
+
+	if (x->family != y->family)
+		return x->family - y->family;
+	return memcmp(x->addr, y->addr, sizeof(x->addr))
+		       ?: (int)x->prefixlen - (int)y->prefixlen;
+}
+
+/* --from-routes: each path group, its paths and weights and the routes
+ * balanced over it. */
+static void print_groups(const struct instance *in,
+			 const struct flowlet_config *cfg)
+{
+	struct route_prefix *routes = NULL;
+	int n = routes_read_prefixes(in->fds[MAP_PREFIX], &routes);
+	char prefix[64];
+
+	if (n < 0) {
+		pr_warn("%s: cannot read the prefixes: %s", in->iface,
+			strerror(errno));
+		n = 0;
+	}
+	qsort(routes, n, sizeof(*routes), by_prefix);
+	print_text("\n%-5s %-20s %-20s %s\n", "GROUP", "PATHS", "WEIGHTS",
+		   "ROUTES");
+	print_open("groups", '[');
+	for (__u32 g = 0; g < cfg->group_count && g < FLOWLET_MAX_GROUPS; g++) {
+		const struct flowlet_group *grp = &cfg->groups[g];
+		char paths[64] = "", weights[64] = "";
+		size_t pl = 0, wl = 0;
+
+		if (!grp->members)
+			continue;
+		for (__u32 i = 0; i < FLOWLET_MAX_PATHS; i++) {
+			if (!(grp->members & (1u << i)))
+				continue;
+			pl += snprintf(paths + pl, sizeof(paths) - pl, "%s%u",
+				       pl ? "," : "", i);
+			wl += snprintf(weights + wl, sizeof(weights) - wl,
+				       "%s%u", wl ? "," : "", grp->weights[i]);
+		}
+		print_open(NULL, '{');
+		print_u64("group", "%-5llu ", g);
+		print_text("%-20s %-20s", paths, weights);
+		print_open("paths", '[');
+		for (__u32 i = 0; i < FLOWLET_MAX_PATHS; i++) {
+			if (grp->members & (1u << i))
+				print_u64(NULL, NULL, i);
+		}
+		print_close(']');
+		print_open("weights", '[');
+		for (__u32 i = 0; i < FLOWLET_MAX_PATHS; i++) {
+			if (grp->members & (1u << i))
+				print_u64(NULL, NULL, grp->weights[i]);
+		}
+		print_close(']');
+		print_bool("usable", NULL, grp->slot_count > 0);
+		print_open("routes", '[');
+		for (int r = 0; r < n; r++) {
+			if (routes[r].value.action != FLOWLET_PREFIX_BALANCE ||
+			    routes[r].value.group != g)
+				continue;
+			format_prefix(&routes[r].key, prefix, sizeof(prefix));
+			print_str(NULL, " %s", prefix);
+		}
+		print_close(']');
+		print_text("\n");
+		print_close('}');
+	}
+	print_close(']');
+	free(routes);
+}
+
 /* The data path's telemetry: histograms since attach. */
 static void print_telemetry(const struct flowlet_hist *h)
 {
@@ -183,6 +264,8 @@ static void print_stats(const struct instance *in, const struct snapshot *s,
 	for (__u32 i = 0; i < s->cfg.path_count; i++)
 		print_path(s, prev, i, total);
 	print_close(']');
+	if (s->cfg.from_routes)
+		print_groups(in, &s->cfg);
 	print_text("\npassed to kernel:");
 	print_open("passed", '{');
 	for (__u32 r = 0; r < FLOWLET_PASS_COUNT; r++)

@@ -68,12 +68,41 @@ static void print_hop(const struct flowlet_path *p, const char *dev_fmt,
 	print_str("nexthop", hop_fmt, hop);
 }
 
+/* A route that came, changed or went, and its group's paths. */
+static void print_route(const struct follow_change *c)
+{
+	const struct flowlet_group *grp;
+	char prefix[64];
+
+	format_prefix(c->prefix, prefix, sizeof(prefix));
+	print_str("prefix", " %s:", prefix);
+	if (!c->route) {
+		print_str("to", " %s", "gone");
+		return;
+	}
+	if (c->route->action != FLOWLET_PREFIX_BALANCE) {
+		print_str("to", " %s", "left to the kernel");
+		return;
+	}
+	print_str("to", " %s", "balanced");
+	print_u64("group", " over group %llu:", c->route->group);
+	grp = &c->cfg->groups[c->route->group % FLOWLET_MAX_GROUPS];
+	print_open("paths", '[');
+	print_text(" paths");
+	for (__u32 i = 0; i < FLOWLET_MAX_PATHS; i++) {
+		if (grp->members & (1u << i))
+			print_u64(NULL, " %llu", i);
+	}
+	print_close(']');
+}
+
 static void print_change(const struct follow_change *c, void *ctx)
 {
 	static const char *const kinds[] = {
 		[FOLLOW_STATE] = "state", [FOLLOW_MAC] = "mac",
 		[FOLLOW_ADDED] = "added", [FOLLOW_WEIGHT] = "weight",
 		[FOLLOW_LOCAL] = "local", [FOLLOW_INGRESS] = "ingress",
+		[FOLLOW_ROUTE] = "route",
 	};
 	char a[24], b[24], prefix[64];
 
@@ -88,6 +117,10 @@ static void print_change(const struct follow_change *c, void *ctx)
 	if (c->kind == FOLLOW_INGRESS) {
 		format_mac(c->mac, b, sizeof(b));
 		print_str("to", " MAC -> %s", b);
+		goto end;
+	}
+	if (c->kind == FOLLOW_ROUTE) {
+		print_route(c);
 		goto end;
 	}
 	print_u64("path", " path %llu", c->path);
@@ -119,6 +152,7 @@ static void print_change(const struct follow_change *c, void *ctx)
 		break;
 	case FOLLOW_LOCAL:
 	case FOLLOW_INGRESS:
+	case FOLLOW_ROUTE:
 		break;
 	}
 	if (c->now->route_weight && c->now->route_weight != c->now->weight &&

@@ -9,8 +9,8 @@
 
 const struct command command_table[] = {
 	{ "attach", cmd_attach,
-	  "attach IFACE (--path DEV@NEXTHOP ... | --from-route PREFIX "
-	  "[--table T])\n"
+	  "attach IFACE (--path DEV@NEXTHOP ... | --from-route PREFIX |\n"
+	  "       --from-routes) [--table T]\n"
 	  "       [--prefix CIDR ...] [--mode MODE] [--timeout DURATION]\n"
 	  "       [--weights W1,W2,...] [--hook HOOK] [--xdp-mode "
 	  "native|generic]\n"
@@ -28,7 +28,13 @@ const struct command command_table[] = {
 	  "of\n"
 	  "                       the kernel's route to PREFIX: a multipath\n"
 	  "                       route or a nexthop group; watch follows it\n"
-	  "  --table T            the routing table of --from-route (main)\n"
+	  "  --from-routes        every route through gateways of the table,\n"
+	  "                       each balanced over its own next hops (a\n"
+	  "                       path group: like the kernel's nexthop\n"
+	  "                       groups); other routes (connected subnets)\n"
+	  "                       stay the kernel's; watch follows them all\n"
+	  "  --table T            the routing table of --from-route(s) "
+	  "(main)\n"
 	  "  --prefix CIDR        balance only these destinations (repeat);\n"
 	  "                       default --from-route's PREFIX, else all of\n"
 	  "                       IPv4 and IPv6. Local, link-local and\n"
@@ -68,7 +74,8 @@ const struct command command_table[] = {
 	  "  next hop's new MAC is used; local addresses are never "
 	  "balanced;\n"
 	  "  with --from-route, the route's next hops and weights are "
-	  "followed.\n"
+	  "followed,\n"
+	  "  with --from-routes every route's, and its prefix's group.\n"
 	  "  Next hops' neighbour entries are made managed, so the kernel\n"
 	  "  keeps them resolved. One line per change (--json: one object).\n",
 	  false, false, watch_options },

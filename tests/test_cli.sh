@@ -90,7 +90,7 @@ rejects "two IFACEs" "unexpected argument 's1-eth2'" \
 	ctl attach s1-eth1 s1-eth2 "${P2[@]}"
 rejects "unknown interface" "interface 'nosuch0' not found" \
 	ctl attach nosuch0 "${P2[@]}"
-rejects "missing --path" "give the paths: --path DEV@NEXTHOP ... or --from-route" \
+rejects "missing --path" "give the paths: --path DEV@NEXTHOP ..., --from-route PREFIX or --from-routes" \
 	ctl attach s1-eth1
 rejects "--path and --from-route" "come from one or the other" \
 	ctl attach s1-eth1 "${P2[@]}" --from-route 10.0.6.0/24

@@ -63,6 +63,16 @@ static const char *route_error(int err)
 	return strerror(err);
 }
 
+/* A new next hop took the places in @reused: its counters start at 0. */
+static void reset_paths(const struct instance *in,
+			const struct flowlet_config *cfg, __u32 reused)
+{
+	for (__u32 i = 0; reused && i < cfg->path_count; i++) {
+		if (reused & (1u << i))
+			instance_reset_path(in, i);
+	}
+}
+
 int instance_follow_route(const struct instance *in, struct flowlet_config *cfg,
 			  int timeout_ms)
 {
@@ -87,10 +97,23 @@ int instance_follow_route(const struct instance *in, struct flowlet_config *cfg,
 	}
 	if (paths_from_route(cfg, &route, timeout_ms, &reused))
 		return -1;
-	for (__u32 i = 0; reused && i < cfg->path_count; i++) {
-		if (reused & (1u << i))
-			instance_reset_path(in, i);
-	}
+	reset_paths(in, cfg, reused);
+	return 0;
+}
+
+int instance_follow_routes(const struct instance *in,
+			   struct flowlet_config *cfg, struct route_plan *plan,
+			   int timeout_ms)
+{
+	__u32 reused;
+
+	if (route_plan_read(plan, cfg->route_table,
+			    in->hook == FLOWLET_HOOK_TC_EGRESS ? 0
+							       : in->ifindex))
+		return -1;
+	if (routes_to_config(cfg, plan, timeout_ms, &reused))
+		return -1;
+	reset_paths(in, cfg, reused);
 	return 0;
 }
 
@@ -122,14 +145,47 @@ static bool same_route(const struct flowlet_config *a,
 		       const struct flowlet_config *b)
 {
 	return a->route_table == b->route_table &&
-	       !memcmp(&a->route, &b->route, sizeof(a->route));
+	       a->from_routes == b->from_routes &&
+	       (a->from_routes || prefix_equal(&a->route, &b->route));
+}
+
+/* The paths and groups of a config following every route of a table: on a
+ * re-attach to the same table the old ones, so that flows keep their
+ * paths. None of the old groups outlives the attach: the new program
+ * starts with the plan's prefixes. */
+static int routes_config(const struct attach_spec *spec,
+			 const struct instance *old,
+			 const struct flowlet_config *old_cfg,
+			 struct flowlet_config *cfg, struct route_plan *plan)
+{
+	char table[16];
+
+	cfg->from_routes = 1;
+	cfg->route_table = spec->route_table;
+	if (old_cfg && same_route(old_cfg, cfg)) {
+		cfg->path_count = old_cfg->path_count;
+		memcpy(cfg->paths, old_cfg->paths, sizeof(cfg->paths));
+		cfg->group_count = old_cfg->group_count;
+		memcpy(cfg->groups, old_cfg->groups, sizeof(cfg->groups));
+	}
+	if (instance_follow_routes(old, cfg, plan, FLOWLET_NEIGH_TIMEOUT_MS))
+		return -1;
+	if (!plan->balanced) {
+		snprintf(table, sizeof(table), "%u", spec->route_table);
+		pr_err("table %s has no route through gateways to balance (ip "
+		       "route show table %s lists its routes)",
+		       table, table);
+		return -1;
+	}
+	return routes_drop_unused_groups(cfg, plan);
 }
 
 /* The configuration for a (re)attach: paths, tuning and, on a re-attach,
  * the old instance's hash seed so that ecmp flows keep their paths (and,
  * following the same route, its path order), unless --seed gives one. */
 static int build_config(const struct attach_spec *spec, int ingress,
-			const struct instance *old, struct flowlet_config *cfg)
+			const struct instance *old, struct flowlet_config *cfg,
+			struct route_plan *plan)
 {
 	struct flowlet_config old_cfg;
 	bool have_old = old->fds[MAP_CONFIG] >= 0 &&
@@ -151,7 +207,11 @@ static int build_config(const struct attach_spec *spec, int ingress,
 		return -1;
 	}
 	memcpy(cfg->ingress_mac, link.mac, sizeof(cfg->ingress_mac));
-	if (spec->route.family) {
+	if (spec->from_routes) {
+		if (routes_config(spec, old, have_old ? &old_cfg : NULL, cfg,
+				  plan))
+			return -1;
+	} else if (spec->route.family) {
 		cfg->route = spec->route;
 		cfg->route_table = spec->route_table;
 		if (have_old && same_route(&old_cfg, cfg)) {
@@ -260,9 +320,15 @@ void flowlet_select_hook(struct bpf_object *obj, enum flowlet_hook hook)
 		hook == FLOWLET_HOOK_XDP);
 }
 
-/* The prefixes to balance: --prefix's, else the route's, else all. */
-static int fill_prefixes(const struct attach_spec *spec, int fd)
+/* The prefixes to balance: --from-routes' routes, else --prefix's, else
+ * the route's, else all. */
+static int fill_prefixes(const struct attach_spec *spec,
+			 const struct route_plan *plan, int fd)
 {
+	if (spec->from_routes)
+		return config_put_never(fd) ||
+		       routes_put_prefixes(fd, plan, NULL, NULL) < 0 ||
+		       config_sync_local(fd, NULL, NULL);
 	if (spec->prefix_count || !spec->route.family)
 		return config_fill_prefixes(fd, spec->prefixes,
 					    spec->prefix_count);
@@ -286,6 +352,7 @@ int flowlet_attach(const struct attach_spec *spec, struct flowlet_config *cfg,
 		   bool *replaced)
 {
 	struct instance old, now, fresh;
+	struct route_plan plan = { 0 };
 	struct flowlet *skel = NULL;
 	int ifindex, ret = -1;
 
@@ -313,7 +380,7 @@ int flowlet_attach(const struct attach_spec *spec, struct flowlet_config *cfg,
 		break;
 	}
 	*replaced = old.prog_fd >= 0;
-	if (build_config(spec, ifindex, &old, cfg))
+	if (build_config(spec, ifindex, &old, cfg, &plan))
 		goto out;
 
 	skel = flowlet__open();
@@ -338,7 +405,7 @@ int flowlet_attach(const struct attach_spec *spec, struct flowlet_config *cfg,
 	if (spec->hook == FLOWLET_HOOK_XDP)
 		instance_record_xmit(&fresh, cfg);
 	if (instance_commit(&fresh, cfg) ||
-	    fill_prefixes(spec, fresh.fds[MAP_PREFIX]))
+	    fill_prefixes(spec, &plan, fresh.fds[MAP_PREFIX]))
 		goto out;
 	if (attach_program(spec, ifindex, &old, skel))
 		goto out;
@@ -354,6 +421,7 @@ int flowlet_attach(const struct attach_spec *spec, struct flowlet_config *cfg,
 	instance_close(&now);
 	ret = 0;
 out:
+	route_plan_free(&plan);
 	instance_close(&fresh);
 	flowlet__destroy(skel);
 	instance_close(&old);

@@ -10,6 +10,7 @@
 #include "config.h"
 #include "instance.h"
 #include "parse.h"
+#include "routes.h"
 
 #define FLOWLET_MAX_PREFIXES	 64
 #define FLOWLET_NEIGH_TIMEOUT_MS 3000
@@ -18,11 +19,14 @@ struct attach_spec {
 	const char *iface; /* the ingress interface (tc-egress: the egress) */
 	enum flowlet_hook hook;
 	/* The paths: these (--path), or the next hops of the kernel's route
-	 * to @route in table @route_table (route.family != 0). */
+	 * to @route in table @route_table (route.family != 0), or of every
+	 * route through gateways in that table, each prefix over its own
+	 * path group (@from_routes). */
 	struct path_arg paths[FLOWLET_MAX_PATHS];
 	int path_count;
 	struct flowlet_prefix_key route;
 	__u32 route_table;
+	bool from_routes;
 	/* Destinations to balance; none: @route's, else all. */
 	struct flowlet_prefix_key prefixes[FLOWLET_MAX_PREFIXES];
 	int prefix_count;
@@ -63,5 +67,12 @@ int flowlet_detach(const struct instance *in);
  * counters reset where a new next hop took a removed one's place. */
 int instance_follow_route(const struct instance *in, struct flowlet_config *cfg,
 			  int timeout_ms);
+
+/* The routes of @cfg's table read into @plan (route_plan_free() it) and
+ * made @cfg's paths and groups (see routes_to_config()), the counters of
+ * reused paths reset. 0, or -1 after an error. */
+int instance_follow_routes(const struct instance *in,
+			   struct flowlet_config *cfg, struct route_plan *plan,
+			   int timeout_ms);
 
 #endif /* FLOWLET_ATTACH_H */

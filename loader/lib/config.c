@@ -37,16 +37,21 @@ int config_apply_tuning(const struct config_tuning *t,
 	return config_check_usable(cfg);
 }
 
-int config_fill_slots(struct flowlet_config *cfg)
+/* Fills @grp's slot table from the weights of its members that are up
+ * (see config_fill_slots()). */
+static int group_fill_slots(const struct flowlet_config *cfg,
+			    struct flowlet_group *grp)
 {
 	long credit[FLOWLET_MAX_PATHS] = { 0 };
+	__u32 weight[FLOWLET_MAX_PATHS] = { 0 };
 	__u32 total = 0, round;
 
 	for (__u32 i = 0; i < cfg->path_count; i++) {
-		if (!cfg->paths[i].down)
-			total += cfg->paths[i].weight;
+		if (grp->members & (1u << i) && !cfg->paths[i].down)
+			weight[i] = grp->weights[i];
+		total += weight[i];
 	}
-	cfg->slot_count = 0;
+	grp->slot_count = 0;
 	if (total == 0)
 		return 0;
 	if (total > FLOWLET_SLOTS) {
@@ -61,67 +66,91 @@ int config_fill_slots(struct flowlet_config *cfg)
 		long best_credit = -1;
 
 		for (__u32 i = 0; i < cfg->path_count; i++) {
-			if (cfg->paths[i].down || !cfg->paths[i].weight)
+			if (!weight[i])
 				continue;
-			credit[i] += cfg->paths[i].weight;
+			credit[i] += weight[i];
 			if (credit[i] > best_credit) {
 				best = i;
 				best_credit = credit[i];
 			}
 		}
 		credit[best] -= total;
-		cfg->slots[s] = best;
+		grp->slots[s] = best;
 	}
 	round = FLOWLET_SLOTS / total;
 	for (__u32 r = 1; r < round; r++)
-		memcpy(&cfg->slots[r * total], cfg->slots, total);
-	cfg->slot_count = round * total;
+		memcpy(&grp->slots[r * total], grp->slots, total);
+	grp->slot_count = round * total;
+	return 0;
+}
+
+int config_fill_slots(struct flowlet_config *cfg)
+{
+	struct flowlet_group *grp = &cfg->groups[0];
+
+	if (!cfg->from_routes) {
+		/* One group: every path, with the paths' weights. */
+		memset(grp, 0, sizeof(*grp));
+		cfg->group_count = 1;
+		for (__u32 i = 0; i < cfg->path_count; i++) {
+			grp->members |= 1u << i;
+			grp->weights[i] = cfg->paths[i].weight;
+		}
+	}
+	for (__u32 g = 0; g < cfg->group_count; g++) {
+		if (group_fill_slots(cfg, &cfg->groups[g]))
+			return -1;
+	}
 	return 0;
 }
 
 int config_check_usable(const struct flowlet_config *cfg)
 {
-	if (cfg->slot_count)
-		return 0;
+	for (__u32 g = 0; g < cfg->group_count; g++) {
+		if (cfg->groups[g].slot_count)
+			return 0;
+	}
 	pr_err("no usable path: every path is down or has weight 0");
 	return -1;
 }
 
-int config_scale_weights(struct flowlet_config *cfg)
+void weights_scale(__u32 *w, int n)
 {
 	__u32 sum = 0, scaled = 0;
 
-	for (__u32 i = 0; i < cfg->path_count; i++) {
-		if (!(cfg->paths[i].down & FLOWLET_DOWN(ROUTE)))
-			sum += cfg->paths[i].route_weight;
+	for (int i = 0; i < n; i++)
+		sum += w[i];
+	for (int i = 0; sum > FLOWLET_SLOTS && i < n; i++) {
+		if (w[i])
+			w[i] = w[i] * FLOWLET_SLOTS / sum ?: 1;
 	}
-	for (__u32 i = 0; i < cfg->path_count; i++) {
-		struct flowlet_path *p = &cfg->paths[i];
-
-		if (p->down & FLOWLET_DOWN(ROUTE) || !sum) {
-			p->weight = 0;
-			continue;
-		}
-		p->weight = p->route_weight;
-		if (sum > FLOWLET_SLOTS) {
-			p->weight = p->route_weight * FLOWLET_SLOTS / sum;
-			if (!p->weight)
-				p->weight = 1;
-		}
-		scaled += p->weight;
-	}
+	for (int i = 0; i < n; i++)
+		scaled += w[i];
 	/* Rounding up the smallest to 1 may overshoot: take the excess from
 	 * the largest weights. */
 	while (scaled > FLOWLET_SLOTS) {
-		__u32 big = 0;
+		int big = 0;
 
-		for (__u32 i = 1; i < cfg->path_count; i++) {
-			if (cfg->paths[i].weight > cfg->paths[big].weight)
+		for (int i = 1; i < n; i++) {
+			if (w[i] > w[big])
 				big = i;
 		}
-		cfg->paths[big].weight--;
+		w[big]--;
 		scaled--;
 	}
+}
+
+int config_scale_weights(struct flowlet_config *cfg)
+{
+	__u32 w[FLOWLET_MAX_PATHS] = { 0 };
+
+	for (__u32 i = 0; i < cfg->path_count; i++) {
+		if (!(cfg->paths[i].down & FLOWLET_DOWN(ROUTE)))
+			w[i] = cfg->paths[i].route_weight;
+	}
+	weights_scale(w, cfg->path_count);
+	for (__u32 i = 0; i < cfg->path_count; i++)
+		cfg->paths[i].weight = w[i];
 	return config_fill_slots(cfg);
 }
 
@@ -145,9 +174,12 @@ int config_set_weights(struct flowlet_config *cfg, const __u32 *weights,
 	return 0;
 }
 
-static int prefix_put(int fd, const struct flowlet_prefix_key *key, __u8 action)
+int config_prefix_put(int fd, const struct flowlet_prefix_key *key,
+		      enum flowlet_prefix_action action, __u32 group)
 {
-	if (bpf_map_update_elem(fd, key, &action, BPF_ANY)) {
+	struct flowlet_prefix_value v = { .action = action, .group = group };
+
+	if (bpf_map_update_elem(fd, key, &v, BPF_ANY)) {
 		pr_err("cannot fill flowlet_prefix: %s", strerror(errno));
 		return -1;
 	}
@@ -189,8 +221,8 @@ int config_sync_local(int fd,
 	struct flowlet_prefix_key key, gone[64];
 	struct local_addrs *local = calloc(1, sizeof(*local));
 	int n_gone = 0, err = -1;
+	struct flowlet_prefix_value v;
 	bool more = true;
-	__u8 action;
 
 	if (!local)
 		return -1;
@@ -208,8 +240,8 @@ int config_sync_local(int fd,
 		more = false;
 		while (!bpf_map_get_next_key(fd, prev, &key)) {
 			prev = &key;
-			if (bpf_map_lookup_elem(fd, &key, &action) ||
-			    action != FLOWLET_PREFIX_LOCAL ||
+			if (bpf_map_lookup_elem(fd, &key, &v) ||
+			    v.action != FLOWLET_PREFIX_LOCAL ||
 			    is_local(local, &key))
 				continue;
 			if (n_gone == 64) {
@@ -230,10 +262,11 @@ int config_sync_local(int fd,
 		}
 	}
 	for (int i = 0; i < local->count; i++) {
-		if (!bpf_map_lookup_elem(fd, &local->keys[i], &action) &&
-		    action == FLOWLET_PREFIX_LOCAL)
+		if (!bpf_map_lookup_elem(fd, &local->keys[i], &v) &&
+		    v.action == FLOWLET_PREFIX_LOCAL)
 			continue;
-		if (prefix_put(fd, &local->keys[i], FLOWLET_PREFIX_LOCAL))
+		if (config_prefix_put(fd, &local->keys[i], FLOWLET_PREFIX_LOCAL,
+				      0))
 			goto out;
 		if (fn)
 			fn(&local->keys[i], true, ctx);
@@ -244,30 +277,38 @@ out:
 	return err;
 }
 
-int config_put_prefixes(int fd, const struct flowlet_prefix_key *prefixes,
-			int count)
+int config_put_never(int fd)
 {
-	static const char *const defaults[] = { "0.0.0.0/0", "::/0" };
 	static const char *const never[] = { "224.0.0.0/4", "169.254.0.0/16",
 					     "255.255.255.255/32", "fe80::/10",
 					     "ff00::/8" };
 	struct flowlet_prefix_key key;
 
+	for (size_t i = 0; i < sizeof(never) / sizeof(never[0]); i++) {
+		if (parse_prefix(never[i], &key) ||
+		    config_prefix_put(fd, &key, FLOWLET_PREFIX_SKIP, 0))
+			return -1;
+	}
+	return 0;
+}
+
+int config_put_prefixes(int fd, const struct flowlet_prefix_key *prefixes,
+			int count)
+{
+	static const char *const defaults[] = { "0.0.0.0/0", "::/0" };
+	struct flowlet_prefix_key key;
+
 	for (int i = 0; i < count; i++) {
-		if (prefix_put(fd, &prefixes[i], FLOWLET_PREFIX_BALANCE))
+		if (config_prefix_put(fd, &prefixes[i], FLOWLET_PREFIX_BALANCE,
+				      0))
 			return -1;
 	}
 	for (size_t i = 0; !count && i < 2; i++) {
 		if (parse_prefix(defaults[i], &key) ||
-		    prefix_put(fd, &key, FLOWLET_PREFIX_BALANCE))
+		    config_prefix_put(fd, &key, FLOWLET_PREFIX_BALANCE, 0))
 			return -1;
 	}
-	for (size_t i = 0; i < sizeof(never) / sizeof(never[0]); i++) {
-		if (parse_prefix(never[i], &key) ||
-		    prefix_put(fd, &key, FLOWLET_PREFIX_SKIP))
-			return -1;
-	}
-	return 0;
+	return config_put_never(fd);
 }
 
 int config_fill_prefixes(int fd, const struct flowlet_prefix_key *prefixes,

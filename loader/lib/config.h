@@ -31,17 +31,23 @@ int config_apply_tuning(const struct config_tuning *t,
 			struct flowlet_config *cfg);
 
 /*
- * Refills the slot table from the weights of the paths that are up: a
- * smooth weighted round robin sequence repeated as often as fits, so every
- * slot count is a multiple of the weight sum and picks are exactly
- * weighted. No path up, or all weights 0, leaves it empty (slot_count 0:
- * packets go to the kernel). Returns 0, or -1 after an error if the
- * weights add up to more than FLOWLET_SLOTS.
+ * Refills every group's slot table from the weights of its paths that are
+ * up (group 0 is every path, with the paths' weights, unless the config
+ * follows every route): a smooth weighted round robin sequence repeated as
+ * often as fits, so every slot count is a multiple of the weight sum and
+ * picks are exactly weighted. No path up, or all weights 0, leaves it
+ * empty (slot_count 0: packets go to the kernel). Returns 0, or -1 after
+ * an error if the weights add up to more than FLOWLET_SLOTS.
  */
 int config_fill_slots(struct flowlet_config *cfg);
 
-/* 0 if some path takes new flowlets, else -1 after an error. */
+/* 0 if some path of some group takes new flowlets, else -1 after an
+ * error. */
 int config_check_usable(const struct flowlet_config *cfg);
+
+/* Scales the @n weights @w down in proportion if they add up to more than
+ * FLOWLET_SLOTS (each that was not 0 at least 1). */
+void weights_scale(__u32 *w, int n);
 
 /*
  * Sets the weights of paths that follow a route from their route_weight:
@@ -59,6 +65,10 @@ int config_check_weight_count(int count, __u32 path_count);
 int config_set_weights(struct flowlet_config *cfg, const __u32 *weights,
 		       int count);
 
+/* Puts @key into the flowlet_prefix map @fd; 0, or -1 after an error. */
+int config_prefix_put(int fd, const struct flowlet_prefix_key *key,
+		      enum flowlet_prefix_action action, __u32 group);
+
 /*
  * Fills the flowlet_prefix map @fd: @prefixes to balance (all of IPv4 and
  * IPv6 when @count is 0), then what a router must never forward this way:
@@ -68,6 +78,9 @@ int config_set_weights(struct flowlet_config *cfg, const __u32 *weights,
  */
 int config_put_prefixes(int fd, const struct flowlet_prefix_key *prefixes,
 			int count);
+/* What a router never forwards this way: link-local, multicast,
+ * broadcast. */
+int config_put_never(int fd);
 int config_fill_prefixes(int fd, const struct flowlet_prefix_key *prefixes,
 			 int count);
 

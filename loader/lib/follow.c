@@ -8,6 +8,7 @@
 #include "follow.h"
 #include "log.h"
 #include "paths.h"
+#include "routes.h"
 
 static void report_change(const struct follow_report *r, enum follow_kind kind,
 			  __u32 path, const struct flowlet_path *old,
@@ -119,9 +120,10 @@ static int sync_local(const struct instance *in, const struct follow_report *r)
 static bool same_config(const struct flowlet_config *a,
 			const struct flowlet_config *b)
 {
-	if (a->path_count != b->path_count || a->slot_count != b->slot_count ||
+	if (a->path_count != b->path_count ||
+	    a->group_count != b->group_count ||
 	    memcmp(a->ingress_mac, b->ingress_mac, sizeof(a->ingress_mac)) ||
-	    memcmp(a->slots, b->slots, a->slot_count))
+	    memcmp(a->groups, b->groups, a->group_count * sizeof(a->groups[0])))
 		return false;
 	for (__u32 i = 0; i < a->path_count; i++) {
 		const struct flowlet_path *p = &a->paths[i], *q = &b->paths[i];
@@ -140,6 +142,8 @@ struct sync {
 	const struct instance *in;
 	bool manage;
 	struct flowlet_config old;
+	struct route_plan plan; /* --from-routes: the routes read, if */
+	bool routes_read;
 };
 
 /* The config in force, brought in line with the kernel: 1 if it already
@@ -155,7 +159,17 @@ static int sync_change(struct flowlet_config *now, void *ctx)
 		memcpy(now->ingress_mac, ingress.mac, sizeof(now->ingress_mac));
 	/* A route that cannot be read (being replaced, or gone) leaves the
 	 * paths as they are: the next route event tries again. */
-	if (now->route.family && instance_follow_route(s->in, now, 0)) {
+	route_plan_free(&s->plan);
+	s->routes_read = now->from_routes;
+	if (now->from_routes &&
+	    instance_follow_routes(s->in, now, &s->plan, 0)) {
+		s->routes_read = false;
+		now->path_count = s->old.path_count;
+		memcpy(now->paths, s->old.paths, sizeof(now->paths));
+		now->group_count = s->old.group_count;
+		memcpy(now->groups, s->old.groups, sizeof(now->groups));
+	} else if (!now->from_routes && now->route.family &&
+		   instance_follow_route(s->in, now, 0)) {
 		now->path_count = s->old.path_count;
 		memcpy(now->paths, s->old.paths, sizeof(now->paths));
 	}
@@ -166,10 +180,81 @@ static int sync_change(struct flowlet_config *now, void *ctx)
 			pr_warn("%s: cannot read path %u from the kernel: %m",
 				s->in->iface, i);
 	}
-	if (now->route.family ? config_scale_weights(now)
-			      : config_fill_slots(now))
+	if (now->route.family && !now->from_routes ? config_scale_weights(now)
+						   : config_fill_slots(now))
 		return -1;
 	return same_config(&s->old, now) ? 1 : 0;
+}
+
+/* Routes whose prefix changed, reported once the commit that drops the
+ * groups they left is in force. */
+struct route_changes {
+	struct flowlet_prefix_key *keys;
+	struct flowlet_prefix_value *values; /* action 0xff: gone */
+	int count, cap;
+	bool failed;
+};
+
+static void collect_route(const struct flowlet_prefix_key *prefix,
+			  const struct flowlet_prefix_value *old,
+			  const struct flowlet_prefix_value *now, void *ctx)
+{
+	static const struct flowlet_prefix_value gone = { .action = 0xff };
+	struct route_changes *rc = ctx;
+
+	(void)old;
+	if (rc->count == rc->cap) {
+		int cap = rc->cap ? 2 * rc->cap : 16;
+		void *k = realloc(rc->keys, cap * sizeof(*rc->keys));
+		void *v = k ? realloc(rc->values, cap * sizeof(*rc->values))
+			    : NULL;
+
+		if (k)
+			rc->keys = k;
+		if (!v) {
+			rc->failed = true;
+			return;
+		}
+		rc->values = v;
+		rc->cap = cap;
+	}
+	rc->keys[rc->count] = *prefix;
+	rc->values[rc->count++] = now ? *now : gone;
+}
+
+/* The second commit of a route change: without the groups no route uses
+ * now; it also makes established flows look their group up again. */
+static int drop_groups(struct flowlet_config *cfg, void *ctx)
+{
+	return routes_drop_unused_groups(cfg, ctx);
+}
+
+/* After the commit of the paths and groups: the prefixes, then the
+ * commit that drops unused groups. Reports each route that changed. */
+static int sync_routes(const struct instance *in, struct sync *s,
+		       const struct follow_report *r,
+		       struct flowlet_config *in_force)
+{
+	struct route_changes rc = { 0 };
+	int changes = routes_put_prefixes(in->fds[MAP_PREFIX], &s->plan,
+					  collect_route, &rc);
+	int err = changes < 0 || rc.failed;
+
+	if (!err && changes &&
+	    instance_update(in, drop_groups, &s->plan, in_force))
+		err = -1;
+	for (int i = 0; !err && i < rc.count && r && r->change; i++) {
+		struct follow_change c = { .kind = FOLLOW_ROUTE,
+					   .prefix = &rc.keys[i],
+					   .cfg = in_force };
+
+		if (rc.values[i].action != 0xff)
+			c.route = &rc.values[i];
+		r->change(&c, r->ctx);
+	}
+	free(rc.keys);
+	free(rc.values);
+	return err ? -1 : changes;
 }
 
 int follow_sync(const struct instance *in, bool manage,
@@ -178,15 +263,20 @@ int follow_sync(const struct instance *in, bool manage,
 {
 	struct sync s = { .in = in, .manage = manage };
 	struct flowlet_config *now = in_force;
-	int ret;
+	int ret, routes = 0;
 
 	if (sync_local(in, report))
 		return -1;
 	ret = instance_update(in, sync_change, &s, now);
 	if (ret > 0)
 		*now = s.old; /* nothing changed: the config read stands */
-	if (ret)
-		return ret > 0 ? 0 : -1;
+	if (ret >= 0 && s.routes_read)
+		routes = sync_routes(in, &s, report, now);
+	route_plan_free(&s.plan);
+	if (ret < 0 || routes < 0)
+		return -1;
+	if (ret > 0 && !routes)
+		return 0;
 	report_paths(report, &s.old, now);
 	if (memcmp(s.old.ingress_mac, now->ingress_mac,
 		   sizeof(now->ingress_mac)) &&

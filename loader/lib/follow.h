@@ -19,6 +19,7 @@ enum follow_kind {
 	FOLLOW_WEIGHT,	/* a path's weight changed */
 	FOLLOW_LOCAL,	/* a local address came or went */
 	FOLLOW_INGRESS, /* the ingress interface's MAC changed */
+	FOLLOW_ROUTE,	/* --from-routes: a route came, changed or went */
 };
 
 struct follow_change {
@@ -28,6 +29,11 @@ struct follow_change {
 	const struct flowlet_prefix_key *local; /* FOLLOW_LOCAL */
 	bool added;				/* FOLLOW_LOCAL */
 	const __u8 *mac;			/* FOLLOW_INGRESS: the new */
+	/* FOLLOW_ROUTE: the route's prefix and what it is now (NULL: gone),
+	 * in @cfg, the config committed with it (its groups). */
+	const struct flowlet_prefix_key *prefix;
+	const struct flowlet_prefix_value *route;
+	const struct flowlet_config *cfg;
 };
 
 struct follow_report {
@@ -39,7 +45,8 @@ struct follow_report {
 };
 
 /*
- * Brings @in's config and local addresses in line with the kernel, with
+ * Brings @in's config and local addresses in line with the kernel (with
+ * --from-routes: the paths, groups and prefixes of every route), with
  * @manage making next hops' neighbour entries managed. Reports each
  * change, then the commit. @since is when the first event of the batch
  * arrived (CLOCK_MONOTONIC seconds); the config in force afterwards goes

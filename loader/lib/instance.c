@@ -35,7 +35,7 @@ static const struct {
 		       sizeof(struct flowlet_flow) },
 	[MAP_PORTS] = { "flowlet_ports", 4, 4 },
 	[MAP_PREFIX] = { "flowlet_prefix", sizeof(struct flowlet_prefix_key),
-			 1 },
+			 sizeof(struct flowlet_prefix_value) },
 	[MAP_PSTATS] = { "flowlet_pstats", 4,
 			 sizeof(struct flowlet_path_stats) },
 	[MAP_STATS] = { "flowlet_stats", 4, sizeof(struct flowlet_stats) },
@@ -700,11 +700,11 @@ static bool balanced(const struct instance *in,
 		     const struct flowlet_flow_key *key)
 {
 	struct flowlet_prefix_key lpm;
-	__u8 action;
+	struct flowlet_prefix_value v;
 
 	host_prefix_key(key->family, key->dst, &lpm);
-	return !bpf_map_lookup_elem(in->fds[MAP_PREFIX], &lpm, &action) &&
-	       action == FLOWLET_PREFIX_BALANCE;
+	return !bpf_map_lookup_elem(in->fds[MAP_PREFIX], &lpm, &v) &&
+	       v.action == FLOWLET_PREFIX_BALANCE;
 }
 
 long long instance_drop_unbalanced(const struct instance *in,

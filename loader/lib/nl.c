@@ -299,15 +299,6 @@ int nl_addr_subnet_ifindex(const struct ip_addr *addr)
 	return addr_dump(&walk) ? -1 : q.ifindex;
 }
 
-/* Route lookups: the route that matches, and its next hops. */
-struct route_query {
-	const struct flowlet_prefix_key *prefix;
-	__u32 table;
-	struct nl_route *route;
-	bool found;
-	int err; /* an errno for a route flowlet cannot use */
-};
-
 static int route_add_hop(struct nl_route *route, int ifindex,
 			 const struct nlattr *gateway, __u8 family,
 			 __u32 weight)
@@ -326,7 +317,7 @@ static int route_add_hop(struct nl_route *route, int ifindex,
 	return 0;
 }
 
-static int route_multipath(struct route_query *q, const struct nlattr *mp,
+static int route_multipath(struct nl_route *route, const struct nlattr *mp,
 			   __u8 family)
 {
 	const struct rtnexthop *rtnh = mnl_attr_get_payload(mp);
@@ -345,7 +336,7 @@ static int route_multipath(struct route_query *q, const struct nlattr *mp,
 			if (mnl_attr_get_type(attr) == RTA_GATEWAY)
 				gw = attr;
 		}
-		err = route_add_hop(q->route, rtnh->rtnh_ifindex, gw, family,
+		err = route_add_hop(route, rtnh->rtnh_ifindex, gw, family,
 				    rtnh->rtnh_hops + 1u);
 		if (err)
 			return err;
@@ -356,41 +347,63 @@ static int route_multipath(struct route_query *q, const struct nlattr *mp,
 	return 0;
 }
 
-static int route_cb(const struct nlmsghdr *nlh, void *data)
+/* A route message into @e (its next hops not resolved yet: see
+ * route_resolve()) and its table; false if it is none of ours to read
+ * (not a route, a cloned one). */
+static bool route_parse(const struct nlmsghdr *nlh, struct nl_route_entry *e,
+			__u32 *table)
 {
 	const struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
-	struct route_query *q = data;
-	const struct flowlet_prefix_key *p = q->prefix;
 	__u8 family = rtm->rtm_family == AF_INET ? 4 : 6;
-	__u8 dst[16] = { 0 };
-	__u32 table = rtm->rtm_table;
 	struct attrs a;
 
-	if (nlh->nlmsg_type != RTM_NEWROUTE || q->found ||
-	    family != p->family || rtm->rtm_dst_len != p->prefixlen - 8)
-		return MNL_CB_OK;
+	if (nlh->nlmsg_type != RTM_NEWROUTE || rtm->rtm_flags & RTM_F_CLONED ||
+	    (rtm->rtm_family != AF_INET && rtm->rtm_family != AF_INET6))
+		return false;
 	parse_attrs(nlh, sizeof(*rtm), &a);
-	if (a.tb[RTA_TABLE])
-		table = mnl_attr_get_u32(a.tb[RTA_TABLE]);
-	if (table != q->table ||
-	    (a.tb[RTA_DST] &&
-	     !attr_copy(a.tb[RTA_DST], dst, addr_len(family))) ||
-	    memcmp(dst, p->addr, addr_len(family)))
+	memset(e, 0, sizeof(*e));
+	*table = a.tb[RTA_TABLE] ? mnl_attr_get_u32(a.tb[RTA_TABLE])
+				 : rtm->rtm_table;
+	e->prefix.family = family;
+	e->prefix.prefixlen = 8 + rtm->rtm_dst_len;
+	if (a.tb[RTA_DST] &&
+	    !attr_copy(a.tb[RTA_DST], e->prefix.addr, addr_len(family)))
+		return false;
+	if (a.tb[RTA_PRIORITY])
+		e->priority = mnl_attr_get_u32(a.tb[RTA_PRIORITY]);
+	if (rtm->rtm_type != RTN_UNICAST)
+		e->err = EOPNOTSUPP;
+	else if (a.tb[RTA_NH_ID])
+		e->route.nhid = mnl_attr_get_u32(a.tb[RTA_NH_ID]);
+	else if (a.tb[RTA_MULTIPATH])
+		e->err =
+			route_multipath(&e->route, a.tb[RTA_MULTIPATH], family);
+	else if (a.tb[RTA_OIF])
+		e->err = route_add_hop(&e->route,
+				       mnl_attr_get_u32(a.tb[RTA_OIF]),
+				       a.tb[RTA_GATEWAY], family, 1);
+	return true;
+}
+
+/* Route lookups: the route that matches, and its next hops. */
+struct route_query {
+	const struct flowlet_prefix_key *prefix;
+	__u32 table;
+	struct nl_route_entry entry;
+	bool found;
+};
+
+static int route_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct route_query *q = data;
+	struct nl_route_entry e;
+	__u32 table;
+
+	if (q->found || !route_parse(nlh, &e, &table) || table != q->table ||
+	    !prefix_equal(&e.prefix, q->prefix))
 		return MNL_CB_OK;
 	q->found = true;
-	memset(q->route, 0, sizeof(*q->route));
-	if (rtm->rtm_type != RTN_UNICAST) {
-		q->err = EOPNOTSUPP;
-		return MNL_CB_OK;
-	}
-	if (a.tb[RTA_NH_ID])
-		q->route->nhid = mnl_attr_get_u32(a.tb[RTA_NH_ID]);
-	else if (a.tb[RTA_MULTIPATH])
-		q->err = route_multipath(q, a.tb[RTA_MULTIPATH], family);
-	else if (a.tb[RTA_OIF])
-		q->err =
-			route_add_hop(q->route, mnl_attr_get_u32(a.tb[RTA_OIF]),
-				      a.tb[RTA_GATEWAY], family, 1);
+	q->entry = e;
 	return MNL_CB_OK;
 }
 
@@ -478,30 +491,105 @@ static int route_nexthops(struct nl_route *route, __u32 id)
 	return 0;
 }
 
-int nl_route_get(const struct flowlet_prefix_key *prefix, __u32 table,
-		 struct nl_route *route)
+/* Completes a parsed route: a nexthop object's next hops, and a route
+ * flowlet cannot balance told by its errno (a device route has no next
+ * hop to rewrite to). */
+static void route_resolve(struct nl_route_entry *e)
+{
+	struct nl_route *route = &e->route;
+
+	if (!e->err && route->nhid)
+		e->err = route_nexthops(route, route->nhid);
+	for (int i = 0; !e->err && i < route->count; i++) {
+		if (!route->hops[i].gateway.family)
+			e->err = EOPNOTSUPP;
+	}
+	if (!e->err && !route->count)
+		e->err = EOPNOTSUPP;
+}
+
+/* A dump of the routes of @table of both families into @cb. */
+static int route_dump(__u32 table, __u8 family, mnl_cb_t cb, void *data)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh = nl_request(buf, RTM_GETROUTE, NLM_F_DUMP);
 	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
-	struct route_query q = { prefix, table, route, false, 0 };
 
-	rtm->rtm_family = family_af(prefix->family);
+	rtm->rtm_family = family_af(family);
 	mnl_attr_put_u32(nlh, RTA_TABLE, table);
-	if (nl_talk(NETLINK_ROUTE, nlh, route_cb, &q))
+	return nl_talk(NETLINK_ROUTE, nlh, cb, data);
+}
+
+int nl_route_get(const struct flowlet_prefix_key *prefix, __u32 table,
+		 struct nl_route *route)
+{
+	struct route_query q = { .prefix = prefix, .table = table };
+
+	if (route_dump(table, prefix->family, route_cb, &q))
 		return -1;
-	if (!q.found)
-		q.err = ENOENT;
-	if (!q.err && route->nhid)
-		q.err = route_nexthops(route, route->nhid);
-	for (int i = 0; !q.err && i < route->count; i++) {
-		if (!route->hops[i].gateway.family)
-			q.err = EOPNOTSUPP; /* a device route: no next hop */
+	if (!q.found) {
+		errno = ENOENT;
+		return -1;
 	}
-	if (!q.err && !route->count)
-		q.err = ENOENT;
-	errno = q.err;
-	return q.err ? -1 : 0;
+	route_resolve(&q.entry);
+	*route = q.entry.route;
+	errno = q.entry.err;
+	return q.entry.err ? -1 : 0;
+}
+
+struct route_list {
+	__u32 table;
+	struct nl_route_entry *v;
+	int count, cap;
+	bool failed;
+};
+
+static int route_list_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct route_list *l = data;
+	struct nl_route_entry e;
+	__u32 table;
+
+	if (!route_parse(nlh, &e, &table) || table != l->table)
+		return MNL_CB_OK;
+	/* Of routes to one prefix, the kernel uses the lowest metric. */
+	for (int i = 0; i < l->count; i++) {
+		if (prefix_equal(&l->v[i].prefix, &e.prefix)) {
+			if (e.priority < l->v[i].priority)
+				l->v[i] = e;
+			return MNL_CB_OK;
+		}
+	}
+	if (l->count == l->cap) {
+		int cap = l->cap ? 2 * l->cap : 64;
+		void *v = realloc(l->v, cap * sizeof(*l->v));
+
+		if (!v) {
+			l->failed = true;
+			return MNL_CB_ERROR;
+		}
+		l->v = v;
+		l->cap = cap;
+	}
+	l->v[l->count++] = e;
+	return MNL_CB_OK;
+}
+
+int nl_route_list(__u32 table, struct nl_route_entry **entries)
+{
+	struct route_list l = { .table = table };
+
+	if (route_dump(table, 4, route_list_cb, &l) ||
+	    route_dump(table, 6, route_list_cb, &l)) {
+		if (l.failed)
+			errno = ENOMEM;
+		free(l.v);
+		return -1;
+	}
+	for (int i = 0; i < l.count; i++)
+		route_resolve(&l.v[i]);
+	*entries = l.v;
+	return l.count;
 }
 
 /* The netdev generic netlink family (Linux 6.3+); its uapi header is newer

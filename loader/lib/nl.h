@@ -82,6 +82,21 @@ struct nl_route {
 int nl_route_get(const struct flowlet_prefix_key *prefix, __u32 table,
 		 struct nl_route *route);
 
+/* One route of a table: its prefix, and its next hops unless @err says
+ * why flowlet cannot balance it (EOPNOTSUPP: not a unicast route through
+ * gateways; E2BIG: more next hops than flowlet has paths). */
+struct nl_route_entry {
+	struct flowlet_prefix_key prefix;
+	__u32 priority; /* the route's metric */
+	int err;
+	struct nl_route route;
+};
+
+/* Every IPv4 and IPv6 route of table @table (of several to one prefix, the
+ * lowest metric's), into *@entries, which the caller frees: their number,
+ * or -1. */
+int nl_route_list(__u32 table, struct nl_route_entry **entries);
+
 /* The device's XDP feature bits (NETDEV_XDP_ACT_*) from the netdev
  * generic netlink family (Linux 6.3+). */
 #define NETDEV_XDP_ACT_NDO_XMIT 4 /* accepts frames redirected into it */

@@ -176,6 +176,13 @@ bool prefix_match(const __u8 *a, const __u8 *b, int bits)
 	return !rest || !((a[bytes] ^ b[bytes]) & (0xff << (8 - rest)));
 }
 
+bool prefix_equal(const struct flowlet_prefix_key *a,
+		  const struct flowlet_prefix_key *b)
+{
+	return a->prefixlen == b->prefixlen && a->family == b->family &&
+	       !memcmp(a->addr, b->addr, sizeof(a->addr));
+}
+
 void host_prefix_key(__u8 family, const __u8 *addr,
 		     struct flowlet_prefix_key *key)
 {

@@ -48,6 +48,9 @@ void format_prefix(const struct flowlet_prefix_key *key, char *buf, size_t len);
 
 /* Whether addresses @a and @b agree on their first @bits bits. */
 bool prefix_match(const __u8 *a, const __u8 *b, int bits);
+/* The same prefix (padding aside). */
+bool prefix_equal(const struct flowlet_prefix_key *a,
+		  const struct flowlet_prefix_key *b);
 /* The flowlet_prefix key of one address (a /32 or /128), for lookups. */
 void host_prefix_key(__u8 family, const __u8 *addr,
 		     struct flowlet_prefix_key *key);

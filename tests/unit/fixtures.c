@@ -284,7 +284,7 @@ void test_fragments_share_flow(void)
 static void set_prefix(const char *cidr, int action)
 {
 	struct flowlet_prefix_key key;
-	__u8 value = action;
+	struct flowlet_prefix_value value = { .action = action };
 
 	if (parse_prefix(cidr, &key))
 		return;

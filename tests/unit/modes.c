@@ -482,14 +482,14 @@ void test_hostile_config(void)
 	int bad = 0, verdict;
 
 	configure(&cfg, 2, NULL, FLOWLET_MODE_FLOWLET);
-	cfg.slot_count = 0;
+	cfg.groups[0].slot_count = 0;
 	write_active_config(&cfg);
 	bad += send_port(1) != -1;
-	cfg.slot_count = 100000;
+	cfg.groups[0].slot_count = 100000;
 	write_active_config(&cfg);
 	bad += send_port(2) != -1;
 	config_fill_slots(&cfg);
-	memset(cfg.slots, 200, sizeof(cfg.slots));
+	memset(cfg.groups[0].slots, 200, sizeof(cfg.groups[0].slots));
 	write_active_config(&cfg);
 	bad += send_port(3) != -1;
 	st = read_stats();
@@ -497,9 +497,23 @@ void test_hostile_config(void)
 	      "hostile config: empty, oversized and out-of-range slot tables "
 	      "go to the kernel as no_path (%llu)",
 	      (unsigned long long)st.passed[FLOWLET_PASS_NO_PATH]);
+	config_fill_slots(&cfg);
+	cfg.group_count = 0;
+	write_active_config(&cfg);
+	bad += send_port(10) != -1;
+	cfg.group_count = 1000;
+	cfg.groups[0].members = 0;
+	write_active_config(&cfg);
+	bad += send_port(11) != -1;
+	st = read_stats();
+	CHECK(!bad && st.passed[FLOWLET_PASS_NO_PATH] == 5,
+	      "hostile config: no group, or a group without members, goes to "
+	      "the kernel as no_path (%llu)",
+	      (unsigned long long)st.passed[FLOWLET_PASS_NO_PATH]);
 	/* Path 15 is zeroed (no down bit) and has no devmap entry. */
 	cfg.path_count = 1000;
-	memset(cfg.slots, 15, sizeof(cfg.slots));
+	cfg.groups[0].members = ~0u;
+	memset(cfg.groups[0].slots, 15, sizeof(cfg.groups[0].slots));
 	write_active_config(&cfg);
 	verdict = send_port(4);
 	st = read_stats();
@@ -582,9 +596,10 @@ void test_slot_table(void)
 	cfg.paths[0].weight = 7;
 	cfg.paths[1].weight = 3;
 	config_fill_slots(&cfg);
-	for (__u32 i = 0; i < cfg.slot_count; i++)
-		count[cfg.slots[i]]++;
-	CHECK(cfg.slot_count == 250 && count[0] == 175 && count[1] == 75,
+	for (__u32 i = 0; i < cfg.groups[0].slot_count; i++)
+		count[cfg.groups[0].slots[i]]++;
+	CHECK(cfg.groups[0].slot_count == 250 && count[0] == 175 &&
+		      count[1] == 75,
 	      "slot table 7,3: 250 slots, 175/75");
 	cfg.paths[0].weight = 200;
 	cfg.paths[1].weight = 100;
@@ -594,14 +609,14 @@ void test_slot_table(void)
 	cfg.paths[1].weight = 0;
 	config_fill_slots(&cfg);
 	count[1] = 0;
-	for (__u32 i = 0; i < cfg.slot_count; i++)
-		count[1] += cfg.slots[i] == 1;
-	CHECK(cfg.slot_count == 252 && count[1] == 0,
+	for (__u32 i = 0; i < cfg.groups[0].slot_count; i++)
+		count[1] += cfg.groups[0].slots[i] == 1;
+	CHECK(cfg.groups[0].slot_count == 252 && count[1] == 0,
 	      "slot table 7,0: the path of weight 0 has no slot (%u slots, "
 	      "%d of them its)",
-	      cfg.slot_count, count[1]);
+	      cfg.groups[0].slot_count, count[1]);
 	cfg.paths[0].down = FLOWLET_DOWN(NEIGH);
-	CHECK(!config_fill_slots(&cfg) && cfg.slot_count == 0 &&
+	CHECK(!config_fill_slots(&cfg) && cfg.groups[0].slot_count == 0 &&
 		      config_check_usable(&cfg) == -1,
 	      "slot table: no usable path leaves it empty, and commands "
 	      "refuse that");
@@ -685,7 +700,10 @@ void test_btf_layout(void)
 		MEMBER(flowlet_flow, path),
 		MEMBER(flowlet_path, nexthop_family),
 		MEMBER(flowlet_path, xmit_offset),
-		MEMBER(flowlet_config, slots),
+		MEMBER(flowlet_config, groups),
+		MEMBER(flowlet_group, slots),
+		MEMBER(flowlet_flow, group),
+		MEMBER(flowlet_prefix_value, group),
 		MEMBER(flowlet_config, paths),
 		MEMBER(flowlet_prefix_key, addr),
 		MEMBER(flowlet_path_stats, flowlets),
