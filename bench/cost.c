@@ -195,7 +195,8 @@ static int setup(struct run *r, size_t flows)
 			return -1;
 	}
 	config_init(&r->cfg);
-	memcpy(r->cfg.ingress_mac, ingress_mac, 6);
+	memcpy(r->cfg.ingress[0].mac, ingress_mac, 6);
+	r->cfg.ingress_count = 1;
 	r->cfg.timeout_ns = TIMEOUT_NS;
 	r->cfg.hash_seed = 0x5eed;
 	r->cfg.path_count = PATHS;

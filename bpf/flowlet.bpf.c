@@ -275,9 +275,7 @@ static __always_inline bool decide(void *data, void *data_end, __u32 len,
 		return false;
 	/* A host's own frames are addressed to the kernel's next hop. */
 	if (!parse_packet(data, data_end, len,
-			  hook == FLOWLET_HOOK_TC_EGRESS ? NULL
-							 : cfg->ingress_mac,
-			  &pkt))
+			  hook == FLOWLET_HOOK_TC_EGRESS ? NULL : cfg, &pkt))
 		return to_kernel(stats, pkt.pass_reason);
 	fwd->now = clock_ns();
 	fwd->new_flowlet = false;

@@ -194,14 +194,33 @@ static __always_inline bool parse_ipv6(void *pos, void *data_end, __u32 left,
 			   &pkt->key6.dport, pkt);
 }
 
+/* Whether @mac is one of @cfg's ingress ports' MACs. A frame may reach one
+ * port addressed to another's: it is still for this router. */
+static __always_inline bool ingress_mac(const struct flowlet_config *cfg,
+					const __u8 *mac)
+{
+	__u32 count = cfg->ingress_count;
+
+	if (mac_equal(mac, cfg->ingress[0].mac))
+		return true;
+	/* A bounded loop, not unrolled: only frames to another port's MAC
+	 * run it. */
+	for (__u32 i = 1; i < FLOWLET_MAX_INGRESS && i < count; i++) {
+		if (mac_equal(mac, cfg->ingress[i].mac))
+			return true;
+	}
+	return false;
+}
+
 /*
  * Ethernet, up to two VLAN tags, then IPv4 or IPv6 and the L4 ports, from
  * the bytes [data, data_end) of a packet of @len bytes (more than that
  * when the rest is not in the linear part of an skb). A frame to another
- * destination MAC than @ingress_mac goes to the kernel (NULL: any MAC).
+ * destination MAC than @macs' ingress MACs goes to the kernel (NULL: any
+ * MAC).
  */
 static __always_inline bool parse_packet(void *data, void *data_end, __u32 len,
-					 const __u8 *ingress_mac,
+					 const struct flowlet_config *macs,
 					 struct packet *pkt)
 {
 	struct ethhdr *eth = data;
@@ -227,7 +246,7 @@ static __always_inline bool parse_packet(void *data, void *data_end, __u32 len,
 	}
 	if (proto != bpf_htons(ETH_P_IP) && proto != bpf_htons(ETH_P_IPV6))
 		return pass(pkt, FLOWLET_PASS_NOT_IP);
-	if (ingress_mac && !mac_equal(eth->h_dest, ingress_mac))
+	if (macs && !ingress_mac(macs, eth->h_dest))
 		return pass(pkt, FLOWLET_PASS_NOT_FOR_US);
 	/* pos <= data_end <= data + len */
 	len -= pos - data;

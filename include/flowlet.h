@@ -22,6 +22,9 @@
 #ifndef FLOWLET_MAX_PREFIX_ENTRIES
 #define FLOWLET_MAX_PREFIX_ENTRIES 16384 /* flowlet_prefix: routes, locals */
 #endif
+#ifndef FLOWLET_MAX_INGRESS
+#define FLOWLET_MAX_INGRESS 16 /* ingress ports per instance (--ingress) */
+#endif
 #ifndef FLOWLET_MAX_FLOWS
 #define FLOWLET_MAX_FLOWS 65536 /* default flow table size (LRU) */
 #endif
@@ -234,6 +237,14 @@ struct flowlet_path {
 			     * minus this path's packets, at attach */
 };
 
+/* An ingress port: the interface attach names, and more given with
+ * --ingress, where the same program runs with the same maps. */
+struct flowlet_ingress {
+	__u32 ifindex;
+	__u8 mac[6];
+	__u16 pad;
+};
+
 /* flowlet_prefix key: LPM over (family, address). prefixlen counts the
  * family byte, so an IPv4 /24 is prefixlen 8 + 24. */
 struct flowlet_prefix_key {
@@ -278,7 +289,6 @@ struct flowlet_config {
 	__u32 path_count;	/* paths[0..path_count) are configured */
 	__u32 slot_count;	/* slots[0..slot_count) are in use */
 	__u32 hash_seed;	/* per instance, kept across re-attach */
-	__u8 ingress_mac[6];	/* frames to other MACs are not routed */
 	__u8 telemetry;		/* 1: fill flowlet_stats.hist */
 	__u8 from_routes;	/* loader: the paths and groups follow every
 				 * route through gateways in route_table */
@@ -287,6 +297,10 @@ struct flowlet_config {
 	struct flowlet_prefix_key route;
 	__u32 route_table;
 	__u32 group_count; /* groups[0..group_count) may be in use */
+	/* ingress[0..ingress_count): frames to other MACs than these ports'
+	 * are not routed; [0] is the interface attach named. */
+	__u32 ingress_count;
+	struct flowlet_ingress ingress[FLOWLET_MAX_INGRESS];
 	struct flowlet_path paths[FLOWLET_MAX_PATHS];
 	struct flowlet_group groups[FLOWLET_MAX_GROUPS];
 };

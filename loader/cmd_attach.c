@@ -3,6 +3,7 @@
  * kernel runs; the work is the library's (attach.h, instance.h). */
 #include <stdlib.h>
 #include <string.h>
+#include <net/if.h>
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
 
@@ -19,6 +20,7 @@ enum {
 	OPT_FROM_ROUTE,
 	OPT_FROM_ROUTES,
 	OPT_TABLE,
+	OPT_INGRESS,
 	OPT_SEED,
 };
 
@@ -28,8 +30,16 @@ static void print_config(const char *iface, const struct flowlet_config *cfg,
 	char timeout[32];
 
 	format_duration(cfg->timeout_ns, timeout, sizeof(timeout));
-	printf("%s: %s: mode %s, timeout %s, %u paths, ", iface, verb,
-	       mode_name(cfg->mode), timeout, cfg->path_count);
+	printf("%s: %s", iface, verb);
+	for (__u32 i = 1; i < cfg->ingress_count; i++) {
+		char dev[IF_NAMESIZE] = "?";
+
+		if_indextoname(cfg->ingress[i].ifindex, dev);
+		printf("%s%s", i == 1 ? " (also on " : ", ", dev);
+	}
+	printf("%s: mode %s, timeout %s, %u paths, ",
+	       cfg->ingress_count > 1 ? ")" : "", mode_name(cfg->mode), timeout,
+	       cfg->path_count);
 	if (cfg->from_routes) {
 		printf("%d path groups from table %u", routes_group_count(cfg),
 		       cfg->route_table);
@@ -50,6 +60,7 @@ const struct option attach_options[] = {
 	{ "seed", required_argument, NULL, OPT_SEED },
 	{ "from-route", required_argument, NULL, OPT_FROM_ROUTE },
 	{ "from-routes", no_argument, NULL, OPT_FROM_ROUTES },
+	{ "ingress", required_argument, NULL, OPT_INGRESS },
 	{ "table", required_argument, NULL, OPT_TABLE },
 	HOOK_OPTION,
 	{ "help", no_argument, NULL, 'h' },
@@ -119,6 +130,14 @@ static int parse_attach_args(int argc, char **argv, struct attach_spec *a)
 		case OPT_FROM_ROUTES:
 			a->from_routes = true;
 			break;
+		case OPT_INGRESS:
+			if (a->more_ingress_count == FLOWLET_MAX_INGRESS - 1) {
+				pr_err("attach: more than %d --ingress options",
+				       FLOWLET_MAX_INGRESS - 1);
+				return EXIT_USAGE;
+			}
+			a->more_ingress[a->more_ingress_count++] = optarg;
+			break;
 		case OPT_TABLE:
 			if (parse_uint("--table", optarg, 1, 0xffffffffu,
 				       &table))
@@ -131,6 +150,11 @@ static int parse_attach_args(int argc, char **argv, struct attach_spec *a)
 		return status;
 	if (a->xdp_flags && a->hook != FLOWLET_HOOK_XDP) {
 		pr_err("attach: --xdp-mode is for --hook xdp");
+		return EXIT_USAGE;
+	}
+	if (a->more_ingress_count && a->hook == FLOWLET_HOOK_TC_EGRESS) {
+		pr_err("attach: --ingress is for the ingress hooks (xdp, "
+		       "tc-ingress)");
 		return EXIT_USAGE;
 	}
 	a->iface = command_iface(argc, argv, true);
@@ -296,8 +320,6 @@ int cmd_detach(int argc, char **argv)
 	if (status != EXIT_OK)
 		return status;
 	err = flowlet_detach(&in);
-	if (!err)
-		printf("%s: detached\n", in.iface);
 	instance_close(&in);
 	return err ? EXIT_FAIL : EXIT_OK;
 }

@@ -66,6 +66,20 @@ static void print_instance(const struct instance *in,
 		print_str("route", ", paths from route %s", route);
 		print_u64("route_table", " table %llu", cfg->route_table);
 	}
+	print_open("ingress", '[');
+	for (__u32 i = 0; i < cfg->ingress_count && i < FLOWLET_MAX_INGRESS;
+	     i++) {
+		char dev[IF_NAMESIZE];
+
+		if (!if_indextoname(cfg->ingress[i].ifindex, dev))
+			snprintf(dev, sizeof(dev), "#%u",
+				 cfg->ingress[i].ifindex);
+		if (cfg->ingress_count > 1)
+			print_str(NULL, i ? ", %s" : ", ingress ports %s", dev);
+		else
+			print_str(NULL, NULL, dev);
+	}
+	print_close(']');
 	print_bool("watched", NULL, watcher > 0);
 	if (watcher > 0)
 		print_u64("watcher_pid", ", watched (pid %llu)", watcher);

@@ -43,6 +43,8 @@ struct watch {
 	 * events elsewhere change nothing. */
 	int path_ifindex[FLOWLET_MAX_PATHS];
 	__u32 path_count;
+	int ingress_ifindex[FLOWLET_MAX_INGRESS]; /* also the ports' */
+	__u32 ingress_count;
 	bool relevant; /* an event since the last sync may matter */
 };
 
@@ -115,7 +117,12 @@ static void print_change(const struct follow_change *c, void *ctx)
 		goto end;
 	}
 	if (c->kind == FOLLOW_INGRESS) {
+		char dev[IF_NAMESIZE];
+
+		if (!if_indextoname(c->ifindex, dev))
+			snprintf(dev, sizeof(dev), "#%d", c->ifindex);
 		format_mac(c->mac, b, sizeof(b));
+		print_str("port", " %s", dev);
 		print_str("to", " MAC -> %s", b);
 		goto end;
 	}
@@ -187,6 +194,8 @@ static void note_event(enum nl_event event, int ifindex, void *ctx)
 		w->relevant = true;
 	for (__u32 i = 0; i < w->path_count; i++)
 		w->relevant |= ifindex == w->path_ifindex[i];
+	for (__u32 i = 0; i < w->ingress_count; i++)
+		w->relevant |= ifindex == w->ingress_ifindex[i];
 }
 
 /* follow_sync(), then the paths' interfaces for note_event(). */
@@ -202,6 +211,11 @@ static int watch_sync(struct watch *w, double since)
 							   : FLOWLET_MAX_PATHS;
 	for (__u32 i = 0; i < w->path_count; i++)
 		w->path_ifindex[i] = cfg.paths[i].ifindex;
+	w->ingress_count = cfg.ingress_count < FLOWLET_MAX_INGRESS
+				   ? cfg.ingress_count
+				   : FLOWLET_MAX_INGRESS;
+	for (__u32 i = 0; i < w->ingress_count; i++)
+		w->ingress_ifindex[i] = cfg.ingress[i].ifindex;
 	return 0;
 }
 

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Compares flowlet's path groups with the kernel's routes, in this network
-namespace: every route through gateways of the table (but through IFACE,
-the ingress) must be balanced by
+namespace: every route through gateways of the table (but through the
+instance's ingress ports) must be balanced by
 flowlet over exactly its next hops (device and gateway), with its weights
 in the same proportions, and flowlet must balance no other prefix.
 
@@ -37,7 +37,7 @@ def nexthop_object(nhid):
 def kernel_routes(table, ingress):
     """Prefix -> sorted next hops of every unicast route through
     gateways (of several to one prefix, the lowest metric's) that does
-    not leave through the ingress interface."""
+    not leave through an ingress port (the set ingress)."""
     routes, metric = {}, {}
     for family in ("-4", "-6"):
         for r in run_json("ip", "-j", family, "route", "show", "table",
@@ -56,7 +56,7 @@ def kernel_routes(table, ingress):
                         for h in r["nexthops"]]
             else:
                 hops = [(r.get("dev"), r.get("gateway"), 1)]
-            if any(gw is None or dev == ingress for dev, gw, _ in hops):
+            if any(gw is None or dev in ingress for dev, gw, _ in hops):
                 continue  # a device route, or back out: the kernel's
             m = r.get("metric", 0)
             if dst in metric and metric[dst] <= m:
@@ -72,7 +72,8 @@ def proportions(hops):
 
 
 def flowlet_routes(flowletctl, iface):
-    """Prefix -> sorted next hops as flowlet balances them."""
+    """Prefix -> sorted next hops as flowlet balances them, the number of
+    groups and the instance's ingress ports."""
     d = run_json(flowletctl, "stats", iface, "--json")
     if not d.get("from_routes"):
         sys.exit("%s: flowlet does not follow the routes" % iface)
@@ -83,7 +84,7 @@ def flowlet_routes(flowletctl, iface):
                       for p, w in zip(g["paths"], g["weights"]))
         for prefix in g["routes"]:
             routes[prefix] = hops
-    return routes, len(d["groups"])
+    return routes, len(d["groups"]), set(d["ingress"])
 
 
 def main():
@@ -93,8 +94,8 @@ def main():
     ap.add_argument("--table", default="main")
     ap.add_argument("--quiet", action="store_true")
     args = ap.parse_args()
-    kernel = kernel_routes(args.table, args.iface)
-    ours, groups = flowlet_routes(args.flowletctl, args.iface)
+    ours, groups, ingress = flowlet_routes(args.flowletctl, args.iface)
+    kernel = kernel_routes(args.table, ingress)
     diffs = []
     for prefix in sorted(set(kernel) | set(ours)):
         k, f = kernel.get(prefix), ours.get(prefix)

@@ -128,7 +128,7 @@ rejects "--path on an unknown device" "interface 'nosuch1' not found" \
 	ctl attach s1-eth1 --path nosuch1@10.1.1.2
 rejects "--path given twice" "given twice" \
 	ctl attach s1-eth1 --path s1-eth2@10.1.1.2 --path s1-eth2@10.1.1.2
-rejects "--path on the ingress interface" "is the ingress interface" \
+rejects "--path on the ingress interface" "is an ingress interface" \
 	ctl attach s1-eth1 --path s1-eth1@10.0.1.1
 many=()
 for i in $(seq 17); do many+=(--path "s1-eth2@10.1.1.$i"); done

@@ -188,5 +188,40 @@ check "the groups are the kernel's routes after the re-attach: $(match)" match -
 
 kill "$WATCH_PID"
 wait "$WATCH_PID" 2>/dev/null
-check "detach" ctl detach s1-eth1
+
+# -- one instance on two ingress ports: h3 behind s1-eth6
+add_node h3
+link h3 h3-eth0 02:f1:00:00:30:01 10.0.3.1/24 - s1 s1-eth6 02:f1:00:00:30:02 10.0.3.254/24 -
+on h3 ip route add default via 10.0.3.254
+on h3 ethtool -K h3-eth0 tx off >/dev/null
+on h3 ip neigh replace 10.0.3.254 lladdr 02:f1:00:00:30:02 dev h3-eth0 nud permanent
+on s1 ip neigh replace 10.0.3.1 lladdr 02:f1:00:00:30:01 dev s1-eth6 nud permanent
+on s1 ip route add 10.0.12.0/24 via 10.0.3.1
+rejects "--ingress naming the interface itself" "--ingress s1-eth1: already an ingress port" \
+	attach s1-eth1 --from-routes --ingress s1-eth1
+rejects "--ingress on tc-egress" "--ingress is for the ingress hooks" \
+	attach s1-eth1 --from-routes --ingress s1-eth6 --hook tc-egress
+two=$(ctl attach s1-eth1 --from-routes --ingress s1-eth6 --mode spray)
+check "attach --ingress: $two" grep -q "replaced (also on s1-eth6)" <<<"$two"
+prog_on() { ip -n "${UNIQ}s1" -j link show "$1" | /usr/bin/python3 -c 'import json, sys; print(json.load(sys.stdin)[0].get("xdp", {}).get("prog", {}).get("id", "none"))'; }
+check "both ports run the same program ($(prog_on s1-eth1), $(prog_on s1-eth6))" \
+	test "$(prog_on s1-eth1)" = "$(prog_on s1-eth6)" -a "$(prog_on s1-eth6)" != none
+before=$(path_packets)
+on h3 "$SEND" --quiet 10.0.8.2 100 0 >/dev/null
+check "packets entering the second port are balanced by the same instance: $(path_delta "$before")" \
+	test "$(path_delta "$before")" = "0 0 75 25 0 0 0 0"
+check "stats on either port is the instance's" test \
+	"$(stats_eval s1 s1-eth6 'd["redirected"], d["ingress"]')" = \
+	"$(stats_eval s1 s1-eth1 'd["redirected"], d["ingress"]')"
+check "a route through an ingress port stays the kernel's: $(match)" match --quiet
+rejects "attaching through a port beside the first" \
+	"s1-eth6 is an ingress port of the flowlet instance on s1-eth1: attach there" \
+	attach s1-eth6 --path s1-eth2@10.1.1.2
+one=$(ctl attach s1-eth1 --from-routes)
+check "a re-attach without --ingress leaves s1-eth6 ($(prog_on s1-eth6))" \
+	test "$(prog_on s1-eth6)" = none
+ctl attach s1-eth1 --from-routes --ingress s1-eth6 >/dev/null
+detached=$(ctl detach s1-eth6)
+check "detach on either port detaches the instance from both: $(echo $detached)" \
+	test "$(prog_on s1-eth1) $(prog_on s1-eth6) $(echo $detached)" = "none none s1-eth1: detached s1-eth6: detached"
 finish

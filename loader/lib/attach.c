@@ -14,8 +14,18 @@
 #include "names.h"
 #include "paths.h"
 
+/* Whether @ifindex is one of @cfg's ingress ports. */
+static bool is_ingress(const struct flowlet_config *cfg, int ifindex)
+{
+	for (__u32 i = 0; i < cfg->ingress_count; i++) {
+		if ((int)cfg->ingress[i].ifindex == ifindex)
+			return true;
+	}
+	return false;
+}
+
 /* The paths given with --path: interfaces, MACs, next hops. */
-static int resolve_paths(const struct attach_spec *spec, int ingress,
+static int resolve_paths(const struct attach_spec *spec,
 			 struct flowlet_config *cfg)
 {
 	for (int i = 0; i < spec->path_count; i++) {
@@ -34,9 +44,9 @@ static int resolve_paths(const struct attach_spec *spec, int ingress,
 		ifindex = netdev_index(arg->dev);
 		if (!ifindex)
 			return -1;
-		if (ifindex == ingress &&
+		if (is_ingress(cfg, ifindex) &&
 		    spec->hook != FLOWLET_HOOK_TC_EGRESS) {
-			pr_err("--path %s: the egress interface is the ingress "
+			pr_err("--path %s: the egress interface is an ingress "
 			       "interface",
 			       arg->dev);
 			return -1;
@@ -87,11 +97,14 @@ int instance_follow_route(const struct instance *in, struct flowlet_config *cfg,
 		return -1;
 	}
 	for (int h = 0; h < route.count; h++) {
-		if (route.hops[h].ifindex == in->ifindex &&
+		char dev[IF_NAMESIZE] = "?";
+
+		if (is_ingress(cfg, route.hops[h].ifindex) &&
 		    in->hook != FLOWLET_HOOK_TC_EGRESS) {
+			if_indextoname(route.hops[h].ifindex, dev);
 			pr_err("the route leaves through the ingress "
 			       "interface %s",
-			       in->iface);
+			       dev);
 			return -1;
 		}
 	}
@@ -108,8 +121,7 @@ int instance_follow_routes(const struct instance *in,
 	__u32 reused;
 
 	if (route_plan_read(plan, cfg->route_table,
-			    in->hook == FLOWLET_HOOK_TC_EGRESS ? 0
-							       : in->ifindex))
+			    in->hook == FLOWLET_HOOK_TC_EGRESS ? NULL : cfg))
 		return -1;
 	if (routes_to_config(cfg, plan, timeout_ms, &reused))
 		return -1;
@@ -129,7 +141,8 @@ static void check_paths_accept_redirects(const struct flowlet_config *cfg,
 		char dev[IF_NAMESIZE] = "?";
 		__u64 features;
 
-		if (nl_xdp_features(cfg->paths[i].ifindex, &features) ||
+		if (cfg->paths[i].down & FLOWLET_DOWN(ROUTE) ||
+		    nl_xdp_features(cfg->paths[i].ifindex, &features) ||
 		    features & NETDEV_XDP_ACT_NDO_XMIT)
 			continue;
 		if_indextoname(cfg->paths[i].ifindex, dev);
@@ -183,6 +196,37 @@ static int routes_config(const struct attach_spec *spec,
 /* The configuration for a (re)attach: paths, tuning and, on a re-attach,
  * the old instance's hash seed so that ecmp flows keep their paths (and,
  * following the same route, its path order), unless --seed gives one. */
+/* The ingress ports: the interface named, then --ingress's. */
+static int ingress_ports(const struct attach_spec *spec, int ingress,
+			 struct flowlet_config *cfg)
+{
+	struct nl_link link;
+
+	cfg->ingress_count = 1 + spec->more_ingress_count;
+	for (__u32 i = 0; i < cfg->ingress_count; i++) {
+		const char *name = i ? spec->more_ingress[i - 1] : spec->iface;
+		int ifindex = i ? netdev_index(name) : ingress;
+
+		if (!ifindex)
+			return -1;
+		for (__u32 j = 0; j < i; j++) {
+			if ((int)cfg->ingress[j].ifindex == ifindex) {
+				pr_err("--ingress %s: already an ingress port",
+				       name);
+				return -1;
+			}
+		}
+		if (nl_link_get(ifindex, &link)) {
+			pr_err("%s: cannot read the interface: %s", name,
+			       strerror(errno));
+			return -1;
+		}
+		cfg->ingress[i].ifindex = ifindex;
+		memcpy(cfg->ingress[i].mac, link.mac, sizeof(link.mac));
+	}
+	return 0;
+}
+
 static int build_config(const struct attach_spec *spec, int ingress,
 			const struct instance *old, struct flowlet_config *cfg,
 			struct route_plan *plan)
@@ -190,7 +234,6 @@ static int build_config(const struct attach_spec *spec, int ingress,
 	struct flowlet_config old_cfg;
 	bool have_old = old->fds[MAP_CONFIG] >= 0 &&
 			!instance_read_config(old, &old_cfg);
-	struct nl_link link;
 
 	config_init(cfg);
 	if (have_old)
@@ -201,12 +244,8 @@ static int build_config(const struct attach_spec *spec, int ingress,
 		cfg->hash_seed = old_cfg.hash_seed;
 	else if (getrandom(&cfg->hash_seed, sizeof(cfg->hash_seed), 0) < 0)
 		return -1;
-	if (nl_link_get(ingress, &link)) {
-		pr_err("%s: cannot read the interface: %s", spec->iface,
-		       strerror(errno));
+	if (ingress_ports(spec, ingress, cfg))
 		return -1;
-	}
-	memcpy(cfg->ingress_mac, link.mac, sizeof(cfg->ingress_mac));
 	if (spec->from_routes) {
 		if (routes_config(spec, old, have_old ? &old_cfg : NULL, cfg,
 				  plan))
@@ -220,7 +259,7 @@ static int build_config(const struct attach_spec *spec, int ingress,
 		}
 		if (instance_follow_route(old, cfg, FLOWLET_NEIGH_TIMEOUT_MS))
 			return -1;
-	} else if (resolve_paths(spec, ingress, cfg)) {
+	} else if (resolve_paths(spec, cfg)) {
 		return -1;
 	}
 	return config_apply_tuning(&spec->tuning, cfg);
@@ -285,27 +324,134 @@ static int reuse_maps(struct flowlet *skel, const struct instance *old,
 	return 0;
 }
 
-static int attach_program(const struct attach_spec *spec, int ifindex,
-			  const struct instance *old, struct flowlet *skel)
+/* An ingress port: the instance there before, or none. */
+struct port {
+	struct instance old;
+	bool attached; /* the new program runs there */
+};
+
+/* The XDP mode for @spec: a re-attach keeps the old one. */
+static int xdp_flags_for(const struct attach_spec *spec,
+			 const struct instance *old, __u32 *flags)
+{
+	*flags = spec->xdp_flags;
+	if (old->prog_fd < 0 || spec->hook != FLOWLET_HOOK_XDP)
+		return 0;
+	if (*flags && *flags != old->xdp_flags) {
+		pr_err("%s: flowlet runs in %s XDP mode; detach before "
+		       "switching to %s",
+		       spec->iface, xdp_mode_name(old->xdp_flags),
+		       xdp_mode_name(*flags));
+		return -1;
+	}
+	*flags = old->xdp_flags;
+	return 0;
+}
+
+/* What runs at the hook of each ingress port beside the first, which must
+ * be nothing or the instance being replaced. 0, or -1 after an error. */
+static int probe_ports(const struct attach_spec *spec,
+		       const struct flowlet_config *cfg,
+		       const struct instance *old, struct port *ports)
+{
+	for (__u32 i = 1; i < cfg->ingress_count; i++) {
+		struct instance *in = &ports[i].old;
+
+		switch (instance_probe(cfg->ingress[i].ifindex, spec->hook,
+				       in)) {
+		case INSTANCE_NONE:
+			continue;
+		case INSTANCE_FOUND:
+			if (old->prog_fd >= 0 && in->prog_id == old->prog_id)
+				continue;
+			pr_err("--ingress %s: another flowlet instance runs "
+			       "there (prog %u); detach it first",
+			       in->iface, in->prog_id);
+			return -1;
+		case INSTANCE_OTHER:
+		case INSTANCE_STALE:
+			pr_err("--ingress %s: already runs %s program '%s' (id "
+			       "%u); detach it first",
+			       in->iface, hook_name(spec->hook), in->prog_name,
+			       in->prog_id);
+			return -1;
+		case INSTANCE_ERROR:
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Puts back what ran at each port before the new program: used when a
+ * later port refused it. */
+static void restore_ports(const struct attach_spec *spec,
+			  const struct flowlet_config *cfg, struct port *ports,
+			  int prog_fd, __u32 flags)
+{
+	for (__u32 i = 0; i < cfg->ingress_count; i++) {
+		const struct instance *old = &ports[i].old;
+
+		if (!ports[i].attached)
+			continue;
+		if (old->prog_fd >= 0)
+			hook_attach(old->iface, old->ifindex, spec->hook,
+				    old->prog_fd, prog_fd, flags);
+		else
+			hook_detach(cfg->ingress[i].ifindex, spec->hook,
+				    prog_fd, flags);
+	}
+}
+
+/* Attaches the loaded program at every ingress port, replacing the old
+ * instance where it ran; all or none. */
+static int attach_ports(const struct attach_spec *spec,
+			const struct flowlet_config *cfg, struct port *ports,
+			struct flowlet *skel)
 {
 	struct bpf_program *prog = bpf_object__find_program_by_name(
 		skel->obj, hook_prog_name(spec->hook));
-	__u32 flags = spec->xdp_flags;
+	int prog_fd = prog ? bpf_program__fd(prog) : -1;
+	__u32 flags;
 
-	if (old->prog_fd >= 0 && spec->hook == FLOWLET_HOOK_XDP) {
-		if (flags && flags != old->xdp_flags) {
-			pr_err("%s: flowlet runs in %s XDP mode; detach before "
-			       "switching to %s",
-			       spec->iface, xdp_mode_name(old->xdp_flags),
-			       xdp_mode_name(flags));
+	if (prog_fd < 0 || xdp_flags_for(spec, &ports[0].old, &flags))
+		return -1;
+	for (__u32 i = 0; i < cfg->ingress_count; i++) {
+		const struct instance *old = &ports[i].old;
+		char name[IF_NAMESIZE] = "?";
+
+		if_indextoname(cfg->ingress[i].ifindex, name);
+		if (hook_attach(name, cfg->ingress[i].ifindex, spec->hook,
+				prog_fd, old->prog_fd,
+				old->prog_fd >= 0 ? old->xdp_flags : flags)) {
+			restore_ports(spec, cfg, ports, prog_fd, flags);
 			return -1;
 		}
-		flags = old->xdp_flags;
+		ports[i].attached = true;
 	}
-	if (!prog)
-		return -1;
-	return hook_attach(spec->iface, ifindex, spec->hook,
-			   bpf_program__fd(prog), old->prog_fd, flags);
+	return 0;
+}
+
+/* After a re-attach: the old instance leaves the ports it no longer has. */
+static void leave_old_ports(const struct attach_spec *spec,
+			    const struct instance *old,
+			    const struct flowlet_config *cfg)
+{
+	struct flowlet_config old_cfg;
+
+	if (old->fds[MAP_CONFIG] < 0 || instance_read_config(old, &old_cfg))
+		return;
+	for (__u32 i = 1; i < old_cfg.ingress_count; i++) {
+		int ifindex = old_cfg.ingress[i].ifindex;
+		struct instance there;
+
+		if (!is_ingress(cfg, ifindex) &&
+		    instance_probe(ifindex, spec->hook, &there) ==
+			    INSTANCE_FOUND &&
+		    there.prog_id == old->prog_id)
+			hook_detach(ifindex, spec->hook, there.prog_fd,
+				    there.xdp_flags);
+		instance_close(&there);
+	}
 }
 
 void flowlet_select_hook(struct bpf_object *obj, enum flowlet_hook hook)
@@ -348,39 +494,61 @@ void flowlet_size_tables(struct flowlet *skel, __u32 flows)
 			i < 2 ? flows : flows / FLOWLET_NEW_FLOWS_DIVISOR);
 }
 
+/* An instance is attached again through the interface attach named
+ * first: from another of its ports, the name would change. */
+static bool not_first_port(const struct instance *old)
+{
+	struct flowlet_config old_cfg;
+	char first[IF_NAMESIZE] = "?";
+
+	if (instance_read_config(old, &old_cfg) || old_cfg.ingress_count < 2 ||
+	    (int)old_cfg.ingress[0].ifindex == old->ifindex)
+		return false;
+	if_indextoname(old_cfg.ingress[0].ifindex, first);
+	pr_err("%s is an ingress port of the flowlet instance on %s: attach "
+	       "there (or detach first)",
+	       old->iface, first);
+	return true;
+}
+
 int flowlet_attach(const struct attach_spec *spec, struct flowlet_config *cfg,
 		   bool *replaced)
 {
-	struct instance old, now, fresh;
+	struct port ports[FLOWLET_MAX_INGRESS] = { 0 };
+	struct instance *old = &ports[0].old, now, fresh;
 	struct route_plan plan = { 0 };
 	struct flowlet *skel = NULL;
 	int ifindex, ret = -1;
 
+	for (int i = 0; i < FLOWLET_MAX_INGRESS; i++)
+		instance_init(&ports[i].old, 0, spec->hook);
 	instance_init(&fresh, 0, spec->hook);
-	instance_init(&old, 0, spec->hook);
 	ifindex = netdev_index(spec->iface);
 	if (!ifindex)
 		return -1;
-	switch (instance_probe(ifindex, spec->hook, &old)) {
+	switch (instance_probe(ifindex, spec->hook, old)) {
 	case INSTANCE_OTHER:
 		pr_err("%s: already runs %s program '%s' (id %u); detach it "
 		       "first",
-		       spec->iface, hook_name(spec->hook), old.prog_name,
-		       old.prog_id);
+		       spec->iface, hook_name(spec->hook), old->prog_name,
+		       old->prog_id);
 		goto out;
 	case INSTANCE_ERROR:
 		goto out;
 	case INSTANCE_STALE:
 		pr_warn("%s: replacing flowlet prog %u of another version: "
 			"its flows and counters are not kept",
-			spec->iface, old.prog_id);
+			spec->iface, old->prog_id);
 		break;
 	case INSTANCE_NONE:
 	case INSTANCE_FOUND:
 		break;
 	}
-	*replaced = old.prog_fd >= 0;
-	if (build_config(spec, ifindex, &old, cfg, &plan))
+	*replaced = old->prog_fd >= 0;
+	if (old->fds[MAP_CONFIG] >= 0 && not_first_port(old))
+		goto out;
+	if (build_config(spec, ifindex, old, cfg, &plan) ||
+	    probe_ports(spec, cfg, old, ports))
 		goto out;
 
 	skel = flowlet__open();
@@ -392,7 +560,7 @@ int flowlet_attach(const struct attach_spec *spec, struct flowlet_config *cfg,
 	flowlet_select_hook(skel->obj, spec->hook);
 	if (spec->flow_table)
 		flowlet_size_tables(skel, spec->flow_table);
-	if (old.fds[MAP_FLOWS] >= 0 && reuse_maps(skel, &old, spec, cfg))
+	if (old->fds[MAP_FLOWS] >= 0 && reuse_maps(skel, old, spec, cfg))
 		goto out;
 	if (flowlet__load(skel)) {
 		pr_err("the kernel refused the flowlet program: %s (run "
@@ -407,10 +575,11 @@ int flowlet_attach(const struct attach_spec *spec, struct flowlet_config *cfg,
 	if (instance_commit(&fresh, cfg) ||
 	    fill_prefixes(spec, &plan, fresh.fds[MAP_PREFIX]))
 		goto out;
-	if (attach_program(spec, ifindex, &old, skel))
+	if (attach_ports(spec, cfg, ports, skel))
 		goto out;
+	leave_old_ports(spec, old, cfg);
 	/* The flows kept may lead outside the prefixes given now. */
-	if (old.fds[MAP_FLOWS] >= 0 &&
+	if (old->fds[MAP_FLOWS] >= 0 &&
 	    instance_drop_unbalanced(&fresh, NULL, 0) < 0)
 		pr_warn("%s: flows kept to destinations no longer balanced "
 			"are forwarded until they end",
@@ -424,18 +593,51 @@ out:
 	route_plan_free(&plan);
 	instance_close(&fresh);
 	flowlet__destroy(skel);
-	instance_close(&old);
+	for (int i = 0; i < FLOWLET_MAX_INGRESS; i++)
+		instance_close(&ports[i].old);
 	return ret;
+}
+
+/* Takes @in's program away from the port @ifindex, if it runs there. */
+static int detach_port(const struct instance *in, int ifindex)
+{
+	struct instance there;
+	int err = 0;
+
+	if (ifindex == in->ifindex)
+		err = hook_detach(in->ifindex, in->hook, in->prog_fd,
+				  in->xdp_flags);
+	else if (instance_probe(ifindex, in->hook, &there) == INSTANCE_FOUND &&
+		 there.prog_id == in->prog_id)
+		err = hook_detach(ifindex, in->hook, there.prog_fd,
+				  there.xdp_flags);
+	else
+		ifindex = 0; /* not there */
+	if (err)
+		pr_err("%s: cannot detach: %s",
+		       ifindex == in->ifindex ? in->iface : there.iface,
+		       strerror(-err));
+	else if (ifindex)
+		printf("%s: detached\n",
+		       ifindex == in->ifindex ? in->iface : there.iface);
+	if (ifindex != in->ifindex)
+		instance_close(&there);
+	return err ? -1 : 0;
 }
 
 int flowlet_detach(const struct instance *in)
 {
-	int err =
-		hook_detach(in->ifindex, in->hook, in->prog_fd, in->xdp_flags);
+	struct flowlet_config cfg;
+	int err = 0;
 
-	if (err) {
-		pr_err("%s: cannot detach: %s", in->iface, strerror(-err));
-		return -1;
+	/* Every port of the instance (one, if its config is unreadable). */
+	if (instance_read_config(in, &cfg) || !cfg.ingress_count) {
+		cfg.ingress_count = 1;
+		cfg.ingress[0].ifindex = in->ifindex;
 	}
-	return 0;
+	if (!is_ingress(&cfg, in->ifindex))
+		err |= detach_port(in, in->ifindex);
+	for (__u32 i = 0; i < cfg.ingress_count && i < FLOWLET_MAX_INGRESS; i++)
+		err |= detach_port(in, cfg.ingress[i].ifindex);
+	return err ? -1 : 0;
 }

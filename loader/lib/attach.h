@@ -17,6 +17,9 @@
 
 struct attach_spec {
 	const char *iface; /* the ingress interface (tc-egress: the egress) */
+	/* More ingress ports running the same instance (--ingress). */
+	const char *more_ingress[FLOWLET_MAX_INGRESS - 1];
+	int more_ingress_count;
 	enum flowlet_hook hook;
 	/* The paths: these (--path), or the next hops of the kernel's route
 	 * to @route in table @route_table (route.family != 0), or of every
@@ -59,8 +62,9 @@ void flowlet_size_tables(struct flowlet *skel, __u32 flows);
 int flowlet_attach(const struct attach_spec *spec, struct flowlet_config *cfg,
 		   bool *replaced);
 
-/* Removes flowlet from @in's hook; forwarding returns to the kernel.
- * 0, or -1 after an error. */
+/* Removes flowlet from @in's hook on every ingress port of the instance;
+ * forwarding returns to the kernel. Prints "PORT: detached" for each. 0,
+ * or -1 after an error. */
 int flowlet_detach(const struct instance *in);
 
 /* The route's next hops as paths of @cfg (see paths_from_route()), their

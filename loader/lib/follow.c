@@ -122,7 +122,7 @@ static bool same_config(const struct flowlet_config *a,
 {
 	if (a->path_count != b->path_count ||
 	    a->group_count != b->group_count ||
-	    memcmp(a->ingress_mac, b->ingress_mac, sizeof(a->ingress_mac)) ||
+	    memcmp(a->ingress, b->ingress, sizeof(a->ingress)) ||
 	    memcmp(a->groups, b->groups, a->group_count * sizeof(a->groups[0])))
 		return false;
 	for (__u32 i = 0; i < a->path_count; i++) {
@@ -154,9 +154,13 @@ static int sync_change(struct flowlet_config *now, void *ctx)
 	struct nl_link ingress;
 
 	s->old = *now;
-	/* Frames are routed only when sent to the ingress MAC. */
-	if (!nl_link_get(s->in->ifindex, &ingress))
-		memcpy(now->ingress_mac, ingress.mac, sizeof(now->ingress_mac));
+	/* Frames are routed only when sent to an ingress port's MAC. */
+	for (__u32 i = 0; i < now->ingress_count && i < FLOWLET_MAX_INGRESS;
+	     i++) {
+		if (!nl_link_get(now->ingress[i].ifindex, &ingress))
+			memcpy(now->ingress[i].mac, ingress.mac,
+			       sizeof(ingress.mac));
+	}
 	/* A route that cannot be read (being replaced, or gone) leaves the
 	 * paths as they are: the next route event tries again. */
 	route_plan_free(&s->plan);
@@ -278,13 +282,16 @@ int follow_sync(const struct instance *in, bool manage,
 	if (ret > 0 && !routes)
 		return 0;
 	report_paths(report, &s.old, now);
-	if (memcmp(s.old.ingress_mac, now->ingress_mac,
-		   sizeof(now->ingress_mac)) &&
-	    report && report->change) {
+	for (__u32 i = 0; i < now->ingress_count && i < FLOWLET_MAX_INGRESS &&
+			  report && report->change;
+	     i++) {
 		struct follow_change c = { .kind = FOLLOW_INGRESS,
-					   .mac = now->ingress_mac };
+					   .ifindex = now->ingress[i].ifindex,
+					   .mac = now->ingress[i].mac };
 
-		report->change(&c, report->ctx);
+		if (memcmp(s.old.ingress[i].mac, now->ingress[i].mac,
+			   sizeof(now->ingress[i].mac)))
+			report->change(&c, report->ctx);
 	}
 	if (report && report->committed)
 		report->committed(now->generation,

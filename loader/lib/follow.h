@@ -18,7 +18,7 @@ enum follow_kind {
 	FOLLOW_ADDED,	/* the route gained a next hop */
 	FOLLOW_WEIGHT,	/* a path's weight changed */
 	FOLLOW_LOCAL,	/* a local address came or went */
-	FOLLOW_INGRESS, /* the ingress interface's MAC changed */
+	FOLLOW_INGRESS, /* an ingress port's MAC changed */
 	FOLLOW_ROUTE,	/* --from-routes: a route came, changed or went */
 };
 
@@ -29,6 +29,7 @@ struct follow_change {
 	const struct flowlet_prefix_key *local; /* FOLLOW_LOCAL */
 	bool added;				/* FOLLOW_LOCAL */
 	const __u8 *mac;			/* FOLLOW_INGRESS: the new */
+	int ifindex; /* FOLLOW_INGRESS: the ingress port's */
 	/* FOLLOW_ROUTE: the route's prefix and what it is now (NULL: gone),
 	 * in @cfg, the config committed with it (its groups). */
 	const struct flowlet_prefix_key *prefix;

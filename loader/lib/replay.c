@@ -109,7 +109,8 @@ static int setup(struct flowlet *skel, const struct replay_opts *opts,
 {
 	config_init(cfg);
 	cfg->hash_seed = opts->seed;
-	memcpy(cfg->ingress_mac, replay_mac, ETH_ALEN);
+	memcpy(cfg->ingress[0].mac, replay_mac, ETH_ALEN);
+	cfg->ingress_count = 1;
 	cfg->path_count = opts->paths;
 	for (int i = 0; i < opts->paths; i++) {
 		struct flowlet_path *p = &cfg->paths[i];

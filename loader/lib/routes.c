@@ -9,7 +9,22 @@
 #include "paths.h"
 #include "routes.h"
 
-int route_plan_read(struct route_plan *plan, __u32 table, int ingress)
+/* Whether route @r leaves through one of @ports' ingress ports. */
+static bool through_ingress(const struct nl_route *r,
+			    const struct flowlet_config *ports)
+{
+	for (int h = 0; ports && h < r->count; h++) {
+		for (__u32 i = 0; i < ports->ingress_count; i++) {
+			if ((int)ports->ingress[i].ifindex ==
+			    r->hops[h].ifindex)
+				return true;
+		}
+	}
+	return false;
+}
+
+int route_plan_read(struct route_plan *plan, __u32 table,
+		    const struct flowlet_config *ports)
 {
 	int n;
 
@@ -29,10 +44,8 @@ int route_plan_read(struct route_plan *plan, __u32 table, int ingress)
 	}
 	for (int i = 0; i < n; i++) {
 		const struct nl_route_entry *e = &plan->entries[i];
-		bool ours = !e->err;
+		bool ours = !e->err && !through_ingress(&e->route, ports);
 
-		for (int h = 0; ours && h < e->route.count; h++)
-			ours = e->route.hops[h].ifindex != ingress;
 		plan->group[i] = ours ? 0 : ROUTE_NOT_BALANCED;
 		plan->balanced += ours;
 	}

@@ -32,9 +32,10 @@ struct route_plan {
 	__u8 *group;  /* per entry: its group, or ROUTE_NOT_BALANCED */
 };
 
-/* Reads table @table's routes; routes through @ingress (0: none) are left
- * to the kernel. 0, or -1 after an error. */
-int route_plan_read(struct route_plan *plan, __u32 table, int ingress);
+/* Reads table @table's routes; routes through an ingress port of @ports
+ * (NULL: none) are left to the kernel. 0, or -1 after an error. */
+int route_plan_read(struct route_plan *plan, __u32 table,
+		    const struct flowlet_config *ports);
 void route_plan_free(struct route_plan *plan);
 
 /*

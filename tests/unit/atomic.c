@@ -56,7 +56,8 @@ static void generation_config(__u64 gen, struct flowlet_config *cfg,
 	__u32 n = 1 + gen % 4;
 
 	config_init(cfg);
-	memcpy(cfg->ingress_mac, ingress_mac, 6);
+	memcpy(cfg->ingress[0].mac, ingress_mac, 6);
+	cfg->ingress_count = 1;
 	cfg->mode = gen % FLOWLET_MODE_COUNT;
 	cfg->timeout_ns = TIMEOUT_NS;
 	cfg->hash_seed = 0x5eed;

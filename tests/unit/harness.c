@@ -207,7 +207,8 @@ void configure(struct flowlet_config *cfg, int n, const __u32 *weights,
 	       __u32 mode)
 {
 	config_init(cfg);
-	memcpy(cfg->ingress_mac, ingress_mac, 6);
+	memcpy(cfg->ingress[0].mac, ingress_mac, 6);
+	cfg->ingress_count = 1;
 	cfg->mode = mode;
 	cfg->timeout_ns = TIMEOUT_NS;
 	cfg->hash_seed = 0x5eed;
