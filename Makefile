@@ -11,8 +11,8 @@ BUILD_DEPS := clang llvm gcc make libbpf-dev bpftool libelf-dev zlib1g-dev \
 	      linux-libc-dev pkg-config libmnl-dev libpcap-dev libmicrohttpd-dev \
 	      libncurses-dev scdoc
 TEST_DEPS  := iproute2 iperf3 ethtool iputils-ping clang-format python3 \
-	      mininet prometheus curl tmux man-db
-DEMO_DEPS  := mininet iperf3 ethtool python3-matplotlib tcpdump
+	      mininet prometheus curl tmux man-db frr
+DEMO_DEPS  := mininet iperf3 ethtool python3-matplotlib tcpdump frr
 # make bench's NFQUEUE forwarder (bench/nfq.c): this kernel queues to user
 # space through xtables only, hence iptables (its legacy backend).
 BENCH_DEPS := libnetfilter-queue-dev iptables
@@ -47,7 +47,7 @@ HDRS        := $(wildcard loader/*.h loader/lib/*.h) include/flowlet.h
 
 .PHONY: experiments experiments-quick
 .PHONY: install uninstall docs test-build
-.PHONY: all deps test-deps demo-deps bench-deps test stress demo topo clean format \
+.PHONY: all deps test-deps demo-deps bench-deps test stress demo topo fabric clean format \
 	check-format bench bench-quick
 .DELETE_ON_ERROR:
 .SECONDARY:
@@ -221,6 +221,11 @@ experiments-quick: all demo-deps
 # them).
 topo: all demo-deps
 	$(Q)/usr/bin/python3 topo/seed.py $(ARGS)
+
+# A leaf-spine fabric with FRR and flowlet on every leaf, and the Mininet
+# CLI; ARGS: its options (make fabric ARGS="--spines 4 --leaves 8").
+fabric: all demo-deps
+	$(Q)/usr/bin/python3 topo/fabric.py $(ARGS)
 
 # The README's command reference, from the command table (the cli tests
 # fail when it drifts).

@@ -11,7 +11,7 @@
 #          scripts whose checks build on each other and run whole.
 cd "$(dirname "$0")/.." || exit 1
 
-ALL_SUITES=(format unit bench cli replay flowgen diamond ipv6 tc ops hitless follow groups mininet)
+ALL_SUITES=(format unit bench cli replay flowgen diamond ipv6 tc ops hitless follow groups mininet fabric)
 suites=("${ALL_SUITES[@]}")
 [ $# -gt 0 ] && suites=("$1")
 if [ "${1:-}" = stress ]; then
@@ -65,6 +65,7 @@ for suite in "${suites[@]}"; do
 	unit) cmd=(build/test_unit ${only:+"$only"}) ;;
 	bench) cmd=(build/bench_cost --check) ;;
 	mininet) cmd=(/usr/bin/python3 tests/test_mininet.py) ;;
+	fabric) cmd=(/usr/bin/python3 tests/test_fabric.py) ;;
 	cli | diamond | ipv6 | tc | ops | hitless | follow | groups | replay | flowgen) cmd=(bash "tests/test_$suite.sh") ;;
 	flood) cmd=(bash tests/stress_flood.sh) ;;
 	*)

@@ -8,7 +8,7 @@
 source "$(dirname "$0")/lib.sh"
 
 SEND="$ROOT/flowlet-send"
-MATCH="/usr/bin/python3 $ROOT/tests/routes_match.py"
+MATCH="/usr/bin/python3 $ROOT/topo/flowlet_routes.py"
 OUT=$(mktemp -d)
 on_exit rm -rf "$OUT"
 

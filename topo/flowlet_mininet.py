@@ -190,6 +190,9 @@ class FlowletNode:
     paths:    ['DEV@NEXTHOP', ...], the egress ports and next hops.
     from_route: instead of paths, a prefix whose kernel route (multipath,
               or a nexthop group) gives the paths and weights.
+    from_routes: instead, every route through gateways of the main table,
+              each over its own path group (attach --from-routes).
+    more_ingress: more ingress ports of the same instance (--ingress).
     prefixes: destinations to balance (default: from_route's, else all).
     mode, timeout, weights, hook: as for `flowletctl attach`.
     seed:     flowlet's hash seed (`attach --seed`) and, on a Router, the
@@ -202,10 +205,13 @@ class FlowletNode:
     def init_flowlet(self, ingress=None, paths=(), prefixes=(),
                      mode='flowlet', timeout='50ms', weights=None,
                      flowletctl=FLOWLETCTL, from_route=None, watch=True,
-                     hook='xdp', seed=None):
+                     hook='xdp', seed=None, from_routes=False,
+                     more_ingress=()):
         self.ingress = ingress
         self.paths = list(paths)
         self.from_route = from_route
+        self.from_routes = from_routes
+        self.more_ingress = list(more_ingress)
         self.prefixes = list(prefixes)
         self.mode = mode
         self.timeout = timeout
@@ -270,6 +276,10 @@ class FlowletNode:
                                                '--timeout', self.timeout]
         if self.from_route:
             args += ['--from-route', self.from_route]
+        if self.from_routes:
+            args.append('--from-routes')
+        for port in self.more_ingress:
+            args += ['--ingress', port]
         for spec in self.paths:
             args += ['--path', spec]
         for prefix in self.prefixes:

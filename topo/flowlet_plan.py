@@ -50,8 +50,8 @@ Plan = collections.namedtuple('Plan', 'hosts switches middles links '
 MAX_PATHS = 16
 
 
-def _mac(link, side):
-    return '02:f1:00:00:%02x:%02x' % (link, side)
+def _mac(link, side, plan=0):
+    return '02:f1:00:%02x:%02x:%02x' % (plan, link, side)
 
 
 def seed_plan(paths=4, prefix='', ipv6=False):
@@ -155,6 +155,91 @@ def tunnels_plan(prefix=''):
                 routes=routes, flowlets=flowlets, target='10.0.6.2',
                 exits=[[(s1, s1 + '-eth2')], [(s2, s2 + '-eth2')]],
                 counted=[(h1, h1 + '-eth0'), (h1, h1 + '-eth1')])
+
+
+# A BGP speaker of a fabric: its AS, router id, neighbours [(address,
+# AS)] and the prefixes it announces.
+Speaker = collections.namedtuple('Speaker',
+                                 'node asn router_id neighbors networks')
+# spines, leaves, hosts: node names; links: every Link (spine-leaf ones
+# first); speakers: {node: Speaker}; host_ports: {leaf: [its ports to
+# hosts]} (flowlet's ingress ports); uplinks: {(spine, leaf): [(spine's
+# interface, leaf's interface), ...]}, one per parallel link; host_prefix:
+# {host: its subnet}.
+FabricPlan = collections.namedtuple(
+    'FabricPlan', 'spines leaves hosts links routes speakers host_ports '
+    'uplinks host_prefix')
+
+SPINE_ASN = 65000
+LEAF_ASN = 65100
+
+
+def fabric_plan(spines=2, leaves=2, hosts_per_leaf=1, parallel=1,
+                prefix=''):
+    """A leaf-spine fabric: every leaf linked to every spine (parallel
+    links per pair), hosts on the leaves, eBGP everywhere (the spines
+    share AS 65000, leaf i is AS 65100+i), so that a leaf reaches another
+    leaf's hosts over every spine (ECMP):
+
+        spine j - leaf i, link l: the n-th (n = (i-1)*parallel + l-1)
+            sp{j}-eth{n+1} 172.16.j.(2n)/31 <-> lf{i}-eth{(j-1)*parallel+l}
+            172.16.j.(2n+1)/31
+        host k on leaf i: lf{i}-eth{spines*parallel+k} 10.i.k.1/24 <->
+            l{i}h{k}-eth0 10.i.k.2/24 (leaf i announces 10.i.k.0/24)
+        router ids: spine j 10.255.1.j, leaf i 10.255.2.i
+    """
+    if not (1 <= spines <= 64 and 1 <= leaves <= 64 and
+            1 <= hosts_per_leaf <= 16 and 1 <= parallel <= 4 and
+            leaves * parallel <= 128):
+        raise ValueError('spines 1-64, leaves 1-64, hosts per leaf 1-16, '
+                         'parallel links 1-4 (leaves x parallel <= 128)')
+    sps = ['%ssp%d' % (prefix, j) for j in range(1, spines + 1)]
+    lfs = ['%slf%d' % (prefix, i) for i in range(1, leaves + 1)]
+    links, routes, uplinks = [], [], {}
+    neighbors = {node: [] for node in sps + lfs}
+    for j, sp in enumerate(sps, 1):
+        for i, lf in enumerate(lfs, 1):
+            for l in range(1, parallel + 1):
+                n = (i - 1) * parallel + l - 1
+                spine_addr = '172.16.%d.%d' % (j, 2 * n)
+                leaf_addr = '172.16.%d.%d' % (j, 2 * n + 1)
+                link = Link(sp, '%s-eth%d' % (sp, n + 1), None,
+                            spine_addr + '/31', None,
+                            lf, '%s-eth%d' % (lf, (j - 1) * parallel + l),
+                            None, leaf_addr + '/31', None)
+                links.append(link)
+                uplinks.setdefault((sp, lf), []).append(
+                    (link.intf_a, link.intf_b))
+                neighbors[sp].append((leaf_addr, LEAF_ASN + i))
+                neighbors[lf].append((spine_addr, SPINE_ASN))
+    hosts, host_ports, host_prefix, networks = [], {}, {}, {}
+    for i, lf in enumerate(lfs, 1):
+        for k in range(1, hosts_per_leaf + 1):
+            host = '%sl%dh%d' % (prefix, i, k)
+            port = '%s-eth%d' % (lf, spines * parallel + k)
+            links.append(Link(lf, port, None, '10.%d.%d.1/24' % (i, k),
+                              None, host, host + '-eth0', None,
+                              '10.%d.%d.2/24' % (i, k), None))
+            routes.append(Route(host, 'default', ['10.%d.%d.1' % (i, k)]))
+            hosts.append(host)
+            host_ports.setdefault(lf, []).append(port)
+            host_prefix[host] = '10.%d.%d.0/24' % (i, k)
+            networks.setdefault(lf, []).append(host_prefix[host])
+    # MACs of their own (0x10 and up in the third byte).
+    links = [link._replace(mac_a=_mac(n % 256, 1, 0x10 + n // 256),
+                           mac_b=_mac(n % 256, 2, 0x10 + n // 256))
+             for n, link in enumerate(links)]
+    speakers = {}
+    for j, sp in enumerate(sps, 1):
+        speakers[sp] = Speaker(sp, SPINE_ASN, '10.255.1.%d' % j,
+                               neighbors[sp], [])
+    for i, lf in enumerate(lfs, 1):
+        speakers[lf] = Speaker(lf, LEAF_ASN + i, '10.255.2.%d' % i,
+                               neighbors[lf], networks[lf])
+    return FabricPlan(spines=sps, leaves=lfs, hosts=hosts, links=links,
+                      routes=routes, speakers=speakers,
+                      host_ports=host_ports, uplinks=uplinks,
+                      host_prefix=host_prefix)
 
 
 def route_args(route, weights=None):

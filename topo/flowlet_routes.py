@@ -16,31 +16,35 @@ import sys
 from fractions import Fraction
 
 
-def run_json(*cmd):
-    out = subprocess.run(cmd, check=True, capture_output=True, text=True)
-    return json.loads(out.stdout or "[]")
+def local_run(argv):
+    return subprocess.run(argv, check=True, capture_output=True,
+                          text=True).stdout
 
 
-def nexthop_object(nhid):
+def run_json(run, *cmd):
+    return json.loads(run(list(cmd)) or "[]")
+
+
+def nexthop_object(run, nhid):
     """The (dev, gateway, weight) next hops of nexthop object nhid."""
-    obj = run_json("ip", "-j", "nexthop", "show", "id", str(nhid))
+    obj = run_json(run, "ip", "-j", "nexthop", "show", "id", str(nhid))
     obj = obj[0] if isinstance(obj, list) else obj
     if "group" not in obj:
         return [(obj.get("dev"), obj.get("gateway"), 1)]
     hops = []
     for member in obj["group"]:
-        (dev, gw, _), = nexthop_object(member["id"])
+        (dev, gw, _), = nexthop_object(run, member["id"])
         hops.append((dev, gw, member.get("weight", 1)))
     return hops
 
 
-def kernel_routes(table, ingress):
+def kernel_routes(run, table, ingress=()):
     """Prefix -> sorted next hops of every unicast route through
     gateways (of several to one prefix, the lowest metric's) that does
     not leave through an ingress port (the set ingress)."""
     routes, metric = {}, {}
     for family in ("-4", "-6"):
-        for r in run_json("ip", "-j", family, "route", "show", "table",
+        for r in run_json(run, "ip", "-j", family, "route", "show", "table",
                           str(table)):
             if r.get("type", "unicast") != "unicast":
                 continue
@@ -50,7 +54,7 @@ def kernel_routes(table, ingress):
             elif "/" not in dst:
                 dst += "/32" if family == "-4" else "/128"
             if "nhid" in r and "nexthops" not in r and "gateway" not in r:
-                hops = nexthop_object(r["nhid"])
+                hops = nexthop_object(run, r["nhid"])
             elif "nexthops" in r:
                 hops = [(h.get("dev"), h.get("gateway"), h.get("weight", 1))
                         for h in r["nexthops"]]
@@ -71,12 +75,12 @@ def proportions(hops):
     return sorted((dev, gw, Fraction(w, total)) for dev, gw, w in hops)
 
 
-def flowlet_routes(flowletctl, iface):
+def flowlet_routes(run, flowletctl, iface):
     """Prefix -> sorted next hops as flowlet balances them, the number of
     groups and the instance's ingress ports."""
-    d = run_json(flowletctl, "stats", iface, "--json")
+    d = run_json(run, flowletctl, "stats", iface, "--json")
     if not d.get("from_routes"):
-        sys.exit("%s: flowlet does not follow the routes" % iface)
+        raise ValueError("%s: flowlet does not follow the routes" % iface)
     paths = d["paths"]
     routes = {}
     for g in d["groups"]:
@@ -87,15 +91,11 @@ def flowlet_routes(flowletctl, iface):
     return routes, len(d["groups"]), set(d["ingress"])
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("flowletctl")
-    ap.add_argument("iface")
-    ap.add_argument("--table", default="main")
-    ap.add_argument("--quiet", action="store_true")
-    args = ap.parse_args()
-    ours, groups, ingress = flowlet_routes(args.flowletctl, args.iface)
-    kernel = kernel_routes(args.table, ingress)
+def differences(run, flowletctl, iface, table="main"):
+    """The differences between the kernel's routes and flowlet's groups, one
+    line each, and a summary line."""
+    ours, groups, ingress = flowlet_routes(run, flowletctl, iface)
+    kernel = kernel_routes(run, table, ingress)
     diffs = []
     for prefix in sorted(set(kernel) | set(ours)):
         k, f = kernel.get(prefix), ours.get(prefix)
@@ -108,10 +108,25 @@ def main():
         elif proportions(k) != proportions(f):
             diffs.append("%s: the kernel's next hops %s, flowlet's %s"
                          % (prefix, k, f))
+    return diffs, "match: %d routes over %d groups" % (len(kernel), groups)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("flowletctl")
+    ap.add_argument("iface")
+    ap.add_argument("--table", default="main")
+    ap.add_argument("--quiet", action="store_true")
+    args = ap.parse_args()
+    try:
+        diffs, summary = differences(local_run, args.flowletctl, args.iface,
+                                     args.table)
+    except (ValueError, subprocess.CalledProcessError) as err:
+        sys.exit(str(err))
     for line in diffs:
         print(line)
     if not diffs and not args.quiet:
-        print("match: %d routes over %d groups" % (len(kernel), groups))
+        print(summary)
     return 1 if diffs else 0
 
 

@@ -1,0 +1,343 @@
+"""make fabric: a leaf-spine fabric in Mininet, every switch a network
+namespace running FRR (zebra and bgpd, eBGP with multipath; bfdd with
+--bfd), flowlet on every leaf's host ports following the routes BGP
+installs (attach --from-routes, one instance per leaf, flowletctl watch).
+
+    /usr/bin/python3 topo/fabric.py [--spines S] [--leaves L]
+        [--hosts-per-leaf H] [--parallel P] [--bw MBIT] [--mode MODE]
+        [--timeout DURATION] [--bfd]
+
+It waits until BGP has converged (every leaf reaches every other leaf's
+hosts over every uplink), says so, attaches flowlet and opens the Mininet
+CLI with commands of its own (`vtysh NODE [COMMAND]`, `groups LEAF`); on
+exit it stops every daemon it started (by its pid file) and the network.
+The addresses are topo/flowlet_plan.py's fabric_plan: host k on leaf i is
+l{i}h{k}, 10.i.k.2.
+"""
+
+import argparse
+import contextlib
+import os
+import shlex
+import shutil
+import signal
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+
+from mininet.cli import CLI  # noqa: E402
+from mininet.log import setLogLevel  # noqa: E402
+from mininet.net import Mininet  # noqa: E402
+from mininet.node import Node  # noqa: E402
+from mininet.topo import Topo  # noqa: E402
+
+from flowlet_frr import Daemons  # noqa: E402
+from flowlet_mininet import (FLOWLET_PARAMS, MODES, NEIGH_SYSCTLS,  # noqa: E402
+                             FlowletError, FlowletNode, Router, _terminate,
+                             full_checksums, no_rp_filter, peer_of)
+from flowlet_plan import fabric_plan  # noqa: E402
+from flowlet_routes import differences, kernel_routes  # noqa: E402
+
+
+def node_run(node):
+    """run(argv) -> stdout, in node's namespace."""
+    return lambda argv: node.cmd(*(shlex.quote(a) for a in argv))
+
+
+class FrrRouter(Router):
+    """A Router whose routes come from FRR: speaker is its
+    flowlet_plan.Speaker, frr_dir the directory its daemons keep their
+    files in (one per node), bfd whether bfdd runs too."""
+
+    def __init__(self, name, speaker=None, frr_dir=None, bfd=False,
+                 **params):
+        Router.__init__(self, name, **params)
+        self.frr = Daemons(name, speaker, os.path.join(frr_dir, name),
+                           node_run(self), bfd)
+
+    def start(self, _controllers=None):
+        Router.start(self)
+        self.frr.start()
+
+    def stop_frr(self):
+        if self.frr:
+            self.frr.stop()
+
+    def stop(self, deleteIntfs=True):  # pylint: disable=invalid-name
+        self.stop_frr()
+        Node.stop(self, deleteIntfs=deleteIntfs)
+
+    def terminate(self):
+        self.stop_frr()
+        Node.terminate(self)
+
+
+class FlowletLeaf(FlowletNode, FrrRouter):
+    """A leaf: FRR, and flowlet on its host ports (the first is the
+    instance's name, the others --ingress) following every route of the
+    main table. fabric_network() attaches it once BGP has converged (an
+    attach before would find no route to balance)."""
+
+    def __init__(self, name, host_ports=(), **params):
+        flowlet = {k: params.pop(k) for k in list(params)
+                   if k in FLOWLET_PARAMS}
+        FrrRouter.__init__(self, name, **params)
+        self.init_flowlet(ingress=host_ports[0], from_routes=True,
+                          more_ingress=host_ports[1:], **flowlet)
+
+    def start(self, _controllers=None):
+        FrrRouter.start(self)
+        for intf in self.intfNames():
+            if intf == 'lo':
+                continue
+            for key, value in NEIGH_SYSCTLS.items():
+                self.cmd('sysctl -qw net.ipv4.neigh.%s.%s=%s'
+                         % (intf, key, value))
+            peer = peer_of(self.intf(intf))
+            if intf in [self.ingress] + self.more_ingress:
+                # XDP cannot complete a partial checksum.
+                peer.node.cmd('ethtool -K', peer.name, 'tx off')
+            else:
+                # A veth takes redirected frames if its peer has GRO.
+                peer.node.cmd('ethtool -K', peer.name, 'gro on')
+
+    def stop(self, deleteIntfs=True):  # pylint: disable=invalid-name
+        self.stop_watch()
+        if self.attached and self.ingress in self.intfNames():
+            try:
+                self.detach()
+            except FlowletError:
+                pass  # the interfaces are being deleted anyway
+        FrrRouter.stop(self, deleteIntfs=deleteIntfs)
+
+    def terminate(self):
+        self.stop_watch()
+        FrrRouter.terminate(self)
+
+    def routes_match(self):
+        """(differences, summary) between flowlet's groups and the kernel's
+        routes here (flowlet_routes.differences)."""
+        return differences(node_run(self), self.flowletctl, self.ingress)
+
+
+class FabricTopo(Topo):
+    """fabric_plan(spines, leaves, hosts_per_leaf, parallel, prefix) as a
+    Mininet topology. bw: Mbit/s of every spine port toward a leaf (a
+    token bucket: the direction a spine forwards with the kernel; a
+    leaf's uplinks carry flowlet's XDP redirects, which skip qdiscs);
+    None: unshaped. mode, timeout: flowlet's on every leaf. frr_dir: where
+    the nodes' FRR directories go. bfd: run bfdd, BFD on every session."""
+
+    def build(self, spines=2, leaves=2, hosts_per_leaf=1, parallel=1,
+              prefix='', bw=None, mode='flowlet', timeout='50ms',
+              frr_dir=None, bfd=False):
+        # pylint: disable=arguments-differ
+        plan = fabric_plan(spines, leaves, hosts_per_leaf, parallel, prefix)
+        self.plan = plan
+        addr = {}
+        for link in plan.links:
+            addr[link.intf_a] = link.addr_a
+            addr[link.intf_b] = link.addr_b
+        for route in plan.routes:
+            self.addHost(route.node, ip=addr[route.node + '-eth0'],
+                         defaultRoute='via ' + route.vias[0])
+        for spine in plan.spines:
+            shape = {}
+            if bw:
+                shape = {sp_intf: bw for (sp, _), pairs in
+                         plan.uplinks.items() if sp == spine
+                         for sp_intf, _ in pairs}
+            self.addSwitch(spine, cls=FrrRouter, frr_dir=frr_dir, bfd=bfd,
+                           speaker=plan.speakers[spine], shape=shape)
+        for leaf in plan.leaves:
+            self.addSwitch(leaf, cls=FlowletLeaf, frr_dir=frr_dir, bfd=bfd,
+                           speaker=plan.speakers[leaf],
+                           host_ports=plan.host_ports[leaf], mode=mode,
+                           timeout=timeout)
+        for link in plan.links:
+            self.addLink(link.node_a, link.node_b, intfName1=link.intf_a,
+                         intfName2=link.intf_b, addr1=link.mac_a,
+                         addr2=link.mac_b, params1={'ip': link.addr_a},
+                         params2={'ip': link.addr_b})
+
+
+def converged(net):
+    """Whether every leaf's kernel reaches every other leaf's hosts over
+    every uplink."""
+    plan = net.topo.plan
+    uplinks = len(plan.spines) * len(plan.uplinks[plan.spines[0],
+                                                   plan.leaves[0]])
+    for leaf in plan.leaves:
+        routes = kernel_routes(node_run(net.get(leaf)), 'main')
+        for host, prefix in plan.host_prefix.items():
+            if prefix in plan.speakers[leaf].networks:
+                continue
+            if len(routes.get(prefix, ())) != uplinks:
+                return False
+    return True
+
+
+def wait_converged(net, timeout):
+    """Waits until converged(net); its time in seconds. Raises
+    FlowletError after timeout seconds."""
+    start = time.monotonic()
+    while not converged(net):
+        if time.monotonic() - start > timeout:
+            raise FlowletError('BGP did not converge within %d s' % timeout)
+        time.sleep(0.2)
+    return time.monotonic() - start
+
+
+def leaves(net):
+    return [net.get(leaf) for leaf in net.topo.plan.leaves]
+
+
+@contextlib.contextmanager
+def fabric_network(topo, converge_timeout=120, quiet=False):
+    """topo's network (a FabricTopo) started, BGP converged, flowlet
+    attached on every leaf with a watcher; always stopped on the way out
+    (also on Ctrl-C, SIGTERM or an error): every FRR daemon by its pid
+    file, then the network. net.converged_s: how long BGP took."""
+    own_dir = topo.frr_dir_owned
+    net = Mininet(topo=topo, controller=None, build=False)
+    previous = signal.signal(signal.SIGTERM, _terminate)
+    try:
+        net.build()
+        for node in net.hosts + net.switches:
+            node.cmd('sysctl -qw net.ipv6.conf.all.disable_ipv6=1')
+        started = time.monotonic()
+        net.start()
+        full_checksums(net.hosts)
+        for host in net.hosts:
+            no_rp_filter(host)
+        net.converged_s = wait_converged(net, converge_timeout)
+        net.start_s = time.monotonic() - started
+        if not quiet:
+            print('fabric: BGP converged %.1f s after start: every leaf '
+                  'reaches every other leaf\'s hosts over all its uplinks'
+                  % net.converged_s, flush=True)
+        for leaf in leaves(net):
+            leaf.attach()
+        yield net
+    finally:
+        try:
+            for node in net.hosts + net.switches:
+                if getattr(node, 'waiting', False):
+                    node.sendInt()
+                    node.waitOutput()
+            for switch in net.switches:
+                if isinstance(switch, FlowletLeaf):
+                    switch.stop_watch()
+                if isinstance(switch, FrrRouter):
+                    switch.stop_frr()
+            net.stop()
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+            if own_dir:
+                shutil.rmtree(topo.frr_dir, ignore_errors=True)
+
+
+def fabric_topo(frr_dir=None, **params):
+    """A FabricTopo with its FRR files under frr_dir (None: a temporary
+    directory, removed with the network)."""
+    owned = frr_dir is None
+    if owned:
+        frr_dir = tempfile.mkdtemp(prefix='flowlet-fabric-')
+        os.chmod(frr_dir, 0o755)
+    topo = FabricTopo(frr_dir=frr_dir, **params)
+    topo.frr_dir = frr_dir
+    topo.frr_dir_owned = owned
+    return topo
+
+
+class FabricCLI(CLI):
+    """Mininet's CLI with the fabric's own commands."""
+
+    prompt = 'fabric> '
+
+    def do_vtysh(self, line):
+        """vtysh NODE [COMMAND]: FRR's shell of NODE (a spine or leaf), or
+        one COMMAND's answer, e.g. vtysh lf1 show bgp summary."""
+        args = line.split(None, 1)
+        node = self.mn.nameToNode.get(args[0]) if args else None
+        if not isinstance(node, FrrRouter):
+            print('usage: vtysh NODE [COMMAND] (NODE: a spine or leaf)')
+            return
+        if len(args) == 1:
+            os.system('vtysh --vty_socket %s' % shlex.quote(node.frr.dir))
+        else:
+            print(node.frr.vtysh(args[1]), end='')
+
+    def do_groups(self, line):
+        """groups LEAF: flowlet's path groups on LEAF, and whether they are
+        the kernel's routes."""
+        node = self.mn.nameToNode.get(line.strip())
+        if not isinstance(node, FlowletLeaf):
+            print('usage: groups LEAF')
+            return
+        print(node.ctl(*node.instance_args('stats')), end='')
+        diffs, summary = node.routes_match()
+        print('\n'.join(diffs) if diffs else summary)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    ap.add_argument('--spines', type=int, default=2)
+    ap.add_argument('--leaves', type=int, default=2)
+    ap.add_argument('--hosts-per-leaf', type=int, default=1)
+    ap.add_argument('--parallel', type=int, default=1,
+                    help='links between each spine and leaf')
+    ap.add_argument('--bw', type=float,
+                    help='Mbit/s of each spine port toward a leaf')
+    ap.add_argument('--mode', choices=MODES, default='flowlet')
+    ap.add_argument('--timeout', default='50ms')
+    ap.add_argument('--bfd', action='store_true')
+    ap.add_argument('--prefix', default='',
+                    help='put before every node name')
+    ap.add_argument('--no-cli', action='store_true',
+                    help='start, report, stop (for timing a fabric)')
+    args = ap.parse_args()
+    if os.geteuid() != 0:
+        ap.error('needs root (Mininet, BPF)')
+    if not shutil.which('vtysh') or not os.path.exists(
+            '/usr/lib/frr/bgpd'):
+        ap.error('needs FRR: apt-get install frr')
+    setLogLevel('warning')
+    try:
+        topo = fabric_topo(spines=args.spines, leaves=args.leaves,
+                           hosts_per_leaf=args.hosts_per_leaf,
+                           parallel=args.parallel, bw=args.bw,
+                           mode=args.mode, timeout=args.timeout,
+                           bfd=args.bfd, prefix=args.prefix)
+    except ValueError as err:
+        ap.error(str(err))
+    try:
+        with fabric_network(topo) as net:
+            plan = topo.plan
+            print('fabric: %d spines, %d leaves, %d hosts; flowlet (%s, '
+                  '%s) on every leaf\'s host ports, following its routes'
+                  % (len(plan.spines), len(plan.leaves), len(plan.hosts),
+                     args.mode, args.timeout))
+            for leaf in leaves(net):
+                diffs, summary = leaf.routes_match()
+                print('  %s: %s' % (leaf.name, '; '.join(diffs) or summary))
+            if args.no_cli:
+                return 0
+            a, b = plan.hosts[0], plan.hosts[-1]
+            print('try:  %s ping -c 3 %s\n      groups %s\n'
+                  '      vtysh %s show bgp summary\n'
+                  '      link %s %s down   (then groups %s again)'
+                  % (a, net.get(b).IP(), plan.leaves[0], plan.leaves[0],
+                     plan.spines[0], plan.leaves[-1], plan.leaves[0]))
+            FabricCLI(net)
+    except FlowletError as err:
+        print('fabric: %s' % err, file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
