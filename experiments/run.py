@@ -7,7 +7,8 @@ Each experiment is a module here with main(argv) that writes CSV, a plot
 and its report section under results/<name>/: seed_repro (1), elephants
 (2), weighted (3), asymmetry (4), timeout_sweep (5), fct (6), replay (7),
 in the order of the issue that asked for them; tunnels (8), the host side
-(Weighted Tunnels at the sender)."""
+(Weighted Tunnels at the sender); fabric_failure (9), a remote failure in
+a leaf-spine fabric with FRR."""
 
 import argparse
 import os
@@ -18,6 +19,7 @@ from common import RESULTS, progress
 
 import asymmetry  # noqa: E402
 import elephants  # noqa: E402
+import fabric_failure  # noqa: E402
 import fct  # noqa: E402
 import replay  # noqa: E402
 import seed_repro  # noqa: E402
@@ -27,7 +29,7 @@ import weighted  # noqa: E402
 
 EXPERIMENTS = [(m.NAME, m.main) for m in (seed_repro, elephants, weighted,
                                           asymmetry, timeout_sweep, fct,
-                                          replay, tunnels)]
+                                          replay, tunnels, fabric_failure)]
 
 
 def main():

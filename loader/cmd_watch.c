@@ -172,11 +172,12 @@ end:
 	print_end();
 }
 
-static void print_commit(__u64 generation, double ms, void *ctx)
+static void print_commit(__u64 generation, double ms, double done_ms, void *ctx)
 {
 	print_head(ctx, "commit");
-	print_u64("generation", " of config %llu,", generation);
-	print_double("ms", " %.1f ms after the event\n", ms);
+	print_u64("generation", " of config %llu:", generation);
+	print_double("ms", " in force %.1f ms after the event,", ms);
+	print_double("done_ms", " done after %.1f ms\n", done_ms);
 	print_close('}');
 	print_end();
 }

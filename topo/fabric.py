@@ -166,16 +166,17 @@ class FabricTopo(Topo):
 
 def converged(net):
     """Whether every leaf's kernel reaches every other leaf's hosts over
-    every uplink."""
+    every uplink, and every spine every leaf's hosts over every link to
+    it."""
     plan = net.topo.plan
-    uplinks = len(plan.spines) * len(plan.uplinks[plan.spines[0],
-                                                   plan.leaves[0]])
-    for leaf in plan.leaves:
-        routes = kernel_routes(node_run(net.get(leaf)), 'main')
-        for host, prefix in plan.host_prefix.items():
-            if prefix in plan.speakers[leaf].networks:
+    parallel = len(plan.uplinks[plan.spines[0], plan.leaves[0]])
+    for node in plan.spines + plan.leaves:
+        routes = kernel_routes(node_run(net.get(node)), 'main')
+        ways = parallel * (len(plan.spines) if node in plan.leaves else 1)
+        for prefix in plan.host_prefix.values():
+            if prefix in plan.speakers[node].networks:
                 continue
-            if len(routes.get(prefix, ())) != uplinks:
+            if len(routes.get(prefix, ())) != ways:
                 return False
     return True
 
@@ -193,6 +194,20 @@ def wait_converged(net, timeout):
 
 def leaves(net):
     return [net.get(leaf) for leaf in net.topo.plan.leaves]
+
+
+def use_fabric_mode(net, mode, **settings):
+    """Every leaf balances with mode ('kernel': flowlet detached, the
+    kernel's ECMP over BGP's routes forwards), then settings (timeout=,
+    as for `flowletctl set`)."""
+    for leaf in leaves(net):
+        if mode == 'kernel':
+            if leaf.attached:
+                leaf.detach()
+            continue
+        if not leaf.attached:
+            leaf.attach()
+        leaf.set(mode=mode, **settings)
 
 
 @contextlib.contextmanager

@@ -35,6 +35,12 @@ FRR_DIR = '/usr/lib/frr'
 TIMERS = (1, 3)
 CONNECT_S = 1
 MAXIMUM_PATHS = 64
+# Routes with their next hops in them, not in kernel nexthop objects:
+# FRR 8.4's zebra, after a link flapped, may believe it replaced a nexthop
+# group in the kernel with the link's next hops back in it while the
+# kernel's group still lacks them (seen here: `show nexthop-group rib`
+# against `ip nexthop`), and the route stays short of next hops for good.
+ZEBRA_CONFIG = 'no zebra nexthop kernel enable\n'
 
 
 def bgp_config(speaker, bfd=False):
@@ -68,7 +74,7 @@ def header(hostname, log=None):
 
 def frr_conf(speaker, hostname=None, bfd=False):
     """An integrated frr.conf for a real router."""
-    return (header(hostname or speaker.node) + '!\n' +
+    return (header(hostname or speaker.node) + ZEBRA_CONFIG + '!\n' +
             bgp_config(speaker, bfd) + '!\nline vty\n!\n')
 
 
@@ -95,8 +101,8 @@ class Daemons:
         frr = pwd.getpwnam('frr')
         os.chown(self.dir, frr.pw_uid, frr.pw_gid)
         for daemon in self.daemons:
-            body = bgp_config(self.speaker, self.bfd) if daemon == 'bgpd' \
-                else ''
+            body = {'bgpd': bgp_config(self.speaker, self.bfd),
+                    'zebra': ZEBRA_CONFIG}.get(daemon, '')
             with open(self.path(daemon + '.conf'), 'w') as conf:
                 conf.write(header(self.name, self.path(daemon + '.log')) +
                            body)

@@ -165,10 +165,11 @@ Speaker = collections.namedtuple('Speaker',
 # first); speakers: {node: Speaker}; host_ports: {leaf: [its ports to
 # hosts]} (flowlet's ingress ports); uplinks: {(spine, leaf): [(spine's
 # interface, leaf's interface), ...]}, one per parallel link; host_prefix:
-# {host: its subnet}.
+# {host: its subnet}; counted: per spine link to the last leaf, (spine,
+# its port), whose transmitted bytes are what that path delivered there.
 FabricPlan = collections.namedtuple(
     'FabricPlan', 'spines leaves hosts links routes speakers host_ports '
-    'uplinks host_prefix')
+    'uplinks host_prefix counted')
 
 SPINE_ASN = 65000
 LEAF_ASN = 65100
@@ -239,7 +240,9 @@ def fabric_plan(spines=2, leaves=2, hosts_per_leaf=1, parallel=1,
     return FabricPlan(spines=sps, leaves=lfs, hosts=hosts, links=links,
                       routes=routes, speakers=speakers,
                       host_ports=host_ports, uplinks=uplinks,
-                      host_prefix=host_prefix)
+                      host_prefix=host_prefix,
+                      counted=[(sp, sp_intf) for sp in sps
+                               for sp_intf, _ in uplinks[sp, lfs[-1]]])
 
 
 def route_args(route, weights=None):

@@ -123,17 +123,20 @@ def iperf(net, flows, seconds, udp=False, mbit=None, interval=0.5,
     return seen._replace(mbit=goodput, lost=lost, ports=ports)
 
 
-def flowgen(net, seconds, out, *args, interval=0.5, port=FLOWGEN_PORT):
-    """tools/flowgen.py's client on h1 (args: its options) against its
-    server on h2, for about seconds; returns (Run without mbit, lost and
-    ports; [(start s, bytes, completion s or None, source port)])."""
+def flowgen(net, seconds, out, *args, interval=0.5, port=FLOWGEN_PORT,
+            hosts=('h1', 'h2'), on_tick=None):
+    """tools/flowgen.py's client on hosts[0] (args: its options) against
+    its server on hosts[1] (the plan's target in the seed topologies), for
+    about seconds; returns (Run without mbit, lost and ports; [(start s,
+    bytes, completion s or None, source port)])."""
     if getattr(net, 'tcp_cc', None):
         args += ('--cc', net.tcp_cc)
+    target = (net.topo.plan.target if hosts == ('h1', 'h2')
+              else net.get(hosts[1]).IP())
     _, seen = observe(net, [FLOWGEN, 'server', '--port', str(port)], port,
-                      [FLOWGEN, 'client', net.topo.plan.target,
-                       '--port', str(port),
+                      [FLOWGEN, 'client', target, '--port', str(port),
                        '--out', out] + [str(a) for a in args],
-                      seconds, interval, None)
+                      seconds, interval, on_tick, hosts)
     flows = []
     with open(out) as rows:
         for row in csv.DictReader(rows):
@@ -153,13 +156,14 @@ def delivered(net):
             for node, port in net.topo.plan.counted]
 
 
-def observe(net, server_cmd, port, client_cmd, seconds, interval, on_tick):
-    """Runs server_cmd on h2 until it listens on port, then client_cmd on
-    h1, sampling delivered() every interval seconds; a client still
-    running 30 s after seconds is ended (an error). Ends both. Returns the
-    client's output and a Run with the counters (mbit, lost and ports
-    empty)."""
-    h1, h2 = net.get('h1', 'h2')
+def observe(net, server_cmd, port, client_cmd, seconds, interval, on_tick,
+            hosts=('h1', 'h2')):
+    """Runs server_cmd on hosts[1] until it listens on port, then
+    client_cmd on hosts[0], sampling delivered() every interval seconds;
+    a client still running 30 s after seconds is ended (an error). Ends
+    both. Returns the client's output and a Run with the counters (mbit,
+    lost and ports empty)."""
+    h1, h2 = net.get(*hosts)
     server = h2.popen(server_cmd, stdout=subprocess.DEVNULL,
                       stderr=subprocess.DEVNULL)
     client = None
@@ -167,7 +171,8 @@ def observe(net, server_cmd, port, client_cmd, seconds, interval, on_tick):
         deadline = time.monotonic() + 5
         while ':%d ' % port not in h2.cmd('ss -ltnH'):
             if time.monotonic() > deadline or server.poll() is not None:
-                raise RuntimeError('%s did not start on h2' % server_cmd[0])
+                raise RuntimeError('%s did not start on %s'
+                                   % (server_cmd[0], h2.name))
             time.sleep(0.05)
         sent0, got0 = nstat(h1), nstat(h2)
         # Into a file, not a pipe: iperf3 -J writes its whole report at

@@ -234,16 +234,18 @@ static int drop_groups(struct flowlet_config *cfg, void *ctx)
 }
 
 /* After the commit of the paths and groups: the prefixes, then the
- * commit that drops unused groups. Reports each route that changed. */
+ * commit that drops unused groups. Reports each route that changed;
+ * *prefixes_at: when the prefixes were updated, if they changed. */
 static int sync_routes(const struct instance *in, struct sync *s,
 		       const struct follow_report *r,
-		       struct flowlet_config *in_force)
+		       struct flowlet_config *in_force, double *prefixes_at)
 {
 	struct route_changes rc = { 0 };
 	int changes = routes_put_prefixes(in->fds[MAP_PREFIX], &s->plan,
 					  collect_route, &rc);
 	int err = changes < 0 || rc.failed;
 
+	*prefixes_at = monotonic_seconds();
 	if (!err && changes &&
 	    instance_update(in, drop_groups, &s->plan, in_force))
 		err = -1;
@@ -267,6 +269,7 @@ int follow_sync(const struct instance *in, bool manage,
 {
 	struct sync s = { .in = in, .manage = manage };
 	struct flowlet_config *now = in_force;
+	double in_force_at = 0, prefixes_at = 0;
 	int ret, routes = 0;
 
 	if (sync_local(in, report))
@@ -274,8 +277,12 @@ int follow_sync(const struct instance *in, bool manage,
 	ret = instance_update(in, sync_change, &s, now);
 	if (ret > 0)
 		*now = s.old; /* nothing changed: the config read stands */
+	if (ret == 0)
+		in_force_at = instance_last_flip();
 	if (ret >= 0 && s.routes_read)
-		routes = sync_routes(in, &s, report, now);
+		routes = sync_routes(in, &s, report, now, &prefixes_at);
+	if (routes > 0 && prefixes_at > in_force_at)
+		in_force_at = prefixes_at;
 	route_plan_free(&s.plan);
 	if (ret < 0 || routes < 0)
 		return -1;
@@ -294,7 +301,7 @@ int follow_sync(const struct instance *in, bool manage,
 			report->change(&c, report->ctx);
 	}
 	if (report && report->committed)
-		report->committed(now->generation,
+		report->committed(now->generation, (in_force_at - since) * 1000,
 				  (monotonic_seconds() - since) * 1000,
 				  report->ctx);
 	return 0;

@@ -39,9 +39,13 @@ struct follow_change {
 
 struct follow_report {
 	void (*change)(const struct follow_change *c, void *ctx);
-	/* After a commit: its generation and how long it took, event to
-	 * commit (every change above went into it). */
-	void (*committed)(__u64 generation, double ms, void *ctx);
+	/* After a commit: its generation, and from the event, how long
+	 * until new packets were decided by the change (@ms: the config's
+	 * switch, or the prefixes' update where routes moved between
+	 * groups) and until all of it was done (@done_ms: grace periods
+	 * waited, the groups no route uses dropped). */
+	void (*committed)(__u64 generation, double ms, double done_ms,
+			  void *ctx);
 	void *ctx;
 };
 

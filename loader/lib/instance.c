@@ -11,6 +11,7 @@
 
 #include "ethtool.h"
 #include "hook.h"
+#include "clock.h"
 #include "instance.h"
 #include "log.h"
 #include "names.h"
@@ -426,6 +427,13 @@ fail:
 	return -1;
 }
 
+static double last_flip;
+
+double instance_last_flip(void)
+{
+	return last_flip;
+}
+
 int instance_update(const struct instance *in,
 		    int (*change)(struct flowlet_config *cfg, void *ctx),
 		    void *ctx, struct flowlet_config *out)
@@ -459,6 +467,7 @@ int instance_update(const struct instance *in,
 		       strerror(errno));
 		goto out;
 	}
+	last_flip = monotonic_seconds();
 	err = grace_period_wait();
 	if (!err && out)
 		*out = cfg;

@@ -122,6 +122,10 @@ int instance_update(const struct instance *in,
 		    int (*change)(struct flowlet_config *cfg, void *ctx),
 		    void *ctx, struct flowlet_config *out);
 
+/* When (CLOCK_MONOTONIC seconds) this process last switched an instance's
+ * active config: from then on new packets were decided under it. */
+double instance_last_flip(void);
+
 /* Zeroes path @path's counters and load (a new path took its place). */
 void instance_reset_path(const struct instance *in, __u32 path);
 
