@@ -234,14 +234,20 @@ docs: flowletctl flowletctl.8 $(OUT)/flowletctl.bash
 
 # make install [PREFIX=/usr/local] [DESTDIR=...]: flowletctl (its BPF
 # object is inside it: it runs from anywhere), flowlet-send, the man page,
-# the bash completion and the Mininet module (flowlet_mininet, with the
-# address plans it imports) where Debian's python3 finds it.
+# the bash completion, the systemd units (flowlet@IFACE: attach at boot
+# and watch; flowlet-exporter) and the Python modules (the Mininet
+# classes, the address plans, the FRR configs and the route check) where
+# Debian's python3 finds them.
 PREFIX  ?= /usr/local
 PYDIR   := $(PREFIX)/lib/python3/dist-packages
+UNITDIR := $(PREFIX)/lib/systemd/system
+PYMODS  := flowlet_mininet flowlet_plan flowlet_frr flowlet_routes
+UNITS   := flowlet@.service flowlet-exporter.service
 INSTALLED := $(PREFIX)/sbin/flowletctl $(PREFIX)/bin/flowlet-send \
 	     $(PREFIX)/share/man/man8/flowletctl.8 \
 	     $(PREFIX)/share/bash-completion/completions/flowletctl \
-	     $(PYDIR)/flowlet_mininet.py $(PYDIR)/flowlet_plan.py
+	     $(patsubst %,$(PYDIR)/%.py,$(PYMODS)) \
+	     $(addprefix $(UNITDIR)/,$(UNITS))
 
 install: all
 	$(Q)install -D -m 755 flowletctl $(DESTDIR)$(PREFIX)/sbin/flowletctl
@@ -250,9 +256,14 @@ install: all
 		$(DESTDIR)$(PREFIX)/share/man/man8/flowletctl.8
 	$(Q)install -D -m 644 $(OUT)/flowletctl.bash \
 		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/flowletctl
-	$(Q)install -D -m 644 topo/flowlet_mininet.py \
-		$(DESTDIR)$(PYDIR)/flowlet_mininet.py
-	$(Q)install -D -m 644 topo/flowlet_plan.py $(DESTDIR)$(PYDIR)/flowlet_plan.py
+	$(Q)for m in $(PYMODS); do \
+		install -D -m 644 topo/$$m.py $(DESTDIR)$(PYDIR)/$$m.py || exit 1; \
+	done
+	$(Q)for u in $(UNITS); do \
+		install -d $(DESTDIR)$(UNITDIR) && \
+		sed 's#@SBINDIR@#$(PREFIX)/sbin#g' systemd/$$u \
+			>$(DESTDIR)$(UNITDIR)/$$u || exit 1; \
+	done
 	$(Q)echo "installed under $(DESTDIR)$(PREFIX)"
 
 uninstall:

@@ -347,13 +347,84 @@ check "LICENSE is the GPL-2.0 the SPDX lines name" bash -c \
 	"grep -q 'GNU GENERAL PUBLIC LICENSE' '$ROOT/LICENSE' && grep -q 'Version 2, June 1991' '$ROOT/LICENSE' &&
 	 ! grep -rhL 'SPDX-License-Identifier: GPL-2.0' '$ROOT'/bpf/*.[ch] '$ROOT'/loader/*.[ch] '$ROOT'/loader/lib/*.[ch] '$ROOT'/include/*.h | grep -q ."
 
+# -- the FRR configs the fabric generator writes for real routers
+FRRGEN="/usr/bin/python3 $ROOT/topo/flowlet_frr.py"
+frr_accepts() {
+	local conf
+	conf=$(mktemp)
+	$FRRGEN "$@" >"$conf" && vtysh -C -f "$conf" >/dev/null 2>&1
+	local status=$?
+	rm -f "$conf"
+	return $status
+}
+if command -v vtysh >/dev/null; then
+	check "FRR accepts the generated config of a fabric leaf (vtysh --dryrun)" \
+		frr_accepts --fabric 2,2,1 --node lf1
+	check "FRR accepts a generated config for a router given by hand, with BFD" \
+		frr_accepts --asn 65101 --router-id 10.255.2.1 --neighbor 172.16.1.0:65000 \
+		--neighbor 172.16.2.0:65000 --network 10.1.1.0/24 --bfd --hostname leaf1
+else
+	skip "FRR's vtysh is not installed: generated configs not checked"
+fi
+for bad in "--asn 65001" "--fabric 2,2 --node lf1" "--fabric 2,2,1 --node lf9" \
+	"--asn 1 --router-id 10.0.0.1 --neighbor 172.16.1.0"; do
+	# shellcheck disable=SC2086 # the arguments of one bad call
+	err=$($FRRGEN $bad 2>&1 >/dev/null)
+	check "flowlet_frr.py $bad: refused in one line ($(tail -1 <<<"$err"))" \
+		bash -c "! $FRRGEN $bad >/dev/null 2>&1 && [ \"\$($FRRGEN $bad 2>&1 | grep -c error)\" = 1 ]"
+done
+
+# units_check: systemd accepts the installed units (their flowletctl
+# pointed at the installed one), if systemd-analyze is here.
+units_check() {
+	local units dir=$DEST/usr/local/lib/systemd/system
+	if ! command -v systemd-analyze >/dev/null; then
+		skip "systemd-analyze verify: not installed here"
+		return
+	fi
+	units=$(mktemp -d)
+	sed "s#/usr/local/sbin#$DEST/usr/local/sbin#g" "$dir/flowlet@.service" >"$units/flowlet@lo.service"
+	sed "s#/usr/local/sbin#$DEST/usr/local/sbin#g" "$dir/flowlet-exporter.service" >"$units/flowlet-exporter.service"
+	check "systemd-analyze verify accepts the installed units: $(systemd-analyze verify --man=no "$units"/* 2>&1 | head -c 200)" \
+		systemd-analyze verify --man=no "$units/flowlet@lo.service" "$units/flowlet-exporter.service"
+	rm -rf "$units"
+}
+
+# unit_commands UNIT: runs flowlet@s1-eth1's ExecStartPre (attach, with
+# the default FLOWLET_ATTACH), ExecStart (watch, ended by SIGTERM after it
+# watches) and ExecStopPost (detach) in s1, as systemd would.
+unit_commands() {
+	local attach watch detach out status
+	attach=$(sed -n 's/^Environment=FLOWLET_ATTACH=//p' "$1")
+	cmd() { sed -n "s/^$1=-\{0,1\}//p" "$2" | sed "s/%i/s1-eth1/g; s#\\\$FLOWLET_ATTACH#$attach#; s#/usr/local/sbin#$DEST/usr/local/sbin#"; }
+	on s1 ip route replace 10.0.9.0/24 nexthop via 10.1.1.2 nexthop via 10.1.2.2
+	# shellcheck disable=SC2046 # the unit's command line, split as systemd does
+	on s1 $(cmd ExecStartPre "$1") >/dev/null 2>&1 || return 1
+	out=$(mktemp)
+	# shellcheck disable=SC2046
+	ip netns exec "${UNIQ}s1" $(cmd ExecStart "$1") >"$out" 2>&1 &
+	watch=$!
+	wait_until 30 grep -q watching "$out"
+	kill "$watch"
+	wait "$watch"
+	status=$?
+	# shellcheck disable=SC2046
+	on s1 $(cmd ExecStopPost "$1") >/dev/null 2>&1 || return 1
+	on s1 ip route del 10.0.9.0/24
+	grep -q watching "$out" && rm -f "$out" && [ "$status" = 0 ] &&
+		! ip -n "${UNIQ}s1" link show s1-eth1 | grep -q xdp
+}
+
 # -- make install into a tree that works copied to /; make uninstall
 DEST=$(mktemp -d)
 on_exit rm -rf "$DEST"
 if make -s -C "$ROOT" install DESTDIR="$DEST" PREFIX=/usr/local >/dev/null 2>"$ERR"; then
 	files=$(cd "$DEST" && find . -type f | sort | tr '\n' ' ')
-	check "make install lays out flowletctl, flowlet-send, the man page, the completion and the Mininet module: $files" \
-		test "$files" = "./usr/local/bin/flowlet-send ./usr/local/lib/python3/dist-packages/flowlet_mininet.py ./usr/local/lib/python3/dist-packages/flowlet_plan.py ./usr/local/sbin/flowletctl ./usr/local/share/bash-completion/completions/flowletctl ./usr/local/share/man/man8/flowletctl.8 "
+	check "make install lays out flowletctl, flowlet-send, the man page, the completion, the Python modules and the systemd units: $files" \
+		test "$files" = "./usr/local/bin/flowlet-send ./usr/local/lib/python3/dist-packages/flowlet_frr.py ./usr/local/lib/python3/dist-packages/flowlet_mininet.py ./usr/local/lib/python3/dist-packages/flowlet_plan.py ./usr/local/lib/python3/dist-packages/flowlet_routes.py ./usr/local/lib/systemd/system/flowlet-exporter.service ./usr/local/lib/systemd/system/flowlet@.service ./usr/local/sbin/flowletctl ./usr/local/share/bash-completion/completions/flowletctl ./usr/local/share/man/man8/flowletctl.8 "
+	units_check
+	check "the installed unit's commands attach, watch and detach (flowlet@s1-eth1, default options)" \
+		unit_commands "$DEST/usr/local/lib/systemd/system/flowlet@.service"
 	check "the installed flowletctl attaches from / (its BPF object is inside it)" bash -c \
 		"cd / && ip netns exec ${UNIQ}s1 '$DEST/usr/local/sbin/flowletctl' attach s1-eth1 ${P2[*]} >/dev/null 2>&1 &&
 		 ip netns exec ${UNIQ}s1 '$DEST/usr/local/sbin/flowletctl' detach s1-eth1 >/dev/null"

@@ -56,6 +56,9 @@ rejects() {
 	fi
 }
 
+# path_packets (lib.sh) by path index; path_delta BEFORE: since BEFORE.
+path_delta() { delta "$1" "$(path_packets)"; }
+
 # -- bad input, before anything is attached
 rejects "--from-routes with --path" "--path and --from-routes" \
 	attach s1-eth1 --from-routes --path s1-eth2@10.1.1.2
@@ -63,10 +66,32 @@ rejects "--from-routes with --prefix" "--prefix and --from-routes" \
 	attach s1-eth1 --from-routes --prefix 10.0.6.0/24
 rejects "--from-routes with --weights" "--weights and --from-routes" \
 	attach s1-eth1 --from-routes --weights 1,1
-rejects "--from-routes on an empty table" "table 100 has no route through gateways" \
-	attach s1-eth1 --from-routes --table 100
 check "a refused attach leaves nothing attached" bash -c \
 	"! ip -n ${UNIQ}s1 link show s1-eth1 | grep -q xdp"
+
+# -- a table without routes yet (a router at boot, before its routing
+# daemon): attach warns, and watch balances the routes when they come.
+empty=$(ctl attach s1-eth1 --from-routes --table 100 --mode spray 2>&1)
+check "attach --from-routes on an empty table warns and attaches: $empty" \
+	grep -q "table 100 has no route through gateways yet" <<<"$empty"
+ip netns exec "${UNIQ}s1" "$FLOWLETCTL" watch s1-eth1 --json >"$OUT/watch0" 2>&1 &
+WATCH0=$!
+on_exit kill "$WATCH0"
+wait_until 30 grep -q '"watching"' "$OUT/watch0"
+unbalanced=$(stats_field 'd["passed"]["not_balanced"]')
+on h1 "$SEND" --quiet 10.0.8.2 4 0 >/dev/null
+check "with no route everything goes to the kernel (4 not_balanced)" \
+	test "$(($(stats_field 'd["passed"]["not_balanced"]') - unbalanced))" = 4
+on s1 ip route add 10.0.8.0/24 table 100 nexthop via 10.1.3.2 nexthop via 10.1.4.2
+wait_until 30 grep -q '"prefix":"10.0.8.0/24"' "$OUT/watch0"
+before=$(path_packets)
+on h1 "$SEND" --quiet 10.0.8.2 10 0 >/dev/null
+check "the first route, when it comes, is balanced: $(path_delta "$before")" \
+	test "$(path_delta "$before")" = "5 5"
+kill "$WATCH0"
+wait "$WATCH0" 2>/dev/null
+on s1 ip route flush table 100
+ctl detach s1-eth1 >/dev/null
 
 # -- attach
 attached=$(ctl attach s1-eth1 --from-routes --mode spray)
@@ -75,8 +100,6 @@ match() { on s1 $MATCH "$FLOWLETCTL" s1-eth1 "$@"; }
 check "flowlet's groups are the kernel's routes: $(match)" match --quiet
 rejects "set --weights on routes" "change the routes' weights" set s1-eth1 --weights 1,1,1,1,1,1,1,1
 
-# path_packets (lib.sh) by path index; path_delta BEFORE: since BEFORE.
-path_delta() { delta "$1" "$(path_packets)"; }
 
 # -- each prefix over its own group
 before=$(path_packets)

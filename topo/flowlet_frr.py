@@ -175,8 +175,12 @@ def main():
     args = ap.parse_args()
     if args.fabric:
         try:
-            plan = fabric_plan(*(int(n) for n in args.fabric.split(',')))
-        except (TypeError, ValueError) as err:
+            sizes = [int(n) for n in args.fabric.split(',')]
+            if len(sizes) != 3:
+                raise ValueError('three numbers: spines, leaves, hosts '
+                                 'per leaf')
+            plan = fabric_plan(*sizes)
+        except ValueError as err:
             ap.error('--fabric %s: %s' % (args.fabric, err))
         if args.node not in plan.speakers:
             ap.error('--node: one of %s' % ' '.join(plan.speakers))

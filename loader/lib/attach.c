@@ -183,12 +183,14 @@ static int routes_config(const struct attach_spec *spec,
 	}
 	if (instance_follow_routes(old, cfg, plan, FLOWLET_NEIGH_TIMEOUT_MS))
 		return -1;
+	/* At boot, before the routing daemon has installed its routes:
+	 * watch balances them when they come. */
 	if (!plan->balanced) {
 		snprintf(table, sizeof(table), "%u", spec->route_table);
-		pr_err("table %s has no route through gateways to balance (ip "
-		       "route show table %s lists its routes)",
-		       table, table);
-		return -1;
+		pr_warn("table %s has no route through gateways yet (ip route "
+			"show table %s): everything goes to the kernel until "
+			"flowletctl watch sees one",
+			table, table);
 	}
 	return routes_drop_unused_groups(cfg, plan);
 }

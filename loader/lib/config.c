@@ -106,6 +106,9 @@ int config_fill_slots(struct flowlet_config *cfg)
 
 int config_check_usable(const struct flowlet_config *cfg)
 {
+	/* Groups come and go with the routes. */
+	if (cfg->from_routes)
+		return 0;
 	for (__u32 g = 0; g < cfg->group_count; g++) {
 		if (cfg->groups[g].slot_count)
 			return 0;

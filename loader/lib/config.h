@@ -41,8 +41,8 @@ int config_apply_tuning(const struct config_tuning *t,
  */
 int config_fill_slots(struct flowlet_config *cfg);
 
-/* 0 if some path of some group takes new flowlets, else -1 after an
- * error. */
+/* 0 if some path of some group takes new flowlets (or the groups follow
+ * the routes, which may have none yet), else -1 after an error. */
 int config_check_usable(const struct flowlet_config *cfg);
 
 /* Scales the @n weights @w down in proportion if they add up to more than
