@@ -57,11 +57,16 @@ static const __u8 ingress_mac[6] = { 0x02, 0, 0, 0, 0, 0x01 };
 static const __u8 host_mac[6] = { 0x02, 0, 0, 0, 0, 0x10 };
 
 /* The variants, in the order they take turns: the floors, every flowlet
- * mode (telemetry on, the default), then flowlet mode without
- * telemetry: the telemetry's cost. */
+ * mode (telemetry on, the default), flowlet mode without telemetry (the
+ * telemetry's cost), then flowlet mode following routes: GROUP_PREFIXES
+ * prefixes in GROUPS path groups, the flows spread over them (the cost of
+ * per-destination groups). */
 enum { V_EMPTY, V_STATELESS, V_MINIMAL, V_MODES };
 #define V_NO_TELEMETRY (V_MODES + FLOWLET_MODE_COUNT)
-#define VARIANTS       (V_NO_TELEMETRY + 1)
+#define V_GROUPS       (V_NO_TELEMETRY + 1)
+#define VARIANTS       (V_GROUPS + 1)
+#define GROUPS	       50
+#define GROUP_PREFIXES 1000
 
 static const char *variant_name(int v)
 {
@@ -69,15 +74,22 @@ static const char *variant_name(int v)
 
 	if (v == V_NO_TELEMETRY)
 		return "no-telemetry";
+	if (v == V_GROUPS)
+		return "groups";
 	return v < V_MODES ? floors[v] : mode_name(v - V_MODES);
 }
 
-struct run {
-	struct flowlet *flowlet;
-	struct floors *floors;
+/* One flowlet object, its config and the frames of its flows. */
+struct bench_flowlet {
+	struct flowlet *skel;
 	struct instance in;
 	struct flowlet_config cfg;
 	__u8 *frames; /* flows * FRAME_LEN */
+};
+
+struct run {
+	struct bench_flowlet plain, groups;
+	struct floors *floors;
 	size_t flows;
 };
 
@@ -102,8 +114,16 @@ static int prog_fd(const struct run *r, int v)
 		return bpf_program__fd(r->floors->progs.bench_stateless);
 	case V_MINIMAL:
 		return bpf_program__fd(r->floors->progs.bench_minimal);
+	case V_GROUPS:
+		return bpf_program__fd(r->groups.skel->progs.flowlet_xdp);
 	}
-	return bpf_program__fd(r->flowlet->progs.flowlet_xdp);
+	return bpf_program__fd(r->plain.skel->progs.flowlet_xdp);
+}
+
+/* The frames variant @v sends. */
+static const __u8 *frames_of(const struct run *r, int v)
+{
+	return v == V_GROUPS ? r->groups.frames : r->plain.frames;
 }
 
 static int cmp_u32(const void *a, const void *b)
@@ -126,24 +146,25 @@ static double batch(struct run *r, int v, size_t calls, size_t *offset,
 		    __u32 *ns, long long *redirected, long long *timed)
 {
 	int fd = prog_fd(r, v);
+	const __u8 *frames = frames_of(r, v);
 
-	if (v >= V_MODES) {
+	if (v >= V_MODES && v != V_GROUPS) {
 		__u32 mode = v == V_NO_TELEMETRY ? FLOWLET_MODE_FLOWLET
 						 : (__u32)(v - V_MODES);
 		__u8 telemetry = v != V_NO_TELEMETRY;
+		struct flowlet_config *cfg = &r->plain.cfg;
 
-		if (r->cfg.mode != mode || r->cfg.telemetry != telemetry) {
-			r->cfg.mode = mode;
-			r->cfg.telemetry = telemetry;
-			if (instance_commit(&r->in, &r->cfg))
+		if (cfg->mode != mode || cfg->telemetry != telemetry) {
+			cfg->mode = mode;
+			cfg->telemetry = telemetry;
+			if (instance_commit(&r->plain.in, cfg))
 				return -1;
 		}
 	}
 	for (size_t i = 0; i < calls; i++) {
 		/* An odd stride over a power-of-two count visits them all. */
 		size_t flow = (*offset + i * 40503) % r->flows;
-		int verdict =
-			run_once(fd, r->frames + flow * FRAME_LEN, &ns[i]);
+		int verdict = run_once(fd, frames + flow * FRAME_LEN, &ns[i]);
 
 		if (verdict < 0)
 			return -1;
@@ -162,46 +183,44 @@ static size_t table_size(size_t flows)
 	return size < 1024 ? 1024 : size;
 }
 
-static int setup(struct run *r, size_t flows)
+/* Opens a flowlet object with flow tables for @table flows, and frames
+ * for @flows flows to @dst (0: flow i to a prefix of its own). */
+static int open_flowlet(struct bench_flowlet *f, size_t flows, size_t table,
+			__u32 dst)
 {
-	__u32 lo = LO_IFINDEX;
-	size_t table = table_size(flows);
-	struct flowlet_stats stats;
+	instance_init(&f->in, 0, FLOWLET_HOOK_XDP);
+	f->frames = malloc(flows * FRAME_LEN);
+	f->skel = flowlet__open();
+	if (!f->frames || !f->skel)
+		return -1;
+	flowlet_select_hook(f->skel->obj, FLOWLET_HOOK_XDP);
+	/* Flow i: UDP 10.0.<i/256>:<port of i> -> dst:80, or to 10.(100 +
+	 * p / 250).(p % 250).2, p = i % GROUP_PREFIXES. */
+	for (size_t i = 0; i < flows; i++) {
+		size_t p = i % GROUP_PREFIXES;
 
-	memset(r, 0, sizeof(*r));
-	instance_init(&r->in, 0, FLOWLET_HOOK_XDP);
-	r->flows = flows;
-	r->frames = malloc(flows * FRAME_LEN);
-	r->flowlet = flowlet__open();
-	r->floors = floors__open();
-	if (!r->frames || !r->flowlet || !r->floors)
-		return -1;
-	flowlet_select_hook(r->flowlet->obj, FLOWLET_HOOK_XDP);
-	for (size_t i = 0; i < flows; i++)
-		/* Flow i: UDP 10.0.<i/256>:<port of i> -> 10.0.6.2:80. */
-		build_frame(r->frames + i * FRAME_LEN, ingress_mac, host_mac,
-			    0x0a000000 | (i >> 8), 0x0a000602,
+		build_frame(f->frames + i * FRAME_LEN, ingress_mac, host_mac,
+			    0x0a000000 | (i >> 8),
+			    dst ? dst
+				: 0x0a000002 | (100 + p / 250) << 16 |
+					    (p % 250) << 8,
 			    1024 + (i & 0xff), 80);
-	flowlet_size_tables(r->flowlet, table);
-	bpf_map__set_max_entries(r->floors->maps.bench_flows, table);
-	r->floors->rodata->bench_timeout_ns = TIMEOUT_NS;
-	if (flowlet__load(r->flowlet) || floors__load(r->floors) ||
-	    instance_from_object(r->flowlet->obj, 0, FLOWLET_HOOK_XDP, &r->in))
-		return -1;
-	for (__u32 i = 0; i < PATHS; i++) {
-		if (bpf_map_update_elem(
-			    bpf_map__fd(r->floors->maps.bench_ports), &i, &lo,
-			    BPF_ANY))
-			return -1;
 	}
-	config_init(&r->cfg);
-	memcpy(r->cfg.ingress[0].mac, ingress_mac, 6);
-	r->cfg.ingress_count = 1;
-	r->cfg.timeout_ns = TIMEOUT_NS;
-	r->cfg.hash_seed = 0x5eed;
-	r->cfg.path_count = PATHS;
+	flowlet_size_tables(f->skel, table);
+	return 0;
+}
+
+/* PATHS paths on lo, and the config's defaults. */
+static void bench_config(struct flowlet_config *cfg)
+{
+	config_init(cfg);
+	memcpy(cfg->ingress[0].mac, ingress_mac, 6);
+	cfg->ingress_count = 1;
+	cfg->timeout_ns = TIMEOUT_NS;
+	cfg->hash_seed = 0x5eed;
+	cfg->path_count = PATHS;
 	for (__u32 i = 0; i < PATHS; i++) {
-		struct flowlet_path *p = &r->cfg.paths[i];
+		struct flowlet_path *p = &cfg->paths[i];
 
 		p->ifindex = LO_IFINDEX;
 		p->weight = 1;
@@ -209,22 +228,58 @@ static int setup(struct run *r, size_t flows)
 		memcpy(p->dst_mac, host_mac, 6);
 		p->dst_mac[5] = i;
 	}
-	if (config_fill_slots(&r->cfg) || instance_commit(&r->in, &r->cfg) ||
-	    config_fill_prefixes(r->in.fds[MAP_PREFIX], NULL, 0))
-		return -1;
-	/* Established flows: twice in a row through flowlet (its second
-	 * packet moves a flow from flowlet_new into flowlet_flows), once
-	 * through the minimal floor. */
-	for (size_t i = 0; i < flows; i++) {
-		const __u8 *frame = r->frames + i * FRAME_LEN;
-		__u32 ns;
+}
 
-		if (run_once(prog_fd(r, V_MODES), frame, &ns) != XDP_REDIRECT ||
-		    run_once(prog_fd(r, V_MODES), frame, &ns) != XDP_REDIRECT ||
-		    run_once(prog_fd(r, V_MINIMAL), frame, &ns) != XDP_REDIRECT)
+/* As --from-routes would make it: GROUPS groups over the PATHS paths
+ * (weights 1-5, every group its own), GROUP_PREFIXES /24 prefixes
+ * spread over them. */
+static int groups_config(struct bench_flowlet *f)
+{
+	bench_config(&f->cfg);
+	f->cfg.from_routes = 1;
+	f->cfg.group_count = GROUPS;
+	for (__u32 g = 0; g < GROUPS; g++) {
+		struct flowlet_group *grp = &f->cfg.groups[g];
+		const __u32 w[PATHS] = { 1 + g % 5, 1 + g / 5 % 5, 1 + g / 25,
+					 1 };
+
+		grp->members = (1u << PATHS) - 1;
+		for (__u32 i = 0; i < PATHS; i++)
+			grp->weights[i] = w[i];
+	}
+	if (config_fill_slots(&f->cfg) || instance_commit(&f->in, &f->cfg) ||
+	    config_put_never(f->in.fds[MAP_PREFIX]))
+		return -1;
+	for (__u32 p = 0; p < GROUP_PREFIXES; p++) {
+		struct flowlet_prefix_key key = { .prefixlen = 8 + 24,
+						  .family = 4 };
+
+		key.addr[0] = 10;
+		key.addr[1] = 100 + p / 250;
+		key.addr[2] = p % 250;
+		if (config_prefix_put(f->in.fds[MAP_PREFIX], &key,
+				      FLOWLET_PREFIX_BALANCE, p % GROUPS))
 			return -1;
 	}
-	if (percpu_sum(r->in.fds[MAP_STATS], 0, &stats, sizeof(stats)) ||
+	return 0;
+}
+
+/* Established flows: twice in a row through flowlet (its second packet
+ * moves a flow from flowlet_new into flowlet_flows). */
+static int establish(struct bench_flowlet *f, size_t flows)
+{
+	int fd = bpf_program__fd(f->skel->progs.flowlet_xdp);
+	struct flowlet_stats stats;
+
+	for (size_t i = 0; i < flows; i++) {
+		const __u8 *frame = f->frames + i * FRAME_LEN;
+		__u32 ns;
+
+		if (run_once(fd, frame, &ns) != XDP_REDIRECT ||
+		    run_once(fd, frame, &ns) != XDP_REDIRECT)
+			return -1;
+	}
+	if (percpu_sum(f->in.fds[MAP_STATS], 0, &stats, sizeof(stats)) ||
 	    stats.flows_established != flows) {
 		fprintf(stderr,
 			"bench_cost: %llu of %zu flows established in "
@@ -235,12 +290,62 @@ static int setup(struct run *r, size_t flows)
 	return 0;
 }
 
+static int setup(struct run *r, size_t flows)
+{
+	__u32 lo = LO_IFINDEX;
+	size_t table = table_size(flows);
+
+	memset(r, 0, sizeof(*r));
+	r->flows = flows;
+	r->floors = floors__open();
+	if (!r->floors || open_flowlet(&r->plain, flows, table, 0x0a000602) ||
+	    open_flowlet(&r->groups, flows, table, 0))
+		return -1;
+	bpf_map__set_max_entries(r->floors->maps.bench_flows, table);
+	r->floors->rodata->bench_timeout_ns = TIMEOUT_NS;
+	if (flowlet__load(r->plain.skel) || flowlet__load(r->groups.skel) ||
+	    floors__load(r->floors) ||
+	    instance_from_object(r->plain.skel->obj, 0, FLOWLET_HOOK_XDP,
+				 &r->plain.in) ||
+	    instance_from_object(r->groups.skel->obj, 0, FLOWLET_HOOK_XDP,
+				 &r->groups.in))
+		return -1;
+	for (__u32 i = 0; i < PATHS; i++) {
+		if (bpf_map_update_elem(
+			    bpf_map__fd(r->floors->maps.bench_ports), &i, &lo,
+			    BPF_ANY))
+			return -1;
+	}
+	bench_config(&r->plain.cfg);
+	if (config_fill_slots(&r->plain.cfg) ||
+	    instance_commit(&r->plain.in, &r->plain.cfg) ||
+	    config_fill_prefixes(r->plain.in.fds[MAP_PREFIX], NULL, 0) ||
+	    groups_config(&r->groups))
+		return -1;
+	if (establish(&r->plain, flows) || establish(&r->groups, flows))
+		return -1;
+	/* Once through the minimal floor. */
+	for (size_t i = 0; i < flows; i++) {
+		__u32 ns;
+
+		if (run_once(prog_fd(r, V_MINIMAL),
+			     r->plain.frames + i * FRAME_LEN,
+			     &ns) != XDP_REDIRECT)
+			return -1;
+	}
+	return 0;
+}
+
 static void teardown(struct run *r)
 {
-	instance_close(&r->in);
-	flowlet__destroy(r->flowlet);
+	struct bench_flowlet *objs[] = { &r->plain, &r->groups };
+
+	for (int i = 0; i < 2; i++) {
+		instance_close(&objs[i]->in);
+		flowlet__destroy(objs[i]->skel);
+		free(objs[i]->frames);
+	}
 	floors__destroy(r->floors);
-	free(r->frames);
 }
 
 struct result {
@@ -297,13 +402,14 @@ static void measure_scale(struct run *r, struct result *res)
 {
 	int floor_fd = bpf_map__fd(r->floors->maps.bench_flows);
 	double read[SCALE_RUNS], stats[SCALE_RUNS], commit[SCALE_RUNS];
-	size_t capacity = bpf_map__max_entries(r->flowlet->maps.flowlet_flows);
+	size_t capacity =
+		bpf_map__max_entries(r->plain.skel->maps.flowlet_flows);
 
-	res->bytes_per_flow = (map_memlock(r->in.fds[MAP_FLOWS]) +
-			       map_memlock(r->in.fds[MAP_NEW])) /
+	res->bytes_per_flow = (map_memlock(r->plain.in.fds[MAP_FLOWS]) +
+			       map_memlock(r->plain.in.fds[MAP_NEW])) /
 			      capacity;
-	res->bytes_per_flow6 = (map_memlock(r->in.fds[MAP_FLOWS6]) +
-				map_memlock(r->in.fds[MAP_NEW6])) /
+	res->bytes_per_flow6 = (map_memlock(r->plain.in.fds[MAP_FLOWS6]) +
+				map_memlock(r->plain.in.fds[MAP_NEW6])) /
 			       capacity;
 	res->floor_bytes_per_flow =
 		map_memlock(floor_fd) /
@@ -314,16 +420,16 @@ static void measure_scale(struct run *r, struct result *res)
 		static struct snapshot snap;
 		double start = monotonic_seconds();
 
-		if (instance_read_flows(&r->in, &keys, &values) >= 0) {
+		if (instance_read_flows(&r->plain.in, &keys, &values) >= 0) {
 			free(keys);
 			free(values);
 		}
 		read[i] = (monotonic_seconds() - start) * 1000;
 		start = monotonic_seconds();
-		snapshot_read(&r->in, &snap);
+		snapshot_read(&r->plain.in, &snap);
 		stats[i] = (monotonic_seconds() - start) * 1000;
 		start = monotonic_seconds();
-		instance_commit(&r->in, &r->cfg);
+		instance_commit(&r->plain.in, &r->plain.cfg);
 		commit[i] = (monotonic_seconds() - start) * 1000;
 	}
 	res->read_flows_ms = median_ms(read, SCALE_RUNS);

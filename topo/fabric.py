@@ -17,10 +17,12 @@ l{i}h{k}, 10.i.k.2.
 
 import argparse
 import contextlib
+import json
 import os
 import shlex
 import shutil
 import signal
+import subprocess
 import sys
 import tempfile
 import time
@@ -196,18 +198,36 @@ def leaves(net):
     return [net.get(leaf) for leaf in net.topo.plan.leaves]
 
 
-def use_fabric_mode(net, mode, **settings):
-    """Every leaf balances with mode ('kernel': flowlet detached, the
-    kernel's ECMP over BGP's routes forwards), then settings (timeout=,
-    as for `flowletctl set`)."""
-    for leaf in leaves(net):
-        if mode == 'kernel':
-            if leaf.attached:
-                leaf.detach()
-            continue
-        if not leaf.attached:
-            leaf.attach()
-        leaf.set(mode=mode, **settings)
+def mem_available_kb():
+    with open('/proc/meminfo') as meminfo:
+        for line in meminfo:
+            if line.startswith('MemAvailable:'):
+                return int(line.split()[1])
+    return 0
+
+
+def rss_kb(pid):
+    try:
+        with open('/proc/%d/status' % pid) as status:
+            for line in status:
+                if line.startswith('VmRSS:'):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def footprint(net):
+    """What the fabric takes, in KiB: FRR's daemons' resident memory, and
+    the memory of the flowlet maps on this machine (as the kernel
+    accounts it; maps are not per namespace)."""
+    frr = sum(rss_kb(pid) for node in net.switches
+              for pid in node.frr.pids())
+    out = subprocess.run(['bpftool', '-j', 'map', 'show'],
+                         capture_output=True, text=True, check=False).stdout
+    maps = sum(m.get('bytes_memlock', 0) for m in json.loads(out or '[]')
+               if m.get('name', '').startswith('flowlet_')) // 1024
+    return frr, maps
 
 
 @contextlib.contextmanager
@@ -223,6 +243,7 @@ def fabric_network(topo, converge_timeout=120, quiet=False):
         net.build()
         for node in net.hosts + net.switches:
             node.cmd('sysctl -qw net.ipv6.conf.all.disable_ipv6=1')
+        net.mem_before_kb = mem_available_kb()
         started = time.monotonic()
         net.start()
         full_checksums(net.hosts)
@@ -340,6 +361,13 @@ def main():
                 diffs, summary = leaf.routes_match()
                 print('  %s: %s' % (leaf.name, '; '.join(diffs) or summary))
             if args.no_cli:
+                frr, maps = footprint(net)
+                print('fabric: up %.1f s after start (BGP %.1f s); memory '
+                      'taken %.0f MiB in all (MemAvailable), FRR\'s daemons '
+                      '%.0f MiB resident, flowlet\'s maps %.0f MiB'
+                      % (net.start_s, net.converged_s,
+                         (net.mem_before_kb - mem_available_kb()) / 1024,
+                         frr / 1024, maps / 1024))
                 return 0
             a, b = plan.hosts[0], plan.hosts[-1]
             print('try:  %s ping -c 3 %s\n      groups %s\n'
