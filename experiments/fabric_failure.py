@@ -21,9 +21,9 @@ from common import (ROOT, VARIANTS, cpu_sentence, new_parser, out_dir,
 from fct import STATS, summarise
 
 from fabric import (converged, fabric_network, fabric_topo,  # noqa: E402
-                    node_run, use_fabric_mode)
+                    leaves, node_run)
 from flowlet_routes import kernel_routes  # noqa: E402
-from traffic import end_process, flowgen, median  # noqa: E402
+from traffic import end_process, flowgen, median, use_mode  # noqa: E402
 
 NAME = 'fabric'
 CASES = ('cut', 'degraded')
@@ -381,7 +381,7 @@ def main(argv=None):
         for run in range(args.runs):
             for case in CASES:
                 for label, mode, _ in VARIANTS:
-                    use_fabric_mode(net, mode, **(
+                    use_mode(net, mode, leaves(net), **(
                         {} if mode == 'kernel' else
                         {'timeout': args.timeout}))
                     seen, flows, (sent, lost, _), reaction = one_run(

@@ -7,7 +7,7 @@ Each experiment is a module here with main(argv) that writes CSV, a plot
 and its report section under results/<name>/: seed_repro (1), elephants
 (2), weighted (3), asymmetry (4), timeout_sweep (5), fct (6), replay (7),
 in the order of the issue that asked for them; tunnels (8), the host side
-(Weighted Tunnels at the sender); fabric_failure (9), a remote failure in
+(Weighted Tunnels at the sender); fabric (9, fabric_failure.py), a remote failure in
 a leaf-spine fabric with FRR."""
 
 import argparse

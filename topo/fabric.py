@@ -37,9 +37,11 @@ from mininet.node import Node  # noqa: E402
 from mininet.topo import Topo  # noqa: E402
 
 from flowlet_frr import Daemons  # noqa: E402
-from flowlet_mininet import (FLOWLET_PARAMS, MODES, NEIGH_SYSCTLS,  # noqa: E402
+from flowlet_mininet import (FLOWLET_PARAMS, MODES,  # noqa: E402
                              FlowletError, FlowletNode, Router, _terminate,
-                             full_checksums, no_rp_filter, peer_of)
+                             add_links, end_commands, full_checksums,
+                             link_addresses,
+                             no_rp_filter, peer_of)
 from flowlet_plan import fabric_plan  # noqa: E402
 from flowlet_routes import differences, kernel_routes  # noqa: E402
 
@@ -92,12 +94,9 @@ class FlowletLeaf(FlowletNode, FrrRouter):
 
     def start(self, _controllers=None):
         FrrRouter.start(self)
-        for intf in self.intfNames():
-            if intf == 'lo':
-                continue
-            for key, value in NEIGH_SYSCTLS.items():
-                self.cmd('sysctl -qw net.ipv4.neigh.%s.%s=%s'
-                         % (intf, key, value))
+        intfs = [intf for intf in self.intfNames() if intf != 'lo']
+        self.neigh_timers(intfs)
+        for intf in intfs:
             peer = peer_of(self.intf(intf))
             if intf in [self.ingress] + self.more_ingress:
                 # XDP cannot complete a partial checksum.
@@ -107,12 +106,7 @@ class FlowletLeaf(FlowletNode, FrrRouter):
                 peer.node.cmd('ethtool -K', peer.name, 'gro on')
 
     def stop(self, deleteIntfs=True):  # pylint: disable=invalid-name
-        self.stop_watch()
-        if self.attached and self.ingress in self.intfNames():
-            try:
-                self.detach()
-            except FlowletError:
-                pass  # the interfaces are being deleted anyway
+        self.leave()
         FrrRouter.stop(self, deleteIntfs=deleteIntfs)
 
     def terminate(self):
@@ -139,10 +133,7 @@ class FabricTopo(Topo):
         # pylint: disable=arguments-differ
         plan = fabric_plan(spines, leaves, hosts_per_leaf, parallel, prefix)
         self.plan = plan
-        addr = {}
-        for link in plan.links:
-            addr[link.intf_a] = link.addr_a
-            addr[link.intf_b] = link.addr_b
+        addr = link_addresses(plan.links)
         for route in plan.routes:
             self.addHost(route.node, ip=addr[route.node + '-eth0'],
                          defaultRoute='via ' + route.vias[0])
@@ -159,11 +150,7 @@ class FabricTopo(Topo):
                            speaker=plan.speakers[leaf],
                            host_ports=plan.host_ports[leaf], mode=mode,
                            timeout=timeout)
-        for link in plan.links:
-            self.addLink(link.node_a, link.node_b, intfName1=link.intf_a,
-                         intfName2=link.intf_b, addr1=link.mac_a,
-                         addr2=link.mac_b, params1={'ip': link.addr_a},
-                         params2={'ip': link.addr_b})
+        add_links(self, plan.links)
 
 
 def converged(net):
@@ -260,10 +247,7 @@ def fabric_network(topo, converge_timeout=120, quiet=False):
         yield net
     finally:
         try:
-            for node in net.hosts + net.switches:
-                if getattr(node, 'waiting', False):
-                    node.sendInt()
-                    node.waitOutput()
+            end_commands(net)
             for switch in net.switches:
                 if isinstance(switch, FlowletLeaf):
                     switch.stop_watch()

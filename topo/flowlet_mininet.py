@@ -314,6 +314,26 @@ class FlowletNode:
     def path_ports(self):
         return [spec.split('@')[0] for spec in self.paths]
 
+    def neigh_timers(self, intfs):
+        """NEIGH_SYSCTLS on intfs (before their neighbour entries exist)."""
+        for intf in intfs:
+            for key, value in NEIGH_SYSCTLS.items():
+                for family in ('ipv4', 'ipv6'):
+                    self.cmd('sysctl -qw net.%s.neigh.%s.%s=%s'
+                             % (family, intf, key, value))
+
+    def leave(self):
+        """Ends the watcher and detaches flowlet, as a node stops.
+        Mininet.stop() deletes the links before it stops the switches, and
+        an XDP program goes with its interface: detach only when the node
+        is stopped on its own."""
+        self.stop_watch()
+        if self.attached and self.ingress in self.intfNames():
+            try:
+                self.detach()
+            except FlowletError:
+                pass  # the interface is being deleted anyway
+
 
 class FlowletSwitch(FlowletNode, Router):
     """A Router that runs flowlet on its ingress port (FlowletNode's
@@ -328,25 +348,13 @@ class FlowletSwitch(FlowletNode, Router):
 
     def start(self, _controllers=None):
         Router.start(self)
-        for spec in self.paths:
-            for key, value in NEIGH_SYSCTLS.items():
-                for family in ('ipv4', 'ipv6'):
-                    self.cmd('sysctl -qw net.%s.neigh.%s.%s=%s'
-                             % (family, spec.split('@')[0], key, value))
+        self.neigh_timers(self.path_ports())
         if self.hook == 'xdp':
             self.prepare_veth()
         self.attach()
 
     def stop(self, deleteIntfs=True):  # pylint: disable=invalid-name
-        self.stop_watch()
-        # Mininet.stop() deletes the links before it stops the switches,
-        # and an XDP program goes with its interface: detach only when the
-        # node is stopped on its own.
-        if self.attached and self.ingress in self.intfNames():
-            try:
-                self.detach()
-            except FlowletError:
-                pass  # the interface is being deleted anyway
+        self.leave()
         Node.stop(self, deleteIntfs=deleteIntfs)
 
     def prepare_veth(self):
@@ -404,10 +412,7 @@ class PlanTopo(Topo):
         routes = {}
         for route in plan.routes:
             routes.setdefault(route.node, []).append(route)
-        addr = {}
-        for link in plan.links:
-            addr[link.intf_a] = link.addr_a
-            addr[link.intf_b] = link.addr_b
+        addr = link_addresses(plan.links)
         flowlets = {spec.node: dict(
             ingress=spec.ingress, paths=spec.paths, prefixes=[spec.prefix],
             hook=spec.hook, mode=mode, timeout=timeout, weights=weights,
@@ -428,11 +433,25 @@ class PlanTopo(Topo):
             self.addSwitch(mid, cls=Router, shape=shape, seed=seed,
                            routes=[route_args(r)
                                    for r in routes.get(mid, [])])
-        for link in plan.links:
-            self.addLink(link.node_a, link.node_b, intfName1=link.intf_a,
-                         intfName2=link.intf_b, addr1=link.mac_a,
-                         addr2=link.mac_b, params1={'ip': link.addr_a},
-                         params2={'ip': link.addr_b})
+        add_links(self, plan.links)
+
+
+def link_addresses(links):
+    """{interface: its address with prefix length} of the plan's links."""
+    addr = {}
+    for link in links:
+        addr[link.intf_a] = link.addr_a
+        addr[link.intf_b] = link.addr_b
+    return addr
+
+
+def add_links(topo, links):
+    """The plan's links into topo, with their names, MACs and addresses."""
+    for link in links:
+        topo.addLink(link.node_a, link.node_b, intfName1=link.intf_a,
+                     intfName2=link.intf_b, addr1=link.mac_a,
+                     addr2=link.mac_b, params1={'ip': link.addr_a},
+                     params2={'ip': link.addr_b})
 
 
 class SeedTopo(PlanTopo):
@@ -503,15 +522,19 @@ def network(topo, cc=None):
         yield net
     finally:
         try:
-            # Interrupted inside node.cmd(): end that command first, or
-            # Mininet cannot run the commands that stop the network.
-            for node in net.hosts + net.switches:
-                if getattr(node, 'waiting', False):
-                    node.sendInt()
-                    node.waitOutput()
+            end_commands(net)
             net.stop()
         finally:
             signal.signal(signal.SIGTERM, previous)
+
+
+def end_commands(net):
+    """Interrupted inside node.cmd(): ends that command, or Mininet cannot
+    run the commands that stop the network."""
+    for node in net.hosts + net.switches:
+        if getattr(node, 'waiting', False):
+            node.sendInt()
+            node.waitOutput()
 
 
 def seed_network(cc=None, **topo_args):

@@ -33,11 +33,12 @@ Run = collections.namedtuple(
 NSTAT = ('TcpRetransSegs', 'TcpExtTCPOFOQueue')
 
 
-def use_mode(net, mode, **settings):
-    """Balances h1 <-> h2 with mode on s1 and s6 ('kernel': flowlet
-    detached, the kernel's multipath routes forward), then applies
-    settings (timeout=, weights=, as for `flowletctl set`)."""
-    for switch in net.get('s1', 's6'):
+def use_mode(net, mode, nodes=None, **settings):
+    """Balances with mode on nodes (default s1 and s6, which balance h1 <->
+    h2 in the seed topology; 'kernel': flowlet detached, the kernel's
+    multipath routes forward), then applies settings (timeout=,
+    weights=, as for `flowletctl set`)."""
+    for switch in nodes or net.get('s1', 's6'):
         if mode == 'kernel':
             if switch.attached:
                 switch.detach()
