@@ -287,7 +287,6 @@ struct flowlet_config {
 	__u64 load_halflife_ns; /* leastload: rate estimate half-life */
 	__u32 mode;		/* enum flowlet_mode */
 	__u32 path_count;	/* paths[0..path_count) are configured */
-	__u32 slot_count;	/* slots[0..slot_count) are in use */
 	__u32 hash_seed;	/* per instance, kept across re-attach */
 	__u8 telemetry;		/* 1: fill flowlet_stats.hist */
 	__u8 from_routes;	/* loader: the paths and groups follow every

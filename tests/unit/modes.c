@@ -473,6 +473,33 @@ void test_live_change(void)
 	      before, after);
 }
 
+/* A destination whose prefix names a group the config does not have (past
+ * group_count, past the array) goes to the kernel as no_path. */
+static void hostile_groups(void)
+{
+	static const __u32 bad[] = { 1, FLOWLET_MAX_GROUPS - 1,
+				     FLOWLET_MAX_GROUPS, 255 };
+	struct flowlet_prefix_key key;
+	struct flowlet_config cfg;
+	__u64 before;
+	int wrong = 0;
+
+	configure(&cfg, 2, NULL, FLOWLET_MODE_FLOWLET);
+	parse_prefix("10.0.6.2/32", &key);
+	before = read_stats().passed[FLOWLET_PASS_NO_PATH];
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		config_prefix_put(unit_in.fds[MAP_PREFIX], &key,
+				  FLOWLET_PREFIX_BALANCE, bad[i]);
+		wrong += send_port(20 + i) != -1;
+	}
+	bpf_map_delete_elem(unit_in.fds[MAP_PREFIX], &key);
+	CHECK(!wrong && read_stats().passed[FLOWLET_PASS_NO_PATH] - before ==
+				sizeof(bad) / sizeof(bad[0]),
+	      "hostile prefixes: groups past group_count or the array (1, "
+	      "63, 64, 255) go to the kernel as no_path (%d wrong)",
+	      wrong);
+}
+
 /* Whatever the config map holds, the program stays in bounds and passes
  * to the kernel what it cannot place. */
 void test_hostile_config(void)
@@ -537,6 +564,8 @@ void test_hostile_config(void)
 	verdict = send_port(6);
 	CHECK(verdict == 0 || verdict == 1,
 	      "hostile config: leastload with a zero half-life forwards");
+
+	hostile_groups();
 }
 
 void test_missing_port(void)
