@@ -462,6 +462,7 @@ static void print_flow(const struct flowlet_flow_key *key,
 	print_str("src", NULL, src);
 	print_str("dst", NULL, dst);
 	print_u64("path", NULL, flow->path);
+	print_u64("group", NULL, flow->group);
 	print_text("%-*s ", w->dev, dev);
 	print_str("dev", NULL, dev);
 	print_u64("flowlets", "%8llu ", flow->flowlet);

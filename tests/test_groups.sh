@@ -101,6 +101,19 @@ check "flowlet's groups are the kernel's routes: $(match)" match --quiet
 rejects "set --weights on routes" "change the routes' weights" set s1-eth1 --weights 1,1,1,1,1,1,1,1
 
 
+# -- the groups in Prometheus's format
+if command -v promtool >/dev/null; then
+	check "stats --prometheus with groups passes promtool" bash -c \
+		"ip netns exec ${UNIQ}s1 '$FLOWLETCTL' stats s1-eth1 --prometheus | promtool check metrics"
+else
+	skip "promtool is not installed"
+fi
+group_of() { stats_field "[g['group'] for g in d['groups'] if '$1' in g['routes']][0]"; }
+check "flowlet_group_routes: 10.0.7.0/24's group has 2 routes" bash -c \
+	"ip netns exec ${UNIQ}s1 '$FLOWLETCTL' stats s1-eth1 --prometheus | grep -q 'flowlet_group_routes{iface=\"s1-eth1\",hook=\"xdp\",group=\"$(group_of 10.0.7.0/24)\"} 2'"
+check "flowlet_group_path_weight: 10.0.8.0/24's group weighs path 2 at 3" bash -c \
+	"ip netns exec ${UNIQ}s1 '$FLOWLETCTL' stats s1-eth1 --prometheus | grep -q '^flowlet_group_path_weight{iface=\"s1-eth1\",hook=\"xdp\",path=\"2\",dev=\"s1-eth4\",nexthop=\"10.1.3.2\",group=\"$(group_of 10.0.8.0/24)\"} 3'"
+
 # -- each prefix over its own group
 before=$(path_packets)
 on h1 "$SEND" --quiet 10.0.8.2 100 0 >/dev/null

@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <net/if.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 #include <arpa/inet.h>
 
 #include "metrics.h"
 #include "names.h"
 #include "parse.h"
+#include "routes.h"
 
 /* name{iface="...",hook="..." with the instance's labels; the caller
  * adds its own and ends the sample with sample_end(). */
@@ -132,6 +134,53 @@ static void path_weight(FILE *out, const char *name,
 	}
 }
 
+/* --from-routes: each group's paths and their weights in it. */
+static void group_weight(FILE *out, const char *name,
+			 const struct metrics_source *src, size_t unused)
+{
+	const struct flowlet_config *cfg = &src->s->cfg;
+
+	(void)unused;
+	for (__u32 g = 0;
+	     cfg->from_routes && g < cfg->group_count && g < FLOWLET_MAX_GROUPS;
+	     g++) {
+		for (__u32 i = 0; i < cfg->path_count; i++) {
+			if (!(cfg->groups[g].members & (1u << i)))
+				continue;
+			path_start(out, name, src, i);
+			fprintf(out, ",group=\"%u\"", g);
+			sample_end(out, cfg->groups[g].weights[i]);
+		}
+	}
+}
+
+/* --from-routes: the routes balanced over each group. */
+static void group_routes(FILE *out, const char *name,
+			 const struct metrics_source *src, size_t unused)
+{
+	const struct flowlet_config *cfg = &src->s->cfg;
+	unsigned long long count[FLOWLET_MAX_GROUPS] = { 0 };
+	struct route_prefix *routes = NULL;
+	int n;
+
+	(void)unused;
+	if (!cfg->from_routes)
+		return;
+	n = routes_read_prefixes(src->in->fds[MAP_PREFIX], &routes);
+	for (int r = 0; r < n; r++) {
+		if (routes[r].value.action == FLOWLET_PREFIX_BALANCE)
+			count[routes[r].value.group % FLOWLET_MAX_GROUPS]++;
+	}
+	free(routes);
+	for (__u32 g = 0; g < cfg->group_count && g < FLOWLET_MAX_GROUPS; g++) {
+		if (!cfg->groups[g].members)
+			continue;
+		sample_start(out, name, src);
+		fprintf(out, ",group=\"%u\"", g);
+		sample_end(out, count[g]);
+	}
+}
+
 /*
  * A log2 histogram (struct flowlet_hist) as a Prometheus histogram with
  * the label @label (may be ""): bucket i counts values in [2^i, 2^(i+1)),
@@ -229,6 +278,12 @@ static const struct family {
 	{ "flowlet_path_up", "gauge",
 	  "1 if the path may be chosen (up; its weight aside).", path_up, 0 },
 	{ "flowlet_path_weight", "gauge", "The path's weight.", path_weight,
+	  0 },
+	{ "flowlet_group_path_weight", "gauge",
+	  "--from-routes: the path's weight in the path group.", group_weight,
+	  0 },
+	{ "flowlet_group_routes", "gauge",
+	  "--from-routes: routes balanced over the path group.", group_routes,
 	  0 },
 	{ "flowlet_gap_seconds", "histogram",
 	  "Gaps between a flow's packets, by whether they started a flowlet "
