@@ -98,9 +98,10 @@ class RouteMonitor:
 
 
 def watch_commit(leaf, prefix, after):
-    """Wall-clock time at which the commit in which leaf's flowletctl
-    watch followed a change of prefix's route after after was in force
-    (None if none)."""
+    """Wall-clock time at which leaf's flowletctl watch, following a change
+    of prefix's route after after, switched its config (from then on the
+    next hops that left the route are not used), or else updated the
+    prefixes (None if it did neither)."""
     seen = False
     with open(leaf.watch_log) as lines:
         for line in lines:
@@ -113,7 +114,8 @@ def watch_commit(leaf, prefix, after):
             seen = seen or (d['event'] == 'route' and
                             d.get('prefix') == prefix)
             if seen and d['event'] == 'commit':
-                return d['time'] - (d['done_ms'] - d['ms']) / 1000
+                moment = d.get('switch_ms', d.get('prefixes_ms'))
+                return d['time'] - (d['done_ms'] - moment) / 1000
     return None
 
 
@@ -279,8 +281,8 @@ def section(args, rows, setup):
              'links to leaf 2 is down for the whole run; leaf 1 still '
              'sends over both spines. The route change on leaf 1 is '
              'timed by `ip -ts monitor route` there, flowlet\'s by its '
-             'watcher\'s commit (when new packets were decided by it); '
-             'packets into the dead spine are spine '
+             'watcher\'s config switch (from which spine 1\'s paths were '
+             'no longer used); packets into the dead spine are spine '
              '1\'s receive counters from leaf 1 while the links were down '
              '(BGP keepalives, about 2 a second, included). Data: '
              '`results/%s/runs.csv`, plot `results/%s/fabric.png`.'
@@ -290,7 +292,7 @@ def section(args, rows, setup):
              '',
              '(a) The cut, medians over runs:',
              '',
-             '| variant | route changed (ms) | flowlet followed (ms) | '
+             '| variant | route changed (ms) | flowlet left spine 1 (ms) | '
              'packets into spine 1 | probe lost | goodput Mbit/s | FCT '
              'mean / kernel |',
              '|---|---|---|---|---|---|---|']
@@ -325,7 +327,7 @@ def section(args, rows, setup):
     best_ratio = fct_ratio(rows, 'degraded', best, 'all_mean')
     lines += ['',
               '(a) BGP took leaf 1\'s route off spine 1 %s ms after the '
-              'cut (the kernel\'s run); flowlet\'s groups followed %s ms '
+              'cut (the kernel\'s run); flowlet stopped using spine 1 %s ms '
               'after the kernel\'s route changed (median over its modes). '
               'Packets sent into the dead spine: the kernel %s, flowlet\'s '
               'modes at most %s (%s)%s. Until BGP withdraws spine 1 it is '

@@ -172,12 +172,23 @@ end:
 	print_end();
 }
 
-static void print_commit(__u64 generation, double ms, double done_ms, void *ctx)
+/* When the change was in force for new packets: the later of the
+ * config's switch and the prefixes' update. */
+static void print_commit(__u64 generation, double switch_ms, double prefixes_ms,
+			 double done_ms, void *ctx)
 {
 	print_head(ctx, "commit");
 	print_u64("generation", " of config %llu:", generation);
-	print_double("ms", " in force %.1f ms after the event,", ms);
-	print_double("done_ms", " done after %.1f ms\n", done_ms);
+	print_double("ms", " in force %.1f ms after the event",
+		     switch_ms > prefixes_ms ? switch_ms : prefixes_ms);
+	if (switch_ms >= 0)
+		print_double("switch_ms", " (config %.1f ms", switch_ms);
+	if (prefixes_ms >= 0)
+		print_double("prefixes_ms",
+			     switch_ms >= 0 ? ", prefixes %.1f ms"
+					    : " (prefixes %.1f ms",
+			     prefixes_ms);
+	print_double("done_ms", "), done after %.1f ms\n", done_ms);
 	print_close('}');
 	print_end();
 }

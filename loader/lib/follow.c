@@ -269,7 +269,7 @@ int follow_sync(const struct instance *in, bool manage,
 {
 	struct sync s = { .in = in, .manage = manage };
 	struct flowlet_config *now = in_force;
-	double in_force_at = 0, prefixes_at = 0;
+	double switch_at = 0, prefixes_at = 0;
 	int ret, routes = 0;
 
 	if (sync_local(in, report))
@@ -278,11 +278,9 @@ int follow_sync(const struct instance *in, bool manage,
 	if (ret > 0)
 		*now = s.old; /* nothing changed: the config read stands */
 	if (ret == 0)
-		in_force_at = instance_last_flip();
+		switch_at = instance_last_flip();
 	if (ret >= 0 && s.routes_read)
 		routes = sync_routes(in, &s, report, now, &prefixes_at);
-	if (routes > 0 && prefixes_at > in_force_at)
-		in_force_at = prefixes_at;
 	route_plan_free(&s.plan);
 	if (ret < 0 || routes < 0)
 		return -1;
@@ -301,8 +299,10 @@ int follow_sync(const struct instance *in, bool manage,
 			report->change(&c, report->ctx);
 	}
 	if (report && report->committed)
-		report->committed(now->generation, (in_force_at - since) * 1000,
-				  (monotonic_seconds() - since) * 1000,
-				  report->ctx);
+		report->committed(
+			now->generation,
+			switch_at ? (switch_at - since) * 1000 : -1,
+			routes > 0 ? (prefixes_at - since) * 1000 : -1,
+			(monotonic_seconds() - since) * 1000, report->ctx);
 	return 0;
 }

@@ -40,12 +40,14 @@ struct follow_change {
 struct follow_report {
 	void (*change)(const struct follow_change *c, void *ctx);
 	/* After a commit: its generation, and from the event, how long
-	 * until new packets were decided by the change (@ms: the config's
-	 * switch, or the prefixes' update where routes moved between
-	 * groups) and until all of it was done (@done_ms: grace periods
-	 * waited, the groups no route uses dropped). */
-	void (*committed)(__u64 generation, double ms, double done_ms,
-			  void *ctx);
+	 * until the config switched (@switch_ms; -1: it did not, only
+	 * prefixes changed): from then on paths that went or went down are
+	 * not used and groups have their new weights; until routes'
+	 * prefixes named their new groups (@prefixes_ms; -1: none changed);
+	 * and until all of it was done (@done_ms: grace periods waited,
+	 * the groups no route uses dropped). */
+	void (*committed)(__u64 generation, double switch_ms,
+			  double prefixes_ms, double done_ms, void *ctx);
 	void *ctx;
 };
 
