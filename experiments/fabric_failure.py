@@ -331,11 +331,12 @@ def section(args, rows, setup):
               'after the kernel\'s route changed (median over its modes). '
               'Packets sent into the dead spine: the kernel %s, flowlet\'s '
               'modes at most %s (%s)%s. Until BGP withdraws spine 1 it is '
-              'in every variant\'s route: what a variant sends into it '
-              'meanwhile is what it balances onto spine 1 then, beside '
-              'flowlet\'s own delay after the kernel\'s.'
+              'in every variant\'s route; the flowlet modes move flows '
+              'between paths at their pauses, so that more flows than the '
+              'kernel\'s hash puts there may meet the dead spine before '
+              'then.'
               % (cell(route_ms['kernel'], '%.0f'),
-                 cell(med(followed), '%.0f'), cell(dead['kernel'], '%d'),
+                 cell(med(followed), '%.1f'), cell(dead['kernel'], '%d'),
                  cell(dead[worst], '%d'), worst,
                  ': flowlet loses no more than the kernel does'
                  if (dead[worst] or 0) <= 1.5 * max(10, dead['kernel'] or 0)
