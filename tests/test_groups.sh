@@ -260,4 +260,18 @@ ctl attach s1-eth1 --from-routes --ingress s1-eth6 >/dev/null
 detached=$(ctl detach s1-eth6)
 check "detach on either port detaches the instance from both: $(echo $detached)" \
 	test "$(prog_on s1-eth1) $(prog_on s1-eth6) $(echo $detached)" = "none none s1-eth1: detached s1-eth6: detached"
+
+# -- the same at tc-ingress
+tc=$(ctl attach s1-eth1 --from-routes --hook tc-ingress --ingress s1-eth6 --mode spray)
+check "attach --hook tc-ingress --ingress: $tc" grep -q "attached (also on s1-eth6)" <<<"$tc"
+dev_packets() { stats_field "sum(p['packets'] for p in d['paths'] if p['dev'] == '$1')"; }
+a4=$(dev_packets s1-eth4)
+a5=$(dev_packets s1-eth5)
+on h3 "$SEND" --quiet 10.0.8.2 100 0 >/dev/null
+split="$(($(dev_packets s1-eth4) - a4)) $(($(dev_packets s1-eth5) - a5))"
+check "at tc-ingress the second port's packets are balanced too: 10.0.8.0/24 3:1 ($split)" \
+	test "$split" = "75 25"
+ctl detach s1-eth6 >/dev/null
+check "detach removes the filters and clsact from both ports" bash -c \
+	"! tc -n ${UNIQ}s1 qdisc show dev s1-eth1 | grep -q clsact && ! tc -n ${UNIQ}s1 qdisc show dev s1-eth6 | grep -q clsact"
 finish
