@@ -31,9 +31,9 @@ done
 
 # s1's routes: 10.0.6.0/24 and fd00:6::/64 over the four paths (the
 # diamond's), 10.0.7.0/24 and 10.0.9.0/24 over s2 and s3 (one group),
-# 10.0.8.0/24 over s4 and s5 at 3:1, 10.0.11.0/24 through a nexthop
-# group object (as FRR installs them), 10.0.6.128/25 a device route
-# inside a balanced prefix.
+# 10.0.8.0/24 over s4 and s5 at 3:1, 10.0.11.0/24 and 10.0.13.0/24
+# through one nexthop group object (as FRR installs them), 10.0.6.128/25
+# a device route inside a balanced prefix.
 on s1 ip route add 10.0.7.0/24 nexthop via 10.1.1.2 nexthop via 10.1.2.2
 on s1 ip route add 10.0.8.0/24 nexthop via 10.1.3.2 weight 3 nexthop via 10.1.4.2 weight 1
 on s1 ip route add 10.0.9.0/24 nexthop via 10.1.1.2 nexthop via 10.1.2.2
@@ -41,6 +41,7 @@ on s1 ip nexthop add id 101 via 10.1.3.2 dev s1-eth4
 on s1 ip nexthop add id 102 via 10.1.4.2 dev s1-eth5
 on s1 ip nexthop add id 110 group 101/102
 on s1 ip route add 10.0.11.0/24 nhid 110
+on s1 ip route add 10.0.13.0/24 nhid 110
 on s1 ip route add 10.0.6.128/25 dev s1-eth5
 
 # rejects DESCRIPTION MESSAGE ARGS...: flowletctl ARGS on s1 fails with
@@ -98,6 +99,8 @@ attached=$(ctl attach s1-eth1 --from-routes --mode spray)
 check "attach --from-routes: $attached" grep -q "8 paths, 5 path groups from table 254" <<<"$attached"
 match() { on s1 $MATCH "$FLOWLETCTL" s1-eth1 "$@"; }
 check "flowlet's groups are the kernel's routes: $(match)" match --quiet
+check "two routes through one nexthop object share a group" test \
+	"$(stats_eval s1 s1-eth1 "[g['group'] for g in d['groups'] if '10.0.11.0/24' in g['routes'] and '10.0.13.0/24' in g['routes']] != []")" = True
 rejects "set --weights on routes" "change the routes' weights" set s1-eth1 --weights 1,1,1,1,1,1,1,1
 
 

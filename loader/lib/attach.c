@@ -14,16 +14,6 @@
 #include "names.h"
 #include "paths.h"
 
-/* Whether @ifindex is one of @cfg's ingress ports. */
-static bool is_ingress(const struct flowlet_config *cfg, int ifindex)
-{
-	for (__u32 i = 0; i < cfg->ingress_count; i++) {
-		if ((int)cfg->ingress[i].ifindex == ifindex)
-			return true;
-	}
-	return false;
-}
-
 /* The paths given with --path: interfaces, MACs, next hops. */
 static int resolve_paths(const struct attach_spec *spec,
 			 struct flowlet_config *cfg)
@@ -44,7 +34,7 @@ static int resolve_paths(const struct attach_spec *spec,
 		ifindex = netdev_index(arg->dev);
 		if (!ifindex)
 			return -1;
-		if (is_ingress(cfg, ifindex) &&
+		if (config_is_ingress(cfg, ifindex) &&
 		    spec->hook != FLOWLET_HOOK_TC_EGRESS) {
 			pr_err("--path %s: the egress interface is an ingress "
 			       "interface",
@@ -99,7 +89,7 @@ int instance_follow_route(const struct instance *in, struct flowlet_config *cfg,
 	for (int h = 0; h < route.count; h++) {
 		char dev[IF_NAMESIZE] = "?";
 
-		if (is_ingress(cfg, route.hops[h].ifindex) &&
+		if (config_is_ingress(cfg, route.hops[h].ifindex) &&
 		    in->hook != FLOWLET_HOOK_TC_EGRESS) {
 			if_indextoname(route.hops[h].ifindex, dev);
 			pr_err("the route leaves through the ingress "
@@ -446,8 +436,9 @@ static void leave_old_ports(const struct attach_spec *spec,
 		int ifindex = old_cfg.ingress[i].ifindex;
 		struct instance there;
 
-		if (!is_ingress(cfg, ifindex) &&
-		    instance_probe(ifindex, spec->hook, &there) ==
+		if (config_is_ingress(cfg, ifindex))
+			continue;
+		if (instance_probe(ifindex, spec->hook, &there) ==
 			    INSTANCE_FOUND &&
 		    there.prog_id == old->prog_id)
 			hook_detach(ifindex, spec->hook, there.prog_fd,
@@ -606,24 +597,17 @@ static int detach_port(const struct instance *in, int ifindex)
 	struct instance there;
 	int err = 0;
 
-	if (ifindex == in->ifindex)
-		err = hook_detach(in->ifindex, in->hook, in->prog_fd,
-				  in->xdp_flags);
-	else if (instance_probe(ifindex, in->hook, &there) == INSTANCE_FOUND &&
-		 there.prog_id == in->prog_id)
+	if (instance_probe(ifindex, in->hook, &there) == INSTANCE_FOUND &&
+	    there.prog_id == in->prog_id) {
 		err = hook_detach(ifindex, in->hook, there.prog_fd,
 				  there.xdp_flags);
-	else
-		ifindex = 0; /* not there */
-	if (err)
-		pr_err("%s: cannot detach: %s",
-		       ifindex == in->ifindex ? in->iface : there.iface,
-		       strerror(-err));
-	else if (ifindex)
-		printf("%s: detached\n",
-		       ifindex == in->ifindex ? in->iface : there.iface);
-	if (ifindex != in->ifindex)
-		instance_close(&there);
+		if (err)
+			pr_err("%s: cannot detach: %s", there.iface,
+			       strerror(-err));
+		else
+			printf("%s: detached\n", there.iface);
+	}
+	instance_close(&there);
 	return err ? -1 : 0;
 }
 
@@ -637,7 +621,7 @@ int flowlet_detach(const struct instance *in)
 		cfg.ingress_count = 1;
 		cfg.ingress[0].ifindex = in->ifindex;
 	}
-	if (!is_ingress(&cfg, in->ifindex))
+	if (!config_is_ingress(&cfg, in->ifindex))
 		err |= detach_port(in, in->ifindex);
 	for (__u32 i = 0; i < cfg.ingress_count && i < FLOWLET_MAX_INGRESS; i++)
 		err |= detach_port(in, cfg.ingress[i].ifindex);

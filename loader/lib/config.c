@@ -157,6 +157,16 @@ int config_scale_weights(struct flowlet_config *cfg)
 	return config_fill_slots(cfg);
 }
 
+bool config_is_ingress(const struct flowlet_config *cfg, int ifindex)
+{
+	for (__u32 i = 0; i < cfg->ingress_count && i < FLOWLET_MAX_INGRESS;
+	     i++) {
+		if ((int)cfg->ingress[i].ifindex == ifindex)
+			return true;
+	}
+	return false;
+}
+
 int config_check_weight_count(int count, __u32 path_count)
 {
 	if ((__u32)count == path_count)
@@ -216,16 +226,79 @@ static bool is_local(const struct local_addrs *local,
 	return false;
 }
 
+#define DELETE_BATCH 64
+
+int config_prefix_delete_if(int fd,
+			    bool (*doomed)(const struct flowlet_prefix_key *key,
+					   const struct flowlet_prefix_value *v,
+					   void *ctx),
+			    void (*gone)(const struct flowlet_prefix_key *key,
+					 void *ctx),
+			    void *ctx)
+{
+	struct flowlet_prefix_key key, batch[DELETE_BATCH];
+	struct flowlet_prefix_value v;
+	int deleted = 0, n;
+
+	do {
+		void *prev = NULL;
+
+		n = 0;
+		while (n < DELETE_BATCH &&
+		       !bpf_map_get_next_key(fd, prev, &key)) {
+			prev = &key;
+			if (!bpf_map_lookup_elem(fd, &key, &v) &&
+			    doomed(&key, &v, ctx))
+				batch[n++] = key;
+		}
+		for (int i = 0; i < n; i++) {
+			if (bpf_map_delete_elem(fd, &batch[i]) &&
+			    errno != ENOENT) {
+				pr_err("cannot update flowlet_prefix: %s",
+				       strerror(errno));
+				return -1;
+			}
+			if (gone)
+				gone(&batch[i], ctx);
+			deleted++;
+		}
+	} while (n == DELETE_BATCH);
+	return deleted;
+}
+
+/* config_sync_local()'s addresses and report. */
+struct local_sync_ctx {
+	const struct local_addrs *local;
+	void (*fn)(const struct flowlet_prefix_key *key, bool added, void *ctx);
+	void *ctx;
+};
+
+/* A local address that went away. */
+static bool local_gone(const struct flowlet_prefix_key *key,
+		       const struct flowlet_prefix_value *v, void *ctx)
+{
+	const struct local_sync_ctx *l = ctx;
+
+	return v->action == FLOWLET_PREFIX_LOCAL && !is_local(l->local, key);
+}
+
+static void report_gone(const struct flowlet_prefix_key *key, void *ctx)
+{
+	const struct local_sync_ctx *l = ctx;
+
+	if (l->fn)
+		l->fn(key, false, l->ctx);
+}
+
 int config_sync_local(int fd,
 		      void (*fn)(const struct flowlet_prefix_key *key,
 				 bool added, void *ctx),
 		      void *ctx)
 {
-	struct flowlet_prefix_key key, gone[64];
 	struct local_addrs *local = calloc(1, sizeof(*local));
-	int n_gone = 0, err = -1;
+	struct local_sync_ctx l = { local, fn, ctx };
 	struct flowlet_prefix_value v;
-	bool more = true;
+	int err = -1;
 
 	if (!local)
 		return -1;
@@ -234,36 +307,8 @@ int config_sync_local(int fd,
 		       strerror(errno));
 		goto out;
 	}
-	/* Addresses that went away, a batch at a time (a trie is not walked
-	 * while it changes). */
-	while (more) {
-		void *prev = NULL;
-
-		n_gone = 0;
-		more = false;
-		while (!bpf_map_get_next_key(fd, prev, &key)) {
-			prev = &key;
-			if (bpf_map_lookup_elem(fd, &key, &v) ||
-			    v.action != FLOWLET_PREFIX_LOCAL ||
-			    is_local(local, &key))
-				continue;
-			if (n_gone == 64) {
-				more = true;
-				break;
-			}
-			gone[n_gone++] = key;
-		}
-		for (int i = 0; i < n_gone; i++) {
-			if (bpf_map_delete_elem(fd, &gone[i]) &&
-			    errno != ENOENT) {
-				pr_err("cannot update flowlet_prefix: %s",
-				       strerror(errno));
-				goto out;
-			}
-			if (fn)
-				fn(&gone[i], false, ctx);
-		}
-	}
+	if (config_prefix_delete_if(fd, local_gone, report_gone, &l) < 0)
+		goto out;
 	for (int i = 0; i < local->count; i++) {
 		if (!bpf_map_lookup_elem(fd, &local->keys[i], &v) &&
 		    v.action == FLOWLET_PREFIX_LOCAL)

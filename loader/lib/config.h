@@ -57,6 +57,9 @@ void weights_scale(__u32 *w, int n);
  */
 int config_scale_weights(struct flowlet_config *cfg);
 
+/* Whether @ifindex is one of @cfg's ingress ports. */
+bool config_is_ingress(const struct flowlet_config *cfg, int ifindex);
+
 /* 0 if there is one weight per path, else -1 after an error. */
 int config_check_weight_count(int count, __u32 path_count);
 
@@ -83,6 +86,20 @@ int config_put_prefixes(int fd, const struct flowlet_prefix_key *prefixes,
 int config_put_never(int fd);
 int config_fill_prefixes(int fd, const struct flowlet_prefix_key *prefixes,
 			 int count);
+
+/*
+ * Deletes the entries of the flowlet_prefix map @fd for which @doomed
+ * holds, a batch at a time (a trie is not walked while it changes), and
+ * calls @gone (if not NULL) for each: the number deleted, or -1 after an
+ * error.
+ */
+int config_prefix_delete_if(int fd,
+			    bool (*doomed)(const struct flowlet_prefix_key *key,
+					   const struct flowlet_prefix_value *v,
+					   void *ctx),
+			    void (*gone)(const struct flowlet_prefix_key *key,
+					 void *ctx),
+			    void *ctx);
 
 /*
  * Makes the local addresses in the flowlet_prefix map @fd this

@@ -200,13 +200,11 @@ struct route_changes {
 };
 
 static void collect_route(const struct flowlet_prefix_key *prefix,
-			  const struct flowlet_prefix_value *old,
 			  const struct flowlet_prefix_value *now, void *ctx)
 {
 	static const struct flowlet_prefix_value gone = { .action = 0xff };
 	struct route_changes *rc = ctx;
 
-	(void)old;
 	if (rc->count == rc->cap) {
 		int cap = rc->cap ? 2 * rc->cap : 16;
 		void *k = realloc(rc->keys, cap * sizeof(*rc->keys));

@@ -586,8 +586,22 @@ int nl_route_list(__u32 table, struct nl_route_entry **entries)
 		free(l.v);
 		return -1;
 	}
-	for (int i = 0; i < l.count; i++)
-		route_resolve(&l.v[i]);
+	for (int i = 0; i < l.count; i++) {
+		struct nl_route_entry *e = &l.v[i];
+		int j = 0;
+
+		/* Routes through one nexthop object (FRR installs hundreds
+		 * over a few) share its next hops: asked for once. */
+		while (e->route.nhid && !e->err && j < i &&
+		       l.v[j].route.nhid != e->route.nhid)
+			j++;
+		if (e->route.nhid && !e->err && j < i) {
+			e->route = l.v[j].route;
+			e->err = l.v[j].err;
+		} else {
+			route_resolve(e);
+		}
+	}
 	*entries = l.v;
 	return l.count;
 }

@@ -185,7 +185,7 @@ int path_refresh(struct flowlet_path *p, bool manage)
 	return 0;
 }
 
-static bool same_hop(const struct flowlet_path *p, const struct nl_nexthop *h)
+bool path_is_hop(const struct flowlet_path *p, const struct nl_nexthop *h)
 {
 	return (int)p->ifindex == h->ifindex &&
 	       p->nexthop_family == h->gateway.family &&
@@ -204,7 +204,7 @@ int paths_from_route(struct flowlet_config *cfg, const struct nl_route *route,
 		at[h] = -1;
 		for (__u32 i = 0; i < cfg->path_count; i++) {
 			if (!kept[i] &&
-			    same_hop(&cfg->paths[i], &route->hops[h])) {
+			    path_is_hop(&cfg->paths[i], &route->hops[h])) {
 				kept[i] = true;
 				at[h] = i;
 				break;

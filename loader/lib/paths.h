@@ -40,6 +40,9 @@ void path_nexthop(const struct flowlet_path *p, struct ip_addr *addr);
  */
 int path_refresh(struct flowlet_path *p, bool manage);
 
+/* Whether path @p goes to next hop @h (interface and gateway). */
+bool path_is_hop(const struct flowlet_path *p, const struct nl_nexthop *h);
+
 /*
  * Makes @cfg's paths the next hops of @route, keeping every path whose
  * next hop is still there at its index (so its flows stay), marking the

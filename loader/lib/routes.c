@@ -14,11 +14,8 @@ static bool through_ingress(const struct nl_route *r,
 			    const struct flowlet_config *ports)
 {
 	for (int h = 0; ports && h < r->count; h++) {
-		for (__u32 i = 0; i < ports->ingress_count; i++) {
-			if ((int)ports->ingress[i].ifindex ==
-			    r->hops[h].ifindex)
-				return true;
-		}
+		if (config_is_ingress(ports, r->hops[h].ifindex))
+			return true;
 	}
 	return false;
 }
@@ -101,11 +98,7 @@ static int union_of_hops(const struct route_plan *plan, struct nl_route *all)
 static int path_of(const struct flowlet_config *cfg, const struct nl_nexthop *h)
 {
 	for (__u32 i = 0; i < cfg->path_count; i++) {
-		const struct flowlet_path *p = &cfg->paths[i];
-
-		if ((int)p->ifindex == h->ifindex &&
-		    p->nexthop_family == h->gateway.family &&
-		    !memcmp(p->nexthop, h->gateway.bytes, sizeof(p->nexthop)))
+		if (path_is_hop(&cfg->paths[i], h))
 			return i;
 	}
 	return -1;
@@ -238,43 +231,37 @@ static int plan_find(const struct route_plan *plan,
 	return -1;
 }
 
-#define STALE_BATCH 64
+/* delete_stale()'s plan and report. */
+struct stale_ctx {
+	const struct route_plan *plan;
+	route_change_fn fn;
+	void *ctx;
+};
 
-/* Deletes the route entries of map @fd that are not in the plan, a batch
- * at a time (a trie is not walked while it changes). */
+/* A route entry whose route is no longer in the plan. */
+static bool stale(const struct flowlet_prefix_key *key,
+		  const struct flowlet_prefix_value *v, void *ctx)
+{
+	const struct stale_ctx *s = ctx;
+
+	return v->route && plan_find(s->plan, key) < 0;
+}
+
+static void report_stale(const struct flowlet_prefix_key *key, void *ctx)
+{
+	const struct stale_ctx *s = ctx;
+
+	if (s->fn)
+		s->fn(key, NULL, s->ctx);
+}
+
+/* Deletes the route entries of map @fd that are not in the plan. */
 static int delete_stale(int fd, const struct route_plan *plan,
 			route_change_fn fn, void *ctx)
 {
-	struct flowlet_prefix_key key, stale[STALE_BATCH];
-	struct flowlet_prefix_value v, old[STALE_BATCH];
-	int changes = 0, n;
+	struct stale_ctx s = { plan, fn, ctx };
 
-	do {
-		void *prev = NULL;
-
-		n = 0;
-		while (n < STALE_BATCH &&
-		       !bpf_map_get_next_key(fd, prev, &key)) {
-			prev = &key;
-			if (bpf_map_lookup_elem(fd, &key, &v) || !v.route ||
-			    plan_find(plan, &key) >= 0)
-				continue;
-			old[n] = v;
-			stale[n++] = key;
-		}
-		for (int i = 0; i < n; i++) {
-			if (bpf_map_delete_elem(fd, &stale[i]) &&
-			    errno != ENOENT) {
-				pr_err("cannot update flowlet_prefix: %s",
-				       strerror(errno));
-				return -1;
-			}
-			if (fn)
-				fn(&stale[i], &old[i], NULL, ctx);
-			changes++;
-		}
-	} while (n == STALE_BATCH);
-	return changes;
+	return config_prefix_delete_if(fd, stale, report_stale, &s);
 }
 
 int routes_put_prefixes(int fd, const struct route_plan *plan,
@@ -307,7 +294,7 @@ int routes_put_prefixes(int fd, const struct route_plan *plan,
 			return -1;
 		}
 		if (fn)
-			fn(key, had ? &old : NULL, &now, ctx);
+			fn(key, &now, ctx);
 		changes++;
 	}
 	stale = delete_stale(fd, plan, fn, ctx);

@@ -50,10 +50,9 @@ void route_plan_free(struct route_plan *plan);
 int routes_to_config(struct flowlet_config *cfg, struct route_plan *plan,
 		     int timeout_ms, __u32 *reused);
 
-/* What routes_put_prefixes() changed, for each prefix (@old or @now NULL
- * when it came or went). */
+/* What routes_put_prefixes() changed, for each prefix (@now NULL when it
+ * went). */
 typedef void (*route_change_fn)(const struct flowlet_prefix_key *prefix,
-				const struct flowlet_prefix_value *old,
 				const struct flowlet_prefix_value *now,
 				void *ctx);
 
