@@ -260,6 +260,9 @@ one=$(ctl attach s1-eth1 --from-routes)
 check "a re-attach without --ingress leaves s1-eth6 ($(prog_on s1-eth6))" \
 	test "$(prog_on s1-eth6)" = none
 ctl attach s1-eth1 --from-routes --ingress s1-eth6 >/dev/null
+again=$(ctl attach s1-eth1 --from-routes --ingress s1-eth6 2>&1)
+check "a re-attach that keeps the second port replaces the program on both ($(prog_on s1-eth1), $(prog_on s1-eth6)): $again" \
+	test "$(prog_on s1-eth1)" = "$(prog_on s1-eth6)" -a "$(prog_on s1-eth6)" != none -a "$(wc -l <<<"$again")" = 1
 detached=$(ctl detach s1-eth6)
 check "detach on either port detaches the instance from both: $(echo $detached)" \
 	test "$(prog_on s1-eth1) $(prog_on s1-eth6) $(echo $detached)" = "none none s1-eth1: detached s1-eth6: detached"
