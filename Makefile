@@ -1,6 +1,8 @@
-# flowlet: `make` builds ./flowletctl and ./flowlet-send, `make test` runs
-# every suite, `make stress` the long runs, `make bench` (later) measures.
-# V=1 shows the commands.
+# flowlet: `make` builds ./flowletctl and ./flowlet-send (and names the
+# Debian packages it lacks: `make deps` installs them); `make test` runs
+# every suite, `make stress` the long runs, `make bench` measures; those
+# and the other run targets install what they need. V=1 shows the
+# commands.
 
 CC      ?= gcc
 CLANG   ?= clang
@@ -19,10 +21,13 @@ BENCH_DEPS := libnetfilter-queue-dev iptables
 
 ARCH_INCLUDE := /usr/include/$(shell $(CC) -dumpmachine 2>/dev/null)
 WARN    := -Wall -Wextra -Werror
-CFLAGS  := -std=gnu11 -O2 -g $(WARN) -Iinclude -I$(OUT) -Iloader -Iloader/lib
+# -MMD -MP: each object's header dependencies, in build/**/*.d.
+DEPFLAGS := -MMD -MP
+CFLAGS  := -std=gnu11 -O2 -g $(WARN) $(DEPFLAGS) -Iinclude -I$(OUT) -Iloader \
+	   -Iloader/lib -Itests
 # -mcpu=v3: atomic fetch-and-add (spray's shared cursor).
-BPF_CFLAGS := -std=gnu11 -O2 -g -target bpf -mcpu=v3 $(WARN) -Iinclude \
-	      -I$(ARCH_INCLUDE)
+BPF_CFLAGS := -std=gnu11 -O2 -g -target bpf -mcpu=v3 $(WARN) $(DEPFLAGS) \
+	      -Iinclude -I$(ARCH_INCLUDE)
 # libmnl: all of our netlink (loader/lib/nl.c); libpcap: replay's traces;
 # libmicrohttpd: the exporter's HTTP server; ncurses: top's screen.
 LDLIBS  := -lbpf -lmnl -lpcap -lmicrohttpd -lncurses -lelf -lz
@@ -39,20 +44,27 @@ endif
 # commands (loader/*.c) and the unit tests use.
 LIB_SRCS    := $(wildcard loader/lib/*.c)
 CMD_SRCS    := $(wildcard loader/*.c)
-LOADER_SRCS := $(CMD_SRCS) $(LIB_SRCS)
 LIB_OBJS    := $(patsubst loader/lib/%.c,$(OUT)/lib/%.o,$(LIB_SRCS))
 CMD_OBJS    := $(patsubst loader/%.c,$(OUT)/%.o,$(CMD_SRCS))
-BPF_HDRS    := $(wildcard bpf/*.h) include/flowlet.h
-HDRS        := $(wildcard loader/*.h loader/lib/*.h) include/flowlet.h
+# The library's objects that embed the BPF object (its skeleton).
+SKEL_USERS  := attach replay
+LINK         = $(call msg,LINK,$@) $(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+# Every C file clang-format checks.
+FORMAT_SRCS := $(wildcard bpf/*.[ch] loader/*.[ch] loader/lib/*.[ch] \
+		 include/*.h tests/*.[ch] tests/unit/*.[ch] tools/*.c \
+		 bench/*.[ch])
 
 .PHONY: experiments experiments-quick
 .PHONY: install uninstall docs test-build
-.PHONY: all deps test-deps demo-deps bench-deps test stress demo topo fabric clean format \
+.PHONY: all check-deps deps test-deps demo-deps bench-deps test stress demo topo fabric clean format \
 	check-format bench bench-quick
 .DELETE_ON_ERROR:
 .SECONDARY:
 
-all: deps flowletctl flowlet-send flowletctl.8 $(OUT)/flowletctl.bash
+all: check-deps flowletctl flowlet-send flowletctl.8 $(OUT)/flowletctl.bash
+
+check-deps:
+	$(Q)scripts/deps.sh --check $(BUILD_DEPS)
 
 deps:
 	$(Q)scripts/deps.sh $(BUILD_DEPS)
@@ -69,19 +81,19 @@ bench-deps: demo-deps
 $(OUT):
 	$(Q)mkdir -p $@
 
-$(OUT)/flowlet.bpf.o: bpf/flowlet.bpf.c $(BPF_HDRS) | $(OUT)
+$(OUT)/flowlet.bpf.o: bpf/flowlet.bpf.c | $(OUT)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
 # flowlet as another version would build it: a different map layout.
-$(OUT)/flowlet_other_layout.bpf.o: bpf/flowlet.bpf.c $(BPF_HDRS) | $(OUT)
+$(OUT)/flowlet_other_layout.bpf.o: bpf/flowlet.bpf.c | $(OUT)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -DFLOWLET_SLOTS=128 -c $< -o $@
 
 # flowlet as another build of the same version would be: another program
 # (another new-flowlet charge), the same maps. flowletctl-alt attaches it,
 # for the hitless re-attach test.
-$(OUT)/alt/flowlet.bpf.o: bpf/flowlet.bpf.c $(BPF_HDRS) | $(OUT)
+$(OUT)/alt/flowlet.bpf.o: bpf/flowlet.bpf.c | $(OUT)
 	$(call msg,BPF,$@)
 	$(Q)mkdir -p $(OUT)/alt
 	$(Q)$(CLANG) $(BPF_CFLAGS) -DFLOWLET_NEW_FLOWLET_LOAD=16000 -c $< -o $@
@@ -90,9 +102,14 @@ $(OUT)/alt/flowlet.skel.h: $(OUT)/alt/flowlet.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name flowlet > $@
 
-$(OUT)/alt/flowletctl: $(LOADER_SRCS) $(HDRS) $(OUT)/alt/flowlet.skel.h
-	$(call msg,LINK,$@)
-	$(Q)$(CC) -I$(OUT)/alt $(CFLAGS) $(LOADER_SRCS) $(LDLIBS) -o $@
+$(OUT)/alt/lib/%.o: loader/lib/%.c $(OUT)/alt/flowlet.skel.h
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(OUT)/alt/lib
+	$(Q)$(CC) -I$(OUT)/alt $(CFLAGS) -c $< -o $@
+
+$(OUT)/alt/flowletctl: $(CMD_OBJS) $(SKEL_USERS:%=$(OUT)/alt/lib/%.o) \
+		       $(filter-out $(SKEL_USERS:%=$(OUT)/lib/%.o),$(LIB_OBJS))
+	$(Q)$(LINK)
 
 $(OUT)/xdp_pass.bpf.o: tests/xdp_pass.bpf.c | $(OUT)
 	$(call msg,BPF,$@)
@@ -106,18 +123,17 @@ $(OUT)/%.skel.h: $(OUT)/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name $(subst .skel.h,,$(notdir $@)) > $@
 
-$(OUT)/lib/%.o: loader/lib/%.c $(HDRS) $(OUT)/flowlet.skel.h | $(OUT)
+$(OUT)/lib/%.o: loader/lib/%.c $(OUT)/flowlet.skel.h | $(OUT)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(OUT)/lib
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
-$(OUT)/%.o: loader/%.c $(HDRS) $(OUT)/flowlet.skel.h | $(OUT)
+$(OUT)/%.o: loader/%.c $(OUT)/flowlet.skel.h | $(OUT)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
 flowletctl: $(CMD_OBJS) $(LIB_OBJS)
-	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+	$(Q)$(LINK)
 
 # The man page and the bash completion, from flowletctl's command table
 # (loader/table.c): `man ./flowletctl.8`.
@@ -133,12 +149,29 @@ flowlet-send: tools/flowlet_send.c
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $< -o $@
 
+# The unit tests register themselves: every UNIT_TEST(name) line and
+# every subtest("name") in its body becomes an entry of unit_tests.h.
 UNIT_SRCS := $(wildcard tests/unit/*.c)
-$(OUT)/test_unit: $(UNIT_SRCS) tests/unit/unit.h tests/unit/packets.h \
-		  $(LIB_OBJS) $(OUT)/flowlet.skel.h
+UNIT_OBJS := $(patsubst tests/unit/%.c,$(OUT)/unit/%.o,$(UNIT_SRCS)) \
+	     $(OUT)/tap.o
+$(OUT)/unit_tests.h: $(UNIT_SRCS) | $(OUT)
+	$(call msg,GEN,$@)
+	$(Q)sed -n -e '/^UNIT_TEST(/{s/^UNIT_TEST(\([a-z0-9_]*\)).*/\1/;h;s/.*/UNIT_TEST_ENTRY(&)/p;}' \
+		-e '/subtest("/{s/.*subtest("\([^"]*\)").*/\1/;G;s/\(.*\)\n\(.*\)/UNIT_SUBTEST_ENTRY(\2, "\1")/p;}' \
+		$(UNIT_SRCS) >$@
+
+$(OUT)/unit/harness.o: $(OUT)/unit_tests.h
+$(OUT)/unit/%.o: tests/unit/%.c $(OUT)/flowlet.skel.h
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -Itests/unit $(UNIT_SRCS) $(LIB_OBJS) $(LDLIBS) \
-		-lm -lpthread -o $@
+	$(Q)mkdir -p $(OUT)/unit
+	$(Q)$(CC) $(CFLAGS) -Itests/unit -c $< -o $@
+
+$(OUT)/tap.o: tests/tap.c | $(OUT)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(OUT)/test_unit: $(UNIT_OBJS) $(LIB_OBJS)
+	$(Q)$(LINK) -lm -lpthread
 
 TEST_BUILDS := $(OUT)/test_unit $(OUT)/xdp_pass.bpf.o $(OUT)/xdp_drop.bpf.o \
 	       $(OUT)/bench_cost $(OUT)/bench_rate \
@@ -163,20 +196,20 @@ stress: all test-deps $(TEST_BUILDS)
 
 # make bench: flowlet against the floors of bench/floors.bpf.c, the
 # kernel's forwarding and an NFQUEUE forwarder; results/bench.json.
-$(OUT)/floors.bpf.o: bench/floors.bpf.c bpf/hash.h | $(OUT)
+$(OUT)/floors.bpf.o: bench/floors.bpf.c | $(OUT)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -Ibpf -c $< -o $@
 
-$(OUT)/bench_cost: bench/cost.c bench/frame.h $(LIB_OBJS) $(OUT)/flowlet.skel.h \
+$(OUT)/bench_cost: bench/cost.c $(OUT)/tap.o $(LIB_OBJS) $(OUT)/flowlet.skel.h \
 		   $(OUT)/floors.skel.h
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) $< $(LIB_OBJS) $(LDLIBS) -o $@
+	$(Q)$(CC) $(CFLAGS) $< $(OUT)/tap.o $(LIB_OBJS) $(LDLIBS) -o $@
 
-$(OUT)/gen.bpf.o: bench/gen.bpf.c bench/flows.h | $(OUT)
+$(OUT)/gen.bpf.o: bench/gen.bpf.c | $(OUT)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
-$(OUT)/bench_rate: bench/rate.c bench/frame.h bench/flows.h $(LIB_OBJS) $(OUT)/floors.skel.h \
+$(OUT)/bench_rate: bench/rate.c $(LIB_OBJS) $(OUT)/floors.skel.h \
 		   $(OUT)/gen.skel.h
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $< $(LIB_OBJS) $(LDLIBS) -o $@
@@ -271,16 +304,12 @@ uninstall:
 	$(Q)echo "removed flowlet from $(DESTDIR)$(PREFIX)"
 
 format:
-	$(Q)clang-format -i bpf/*.c bpf/*.h loader/*.c loader/*.h \
-		loader/lib/*.c loader/lib/*.h include/*.h \
-		tests/unit/*.c tests/unit/*.h \
-		tools/*.c bench/*.c bench/*.h
+	$(Q)clang-format -i $(FORMAT_SRCS)
 
 check-format:
-	$(Q)clang-format --dry-run -Werror bpf/*.c bpf/*.h loader/*.c \
-		loader/*.h loader/lib/*.c loader/lib/*.h include/*.h \
-		tests/unit/*.c tests/unit/*.h \
-		tools/*.c bench/*.c bench/*.h
+	$(Q)clang-format --dry-run -Werror $(FORMAT_SRCS)
 
 clean:
 	$(Q)rm -rf $(OUT) flowletctl flowlet-send flowletctl.8
+
+-include $(shell find $(OUT) -name '*.d' 2>/dev/null)

@@ -47,6 +47,7 @@
 #include "instance.h"
 #include "names.h"
 #include "snapshot.h"
+#include "tap.h"
 
 #define LO_IFINDEX 1
 #define PATHS	   4
@@ -488,22 +489,17 @@ out:
 static int check_verdicts(const struct result *res, const size_t *flows,
 			  int counts)
 {
-	int passed = 0, failed = 0;
-
 	for (int c = 0; c < counts; c++) {
-		for (int v = V_STATELESS; v < VARIANTS; v++) {
-			bool ok = res[c].timed[v] > 0 &&
-				  res[c].redirected[v] == res[c].timed[v];
-
-			printf("%s - bench harness: %s redirects all it times "
-			       "at %zu flows (%lld of %lld)\n",
-			       ok ? "ok  " : "FAIL", variant_name(v), flows[c],
-			       res[c].redirected[v], res[c].timed[v]);
-			ok ? passed++ : failed++;
-		}
+		for (int v = V_STATELESS; v < VARIANTS; v++)
+			tap_result(res[c].timed[v] > 0 &&
+					   res[c].redirected[v] ==
+						   res[c].timed[v],
+				   "bench harness: %s redirects all it times "
+				   "at %zu flows (%lld of %lld)",
+				   variant_name(v), flows[c],
+				   res[c].redirected[v], res[c].timed[v]);
 	}
-	printf("%d passed, %d failed\n", passed, failed);
-	return failed ? 1 : 0;
+	return tap_finish();
 }
 
 /* The largest table: flows per family, the kernel memory of the flow

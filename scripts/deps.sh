@@ -1,7 +1,10 @@
 #!/bin/sh
 # Installs the Debian packages a target needs when any is missing:
-# one `apt-get update`, then one `apt-get install`. Usage: deps.sh PKG...
+# one `apt-get update`, then one `apt-get install`.
+# Usage: deps.sh [--check] PKG...   (--check: name what is missing, fail)
 set -e
+check=0
+[ "${1:-}" = --check ] && check=1 && shift
 missing=
 for pkg in "$@"; do
 	status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
@@ -11,6 +14,10 @@ for pkg in "$@"; do
 	esac
 done
 [ -z "$missing" ] && exit 0
+if [ $check = 1 ]; then
+	echo "deps: missing Debian packages:$missing (make deps installs them)" >&2
+	exit 1
+fi
 if [ "$(id -u)" != 0 ]; then
 	echo "deps: missing Debian packages:$missing (run as root to install them)" >&2
 	exit 1

@@ -1,19 +1,44 @@
 # shellcheck shell=bash
-# Shared by the shell suites: results, cleanup and the namespace diamond.
-# A suite sources this file, calls its checks, and ends with `finish`.
+# Shared by the shell suites: the test runner, results, cleanup and the
+# namespace diamond.
 #
-# Results go to stdout as "ok|FAIL|skip - description"; finish prints the
-# suite's "N passed, N failed, N skipped" line (tests/run.sh adds them up).
+# A suite sources this file, defines its tests as functions named
+# test_NAME, in the order they run, and ends with `run_tests "$@"`:
+#
+#   setup() { build_diamond 4; }       # optional: the suite's fixture,
+#                                      # built once before the first test
+#   between() { ctl detach s1-eth1; }  # optional: puts the fixture back
+#                                      # after each test
+#   test_attach() { check "attach" ctl attach ...; }
+#   run_tests "$@"
+#
+# run_tests runs every test, or the one its argument names
+# (tests/run.sh SUITE NAME; --list names them). Each test runs in a
+# subshell of its own: what it registers with on_exit is undone when it
+# ends, what it changes in variables stays with it. A test that reports
+# nothing fails.
+#
+# Results go to stdout in TAP, as tests/tap.h describes: "ok N - NAME:
+# what", "not ok N - NAME: what", "ok N - NAME: what # SKIP"; the last line
+# is the suite's "N passed, N failed, N skipped" (tests/run.sh adds them
+# up).
 
-PASSED=0
-FAILED=0
-SKIPPED=0
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 FLOWLETCTL="$ROOT/flowletctl"
 
-ok() { PASSED=$((PASSED + 1)); echo "ok   - $*"; }
-fail() { FAILED=$((FAILED + 1)); echo "FAIL - $*"; }
-skip() { SKIPPED=$((SKIPPED + 1)); echo "skip - $*"; }
+# One letter per result (P, F or S), shared by the tests' subshells.
+TAP_LOG=$(mktemp)
+TEST_NAME=${TEST_NAME:-}
+
+tap() {
+	local letter=$1 word=$2 suffix=$3
+	shift 3
+	echo "$letter" >>"$TAP_LOG"
+	echo "$word $(wc -l <"$TAP_LOG") - ${TEST_NAME:+$TEST_NAME: }$*$suffix"
+}
+ok() { tap P "ok" "" "$@"; }
+fail() { tap F "not ok" "" "$@"; }
+skip() { tap S "ok" " # SKIP" "$@"; }
 
 # check DESCRIPTION COMMAND...: passes when COMMAND succeeds (its output
 # is not shown; its errors are).
@@ -21,6 +46,34 @@ check() {
 	local what=$1
 	shift
 	if "$@" >/dev/null; then ok "$what"; else fail "$what"; fi
+}
+
+# rejects DESCRIPTION PATTERN CMD...: CMD fails (with the exit status
+# REJECT_STATUS, if set) and says why in one line on stderr (at most
+# REJECT_LINES, if set) that matches the extended regular expression
+# PATTERN. A suite may define rejected_ok CMD... to check more (that
+# nothing was left half-done): it prints why not, if not.
+rejects() {
+	local what=$1 pattern=$2 err status lines why
+	shift 2
+	err=$(mktemp)
+	"$@" >/dev/null 2>"$err"
+	status=$?
+	lines=$(wc -l <"$err")
+	if [ $status -eq 0 ]; then
+		fail "$what: exit status 0"
+	elif [ -n "${REJECT_STATUS:-}" ] && [ $status -ne "$REJECT_STATUS" ]; then
+		fail "$what: exit status $status, not $REJECT_STATUS: $(head -c 300 "$err")"
+	elif [ "$lines" -lt 1 ] || [ "$lines" -gt "${REJECT_LINES:-1}" ]; then
+		fail "$what: $lines lines on stderr: $(head -c 300 "$err")"
+	elif ! grep -qE -- "$pattern" "$err"; then
+		fail "$what: unexpected message: $(cat "$err")"
+	elif declare -F rejected_ok >/dev/null && ! why=$(rejected_ok "$@"); then
+		fail "$what: $why"
+	else
+		ok "$what: $(tail -n 1 "$err")"
+	fi
+	rm -f "$err"
 }
 
 # wait_until SECONDS CMD...: waits for CMD to succeed, checking every
@@ -39,11 +92,58 @@ wait_until() {
 listening() { on "$1" ss -Hltn "sport = :$2" | grep -q .; }
 
 finish() {
-	echo "$PASSED passed, $FAILED failed, $SKIPPED skipped"
-	[ "$FAILED" -eq 0 ]
+	local passed failed skipped
+	passed=$(grep -c P "$TAP_LOG")
+	failed=$(grep -c F "$TAP_LOG")
+	skipped=$(grep -c S "$TAP_LOG")
+	echo "1..$((passed + failed + skipped))"
+	echo "$passed passed, $failed failed, $skipped skipped"
+	[ "$failed" -eq 0 ]
 }
 
-# Cleanup actions run in reverse order on exit, whatever happens.
+# The suite's tests, in the order of its file.
+suite_tests() { sed -n 's/^test_\([a-z0-9_]*\)() *{.*/\1/p' "$0"; }
+
+run_tests() {
+	local only=${1:-} name names before
+	names=$(suite_tests)
+	if [ "$only" = --list ]; then
+		echo "$names"
+		rm -f "$TAP_LOG"
+		exit 0
+	fi
+	if [ -n "$only" ] && ! grep -qx -- "$only" <<<"$names"; then
+		echo "$(basename "$0" .sh): no test named '$only' ($(echo $names))" >&2
+		rm -f "$TAP_LOG"
+		exit 2
+	fi
+	if declare -F setup >/dev/null && ! setup; then
+		TEST_NAME=setup fail "the suite's fixture could not be built"
+		finish
+		exit 1
+	fi
+	for name in $names; do
+		[ -n "$only" ] && [ "$name" != "$only" ] && continue
+		before=$(wc -l <"$TAP_LOG")
+		(
+			CLEANUPS=()
+			trap run_cleanups EXIT
+			trap 'exit 130' INT TERM
+			TEST_NAME=$name
+			"test_$name"
+		)
+		[ "$(wc -l <"$TAP_LOG")" -gt "$before" ] ||
+			TEST_NAME=$name fail "the test reported nothing"
+		if declare -F between >/dev/null; then
+			between >/dev/null 2>&1
+		fi
+	done
+	finish
+	exit
+}
+
+# Cleanup actions run in reverse order on exit (of the suite, or of the
+# test that registered them), whatever happens.
 CLEANUPS=()
 on_exit() { CLEANUPS+=("$*"); }
 run_cleanups() {
@@ -55,6 +155,7 @@ run_cleanups() {
 }
 trap run_cleanups EXIT
 trap 'exit 130' INT TERM
+on_exit rm -f "$TAP_LOG"
 
 # A prefix no other run uses: namespaces are named ${UNIQ}h1 and so on.
 # tests/run.sh chooses it (and then checks that nothing named so is left).
@@ -114,29 +215,29 @@ build_diamond() {
 	while read -r kind node rest; do
 		# shellcheck disable=SC2086 # records are space-separated
 		case $kind in
-		node)
-			add_node "$node" || return 1
-			DIAMOND_NODES+=("$node")
-			;;
-		link)
-			link "$node" $rest || return 1
-			set -- $rest
-			peer+=("$1=$5:$6")
-			;;
-		route) on "$node" ip route replace $rest || return 1 ;;
-		neigh)
-			[ "$DIAMOND_STATIC_NEIGH" = 1 ] || continue
-			set -- $rest
-			on "$node" ip neigh replace "$2" lladdr "$3" dev "$1" \
-				nud permanent || return 1
-			;;
-		flowlet)
-			[ "$node" = s1 ] || continue
-			set -- $rest
-			shift 2
-			S1_PATHS=()
-			for path in "$@"; do S1_PATHS+=(--path "$path"); done
-			;;
+			node)
+				add_node "$node" || return 1
+				DIAMOND_NODES+=("$node")
+				;;
+			link)
+				link "$node" $rest || return 1
+				set -- $rest
+				peer+=("$1=$5:$6")
+				;;
+			route) on "$node" ip route replace $rest || return 1 ;;
+			neigh)
+				[ "$DIAMOND_STATIC_NEIGH" = 1 ] || continue
+				set -- $rest
+				on "$node" ip neigh replace "$2" lladdr "$3" dev "$1" \
+					nud permanent || return 1
+				;;
+			flowlet)
+				[ "$node" = s1 ] || continue
+				set -- $rest
+				shift 2
+				S1_PATHS=()
+				for path in "$@"; do S1_PATHS+=(--path "$path"); done
+				;;
 		esac
 	done <<<"$plan"
 	for node in $(sed -n 's/^node \(s.*\)/\1/p' <<<"$plan"); do

@@ -196,7 +196,7 @@ static int change_nothing(struct flowlet_config *cfg, void *ctx)
 }
 
 /* instance_update(): read, change and commit under one lock, or nothing. */
-void test_update(void)
+UNIT_TEST(update)
 {
 	struct flowlet_config cfg, before, after;
 	__u64 timeout = 12345;
@@ -225,7 +225,7 @@ void test_update(void)
 	      (unsigned long long)after.generation);
 }
 
-void test_atomic_config(void)
+UNIT_TEST(atomic_config)
 {
 	long long changes =
 		env_count("FLOWLET_CHANGES", stress_run() ? 100000 : 2000);
@@ -350,7 +350,7 @@ static void two_cpus(__u32 mode, const char *name)
 		      (unsigned long long)st.path_changes);
 }
 
-void test_two_cpus(void)
+UNIT_TEST(two_cpus)
 {
 	if (sysconf(_SC_NPROCESSORS_ONLN) < 2) {
 		SKIP("two CPUs: this machine has one");

@@ -40,7 +40,7 @@ static double seconds(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-void test_churn(void)
+UNIT_TEST(churn)
 {
 	long long flows = env_count("FLOWLET_CHURN_FLOWS",
 				    stress_run() ? 10000000 : 200000);
@@ -94,7 +94,7 @@ void test_churn(void)
 	       t_stats * 1e3);
 }
 
-void test_flood(void)
+UNIT_TEST(flood)
 {
 	long long established = 1000,
 		  flood = env_count("FLOWLET_FLOOD_FLOWS",

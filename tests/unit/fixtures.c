@@ -168,7 +168,7 @@ static size_t expected_output(const struct pkt_spec *in, __u8 *buf)
 	return build_packet(&out, buf);
 }
 
-void test_fixtures(void)
+UNIT_TEST(fixtures)
 {
 	struct flowlet_config cfg;
 
@@ -209,7 +209,7 @@ void test_fixtures(void)
  * leaves through the interface it is on (lo, in BPF_PROG_TEST_RUN) is
  * let go, one for another interface redirected.
  */
-void test_tc_hooks(void)
+UNIT_TEST(tc_hooks)
 {
 	struct flowlet_config cfg;
 	int seen[2] = { 0, 0 }, wrong = 0;
@@ -262,7 +262,7 @@ void test_tc_hooks(void)
 
 /* All fragments of a datagram must share a flow (ports 0): the first and
  * a later fragment find the same flow table entry. */
-void test_fragments_share_flow(void)
+UNIT_TEST(fragments)
 {
 	struct pkt_spec first = { .frag_off = 0x2000, .sport = 999 };
 	struct pkt_spec later = { .frag_off = 0x00b9 };
@@ -298,7 +298,7 @@ static void set_prefix(const char *cidr, int action)
 /* An established flow's packets skip the prefix lookup: after a prefix
  * change instance_drop_unbalanced() deletes the established flows the
  * change left outside (those inside its @within only), no others. */
-void test_prefix_change(void)
+UNIT_TEST(prefix_change)
 {
 	const struct pkt_spec a4 = { .dst = "10.0.6.2" },
 			      b4 = { .dst = "10.0.6.3" },
@@ -364,7 +364,7 @@ static void truncations(const char *name, const struct pkt_spec *spec)
 	      name, full - 1, bad, first_bad);
 }
 
-void test_truncations(void)
+UNIT_TEST(truncations)
 {
 	truncations("ipv4 tcp", &(struct pkt_spec){ 0 });
 	truncations("ipv4 udp, two VLAN tags",

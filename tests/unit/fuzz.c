@@ -210,7 +210,7 @@ static const char *bad_redirect(const struct flowlet_config *cfg,
 	return NULL;
 }
 
-void test_fuzz(void)
+UNIT_TEST(fuzz)
 {
 	long long frames = env_count("FLOWLET_FUZZ_FRAMES",
 				     stress_run() ? 10000000 : 100000);

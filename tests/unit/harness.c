@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The unit suite's runner: loads the production object with the test
- * clock on, runs every test of the table below (or those whose name
- * starts with argv[1]) and ends with "N passed, N failed".
+ * clock on and runs the tests that UNIT_TEST registered (unit.h), or
+ * those the command line names; TAP results (tests/tap.h).
  *
- *   build/test_unit            every test
- *   build/test_unit fuzz       the tests named fuzz*
- *   build/test_unit --list     the test names
+ *   build/test_unit                 every test
+ *   build/test_unit ecmp            the tests whose name starts with ecmp
+ *   build/test_unit leastload/decay one subtest of one test
+ *   build/test_unit --list          the tests and their subtests
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -18,89 +19,102 @@
 
 #include "parse.h"
 #include "config.h"
+#include "tap.h"
 #include "unit.h"
 
 struct flowlet *skel;
 struct instance unit_in;
-static int passed, failed, skipped;
+
+/* build/unit_tests.h: UNIT_TEST_ENTRY(test) for each UNIT_TEST line and
+ * UNIT_SUBTEST_ENTRY(test, "sub") for each of its subtest() calls. */
+#define UNIT_TEST_ENTRY(name) UNIT_TEST(name);
+#define UNIT_SUBTEST_ENTRY(name, sub)
+#include "unit_tests.h"
+#undef UNIT_TEST_ENTRY
+#undef UNIT_SUBTEST_ENTRY
 
 static const struct {
 	const char *name;
 	void (*fn)(void);
 } tests[] = {
-	{ "btf_layout", test_btf_layout },
-	{ "fixtures", test_fixtures },
-	{ "tc_hooks", test_tc_hooks },
-	{ "fragments", test_fragments_share_flow },
-	{ "prefix_change", test_prefix_change },
-	{ "truncations", test_truncations },
-	{ "slot_table", test_slot_table },
-	{ "route_paths", test_route_paths },
-	{ "ecmp_weights", test_ecmp_weights },
-	{ "ecmp_sticky", test_ecmp_sticky },
-	{ "ecmp_commits", test_ecmp_follows_commits },
-	{ "spray", test_spray_round_robin },
-	{ "flowlet_gaps", test_flowlet_gaps },
-	{ "clock_behind", test_clock_behind },
-	{ "telemetry", test_telemetry },
-	{ "flowlet_weights", test_flowlet_mode_weights },
-	{ "leastload", test_leastload },
-	{ "down_path", test_down_path },
-	{ "drain_and_down", test_drain_and_down },
-	{ "live_change", test_live_change },
-	{ "hostile_config", test_hostile_config },
-	{ "missing_port", test_missing_port },
-	{ "counters", test_counters },
-	{ "update", test_update },
-	{ "atomic_config", test_atomic_config },
-	{ "two_cpus", test_two_cpus },
-	{ "fuzz", test_fuzz },
-	{ "churn", test_churn },
-	{ "flood", test_flood },
+#define UNIT_TEST_ENTRY(name) { #name, test_##name },
+#define UNIT_SUBTEST_ENTRY(name, sub)
+#include "unit_tests.h"
+#undef UNIT_TEST_ENTRY
+#undef UNIT_SUBTEST_ENTRY
 };
 
-static void vresult(bool ok, const char *fmt, va_list ap, const char *extra)
+static const char *const listing[] = {
+#define UNIT_TEST_ENTRY(name)	      #name,
+#define UNIT_SUBTEST_ENTRY(name, sub) #name "/" sub,
+#include "unit_tests.h"
+#undef UNIT_TEST_ENTRY
+#undef UNIT_SUBTEST_ENTRY
+};
+
+/* The running test and subtest, and what the command line chose. */
+static const char *test_name, *subtest_name, *only_subtest;
+static bool subtest_found;
+static char result_prefix[96];
+
+static void name_results(void)
 {
-	printf(ok ? "ok   - " : "FAIL - ");
-	vprintf(fmt, ap);
-	printf("%s\n", ok ? "" : extra);
-	fflush(stdout);
-	if (ok)
-		passed++;
-	else
-		failed++;
+	snprintf(result_prefix, sizeof(result_prefix), "%s%s%s: ", test_name,
+		 subtest_name ? "/" : "", subtest_name ? subtest_name : "");
 }
 
-void check_result(bool ok, const char *fmt, ...)
+bool subtest(const char *name)
+{
+	if (only_subtest && strcmp(only_subtest, name))
+		return false;
+	subtest_found = true;
+	subtest_name = name;
+	name_results();
+	return true;
+}
+
+static bool vcheck(const char *file, int line, bool ok, const char *extra,
+		   const char *fmt, va_list ap)
+{
+	char what[512];
+
+	vsnprintf(what, sizeof(what), fmt, ap);
+	tap_result(ok, "%s%s%s", result_prefix, what, ok ? "" : extra);
+	if (!ok)
+		tap_diag("at %s:%d", file, line);
+	return ok;
+}
+
+bool check_result(const char *file, int line, bool ok, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	vresult(ok, fmt, ap, "");
+	vcheck(file, line, ok, "", fmt, ap);
 	va_end(ap);
+	return ok;
 }
 
-void check_eq_result(long long got, long long want, const char *fmt, ...)
+bool check_eq_result(const char *file, int line, long long got, long long want,
+		     const char *fmt, ...)
 {
 	char extra[96];
 	va_list ap;
 
 	snprintf(extra, sizeof(extra), ": got %lld, expected %lld", got, want);
 	va_start(ap, fmt);
-	vresult(got == want, fmt, ap, extra);
+	vcheck(file, line, got == want, extra, fmt, ap);
 	va_end(ap);
+	return got == want;
 }
 
 void check_skip(const char *fmt, ...)
 {
 	va_list ap;
 
-	printf("skip - ");
 	va_start(ap, fmt);
-	vprintf(fmt, ap);
+	tap_vskip(result_prefix, fmt, ap);
 	va_end(ap);
-	printf("\n");
-	skipped++;
 }
 
 long long env_count(const char *name, long long dflt)
@@ -302,33 +316,52 @@ static int load(void)
 	return 0;
 }
 
+/* Runs the tests @only chooses: NAME (a prefix
+ * of test names) or NAME/SUBTEST. The number of tests it chose. */
+static size_t run_tests(const char *only)
+{
+	size_t count = sizeof(tests) / sizeof(tests[0]), ran = 0;
+	const char *slash = only ? strchr(only, '/') : NULL;
+	size_t len = only ? (slash ? (size_t)(slash - only) : strlen(only)) : 0;
+
+	only_subtest = slash ? slash + 1 : NULL;
+	for (size_t i = 0; i < count; i++) {
+		if (only && (strncmp(tests[i].name, only, len) ||
+			     (slash && tests[i].name[len])))
+			continue;
+		test_name = tests[i].name;
+		subtest_name = NULL;
+		name_results();
+		subtest_found = false;
+		tests[i].fn();
+		if (only_subtest && !subtest_found)
+			tap_result(false, "%s has no subtest %s (--list)",
+				   test_name, only_subtest);
+		ran++;
+	}
+	return ran;
+}
+
 int main(int argc, char **argv)
 {
 	const char *only = argc > 1 ? argv[1] : NULL;
-	size_t count = sizeof(tests) / sizeof(tests[0]), ran = 0;
 
 	if (only && !strcmp(only, "--list")) {
-		for (size_t i = 0; i < count; i++)
-			printf("%s\n", tests[i].name);
+		for (size_t i = 0; i < sizeof(listing) / sizeof(listing[0]);
+		     i++)
+			printf("%s\n", listing[i]);
 		return 0;
 	}
 	if (load()) {
-		printf("FAIL - cannot load the flowlet object with the test "
-		       "clock: %s\n",
-		       strerror(errno));
-		printf("0 passed, 1 failed\n");
-		return 1;
+		tap_result(false,
+			   "cannot load the flowlet object with the test "
+			   "clock: %s",
+			   strerror(errno));
+		return tap_finish();
 	}
-	for (size_t i = 0; i < count; i++) {
-		if (only && strncmp(tests[i].name, only, strlen(only)))
-			continue;
-		tests[i].fn();
-		ran++;
-	}
-	if (!ran)
-		check_result(false, "no unit test is named %s* (--list)", only);
+	if (!run_tests(only))
+		tap_result(false, "no unit test is named %s (--list)", only);
 	instance_close(&unit_in);
 	flowlet__destroy(skel);
-	printf("%d passed, %d failed, %d skipped\n", passed, failed, skipped);
-	return failed ? 1 : 0;
+	return tap_finish();
 }

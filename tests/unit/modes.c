@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Each mode's path choices on the test clock, weights, down paths, live
- * changes, hostile configs, counters, and the object's BTF against
- * flowlet.h.
+ * changes, hostile configs and counters.
  */
 #include <math.h>
 #include <stddef.h>
@@ -17,7 +16,7 @@
 #include "paths.h"
 #include "unit.h"
 
-void test_ecmp_weights(void)
+UNIT_TEST(ecmp_weights)
 {
 	const __u32 weights[2] = { 7, 3 };
 	struct flowlet_config cfg;
@@ -58,7 +57,7 @@ static int moves_over_steps(__u32 mode, __u16 sport, __s64 step, int steps)
 	return first < 0 ? -1 : moved;
 }
 
-void test_ecmp_sticky(void)
+UNIT_TEST(ecmp_sticky)
 {
 	CHECK(moves_over_steps(FLOWLET_MODE_ECMP, 4242, 2 * TIMEOUT_NS, 50) ==
 		      0,
@@ -69,7 +68,7 @@ void test_ecmp_sticky(void)
  * and hashes again after a commit: weights 1,0,0,0 then 0,1,0,0 move
  * every flow from path 0 to path 1 (a path of weight 0 is still usable:
  * a path kept from before the commit would stay). */
-void test_ecmp_follows_commits(void)
+UNIT_TEST(ecmp_commits)
 {
 	const __u32 before[4] = { 1, 0, 0, 0 }, after[4] = { 0, 1, 0, 0 };
 	struct flowlet_config cfg;
@@ -90,7 +89,7 @@ void test_ecmp_follows_commits(void)
 	      on0, on1);
 }
 
-void test_spray_round_robin(void)
+UNIT_TEST(spray)
 {
 	const __u32 weights[3] = { 3, 1, 2 };
 	struct flowlet_config cfg;
@@ -118,7 +117,7 @@ void test_spray_round_robin(void)
 	      count[0], count[1], count[2], window_bad);
 }
 
-void test_flowlet_gaps(void)
+UNIT_TEST(flowlet_gaps)
 {
 	struct flowlet_config cfg;
 	int seen[4] = { 0 }, within_moves = 0, repicks = 0, path, distinct = 0;
@@ -156,7 +155,7 @@ void test_flowlet_gaps(void)
 
 /* A packet whose clock read is older than the flow's last_seen (another
  * CPU updated it meanwhile) is inside the flowlet, not after a huge gap. */
-void test_clock_behind(void)
+UNIT_TEST(clock_behind)
 {
 	CHECK(moves_over_steps(FLOWLET_MODE_FLOWLET, 4343, -1000, 20) == 0,
 	      "flowlet: packets stamped before last_seen stay in the flowlet");
@@ -179,7 +178,7 @@ static __u64 hist_total(const __u64 *buckets)
 /* The log2 buckets at their edges, then the histograms one flow fills:
  * two gaps inside a flowlet, one that starts the next (which ends a
  * flowlet of 3 packets); with telemetry off, nothing. */
-void test_telemetry(void)
+UNIT_TEST(telemetry)
 {
 	static const struct {
 		__u64 v;
@@ -269,7 +268,7 @@ static void flowlet_mode_weights(__u32 mode, const char *name)
 	      name, share, 100.0 - share);
 }
 
-void test_flowlet_mode_weights(void)
+UNIT_TEST(flowlet_weights)
 {
 	flowlet_mode_weights(FLOWLET_MODE_FLOWLET, "flowlet");
 	flowlet_mode_weights(FLOWLET_MODE_LETFLOW, "letflow");
@@ -288,61 +287,69 @@ static void set_load(__u32 path, __u64 bytes)
 	set_load_stamped(path, bytes, clock_now());
 }
 
-void test_leastload(void)
+UNIT_TEST(leastload)
 {
-	const __u32 weights[3] = { 1, 1, 2 };
 	struct flowlet_config cfg;
-	int ok = 0, path;
+	int path;
 
-	configure(&cfg, 3, weights, FLOWLET_MODE_LEASTLOAD);
-	/* Path 2 has twice the weight: 150000 bytes there weigh 75000. */
-	set_load(0, 100000);
-	set_load(1, 90000);
-	set_load(2, 150000);
-	for (int i = 0; i < 20; i++) {
-		advance(TIMEOUT_NS + 1);
-		set_load(0, 100000);
-		set_load(1, 90000);
-		set_load(2, 150000);
-		path = send_spec(&(struct pkt_spec){ .sport = 2000 + i });
-		ok += path == 2;
+	if (subtest("per_weight")) {
+		const __u32 weights[3] = { 1, 1, 2 };
+		int ok = 0;
+
+		configure(&cfg, 3, weights, FLOWLET_MODE_LEASTLOAD);
+		/* Path 2 has twice the weight: 150000 bytes there weigh
+		 * 75000. */
+		for (int i = 0; i < 20; i++) {
+			advance(TIMEOUT_NS + 1);
+			set_load(0, 100000);
+			set_load(1, 90000);
+			set_load(2, 150000);
+			path = send_spec(
+				&(struct pkt_spec){ .sport = 2000 + i });
+			ok += path == 2;
+		}
+		CHECK(ok == 20,
+		      "20 new flowlets all go to the least load per weight "
+		      "(%d of 20)",
+		      ok);
 	}
-	CHECK(ok == 20,
-	      "leastload: 20 new flowlets all go to the least load per weight "
-	      "(%d of 20)",
-	      ok);
 
 	/* The data path keeps the estimate: the next flowlet avoids the
 	 * path the previous one loaded. */
-	configure(&cfg, 2, NULL, FLOWLET_MODE_LEASTLOAD);
-	path = send_spec(&(struct pkt_spec){ .sport = 3000, .payload = 400 });
-	advance(TIMEOUT_NS + 1);
-	CHECK(path >= 0 &&
-		      send_spec(&(struct pkt_spec){ .sport = 3001 }) == !path,
-	      "leastload: a new flow avoids the path another flow just "
-	      "loaded");
+	if (subtest("own_estimate")) {
+		configure(&cfg, 2, NULL, FLOWLET_MODE_LEASTLOAD);
+		path = send_spec(
+			&(struct pkt_spec){ .sport = 3000, .payload = 400 });
+		advance(TIMEOUT_NS + 1);
+		CHECK(path >= 0 && send_spec(&(struct pkt_spec){
+					   .sport = 3001 }) == !path,
+		      "a new flow avoids the path another flow just loaded");
+	}
 
-	/* Decay within a half-life (10ms): 100000 bytes 5ms old weigh 75000,
-	 * less than a fresh 80000. */
-	configure(&cfg, 2, NULL, FLOWLET_MODE_LEASTLOAD);
-	set_load_stamped(0, 100000, clock_now() - 5000000);
-	set_load(1, 80000);
-	CHECK(send_spec(&(struct pkt_spec){ .sport = 3003 }) == 0,
-	      "leastload: the estimate decays within a half-life, not only "
-	      "per half-life");
+	/* Decay within a half-life (10ms): 100000 bytes 5ms old weigh
+	 * 75000, less than a fresh 80000. */
+	if (subtest("decay")) {
+		configure(&cfg, 2, NULL, FLOWLET_MODE_LEASTLOAD);
+		set_load_stamped(0, 100000, clock_now() - 5000000);
+		set_load(1, 80000);
+		CHECK(send_spec(&(struct pkt_spec){ .sport = 3003 }) == 0,
+		      "the estimate decays within a half-life, not only per "
+		      "half-life");
+	}
 
 	/* A packet that continues its flowlet adds its bytes; the decay is
 	 * applied (and the estimate stamped) only once a sixteenth of a
 	 * half-life has passed since the last stamp. */
-	configure(&cfg, 1, NULL, FLOWLET_MODE_LEASTLOAD);
-	{
+	if (subtest("stamp")) {
 		const struct pkt_spec spec = { .sport = 3004 };
+		struct flowlet_load near, far;
 		__u8 frame[MAX_FRAME];
+		__u32 zero = 0;
+
+		configure(&cfg, 1, NULL, FLOWLET_MODE_LEASTLOAD);
 		__u64 len = build_packet(&spec, frame),
 		      half = cfg.load_halflife_ns;
 		__u64 stamp = clock_now() - half / 32;
-		struct flowlet_load near, far;
-		__u32 zero = 0;
 
 		send_spec(&spec);
 		set_load_stamped(0, 100000, stamp);
@@ -356,8 +363,8 @@ void test_leastload(void)
 		CHECK(near.bytes == 100000 + len && near.stamp_ns == stamp &&
 			      far.bytes == 75000 + len &&
 			      far.stamp_ns == clock_now(),
-		      "leastload: within a sixteenth of a half-life bytes add "
-		      "up (%llu), half a half-life decays them first (%llu)",
+		      "within a sixteenth of a half-life bytes add up (%llu), "
+		      "half a half-life decays them first (%llu)",
 		      (unsigned long long)near.bytes,
 		      (unsigned long long)far.bytes);
 	}
@@ -365,34 +372,37 @@ void test_leastload(void)
 	/* Four flows start together 2ms after a small flow (an iperf3
 	 * control connection): each takes a path of its own, the fourth the
 	 * small flow's, because a new flowlet is charged a burst. */
-	configure(&cfg, 4, NULL, FLOWLET_MODE_LEASTLOAD);
-	int small =
-		send_spec(&(struct pkt_spec){ .sport = 5201, .payload = 400 });
-	int used[4] = { 0 }, distinct = 0;
+	if (subtest("burst")) {
+		int used[4] = { 0 }, distinct = 0, small;
 
-	advance(2000000);
-	for (int i = 0; i < 4; i++) {
-		path = send_spec(
-			&(struct pkt_spec){ .sport = 6001 + i, .payload = -1 });
-		if (path >= 0 && path < 4 && !used[path]++)
-			distinct++;
+		configure(&cfg, 4, NULL, FLOWLET_MODE_LEASTLOAD);
+		small = send_spec(
+			&(struct pkt_spec){ .sport = 5201, .payload = 400 });
+		advance(2000000);
+		for (int i = 0; i < 4; i++) {
+			path = send_spec(&(struct pkt_spec){ .sport = 6001 + i,
+							     .payload = -1 });
+			if (path >= 0 && path < 4 && !used[path]++)
+				distinct++;
+		}
+		CHECK(small >= 0 && distinct == 4,
+		      "four flows starting together take four paths (%d)",
+		      distinct);
 	}
-	CHECK(small >= 0 && distinct == 4,
-	      "leastload: four flows starting together take four paths "
-	      "(%d)",
-	      distinct);
 
 	/* Another CPU stamped path 0's estimate after this CPU's clock read:
 	 * the estimate stands, it is not decayed to nothing. */
-	configure(&cfg, 2, NULL, FLOWLET_MODE_LEASTLOAD);
-	set_load_stamped(0, 100000, clock_now() + 1000);
-	set_load(1, 50000);
-	CHECK(send_spec(&(struct pkt_spec){ .sport = 3002 }) == 1,
-	      "leastload: an estimate stamped after this CPU's clock read "
-	      "is not reset");
+	if (subtest("clock_behind")) {
+		configure(&cfg, 2, NULL, FLOWLET_MODE_LEASTLOAD);
+		set_load_stamped(0, 100000, clock_now() + 1000);
+		set_load(1, 50000);
+		CHECK(send_spec(&(struct pkt_spec){ .sport = 3002 }) == 1,
+		      "an estimate stamped after this CPU's clock read is not "
+		      "reset");
+	}
 }
 
-void test_down_path(void)
+UNIT_TEST(down_path)
 {
 	struct flowlet_config cfg;
 	int on_down = 0;
@@ -417,7 +427,7 @@ void test_down_path(void)
  * Weight 0 drains a path: no new flowlet goes there, the flowlet on it
  * finishes there. Down moves a flow at its next packet, gap or not.
  */
-void test_drain_and_down(void)
+UNIT_TEST(drain_and_down)
 {
 	struct flowlet_config cfg;
 	int path, kept, after_gap, on_drained = 0;
@@ -454,7 +464,7 @@ void test_drain_and_down(void)
 	      path, kept);
 }
 
-void test_live_change(void)
+UNIT_TEST(live_change)
 {
 	struct flowlet_config cfg;
 	long long before, after;
@@ -502,7 +512,7 @@ static void hostile_groups(void)
 
 /* Whatever the config map holds, the program stays in bounds and passes
  * to the kernel what it cannot place. */
-void test_hostile_config(void)
+UNIT_TEST(hostile_config)
 {
 	struct flowlet_config cfg;
 	struct flowlet_stats st;
@@ -568,7 +578,7 @@ void test_hostile_config(void)
 	hostile_groups();
 }
 
-void test_missing_port(void)
+UNIT_TEST(missing_port)
 {
 	struct flowlet_config cfg;
 	struct flowlet_stats st;
@@ -587,7 +597,7 @@ void test_missing_port(void)
 	      "a path without a devmap entry drops and counts no_port");
 }
 
-void test_counters(void)
+UNIT_TEST(counters)
 {
 	__u64 packets = 0, bytes = 0, flowlets = 0;
 	struct flowlet_config cfg;
@@ -613,161 +623,4 @@ void test_counters(void)
 		      st.redirected == 30,
 	      "counters: per-path packets/bytes/flowlets and global counters "
 	      "add up for 30 flows");
-}
-
-void test_slot_table(void)
-{
-	struct flowlet_config cfg;
-	int count[2] = { 0 };
-
-	config_init(&cfg);
-	cfg.path_count = 2;
-	cfg.paths[0].weight = 7;
-	cfg.paths[1].weight = 3;
-	config_fill_slots(&cfg);
-	for (__u32 i = 0; i < cfg.groups[0].slot_count; i++)
-		count[cfg.groups[0].slots[i]]++;
-	CHECK(cfg.groups[0].slot_count == 250 && count[0] == 175 &&
-		      count[1] == 75,
-	      "slot table 7,3: 250 slots, 175/75");
-	cfg.paths[0].weight = 200;
-	cfg.paths[1].weight = 100;
-	CHECK(config_fill_slots(&cfg) == -1,
-	      "slot table: weights summing over 256 are refused");
-	cfg.paths[0].weight = 7;
-	cfg.paths[1].weight = 0;
-	config_fill_slots(&cfg);
-	count[1] = 0;
-	for (__u32 i = 0; i < cfg.groups[0].slot_count; i++)
-		count[1] += cfg.groups[0].slots[i] == 1;
-	CHECK(cfg.groups[0].slot_count == 252 && count[1] == 0,
-	      "slot table 7,0: the path of weight 0 has no slot (%u slots, "
-	      "%d of them its)",
-	      cfg.groups[0].slot_count, count[1]);
-	cfg.paths[0].down = FLOWLET_DOWN(NEIGH);
-	CHECK(!config_fill_slots(&cfg) && cfg.groups[0].slot_count == 0 &&
-		      config_check_usable(&cfg) == -1,
-	      "slot table: no usable path leaves it empty, and commands "
-	      "refuse that");
-}
-
-/* A route's next hop on lo, 127.0.0.@host, with @weight. */
-static void route_hop(struct nl_route *route, __u8 host, __u32 weight)
-{
-	struct nl_nexthop *hop = &route->hops[route->count++];
-
-	memset(hop, 0, sizeof(*hop));
-	hop->ifindex = LO_IFINDEX;
-	hop->weight = weight;
-	hop->gateway.family = 4;
-	hop->gateway.bytes[0] = 127;
-	hop->gateway.bytes[3] = host;
-}
-
-static __u8 path_host(const struct flowlet_config *cfg, __u32 i)
-{
-	return cfg->paths[i].down & FLOWLET_DOWN(ROUTE)
-		       ? 0
-		       : cfg->paths[i].nexthop[3];
-}
-
-/* Paths follow a route's next hops: those that remain keep their index
- * (their flows stay), new ones take removed ones' places, weights over
- * the slot table are scaled. */
-void test_route_paths(void)
-{
-	struct flowlet_config cfg;
-	struct nl_route route = { 0 };
-	__u32 reused;
-
-	config_init(&cfg);
-	route_hop(&route, 2, 3);
-	route_hop(&route, 3, 1);
-	paths_from_route(&cfg, &route, 0, &reused);
-	CHECK(cfg.path_count == 2 && path_host(&cfg, 0) == 2 &&
-		      path_host(&cfg, 1) == 3 && cfg.paths[0].weight == 3 &&
-		      cfg.paths[1].weight == 1 && !reused,
-	      "route paths: the next hops in order, with their weights");
-	route.count = 0;
-	route_hop(&route, 4, 1); /* new, listed before the one that stays */
-	route_hop(&route, 2, 1);
-	paths_from_route(&cfg, &route, 0, &reused);
-	CHECK(cfg.path_count == 2 && path_host(&cfg, 0) == 2 &&
-		      path_host(&cfg, 1) == 4 && reused == 1u << 1,
-	      "route paths: a next hop that remains keeps its index, a new "
-	      "one takes the removed one's (paths .%u .%u, reused %#x)",
-	      path_host(&cfg, 0), path_host(&cfg, 1), reused);
-	route.count = 0;
-	route_hop(&route, 2, 200);
-	route_hop(&route, 4, 100);
-	route_hop(&route, 5, 256);
-	paths_from_route(&cfg, &route, 0, &reused);
-	CHECK(cfg.path_count == 3 && cfg.paths[0].weight == 92 &&
-		      cfg.paths[1].weight == 46 && cfg.paths[2].weight == 117 &&
-		      cfg.paths[2].route_weight == 256,
-	      "route paths: weights 200,100,256 are scaled to %u,%u,%u",
-	      cfg.paths[0].weight, cfg.paths[1].weight, cfg.paths[2].weight);
-}
-
-/* The structs flowletctl uses are the ones in the object's BTF: same size,
- * same member offsets (the two compilers could disagree on padding). */
-void test_btf_layout(void)
-{
-#define MEMBER(s, m)                                            \
-	{                                                       \
-#s, #m, sizeof(struct s), offsetof(struct s, m) \
-	}
-	static const struct {
-		const char *type, *member;
-		size_t size, offset;
-	} layout[] = {
-		MEMBER(flowlet_flow_key, dport),
-		MEMBER(flowlet_flow_key4, proto),
-		MEMBER(flowlet_decision, new_flowlet),
-		MEMBER(flowlet_flow_key, family),
-		MEMBER(flowlet_flow, flowlet),
-		MEMBER(flowlet_flow, path),
-		MEMBER(flowlet_path, nexthop_family),
-		MEMBER(flowlet_path, xmit_offset),
-		MEMBER(flowlet_config, groups),
-		MEMBER(flowlet_group, slots),
-		MEMBER(flowlet_flow, group),
-		MEMBER(flowlet_prefix_value, group),
-		MEMBER(flowlet_config, paths),
-		MEMBER(flowlet_prefix_key, addr),
-		MEMBER(flowlet_path_stats, flowlets),
-		MEMBER(flowlet_stats, dropped),
-		MEMBER(flowlet_stats, flows_established),
-		MEMBER(flowlet_config, generation),
-		MEMBER(flowlet_load, stamp_ns),
-	};
-#undef MEMBER
-	struct btf *btf = bpf_object__btf(skel->obj);
-	int bad = 0;
-
-	for (size_t i = 0; i < sizeof(layout) / sizeof(layout[0]); i++) {
-		int id = btf ? btf__find_by_name_kind(btf, layout[i].type,
-						      BTF_KIND_STRUCT)
-			     : -1;
-		const struct btf_type *t =
-			id > 0 ? btf__type_by_id(btf, id) : NULL;
-		const struct btf_member *m = t ? btf_members(t) : NULL;
-		bool found = false;
-
-		for (int k = 0; t && k < btf_vlen(t); k++) {
-			if (!strcmp(btf__name_by_offset(btf, m[k].name_off),
-				    layout[i].member))
-				found = btf_member_bit_offset(t, k) ==
-					layout[i].offset * 8;
-		}
-		if (!t || t->size != layout[i].size || !found) {
-			printf("# %s.%s differs between BTF and flowlet.h\n",
-			       layout[i].type, layout[i].member);
-			bad++;
-		}
-	}
-	CHECK(!bad,
-	      "BTF of the object matches flowlet.h (%zu members "
-	      "checked)",
-	      sizeof(layout) / sizeof(layout[0]));
 }

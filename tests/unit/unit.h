@@ -2,9 +2,9 @@
 /*
  * The unit suite: the production flowlet object, loaded with its test
  * clock switched on (flowlet_use_test_clock), run through
- * BPF_PROG_TEST_RUN one frame per call. harness.c loads it, runs the
- * tests named in its table and prints selftests-style results; the other
- * files hold the tests, one subject each.
+ * BPF_PROG_TEST_RUN one frame per call. harness.c loads it and runs the
+ * tests (all, or those the command line names); the other files hold the
+ * tests, one subject each.
  */
 #ifndef FLOWLET_UNIT_H
 #define FLOWLET_UNIT_H
@@ -24,16 +24,32 @@ extern struct flowlet *skel;
 /* The maps of the loaded object, as the loader's library sees them. */
 extern struct instance unit_in;
 
-/* One result line; the CHECK macros below are the way to call it. */
-void check_result(bool ok, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-void check_eq_result(long long got, long long want, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+/*
+ * A test is UNIT_TEST(name) { ... } in any file of tests/unit: the Makefile
+ * finds the UNIT_TEST lines and registers them (build/unit_tests.h), in
+ * the order of the files and of their lines. Its results are named
+ * "name: ..." or, after subtest("sub"), "name/sub: ...".
+ */
+#define UNIT_TEST(name) void test_##name(void)
+
+/* Starts subtest @name of the running test: false when the command line
+ * chose another subtest, and then the caller skips it. */
+bool subtest(const char *name);
+
+/* The checks: each prints one result (tests/tap.h) naming the test and,
+ * when it fails, file:line; each returns whether it held, so that a test
+ * can stop at its first failure: if (!CHECK(...)) return; */
+bool check_result(const char *file, int line, bool ok, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+bool check_eq_result(const char *file, int line, long long got, long long want,
+		     const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
 /* ok when @cond holds; the message says what was checked. */
-#define CHECK(cond, ...) check_result(!!(cond), __VA_ARGS__)
+#define CHECK(cond, ...) check_result(__FILE__, __LINE__, !!(cond), __VA_ARGS__)
 /* ok when @got == @want; on failure both values are printed. */
-#define CHECK_EQ(got, want, ...) \
-	check_eq_result((long long)(got), (long long)(want), __VA_ARGS__)
+#define CHECK_EQ(got, want, ...)                              \
+	check_eq_result(__FILE__, __LINE__, (long long)(got), \
+			(long long)(want), __VA_ARGS__)
 
 /* A test this machine cannot run: counted as skipped, never passed. */
 void check_skip(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -82,36 +98,5 @@ struct flowlet_stats read_stats(void);
 int lookup_flow4(const char *src, const char *dst, __u16 sport, __u16 dport,
 		 __u8 proto, struct flowlet_flow *flow);
 struct flowlet_path_stats read_path_stats(__u32 path);
-
-/* The tests, by file. */
-void test_btf_layout(void);
-void test_fixtures(void);
-void test_tc_hooks(void);
-void test_fragments_share_flow(void);
-void test_prefix_change(void);
-void test_truncations(void);
-void test_slot_table(void);
-void test_route_paths(void);
-void test_ecmp_weights(void);
-void test_ecmp_sticky(void);
-void test_ecmp_follows_commits(void);
-void test_spray_round_robin(void);
-void test_flowlet_gaps(void);
-void test_clock_behind(void);
-void test_telemetry(void);
-void test_flowlet_mode_weights(void);
-void test_leastload(void);
-void test_down_path(void);
-void test_drain_and_down(void);
-void test_update(void);
-void test_live_change(void);
-void test_hostile_config(void);
-void test_missing_port(void);
-void test_counters(void);
-void test_atomic_config(void);
-void test_two_cpus(void);
-void test_fuzz(void);
-void test_churn(void);
-void test_flood(void);
 
 #endif /* FLOWLET_UNIT_H */

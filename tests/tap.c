@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: GPL-2.0
+/* TAP results for the C suites (tap.h). */
+#include <stdio.h>
+
+#include "tap.h"
+
+static int passed, failed, skipped;
+
+static int tap_count(void)
+{
+	return passed + failed + skipped;
+}
+
+bool tap_vresult(bool ok, const char *prefix, const char *fmt, va_list ap)
+{
+	printf("%sok %d - %s", ok ? "" : "not ", tap_count() + 1, prefix);
+	vprintf(fmt, ap);
+	printf("\n");
+	fflush(stdout);
+	if (ok)
+		passed++;
+	else
+		failed++;
+	return ok;
+}
+
+bool tap_result(bool ok, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	tap_vresult(ok, "", fmt, ap);
+	va_end(ap);
+	return ok;
+}
+
+void tap_vskip(const char *prefix, const char *fmt, va_list ap)
+{
+	printf("ok %d - %s", tap_count() + 1, prefix);
+	vprintf(fmt, ap);
+	printf(" # SKIP\n");
+	fflush(stdout);
+	skipped++;
+}
+
+void tap_diag(const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("# ");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+}
+
+int tap_finish(void)
+{
+	printf("1..%d\n", tap_count());
+	printf("%d passed, %d failed, %d skipped\n", passed, failed, skipped);
+	return failed ? 1 : 0;
+}
