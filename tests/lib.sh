@@ -41,11 +41,16 @@ fail() { tap F "not ok" "" "$@"; }
 skip() { tap S "ok" " # SKIP" "$@"; }
 
 # check DESCRIPTION COMMAND...: passes when COMMAND succeeds (its output
-# is not shown; its errors are).
+# is not shown; its errors are); returns whether it did.
 check() {
 	local what=$1
 	shift
-	if "$@" >/dev/null; then ok "$what"; else fail "$what"; fi
+	if "$@" >/dev/null; then
+		ok "$what"
+	else
+		fail "$what"
+		return 1
+	fi
 }
 
 # rejects DESCRIPTION PATTERN CMD...: CMD fails (with the exit status
@@ -117,8 +122,9 @@ run_tests() {
 		rm -f "$TAP_LOG"
 		exit 2
 	fi
+	TEST_NAME=setup
 	if declare -F setup >/dev/null && ! setup; then
-		TEST_NAME=setup fail "the suite's fixture could not be built"
+		fail "the suite's fixture could not be built"
 		finish
 		exit 1
 	fi

@@ -78,7 +78,7 @@ round() {
 	LAST_IDLE=$(probe_entries $idle)
 	LAST_ESTABLISHED=$(($(stats_field 'd["flows_established"]') - established))
 	[ "$flood" = 1 ] && wait $flooder
-	echo "measured: $label: probe entries (packets/flowlets): busy" \
+	echo "# measured: $label: probe entries (packets/flowlets): busy" \
 		"$LAST_BUSY of $BUSY_PACKETS, idle $LAST_IDLE of $((IDLE_PACKETS + 5));" \
 		"TCP retransmissions and Mbit/s: $retrans;" \
 		"path changes: $(($(stats_field 'd["path_changes"]') - changes));" \
@@ -105,7 +105,7 @@ check "without a flood, every probe entry holds all its packets in one flowlet (
 round "flood of ${FLOOD_RATE} new flows/s" 1
 check "under the flood, no established flow was evicted and created again: $LAST_ESTABLISHED established, at most 13" \
 	test "$LAST_ESTABLISHED" -le 13
-echo "measured: the flood sent $(json_field "$OUT.flood" sent 2>/dev/null) datagrams in 12s"
+echo "# measured: the flood sent $(json_field "$OUT.flood" sent 2>/dev/null) datagrams in 12s"
 rm -f "$OUT.flood"
 check "flowlet dropped nothing under the flood" \
 	stats_true s1 s1-eth1 'sum(d["dropped"].values()) == 0'

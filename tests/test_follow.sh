@@ -156,7 +156,7 @@ print(sent["sent"] - recv["received"], "%.1f" % ((last - t_down) * 1000),
       "%.1f" % ((last - first) * 1000), "%.1f" % ((t_down - first) * 1000))
 EOF
 )
-echo "measured: link failure ($RATE datagrams/s over 64 flows): $lost of $(json_field "$OUT/send" sent) lost, over ${span} ms from the far end's first drop (${early} ms before its link went down), the last sent at most ${outage} ms after the link went down; the commit that took the path out returned ${down_ms} ms after it (the active config flips first, then the commit waits a grace period); back up ${up_ms} ms after the link returned"
+echo "# measured: link failure ($RATE datagrams/s over 64 flows): $lost of $(json_field "$OUT/send" sent) lost, over ${span} ms from the far end's first drop (${early} ms before its link went down), the last sent at most ${outage} ms after the link went down; the commit that took the path out returned ${down_ms} ms after it (the active config flips first, then the commit waits a grace period); back up ${up_ms} ms after the link returned"
 check "the stream lost only what was sent before the path was taken out (outage ${outage} ms < 2000 ms)" \
 	within "$outage" -1 2000
 flowlet_before=$(path_packets)
@@ -191,7 +191,7 @@ read -r sent_bytes recv_bytes < <(/usr/bin/python3 -c '
 import json, sys
 d = json.load(open(sys.argv[1]))["end"]
 print(d["sum_sent"]["bytes"], d["sum_received"]["bytes"])' "$OUT/iperf" 2>/dev/null)
-echo "measured: TCP: path $data_path taken down for 1 s (marked down after ${tcp_ms} ms): $sent_bytes bytes sent, $recv_bytes received"
+echo "# measured: TCP: path $data_path taken down for 1 s (marked down after ${tcp_ms} ms): $sent_bytes bytes sent, $recv_bytes received"
 check "a TCP transfer across the failure of its path completes (exit $iperf_status, $recv_bytes of $sent_bytes bytes)" \
 	test "$iperf_status" = 0 -a -n "$recv_bytes" -a "$recv_bytes" = "$sent_bytes"
 
@@ -258,7 +258,7 @@ T_ALIVE=$(now)
 on s5 ip link set s5-eth1 arp on
 alive_ms=$(after "$T_ALIVE" 'd["event"] == "state" and d["path"] == 3 and d["to"] == "up"')
 check "watch puts it back when it answers again (${alive_ms} ms)" test -n "$alive_ms"
-echo "measured: dead next hop marked down ${dead_ms} ms after it stopped answering ARP, up ${alive_ms} ms after it answered again (managed neighbour, base_reachable_time_ms=1000, interval_probe_time_ms=1000)"
+echo "# measured: dead next hop marked down ${dead_ms} ms after it stopped answering ARP, up ${alive_ms} ms after it answered again (managed neighbour, base_reachable_time_ms=1000, interval_probe_time_ms=1000)"
 
 # -- weight 0 by hand: out of rotation without a re-attach
 check "set --weights 7,3,0,0 takes paths 2 and 3 out of rotation" \
@@ -342,7 +342,7 @@ flood 2000
 s=$(share "$before" 1)
 check "the group's weights change (nexthop event only): the split follows, $s% on the new member (75 +- 5; ${nh_ms} ms)" \
 	within "$s" 70 80
-echo "measured: route changes in force (ip route/ip nexthop to commit): weights ${route_ms} ms, next hop removed ${removed_ms} ms, nexthop group ${group_ms} ms, group weights ${nh_ms} ms"
+echo "# measured: route changes in force (ip route/ip nexthop to commit): weights ${route_ms} ms, next hop removed ${removed_ms} ms, nexthop group ${group_ms} ms, group weights ${nh_ms} ms"
 slowest=$(printf '%s\n' "${route_ms:-inf}" "${removed_ms:-inf}" "${group_ms:-inf}" "${nh_ms:-inf}" | sort -g | tail -1)
 check "every route change was in force within 2 s (the slowest ${slowest} ms)" \
 	within "$slowest" 0 2000

@@ -28,116 +28,133 @@ print(" ".join(sorted("%s:%d:%d" % (f["src"].split(":")[1], f["path"], f["flowle
                       for f in json.load(sys.stdin) if f["dst"].endswith(":'$PORT'"))))'
 }
 
-build_diamond 4 || { fail "cannot build the namespace diamond"; finish; exit; }
-if ! attach "$FLOWLETCTL" >"$OUT" 2>&1; then
+# attach_s1 [OPTIONS]: flowlet on s1-eth1 (a failure is a result).
+attach_s1() {
+	attach "$FLOWLETCTL" "$@" >"$OUT" 2>&1 && return
 	fail "attach: $(cat "$OUT")"
-	finish
-	exit
-fi
+	return 1
+}
 
-# -- a fixed-rate UDP stream across re-attach and every set
-ip netns exec "${UNIQ}h2" $STREAM recv --port $PORT >"$RECV" &
-receiver=$!
-on_exit kill $receiver
-wait_until 30 grep -q ready "$RECV" || fail "the UDP receiver did not start"
-drops_before=$(diamond_drops)
-prog_before=$(stats_field 'd["prog_id"]')
-ip netns exec "${UNIQ}h1" $STREAM send 10.0.6.2 --port $PORT --flows 64 \
-	--rate $RATE --seconds $SECONDS_SENT >"$OUT" &
-sender=$!
-on_exit kill $sender
-changes=(
-	"attach $ALT"
-	"set --mode ecmp"
-	"set --weights 4,3,2,1"
-	"set --mode spray"
-	"set --mode letflow --timeout 1ms"
-	"set --mode leastload --load-halflife 5ms"
-	"attach $FLOWLETCTL"
-	"set --mode flowlet --weights 1,1,1,1 --timeout 50ms"
-)
-made=0
-for change in "${changes[@]}"; do
-	sleep 0.6
-	read -r verb binary <<<"$change"
-	if [ "$verb" = attach ]; then
-		attach "$binary" >/dev/null && made=$((made + 1))
-	else
-		# shellcheck disable=SC2086 # the change is a list of options
-		ctl set s1-eth1 ${change#set } >/dev/null && made=$((made + 1))
-	fi
-done
-wait $sender
-sent=$(json_field "$OUT" sent)
-wait $receiver
-received=$(json_field "$RECV" received)
-drops_after=$(diamond_drops)
-read -r -a counted <<<"$(drops_delta "$drops_before" "$drops_after")"
-kernel_drops=${counted[-1]}
-lost=$((sent - received))
-prog_after=$(stats_field 'd["prog_id"]')
-check "${#changes[@]} changes under a ${RATE} pps stream of 64 UDP flows: 2 re-attaches (prog $prog_before -> $prog_after) and 6 sets all succeeded ($made)" \
-	test "$made" -eq ${#changes[@]} -a "$prog_after" != "$prog_before"
-check "flowlet dropped nothing: $(stats_field 'd["dropped"]')" \
-	stats_true s1 s1-eth1 'sum(d["dropped"].values()) == 0'
-echo "measured: sent $sent, received $received, lost $lost; kernel drops ${counted[*]}"
-check "no loss flowlet alone explains: $lost of $sent datagrams lost, $kernel_drops drops counted by the kernel outside flowlet" \
-	test "$sent" -gt $((RATE * SECONDS_SENT / 2)) -a "$lost" -le "$kernel_drops"
+setup() { build_diamond 4; }
+between() { ctl detach s1-eth1; }
 
-# -- flows keep their paths across a re-attach (a 10s timeout: no gap in
-# the stream can start a flowlet meanwhile)
-ctl set s1-eth1 --timeout 10s >/dev/null
-ip netns exec "${UNIQ}h2" $STREAM recv --port $PORT >"$RECV" &
-receiver=$!
-on_exit kill $receiver
-wait_until 30 grep -q ready "$RECV"
-ip netns exec "${UNIQ}h1" $STREAM send 10.0.6.2 --port $PORT --flows 64 \
-	--rate 2000 --seconds 5 >/dev/null &
-sender=$!
-wait_until 30 bash -c "[ \$(ip netns exec ${UNIQ}s1 '$FLOWLETCTL' flows s1-eth1 | grep -c ':$PORT ') -ge 64 ]"
-before=$(flow_paths)
-attach "$ALT" --timeout 10s >/dev/null
-after=$(flow_paths)
-wait $sender
-wait $receiver
-check "the 64 flows keep their paths and flowlets across a re-attach ($(wc -w <<<"$before") flows)" \
-	test -n "$before" -a "$before" = "$after" -a "$(wc -w <<<"$before")" -eq 64
+# A fixed-rate UDP stream across re-attach and every set.
+test_udp_changes() {
+	local receiver sender drops_before drops_after prog_before prog_after changes made change verb binary sent received counted kernel_drops lost
+	attach_s1 || return
+	ip netns exec "${UNIQ}h2" $STREAM recv --port $PORT >"$RECV" &
+	receiver=$!
+	on_exit kill $receiver
+	wait_until 30 grep -q ready "$RECV" || fail "the UDP receiver did not start"
+	drops_before=$(diamond_drops)
+	prog_before=$(stats_field 'd["prog_id"]')
+	ip netns exec "${UNIQ}h1" $STREAM send 10.0.6.2 --port $PORT --flows 64 \
+		--rate $RATE --seconds $SECONDS_SENT >"$OUT" &
+	sender=$!
+	on_exit kill $sender
+	changes=(
+		"attach $ALT"
+		"set --mode ecmp"
+		"set --weights 4,3,2,1"
+		"set --mode spray"
+		"set --mode letflow --timeout 1ms"
+		"set --mode leastload --load-halflife 5ms"
+		"attach $FLOWLETCTL"
+		"set --mode flowlet --weights 1,1,1,1 --timeout 50ms"
+	)
+	made=0
+	for change in "${changes[@]}"; do
+		sleep 0.6
+		read -r verb binary <<<"$change"
+		if [ "$verb" = attach ]; then
+			attach "$binary" >/dev/null && made=$((made + 1))
+		else
+			# shellcheck disable=SC2086 # the change is a list of options
+			ctl set s1-eth1 ${change#set } >/dev/null && made=$((made + 1))
+		fi
+	done
+	wait $sender
+	sent=$(json_field "$OUT" sent)
+	wait $receiver
+	received=$(json_field "$RECV" received)
+	drops_after=$(diamond_drops)
+	read -r -a counted <<<"$(drops_delta "$drops_before" "$drops_after")"
+	kernel_drops=${counted[-1]}
+	lost=$((sent - received))
+	prog_after=$(stats_field 'd["prog_id"]')
+	check "${#changes[@]} changes under a ${RATE} pps stream of 64 UDP flows: 2 re-attaches (prog $prog_before -> $prog_after) and 6 sets all succeeded ($made)" \
+		test "$made" -eq ${#changes[@]} -a "$prog_after" != "$prog_before"
+	check "flowlet dropped nothing: $(stats_field 'd["dropped"]')" \
+		stats_true s1 s1-eth1 'sum(d["dropped"].values()) == 0'
+	echo "# measured: sent $sent, received $received, lost $lost; kernel drops ${counted[*]}"
+	check "no loss flowlet alone explains: $lost of $sent datagrams lost, $kernel_drops drops counted by the kernel outside flowlet" \
+		test "$sent" -gt $((RATE * SECONDS_SENT / 2)) -a "$lost" -le "$kernel_drops"
+}
 
-# -- a TCP transfer across two re-attaches, still with the 10s timeout, so
-# that only a re-attach could move the flow. A retransmission is caused by
-# the network when the sender saw duplicate ACKs or SACKs (a fast
-# retransmit: loss or reordering); a timer's (tail loss probe, timeout)
-# fires when ACKs come late, which a loaded 2-core machine does.
+# Flows keep their paths across a re-attach (a 10s timeout: no gap in the
+# stream can start a flowlet meanwhile).
+test_flows_keep_paths() {
+	local receiver sender before after
+	attach_s1 --timeout 10s || return
+	ip netns exec "${UNIQ}h2" $STREAM recv --port $PORT >"$RECV" &
+	receiver=$!
+	on_exit kill $receiver
+	wait_until 30 grep -q ready "$RECV"
+	ip netns exec "${UNIQ}h1" $STREAM send 10.0.6.2 --port $PORT --flows 64 \
+		--rate 2000 --seconds 5 >/dev/null &
+	sender=$!
+	wait_until 30 bash -c "[ \$(ip netns exec ${UNIQ}s1 '$FLOWLETCTL' flows s1-eth1 | grep -c ':$PORT ') -ge 64 ]"
+	before=$(flow_paths)
+	attach "$ALT" --timeout 10s >/dev/null
+	after=$(flow_paths)
+	wait $sender
+	wait $receiver
+	check "the 64 flows keep their paths and flowlets across a re-attach ($(wc -w <<<"$before") flows)" \
+		test -n "$before" -a "$before" = "$after" -a "$(wc -w <<<"$before")" -eq 64
+}
+
+# tcp_retrans: h1's retransmission counters, "NAME=VALUE ...".
 tcp_retrans() {
 	on h1 nstat -asz TcpExtTCPFastRetrans TcpExtTCPLossProbes TcpExtTCPTimeouts |
 		awk '/^Tcp/ {printf "%s=%s ", $1, $2}'
 }
-on h2 iperf3 -s -1 -p 5399 >/dev/null 2>&1 &
-server=$!
-on_exit kill $server
-wait_until 30 listening h2 5399
-drops_before=$(diamond_drops)
-retrans_before=$(tcp_retrans)
-on h1 iperf3 -c 10.0.6.2 -p 5399 -t 4 -b 200M -J >"$OUT" 2>&1 &
-client=$!
-sleep 1
-attach "$FLOWLETCTL" --timeout 10s >/dev/null
-sleep 1
-attach "$ALT" --timeout 10s >/dev/null
-wait $client
-status=$?
-wait $server 2>/dev/null
-drops_after=$(diamond_drops)
-retrans_after=$(tcp_retrans)
-read -r -a counted <<<"$(drops_delta "$drops_before" "$drops_after")"
-fast=$(/usr/bin/python3 -c 'import sys; a, b = (dict(w.split("=") for w in s.split()) for s in sys.argv[1:]); print(int(b["TcpExtTCPFastRetrans"]) - int(a["TcpExtTCPFastRetrans"]))' "$retrans_before" "$retrans_after")
-if [ $status -eq 0 ]; then
-	retrans=$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["end"]["sum_sent"]["retransmits"])' "$OUT")
-	echo "measured: TCP across 2 re-attaches: $retrans retransmissions ($fast fast; counters before: $retrans_before, after: $retrans_after); kernel drops ${counted[*]}"
-	check "a TCP transfer (200 Mbit/s, 4s) across 2 re-attaches: $fast fast retransmissions ($retrans in all), no more than the ${counted[-1]} drops the kernel counted" \
-		test "$fast" -le "${counted[-1]}"
-else
-	fail "iperf3 across re-attaches: $(head -c 300 "$OUT")"
-fi
-check "detach" ctl detach s1-eth1
-finish
+
+# A TCP transfer across two re-attaches, with a 10s timeout, so that only
+# a re-attach could move the flow. A retransmission is caused by the
+# network when the sender saw duplicate ACKs or SACKs (a fast retransmit:
+# loss or reordering); a timer's (tail loss probe, timeout) fires when
+# ACKs come late, which a loaded 2-core machine does.
+test_tcp_reattach() {
+	local server client status drops_before drops_after retrans_before retrans_after counted fast retrans
+	attach_s1 --timeout 10s || return
+	on h2 iperf3 -s -1 -p 5399 >/dev/null 2>&1 &
+	server=$!
+	on_exit kill $server
+	wait_until 30 listening h2 5399
+	drops_before=$(diamond_drops)
+	retrans_before=$(tcp_retrans)
+	on h1 iperf3 -c 10.0.6.2 -p 5399 -t 4 -b 200M -J >"$OUT" 2>&1 &
+	client=$!
+	sleep 1
+	attach "$FLOWLETCTL" --timeout 10s >/dev/null
+	sleep 1
+	attach "$ALT" --timeout 10s >/dev/null
+	wait $client
+	status=$?
+	wait $server 2>/dev/null
+	drops_after=$(diamond_drops)
+	retrans_after=$(tcp_retrans)
+	read -r -a counted <<<"$(drops_delta "$drops_before" "$drops_after")"
+	fast=$(/usr/bin/python3 -c 'import sys; a, b = (dict(w.split("=") for w in s.split()) for s in sys.argv[1:]); print(int(b["TcpExtTCPFastRetrans"]) - int(a["TcpExtTCPFastRetrans"]))' "$retrans_before" "$retrans_after")
+	if [ $status -eq 0 ]; then
+		retrans=$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["end"]["sum_sent"]["retransmits"])' "$OUT")
+		echo "# measured: TCP across 2 re-attaches: $retrans retransmissions ($fast fast; counters before: $retrans_before, after: $retrans_after); kernel drops ${counted[*]}"
+		check "a TCP transfer (200 Mbit/s, 4s) across 2 re-attaches: $fast fast retransmissions ($retrans in all), no more than the ${counted[-1]} drops the kernel counted" \
+			test "$fast" -le "${counted[-1]}"
+	else
+		fail "iperf3 across re-attaches: $(head -c 300 "$OUT")"
+	fi
+	check "detach" ctl detach s1-eth1
+}
+
+run_tests "$@"
