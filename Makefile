@@ -260,10 +260,10 @@ topo: all demo-deps
 fabric: all demo-deps
 	$(Q)/usr/bin/python3 topo/fabric.py $(ARGS)
 
-# The README's command reference, from the command table (the cli tests
+# docs/flowletctl.md's command reference, from the command table (the cli tests
 # fail when it drifts).
 docs: flowletctl flowletctl.8 $(OUT)/flowletctl.bash
-	$(Q)scripts/readme_cli.py README.md
+	$(Q)scripts/readme_cli.py docs/flowletctl.md
 
 # make install [PREFIX=/usr/local] [DESTDIR=...]: flowletctl (its BPF
 # object is inside it: it runs from anywhere), flowlet-send, the man page,
