@@ -14,7 +14,8 @@ from common import (VARIANTS, cpu_sentence, error_bars, new_parser, out_dir,
                     progress, pyplot, spread, use_variant, write_csv,
                     write_section)
 
-from flowlet_mininet import seed_network, shape_port  # noqa: E402
+from flowlet_mininet import (DEFAULT_TIMEOUT, seed_network,  # noqa: E402
+                             shape_port)
 from traffic import flowgen, iperf, median  # noqa: E402
 
 NAME = 'asymmetry'
@@ -110,7 +111,7 @@ def section(args, rows, variants, optimum):
 
 def main(argv=None):
     parser = new_parser(__doc__, '1 run, 4 s and 8 MB per variant')
-    parser.add_argument('--timeout', default='50ms')
+    parser.add_argument('--timeout', default=DEFAULT_TIMEOUT)
     parser.add_argument('--short', default='2ms',
                         help='the short timeout of the -short variants')
     parser.add_argument('--seconds', type=int, default=None)

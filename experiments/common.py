@@ -11,7 +11,7 @@ ROOT = os.path.dirname(HERE)
 RESULTS = os.path.join(ROOT, 'results')
 sys.path.insert(0, os.path.join(ROOT, 'topo'))
 
-from flowlet_mininet import MODES  # noqa: E402
+from flowlet_mininet import MODES, duration_ns  # noqa: E402
 from traffic import median, use_mode  # noqa: E402
 
 # (label, mode, settings): the kernel's multipath route with flowlet
@@ -98,13 +98,9 @@ def error_bars(groups, centre=median):
 
 
 def duration_us(text):
-    """A duration with a unit (ns, us, ms, s, as flowletctl takes them)
-    in microseconds; ValueError without one."""
-    for unit, scale in (('ns', 1e-3), ('us', 1), ('ms', 1e3), ('s', 1e6)):
-        number = text[:-len(unit)]
-        if text.endswith(unit) and number.replace('.', '', 1).isdigit():
-            return float(number) * scale
-    raise ValueError('a duration with a unit: %s' % text)
+    """A duration with a unit, as flowletctl takes it, in microseconds;
+    ValueError without one."""
+    return duration_ns(text) / 1e3
 
 
 def spread(values, fmt):

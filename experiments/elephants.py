@@ -13,7 +13,7 @@ from common import (VARIANTS, cpu_sentence, error_bars, new_parser, out_dir,
                     progress, pyplot, spread, use_variant, write_csv,
                     write_section)
 
-from flowlet_mininet import seed_network  # noqa: E402
+from flowlet_mininet import DEFAULT_TIMEOUT, seed_network  # noqa: E402
 from traffic import iperf, median, paths_used  # noqa: E402
 
 NAME = 'elephants'
@@ -99,7 +99,7 @@ def main(argv=None):
                         help='flow counts (default 1,2,4,8,16)')
     parser.add_argument('--bw', type=float, default=50,
                         help='Mbit/s per path (default 50)')
-    parser.add_argument('--timeout', default='50ms')
+    parser.add_argument('--timeout', default=DEFAULT_TIMEOUT)
     parser.add_argument('--seconds', type=int, default=None)
     parser.add_argument('--runs', type=int, default=None)
     args = parser.parse_args(argv)

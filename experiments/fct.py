@@ -13,7 +13,7 @@ import tempfile
 from common import (VARIANTS, cpu_sentence, error_bars, new_parser, out_dir,
                     progress, pyplot, use_variant, write_csv, write_section)
 
-from flowlet_mininet import seed_network  # noqa: E402
+from flowlet_mininet import DEFAULT_TIMEOUT, seed_network  # noqa: E402
 from traffic import flowgen, median  # noqa: E402
 
 NAME = 'fct'
@@ -141,7 +141,7 @@ def main(argv=None):
     parser.add_argument('--loads', default=None,
                         help='default 0.3,0.5,0.7')
     parser.add_argument('--bw', type=float, default=50)
-    parser.add_argument('--timeout', default='50ms')
+    parser.add_argument('--timeout', default=DEFAULT_TIMEOUT)
     parser.add_argument('--scale', type=float, default=0.1)
     parser.add_argument('--seconds', type=int, default=None)
     parser.add_argument('--runs', type=int, default=None)

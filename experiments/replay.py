@@ -15,7 +15,8 @@ import time
 from common import (ROOT, new_parser, out_dir, progress, pyplot, write_csv,
                     write_section)
 
-from flowlet_mininet import seed_network  # noqa: E402
+from flowlet_mininet import (DEFAULT_TIMEOUT, format_ns,  # noqa: E402
+                             seed_network)
 from traffic import end_process, flowgen, use_mode  # noqa: E402
 
 NAME = 'replay'
@@ -108,7 +109,7 @@ def section(args, info, rows, timeouts):
         for mode in MODES:
             r = next(r for r in rows if r[0] == mode and r[1] == t)
             cells += ['%.2f' % r[3], '%d' % r[5], '%.2f' % r[6]]
-        lines.append('| %s | %s |' % (fmt_ns(t), ' | '.join(cells)))
+        lines.append('| %s | %s |' % (format_ns(t), ' | '.join(cells)))
     flowlet = [r for r in rows if r[0] == 'flowlet']
     one = next((r for r in flowlet if r[3] <= 1.5), None)
     lines += ['', 'What this trace says: at the shortest timeout a flow '
@@ -116,15 +117,8 @@ def section(args, info, rows, timeouts):
               'flows are nearly one flowlet each (at most 1.5) from %s on. '
               'Balance is the data path\'s own per-path byte count.'
               % (flowlet[0][3], flowlet[-1][3],
-                 fmt_ns(one[1]) if one else 'no timeout tried')]
+                 format_ns(one[1]) if one else 'no timeout tried')]
     return '\n'.join(lines)
-
-
-def fmt_ns(ns):
-    for unit, scale in (('s', 1e9), ('ms', 1e6), ('us', 1e3)):
-        if ns >= scale:
-            return '%g%s' % (ns / scale, unit)
-    return '%dns' % ns
 
 
 def main(argv=None):
@@ -145,7 +139,7 @@ def main(argv=None):
                  % args.seconds)
         capture(trace, args.seconds, args.load, args.seed, args.cc)
     common = ['--paths', str(args.paths), '--seed', str(args.seed)]
-    info = replay(trace, '--timeout', '50ms', *common)
+    info = replay(trace, '--timeout', DEFAULT_TIMEOUT, *common)
     rows = []
     for mode in MODES:
         progress(NAME, 'replaying %s over %d timeouts' % (

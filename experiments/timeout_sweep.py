@@ -12,7 +12,7 @@ from common import (cpu_sentence, duration_us, error_bars, new_parser, out_dir,
                     progress, pyplot, spread, use_variant, write_csv,
                     write_section)
 
-from flowlet_mininet import seed_network  # noqa: E402
+from flowlet_mininet import DEFAULT_TIMEOUT, seed_network  # noqa: E402
 from traffic import hist_median, imbalance, iperf, median, \
     telemetry_delta  # noqa: E402
 
@@ -197,7 +197,7 @@ def main(argv=None):
     with seed_network(cc=args.cc, paths=4, bw=args.bw, seed=args.seed) as net:
         for run in range(args.runs):
             for label in ('kernel', 'ecmp'):
-                use_variant(net, label, {}, '50ms')
+                use_variant(net, label, {}, DEFAULT_TIMEOUT)
                 base.setdefault(label, []).append(measure(label, '-'))
             for t in timeouts:
                 for mode in modes:

@@ -12,7 +12,7 @@ import sys
 from common import (cpu_sentence, new_parser, out_dir, progress, pyplot,
                     spread, use_variant, write_csv, write_section)
 
-from flowlet_mininet import seed_network  # noqa: E402
+from flowlet_mininet import DEFAULT_TIMEOUT, seed_network  # noqa: E402
 from flowlet_plan import route_args  # noqa: E402
 from traffic import iperf, median  # noqa: E402
 
@@ -228,7 +228,7 @@ def main(argv=None):
     parser = new_parser(__doc__, '16 flows only, 1 run of 3 phases of 2 s')
     add_options(parser, 100, 60, 'Mbit/s in all, UDP and TCP (default 60: '
                 'below either path\'s capacity, so that the split is the '
-                'placement\'s, not TCP\'s)', '50ms')
+                'placement\'s, not TCP\'s)', DEFAULT_TIMEOUT)
     parser.add_argument('--flows', default=None,
                         help='flow counts (default 1,16)')
     args = parse_options(parser, argv)

@@ -51,19 +51,53 @@ static void print_config(const char *iface, const struct flowlet_config *cfg,
 	printf(", telemetry %s\n", cfg->telemetry ? "on" : "off");
 }
 
-const struct option attach_options[] = {
-	{ "path", required_argument, NULL, OPT_PATH },
-	{ "prefix", required_argument, NULL, OPT_PREFIX },
+const struct cmd_option attach_options[] = {
+	OPTION("path", OPT_PATH, "DEV@NEXTHOP",
+	       "an egress interface and the neighbour behind it (its MAC is "
+	       "resolved from the kernel); 1-@0 of them",
+	       .kinds = "n", .args = { FLOWLET_MAX_PATHS }, .repeat = true),
+	OPTION("from-route", OPT_FROM_ROUTE, "PREFIX",
+	       "the paths are the next hops (and weights) of the kernel's "
+	       "route "
+	       "to PREFIX: a multipath route or a nexthop group; watch follows "
+	       "it"),
+	OPTION("from-routes", OPT_FROM_ROUTES, NULL,
+	       "every route through gateways of the table, each balanced over "
+	       "its "
+	       "own next hops (a path group, like the kernel's nexthop groups; "
+	       "up "
+	       "to @0); other routes (connected subnets) stay the kernel's; "
+	       "watch "
+	       "follows them all",
+	       .kinds = "n", .args = { FLOWLET_MAX_GROUPS }),
+	OPTION("table", OPT_TABLE, "T",
+	       "the routing table of --from-route(s) (default main)"),
+	OPTION("prefix", OPT_PREFIX, "CIDR",
+	       "balance only these destinations (up to @0); default "
+	       "--from-route's "
+	       "PREFIX, else all of IPv4 and IPv6. Local, link-local and "
+	       "multicast "
+	       "addresses are never balanced",
+	       .kinds = "n", .args = { FLOWLET_MAX_PREFIXES }, .repeat = true),
 	TUNING_OPTIONS,
-	{ "xdp-mode", required_argument, NULL, OPT_XDP_MODE },
-	{ "flow-table", required_argument, NULL, OPT_FLOW_TABLE },
-	{ "seed", required_argument, NULL, OPT_SEED },
-	{ "from-route", required_argument, NULL, OPT_FROM_ROUTE },
-	{ "from-routes", no_argument, NULL, OPT_FROM_ROUTES },
-	{ "ingress", required_argument, NULL, OPT_INGRESS },
-	{ "table", required_argument, NULL, OPT_TABLE },
 	HOOK_OPTION,
-	{ "help", no_argument, NULL, 'h' },
+	OPTION("xdp-mode", OPT_XDP_MODE, "native|generic",
+	       "the XDP mode (default: native where the driver has it)",
+	       .words = "native generic"),
+	OPTION("flow-table", OPT_FLOW_TABLE, "N",
+	       "flow table entries per address family (default @0)",
+	       .kinds = "n", .args = { FLOWLET_MAX_FLOWS }),
+	OPTION("seed", OPT_SEED, "N",
+	       "the flow hash's seed, for runs that must repeat (default "
+	       "random; "
+	       "a re-attach keeps the instance's)"),
+	OPTION("ingress", OPT_INGRESS, "IFACE",
+	       "one more ingress port (up to @0): the same instance (program, "
+	       "flows, counters) runs there; stats and detach on any port act "
+	       "on "
+	       "the instance",
+	       .kinds = "n", .args = { FLOWLET_MAX_INGRESS - 1 },
+	       .repeat = true),
 	{ 0 },
 };
 
@@ -257,10 +291,9 @@ static int apply_set(struct flowlet_config *cfg, void *ctx)
 	return config_apply_tuning(set->tuning, cfg);
 }
 
-const struct option set_options[] = {
+const struct cmd_option set_options[] = {
 	TUNING_OPTIONS,
 	HOOK_OPTION,
-	{ "help", no_argument, NULL, 'h' },
 	{ 0 },
 };
 
@@ -281,8 +314,15 @@ int cmd_set(int argc, char **argv)
 	if (status == EXIT_OK && !tuning.mode_set && !tuning.timeout_ns &&
 	    !tuning.load_halflife_ns && !tuning.weight_count &&
 	    !tuning.telemetry_set) {
-		pr_err("set: nothing to change (give --mode, --timeout, "
-		       "--weights, --load-halflife or --telemetry)");
+		char names[128] = "";
+
+		for (const struct cmd_option *o = set_options; o->name; o++) {
+			if (o->val != OPT_HOOK)
+				snprintf(names + strlen(names),
+					 sizeof(names) - strlen(names),
+					 "%s--%s", *names ? ", " : "", o->name);
+		}
+		pr_err("set: nothing to change (give %s)", names);
 		status = EXIT_USAGE;
 	}
 	if (status == EXIT_OK)
@@ -299,9 +339,8 @@ int cmd_set(int argc, char **argv)
 	return status;
 }
 
-const struct option detach_options[] = {
+const struct cmd_option detach_options[] = {
 	HOOK_OPTION,
-	{ "help", no_argument, NULL, 'h' },
 	{ 0 },
 };
 

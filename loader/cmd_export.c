@@ -182,9 +182,10 @@ static void log_mhd(void *cls, const char *fmt, va_list ap)
 		vfprintf(stderr, fmt, ap);
 }
 
-const struct option exporter_options[] = {
-	{ "listen", required_argument, NULL, 'l' },
-	{ "help", no_argument, NULL, 'h' },
+const struct cmd_option exporter_options[] = {
+	OPTION("listen", 'l', "ADDR:PORT",
+	       "where to serve: ADDR:PORT, [ADDR6]:PORT or :PORT "
+	       "(default " DEFAULT_LISTEN ", loopback only)"),
 	{ 0 },
 };
 

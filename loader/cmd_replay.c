@@ -17,7 +17,8 @@ enum {
 	OPT_JSON,
 };
 
-#define MAX_SWEEP 32
+#define MAX_SWEEP     32
+#define DEFAULT_PATHS 4
 
 static void print_result(const char *trace, const struct replay_result *r)
 {
@@ -141,19 +142,22 @@ static int parse_sweep(const char *text, __u64 *timeouts, int *count)
 	return err;
 }
 
-const struct option replay_options[] = {
+const struct cmd_option replay_options[] = {
 	TUNING_OPTIONS,
-	{ "paths", required_argument, NULL, OPT_PATHS },
-	{ "seed", required_argument, NULL, OPT_SEED },
-	{ "sweep", required_argument, NULL, OPT_SWEEP },
-	{ "json", no_argument, NULL, OPT_JSON },
-	{ "help", no_argument, NULL, 'h' },
+	OPTION("sweep", OPT_SWEEP, "D1,D2,...",
+	       "replay once per timeout (up to @0): one row each (flowlets, "
+	       "packets per flowlet, path changes, balance)",
+	       .kinds = "n", .args = { MAX_SWEEP }),
+	OPTION("paths", OPT_PATHS, "N", "over N paths, 1-@0 (default @1)",
+	       .kinds = "nn", .args = { FLOWLET_MAX_PATHS, DEFAULT_PATHS }),
+	OPTION("seed", OPT_SEED, "N", "the flow hash's seed (default 0)"),
+	OPTION("json", OPT_JSON, NULL, "one JSON object"),
 	{ 0 },
 };
 
 int cmd_replay(int argc, char **argv)
 {
-	struct replay_opts ro = { .paths = 4 };
+	struct replay_opts ro = { .paths = DEFAULT_PATHS };
 	struct config_tuning *t = &ro.tuning;
 	struct replay_result *r;
 	int opt, status = EXIT_OK, err, sweeps = 0;

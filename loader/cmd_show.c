@@ -333,13 +333,17 @@ static void on_signal(int sig)
 	stop = 1;
 }
 
-const struct option stats_options[] = {
-	{ "json", no_argument, NULL, OPT_JSON },
-	{ "watch", required_argument, NULL, OPT_WATCH },
-	{ "prometheus", no_argument, NULL, OPT_PROMETHEUS },
-	{ "reset", no_argument, NULL, OPT_RESET },
+const struct cmd_option stats_options[] = {
+	OPTION("json", OPT_JSON, NULL, "one JSON object"),
+	OPTION("watch", OPT_WATCH, "SECONDS",
+	       "print them again every SECONDS with the rates and SHARE of "
+	       "that "
+	       "interval, until interrupted (on a terminal in place)"),
+	OPTION("reset", OPT_RESET, NULL,
+	       "zero the counters after printing them (the flows stay)"),
+	OPTION("prometheus", OPT_PROMETHEUS, NULL,
+	       "print them in Prometheus's text format"),
 	HOOK_OPTION,
-	{ "help", no_argument, NULL, 'h' },
 	{ 0 },
 };
 
@@ -473,11 +477,12 @@ static void print_flow(const struct flowlet_flow_key *key,
 	print_close('}');
 }
 
-const struct option flows_options[] = {
-	{ "json", no_argument, NULL, OPT_JSON },
-	{ "limit", required_argument, NULL, OPT_LIMIT },
+const struct cmd_option flows_options[] = {
+	OPTION("json", OPT_JSON, NULL, "a JSON array"),
+	OPTION("limit", OPT_LIMIT, "N",
+	       "show at most N flows (default @0; 0: all)", .kinds = "n",
+	       .args = { DEFAULT_FLOW_LIMIT }),
 	HOOK_OPTION,
-	{ "help", no_argument, NULL, 'h' },
 	{ 0 },
 };
 
@@ -577,9 +582,8 @@ static int status_row(struct instance *in, void *found)
 	return 0;
 }
 
-const struct option status_options[] = {
-	{ "json", no_argument, NULL, OPT_JSON },
-	{ "help", no_argument, NULL, 'h' },
+const struct cmd_option status_options[] = {
+	OPTION("json", OPT_JSON, NULL, "one JSON object"),
 	{ 0 },
 };
 

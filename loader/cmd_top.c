@@ -17,12 +17,13 @@
 #include "parse.h"
 #include "snapshot.h"
 
-#define TOP_FLOWS 8
+#define TOP_FLOWS	   8
+#define DEFAULT_INTERVAL_S 1
 
-const struct option top_options[] = {
-	{ "interval", required_argument, NULL, 'i' },
+const struct cmd_option top_options[] = {
+	OPTION("interval", 'i', "SECONDS", "redraw every SECONDS (default @0)",
+	       .kinds = "n", .args = { DEFAULT_INTERVAL_S }),
 	HOOK_OPTION,
-	{ "help", no_argument, NULL, 'h' },
 	{ 0 },
 };
 
@@ -210,7 +211,7 @@ int cmd_top(int argc, char **argv)
 	enum flowlet_hook hook = FLOWLET_HOOK_COUNT;
 	struct reading readings[2] = { 0 };
 	int opt, status = EXIT_OK, cur = 0;
-	__u64 interval = 1;
+	__u64 interval = DEFAULT_INTERVAL_S;
 	struct instance in;
 
 	while (status == EXIT_OK &&

@@ -296,10 +296,9 @@ static int watch_loop(struct watch *w, struct nl_events *ev, int claim)
 	return 0;
 }
 
-const struct option watch_options[] = {
-	{ "json", no_argument, NULL, OPT_JSON },
+const struct cmd_option watch_options[] = {
+	OPTION("json", OPT_JSON, NULL, "one JSON object per line"),
 	HOOK_OPTION,
-	{ "help", no_argument, NULL, 'h' },
 	{ 0 },
 };
 

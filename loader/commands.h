@@ -8,30 +8,74 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "config.h"
 #include "flowlet.h"
+#include "parse.h"
+
+/* The exit statuses: EXIT_name, its value, what it says. */
+#define EXIT_STATUSES(X)                                \
+	X(OK, 0, "ok")                                  \
+	X(FAIL, 1, "the kernel or the network refused") \
+	X(USAGE, 2, "bad arguments")
 
 enum exit_status {
-	EXIT_OK = 0,
-	EXIT_FAIL = 1,	/* the kernel or the network said no */
-	EXIT_USAGE = 2, /* a bad argument */
+#define X(name, value, what) EXIT_##name = value,
+	EXIT_STATUSES(X)
+#undef X
 };
 
+/* "0 ok, 1 the kernel or the network refused, 2 bad arguments." */
+void exit_status_help(FILE *out);
+
 #define FLOWLET_VERSION "0.1.0"
+
+/*
+ * One row per option of a command: the one description of it. The
+ * command's getopt table, its synopsis and --help, the man page, the bash
+ * completion and the reference in docs/ (cmd_docs.c) are made from it.
+ * Its help may name @0, @1 and @2, the row's args, printed as @kinds says
+ * ('n' a number, 'd' a duration in ns), so that a default or a limit is
+ * printed from the C constant that sets it.
+ */
+struct cmd_option {
+	const char *name;    /* --NAME */
+	int val;	     /* what command_getopt() returns for it */
+	const char *metavar; /* its value, e.g. "DURATION"; NULL: a flag */
+	const char *help;    /* one paragraph, wrapped when printed */
+	const char *kinds;   /* of args, one letter each */
+	unsigned long long args[3];
+	bool repeat; /* may be given several times */
+	/* What its value completes to: fixed words, or a name table's. */
+	const char *words;
+	void (*words_fn)(char *buf, size_t len);
+};
+
+/* A row of a table of struct cmd_option; what follows @help: .kinds and
+ * .args, .repeat, .words or .words_fn. */
+#define OPTION(name_, val_, metavar_, help_, ...)                      \
+	{                                                              \
+		.name = (name_), .val = (val_), .metavar = (metavar_), \
+		.help = (help_), __VA_ARGS__                           \
+	}
 
 struct command {
 	const char *name;
 	int (*run)(int argc, char **argv);
-	const char *usage;
-	bool modes;		   /* its --help lists the modes */
-	bool hooks;		   /* and the hooks */
-	const struct option *opts; /* what it parses */
+	/* The synopsis before the options' brackets: arguments, and options
+	 * that go together ("IFACE (--path DEV@NEXTHOP ... | ...)"); every
+	 * option it names is a row of @opts. */
+	const char *args;
+	const char *description;       /* one paragraph, wrapped when printed */
+	bool modes;		       /* its --help lists the modes */
+	bool hooks;		       /* and the hooks */
+	const struct cmd_option *opts; /* ends with { 0 } */
 };
 
 /* table.c: every command. */
 extern const struct command command_table[];
 extern const size_t command_count;
 
-extern const struct option attach_options[], set_options[], watch_options[],
+extern const struct cmd_option attach_options[], set_options[], watch_options[],
 	stats_options[], flows_options[], status_options[], replay_options[],
 	exporter_options[], detach_options[], docs_options[], top_options[];
 
@@ -50,7 +94,14 @@ int cmd_top(int argc, char **argv);
 /* The command main() runs (for messages and --help). */
 extern const struct command *command_current;
 
+/* The command's synopsis ("flowletctl NAME ARGS [--opt V] ...", wrapped),
+ * its usage (the synopsis, the description and a line per option), and
+ * an option's help with its args filled in. */
+void command_synopsis(const struct command *cmd, FILE *out);
 void command_usage(const struct command *cmd, FILE *out);
+void command_option_help(const struct cmd_option *o, char *buf, size_t len);
+/* Whether @text names --@name (as a whole word). */
+bool command_names_option(const char *text, const char *name);
 
 /*
  * getopt_long() for a subcommand: returns the option, or -1 at the end.
@@ -58,7 +109,7 @@ void command_usage(const struct command *cmd, FILE *out);
  * option or a missing value prints one line and sets *status to EXIT_USAGE
  * (the caller returns it).
  */
-int command_getopt(int argc, char **argv, const struct option *opts,
+int command_getopt(int argc, char **argv, const struct cmd_option *opts,
 		   int *status);
 
 /* The single positional argument after the options (@what names it in
@@ -80,12 +131,23 @@ enum {
 	OPT_COMMAND_FIRST,
 };
 /* clang-format off */
-#define TUNING_OPTIONS                                               \
-	{ "mode", required_argument, NULL, OPT_MODE },               \
-	{ "timeout", required_argument, NULL, OPT_TIMEOUT },         \
-	{ "weights", required_argument, NULL, OPT_WEIGHTS },         \
-	{ "load-halflife", required_argument, NULL, OPT_HALFLIFE },   \
-	{ "telemetry", required_argument, NULL, OPT_TELEMETRY }
+#define TUNING_OPTIONS                                                       \
+	OPTION("mode", OPT_MODE, "MODE", "how paths are chosen: see Modes",  \
+	       .words_fn = mode_words),                                      \
+	OPTION("timeout", OPT_TIMEOUT, "DURATION",                           \
+	       "the flowlet gap: a flow may change paths after a gap this "  \
+	       "long (default @0)",                                          \
+	       .kinds = "d", .args = { FLOWLET_DEFAULT_TIMEOUT_NS }),        \
+	OPTION("weights", OPT_WEIGHTS, "W1,W2,...",                          \
+	       "one weight 0-@0 per path (default all 1), adding up to at "  \
+	       "most @1; 0 takes a path out of rotation",                    \
+	       .kinds = "nn", .args = { FLOWLET_MAX_WEIGHT, FLOWLET_SLOTS }), \
+	OPTION("load-halflife", OPT_HALFLIFE, "DURATION",                    \
+	       "the half-life of leastload's rate estimate (default @0)",    \
+	       .kinds = "d", .args = { FLOWLET_DEFAULT_LOAD_HALFLIFE_NS }),  \
+	OPTION("telemetry", OPT_TELEMETRY, "on|off",                         \
+	       "histograms of gaps and flowlet sizes, shown by stats "       \
+	       "(default on)", .words = "on off")
 /* clang-format on */
 struct config_tuning;
 int command_tuning(int opt, const char *value, struct config_tuning *t,
@@ -94,10 +156,13 @@ int command_tuning(int opt, const char *value, struct config_tuning *t,
 /* --hook HOOK: which of an interface's instances (HOOK_OPTION in a
  * struct option table); command_hook() parses it into *hook (1 if @opt
  * was it; *status is EXIT_USAGE after a bad value). */
-#define HOOK_OPTION                                       \
-	{                                                 \
-		"hook", required_argument, NULL, OPT_HOOK \
-	}
+#define HOOK_OPTION                                                     \
+	OPTION("hook", OPT_HOOK, "HOOK",                                \
+	       "which instance, when flowlet runs at several hooks of " \
+	       "IFACE: see Hooks",                                      \
+	       .words_fn = hook_words)
+void mode_words(char *buf, size_t len);
+void hook_words(char *buf, size_t len);
 int command_hook(int opt, const char *value, enum flowlet_hook *hook,
 		 int *status);
 

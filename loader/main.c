@@ -12,6 +12,7 @@
 #include "commands.h"
 #include "log.h"
 #include "names.h"
+#include "parse.h"
 
 static void print_usage(FILE *out)
 {
@@ -21,14 +22,29 @@ static void print_usage(FILE *out)
 		"Flowlet switching at XDP or TC: balance traffic arriving on "
 		"an interface,\nor a host's own, over several next hops, "
 		"per flowlet.\n\n");
-	for (size_t i = 0; i < command_count; i++)
-		fprintf(out, "flowletctl %s\n", command_table[i].usage);
+	for (size_t i = 0; i < command_count; i++) {
+		command_usage(
+			&(struct command){ .name = command_table[i].name,
+					   .args = command_table[i].args,
+					   .description =
+						   command_table[i].description,
+					   .opts = command_table[i].opts },
+			out);
+		fprintf(out, "\n");
+	}
 	fprintf(out, "Modes:\n");
 	mode_help(out);
 	fprintf(out, "Hooks:\n");
 	hook_help(out);
-	fprintf(out, "Durations take ns, us, ms or s. Exit status: 0 ok, "
-		     "1 failed, 2 bad arguments.\n");
+	fprintf(out, "Durations take");
+	for (size_t i = duration_unit_count; i-- > 0;) {
+		const char *sep = i > 1 ? "," : i ? " or" : ".";
+
+		fprintf(out, " %s%s", duration_units[i].suffix, sep);
+	}
+	fprintf(out, "\nExit status: ");
+	exit_status_help(out);
+	fprintf(out, "\n");
 }
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt,

@@ -27,7 +27,8 @@ sys.path.insert(0, HERE)
 
 from mininet.log import setLogLevel  # noqa: E402
 
-from flowlet_mininet import MODES, seed_network, send_flow  # noqa: E402
+from flowlet_mininet import (DEFAULT_TIMEOUT, MODES,  # noqa: E402
+                             seed_network, send_flow)
 from traffic import iperf, median, paths_used, use_mode  # noqa: E402
 
 # The kernel's multipath route (flowlet detached), then every mode.
@@ -167,8 +168,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--bw', type=float, default=50,
                         help='Mbit/s per path (default 50)')
-    parser.add_argument('--timeout', default='50ms',
-                        help='flowlet timeout (default 50ms)')
+    parser.add_argument('--timeout', default=DEFAULT_TIMEOUT,
+                        help='flowlet timeout (default %(default)s)')
     parser.add_argument('--packets', type=int, default=40,
                         help='packets of the one-flow run (default 40)')
     parser.add_argument('--gap', default='60ms',

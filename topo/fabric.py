@@ -37,7 +37,8 @@ from mininet.node import Node  # noqa: E402
 from mininet.topo import Topo  # noqa: E402
 
 from flowlet_frr import Daemons  # noqa: E402
-from flowlet_mininet import (FLOWLET_PARAMS, MODES,  # noqa: E402
+from flowlet_mininet import (DEFAULT_MODE, DEFAULT_TIMEOUT,  # noqa: E402
+                             FLOWLET_PARAMS, MODES,
                              FlowletError, FlowletNode, Router, _terminate,
                              add_links, end_commands, full_checksums,
                              link_addresses,
@@ -128,7 +129,7 @@ class FabricTopo(Topo):
     the nodes' FRR directories go. bfd: run bfdd, BFD on every session."""
 
     def build(self, spines=2, leaves=2, hosts_per_leaf=1, parallel=1,
-              prefix='', bw=None, mode='flowlet', timeout='50ms',
+              prefix='', bw=None, mode=DEFAULT_MODE, timeout=DEFAULT_TIMEOUT,
               frr_dir=None, bfd=False):
         # pylint: disable=arguments-differ
         plan = fabric_plan(spines, leaves, hosts_per_leaf, parallel, prefix)
@@ -312,8 +313,8 @@ def main():
                     help='links between each spine and leaf')
     ap.add_argument('--bw', type=float,
                     help='Mbit/s of each spine port toward a leaf')
-    ap.add_argument('--mode', choices=MODES, default='flowlet')
-    ap.add_argument('--timeout', default='50ms')
+    ap.add_argument('--mode', choices=MODES, default=DEFAULT_MODE)
+    ap.add_argument('--timeout', default=DEFAULT_TIMEOUT)
     ap.add_argument('--bfd', action='store_true')
     ap.add_argument('--prefix', default='',
                     help='put before every node name')

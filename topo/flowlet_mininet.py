@@ -28,7 +28,6 @@ import contextlib
 import inspect
 import json
 import os
-import re
 import shutil
 import signal
 import subprocess
@@ -55,25 +54,43 @@ SEND = (os.path.join(REPO, 'flowlet-send') if IN_REPO
         else shutil.which('flowlet-send') or 'flowlet-send')
 
 
-def header_modes():
-    """The mode names, in order, from the one mode table: FLOWLET_MODES in
-    include/flowlet.h, or, installed, flowletctl's --help (which prints
-    that table)."""
-    if not IN_REPO:
-        out = subprocess.run([FLOWLETCTL, '--help'], capture_output=True,
-                             text=True, check=False).stdout
-        table = out[out.index('Modes:\n'):].split('\n')[1:]
-        return tuple(line.split()[0] for line in
-                     table[:next(i for i, line in enumerate(table)
-                                 if not line.startswith('  '))])
-    with open(os.path.join(REPO, 'include', 'flowlet.h')) as header:
-        text = header.read()
-    table = text[text.index('#define FLOWLET_MODES(X)'):]
-    table = table[:table.index('\n\n')]
-    return tuple(re.findall(r'X\(\w+, "(\w+)"', table))
+def flowletctl_table():
+    """flowletctl's own description of itself (`flowletctl docs json`):
+    its commands and options, the modes and hooks of its name tables, its
+    defaults and duration units, from the C constants that set them."""
+    out = subprocess.run([FLOWLETCTL, 'docs', 'json'], capture_output=True,
+                         text=True, check=True).stdout
+    return json.loads(out)
 
 
-MODES = header_modes()
+TABLE = flowletctl_table()
+MODES = tuple(TABLE['modes'])
+DURATION_UNITS = sorted(TABLE['duration_units'].items(),
+                        key=lambda unit: -unit[1])  # largest first
+
+
+def duration_ns(text):
+    """A duration with a unit, as flowletctl takes it ('50ms', '1.5us'),
+    in ns; ValueError without a unit."""
+    for unit, scale in DURATION_UNITS:
+        number = text[:-len(unit)]
+        if text.endswith(unit) and number.replace('.', '', 1).isdigit():
+            return float(number) * scale
+    raise ValueError('a duration with a unit (%s): %s'
+                     % (', '.join(u for u, _ in DURATION_UNITS), text))
+
+
+def format_ns(ns):
+    """ns in the largest unit it reaches: 1.5ms, 500us, 20ns."""
+    for unit, scale in DURATION_UNITS:
+        if ns >= scale or scale == 1:
+            return '%g%s' % (ns / scale, unit)
+    return '%gns' % ns
+
+
+# flowletctl's default flowlet timeout, as a duration ('50ms').
+DEFAULT_TIMEOUT = format_ns(TABLE['default_timeout_ns'])
+DEFAULT_MODE = TABLE['default_mode']
 
 
 class FlowletError(Exception):
@@ -203,7 +220,7 @@ class FlowletNode:
     """
 
     def init_flowlet(self, ingress=None, paths=(), prefixes=(),
-                     mode='flowlet', timeout='50ms', weights=None,
+                     mode=DEFAULT_MODE, timeout=DEFAULT_TIMEOUT, weights=None,
                      flowletctl=FLOWLETCTL, from_route=None, watch=True,
                      hook='xdp', seed=None, from_routes=False,
                      more_ingress=()):
@@ -402,7 +419,8 @@ class PlanTopo(Topo):
         (None: random), so that a run repeats.
     """
 
-    def build_plan(self, plan, bw=None, mode='flowlet', timeout='50ms',
+    def build_plan(self, plan, bw=None, mode=DEFAULT_MODE,
+                   timeout=DEFAULT_TIMEOUT,
                    weights=None, seed=None):
         self.plan = plan
         paths = len(plan.exits)

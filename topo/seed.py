@@ -17,7 +17,8 @@ sys.path.insert(0, HERE)
 from mininet.cli import CLI  # noqa: E402
 from mininet.log import setLogLevel  # noqa: E402
 
-from flowlet_mininet import (FLOWLETCTL, MODES, SEND,  # noqa: E402
+from flowlet_mininet import (DEFAULT_MODE, DEFAULT_TIMEOUT,  # noqa: E402
+                             FLOWLETCTL, MODES, SEND,
                              FlowletError, seed_network, tunnels_network)
 
 
@@ -48,9 +49,9 @@ def main():
     parser.add_argument('--bw', type=bandwidths, default=None,
                         help='Mbit/s per path: one value or one per path, '
                         'e.g. 20,20,20,5 (default: unlimited)')
-    parser.add_argument('--mode', choices=MODES, default='flowlet')
-    parser.add_argument('--timeout', default='50ms',
-                        help='flowlet timeout (default 50ms)')
+    parser.add_argument('--mode', choices=MODES, default=DEFAULT_MODE)
+    parser.add_argument('--timeout', default=DEFAULT_TIMEOUT,
+                        help='flowlet timeout (default %(default)s)')
     parser.add_argument('--weights', type=weights, default=None,
                         help='one weight per path, e.g. 3,1,1,1')
     parser.add_argument('--seed', type=int, default=None,

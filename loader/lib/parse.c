@@ -9,15 +9,14 @@
 #include "names.h"
 #include "parse.h"
 
-static const struct {
-	const char *suffix;
-	__u64 ns;
-} duration_units[] = {
+const struct duration_unit duration_units[] = {
 	{ "s", 1000000000ULL },
 	{ "ms", 1000000ULL },
 	{ "us", 1000ULL },
 	{ "ns", 1ULL },
 };
+const size_t duration_unit_count =
+	sizeof(duration_units) / sizeof(duration_units[0]);
 
 #define MAX_DURATION_NS (3600ULL * 1000000000ULL)
 
@@ -81,7 +80,7 @@ int parse_duration(const char *opt, const char *text, __u64 *ns)
 
 	if (!leading_number(text, &v, &end))
 		goto bad;
-	for (size_t i = 0; i < ARRAY_SIZE(duration_units); i++) {
+	for (size_t i = 0; i < duration_unit_count; i++) {
 		if (strcmp(end, duration_units[i].suffix))
 			continue;
 		if (v == 0 || v > MAX_DURATION_NS / duration_units[i].ns)
@@ -98,7 +97,7 @@ bad:
 
 void format_duration(__u64 ns, char *buf, size_t len)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(duration_units); i++) {
+	for (size_t i = 0; i < duration_unit_count; i++) {
 		if (ns % duration_units[i].ns == 0) {
 			snprintf(
 				buf, len, "%llu%s",

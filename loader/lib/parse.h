@@ -12,6 +12,14 @@
 
 #define FLOWLET_MAX_WEIGHT 255
 
+/* The units durations take and print in, largest first. */
+struct duration_unit {
+	const char *suffix;
+	__u64 ns;
+};
+extern const struct duration_unit duration_units[];
+extern const size_t duration_unit_count;
+
 struct ip_addr {
 	__u8 family; /* 4 or 6 */
 	__u8 bytes[16];
