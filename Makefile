@@ -47,7 +47,7 @@ CMD_SRCS    := $(wildcard loader/*.c)
 LIB_OBJS    := $(patsubst loader/lib/%.c,$(OUT)/lib/%.o,$(LIB_SRCS))
 CMD_OBJS    := $(patsubst loader/%.c,$(OUT)/%.o,$(CMD_SRCS))
 # The library's objects that embed the BPF object (its skeleton).
-SKEL_USERS  := attach replay
+SKEL_USERS  := attach instance replay
 LINK         = $(call msg,LINK,$@) $(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 # Every C file clang-format checks.
 FORMAT_SRCS := $(wildcard bpf/*.[ch] loader/*.[ch] loader/lib/*.[ch] \

@@ -318,12 +318,24 @@ struct flowlet_path_stats {
 };
 
 /* flowlet_stats[0]: per CPU, global. */
+/*
+ * The global counters of struct flowlet_stats, one row each: its field
+ * (also its key in stats --json and, with _total, its Prometheus name),
+ * its label in stats' text, and what it counts (Prometheus's HELP).
+ */
+#define FLOWLET_COUNTERS(X)                                                \
+	X(flows_created, "created", "Flows seen for the first time.")      \
+	X(flows_established, "established",                                \
+	  "Flows seen a second time (moved into the flow table).")         \
+	X(flowlets, "flowlets", "Flowlets started, new flows included.")   \
+	X(path_changes, "path changes",                                    \
+	  "Flowlets that started on another path than their flow's last.") \
+	X(redirected, "redirected", "Packets sent over a path.")
+
 struct flowlet_stats {
-	__u64 flows_created;	 /* into flowlet_new, at their first packet */
-	__u64 flows_established; /* into flowlet_flows, at their second */
-	__u64 flowlets;		 /* new flows included */
-	__u64 path_changes;
-	__u64 redirected;
+#define FLOWLET_COUNTER_FIELD(field, label, help) __u64 field;
+	FLOWLET_COUNTERS(FLOWLET_COUNTER_FIELD)
+#undef FLOWLET_COUNTER_FIELD
 	__u64 passed[FLOWLET_PASS_COUNT];
 	__u64 dropped[FLOWLET_DROP_COUNT];
 	/* Telemetry, when the config asks for it: here, not in a map of its

@@ -229,7 +229,7 @@ def telemetry_delta(before, after):
                 for b in stats.get('histograms', {}).get('flowlet_packets',
                                                          [])}
     then, now = sizes(before), sizes(after)
-    return (after['flowlets_total'] - before['flowlets_total'],
+    return (after['flowlets'] - before['flowlets'],
             {k: v - then.get(k, 0) for k, v in now.items()
              if v - then.get(k, 0)})
 

@@ -12,40 +12,60 @@
 #include "ethtool.h"
 #include "hook.h"
 #include "clock.h"
+#include "flowlet.skel.h"
 #include "instance.h"
 #include "log.h"
 #include "names.h"
 #include "parse.h"
 #include "paths.h"
 
-static const struct {
-	const char *name;
+static const char *const map_names[MAP_COUNT] = {
+#define X(id, name) [MAP_##id] = #name,
+	INSTANCE_MAPS(X)
+#undef X
+};
+
+/* The key and value sizes of each map in the object flowletctl carries,
+ * read from it once. */
+static struct {
 	__u32 key_size;
 	__u32 value_size;
-} map_specs[MAP_COUNT] = {
-	[MAP_CONFIG] = { "flowlet_config", 4, sizeof(struct flowlet_config) },
-	[MAP_ACTIVE] = { "flowlet_active", 4, 4 },
-	[MAP_SPRAY] = { "flowlet_spray", 4, 8 },
-	[MAP_FLOWS] = { "flowlet_flows", sizeof(struct flowlet_flow_key4),
-			sizeof(struct flowlet_flow) },
-	[MAP_NEW] = { "flowlet_new", sizeof(struct flowlet_flow_key4),
-		      sizeof(struct flowlet_flow) },
-	[MAP_FLOWS6] = { "flowlet_flows6", sizeof(struct flowlet_flow_key),
-			 sizeof(struct flowlet_flow) },
-	[MAP_NEW6] = { "flowlet_new6", sizeof(struct flowlet_flow_key),
-		       sizeof(struct flowlet_flow) },
-	[MAP_PORTS] = { "flowlet_ports", 4, 4 },
-	[MAP_PREFIX] = { "flowlet_prefix", sizeof(struct flowlet_prefix_key),
-			 sizeof(struct flowlet_prefix_value) },
-	[MAP_PSTATS] = { "flowlet_pstats", 4,
-			 sizeof(struct flowlet_path_stats) },
-	[MAP_STATS] = { "flowlet_stats", 4, sizeof(struct flowlet_stats) },
-	[MAP_LOAD] = { "flowlet_load", 4, sizeof(struct flowlet_load) },
-};
+} map_layouts[MAP_COUNT];
+
+static int read_map_layouts(void)
+{
+	static int read = 0; /* 1 done, -1 failed */
+	struct flowlet *skel;
+
+	if (read)
+		return read > 0 ? 0 : -1;
+	read = -1;
+	skel = flowlet__open();
+	if (!skel) {
+		pr_err("cannot open the flowlet object flowletctl carries");
+		return -1;
+	}
+	for (int m = 0; m < MAP_COUNT; m++) {
+		struct bpf_map *map =
+			bpf_object__find_map_by_name(skel->obj, map_names[m]);
+
+		if (!map) {
+			pr_err("the flowlet object has no map %s",
+			       map_names[m]);
+			flowlet__destroy(skel);
+			return -1;
+		}
+		map_layouts[m].key_size = bpf_map__key_size(map);
+		map_layouts[m].value_size = bpf_map__value_size(map);
+	}
+	flowlet__destroy(skel);
+	read = 1;
+	return 0;
+}
 
 const char *instance_map_name(enum instance_map map)
 {
-	return map_specs[map].name;
+	return map_names[map];
 }
 
 const char *xdp_mode_name(__u32 xdp_flags)
@@ -79,6 +99,8 @@ void instance_close(struct instance *in)
 static enum instance_status instance_open_maps(struct instance *in,
 					       __u32 *map_ids, __u32 nr_maps)
 {
+	if (read_map_layouts())
+		return INSTANCE_ERROR;
 	for (__u32 i = 0; i < nr_maps; i++) {
 		struct bpf_map_info info = { 0 };
 		__u32 len = sizeof(info);
@@ -91,11 +113,10 @@ static enum instance_status instance_open_maps(struct instance *in,
 			continue;
 		}
 		for (int m = 0; m < MAP_COUNT; m++) {
-			if (strcmp(info.name, map_specs[m].name) ||
-			    in->fds[m] >= 0)
+			if (strcmp(info.name, map_names[m]) || in->fds[m] >= 0)
 				continue;
-			if (info.key_size != map_specs[m].key_size ||
-			    info.value_size != map_specs[m].value_size) {
+			if (info.key_size != map_layouts[m].key_size ||
+			    info.value_size != map_layouts[m].value_size) {
 				close(fd);
 				return INSTANCE_STALE;
 			}
@@ -302,12 +323,12 @@ int instance_from_object(struct bpf_object *obj, int ifindex,
 
 		if (m == MAP_PORTS && hook != FLOWLET_HOOK_XDP)
 			continue;
-		map = bpf_object__find_map_by_name(obj, map_specs[m].name);
+		map = bpf_object__find_map_by_name(obj, map_names[m]);
 		in->fds[m] =
 			map ? fcntl(bpf_map__fd(map), F_DUPFD_CLOEXEC, 0) : -1;
 		if (in->fds[m] < 0) {
 			pr_err("the flowlet object has no usable map %s",
-			       map_specs[m].name);
+			       map_names[m]);
 			instance_close(in);
 			return -1;
 		}

@@ -17,20 +17,31 @@
 
 #include "flowlet.h"
 
+/*
+ * An instance's maps, by the names the BPF object gives them (bpf/maps.h,
+ * where each is described); MAP_ID indexes struct instance's fds. Their
+ * layouts, what a running instance's maps must match, are those of the
+ * object flowletctl carries (its skeleton).
+ */
+#define INSTANCE_MAPS(X)                   \
+	X(CONFIG, flowlet_config)          \
+	X(FLOWS, flowlet_flows) /* IPv4 */ \
+	X(NEW, flowlet_new)                \
+	X(FLOWS6, flowlet_flows6)          \
+	X(NEW6, flowlet_new6)              \
+	X(PORTS, flowlet_ports)            \
+	X(PREFIX, flowlet_prefix)          \
+	X(PSTATS, flowlet_pstats)          \
+	X(STATS, flowlet_stats)            \
+	X(LOAD, flowlet_load)              \
+	X(ACTIVE, flowlet_active)          \
+	X(SPRAY, flowlet_spray)
+
 enum instance_map {
-	MAP_CONFIG,
-	MAP_FLOWS, /* IPv4 */
-	MAP_NEW,
-	MAP_FLOWS6,
-	MAP_NEW6,
-	MAP_PORTS,
-	MAP_PREFIX,
-	MAP_PSTATS,
-	MAP_STATS,
-	MAP_LOAD,
-	MAP_ACTIVE,
-	MAP_SPRAY,
-	MAP_COUNT,
+#define INSTANCE_MAP_ID(id, name) MAP_##id,
+	INSTANCE_MAPS(INSTANCE_MAP_ID)
+#undef INSTANCE_MAP_ID
+		MAP_COUNT,
 };
 
 struct instance {
