@@ -136,7 +136,7 @@ TCP_VARIANTS=(flowlet kernel-multipath)
 for ((round = 0; round < ROUNDS; round++)); do
 	for variant in "${TCP_VARIANTS[@]}"; do
 		use "$variant" || exit 1
-		RESULT[tcp,$variant]+="$(on h1 iperf3 -c 10.0.6.2 -p 5201 -t "$TCP_SECONDS" --json |
+		RESULT[tcp,$variant]+="$(on h1 iperf3 -c "$H2" -p 5201 -t "$TCP_SECONDS" --json |
 			/usr/bin/python3 -c 'import json, sys; print("%.0f" % (json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"] / 1e6))') "
 	done
 done

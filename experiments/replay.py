@@ -15,6 +15,7 @@ import time
 from common import (ROOT, new_parser, out_dir, progress, pyplot, write_csv,
                     write_section)
 
+from flowlet_plan import H2  # noqa: E402
 from flowlet_mininet import (DEFAULT_TIMEOUT, format_ns,  # noqa: E402
                              seed_network)
 from traffic import end_process, flowgen, use_mode  # noqa: E402
@@ -31,7 +32,7 @@ def capture(path, seconds, load, seed, cc):
         use_mode(net, 'kernel')
         s1 = net.get('s1')
         dump = s1.popen(['tcpdump', '-i', 's1-eth1', '-s', '96', '-U', '-w',
-                         path, 'tcp and dst host 10.0.6.2'],
+                         path, 'tcp and dst host ' + H2],
                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         try:
             # tcpdump says "listening on" once its socket is open.

@@ -12,6 +12,7 @@ import sys
 from common import (duration_us, error_bars, new_parser, out_dir, progress,
                     pyplot, write_csv, write_section)
 
+from flowlet_plan import H2  # noqa: E402
 from flowlet_mininet import MODES, seed_network, send_flow  # noqa: E402
 
 NAME = 'seed_repro'
@@ -26,7 +27,7 @@ def run_mode(net, mode, pause, packets, sport):
         if not s1.attached:
             s1.attach()
         s1.set(mode=mode)
-    return send_flow(h1, s1, '10.0.6.2', packets, pause, sport=sport)
+    return send_flow(h1, s1, H2, packets, pause, sport=sport)
 
 
 def plot(rows, modes, pauses, path):

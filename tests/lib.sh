@@ -213,7 +213,7 @@ DIAMOND_STATIC_NEIGH=${DIAMOND_STATIC_NEIGH:-1}
 # forward over the kernel's multipath routes (flowlet replaces them).
 # Ready for an XDP forwarder on s1-eth1: GRO on the peers of s1's path
 # ports, full checksums from the hosts. Sets S1_PATHS to s1's --path
-# arguments and DIAMOND_NODES to the nodes.
+# arguments, DIAMOND_NODES to the nodes and H2 to h2's address.
 build_diamond() {
 	local plan kind node rest args=(--paths "${1:-4}") peer=() path
 	[ "$DIAMOND_IPV6" = 1 ] && args+=(--ipv6)
@@ -237,6 +237,7 @@ build_diamond() {
 				on "$node" ip neigh replace "$2" lladdr "$3" dev "$1" \
 					nud permanent || return 1
 				;;
+			target) H2=$rest ;;
 			flowlet)
 				[ "$node" = s1 ] || continue
 				set -- $rest

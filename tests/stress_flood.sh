@@ -26,10 +26,10 @@ PROBES=4 BUSY_PACKETS=1000 IDLE_PACKETS=12 FLOOD_RATE=${FLOOD_RATE:-200000}
 probe_entries() {
 	ctl flows s1-eth1 --json --limit 100000 | /usr/bin/python3 -c '
 import json, sys
-flows = {f["src"]: f for f in json.load(sys.stdin) if f["dst"] == "10.0.6.2:80"}
+flows = {f["src"]: f for f in json.load(sys.stdin) if f["dst"] == sys.argv[3] + ":80"}
 print(" ".join("%d/%d" % (f["packets"], f["flowlets"]) if f else "-"
                for f in (flows.get("10.0.1.1:%d" % (int(sys.argv[1]) + i))
-                         for i in range(int(sys.argv[2])))))' "$1" $PROBES
+                         for i in range(int(sys.argv[2])))))' "$1" $PROBES "$H2"
 }
 
 # idle_probe SPORT: a flow established by a burst of 5 packets (any 2
@@ -37,8 +37,8 @@ print(" ".join("%d/%d" % (f["packets"], f["flowlets"]) if f else "-"
 # more 500ms apart: idle for longer than the flood takes to cycle a table
 # of 64K flows, well inside the 10s timeout.
 idle_probe() {
-	on h1 "$SEND" --quiet --sport "$1" 10.0.6.2 5 0 >/dev/null &&
-		on h1 "$SEND" --quiet --sport "$1" 10.0.6.2 $IDLE_PACKETS 0.5 >/dev/null
+	on h1 "$SEND" --quiet --sport "$1" $H2 5 0 >/dev/null &&
+		on h1 "$SEND" --quiet --sport "$1" $H2 $IDLE_PACKETS 0.5 >/dev/null
 }
 
 # round LABEL FLOOD(0/1): probes and TCP flows, with or without a flood.
@@ -50,7 +50,7 @@ round() {
 	changes=$(stats_field 'd["path_changes"]')
 	drops=$(diamond_drops)
 	if [ "$flood" = 1 ]; then
-		ip netns exec "${UNIQ}h1" $STREAM flood 10.0.6.2 --rate "$FLOOD_RATE" \
+		ip netns exec "${UNIQ}h1" $STREAM flood $H2 --rate "$FLOOD_RATE" \
 			--seconds 12 >"$OUT.flood" &
 		flooder=$!
 		on_exit kill $flooder
@@ -61,11 +61,11 @@ round() {
 	server=$!
 	on_exit kill $server
 	wait_until 30 listening h2 5499
-	on h1 iperf3 -c 10.0.6.2 -p 5499 -P 4 -b 50M -t 6 -J >"$OUT" 2>&1 &
+	on h1 iperf3 -c $H2 -p 5499 -P 4 -b 50M -t 6 -J >"$OUT" 2>&1 &
 	client=$!
 	local probes=()
 	for ((i = 0; i < PROBES; i++)); do
-		on h1 "$SEND" --quiet --sport $((busy + i)) 10.0.6.2 $BUSY_PACKETS 0.005 >/dev/null &
+		on h1 "$SEND" --quiet --sport $((busy + i)) $H2 $BUSY_PACKETS 0.005 >/dev/null &
 		probes+=($!)
 		idle_probe $((idle + i)) &
 		probes+=($!)

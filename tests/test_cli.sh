@@ -318,7 +318,7 @@ test_set_bad_values() {
 # generic XDP, and stats --watch
 test_generic_xdp() {
 	if ctl attach s1-eth1 "${P2[@]}" --prefix 10.0.6.0/24 --xdp-mode generic --mode spray >/dev/null 2>"$ERR"; then
-		check "generic XDP: ping h1 -> h2" on h1 ping -c 4 -i 0.1 -W 1 10.0.6.2
+		check "generic XDP: ping h1 -> h2" on h1 ping -c 4 -i 0.1 -W 1 $H2
 		check "generic XDP: stats shows the mode and the spray split" \
 			stats_true s1 s1-eth1 'd["xdp_mode"] == "generic" and [p["packets"] for p in d["paths"]] == [2, 2]'
 		# --watch prints a rate block per second until interrupted: wait (up
@@ -350,7 +350,7 @@ test_peer_without_gro() {
 			grep -q "path 1 (s1-eth3) does not accept redirected frames.*ethtool -K PEER gro on" "$ERR"
 		check "attach does not warn about the good path" \
 			bash -c "! grep -q 's1-eth2' '$ERR'"
-		on h1 ping -c 4 -i 0.1 -W 1 10.0.6.2 >/dev/null
+		on h1 ping -c 4 -i 0.1 -W 1 $H2 >/dev/null
 		check "stats counts the frames that path lost" stats_true s1 s1-eth1 \
 			'd["paths"][1]["tx_failed"] == d["paths"][1]["packets"] == 2 and d["paths"][0]["tx_failed"] == 0 and d["paths"][1]["accepts_redirects"] == 0'
 		check "stats prints what to do about it" bash -c \
@@ -365,9 +365,9 @@ test_peer_without_gro() {
 # flowlet-send
 test_flowlet_send() {
 	rejects "flowlet-send: bad destination" "bad DST 'nowhere'" "$SEND" nowhere 1 0
-	rejects "flowlet-send: bad count" "bad N '0'" "$SEND" 10.0.6.2 0 0.1
-	rejects "flowlet-send: bad pause" "bad PAUSE '1parsec'" "$SEND" 10.0.6.2 1 1parsec
-	rejects "flowlet-send: bad port" "bad --sport '70000'" "$SEND" --sport 70000 10.0.6.2 1 0
+	rejects "flowlet-send: bad count" "bad N '0'" "$SEND" $H2 0 0.1
+	rejects "flowlet-send: bad pause" "bad PAUSE '1parsec'" "$SEND" $H2 1 1parsec
+	rejects "flowlet-send: bad port" "bad --sport '70000'" "$SEND" --sport 70000 $H2 1 0
 
 }
 

@@ -13,7 +13,7 @@ PORTS=(s1-eth2 s1-eth3 s1-eth4 s1-eth5)
 send_flow() {
 	local before after
 	before=$(path_tx s1 "${PORTS[@]}")
-	on h1 "$SEND" --quiet --sport "$1" 10.0.6.2 "$2" "$3" >/dev/null
+	on h1 "$SEND" --quiet --sport "$1" $H2 "$2" "$3" >/dev/null
 	after=$(path_tx s1 "${PORTS[@]}")
 	SPREAD=$(delta "$before" "$after")
 }
@@ -55,7 +55,7 @@ test_ping() {
 	local before after
 	attach_s1 || return
 	before=$(stats_field 'd["redirected"]')
-	check "ping h1 -> h2 through flowlet" on h1 ping -c 3 -i 0.2 -W 2 10.0.6.2
+	check "ping h1 -> h2 through flowlet" on h1 ping -c 3 -i 0.2 -W 2 $H2
 	after=$(stats_field 'd["redirected"]')
 	check "the pings were redirected by XDP ($((after - before)) frames)" \
 		test $((after - before)) -ge 3
@@ -76,7 +76,7 @@ test_flowlet_spread() {
 	check "stats agrees exactly with the interface counters: stats $stats_spread, kernel $SPREAD" \
 		test "$stats_spread" = "$SPREAD"
 	check "flows lists the flow with its flowlets" bash -c \
-		"ip netns exec ${UNIQ}s1 '$FLOWLETCTL' flows s1-eth1 --json | /usr/bin/python3 -c 'import json,sys; f=[f for f in json.load(sys.stdin) if f[\"src\"]==\"10.0.1.1:1234\" and f[\"dst\"]==\"10.0.6.2:80\"]; assert f and f[0][\"flowlets\"]>=50 and f[0][\"packets\"]==100, f'"
+		"ip netns exec ${UNIQ}s1 '$FLOWLETCTL' flows s1-eth1 --json | /usr/bin/python3 -c 'import json,sys; f=[f for f in json.load(sys.stdin) if f[\"src\"]==\"10.0.1.1:1234\" and f[\"dst\"]==\"$H2:80\"]; assert f and f[0][\"flowlets\"]>=50 and f[0][\"packets\"]==100, f'"
 	check "bpftool map dump name flowlet_flows prints readable entries" bash -c \
 		"bpftool map dump name flowlet_flows | grep -q '\"last_seen_ns\":'"
 }
@@ -95,9 +95,9 @@ test_set_live() {
 	attach_s1 || return
 	# Three flows that send nothing more: they stay only if the table does.
 	for sport in 3001 3002 3003; do
-		on h1 "$SEND" --quiet --sport $sport 10.0.6.2 1 0 >/dev/null
+		on h1 "$SEND" --quiet --sport $sport $H2 1 0 >/dev/null
 	done
-	on h1 "$SEND" --quiet --sport 3000 10.0.6.2 150 0.01 >/dev/null &
+	on h1 "$SEND" --quiet --sport 3000 $H2 150 0.01 >/dev/null &
 	sender=$!
 	on_exit kill $sender
 	wait_until 10 stats_true s1 s1-eth1 'd["flows_active"] >= 4'
@@ -136,7 +136,7 @@ test_tcp() {
 	on_exit kill $server
 	wait_until 30 listening h2 5299
 	before=$(stats_field 'd["redirected"]')
-	if on h1 iperf3 -c 10.0.6.2 -p 5299 -t 2 -J >"$out" 2>&1; then
+	if on h1 iperf3 -c $H2 -p 5299 -t 2 -J >"$out" 2>&1; then
 		rate=$(/usr/bin/python3 -c 'import json,sys; print(int(json.load(open(sys.argv[1]))["end"]["sum_received"]["bits_per_second"] / 1e6))' "$out")
 		after=$(stats_field 'd["redirected"]')
 		check "iperf3 TCP h1 -> h2 through flowlet: ${rate} Mbit/s, $((after - before)) frames redirected" \
@@ -151,7 +151,7 @@ test_tcp() {
 test_reattach() {
 	local old_prog new_prog flows_before flows_after out
 	attach_s1 || return
-	on h1 "$SEND" --quiet --sport 1238 10.0.6.2 10 0 >/dev/null
+	on h1 "$SEND" --quiet --sport 1238 $H2 10 0 >/dev/null
 	old_prog=$(stats_field 'd["prog_id"]')
 	flows_before=$(stats_field 'd["flows_active"]')
 	if out=$(ctl attach s1-eth1 "${S1_PATHS[@]}" --prefix 10.0.6.0/24 --timeout 10ms 2>&1); then
@@ -159,7 +159,7 @@ test_reattach() {
 		flows_after=$(stats_field 'd["flows_active"]')
 		check "re-attach replaces the program ($old_prog -> $new_prog) and keeps $flows_after of $flows_before flows" \
 			test "$new_prog" != "$old_prog" -a "$flows_after" -ge "$flows_before" -a "$flows_before" -ge 1
-		check "ping after re-attach" on h1 ping -c 2 -i 0.2 -W 2 10.0.6.2
+		check "ping after re-attach" on h1 ping -c 2 -i 0.2 -W 2 $H2
 	else
 		fail "re-attach: $out"
 	fi
@@ -180,7 +180,7 @@ test_detach() {
 	check "detach frees the program ($prog) and its maps ($maps)" wait_until 30 gone
 	check "the kernel shows no XDP program on s1-eth1" bash -c \
 		"! ip netns exec ${UNIQ}s1 ip link show dev s1-eth1 | grep -q xdp"
-	check "ping h1 -> h2 through the kernel after detach" on h1 ping -c 2 -i 0.2 -W 2 10.0.6.2
+	check "ping h1 -> h2 through the kernel after detach" on h1 ping -c 2 -i 0.2 -W 2 $H2
 	check "stats after detach fails" bash -c \
 		"! ip netns exec ${UNIQ}s1 '$FLOWLETCTL' stats s1-eth1 2>/dev/null"
 }

@@ -85,7 +85,7 @@ link_flap() {
 
 # flood N: N one-packet UDP flows from h1 to h2 (not listened to).
 flood() {
-	on h1 $STREAM flood 10.0.6.2 --rate 20000 --seconds "$(awk "BEGIN {print $1 / 20000}")" >/dev/null
+	on h1 $STREAM flood $H2 --rate 20000 --seconds "$(awk "BEGIN {print $1 / 20000}")" >/dev/null
 }
 
 # path_delta BEFORE: the packets of each path since BEFORE (path_packets).
@@ -103,7 +103,7 @@ within() { /usr/bin/python3 -c "import sys; sys.exit(not $2 <= float('$1') <= $3
 test_without_watcher() {
 	ctl attach s1-eth1 "${S1_PATHS[@]}" --prefix 10.0.6.0/24 --mode spray >/dev/null
 	on s1 ip link set s1-eth3 down
-	on h1 ping -c 8 -i 0.05 -W 0.2 10.0.6.2 >/dev/null
+	on h1 ping -c 8 -i 0.05 -W 0.2 $H2 >/dev/null
 	check "stats blames the down link for the frames path 1 lost, not GRO" bash -c \
 		"ip netns exec ${UNIQ}s1 '$FLOWLETCTL' stats s1-eth1 | grep -q 'warning: path 1 (s1-eth3) lost redirected frames: its link is down'"
 	on s1 ip link set s1-eth3 up
@@ -137,7 +137,7 @@ test_watch() {
 	on_exit kill $!
 	RECV=$!
 	wait_until 30 grep -q ready "$OUT/recv"
-	ip netns exec "${UNIQ}h1" $STREAM send 10.0.6.2 --port 7000 --flows 64 --rate $RATE --seconds 3 >"$OUT/send" &
+	ip netns exec "${UNIQ}h1" $STREAM send $H2 --port 7000 --flows 64 --rate $RATE --seconds 3 >"$OUT/send" &
 	SEND=$!
 	sleep 1
 	link_flap s3 down
@@ -180,7 +180,7 @@ EOF
 	ip netns exec "${UNIQ}h2" iperf3 -s -1 -p 5201 >/dev/null 2>&1 &
 	on_exit kill $!
 	wait_until 30 listening h2 5201
-	ip netns exec "${UNIQ}h1" iperf3 -c 10.0.6.2 -p 5201 -t 4 -b 200M --json >"$OUT/iperf" 2>&1 &
+	ip netns exec "${UNIQ}h1" iperf3 -c $H2 -p 5201 -t 4 -b 200M --json >"$OUT/iperf" 2>&1 &
 	IPERF=$!
 	on_exit kill $IPERF
 	wait_until 30 bash -c "ip netns exec ${UNIQ}s1 '$FLOWLETCTL' flows s1-eth1 --json | grep -q ':5201'"
@@ -218,7 +218,7 @@ print(d["sum_sent"]["bytes"], d["sum_received"]["bytes"])' "$OUT/iperf" 2>/dev/n
 		ip netns exec "${UNIQ}h2" $STREAM recv --port "$1" --idle 1 >"$OUT/burst" &
 		local recv=$!
 		wait_until 30 grep -q ready "$OUT/burst"
-		on h1 $STREAM send 10.0.6.2 --port "$1" --flows 64 --rate 1280 --seconds 0.1 >/dev/null
+		on h1 $STREAM send $H2 --port "$1" --flows 64 --rate 1280 --seconds 0.1 >/dev/null
 		wait $recv
 		echo "$(json_field "$OUT/burst" received)" "$(ctl flows s1-eth1 --json --limit 0 |
 			/usr/bin/python3 -c 'import json, sys; print(sum(f["packets"] for f in json.load(sys.stdin) if f["dst"].endswith(":" + sys.argv[1]) and f["path"] == 1))' "$1")"
@@ -293,10 +293,10 @@ print(sum(f["packets"] for f in json.load(sys.stdin) if f["dst"].split(":")[0] =
 		ctl flows s1-eth1 --json --limit 0 | /usr/bin/python3 -c '
 import json, sys
 print(sum(f["packets"] for f in json.load(sys.stdin)
-          if f["proto"] == "icmp" and f["dst"] == "10.0.6.2:0"))'
+          if f["proto"] == "icmp" and f["dst"] == sys.argv[1] + ":0"))' "$H2"
 	}
 	before=$(icmp_packets)
-	on h1 ping -c 4 -i 0.05 -W 1 10.0.6.2 >/dev/null
+	on h1 ping -c 4 -i 0.05 -W 1 $H2 >/dev/null
 	check "watch follows the ingress MAC (${ing_ms} ms): frames to it are forwarded ($(($(icmp_packets) - before)) of 4)" \
 		test $(($(icmp_packets) - before)) = 4
 

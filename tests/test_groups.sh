@@ -21,7 +21,7 @@ setup() {
 	# routed there by every switch after s1 as 10.0.6.0/24 is.
 	for n in 7 8 9 10 11; do
 		on h2 ip addr add "10.0.$n.2/32" dev lo
-		on s6 ip route add "10.0.$n.0/24" via 10.0.6.2
+		on s6 ip route add "10.0.$n.0/24" via $H2
 		for s in s2 s3 s4 s5; do
 			# shellcheck disable=SC2046 # the route's "via GW dev DEV"
 			on $s ip route add "10.0.$n.0/24" $(on $s ip route show 10.0.6.0/24 | cut -d' ' -f2-)

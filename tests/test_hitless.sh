@@ -48,7 +48,7 @@ test_udp_changes() {
 	wait_until 30 grep -q ready "$RECV" || fail "the UDP receiver did not start"
 	drops_before=$(diamond_drops)
 	prog_before=$(stats_field 'd["prog_id"]')
-	ip netns exec "${UNIQ}h1" $STREAM send 10.0.6.2 --port $PORT --flows 64 \
+	ip netns exec "${UNIQ}h1" $STREAM send $H2 --port $PORT --flows 64 \
 		--rate $RATE --seconds $SECONDS_SENT >"$OUT" &
 	sender=$!
 	on_exit kill $sender
@@ -100,7 +100,7 @@ test_flows_keep_paths() {
 	receiver=$!
 	on_exit kill $receiver
 	wait_until 30 grep -q ready "$RECV"
-	ip netns exec "${UNIQ}h1" $STREAM send 10.0.6.2 --port $PORT --flows 64 \
+	ip netns exec "${UNIQ}h1" $STREAM send $H2 --port $PORT --flows 64 \
 		--rate 2000 --seconds 5 >/dev/null &
 	sender=$!
 	wait_until 30 bash -c "[ \$(ip netns exec ${UNIQ}s1 '$FLOWLETCTL' flows s1-eth1 | grep -c ':$PORT ') -ge 64 ]"
@@ -133,7 +133,7 @@ test_tcp_reattach() {
 	wait_until 30 listening h2 5399
 	drops_before=$(diamond_drops)
 	retrans_before=$(tcp_retrans)
-	on h1 iperf3 -c 10.0.6.2 -p 5399 -t 4 -b 200M -J >"$OUT" 2>&1 &
+	on h1 iperf3 -c $H2 -p 5399 -t 4 -b 200M -J >"$OUT" 2>&1 &
 	client=$!
 	sleep 1
 	attach "$FLOWLETCTL" --timeout 10s >/dev/null

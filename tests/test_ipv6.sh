@@ -52,7 +52,7 @@ test_global_nexthops() {
 	check "the flow table holds the IPv6 flow" bash -c \
 		"ip netns exec ${UNIQ}s1 '$FLOWLETCTL' flows s1-eth1 | grep -q '^icmpv6 *\[fd00:1::1\]:0 *\[fd00:6::2\]:0'"
 	check "IPv4 goes over the same paths (MACs from the IPv6 neighbours)" \
-		on h1 ping -c 3 -i 0.2 -W 2 10.0.6.2
+		on h1 ping -c 3 -i 0.2 -W 2 $H2
 	check "detach" ctl detach s1-eth1
 }
 

@@ -22,6 +22,7 @@ sys.path.insert(0, os.path.join(ROOT, 'tests'))
 
 from mininet.log import setLogLevel  # noqa: E402
 
+from flowlet_plan import H2  # noqa: E402
 from flowlet_mininet import (seed_network, send_flow,  # noqa: E402
                              tunnels_network, tx_counters)
 from tap import check, main  # noqa: E402
@@ -49,7 +50,7 @@ def iperf_once(h1, h2, args):
             if h2.cmd('ss -ltnH "sport = :5299"').strip():
                 break
             time.sleep(0.05)
-        return h1.cmd('iperf3 -c 10.0.6.2 -p 5299 -J', *args)
+        return h1.cmd('iperf3 -c', H2, '-p 5299 -J', *args)
     finally:
         end_process(server)
 
@@ -112,7 +113,7 @@ def test_flowlet_spread(seed):
     s1.set(mode='flowlet')
     # Each packet is a flowlet on 1 of 4 paths: a path gets fewer than 5
     # of 100 with probability 1.8e-8 (1 run in 10^7 fails).
-    spread = send_flow(h1, s1, '10.0.6.2', 100, '30ms', sport=4000)
+    spread = send_flow(h1, s1, H2, 100, '30ms', sport=4000)
     check(min(spread) >= 5,
           'flowlet: 100 packets of one flow 30ms apart (timeout 20ms) '
           'spread over all 4 paths, >= 5 each: %s' % spread)
@@ -122,7 +123,7 @@ def test_ecmp(seed):
     h1, s1 = seed[1], seed[3]
     # Exact: the neighbours are static, nothing else crosses s1.
     s1.set(mode='ecmp')
-    spread = send_flow(h1, s1, '10.0.6.2', 40, '30ms', sport=4001)
+    spread = send_flow(h1, s1, H2, 40, '30ms', sport=4001)
     check(sorted(spread) == [0, 0, 0, 40],
           'ecmp: the same flow pattern stays on one path: %s' % spread)
 
@@ -156,7 +157,7 @@ def test_tunnels_weights(tunnels):
     # nothing else leaves h1.
     for weights in ([7, 3], [3, 7], [5, 5]):
         h1.set(weights=weights)
-        split = send_flow(h1, h1, '10.0.6.2', 100, '1ms', sport=4100)
+        split = send_flow(h1, h1, H2, 100, '1ms', sport=4100)
         check(split == [10 * w for w in weights],
               'spray %d,%d set live: h1\'s own 100 packets leave by its '
               'uplinks %s (interface counters)' % (*weights, split))

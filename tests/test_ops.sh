@@ -39,7 +39,7 @@ between() {
 # attach_spray: flowlet on s1-eth1, spray over both paths, 40 packets sent.
 attach_spray() {
 	check "attach with spray" ctl attach s1-eth1 "${S1_PATHS[@]}" --prefix 10.0.6.0/24 --mode spray || return
-	on h1 "$SEND" --quiet 10.0.6.2 40 0.001 >/dev/null
+	on h1 "$SEND" --quiet $H2 40 0.001 >/dev/null
 }
 
 # start_exporter: flowletctl exporter on s1, its pid in EXPORTER (the one
@@ -120,7 +120,7 @@ EOF
 		fail "prometheus did not start: $(tail -c 300 "$OUT/prometheus.log")"
 	fi
 	# Traffic for as long as the query needs (at most a minute), then stop.
-	ip netns exec "${UNIQ}h1" "$SEND" --quiet 10.0.6.2 6000 0.01 >/dev/null &
+	ip netns exec "${UNIQ}h1" "$SEND" --quiet $H2 6000 0.01 >/dev/null &
 	sender=$!
 	on_exit kill $sender
 	if wait_until 60 query; then
@@ -166,7 +166,7 @@ test_top() {
 	tmux -L "$TMUX_SOCKET" new-session -d -s top -x 120 -y 30 \
 		"ip netns exec ${UNIQ}s1 '$FLOWLETCTL' top s1-eth1; echo exited=\$?; sleep 120"
 	on_exit tmux -L "$TMUX_SOCKET" kill-server
-	ip netns exec "${UNIQ}h1" "$SEND" --quiet 10.0.6.2 1000 0.01 >/dev/null &
+	ip netns exec "${UNIQ}h1" "$SEND" --quiet $H2 1000 0.01 >/dev/null &
 	sender=$!
 	on_exit kill $sender
 	# Two paths under spray carry half each: a bar of '#' on each row.
@@ -177,7 +177,7 @@ test_top() {
 	fi
 	check "top shows the instance and the busiest flow" bash -c \
 		"tmux -L '$TMUX_SOCKET' capture-pane -p -t top | grep -q '^flowlet top: s1-eth1 (xdp), mode spray' &&
-	 tmux -L '$TMUX_SOCKET' capture-pane -p -t top | grep -q '10.0.1.1:1234 .*10.0.6.2:80'"
+	 tmux -L '$TMUX_SOCKET' capture-pane -p -t top | grep -q '10.0.1.1:1234 .*$H2:80'"
 	tmux -L "$TMUX_SOCKET" send-keys -t top q
 	check "q quits top with status 0" wait_until 10 pane_has exited=0
 	check "and gives the terminal back (its screen is gone)" bash -c \
@@ -194,7 +194,7 @@ test_top() {
 test_stats_reset_watch() {
 	local watcher lines
 	attach_spray || return
-	on h1 "$SEND" --quiet 10.0.6.2 20 0.001 >/dev/null
+	on h1 "$SEND" --quiet $H2 20 0.001 >/dev/null
 	check "stats --reset prints the counters, then zeroes them" bash -c \
 		"ip netns exec ${UNIQ}s1 '$FLOWLETCTL' stats s1-eth1 --reset | grep -q 'counters zeroed'"
 	check "after --reset the counters start from 0 (the flows stay)" stats_true s1 s1-eth1 \
@@ -206,7 +206,7 @@ test_stats_reset_watch() {
 	watcher=$!
 	on_exit kill $watcher
 	wait_until 10 grep -q . "$OUT/watch.json"
-	on h1 "$SEND" --quiet 10.0.6.2 1000 0.002 >/dev/null
+	on h1 "$SEND" --quiet $H2 1000 0.002 >/dev/null
 	# Two more readings: one wholly after the last packet.
 	lines=$(wc -l <"$OUT/watch.json")
 	wait_until 10 bash -c "[ \$(wc -l <'$OUT/watch.json') -ge $((lines + 2)) ]"

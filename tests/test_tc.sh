@@ -101,7 +101,7 @@ test_router_ingress() {
 		"ip netns exec ${UNIQ}s1 '$FLOWLETCTL' status | grep -q '^s1-eth1: flowlet (tc-ingress, prog [0-9]*), mode flowlet'"
 	before=$(path_tx s1 "${PORTS[@]}")
 	stats_before=$(path_packets)
-	on h1 "$SEND" --quiet --sport 1234 10.0.6.2 100 0.03 >/dev/null
+	on h1 "$SEND" --quiet --sport 1234 $H2 100 0.03 >/dev/null
 	after=$(path_tx s1 "${PORTS[@]}")
 	spread=$(delta "$before" "$after")
 	# As in the diamond suite: a path gets fewer than 5 of 100 one-packet
@@ -120,7 +120,7 @@ test_router_ingress() {
 	on_exit kill $!
 	wait_until 30 listening h2 5299
 	before=$(bytes)
-	if on h1 /usr/bin/python3 "$FLOWGEN" client 10.0.6.2 --port 5299 --size 4000000 \
+	if on h1 /usr/bin/python3 "$FLOWGEN" client $H2 --port 5299 --size 4000000 \
 		--count 1 --out "$OUT.csv" >/dev/null 2>&1 && finished; then
 		after=$(bytes)
 		check "a 4 MB TCP transfer with h1's checksum offload on, through tc-ingress: $((after - before)) bytes redirected" \
@@ -131,11 +131,11 @@ test_router_ingress() {
 	on_exit rm -f "$OUT.csv"
 	check "set works at tc-ingress" ctl set s1-eth1 --mode ecmp
 	check "flows works at tc-ingress" bash -c \
-		"ip netns exec ${UNIQ}s1 '$FLOWLETCTL' flows s1-eth1 --json | grep -q '10.0.6.2'"
+		"ip netns exec ${UNIQ}s1 '$FLOWLETCTL' flows s1-eth1 --json | grep -q '$H2'"
 	check "detach at tc-ingress" ctl detach s1-eth1
 	check "detach took the filter and the clsact qdisc away" bash -c \
 		"! ip netns exec ${UNIQ}s1 tc qdisc show dev s1-eth1 | grep -q clsact"
-	check "ping h1 -> h2 through the kernel after detach" on h1 ping -c 2 -i 0.2 -W 2 10.0.6.2
+	check "ping h1 -> h2 through the kernel after detach" on h1 ping -c 2 -i 0.2 -W 2 $H2
 }
 
 bytes() { stats_field 'sum(p["bytes"] for p in d["paths"])'; }

@@ -27,6 +27,7 @@ sys.path.insert(0, HERE)
 
 from mininet.log import setLogLevel  # noqa: E402
 
+from flowlet_plan import H1, H2  # noqa: E402
 from flowlet_mininet import (DEFAULT_TIMEOUT, MODES,  # noqa: E402
                              seed_network, send_flow)
 from traffic import iperf, median, paths_used, use_mode  # noqa: E402
@@ -48,11 +49,11 @@ def part1(net, args):
         progress('1/3', 'sending %d packets of one TCP flow, %s apart, in '
                  '%s mode' % (args.packets, args.gap, mode))
         use_mode(net, mode)
-        rows.append((mode, send_flow(h1, s1, '10.0.6.2', args.packets,
+        rows.append((mode, send_flow(h1, s1, H2, args.packets,
                                      args.gap, sport=1000 + len(rows))))
     print()
-    print('One TCP flow (10.0.1.1 -> 10.0.6.2), %d packets %s apart, '
-          'flowlet timeout %s:' % (args.packets, args.gap, args.timeout))
+    print('One TCP flow (%s -> %s), %d packets %s apart, flowlet timeout '
+          '%s:' % (H1, H2, args.packets, args.gap, args.timeout))
     print('packets per path, from s1\'s interface counters')
     print('  %-9s' % 'mode' + ''.join('%10s' % p for p in ports)
           + '   paths used')

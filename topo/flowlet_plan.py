@@ -28,6 +28,7 @@ prints one record per line, fields separated by spaces ('-' for none):
     route NODE IP-ROUTE-ARGUMENTS...          (for `ip route replace`)
     neigh NODE IF ADDRESS MAC                 (a neighbour entry)
     flowlet NODE INGRESS PREFIX DEV@NEXTHOP [DEV@NEXTHOP...]
+    target NODE ADDRESS                       (h2, where traffic goes)
 """
 
 import argparse
@@ -48,6 +49,9 @@ Plan = collections.namedtuple('Plan', 'hosts switches middles links '
                               'routes flowlets target exits counted')
 
 MAX_PATHS = 16
+# The hosts' addresses in both plans: h1 sends to h2.
+H1 = '10.0.1.1'
+H2 = '10.0.6.2'
 
 
 def _mac(link, side, plan=0):
@@ -68,7 +72,7 @@ def seed_plan(paths=4, prefix='', ipv6=False):
     last = 's%d' % (paths + 2) if paths > 4 else 's6'
     h1, h2, s1, sl = (prefix + n for n in ('h1', 'h2', 's1', last))
     mids = ['%ss%d' % (prefix, i + 2) for i in range(paths)]
-    links = [Link(h1, h1 + '-eth0', None, '10.0.1.1/24', v6('fd00:1::1/64'),
+    links = [Link(h1, h1 + '-eth0', None, H1 + '/24', v6('fd00:1::1/64'),
                   s1, s1 + '-eth1', None, '10.0.1.254/24',
                   v6('fd00:1::fe/64'))]
     routes = []
@@ -88,7 +92,7 @@ def seed_plan(paths=4, prefix='', ipv6=False):
             routes.append(Route(mid, 'fd00:1::/64', ['fd00:1%d::1' % i]))
     links.append(Link(sl, '%s-eth%d' % (sl, paths + 1), None,
                       '10.0.6.254/24', v6('fd00:6::fe/64'),
-                      h2, h2 + '-eth0', None, '10.0.6.2/24',
+                      h2, h2 + '-eth0', None, H2 + '/24',
                       v6('fd00:6::2/64')))
     links = [link._replace(mac_a=_mac(n, 1), mac_b=_mac(n, 2))
              for n, link in enumerate(links, 1)]
@@ -115,7 +119,7 @@ def seed_plan(paths=4, prefix='', ipv6=False):
                  for i, hop in enumerate(sl_hops)])]
     return Plan(hosts=[h1, h2], switches=[s1, sl], middles=mids,
                 links=links, routes=routes, flowlets=flowlets,
-                target='10.0.6.2',
+                target=H2,
                 exits=[[(m, m + '-eth1'), (m, m + '-eth2')] for m in mids],
                 counted=[(m, m + '-eth2') for m in mids])
 
@@ -135,12 +139,12 @@ def tunnels_plan(prefix=''):
     back to it, h2's goes by path 1. h2 answers by path 1."""
     h1, h2, s1, s2 = (prefix + n for n in ('h1', 'h2', 's1', 's2'))
     links = [
-        Link(h1, h1 + '-eth0', None, '10.0.1.1/24', None,
+        Link(h1, h1 + '-eth0', None, H1 + '/24', None,
              s1, s1 + '-eth1', None, '10.0.1.254/24', None),
         Link(h1, h1 + '-eth1', None, '10.0.2.1/24', None,
              s2, s2 + '-eth1', None, '10.0.2.254/24', None),
         Link(s1, s1 + '-eth2', None, '10.0.6.254/24', None,
-             h2, h2 + '-eth0', None, '10.0.6.2/24', None),
+             h2, h2 + '-eth0', None, H2 + '/24', None),
         Link(s2, s2 + '-eth2', None, '10.2.2.1/24', None,
              h2, h2 + '-eth1', None, '10.2.2.2/24', None)]
     links = [link._replace(mac_a=_mac(0x80 + n, 1), mac_b=_mac(0x80 + n, 2))
@@ -152,7 +156,7 @@ def tunnels_plan(prefix=''):
                         [h1 + '-eth0@10.0.1.254', h1 + '-eth1@10.0.2.254'],
                         'tc-egress')]
     return Plan(hosts=[h1, h2], switches=[], middles=[s1, s2], links=links,
-                routes=routes, flowlets=flowlets, target='10.0.6.2',
+                routes=routes, flowlets=flowlets, target=H2,
                 exits=[[(s1, s1 + '-eth2')], [(s2, s2 + '-eth2')]],
                 counted=[(h1, h1 + '-eth0'), (h1, h1 + '-eth1')])
 
@@ -291,6 +295,7 @@ def main():
     for flowlet in plan.flowlets:
         print('flowlet', flowlet.node, flowlet.ingress, flowlet.prefix,
               ' '.join(flowlet.paths))
+    print('target', plan.hosts[1], plan.target)
 
 
 if __name__ == '__main__':

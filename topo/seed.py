@@ -17,6 +17,7 @@ sys.path.insert(0, HERE)
 from mininet.cli import CLI  # noqa: E402
 from mininet.log import setLogLevel  # noqa: E402
 
+from flowlet_plan import H2  # noqa: E402
 from flowlet_mininet import (DEFAULT_MODE, DEFAULT_TIMEOUT,  # noqa: E402
                              FLOWLETCTL, MODES, SEND,
                              FlowletError, seed_network, tunnels_network)
@@ -67,19 +68,19 @@ def main():
         if args.topo == 'tunnels':
             with tunnels_network(**common) as net:
                 print('\nflowlet runs at h1-eth0\'s tc-egress: h1 splits '
-                      'its own traffic to h2 (10.0.6.2) over h1-eth0 and '
+                      'its own traffic to h2 (%s) over h1-eth0 and '
                       'h1-eth1.\nTry: h1 %s stats h1-eth0 | h1 %s set '
-                      'h1-eth0 --mode spray --weights 7,3 | h1 %s 10.0.6.2 '
-                      '20 0.1\n' % (FLOWLETCTL, FLOWLETCTL, SEND))
+                      'h1-eth0 --mode spray --weights 7,3 | h1 %s %s '
+                      '20 0.1\n' % (H2, FLOWLETCTL, FLOWLETCTL, SEND, H2))
                 CLI(net)
             return
         with seed_network(paths=args.paths, **common) as net:
             print('\nflowlet runs on s1-eth1 (h1 -> h2) and on s6\'s port '
                   'from h2 (h2 -> h1).\nTry: pingall | s1 %s stats '
-                  's1-eth1 | h1 %s 10.0.6.2 20 0.1\nTo watch a path, '
+                  's1-eth1 | h1 %s %s 20 0.1\nTo watch a path, '
                   'capture where it arrives: s2 tcpdump -ni s2-eth1 '
                   '(s1-eth2 shows nothing: XDP redirects skip its capture '
-                  'taps).\n' % (FLOWLETCTL, SEND))
+                  'taps).\n' % (FLOWLETCTL, SEND, H2))
             CLI(net)
     except (FlowletError, ValueError) as err:
         sys.exit('seed: %s' % err)

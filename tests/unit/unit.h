@@ -18,7 +18,7 @@
 #include "packets.h"
 
 #define LO_IFINDEX 1
-#define TIMEOUT_NS 50000000ULL
+#define TIMEOUT_NS FLOWLET_DEFAULT_TIMEOUT_NS
 
 extern struct flowlet *skel;
 /* The maps of the loaded object, as the loader's library sees them. */
