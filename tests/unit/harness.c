@@ -19,6 +19,7 @@
 
 #include "parse.h"
 #include "config.h"
+#include "log.h"
 #include "tap.h"
 #include "unit.h"
 
@@ -51,6 +52,32 @@ static const char *const listing[] = {
 #undef UNIT_TEST_ENTRY
 #undef UNIT_SUBTEST_ENTRY
 };
+
+/* The library's messages: kept (the last one) for tests to check, and on
+ * stderr as flowletctl prints them (tests/run.sh shows a suite's stderr
+ * when it fails). */
+static char message[256];
+
+static void keep_message(enum log_level level, const char *fmt, va_list args)
+{
+	va_list copy;
+
+	va_copy(copy, args);
+	vsnprintf(message, sizeof(message), fmt, copy);
+	va_end(copy);
+	fprintf(stderr, "flowletctl: %s%s\n",
+		level == LOG_WARN ? "warning: " : "", message);
+}
+
+const char *last_message(void)
+{
+	return message;
+}
+
+void forget_message(void)
+{
+	message[0] = '\0';
+}
 
 /* The running test and subtest, and what the command line chose. */
 static const char *test_name, *subtest_name, *only_subtest;
@@ -352,6 +379,7 @@ int main(int argc, char **argv)
 			printf("%s\n", listing[i]);
 		return 0;
 	}
+	log_set_print(keep_message);
 	if (load()) {
 		tap_result(false,
 			   "cannot load the flowlet object with the test "

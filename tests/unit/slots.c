@@ -3,6 +3,7 @@
  * What the loader computes for the data path, without a packet: the
  * weighted slot tables, and paths that follow a route's next hops.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "config.h"
@@ -12,6 +13,7 @@
 UNIT_TEST(slot_table)
 {
 	struct flowlet_config cfg;
+	char want[64];
 	int count[2] = { 0 };
 
 	config_init(&cfg);
@@ -26,8 +28,13 @@ UNIT_TEST(slot_table)
 	      "slot table 7,3: 250 slots, 175/75");
 	cfg.paths[0].weight = 200;
 	cfg.paths[1].weight = 100;
-	CHECK(config_fill_slots(&cfg) == -1,
-	      "slot table: weights summing over 256 are refused");
+	forget_message();
+	snprintf(want, sizeof(want), "weights add up to 300: at most %d",
+		 FLOWLET_SLOTS);
+	CHECK(config_fill_slots(&cfg) == -1 && !strcmp(last_message(), want),
+	      "slot table: weights summing over %d are refused, saying so "
+	      "(%s)",
+	      FLOWLET_SLOTS, last_message());
 	cfg.paths[0].weight = 7;
 	cfg.paths[1].weight = 0;
 	config_fill_slots(&cfg);

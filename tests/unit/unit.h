@@ -55,6 +55,11 @@ bool check_eq_result(const char *file, int line, long long got, long long want,
 void check_skip(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 #define SKIP(...) check_skip(__VA_ARGS__)
 
+/* The library's last message (pr_err(), pr_warn() ...), and forgetting
+ * it before a call whose message a test checks. */
+const char *last_message(void);
+void forget_message(void);
+
 /* Environment knobs for make stress: a count, or @dflt when unset. */
 long long env_count(const char *name, long long dflt);
 bool stress_run(void);
