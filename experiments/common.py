@@ -15,7 +15,7 @@ from flowlet_mininet import MODES, duration_ns  # noqa: E402
 from traffic import median, use_mode  # noqa: E402
 
 # (label, mode, settings): the kernel's multipath route with flowlet
-# detached, then every mode of include/flowlet.h at the experiment's
+# detached, then every mode of include/flowlet_consts.h at the experiment's
 # timeout.
 VARIANTS = [('kernel', 'kernel', {})] + [(m, m, {}) for m in MODES]
 

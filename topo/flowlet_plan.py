@@ -38,7 +38,7 @@ Link = collections.namedtuple(
     'Link', 'node_a intf_a mac_a addr_a addr6_a '
     'node_b intf_b mac_b addr_b addr6_b')
 Route = collections.namedtuple('Route', 'node dst vias')
-# hook: where flowlet runs (FLOWLET_HOOKS in include/flowlet.h).
+# hook: where flowlet runs (FLOWLET_HOOKS in include/flowlet_consts.h).
 Flowlet = collections.namedtuple('Flowlet', 'node ingress prefix paths hook',
                                  defaults=('xdp',))
 # target: h2's address, where traffic goes; exits: per path, the

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Code the data path and flowletctl both run. */
+#ifndef FLOWLET_HELPERS_H
+#define FLOWLET_HELPERS_H
+
+#include <linux/types.h>
+
+#include "flowlet_structs.h"
+
+/* The histogram bucket of @v: floor(log2(v)), at most the last. Written
+ * out because clang 14 crashes on __builtin_clz for the BPF target; used
+ * by the data path and by flowletctl replay alike. */
+static inline __attribute__((always_inline)) __u32 flowlet_log2(__u64 v)
+{
+	__u32 b = 0;
+
+	if (v >> 32) {
+		v >>= 32;
+		b += 32;
+	}
+	if (v >> 16) {
+		v >>= 16;
+		b += 16;
+	}
+	if (v >> 8) {
+		v >>= 8;
+		b += 8;
+	}
+	if (v >> 4) {
+		v >>= 4;
+		b += 4;
+	}
+	if (v >> 2) {
+		v >>= 2;
+		b += 2;
+	}
+	if (v >> 1)
+		b += 1;
+	return b < FLOWLET_HIST_BUCKETS ? b : FLOWLET_HIST_BUCKETS - 1;
+}
+
+#endif /* FLOWLET_HELPERS_H */
