@@ -21,7 +21,8 @@ BENCH_DEPS := libnetfilter-queue-dev iptables
 
 ARCH_INCLUDE := /usr/include/$(shell $(CC) -dumpmachine 2>/dev/null)
 WARN    := -Wall -Wextra -Werror
-# -MMD -MP: each object's header dependencies, in build/**/*.d.
+# -MMD -MP: each object's header dependencies, in build/**/*.d; every
+# object depends on this Makefile too (its flags).
 DEPFLAGS := -MMD -MP
 CFLAGS  := -std=gnu11 -O2 -g $(WARN) $(DEPFLAGS) -Iinclude -I$(OUT) -Iloader \
 	   -Iloader/lib -Itests
@@ -81,19 +82,19 @@ bench-deps: demo-deps
 $(OUT):
 	$(Q)mkdir -p $@
 
-$(OUT)/flowlet.bpf.o: bpf/flowlet.bpf.c | $(OUT)
+$(OUT)/flowlet.bpf.o: bpf/flowlet.bpf.c Makefile | $(OUT)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
 # flowlet as another version would build it: a different map layout.
-$(OUT)/flowlet_other_layout.bpf.o: bpf/flowlet.bpf.c | $(OUT)
+$(OUT)/flowlet_other_layout.bpf.o: bpf/flowlet.bpf.c Makefile | $(OUT)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -DFLOWLET_SLOTS=128 -c $< -o $@
 
 # flowlet as another build of the same version would be: another program
 # (another new-flowlet charge), the same maps. flowletctl-alt attaches it,
 # for the hitless re-attach test.
-$(OUT)/alt/flowlet.bpf.o: bpf/flowlet.bpf.c | $(OUT)
+$(OUT)/alt/flowlet.bpf.o: bpf/flowlet.bpf.c Makefile | $(OUT)
 	$(call msg,BPF,$@)
 	$(Q)mkdir -p $(OUT)/alt
 	$(Q)$(CLANG) $(BPF_CFLAGS) -DFLOWLET_NEW_FLOWLET_LOAD=16000 -c $< -o $@
@@ -102,7 +103,7 @@ $(OUT)/alt/flowlet.skel.h: $(OUT)/alt/flowlet.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name flowlet > $@
 
-$(OUT)/alt/lib/%.o: loader/lib/%.c $(OUT)/alt/flowlet.skel.h
+$(OUT)/alt/lib/%.o: loader/lib/%.c Makefile $(OUT)/alt/flowlet.skel.h
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(OUT)/alt/lib
 	$(Q)$(CC) -I$(OUT)/alt $(CFLAGS) -c $< -o $@
@@ -111,11 +112,11 @@ $(OUT)/alt/flowletctl: $(CMD_OBJS) $(SKEL_USERS:%=$(OUT)/alt/lib/%.o) \
 		       $(filter-out $(SKEL_USERS:%=$(OUT)/lib/%.o),$(LIB_OBJS))
 	$(Q)$(LINK)
 
-$(OUT)/xdp_pass.bpf.o: tests/xdp_pass.bpf.c | $(OUT)
+$(OUT)/xdp_pass.bpf.o: tests/xdp_pass.bpf.c Makefile | $(OUT)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
-$(OUT)/xdp_drop.bpf.o: tests/xdp_pass.bpf.c | $(OUT)
+$(OUT)/xdp_drop.bpf.o: tests/xdp_pass.bpf.c Makefile | $(OUT)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -DVERDICT=XDP_DROP -c $< -o $@
 
@@ -123,12 +124,12 @@ $(OUT)/%.skel.h: $(OUT)/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name $(subst .skel.h,,$(notdir $@)) > $@
 
-$(OUT)/lib/%.o: loader/lib/%.c $(OUT)/flowlet.skel.h | $(OUT)
+$(OUT)/lib/%.o: loader/lib/%.c Makefile $(OUT)/flowlet.skel.h | $(OUT)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(OUT)/lib
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
-$(OUT)/%.o: loader/%.c $(OUT)/flowlet.skel.h | $(OUT)
+$(OUT)/%.o: loader/%.c Makefile $(OUT)/flowlet.skel.h | $(OUT)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
@@ -161,12 +162,12 @@ $(OUT)/unit_tests.h: $(UNIT_SRCS) | $(OUT)
 		$(UNIT_SRCS) >$@
 
 $(OUT)/unit/harness.o: $(OUT)/unit_tests.h
-$(OUT)/unit/%.o: tests/unit/%.c $(OUT)/flowlet.skel.h
+$(OUT)/unit/%.o: tests/unit/%.c Makefile $(OUT)/flowlet.skel.h
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(OUT)/unit
 	$(Q)$(CC) $(CFLAGS) -Itests/unit -c $< -o $@
 
-$(OUT)/tap.o: tests/tap.c | $(OUT)
+$(OUT)/tap.o: tests/tap.c Makefile | $(OUT)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
@@ -196,7 +197,7 @@ stress: all test-deps $(TEST_BUILDS)
 
 # make bench: flowlet against the floors of bench/floors.bpf.c, the
 # kernel's forwarding and an NFQUEUE forwarder; results/bench.json.
-$(OUT)/floors.bpf.o: bench/floors.bpf.c | $(OUT)
+$(OUT)/floors.bpf.o: bench/floors.bpf.c Makefile | $(OUT)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -Ibpf -c $< -o $@
 
@@ -205,7 +206,7 @@ $(OUT)/bench_cost: bench/cost.c $(OUT)/tap.o $(LIB_OBJS) $(OUT)/flowlet.skel.h \
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $< $(OUT)/tap.o $(LIB_OBJS) $(LDLIBS) -o $@
 
-$(OUT)/gen.bpf.o: bench/gen.bpf.c | $(OUT)
+$(OUT)/gen.bpf.o: bench/gen.bpf.c Makefile | $(OUT)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
