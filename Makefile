@@ -196,7 +196,8 @@ stress: all test-deps $(TEST_BUILDS)
 	$(Q)tests/run.sh stress
 
 # make bench: flowlet against the floors of bench/floors.bpf.c, the
-# kernel's forwarding and an NFQUEUE forwarder; results/bench.json.
+# kernel's forwarding and an NFQUEUE forwarder; results/bench.json and
+# its report, results/BENCH.md.
 $(OUT)/floors.bpf.o: bench/floors.bpf.c Makefile | $(OUT)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -Ibpf -c $< -o $@
@@ -227,7 +228,8 @@ bench: all bench-deps $(BENCH_BUILDS)
 	$(Q)$(OUT)/bench_cost --json results/bench-cost.json --largest
 	$(Q)bash bench/rate.sh results/bench-rate.json
 	$(Q)/usr/bin/python3 bench/report.py results/bench-cost.json \
-		results/bench-rate.json results/bench.json results/bench-scale.png
+		results/bench-rate.json results/bench.json results/bench-scale.png \
+		results/BENCH.md
 
 bench-quick: all bench-deps $(BENCH_BUILDS)
 	$(Q)mkdir -p results
@@ -235,7 +237,7 @@ bench-quick: all bench-deps $(BENCH_BUILDS)
 	$(Q)bash bench/rate.sh --quick results/bench-quick-rate.json
 	$(Q)/usr/bin/python3 bench/report.py results/bench-quick-cost.json \
 		results/bench-quick-rate.json results/bench-quick.json \
-		results/bench-quick-scale.png
+		results/bench-quick-scale.png results/BENCH-quick.md
 
 # The seed topology in Mininet: ecmp vs flowlet for one gapped flow, four
 # iperf3 flows per mode, a plot of per-path load (demo-out/).
