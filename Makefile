@@ -277,7 +277,7 @@ docs: flowletctl flowletctl.8 $(OUT)/flowletctl.bash
 PREFIX  ?= /usr/local
 PYDIR   := $(PREFIX)/lib/python3/dist-packages
 UNITDIR := $(PREFIX)/lib/systemd/system
-PYMODS  := flowlet_mininet flowlet_plan flowlet_frr flowlet_routes
+PYMODS  := flowlet_mininet flowlet_topos flowlet_plan flowlet_frr flowlet_routes
 UNITS   := flowlet@.service flowlet-exporter.service
 INSTALLED := $(PREFIX)/sbin/flowletctl $(PREFIX)/bin/flowlet-send \
 	     $(PREFIX)/share/man/man8/flowletctl.8 \

@@ -14,8 +14,8 @@ from common import (VARIANTS, cpu_sentence, error_bars, new_parser, out_dir,
                     progress, pyplot, spread, use_variant, write_csv,
                     write_section)
 
-from flowlet_mininet import (DEFAULT_TIMEOUT, seed_network,  # noqa: E402
-                             shape_port)
+from flowlet_mininet import DEFAULT_TIMEOUT, shape_port  # noqa: E402
+from flowlet_topos import seed_network  # noqa: E402
 from traffic import flowgen, iperf, median  # noqa: E402
 
 NAME = 'asymmetry'

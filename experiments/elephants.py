@@ -13,7 +13,8 @@ from common import (VARIANTS, cpu_sentence, error_bars, new_parser, out_dir,
                     progress, pyplot, spread, use_variant, write_csv,
                     write_section)
 
-from flowlet_mininet import DEFAULT_TIMEOUT, seed_network  # noqa: E402
+from flowlet_mininet import DEFAULT_TIMEOUT  # noqa: E402
+from flowlet_topos import seed_network  # noqa: E402
 from traffic import iperf, median, paths_used  # noqa: E402
 
 NAME = 'elephants'

@@ -16,8 +16,8 @@ from common import (ROOT, new_parser, out_dir, progress, pyplot, write_csv,
                     write_section)
 
 from flowlet_plan import H2  # noqa: E402
-from flowlet_mininet import (DEFAULT_TIMEOUT, format_ns,  # noqa: E402
-                             seed_network)
+from flowlet_mininet import DEFAULT_TIMEOUT, format_ns  # noqa: E402
+from flowlet_topos import seed_network  # noqa: E402
 from traffic import end_process, flowgen, use_mode  # noqa: E402
 
 NAME = 'replay'

@@ -13,7 +13,8 @@ from common import (duration_us, error_bars, new_parser, out_dir, progress,
                     pyplot, write_csv, write_section)
 
 from flowlet_plan import H2  # noqa: E402
-from flowlet_mininet import MODES, seed_network, send_flow  # noqa: E402
+from flowlet_mininet import MODES, send_flow  # noqa: E402
+from flowlet_topos import seed_network  # noqa: E402
 
 NAME = 'seed_repro'
 

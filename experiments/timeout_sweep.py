@@ -12,7 +12,8 @@ from common import (cpu_sentence, duration_us, error_bars, new_parser, out_dir,
                     progress, pyplot, spread, use_variant, write_csv,
                     write_section)
 
-from flowlet_mininet import DEFAULT_TIMEOUT, seed_network  # noqa: E402
+from flowlet_mininet import DEFAULT_TIMEOUT  # noqa: E402
+from flowlet_topos import seed_network  # noqa: E402
 from traffic import hist_median, imbalance, iperf, median, \
     telemetry_delta  # noqa: E402
 

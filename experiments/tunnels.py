@@ -13,7 +13,7 @@ from common import (cpu_sentence, new_parser, progress, spread,
 from weighted import (PHASES, SHARE_COLUMNS, Results, add_options,
                       parse_options, phase_errors, share_cells)
 
-from flowlet_mininet import tunnels_network  # noqa: E402
+from flowlet_topos import tunnels_network  # noqa: E402
 from traffic import median  # noqa: E402
 
 NAME = 'tunnels'

@@ -460,7 +460,7 @@ test_install() {
 	if make -s -C "$ROOT" install DESTDIR="$DEST" PREFIX=/usr/local >/dev/null 2>"$ERR"; then
 		files=$(cd "$DEST" && find . -type f | sort | tr '\n' ' ')
 		check "make install lays out flowletctl, flowlet-send, the man page, the completion, the Python modules and the systemd units: $files" \
-			test "$files" = "./usr/local/bin/flowlet-send ./usr/local/lib/python3/dist-packages/flowlet_frr.py ./usr/local/lib/python3/dist-packages/flowlet_mininet.py ./usr/local/lib/python3/dist-packages/flowlet_plan.py ./usr/local/lib/python3/dist-packages/flowlet_routes.py ./usr/local/lib/systemd/system/flowlet-exporter.service ./usr/local/lib/systemd/system/flowlet@.service ./usr/local/sbin/flowletctl ./usr/local/share/bash-completion/completions/flowletctl ./usr/local/share/man/man8/flowletctl.8 "
+			test "$files" = "./usr/local/bin/flowlet-send ./usr/local/lib/python3/dist-packages/flowlet_frr.py ./usr/local/lib/python3/dist-packages/flowlet_mininet.py ./usr/local/lib/python3/dist-packages/flowlet_plan.py ./usr/local/lib/python3/dist-packages/flowlet_routes.py ./usr/local/lib/python3/dist-packages/flowlet_topos.py ./usr/local/lib/systemd/system/flowlet-exporter.service ./usr/local/lib/systemd/system/flowlet@.service ./usr/local/sbin/flowletctl ./usr/local/share/bash-completion/completions/flowletctl ./usr/local/share/man/man8/flowletctl.8 "
 		units_check
 		check "the installed unit's commands attach, watch and detach (flowlet@s1-eth1, default options)" \
 			unit_commands "$DEST/usr/local/lib/systemd/system/flowlet@.service"

@@ -23,8 +23,8 @@ sys.path.insert(0, os.path.join(ROOT, 'tests'))
 from mininet.log import setLogLevel  # noqa: E402
 
 from flowlet_plan import H2  # noqa: E402
-from flowlet_mininet import (seed_network, send_flow,  # noqa: E402
-                             tunnels_network, tx_counters)
+from flowlet_mininet import send_flow, tx_counters  # noqa: E402
+from flowlet_topos import seed_network, tunnels_network  # noqa: E402
 from tap import check, main  # noqa: E402
 from traffic import end_process  # noqa: E402
 

@@ -28,8 +28,8 @@ sys.path.insert(0, HERE)
 from mininet.log import setLogLevel  # noqa: E402
 
 from flowlet_plan import H1, H2  # noqa: E402
-from flowlet_mininet import (DEFAULT_TIMEOUT, MODES,  # noqa: E402
-                             seed_network, send_flow)
+from flowlet_mininet import DEFAULT_TIMEOUT, MODES, send_flow  # noqa: E402
+from flowlet_topos import seed_network  # noqa: E402
 from traffic import iperf, median, paths_used, use_mode  # noqa: E402
 
 # The kernel's multipath route (flowlet detached), then every mode.

@@ -1,5 +1,6 @@
-"""Mininet node classes for flowlet, and its topologies: the seed diamond
-and the Weighted Tunnels host (the address plans are topo/flowlet_plan.py's).
+"""Mininet node classes for flowlet, and what builds a network from an
+address plan (topo/flowlet_plan.py); the example topologies, the seed
+diamond and the Weighted Tunnels host, are in topo/flowlet_topos.py.
 
 Router is a Mininet node in its own network namespace that forwards with
 Linux routing; FlowletSwitch is a Router that runs flowlet on its ingress
@@ -20,8 +21,9 @@ its peer has XDP or GRO) and full checksums from the host on its ingress
 port (XDP cannot complete a partial checksum). Hosts further away that
 send TCP through it need `ethtool -K IFACE tx off` too: full_checksums().
 
-Run with Debian's Python: /usr/bin/python3. `mn --custom` works too:
-    mn --custom topo/flowlet_mininet.py --topo seed --controller none
+Run with Debian's Python: /usr/bin/python3. `mn --custom` works with the
+example topologies:
+    mn --custom topo/flowlet_topos.py --topo seed --controller none
 """
 
 import contextlib
@@ -43,7 +45,7 @@ from mininet.topo import Topo
 HERE = os.path.dirname(os.path.abspath(
     inspect.currentframe().f_code.co_filename))
 sys.path.insert(0, HERE)
-from flowlet_plan import neighbours, route_args, seed_plan, tunnels_plan  # noqa: E402
+from flowlet_plan import neighbours, route_args  # noqa: E402
 # Run from the repository: its binaries; installed (make install): the
 # ones on the PATH.
 REPO = os.path.dirname(HERE)
@@ -472,35 +474,6 @@ def add_links(topo, links):
                      params2={'ip': link.addr_b})
 
 
-class SeedTopo(PlanTopo):
-    """h1 - s1 - {s2 .. s(N+1)} - s6 - h2, the P4 flowlet exercise's
-    topology with N paths (default 4), addressed by topo/flowlet_plan.py (h1
-    10.0.1.1, h2 10.0.6.2, path i through 10.1.i.0/24 and 10.2.i.0/24).
-    s1 balances h1 -> h2, s6 balances h2 -> h1; the middle switches
-    forward with plain routes and are shaped on both ports (bw).
-
-    prefix: put before every node name, so that several networks can run
-        at once (interface names stay under 15 characters).
-    The other parameters are PlanTopo's.
-    """
-
-    def build(self, paths=4, prefix='', **params):
-        # pylint: disable=arguments-differ
-        self.build_plan(seed_plan(paths, prefix), **params)
-
-
-class TunnelsTopo(PlanTopo):
-    """The Weighted Tunnels setting (tunnels_plan in topo/flowlet_plan.py): h1
-    with two uplinks into two disjoint paths to h2 (10.0.6.2), each
-    shaped to bw where it leaves its middle switch; flowlet at h1's
-    tc-egress splits h1's own traffic over them by weight. Parameters:
-    PlanTopo's, and prefix as for SeedTopo."""
-
-    def build(self, prefix='', **params):
-        # pylint: disable=arguments-differ
-        self.build_plan(tunnels_plan(prefix), **params)
-
-
 def static_neighbours(net):
     """Writes every neighbour entry of the plan in advance: no ARP in the
     interface counters (a test compares them exactly)."""
@@ -555,20 +528,5 @@ def end_commands(net):
             node.waitOutput()
 
 
-def seed_network(cc=None, **topo_args):
-    """network() of the seed topology (SeedTopo's arguments)."""
-    return network(SeedTopo(**topo_args), cc)
-
-
-def tunnels_network(cc=None, **topo_args):
-    """network() of the Weighted Tunnels topology (TunnelsTopo's)."""
-    return network(TunnelsTopo(**topo_args), cc)
-
-
 def _terminate(_signum, _frame):
     raise KeyboardInterrupt('SIGTERM')
-
-
-# For `mn --custom topo/flowlet_mininet.py --topo seed[,paths]` (or
-# tunnels).
-topos = {'seed': SeedTopo, 'tunnels': TunnelsTopo}

@@ -19,8 +19,8 @@ from mininet.log import setLogLevel  # noqa: E402
 
 from flowlet_plan import H2  # noqa: E402
 from flowlet_mininet import (DEFAULT_MODE, DEFAULT_TIMEOUT,  # noqa: E402
-                             FLOWLETCTL, MODES, SEND,
-                             FlowletError, seed_network, tunnels_network)
+                             FLOWLETCTL, MODES, SEND, FlowletError)
+from flowlet_topos import seed_network, tunnels_network  # noqa: E402
 
 
 def bandwidths(text):
