@@ -11,7 +11,18 @@ STREAM="/usr/bin/python3 $ROOT/tests/udp_stream.py"
 OUT=$(mktemp -d)
 on_exit rm -rf "$OUT"
 
-setup() { build_diamond 4; }
+# The fixture: the diamond, s1's neighbour timers on path 3 as short as
+# the topologies set them, and s6's route back (S6_ROUTE, which a test
+# may change and puts back).
+setup() {
+	local knob
+	build_diamond 4 || return 1
+	for knob in base_reachable_time_ms=1000 delay_first_probe_time=1 \
+		retrans_time_ms=200 interval_probe_time_ms=1000; do
+		on s1 sysctl -qw "net.ipv4.neigh.s1-eth5.$knob"
+	done
+	S6_ROUTE=$(on s6 ip route show 10.0.1.0/24 | tr -s ' \t\n' ' ')
+}
 # flowlet detached, s1's path links up.
 between() {
 	local dev
@@ -111,17 +122,19 @@ test_without_watcher() {
 
 }
 
-# a next hop whose neighbour entry the kernel resolves (path 3): short
-# neighbour timers, as the topologies set them, before the entry exists.
-test_watch() {
-	for knob in base_reachable_time_ms=1000 delay_first_probe_time=1 \
-		retrans_time_ms=200 interval_probe_time_ms=1000; do
-		on s1 sysctl -qw "net.ipv4.neigh.s1-eth5.$knob"
-	done
-	on s1 ip neigh del 10.1.4.2 dev s1-eth5
-	ctl attach s1-eth1 "${S1_PATHS[@]}" --prefix 10.0.6.0/24 >/dev/null
-
+# watched: flowlet on s1-eth1 over the four paths, and watch on it
+# (watch_start); a failure is a result.
+watched() {
+	check "attach" ctl attach s1-eth1 "${S1_PATHS[@]}" --prefix 10.0.6.0/24 || return
 	watch_start
+}
+
+# watch says it runs, refuses a second watcher and makes the next hops'
+# neighbour entries managed: path 3's, removed first, is resolved by the
+# kernel (short timers, from setup).
+test_watch_announce() {
+	on s1 ip neigh del 10.1.4.2 dev s1-eth5
+	watched || return
 	check "watch announces itself" watch_line 'd["event"] == "watching"'
 	check "status shows the watcher's pid" bash -c \
 		"ip netns exec ${UNIQ}s1 '$FLOWLETCTL' status --json | grep -q '\"watcher_pid\":$WATCH_PID'"
@@ -130,8 +143,11 @@ test_watch() {
 		grep -q "already watched by pid $WATCH_PID" <<<"$rejects_second"
 	check "watch made the resolved next hop's entry managed" bash -c \
 		"ip netns exec ${UNIQ}s1 ip neigh show 10.1.4.2 dev s1-eth5 | grep -q managed"
+}
 
-	# a link failure under a fixed-rate, sequence-numbered stream
+# A link failure under a fixed-rate, sequence-numbered stream.
+test_link_failure_udp() {
+	watched || return
 	RATE=10000
 	ip netns exec "${UNIQ}h2" $STREAM recv --port 7000 --idle 2 >"$OUT/recv" &
 	on_exit kill $!
@@ -174,9 +190,12 @@ EOF
 	flood 400
 	check "new flows use path 1 again: $(path_delta "$flowlet_before")" \
 		bash -c "[ $(path_delta "$flowlet_before" | cut -d' ' -f2) -gt 0 ]"
+}
 
-	# a TCP transfer across a link failure: take down the data's path,
-	# with the ACKs coming back over another path that stays up.
+# A TCP transfer across a link failure: take down the data's path,
+# with the ACKs coming back over another path that stays up.
+test_link_failure_tcp() {
+	watched || return
 	ip netns exec "${UNIQ}h2" iperf3 -s -1 -p 5201 >/dev/null 2>&1 &
 	on_exit kill $!
 	wait_until 30 listening h2 5201
@@ -191,6 +210,7 @@ flows = [f for f in json.load(sys.stdin) if f["dst"].endswith(":5201")]
 print(max(flows, key=lambda f: f["packets"])["path"])')
 	ack_path=$(((data_path + 1) % 4))
 	on s6 ip route replace 10.0.1.0/24 via "10.2.$((ack_path + 1)).1"
+	on_exit on s6 ip route replace $S6_ROUTE
 	T_DOWN=$(now)
 	link_flap "s$((data_path + 2))" down
 	tcp_ms=$(after "$T_DOWN" "d[\"event\"] == \"state\" and d[\"path\"] == $data_path and d[\"to\"] == \"link down\"")
@@ -205,13 +225,20 @@ print(d["sum_sent"]["bytes"], d["sum_received"]["bytes"])' "$OUT/iperf" 2>/dev/n
 	echo "# measured: TCP: path $data_path taken down for 1 s (marked down after ${tcp_ms} ms): $sent_bytes bytes sent, $recv_bytes received"
 	check "a TCP transfer across the failure of its path completes (exit $iperf_status, $recv_bytes of $sent_bytes bytes)" \
 		test "$iperf_status" = 0 -a -n "$recv_bytes" -a "$recv_bytes" = "$sent_bytes"
+}
 
-	# a next hop's MAC changes. ecmp keeps each of 64 flows on one path, so
-	# flowlet's flow table says how many datagrams went down path 1 (whatever
-	# else crosses s1 meanwhile).
+# A next hop's MAC changes. ecmp keeps each of 64 flows on one path, so
+# flowlet's flow table says how many datagrams went down path 1 (whatever
+# else crosses s1 meanwhile).
+test_nexthop_mac() {
+	watched || return
+	local old_mac
 	ctl set s1-eth1 --mode ecmp >/dev/null
 	NEW_MAC=02:f1:00:00:aa:02
+	old_mac=$(on s3 cat /sys/class/net/s3-eth1/address)
 	on s3 ip link set s3-eth1 address $NEW_MAC
+	on_exit on s3 ip link set s3-eth1 address "$old_mac"
+	on_exit on s1 ip neigh replace 10.1.2.2 dev s1-eth3 lladdr "$old_mac" nud permanent
 	# udp_burst PORT: 128 datagrams from h1 over 64 flows to h2:PORT; prints
 	# how many h2 got, then how many flowlet sent down path 1.
 	udp_burst() {
@@ -235,12 +262,14 @@ print(d["sum_sent"]["bytes"], d["sum_received"]["bytes"])' "$OUT/iperf" 2>/dev/n
 	read -r got on_path1 < <(udp_burst 7002)
 	check "every datagram arrives through the new MAC ($got of 128; $on_path1 went down path 1)" \
 		test "$on_path1" -gt 0 -a "$got" = 128
-	ctl set s1-eth1 --mode flowlet >/dev/null
+}
 
-	# a local address appears: never balanced, so s1 answers for it. Pings
-	# to it before make an established flow (ICMP: ports 0), whose packets the
-	# data path forwards without a prefix lookup until watch deletes it (which
-	# it does before it reports the address).
+# A local address appears: never balanced, so s1 answers for it. Pings
+# to it before make an established flow (ICMP: ports 0), whose packets the
+# data path forwards without a prefix lookup until watch deletes it (which
+# it does before it reports the address).
+test_local_address() {
+	watched || return
 	on h1 ping -c 3 -i 0.1 -W 1 10.0.6.77 >/dev/null || true
 	n77=$(ctl flows s1-eth1 --json --limit 0 | /usr/bin/python3 -c 'import json, sys
 print(sum(f["packets"] for f in json.load(sys.stdin) if f["dst"].split(":")[0] == "10.0.6.77"))')
@@ -255,10 +284,18 @@ print(sum(f["packets"] for f in json.load(sys.stdin) if f["dst"].split(":")[0] =
 	on s1 ip addr del 10.0.6.77/32 dev lo
 	check "watch removes a local address that went away" \
 		wait_until 30 watch_line 'd["event"] == "local" and d["address"] == "10.0.6.77/32" and d["change"] == "removed"'
+}
 
-	# a dead next hop behind a live link: s5 stops answering ARP
+# A dead next hop behind a live link: s5 stops answering ARP (path 3,
+# whose neighbour timers setup shortened).
+test_dead_nexthop() {
+	# The kernel's own entry (not the diamond's permanent one), which
+	# watch makes managed.
+	on s1 ip neigh del 10.1.4.2 dev s1-eth5
+	watched || return
 	T_DEAD=$(now)
 	on s5 ip link set s5-eth1 arp off
+	on_exit on s5 ip link set s5-eth1 arp on
 	dead_ms=$(after "$T_DEAD" 'd["event"] == "state" and d["path"] == 3 and d["to"] == "neighbour failed"')
 	check "watch takes out the path whose next hop stopped answering (${dead_ms} ms)" test -n "$dead_ms"
 	before=$(path_packets)
@@ -270,8 +307,11 @@ print(sum(f["packets"] for f in json.load(sys.stdin) if f["dst"].split(":")[0] =
 	alive_ms=$(after "$T_ALIVE" 'd["event"] == "state" and d["path"] == 3 and d["to"] == "up"')
 	check "watch puts it back when it answers again (${alive_ms} ms)" test -n "$alive_ms"
 	echo "# measured: dead next hop marked down ${dead_ms} ms after it stopped answering ARP, up ${alive_ms} ms after it answered again (managed neighbour, base_reachable_time_ms=1000, interval_probe_time_ms=1000)"
+}
 
-	# weight 0 by hand: out of rotation without a re-attach
+# Weight 0 by hand: out of rotation without a re-attach.
+test_weight_zero() {
+	watched || return
 	check "set --weights 7,3,0,0 takes paths 2 and 3 out of rotation" \
 		ctl set s1-eth1 --weights 7,3,0,0
 	check "stats says why: weight 0" stats_true s1 s1-eth1 \
@@ -280,12 +320,18 @@ print(sum(f["packets"] for f in json.load(sys.stdin) if f["dst"].split(":")[0] =
 	flood 400
 	check "no new flow goes to a path of weight 0: $(path_delta "$before")" \
 		test "$(path_delta "$before" | cut -d' ' -f3-)" = "0 0"
-	ctl set s1-eth1 --weights 1,1,1,1 >/dev/null
+}
 
-	# the ingress interface's MAC changes: flowlet routes frames sent to
-	# the new one (else it would leave them all to the kernel as not_for_us)
+# The ingress interface's MAC changes: flowlet routes frames sent to
+# the new one (else it would leave them all to the kernel as not_for_us).
+test_ingress_mac() {
+	watched || return
+	local old_mac
+	old_mac=$(on s1 cat /sys/class/net/s1-eth1/address)
 	T_ING=$(now)
 	on s1 ip link set s1-eth1 address 02:f1:00:00:aa:01
+	on_exit on s1 ip link set s1-eth1 address "$old_mac"
+	on_exit on h1 ip neigh replace 10.0.1.254 dev h1-eth0 lladdr "$old_mac" nud permanent
 	ing_ms=$(after "$T_ING" 'd["event"] == "ingress" and d["to"] == "02:f1:00:00:aa:01"')
 	on h1 ip neigh replace 10.0.1.254 dev h1-eth0 lladdr 02:f1:00:00:aa:01 nud permanent
 	# icmp_packets: the packets of h1's ICMP flow to h2 in flowlet's table.
@@ -299,14 +345,16 @@ print(sum(f["packets"] for f in json.load(sys.stdin)
 	on h1 ping -c 4 -i 0.05 -W 1 $H2 >/dev/null
 	check "watch follows the ingress MAC (${ing_ms} ms): frames to it are forwarded ($(($(icmp_packets) - before)) of 4)" \
 		test $(($(icmp_packets) - before)) = 4
+}
 
-	# SIGTERM: watch ends with 0 and leaves flowlet attached
+# SIGTERM: watch ends with 0 and leaves flowlet attached.
+test_sigterm() {
+	watched || return
 	kill -TERM "$WATCH_PID"
 	wait "$WATCH_PID"
 	status=$?
 	check "watch exits 0 on SIGTERM (exit $status)" test $status = 0
 	check "... and leaves flowlet attached" ctl stats s1-eth1
-
 }
 
 # paths from a multipath route, followed live
