@@ -31,10 +31,12 @@ TAP_LOG=$(mktemp)
 TEST_NAME=${TEST_NAME:-}
 
 tap() {
-	local letter=$1 word=$2 suffix=$3
+	local letter=$1 word=$2 suffix=$3 what
 	shift 3
+	what="$*"
 	echo "$letter" >>"$TAP_LOG"
-	echo "$word $(wc -l <"$TAP_LOG") - ${TEST_NAME:+$TEST_NAME: }$*$suffix"
+	# One line per result, whatever the description quotes.
+	echo "$word $(wc -l <"$TAP_LOG") - ${TEST_NAME:+$TEST_NAME: }${what//$'\n'/ }$suffix"
 }
 ok() { tap P "ok" "" "$@"; }
 fail() { tap F "not ok" "" "$@"; }

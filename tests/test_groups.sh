@@ -102,29 +102,75 @@ test_empty_table() {
 
 }
 
-# attach
-test_routes() {
-	attached=$(ctl attach s1-eth1 --from-routes --mode spray)
-	check "attach --from-routes: $attached" grep -q "8 paths, 5 path groups from table 254" <<<"$attached"
+# flow_path: the path of the flow 10.0.1.1:4000 -> 10.0.7.2:80.
+flow_path() {
+	ctl flows s1-eth1 --json | /usr/bin/python3 -c '
+import json, sys
+print(" ".join(str(f["path"]) for f in json.load(sys.stdin)
+               if f["dst"] == "10.0.7.2:80" and f["src"].endswith(":4000")))'
+}
+# group_of PREFIX: the group PREFIX is balanced over.
+group_of() { stats_field "[g['group'] for g in d['groups'] if '$1' in g['routes']][0]"; }
+# route_event PREFIX FROM: from line FROM of the watch's output on, a
+# change of PREFIX's route, then a commit.
+route_event() {
+	tail -n +"$2" "$OUT/watch" | /usr/bin/python3 -c '
+import json, sys
+seen = False
+for line in sys.stdin:
+    d = json.loads(line)
+    seen = seen or (d["event"] == "route" and d["prefix"] == sys.argv[1])
+    if seen and d["event"] == "commit":
+        sys.exit(0)
+sys.exit(1)' "$1"
+}
+# route_change PREFIX IP-ARGS...: changes s1's routes with ip IP-ARGS, then
+# waits (up to 30 s) until watch has committed the change of PREFIX.
+route_change() {
+	local prefix=$1 from
+	shift
+	from=$(($(wc -l <"$OUT/watch") + 1))
+	on s1 ip "$@" && wait_until 30 route_event "$prefix" "$from"
+}
+
+# attach_routes [OPTIONS]: flowlet on s1-eth1 with --from-routes, spray
+# unless OPTIONS say otherwise (its output in ATTACHED).
+attach_routes() {
+	ATTACHED=$(ctl attach s1-eth1 --from-routes --mode spray "$@") && return
+	fail "attach --from-routes: $ATTACHED"
+	return 1
+}
+
+# Every route through gateways is a group, as the kernel has them.
+test_attach_routes() {
+	attach_routes || return
+	check "attach --from-routes: $ATTACHED" grep -q "8 paths, 5 path groups from table 254" <<<"$ATTACHED"
 	check "flowlet's groups are the kernel's routes: $(match)" match --quiet
 	check "two routes through one nexthop object share a group" test \
 		"$(stats_eval s1 s1-eth1 "[g['group'] for g in d['groups'] if '10.0.11.0/24' in g['routes'] and '10.0.13.0/24' in g['routes']] != []")" = True
 	rejects "set --weights on routes" "change the routes' weights" ctl set s1-eth1 --weights 1,1,1,1,1,1,1,1
 
-	# the groups in Prometheus's format
+}
+
+# The groups in Prometheus's format.
+test_prometheus() {
+	attach_routes || return
 	if command -v promtool >/dev/null; then
 		check "stats --prometheus with groups passes promtool" bash -c \
 			"ip netns exec ${UNIQ}s1 '$FLOWLETCTL' stats s1-eth1 --prometheus | promtool check metrics"
 	else
 		skip "promtool is not installed"
 	fi
-	group_of() { stats_field "[g['group'] for g in d['groups'] if '$1' in g['routes']][0]"; }
 	check "flowlet_group_routes: 10.0.7.0/24's group has 2 routes" bash -c \
 		"ip netns exec ${UNIQ}s1 '$FLOWLETCTL' stats s1-eth1 --prometheus | grep -q 'flowlet_group_routes{iface=\"s1-eth1\",hook=\"xdp\",group=\"$(group_of 10.0.7.0/24)\"} 2'"
 	check "flowlet_group_path_weight: 10.0.8.0/24's group weighs path 2 at 3" bash -c \
 		"ip netns exec ${UNIQ}s1 '$FLOWLETCTL' stats s1-eth1 --prometheus | grep -q '^flowlet_group_path_weight{iface=\"s1-eth1\",hook=\"xdp\",path=\"2\",dev=\"s1-eth4\",nexthop=\"10.1.3.2\",group=\"$(group_of 10.0.8.0/24)\"} 3'"
 
-	# each prefix over its own group
+}
+
+# Each prefix over its own group.
+test_per_prefix() {
+	attach_routes || return
 	before=$(path_packets)
 	on h1 "$SEND" --quiet 10.0.8.2 100 0 >/dev/null
 	check "spray to 10.0.8.0/24 splits 100 packets 3:1 over its paths 2 and 3: $(path_delta "$before")" \
@@ -143,16 +189,20 @@ test_routes() {
 	check "a device route inside a balanced prefix stays the kernel's (10 not_balanced)" \
 		test "$(($(stats_field 'd["passed"]["not_balanced"]') - unbalanced))" = 10
 
-	# watch follows the routes; a flow keeps a next hop that stays in its
-	# group. flowlet mode with a long timeout: the flow's flowlet never ends.
+}
+
+# watch follows the routes; a flow keeps a next hop that stays in its
+# group (flowlet mode with a long timeout: the flow's flowlet never
+# ends). What changes is put back afterwards.
+test_watch_routes() {
+	attach_routes || return
+	on_exit on s1 ip -6 route replace fd00:6::/64 $(for i in 1 2 3 4; do printf 'nexthop via fd00:1%d::2 ' $i; done)
+	on_exit on s1 ip nexthop replace id 110 group 101/102
+	on_exit on s1 ip route del 10.0.10.0/24
+	on_exit on s1 ip route replace 10.0.9.0/24 nexthop via 10.1.1.2 nexthop via 10.1.2.2
+	on_exit on s1 ip route replace 10.0.7.0/24 nexthop via 10.1.1.2 nexthop via 10.1.2.2
 	ctl set s1-eth1 --mode flowlet --timeout 60s >/dev/null
 	on h1 "$SEND" --quiet --sport 4000 10.0.7.2 3 0 >/dev/null
-	flow_path() {
-		ctl flows s1-eth1 --json | /usr/bin/python3 -c '
-import json, sys
-print(" ".join(str(f["path"]) for f in json.load(sys.stdin)
-               if f["dst"] == "10.0.7.2:80" and f["src"].endswith(":4000")))'
-	}
 	p=$(flow_path)
 	other=$((1 - p))
 	check "the flow to 10.0.7.2 is on one path of its group: path $p" test "$p" = 0 -o "$p" = 1
@@ -160,27 +210,6 @@ print(" ".join(str(f["path"]) for f in json.load(sys.stdin)
 	ip netns exec "${UNIQ}s1" "$FLOWLETCTL" watch s1-eth1 --json >"$OUT/watch" 2>"$OUT/watch.err" &
 	WATCH_PID=$!
 	on_exit kill "$WATCH_PID"
-	# route_event PREFIX FROM: from line FROM of the watch's output on, a
-	# change of PREFIX's route, then a commit.
-	route_event() {
-		tail -n +"$2" "$OUT/watch" | /usr/bin/python3 -c '
-import json, sys
-seen = False
-for line in sys.stdin:
-    d = json.loads(line)
-    seen = seen or (d["event"] == "route" and d["prefix"] == sys.argv[1])
-    if seen and d["event"] == "commit":
-        sys.exit(0)
-sys.exit(1)' "$1"
-	}
-	# route_change PREFIX IP-ARGS...: changes s1's routes with ip IP-ARGS, then
-	# waits (up to 30 s) until watch has committed the change of PREFIX.
-	route_change() {
-		local prefix=$1 from
-		shift
-		from=$(($(wc -l <"$OUT/watch") + 1))
-		on s1 ip "$@" && wait_until 30 route_event "$prefix" "$from"
-	}
 	wait_until 30 grep -q '"watching"' "$OUT/watch"
 	check "watch starts with nothing to change" bash -c "! grep -q '\"route\"' '$OUT/watch'"
 
@@ -222,7 +251,11 @@ sys.exit(1)' "$1"
 		route_change fd00:6::/64 route replace fd00:6::/64 nexthop via fd00:12::2 nexthop via fd00:13::2
 	check "IPv6 routes are followed too: $(match)" match --quiet
 
-	# a re-attach keeps the groups and the flows' paths
+}
+
+# A re-attach keeps the groups and the flows' paths.
+test_reattach() {
+	attach_routes || return
 	ctl set s1-eth1 --mode flowlet >/dev/null
 	on h1 "$SEND" --quiet --sport 4000 10.0.7.2 1 0 >/dev/null
 	p=$(flow_path)
@@ -231,9 +264,6 @@ sys.exit(1)' "$1"
 	on h1 "$SEND" --quiet --sport 4000 10.0.7.2 3 0 >/dev/null
 	check "the flow keeps its path across the re-attach (path $p -> $(flow_path))" test "$(flow_path)" = "$p"
 	check "the groups are the kernel's routes after the re-attach: $(match)" match --quiet
-
-	kill "$WATCH_PID"
-	wait "$WATCH_PID" 2>/dev/null
 
 }
 
