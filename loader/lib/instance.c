@@ -34,12 +34,12 @@ static struct {
 
 static int read_map_layouts(void)
 {
-	static int read = 0; /* 1 done, -1 failed */
+	static int state; /* 0 not yet, 1 read, -1 failed */
 	struct flowlet *skel;
 
-	if (read)
-		return read > 0 ? 0 : -1;
-	read = -1;
+	if (state)
+		return state > 0 ? 0 : -1;
+	state = -1;
 	skel = flowlet__open();
 	if (!skel) {
 		pr_err("cannot open the flowlet object flowletctl carries");
@@ -59,7 +59,7 @@ static int read_map_layouts(void)
 		map_layouts[m].value_size = bpf_map__value_size(map);
 	}
 	flowlet__destroy(skel);
-	read = 1;
+	state = 1;
 	return 0;
 }
 
