@@ -3,6 +3,7 @@
 #include <stdio.h>
 
 #include "flowlet.h"
+#include "parse.h"
 #include "print.h"
 
 #define MAX_DEPTH 8
@@ -139,18 +140,16 @@ void print_end(void)
 	fflush(stdout);
 }
 
-/* @v in ns as a short duration: 512ns, 8.39ms, 1.07s. */
+/* @v in ns as a short duration: 512ns, 8.39ms, 1.07s (the largest unit
+ * of duration_units it reaches). */
 static void short_duration(__u64 v, char *buf, size_t len)
 {
-	static const struct {
-		double div;
-		const char *unit;
-	} units[] = { { 1e9, "s" }, { 1e6, "ms" }, { 1e3, "us" }, { 1, "ns" } };
 	size_t u = 0;
 
-	while (u + 1 < sizeof(units) / sizeof(units[0]) && v < units[u].div)
+	while (u + 1 < duration_unit_count && v < duration_units[u].ns)
 		u++;
-	snprintf(buf, len, "%.3g%s", v / units[u].div, units[u].unit);
+	snprintf(buf, len, "%.3g%s", (double)v / duration_units[u].ns,
+		 duration_units[u].suffix);
 }
 
 /* "[2^i, 2^(i+1))" of bucket @b, durations if @ns. */
