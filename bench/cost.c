@@ -22,8 +22,10 @@
  * machine is shared), loads it, and times the load.
  *
  * usage: bench_cost [--quick] [--largest] [--json FILE]
- *        bench_cost --check   (make test: the harness itself, no timing:
- *                              every variant redirects every timed frame)
+ *        bench_cost --check [VARIANT | --list]
+ *            (make test: the harness itself, no timing: every variant, or
+ *            VARIANT's checks alone, redirects every timed frame; all
+ *            variants are measured, interleaved, either way)
  */
 #include <errno.h>
 #include <stdio.h>
@@ -487,17 +489,20 @@ out:
 /* make test's view: one line per variant and flow count, then the
  * suite's result line; timings are not looked at. */
 static int check_verdicts(const struct result *res, const size_t *flows,
-			  int counts)
+			  int counts, int only)
 {
 	for (int c = 0; c < counts; c++) {
 		for (int v = V_STATELESS; v < VARIANTS; v++)
-			tap_result(res[c].timed[v] > 0 &&
-					   res[c].redirected[v] ==
-						   res[c].timed[v],
-				   "bench harness: %s redirects all it times "
-				   "at %zu flows (%lld of %lld)",
-				   variant_name(v), flows[c],
-				   res[c].redirected[v], res[c].timed[v]);
+			if (only < 0 || v == only)
+				tap_result(res[c].timed[v] > 0 &&
+						   res[c].redirected[v] ==
+							   res[c].timed[v],
+					   "bench harness: %s redirects all it "
+					   "times "
+					   "at %zu flows (%lld of %lld)",
+					   variant_name(v), flows[c],
+					   res[c].redirected[v],
+					   res[c].timed[v]);
 	}
 	return tap_finish();
 }
@@ -574,6 +579,7 @@ int main(int argc, char **argv)
 {
 	static const size_t all_flows[] = { 1, 1024, 65536, 1048576 };
 	bool quick = false, check = false, largest = false;
+	int only = -1; /* --check VARIANT: its checks alone */
 	struct largest big = { 0 };
 	const char *json = NULL;
 	int counts = 4, rounds = 7;
@@ -585,16 +591,35 @@ int main(int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--quick"))
 			quick = true;
-		else if (!strcmp(argv[i], "--check"))
+		else if (!strcmp(argv[i], "--check")) {
 			check = true;
-		else if (!strcmp(argv[i], "--largest"))
+			if (i + 1 < argc && !strcmp(argv[i + 1], "--list")) {
+				for (int v = V_STATELESS; v < VARIANTS; v++)
+					printf("%s\n", variant_name(v));
+				return 0;
+			}
+			if (i + 1 < argc && argv[i + 1][0] != '-') {
+				for (int v = V_STATELESS; v < VARIANTS; v++)
+					if (!strcmp(argv[i + 1],
+						    variant_name(v)))
+						only = v;
+				if (only < 0) {
+					fprintf(stderr,
+						"bench_cost: no variant '%s' "
+						"(--check --list)\n",
+						argv[i + 1]);
+					return 2;
+				}
+				i++;
+			}
+		} else if (!strcmp(argv[i], "--largest"))
 			largest = true;
 		else if (!strcmp(argv[i], "--json") && i + 1 < argc)
 			json = argv[++i];
 		else {
 			fprintf(stderr,
 				"usage: bench_cost [--quick] [--largest] "
-				"[--json FILE] | --check\n");
+				"[--json FILE] | --check [VARIANT | --list]\n");
 			return 2;
 		}
 	}
@@ -615,7 +640,7 @@ int main(int argc, char **argv)
 	}
 
 	if (check)
-		return check_verdicts(res, all_flows, counts);
+		return check_verdicts(res, all_flows, counts, only);
 	printf("ns per packet: one 64-byte IPv4 frame per BPF_PROG_TEST_RUN "
 	       "call, minus test_run's own time (the empty program's, %.0f ns "
 	       "at 1 flow);\nmedian of %d interleaved rounds of %zu calls; "
