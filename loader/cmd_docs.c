@@ -9,18 +9,35 @@
 #include "config.h"
 #include "log.h"
 #include "names.h"
+#include "parse.h"
 #include "print.h"
 
 const struct cmd_option docs_options[] = {
 	{ 0 },
 };
 
+/* The reference in docs/flowletctl.md: every command's usage, the modes,
+ * the hooks, the units and the exit statuses, from their tables. */
 static void docs_readme(void)
 {
-	printf("```\n");
-	for (size_t i = 0; i < command_count; i++)
-		command_synopsis(&command_table[i], stdout);
-	printf("flowletctl [-v] --help | COMMAND --help | --version\n```\n");
+	printf("```\nflowletctl [-v] --help | COMMAND --help | "
+	       "--version\n```\n");
+	for (size_t i = 0; i < command_count; i++) {
+		const struct command *c = &command_table[i];
+
+		printf("\n### %s\n\n```\n", c->name);
+		command_help(c, stdout);
+		printf("```\n");
+	}
+	printf("\n### Modes\n\n```\n");
+	mode_help(stdout);
+	printf("```\n\n### Hooks\n\n```\n");
+	hook_help(stdout);
+	printf("```\n\n");
+	duration_help(stdout, "`");
+	printf(" Exit status: ");
+	exit_status_help(stdout);
+	printf("\n");
 }
 
 static void docs_man(void)
@@ -41,11 +58,7 @@ static void docs_man(void)
 		const struct command *c = &command_table[i];
 
 		printf("## %s\n\n```\n", c->name);
-		command_usage(&(struct command){ .name = c->name,
-						 .args = c->args,
-						 .description = c->description,
-						 .opts = c->opts },
-			      stdout);
+		command_help(c, stdout);
 		printf("```\n\n");
 	}
 	printf("# MODES\n\n```\n");

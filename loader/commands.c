@@ -105,7 +105,7 @@ void command_option_help(const struct cmd_option *o, char *buf, size_t len)
 	buf[n < len ? n : len - 1] = '\0';
 }
 
-void command_usage(const struct command *cmd, FILE *out)
+void command_help(const struct command *cmd, FILE *out)
 {
 	char help[512], name[64];
 
@@ -125,6 +125,11 @@ void command_usage(const struct command *cmd, FILE *out)
 			fprintf(out, "%*s", HELP_COL - col, "");
 		wrap(out, help, HELP_COL, HELP_COL, WIDTH, 0);
 	}
+}
+
+void command_usage(const struct command *cmd, FILE *out)
+{
+	command_help(cmd, out);
 	if (cmd->modes) {
 		fprintf(out, "Modes:\n");
 		mode_help(out);
@@ -132,6 +137,17 @@ void command_usage(const struct command *cmd, FILE *out)
 	if (cmd->hooks) {
 		fprintf(out, "Hooks:\n");
 		hook_help(out);
+	}
+}
+
+void duration_help(FILE *out, const char *quote)
+{
+	fprintf(out, "Durations take");
+	for (size_t i = duration_unit_count; i-- > 0;) {
+		const char *sep = i > 1 ? "," : i ? " or" : ".";
+
+		fprintf(out, " %s%s%s%s", quote, duration_units[i].suffix,
+			quote, sep);
 	}
 }
 

@@ -99,6 +99,10 @@ extern const struct command *command_current;
  * an option's help with its args filled in. */
 void command_synopsis(const struct command *cmd, FILE *out);
 void command_usage(const struct command *cmd, FILE *out);
+/* The usage without the modes' and hooks' lists. */
+void command_help(const struct command *cmd, FILE *out);
+/* "Durations take ns, us, ms or s.", each unit between @quote. */
+void duration_help(FILE *out, const char *quote);
 void command_option_help(const struct cmd_option *o, char *buf, size_t len);
 /* Whether @text names --@name (as a whole word). */
 bool command_names_option(const char *text, const char *name);

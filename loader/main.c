@@ -23,25 +23,14 @@ static void print_usage(FILE *out)
 		"an interface,\nor a host's own, over several next hops, "
 		"per flowlet.\n\n");
 	for (size_t i = 0; i < command_count; i++) {
-		command_usage(
-			&(struct command){ .name = command_table[i].name,
-					   .args = command_table[i].args,
-					   .description =
-						   command_table[i].description,
-					   .opts = command_table[i].opts },
-			out);
+		command_help(&command_table[i], out);
 		fprintf(out, "\n");
 	}
 	fprintf(out, "Modes:\n");
 	mode_help(out);
 	fprintf(out, "Hooks:\n");
 	hook_help(out);
-	fprintf(out, "Durations take");
-	for (size_t i = duration_unit_count; i-- > 0;) {
-		const char *sep = i > 1 ? "," : i ? " or" : ".";
-
-		fprintf(out, " %s%s", duration_units[i].suffix, sep);
-	}
+	duration_help(out, "");
 	fprintf(out, "\nExit status: ");
 	exit_status_help(out);
 	fprintf(out, "\n");
