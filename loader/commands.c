@@ -163,22 +163,6 @@ void exit_status_help(FILE *out)
 	fprintf(out, ".");
 }
 
-void mode_words(char *buf, size_t len)
-{
-	buf[0] = '\0';
-	for (int m = 0; m < FLOWLET_MODE_COUNT; m++)
-		snprintf(buf + strlen(buf), len - strlen(buf), "%s%s",
-			 m ? " " : "", mode_name(m));
-}
-
-void hook_words(char *buf, size_t len)
-{
-	buf[0] = '\0';
-	for (int h = 0; h < FLOWLET_HOOK_COUNT; h++)
-		snprintf(buf + strlen(buf), len - strlen(buf), "%s%s",
-			 h ? " " : "", hook_name(h));
-}
-
 int command_getopt(int argc, char **argv, const struct cmd_option *opts,
 		   int *status)
 {

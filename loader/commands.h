@@ -10,6 +10,7 @@
 
 #include "config.h"
 #include "flowlet.h"
+#include "names.h"
 #include "parse.h"
 
 /* The exit statuses: EXIT_name, its value, what it says. */
@@ -165,8 +166,6 @@ int command_tuning(int opt, const char *value, struct config_tuning *t,
 	       "which instance, when flowlet runs at several hooks of " \
 	       "IFACE: see Hooks",                                      \
 	       .words_fn = hook_words)
-void mode_words(char *buf, size_t len);
-void hook_words(char *buf, size_t len);
 int command_hook(int opt, const char *value, enum flowlet_hook *hook,
 		 int *status);
 

@@ -41,9 +41,10 @@ static int name_lookup(const char *const *names, int count, const char *name)
 	return -1;
 }
 
-/* "a, b or c" */
-static void name_list(const char *const *names, int count, char *buf,
-		      size_t len)
+/* The names joined: @sep between them, @last before the last one ("a, b
+ * or c"; "a b c"). */
+static void name_list(const char *const *names, int count, const char *sep,
+		      const char *last, char *buf, size_t len)
 {
 	size_t used = 0;
 
@@ -51,8 +52,8 @@ static void name_list(const char *const *names, int count, char *buf,
 	for (int i = 0; i < count && used < len; i++)
 		used += snprintf(buf + used, len - used, "%s%s",
 				 !i		  ? ""
-				 : i == count - 1 ? " or "
-						  : ", ",
+				 : i == count - 1 ? last
+						  : sep,
 				 names[i]);
 }
 
@@ -63,7 +64,12 @@ int mode_lookup(const char *name)
 
 void mode_list(char *buf, size_t len)
 {
-	name_list(mode_names, FLOWLET_MODE_COUNT, buf, len);
+	name_list(mode_names, FLOWLET_MODE_COUNT, ", ", " or ", buf, len);
+}
+
+void mode_words(char *buf, size_t len)
+{
+	name_list(mode_names, FLOWLET_MODE_COUNT, " ", " ", buf, len);
 }
 
 const char *hook_name(__u32 hook)
@@ -85,7 +91,12 @@ int hook_lookup(const char *name)
 
 void hook_list(char *buf, size_t len)
 {
-	name_list(hook_names, FLOWLET_HOOK_COUNT, buf, len);
+	name_list(hook_names, FLOWLET_HOOK_COUNT, ", ", " or ", buf, len);
+}
+
+void hook_words(char *buf, size_t len)
+{
+	name_list(hook_names, FLOWLET_HOOK_COUNT, " ", " ", buf, len);
 }
 
 void mode_help(FILE *out)

@@ -12,8 +12,9 @@
 const char *mode_name(__u32 mode);
 /* The mode called @name, or -1. */
 int mode_lookup(const char *name);
-/* "flowlet, ecmp, ... or spray" */
+/* "flowlet, ecmp, ... or spray"; "flowlet ecmp ... spray" (words). */
 void mode_list(char *buf, size_t len);
+void mode_words(char *buf, size_t len);
 /* One line per mode, "  name  what it does", for --help. */
 void mode_help(FILE *out);
 
@@ -22,8 +23,9 @@ const char *hook_name(__u32 hook);
 const char *hook_prog_name(__u32 hook);
 /* The hook called @name, or -1. */
 int hook_lookup(const char *name);
-/* "xdp, tc-ingress or tc-egress" */
+/* "xdp, tc-ingress or tc-egress"; "xdp tc-ingress tc-egress". */
 void hook_list(char *buf, size_t len);
+void hook_words(char *buf, size_t len);
 /* One line per hook, "  name  what it is for", for --help. */
 void hook_help(FILE *out);
 
