@@ -53,10 +53,11 @@ static const char *const listing[] = {
 #undef UNIT_SUBTEST_ENTRY
 };
 
-/* The library's messages: kept (the last one) for tests to check, and on
- * stderr as flowletctl prints them (tests/run.sh shows a suite's stderr
- * when it fails). */
+/* The library's messages: kept (the last one) for tests to check, then
+ * handed to the printer before (flowletctl's, on stderr: tests/run.sh
+ * shows a suite's stderr when it fails). */
 static char message[256];
+static log_print_fn next_printer;
 
 static void keep_message(enum log_level level, const char *fmt, va_list args)
 {
@@ -65,8 +66,7 @@ static void keep_message(enum log_level level, const char *fmt, va_list args)
 	va_copy(copy, args);
 	vsnprintf(message, sizeof(message), fmt, copy);
 	va_end(copy);
-	fprintf(stderr, "flowletctl: %s%s\n",
-		level == LOG_WARN ? "warning: " : "", message);
+	next_printer(level, fmt, args);
 }
 
 const char *last_message(void)
@@ -379,7 +379,7 @@ int main(int argc, char **argv)
 			printf("%s\n", listing[i]);
 		return 0;
 	}
-	log_set_print(keep_message);
+	next_printer = log_set_print(keep_message);
 	if (load()) {
 		tap_result(false,
 			   "cannot load the flowlet object with the test "
