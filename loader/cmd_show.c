@@ -242,13 +242,6 @@ static void print_telemetry(const struct flowlet_hist *h)
 	print_close('}');
 }
 
-/* The last row of FLOWLET_COUNTERS, after which stats' text breaks. */
-#define X(field, label, help) #field,
-static const char *const counter_names[] = { FLOWLET_COUNTERS(X) };
-#undef X
-static const char *const last_counter =
-	counter_names[sizeof(counter_names) / sizeof(counter_names[0]) - 1];
-
 /* Rates since @prev, or totals when @prev is NULL. */
 static void print_stats(const struct instance *in, const struct snapshot *s,
 			const struct snapshot *prev)
@@ -265,13 +258,11 @@ static void print_stats(const struct instance *in, const struct snapshot *s,
 		print_double("interval_s", NULL, s->when - prev->when);
 	print_u64("config_generation", NULL, s->cfg.generation);
 	print_u64("hash_seed", NULL, s->cfg.hash_seed);
-	print_u64("flows_active", "\nflows %llu,", s->flows);
-#define X(field, label, help)                                           \
-	print_u64(#field, " " label " %llu" /* "," but for the last */, \
-		  st->field);                                           \
-	print_text("%s", strcmp(#field, last_counter) ? "," : "\n\n");
+	print_u64("flows_active", "\nflows %llu", s->flows);
+#define X(field, label, help) print_u64(#field, ", " label " %llu", st->field);
 	FLOWLET_COUNTERS(X)
 #undef X
+	print_text("\n\n");
 	print_bool("weights_scaled", NULL, scaled);
 	print_text("%-4s %-15s %-25s %6s ", "PATH", "DEV", "NEXTHOP", "WEIGHT");
 	if (s->cfg.route.family)
