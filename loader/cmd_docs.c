@@ -16,24 +16,38 @@ const struct cmd_option docs_options[] = {
 	{ 0 },
 };
 
+/* A section of the man page or the reference, its body a code block:
+ * "LEVEL TITLE", then what @body prints (or @cmd's usage). */
+static void section(const char *level, const char *title,
+		    const struct command *cmd, void (*body)(FILE *out))
+{
+	printf("%s %s\n\n```\n", level, title);
+	if (cmd)
+		command_help(cmd, stdout);
+	else
+		body(stdout);
+	printf("```\n\n");
+}
+
+/* Every command's usage, as sections of @cmd_level, then the modes and
+ * the hooks, of @table_level (@upper: their titles in capitals, as man
+ * pages have them). */
+static void sections(const char *cmd_level, const char *table_level, bool upper)
+{
+	for (size_t i = 0; i < command_count; i++)
+		section(cmd_level, command_table[i].name, &command_table[i],
+			NULL);
+	section(table_level, upper ? "MODES" : "Modes", NULL, mode_help);
+	section(table_level, upper ? "HOOKS" : "Hooks", NULL, hook_help);
+}
+
 /* The reference in docs/flowletctl.md: every command's usage, the modes,
  * the hooks, the units and the exit statuses, from their tables. */
 static void docs_readme(void)
 {
 	printf("```\nflowletctl [-v] --help | COMMAND --help | "
-	       "--version\n```\n");
-	for (size_t i = 0; i < command_count; i++) {
-		const struct command *c = &command_table[i];
-
-		printf("\n### %s\n\n```\n", c->name);
-		command_help(c, stdout);
-		printf("```\n");
-	}
-	printf("\n### Modes\n\n```\n");
-	mode_help(stdout);
-	printf("```\n\n### Hooks\n\n```\n");
-	hook_help(stdout);
-	printf("```\n\n");
+	       "--version\n```\n\n");
+	sections("###", "###", false);
 	duration_help(stdout, "`");
 	printf(" Exit status: ");
 	exit_status_help(stdout);
@@ -53,19 +67,10 @@ static void docs_man(void)
 	       "interface, or at TC on a router's ingress or a host's egress. "
 	       "flowletctl attaches it, changes it live and shows what it "
 	       "does. *-v* prints libbpf's messages (the verifier's log) too."
-	       "\n\n# COMMANDS\n\n");
-	for (size_t i = 0; i < command_count; i++) {
-		const struct command *c = &command_table[i];
-
-		printf("## %s\n\n```\n", c->name);
-		command_help(c, stdout);
-		printf("```\n\n");
-	}
-	printf("# MODES\n\n```\n");
-	mode_help(stdout);
-	printf("```\n\n# HOOKS\n\n```\n");
-	hook_help(stdout);
-	printf("```\n\n# EXIT STATUS\n\n");
+	       "\n\n");
+	printf("# COMMANDS\n\n");
+	sections("##", "#", true);
+	printf("# EXIT STATUS\n\n");
 	exit_status_help(stdout);
 	printf(" Every error is one line on stderr.\n\n# SEE ALSO\n\n"
 	       "*bpftool*(8), *ip*(8), *tc*(8)\n");
