@@ -116,12 +116,10 @@ run_tests() {
 	names=$(suite_tests)
 	if [ "$only" = --list ]; then
 		echo "$names"
-		rm -f "$TAP_LOG"
 		exit 0
 	fi
 	if [ -n "$only" ] && ! grep -qx -- "$only" <<<"$names"; then
 		echo "$(basename "$0" .sh): no test named '$only' ($(echo $names))" >&2
-		rm -f "$TAP_LOG"
 		exit 2
 	fi
 	TEST_NAME=setup

@@ -63,9 +63,8 @@ if [ -n "$only" ] && [ "$1" != unit ] && ! "${cmd[@]}" --list | grep -qxF -- "$o
 	exit 2
 fi
 
-log=$(mktemp)
 errlog=$(mktemp)
-trap 'rm -f "$log" "$errlog"' EXIT
+trap 'rm -f "$errlog"' EXIT
 total_pass=0 total_fail=0 total_skip=0 n=0
 shopt -s lastpipe
 

@@ -11,12 +11,19 @@ static int tap_count(void)
 	return passed + failed + skipped;
 }
 
-bool tap_vresult(bool ok, const char *prefix, const char *fmt, va_list ap)
+/* One result line: "ok N - " or "not ok N - ", @prefix, @fmt, @suffix. */
+static void line(bool ok, const char *prefix, const char *fmt, va_list ap,
+		 const char *suffix)
 {
 	printf("%sok %d - %s", ok ? "" : "not ", tap_count() + 1, prefix);
 	vprintf(fmt, ap);
-	printf("\n");
+	printf("%s\n", suffix);
 	fflush(stdout);
+}
+
+bool tap_vresult(bool ok, const char *prefix, const char *fmt, va_list ap)
+{
+	line(ok, prefix, fmt, ap, "");
 	if (ok)
 		passed++;
 	else
@@ -36,10 +43,7 @@ bool tap_result(bool ok, const char *fmt, ...)
 
 void tap_vskip(const char *prefix, const char *fmt, va_list ap)
 {
-	printf("ok %d - %s", tap_count() + 1, prefix);
-	vprintf(fmt, ap);
-	printf(" # SKIP\n");
-	fflush(stdout);
+	line(true, prefix, fmt, ap, " # SKIP");
 	skipped++;
 }
 
