@@ -58,26 +58,20 @@ const struct cmd_option attach_options[] = {
 	       .kinds = "n", .args = { FLOWLET_MAX_PATHS }, .repeat = true),
 	OPTION("from-route", OPT_FROM_ROUTE, "PREFIX",
 	       "the paths are the next hops (and weights) of the kernel's "
-	       "route "
-	       "to PREFIX: a multipath route or a nexthop group; watch follows "
-	       "it"),
+	       "route to PREFIX: a multipath route or a nexthop group; watch "
+	       "follows it"),
 	OPTION("from-routes", OPT_FROM_ROUTES, NULL,
 	       "every route through gateways of the table, each balanced over "
-	       "its "
-	       "own next hops (a path group, like the kernel's nexthop groups; "
-	       "up "
-	       "to @0); other routes (connected subnets) stay the kernel's; "
-	       "watch "
-	       "follows them all",
+	       "its own next hops (a path group, like the kernel's nexthop "
+	       "groups; up to @0); other routes (connected subnets) stay the "
+	       "kernel's; watch follows them all",
 	       .kinds = "n", .args = { FLOWLET_MAX_GROUPS }),
 	OPTION("table", OPT_TABLE, "T",
 	       "the routing table of --from-route(s) (default main)"),
 	OPTION("prefix", OPT_PREFIX, "CIDR",
 	       "balance only these destinations (up to @0); default "
-	       "--from-route's "
-	       "PREFIX, else all of IPv4 and IPv6. Local, link-local and "
-	       "multicast "
-	       "addresses are never balanced",
+	       "--from-route's PREFIX, else all of IPv4 and IPv6. Local, "
+	       "link-local and multicast addresses are never balanced",
 	       .kinds = "n", .args = { FLOWLET_MAX_PREFIXES }, .repeat = true),
 	TUNING_OPTIONS,
 	HOOK_OPTION,
@@ -89,13 +83,11 @@ const struct cmd_option attach_options[] = {
 	       .kinds = "n", .args = { FLOWLET_MAX_FLOWS }),
 	OPTION("seed", OPT_SEED, "N",
 	       "the flow hash's seed, for runs that must repeat (default "
-	       "random; "
-	       "a re-attach keeps the instance's)"),
+	       "random; a re-attach keeps the instance's)"),
 	OPTION("ingress", OPT_INGRESS, "IFACE",
 	       "one more ingress port (up to @0): the same instance (program, "
 	       "flows, counters) runs there; stats and detach on any port act "
-	       "on "
-	       "the instance",
+	       "on the instance",
 	       .kinds = "n", .args = { FLOWLET_MAX_INGRESS - 1 },
 	       .repeat = true),
 	{ 0 },

@@ -335,8 +335,7 @@ const struct cmd_option stats_options[] = {
 	OPTION("json", OPT_JSON, NULL, "one JSON object"),
 	OPTION("watch", OPT_WATCH, "SECONDS",
 	       "print them again every SECONDS with the rates and SHARE of "
-	       "that "
-	       "interval, until interrupted (on a terminal in place)"),
+	       "that interval, until interrupted (on a terminal in place)"),
 	OPTION("reset", OPT_RESET, NULL,
 	       "zero the counters after printing them (the flows stay)"),
 	OPTION("prometheus", OPT_PROMETHEUS, NULL,
