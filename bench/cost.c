@@ -86,7 +86,7 @@ static const char *variant_name(int v)
 struct bench_flowlet {
 	struct flowlet *skel;
 	struct instance in;
-	struct flowlet_config cfg;
+	struct instance_config config;
 	__u8 *frames; /* flows * FRAME_LEN */
 };
 
@@ -155,12 +155,12 @@ static double batch(struct run *r, int v, size_t calls, size_t *offset,
 		__u32 mode = v == V_NO_TELEMETRY ? FLOWLET_MODE_FLOWLET
 						 : (__u32)(v - V_MODES);
 		__u8 telemetry = v != V_NO_TELEMETRY;
-		struct flowlet_config *cfg = &r->plain.cfg;
+		struct flowlet_config *cfg = &r->plain.config.cfg;
 
 		if (cfg->mode != mode || cfg->telemetry != telemetry) {
 			cfg->mode = mode;
 			cfg->telemetry = telemetry;
-			if (instance_commit(&r->plain.in, cfg))
+			if (instance_commit(&r->plain.in, &r->plain.config))
 				return -1;
 		}
 	}
@@ -214,9 +214,11 @@ static int open_flowlet(struct bench_flowlet *f, size_t flows, size_t table,
 }
 
 /* PATHS paths on lo, and the config's defaults. */
-static void bench_config(struct flowlet_config *cfg)
+static void bench_config(struct instance_config *c)
 {
-	config_init(cfg);
+	struct flowlet_config *cfg = &c->cfg;
+
+	config_init(c);
 	memcpy(cfg->ingress[0].mac, ingress_mac, 6);
 	cfg->ingress_count = 1;
 	cfg->timeout_ns = TIMEOUT_NS;
@@ -238,11 +240,11 @@ static void bench_config(struct flowlet_config *cfg)
  * spread over them. */
 static int groups_config(struct bench_flowlet *f)
 {
-	bench_config(&f->cfg);
-	f->cfg.from_routes = 1;
-	f->cfg.group_count = GROUPS;
+	bench_config(&f->config);
+	f->config.meta.from_routes = 1;
+	f->config.cfg.group_count = GROUPS;
 	for (__u32 g = 0; g < GROUPS; g++) {
-		struct flowlet_group *grp = &f->cfg.groups[g];
+		struct flowlet_group *grp = &f->config.cfg.groups[g];
 		const __u32 w[PATHS] = { 1 + g % 5, 1 + g / 5 % 5, 1 + g / 25,
 					 1 };
 
@@ -250,7 +252,8 @@ static int groups_config(struct bench_flowlet *f)
 		for (__u32 i = 0; i < PATHS; i++)
 			grp->weights[i] = w[i];
 	}
-	if (config_fill_slots(&f->cfg) || instance_commit(&f->in, &f->cfg) ||
+	if (config_fill_slots(&f->config) ||
+	    instance_commit(&f->in, &f->config) ||
 	    config_put_never(f->in.fds[MAP_PREFIX]))
 		return -1;
 	for (__u32 p = 0; p < GROUP_PREFIXES; p++) {
@@ -319,9 +322,9 @@ static int setup(struct run *r, size_t flows)
 			    BPF_ANY))
 			return -1;
 	}
-	bench_config(&r->plain.cfg);
-	if (config_fill_slots(&r->plain.cfg) ||
-	    instance_commit(&r->plain.in, &r->plain.cfg) ||
+	bench_config(&r->plain.config);
+	if (config_fill_slots(&r->plain.config) ||
+	    instance_commit(&r->plain.in, &r->plain.config) ||
 	    config_fill_prefixes(r->plain.in.fds[MAP_PREFIX], NULL, 0) ||
 	    groups_config(&r->groups))
 		return -1;
@@ -432,7 +435,7 @@ static void measure_scale(struct run *r, struct result *res)
 		snapshot_read(&r->plain.in, &snap);
 		stats[i] = (monotonic_seconds() - start) * 1000;
 		start = monotonic_seconds();
-		instance_commit(&r->plain.in, &r->plain.cfg);
+		instance_commit(&r->plain.in, &r->plain.config);
 		commit[i] = (monotonic_seconds() - start) * 1000;
 	}
 	res->read_flows_ms = median_ms(read, SCALE_RUNS);

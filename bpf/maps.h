@@ -56,6 +56,17 @@ struct {
 	__type(value, struct flowlet_config);
 } flowlet_config SEC(".maps");
 
+/* What flowletctl keeps about each config slot (nexthops, the routes it
+ * follows), committed with it. The data path never reads it; flowletctl
+ * binds it to the program (bpf_prog_bind_map()) so that it is found
+ * through the program's map ids like the others. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, FLOWLET_CONFIG_SLOTS);
+	__type(key, __u32);
+	__type(value, struct flowlet_meta);
+} flowlet_meta SEC(".maps");
+
 /* [0]: the config slot packets use now (< FLOWLET_CONFIG_SLOTS, so one
  * byte changes and a reader never sees a torn index); flowletctl. */
 struct {

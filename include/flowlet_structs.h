@@ -87,14 +87,9 @@ struct flowlet_path {
 			* out of rotation: no new flowlet goes there */
 	__u8 dst_mac[6];
 	__u8 src_mac[6];
-	__u8 nexthop[16]; /* for display; IPv4 in the first 4 bytes */
-	__u8 nexthop_family;
-	__u8 down;	    /* FLOWLET_DOWN() bits; a path that is down is
-			     * never chosen */
-	__u16 route_weight; /* loader: the route's weight (1-256) before
-			     * scaling to the slot table; 0 for --path */
-	__s64 xmit_offset;  /* loader only: the egress driver's XDP xmit count
-			     * minus this path's packets, at attach */
+	__u8 down; /* FLOWLET_DOWN() bits; a path that is down is never
+		    * chosen */
+	__u8 pad[3];
 };
 
 /* An ingress port: the interface attach names, and more given with
@@ -117,7 +112,6 @@ struct flowlet_prefix_key {
 struct flowlet_prefix_value {
 	__u8 action; /* enum flowlet_prefix_action */
 	__u8 group;  /* FLOWLET_PREFIX_BALANCE: over this path group */
-	__u8 route;  /* loader: a route's (--from-routes), kept in sync */
 };
 
 /*
@@ -149,12 +143,7 @@ struct flowlet_config {
 	__u32 path_count;	/* paths[0..path_count) are configured */
 	__u32 hash_seed;	/* per instance, kept across re-attach */
 	__u8 telemetry;		/* 1: fill flowlet_stats.hist */
-	__u8 from_routes;	/* loader: the paths and groups follow every
-				 * route through gateways in route_table */
-	/* loader: the paths follow the kernel's route to this prefix in
-	 * table route_table (family 0: the paths are --path's). */
-	struct flowlet_prefix_key route;
-	__u32 route_table;
+	__u8 pad[3];
 	__u32 group_count; /* groups[0..group_count) may be in use */
 	/* ingress[0..ingress_count): frames to other MACs than these ports'
 	 * are not routed; [0] is the interface attach named. */
@@ -168,6 +157,37 @@ enum flowlet_prefix_action {
 	FLOWLET_PREFIX_SKIP,	/* link-scope, multicast, broadcast */
 	FLOWLET_PREFIX_BALANCE, /* forward over the paths */
 	FLOWLET_PREFIX_LOCAL,	/* an address of this namespace: skipped */
+	FLOWLET_PREFIX_KERNEL,	/* --from-routes: a route the kernel forwards
+				 * alone (one next hop, or none through the
+				 * paths): skipped */
+};
+
+/*
+ * flowlet_meta[slot]: what flowletctl keeps about config slot s, written
+ * with it by the same commit. The data path never reads it; it lives with
+ * the instance so that every flowletctl (show, watch, a restarted one)
+ * finds it.
+ */
+struct flowlet_path_meta {
+	__u8 nexthop[16]; /* IPv4 in the first 4 bytes */
+	__u8 nexthop_family;
+	__u8 pad;
+	__u16 route_weight; /* the route's weight (1-256) before scaling to
+			     * the slot table; 0 for --path */
+	__u32 pad2;
+	__s64 xmit_offset; /* the egress driver's XDP xmit count minus this
+			    * path's packets, when counters were last reset */
+};
+
+struct flowlet_meta {
+	/* The paths follow the kernel's route to this prefix in table
+	 * route_table (family 0: the paths are --path's). */
+	struct flowlet_prefix_key route;
+	__u8 from_routes; /* the paths and groups follow every route through
+			   * gateways in route_table */
+	__u8 pad[3];
+	__u32 route_table;
+	struct flowlet_path_meta paths[FLOWLET_MAX_PATHS];
 };
 
 /* flowlet_path_stats: per CPU, per path. */

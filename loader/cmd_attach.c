@@ -24,9 +24,10 @@ enum {
 	OPT_SEED,
 };
 
-static void print_config(const char *iface, const struct flowlet_config *cfg,
+static void print_config(const char *iface, const struct instance_config *c,
 			 const char *verb)
 {
+	const struct flowlet_config *cfg = &c->cfg;
 	char timeout[32];
 
 	format_duration(cfg->timeout_ns, timeout, sizeof(timeout));
@@ -40,9 +41,9 @@ static void print_config(const char *iface, const struct flowlet_config *cfg,
 	printf("%s: mode %s, timeout %s, %u paths, ",
 	       cfg->ingress_count > 1 ? ")" : "", mode_name(cfg->mode), timeout,
 	       cfg->path_count);
-	if (cfg->from_routes) {
+	if (c->meta.from_routes) {
 		printf("%d path groups from table %u", routes_group_count(cfg),
-		       cfg->route_table);
+		       c->meta.route_table);
 	} else {
 		printf("weights");
 		for (__u32 i = 0; i < cfg->path_count; i++)
@@ -234,7 +235,7 @@ static int parse_attach_args(int argc, char **argv, struct attach_spec *a)
 int cmd_attach(int argc, char **argv)
 {
 	struct attach_spec *spec = calloc(1, sizeof(*spec));
-	struct flowlet_config cfg;
+	struct instance_config cfg;
 	int status = EXIT_USAGE;
 	bool replaced;
 
@@ -262,25 +263,25 @@ struct set_change {
 
 /* The tuning applied to the config in force; the weights of paths that
  * follow a route are the route's. */
-static int apply_set(struct flowlet_config *cfg, void *ctx)
+static int apply_set(struct instance_config *c, void *ctx)
 {
 	const struct set_change *set = ctx;
 	char route[64];
 
-	if (set->tuning->weight_count && cfg->from_routes) {
+	if (set->tuning->weight_count && c->meta.from_routes) {
 		pr_err("set: %s takes its paths and weights from the routes of "
 		       "table %u: change the routes' weights",
-		       set->in->iface, cfg->route_table);
+		       set->in->iface, c->meta.route_table);
 		return -1;
 	}
-	if (set->tuning->weight_count && cfg->route.family) {
-		format_prefix(&cfg->route, route, sizeof(route));
+	if (set->tuning->weight_count && c->meta.route.family) {
+		format_prefix(&c->meta.route, route, sizeof(route));
 		pr_err("set: %s takes its paths and weights from the route to "
 		       "%s: change the route's weights (ip route replace ...)",
 		       set->in->iface, route);
 		return -1;
 	}
-	return config_apply_tuning(set->tuning, cfg);
+	return config_apply_tuning(set->tuning, c);
 }
 
 const struct cmd_option set_options[] = {
@@ -294,7 +295,7 @@ int cmd_set(int argc, char **argv)
 	struct config_tuning tuning = { 0 };
 	struct set_change set = { .tuning = &tuning };
 	enum flowlet_hook hook = FLOWLET_HOOK_COUNT;
-	struct flowlet_config cfg;
+	struct instance_config cfg;
 	struct instance in;
 	int opt, status = EXIT_OK;
 

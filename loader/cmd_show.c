@@ -39,7 +39,8 @@ static void path_dev(const struct flowlet_path *p, char *dev)
 /* The instance's identity and config: the first line of stats, a row of
  * status. */
 static void print_instance(const struct instance *in,
-			   const struct flowlet_config *cfg)
+			   const struct flowlet_config *cfg,
+			   const struct flowlet_meta *meta)
 {
 	char timeout[32], route[64];
 	int watcher = watcher_pid(in->ifindex, in->hook);
@@ -56,15 +57,15 @@ static void print_instance(const struct instance *in,
 	print_str("mode", " mode %s,", mode_name(cfg->mode));
 	print_u64("timeout_ns", NULL, cfg->timeout_ns);
 	print_text(" timeout %s", timeout);
-	print_bool("from_routes", NULL, cfg->from_routes);
-	if (cfg->from_routes) {
+	print_bool("from_routes", NULL, meta->from_routes);
+	if (meta->from_routes) {
 		print_u64("route_table",
 			  ", paths and groups from the routes of table %llu",
-			  cfg->route_table);
-	} else if (cfg->route.family) {
-		format_prefix(&cfg->route, route, sizeof(route));
+			  meta->route_table);
+	} else if (meta->route.family) {
+		format_prefix(&meta->route, route, sizeof(route));
 		print_str("route", ", paths from route %s", route);
-		print_u64("route_table", " table %llu", cfg->route_table);
+		print_u64("route_table", " table %llu", meta->route_table);
 	}
 	print_open("ingress", '[');
 	for (__u32 i = 0; i < cfg->ingress_count && i < FLOWLET_MAX_INGRESS;
@@ -102,13 +103,14 @@ static void print_path(const struct snapshot *s, const struct snapshot *prev,
 		       __u32 i, __u64 total)
 {
 	const struct flowlet_path *p = &s->cfg.paths[i];
+	const struct flowlet_path_meta *m = &s->meta.paths[i];
 	const struct flowlet_path_stats *ps = &s->paths[i];
 	char dev[IF_NAMESIZE], hop[INET6_ADDRSTRLEN], mac[18];
 	double secs = prev ? s->when - prev->when : 0;
 	__u64 bytes = ps->bytes;
 
 	path_dev(p, dev);
-	format_ip(p->nexthop, p->nexthop_family, hop, sizeof(hop));
+	format_ip(m->nexthop, m->nexthop_family, hop, sizeof(hop));
 	format_mac(p->dst_mac, mac, sizeof(mac));
 	print_open(NULL, '{');
 	print_u64("index", "%-4llu ", i);
@@ -116,8 +118,8 @@ static void print_path(const struct snapshot *s, const struct snapshot *prev,
 	print_str("nexthop", "%-25s ", hop);
 	print_str("nexthop_mac", NULL, mac);
 	print_u64("weight", "%6llu ", p->weight);
-	if (s->cfg.route.family)
-		print_u64("route_weight", "%7llu ", p->route_weight);
+	if (s->meta.route.family)
+		print_u64("route_weight", "%7llu ", m->route_weight);
 	print_str("state", "%-16s ", path_state(p));
 	print_bool("up", NULL, !p->down);
 	print_u64("packets", "%12llu ", ps->packets);
@@ -141,13 +143,14 @@ static void print_path(const struct snapshot *s, const struct snapshot *prev,
 	print_close('}');
 }
 
-static bool weights_scaled(const struct flowlet_config *cfg)
+static bool weights_scaled(const struct snapshot *s)
 {
-	for (__u32 i = 0; i < cfg->path_count; i++) {
-		const struct flowlet_path *p = &cfg->paths[i];
+	for (__u32 i = 0; i < s->cfg.path_count; i++) {
+		const struct flowlet_path *p = &s->cfg.paths[i];
+		__u32 route_weight = s->meta.paths[i].route_weight;
 
-		if (p->route_weight && !(p->down & FLOWLET_DOWN(ROUTE)) &&
-		    p->weight != p->route_weight)
+		if (route_weight && !(p->down & FLOWLET_DOWN(ROUTE)) &&
+		    p->weight != route_weight)
 			return true;
 	}
 	return false;
@@ -247,13 +250,13 @@ static void print_stats(const struct instance *in, const struct snapshot *s,
 			const struct snapshot *prev)
 {
 	const struct flowlet_stats *st = &s->stats;
-	bool scaled = weights_scaled(&s->cfg);
+	bool scaled = weights_scaled(s);
 	__u64 total = 0;
 
 	for (__u32 i = 0; i < s->cfg.path_count; i++)
 		total += path_packets(s, prev, i);
 	print_open(NULL, '{');
-	print_instance(in, &s->cfg);
+	print_instance(in, &s->cfg, &s->meta);
 	if (prev)
 		print_double("interval_s", NULL, s->when - prev->when);
 	print_u64("config_generation", NULL, s->cfg.generation);
@@ -265,7 +268,7 @@ static void print_stats(const struct instance *in, const struct snapshot *s,
 	print_text("\n\n");
 	print_bool("weights_scaled", NULL, scaled);
 	print_text("%-4s %-15s %-25s %6s ", "PATH", "DEV", "NEXTHOP", "WEIGHT");
-	if (s->cfg.route.family)
+	if (s->meta.route.family)
 		print_text("%7s ", "ROUTE_W");
 	print_text("%-16s %12s %14s %9s %6s %9s", "STATE", "PACKETS", "BYTES",
 		   "FLOWLETS", "SHARE", "TX_FAILED");
@@ -276,7 +279,7 @@ static void print_stats(const struct instance *in, const struct snapshot *s,
 	for (__u32 i = 0; i < s->cfg.path_count; i++)
 		print_path(s, prev, i, total);
 	print_close(']');
-	if (s->cfg.from_routes)
+	if (s->meta.from_routes)
 		print_groups(in, &s->cfg);
 	print_text("\npassed to kernel:");
 	print_open("passed", '{');
@@ -320,9 +323,9 @@ static volatile sig_atomic_t stop;
 /* stats --reset, under the commit lock: zeroes the counters (the flows
  * and their state stay) and, at XDP, re-bases each path's transmit
  * check on the zeroed counts (committed with the config). */
-static int reset_counters(struct flowlet_config *cfg, void *ctx)
+static int reset_counters(struct instance_config *c, void *ctx)
 {
-	return instance_reset_counters(ctx, cfg);
+	return instance_reset_counters(ctx, c);
 }
 
 static void on_signal(int sig)
@@ -491,7 +494,7 @@ int cmd_flows(int argc, char **argv)
 	struct flowlet_flow *values = NULL;
 	__u64 limit = DEFAULT_FLOW_LIMIT, now_ns;
 	int opt, status = EXIT_OK;
-	struct flowlet_config cfg;
+	struct instance_config c;
 	size_t *order = NULL;
 	bool json = false;
 	struct instance in;
@@ -514,7 +517,7 @@ int cmd_flows(int argc, char **argv)
 	if (status != EXIT_OK)
 		return status;
 	status = EXIT_FAIL;
-	if (instance_read_config(&in, &cfg))
+	if (instance_read_config(&in, &c))
 		goto out;
 	count = instance_read_flows(&in, &keys, &values);
 	if (count < 0)
@@ -537,8 +540,8 @@ int cmd_flows(int argc, char **argv)
 		char src[64], dst[64], dev[IF_NAMESIZE + 2];
 		int n;
 
-		flow_columns(&keys[order[i]], &values[order[i]], &cfg, src, dst,
-			     dev);
+		flow_columns(&keys[order[i]], &values[order[i]], &c.cfg, src,
+			     dst, dev);
 		n = strlen(src) > strlen(dst) ? strlen(src) : strlen(dst);
 		w.endpoint = n > w.endpoint ? n : w.endpoint;
 		n = strlen(dev);
@@ -550,7 +553,7 @@ int cmd_flows(int argc, char **argv)
 		   "FLOWLETS", "PACKETS", "IDLE_MS");
 	print_open(NULL, '[');
 	for (long long i = 0; i < count; i++)
-		print_flow(&keys[order[i]], &values[order[i]], &cfg, now_ns,
+		print_flow(&keys[order[i]], &values[order[i]], &c.cfg, now_ns,
 			   &w);
 	print_close(']');
 	print_end();
@@ -566,13 +569,13 @@ out:
 /* One row of status. */
 static int status_row(struct instance *in, void *found)
 {
-	struct flowlet_config cfg;
+	struct instance_config c;
 
-	if (instance_read_config(in, &cfg))
+	if (instance_read_config(in, &c))
 		return 0;
 	print_open(NULL, '{');
-	print_instance(in, &cfg);
-	print_u64("paths", ", %llu paths", cfg.path_count);
+	print_instance(in, &c.cfg, &c.meta);
+	print_u64("paths", ", %llu paths", c.cfg.path_count);
 	print_u64("flows_active", ", %llu flows\n", instance_count_flows(in));
 	print_close('}');
 	(*(int *)found)++;

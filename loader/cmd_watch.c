@@ -58,14 +58,15 @@ static void print_head(const struct watch *w, const char *event)
 }
 
 /* A path's device and next hop, with a format for each. */
-static void print_hop(const struct flowlet_path *p, const char *dev_fmt,
+static void print_hop(const struct flowlet_path *p,
+		      const struct flowlet_path_meta *m, const char *dev_fmt,
 		      const char *hop_fmt)
 {
 	char dev[IF_NAMESIZE], hop[INET6_ADDRSTRLEN];
 
 	if (!if_indextoname(p->ifindex, dev))
 		snprintf(dev, sizeof(dev), "#%u", p->ifindex);
-	format_ip(p->nexthop, p->nexthop_family, hop, sizeof(hop));
+	format_ip(m->nexthop, m->nexthop_family, hop, sizeof(hop));
 	print_str("dev", dev_fmt, dev);
 	print_str("nexthop", hop_fmt, hop);
 }
@@ -131,7 +132,7 @@ static void print_change(const struct follow_change *c, void *ctx)
 		goto end;
 	}
 	print_u64("path", " path %llu", c->path);
-	print_hop(c->now, " (%s", " %s):");
+	print_hop(c->now, c->now_hop, " (%s", " %s):");
 	switch (c->kind) {
 	case FOLLOW_STATE:
 		print_str("from", " %s", path_state(c->old));
@@ -149,7 +150,8 @@ static void print_change(const struct follow_change *c, void *ctx)
 		print_u64("weight", ", weight %llu", c->now->weight);
 		if (c->old->ifindex) {
 			print_open("replaced", '{');
-			print_hop(c->old, ", in place of %s", " %s");
+			print_hop(c->old, c->old_hop, ", in place of %s",
+				  " %s");
 			print_close('}');
 		}
 		break;
@@ -162,10 +164,11 @@ static void print_change(const struct follow_change *c, void *ctx)
 	case FOLLOW_ROUTE:
 		break;
 	}
-	if (c->now->route_weight && c->now->route_weight != c->now->weight &&
+	if (c->now_hop->route_weight &&
+	    c->now_hop->route_weight != c->now->weight &&
 	    !(c->now->down & FLOWLET_DOWN(ROUTE)))
 		print_u64("route_weight", " (route weight %llu, scaled)",
-			  c->now->route_weight);
+			  c->now_hop->route_weight);
 end:
 	print_text("\n");
 	print_close('}');
@@ -214,20 +217,21 @@ static void note_event(enum nl_event event, int ifindex, void *ctx)
 static int watch_sync(struct watch *w, double since)
 {
 	const struct follow_report report = { print_change, print_commit, w };
-	struct flowlet_config cfg;
+	struct instance_config c;
+	const struct flowlet_config *cfg = &c.cfg;
 
 	w->relevant = false;
-	if (follow_sync(&w->in, true, &report, since, &cfg))
+	if (follow_sync(&w->in, true, &report, since, &c))
 		return -1;
-	w->path_count = cfg.path_count < FLOWLET_MAX_PATHS ? cfg.path_count
-							   : FLOWLET_MAX_PATHS;
+	w->path_count = cfg->path_count < FLOWLET_MAX_PATHS ? cfg->path_count
+							    : FLOWLET_MAX_PATHS;
 	for (__u32 i = 0; i < w->path_count; i++)
-		w->path_ifindex[i] = cfg.paths[i].ifindex;
-	w->ingress_count = cfg.ingress_count < FLOWLET_MAX_INGRESS
-				   ? cfg.ingress_count
+		w->path_ifindex[i] = cfg->paths[i].ifindex;
+	w->ingress_count = cfg->ingress_count < FLOWLET_MAX_INGRESS
+				   ? cfg->ingress_count
 				   : FLOWLET_MAX_INGRESS;
 	for (__u32 i = 0; i < w->ingress_count; i++)
-		w->ingress_ifindex[i] = cfg.ingress[i].ifindex;
+		w->ingress_ifindex[i] = cfg->ingress[i].ifindex;
 	return 0;
 }
 

@@ -16,8 +16,10 @@
 
 /* The paths given with --path: interfaces, MACs, next hops. */
 static int resolve_paths(const struct attach_spec *spec,
-			 struct flowlet_config *cfg)
+			 struct instance_config *c)
 {
+	struct flowlet_config *cfg = &c->cfg;
+
 	for (int i = 0; i < spec->path_count; i++) {
 		const struct path_arg *arg = &spec->paths[i];
 		int ifindex;
@@ -41,7 +43,7 @@ static int resolve_paths(const struct attach_spec *spec,
 			       arg->dev);
 			return -1;
 		}
-		if (path_resolve(&cfg->paths[i], ifindex, &arg->nexthop,
+		if (path_resolve(c, i, ifindex, &arg->nexthop,
 				 FLOWLET_NEIGH_TIMEOUT_MS, true))
 			return -1;
 	}
@@ -73,16 +75,18 @@ static void reset_paths(const struct instance *in,
 	}
 }
 
-int instance_follow_route(const struct instance *in, struct flowlet_config *cfg,
+int instance_follow_route(const struct instance *in, struct instance_config *c,
 			  int timeout_ms)
 {
+	const struct flowlet_meta *meta = &c->meta;
+	struct flowlet_config *cfg = &c->cfg;
 	struct nl_route route;
 	char prefix[64];
 	__u32 reused;
 
-	if (nl_route_get(&cfg->route, cfg->route_table, &route)) {
-		format_prefix(&cfg->route, prefix, sizeof(prefix));
-		pr_err("route %s in table %u: %s", prefix, cfg->route_table,
+	if (nl_route_get(&meta->route, meta->route_table, &route)) {
+		format_prefix(&meta->route, prefix, sizeof(prefix));
+		pr_err("route %s in table %u: %s", prefix, meta->route_table,
 		       route_error(errno));
 		return -1;
 	}
@@ -98,24 +102,24 @@ int instance_follow_route(const struct instance *in, struct flowlet_config *cfg,
 			return -1;
 		}
 	}
-	if (paths_from_route(cfg, &route, timeout_ms, &reused))
+	if (paths_from_route(c, &route, timeout_ms, &reused))
 		return -1;
 	reset_paths(in, cfg, reused);
 	return 0;
 }
 
-int instance_follow_routes(const struct instance *in,
-			   struct flowlet_config *cfg, struct route_plan *plan,
-			   int timeout_ms)
+int instance_follow_routes(const struct instance *in, struct instance_config *c,
+			   struct route_plan *plan, int timeout_ms)
 {
 	__u32 reused;
 
-	if (route_plan_read(plan, cfg->route_table,
-			    in->hook == FLOWLET_HOOK_TC_EGRESS ? NULL : cfg))
+	if (route_plan_read(plan, c->meta.route_table,
+			    in->hook == FLOWLET_HOOK_TC_EGRESS ? NULL
+							       : &c->cfg))
 		return -1;
-	if (routes_to_config(cfg, plan, timeout_ms, &reused))
+	if (routes_to_config(c, plan, timeout_ms, &reused))
 		return -1;
-	reset_paths(in, cfg, reused);
+	reset_paths(in, &c->cfg, reused);
 	return 0;
 }
 
@@ -144,8 +148,8 @@ static void check_paths_accept_redirects(const struct flowlet_config *cfg,
 	}
 }
 
-static bool same_route(const struct flowlet_config *a,
-		       const struct flowlet_config *b)
+static bool same_route(const struct flowlet_meta *a,
+		       const struct flowlet_meta *b)
 {
 	return a->route_table == b->route_table &&
 	       a->from_routes == b->from_routes &&
@@ -158,20 +162,20 @@ static bool same_route(const struct flowlet_config *a,
  * starts with the plan's prefixes. */
 static int routes_config(const struct attach_spec *spec,
 			 const struct instance *old,
-			 const struct flowlet_config *old_cfg,
-			 struct flowlet_config *cfg, struct route_plan *plan)
+			 const struct instance_config *was,
+			 struct instance_config *c, struct route_plan *plan)
 {
+	struct flowlet_config *cfg = &c->cfg;
 	char table[16];
 
-	cfg->from_routes = 1;
-	cfg->route_table = spec->route_table;
-	if (old_cfg && same_route(old_cfg, cfg)) {
-		cfg->path_count = old_cfg->path_count;
-		memcpy(cfg->paths, old_cfg->paths, sizeof(cfg->paths));
-		cfg->group_count = old_cfg->group_count;
-		memcpy(cfg->groups, old_cfg->groups, sizeof(cfg->groups));
+	c->meta.from_routes = 1;
+	c->meta.route_table = spec->route_table;
+	if (was && same_route(&was->meta, &c->meta)) {
+		config_copy_paths(c, was);
+		cfg->group_count = was->cfg.group_count;
+		memcpy(cfg->groups, was->cfg.groups, sizeof(cfg->groups));
 	}
-	if (instance_follow_routes(old, cfg, plan, FLOWLET_NEIGH_TIMEOUT_MS))
+	if (instance_follow_routes(old, c, plan, FLOWLET_NEIGH_TIMEOUT_MS))
 		return -1;
 	/* At boot, before the routing daemon has installed its routes:
 	 * watch balances them when they come. */
@@ -182,7 +186,7 @@ static int routes_config(const struct attach_spec *spec,
 			"flowletctl watch sees one",
 			table, table);
 	}
-	return routes_drop_unused_groups(cfg, plan);
+	return routes_drop_unused_groups(c, plan);
 }
 
 /* The configuration for a (re)attach: paths, tuning and, on a re-attach,
@@ -220,52 +224,50 @@ static int ingress_ports(const struct attach_spec *spec, int ingress,
 }
 
 static int build_config(const struct attach_spec *spec, int ingress,
-			const struct instance *old, struct flowlet_config *cfg,
+			const struct instance *old, struct instance_config *c,
 			struct route_plan *plan)
 {
-	struct flowlet_config old_cfg;
-	bool have_old = old->fds[MAP_CONFIG] >= 0 &&
-			!instance_read_config(old, &old_cfg);
+	struct flowlet_config *cfg = &c->cfg;
+	struct instance_config was;
+	bool have_old =
+		old->fds[MAP_CONFIG] >= 0 && !instance_read_config(old, &was);
 
-	config_init(cfg);
+	config_init(c);
 	if (have_old)
-		cfg->generation = old_cfg.generation;
+		cfg->generation = was.cfg.generation;
 	if (spec->seed_set)
 		cfg->hash_seed = spec->seed;
 	else if (have_old)
-		cfg->hash_seed = old_cfg.hash_seed;
+		cfg->hash_seed = was.cfg.hash_seed;
 	else if (getrandom(&cfg->hash_seed, sizeof(cfg->hash_seed), 0) < 0)
 		return -1;
 	if (ingress_ports(spec, ingress, cfg))
 		return -1;
 	if (spec->from_routes) {
-		if (routes_config(spec, old, have_old ? &old_cfg : NULL, cfg,
-				  plan))
+		if (routes_config(spec, old, have_old ? &was : NULL, c, plan))
 			return -1;
 	} else if (spec->route.family) {
-		cfg->route = spec->route;
-		cfg->route_table = spec->route_table;
-		if (have_old && same_route(&old_cfg, cfg)) {
-			cfg->path_count = old_cfg.path_count;
-			memcpy(cfg->paths, old_cfg.paths, sizeof(cfg->paths));
-		}
-		if (instance_follow_route(old, cfg, FLOWLET_NEIGH_TIMEOUT_MS))
+		c->meta.route = spec->route;
+		c->meta.route_table = spec->route_table;
+		if (have_old && same_route(&was.meta, &c->meta))
+			config_copy_paths(c, &was);
+		if (instance_follow_route(old, c, FLOWLET_NEIGH_TIMEOUT_MS))
 			return -1;
-	} else if (resolve_paths(spec, cfg)) {
+	} else if (resolve_paths(spec, c)) {
 		return -1;
 	}
-	return config_apply_tuning(&spec->tuning, cfg);
+	return config_apply_tuning(&spec->tuning, c);
 }
 
-static bool same_paths(const struct flowlet_config *a,
-		       const struct flowlet_config *b)
+static bool same_paths(const struct instance_config *a,
+		       const struct instance_config *b)
 {
-	if (a->path_count != b->path_count)
+	if (a->cfg.path_count != b->cfg.path_count)
 		return false;
-	for (__u32 i = 0; i < a->path_count; i++) {
-		if (a->paths[i].ifindex != b->paths[i].ifindex ||
-		    memcmp(a->paths[i].nexthop, b->paths[i].nexthop,
-			   sizeof(a->paths[i].nexthop)))
+	for (__u32 i = 0; i < a->cfg.path_count; i++) {
+		if (a->cfg.paths[i].ifindex != b->cfg.paths[i].ifindex ||
+		    memcmp(a->meta.paths[i].nexthop, b->meta.paths[i].nexthop,
+			   sizeof(a->meta.paths[i].nexthop)))
 			return false;
 	}
 	return true;
@@ -275,9 +277,9 @@ static bool same_paths(const struct flowlet_config *a,
  * per-path counters and loads while the paths stay the same. */
 static int reuse_maps(struct flowlet *skel, const struct instance *old,
 		      const struct attach_spec *spec,
-		      const struct flowlet_config *cfg)
+		      const struct instance_config *c)
 {
-	struct flowlet_config old_cfg;
+	struct instance_config was;
 	struct bpf_map_info info = { 0 };
 	__u32 len = sizeof(info);
 	bool paths_kept;
@@ -298,8 +300,7 @@ static int reuse_maps(struct flowlet *skel, const struct instance *old,
 		       spec->iface, info.max_entries);
 		return -1;
 	}
-	paths_kept = !instance_read_config(old, &old_cfg) &&
-		     same_paths(&old_cfg, cfg);
+	paths_kept = !instance_read_config(old, &was) && same_paths(&was, c);
 	for (size_t i = 0; i < sizeof(maps) / sizeof(maps[0]); i++) {
 		struct bpf_map *map;
 
@@ -428,12 +429,12 @@ static void leave_old_ports(const struct attach_spec *spec,
 			    const struct instance *old,
 			    const struct flowlet_config *cfg)
 {
-	struct flowlet_config old_cfg;
+	struct instance_config was;
 
-	if (old->fds[MAP_CONFIG] < 0 || instance_read_config(old, &old_cfg))
+	if (old->fds[MAP_CONFIG] < 0 || instance_read_config(old, &was))
 		return;
-	for (__u32 i = 1; i < old_cfg.ingress_count; i++) {
-		int ifindex = old_cfg.ingress[i].ifindex;
+	for (__u32 i = 1; i < was.cfg.ingress_count; i++) {
+		int ifindex = was.cfg.ingress[i].ifindex;
 		struct instance there;
 
 		if (config_is_ingress(cfg, ifindex))
@@ -487,26 +488,49 @@ void flowlet_size_tables(struct flowlet *skel, __u32 flows)
 			i < 2 ? flows : flows / FLOWLET_NEW_FLOWS_DIVISOR);
 }
 
+/* flowlet_meta is the loader's alone: the program never names it, so the
+ * kernel is told to keep it with the program (and to list it among the
+ * program's maps, where flowletctl finds it). */
+static int bind_meta(struct flowlet *skel)
+{
+	struct bpf_program *prog;
+
+	bpf_object__for_each_program(prog, skel->obj)
+	{
+		if (!bpf_program__autoload(prog))
+			continue;
+		if (bpf_prog_bind_map(bpf_program__fd(prog),
+				      bpf_map__fd(skel->maps.flowlet_meta),
+				      NULL)) {
+			pr_err("cannot bind flowlet_meta to the program: %s",
+			       strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /* An instance is attached again through the interface attach named
  * first: from another of its ports, the name would change. */
 static bool not_first_port(const struct instance *old)
 {
-	struct flowlet_config old_cfg;
+	struct instance_config was;
 	char first[IF_NAMESIZE] = "?";
 
-	if (instance_read_config(old, &old_cfg) || old_cfg.ingress_count < 2 ||
-	    (int)old_cfg.ingress[0].ifindex == old->ifindex)
+	if (instance_read_config(old, &was) || was.cfg.ingress_count < 2 ||
+	    (int)was.cfg.ingress[0].ifindex == old->ifindex)
 		return false;
-	if_indextoname(old_cfg.ingress[0].ifindex, first);
+	if_indextoname(was.cfg.ingress[0].ifindex, first);
 	pr_err("%s is an ingress port of the flowlet instance on %s: attach "
 	       "there (or detach first)",
 	       old->iface, first);
 	return true;
 }
 
-int flowlet_attach(const struct attach_spec *spec, struct flowlet_config *cfg,
+int flowlet_attach(const struct attach_spec *spec, struct instance_config *c,
 		   bool *replaced)
 {
+	struct flowlet_config *cfg = &c->cfg;
 	struct port ports[FLOWLET_MAX_INGRESS] = { 0 };
 	struct instance *old = &ports[0].old, now, fresh;
 	struct route_plan plan = { 0 };
@@ -540,7 +564,7 @@ int flowlet_attach(const struct attach_spec *spec, struct flowlet_config *cfg,
 	*replaced = old->prog_fd >= 0;
 	if (old->fds[MAP_CONFIG] >= 0 && not_first_port(old))
 		goto out;
-	if (build_config(spec, ifindex, old, cfg, &plan) ||
+	if (build_config(spec, ifindex, old, c, &plan) ||
 	    probe_ports(spec, cfg, old, ports))
 		goto out;
 
@@ -553,7 +577,7 @@ int flowlet_attach(const struct attach_spec *spec, struct flowlet_config *cfg,
 	flowlet_select_hook(skel->obj, spec->hook);
 	if (spec->flow_table)
 		flowlet_size_tables(skel, spec->flow_table);
-	if (old->fds[MAP_FLOWS] >= 0 && reuse_maps(skel, old, spec, cfg))
+	if (old->fds[MAP_FLOWS] >= 0 && reuse_maps(skel, old, spec, c))
 		goto out;
 	if (flowlet__load(skel)) {
 		pr_err("the kernel refused the flowlet program: %s (run "
@@ -561,11 +585,12 @@ int flowlet_attach(const struct attach_spec *spec, struct flowlet_config *cfg,
 		       strerror(errno));
 		goto out;
 	}
-	if (instance_from_object(skel->obj, ifindex, spec->hook, &fresh))
+	if (bind_meta(skel) ||
+	    instance_from_object(skel->obj, ifindex, spec->hook, &fresh))
 		goto out;
 	if (spec->hook == FLOWLET_HOOK_XDP)
-		instance_record_xmit(&fresh, cfg);
-	if (instance_commit(&fresh, cfg) ||
+		instance_record_xmit(&fresh, c);
+	if (instance_commit(&fresh, c) ||
 	    fill_prefixes(spec, &plan, fresh.fds[MAP_PREFIX]))
 		goto out;
 	if (attach_ports(spec, cfg, ports, skel))
@@ -613,17 +638,19 @@ static int detach_port(const struct instance *in, int ifindex)
 
 int flowlet_detach(const struct instance *in)
 {
-	struct flowlet_config cfg;
+	struct instance_config c;
+	struct flowlet_config *cfg = &c.cfg;
 	int err = 0;
 
 	/* Every port of the instance (one, if its config is unreadable). */
-	if (instance_read_config(in, &cfg) || !cfg.ingress_count) {
-		cfg.ingress_count = 1;
-		cfg.ingress[0].ifindex = in->ifindex;
+	if (instance_read_config(in, &c) || !cfg->ingress_count) {
+		cfg->ingress_count = 1;
+		cfg->ingress[0].ifindex = in->ifindex;
 	}
-	if (!config_is_ingress(&cfg, in->ifindex))
+	if (!config_is_ingress(cfg, in->ifindex))
 		err |= detach_port(in, in->ifindex);
-	for (__u32 i = 0; i < cfg.ingress_count && i < FLOWLET_MAX_INGRESS; i++)
-		err |= detach_port(in, cfg.ingress[i].ifindex);
+	for (__u32 i = 0; i < cfg->ingress_count && i < FLOWLET_MAX_INGRESS;
+	     i++)
+		err |= detach_port(in, cfg->ingress[i].ifindex);
 	return err ? -1 : 0;
 }

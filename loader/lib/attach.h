@@ -55,11 +55,11 @@ void flowlet_size_tables(struct flowlet *skel, __u32 flows);
 /*
  * Loads flowlet, configures it from @spec and attaches it at the hook of
  * the interface, replacing (hitless: flows and counters kept) a flowlet
- * already there. Fills @cfg with the config committed, *replaced with
+ * already there. Fills @c with the config committed, *replaced with
  * whether an instance was there. 0, or -1 after an error that leaves the
  * interface as it was.
  */
-int flowlet_attach(const struct attach_spec *spec, struct flowlet_config *cfg,
+int flowlet_attach(const struct attach_spec *spec, struct instance_config *c,
 		   bool *replaced);
 
 /* Removes flowlet from @in's hook on every ingress port of the instance;
@@ -67,16 +67,15 @@ int flowlet_attach(const struct attach_spec *spec, struct flowlet_config *cfg,
  * or -1 after an error. */
 int flowlet_detach(const struct instance *in);
 
-/* The route's next hops as paths of @cfg (see paths_from_route()), their
- * counters reset where a new next hop took a removed one's place. */
-int instance_follow_route(const struct instance *in, struct flowlet_config *cfg,
+/* The next hops of @c's route as its paths (see paths_from_route()),
+ * their counters reset where a new next hop took a removed one's place. */
+int instance_follow_route(const struct instance *in, struct instance_config *c,
 			  int timeout_ms);
 
-/* The routes of @cfg's table read into @plan (route_plan_free() it) and
- * made @cfg's paths and groups (see routes_to_config()), the counters of
+/* The routes of @c's table read into @plan (route_plan_free() it) and
+ * made @c's paths and groups (see routes_to_config()), the counters of
  * reused paths reset. 0, or -1 after an error. */
-int instance_follow_routes(const struct instance *in,
-			   struct flowlet_config *cfg, struct route_plan *plan,
-			   int timeout_ms);
+int instance_follow_routes(const struct instance *in, struct instance_config *c,
+			   struct route_plan *plan, int timeout_ms);
 
 #endif /* FLOWLET_ATTACH_H */

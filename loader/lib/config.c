@@ -9,9 +9,11 @@
 #include "names.h"
 #include "nl.h"
 
-void config_init(struct flowlet_config *cfg)
+void config_init(struct instance_config *c)
 {
-	memset(cfg, 0, sizeof(*cfg));
+	struct flowlet_config *cfg = &c->cfg;
+
+	memset(c, 0, sizeof(*c));
 	cfg->mode = FLOWLET_MODE_FLOWLET;
 	cfg->timeout_ns = FLOWLET_DEFAULT_TIMEOUT_NS;
 	cfg->load_halflife_ns = FLOWLET_DEFAULT_LOAD_HALFLIFE_NS;
@@ -19,8 +21,10 @@ void config_init(struct flowlet_config *cfg)
 }
 
 int config_apply_tuning(const struct config_tuning *t,
-			struct flowlet_config *cfg)
+			struct instance_config *c)
 {
+	struct flowlet_config *cfg = &c->cfg;
+
 	if (t->mode_set)
 		cfg->mode = t->mode;
 	if (t->timeout_ns)
@@ -32,9 +36,9 @@ int config_apply_tuning(const struct config_tuning *t,
 	if (t->weight_count &&
 	    config_set_weights(cfg, t->weights, t->weight_count))
 		return -1;
-	if (config_fill_slots(cfg))
+	if (config_fill_slots(c))
 		return -1;
-	return config_check_usable(cfg);
+	return config_check_usable(c);
 }
 
 /* Fills @grp's slot table from the weights of its members that are up
@@ -84,11 +88,12 @@ static int group_fill_slots(const struct flowlet_config *cfg,
 	return 0;
 }
 
-int config_fill_slots(struct flowlet_config *cfg)
+int config_fill_slots(struct instance_config *c)
 {
+	struct flowlet_config *cfg = &c->cfg;
 	struct flowlet_group *grp = &cfg->groups[0];
 
-	if (!cfg->from_routes) {
+	if (!c->meta.from_routes) {
 		/* One group: every path, with the paths' weights. */
 		memset(grp, 0, sizeof(*grp));
 		cfg->group_count = 1;
@@ -104,13 +109,13 @@ int config_fill_slots(struct flowlet_config *cfg)
 	return 0;
 }
 
-int config_check_usable(const struct flowlet_config *cfg)
+int config_check_usable(const struct instance_config *c)
 {
 	/* Groups come and go with the routes. */
-	if (cfg->from_routes)
+	if (c->meta.from_routes)
 		return 0;
-	for (__u32 g = 0; g < cfg->group_count; g++) {
-		if (cfg->groups[g].slot_count)
+	for (__u32 g = 0; g < c->cfg.group_count; g++) {
+		if (c->cfg.groups[g].slot_count)
 			return 0;
 	}
 	pr_err("no usable path: every path is down or has weight 0");
@@ -143,18 +148,27 @@ void weights_scale(__u32 *w, int n)
 	}
 }
 
-int config_scale_weights(struct flowlet_config *cfg)
+int config_scale_weights(struct instance_config *c)
 {
+	struct flowlet_config *cfg = &c->cfg;
 	__u32 w[FLOWLET_MAX_PATHS] = { 0 };
 
 	for (__u32 i = 0; i < cfg->path_count; i++) {
 		if (!(cfg->paths[i].down & FLOWLET_DOWN(ROUTE)))
-			w[i] = cfg->paths[i].route_weight;
+			w[i] = c->meta.paths[i].route_weight;
 	}
 	weights_scale(w, cfg->path_count);
 	for (__u32 i = 0; i < cfg->path_count; i++)
 		cfg->paths[i].weight = w[i];
-	return config_fill_slots(cfg);
+	return config_fill_slots(c);
+}
+
+void config_copy_paths(struct instance_config *c,
+		       const struct instance_config *from)
+{
+	c->cfg.path_count = from->cfg.path_count;
+	memcpy(c->cfg.paths, from->cfg.paths, sizeof(c->cfg.paths));
+	memcpy(c->meta.paths, from->meta.paths, sizeof(c->meta.paths));
 }
 
 bool config_is_ingress(const struct flowlet_config *cfg, int ifindex)

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Building struct flowlet_config: shared by flowletctl and the tests. */
+/* Building an instance's config: shared by flowletctl and the tests. */
 #ifndef FLOWLET_CONFIG_H
 #define FLOWLET_CONFIG_H
 
@@ -10,8 +10,16 @@
 #define FLOWLET_DEFAULT_TIMEOUT_NS	 50000000ULL /* 50ms */
 #define FLOWLET_DEFAULT_LOAD_HALFLIFE_NS 10000000ULL /* 10ms */
 
+/* A config slot as flowletctl reads and commits it: what packets read
+ * (flowlet_config[slot]) and what flowletctl keeps about it
+ * (flowlet_meta[slot]). */
+struct instance_config {
+	struct flowlet_config cfg;
+	struct flowlet_meta meta;
+};
+
 /* Defaults for everything but paths and MACs. */
-void config_init(struct flowlet_config *cfg);
+void config_init(struct instance_config *c);
 
 /* What attach and set may change; unset fields leave the config alone. */
 struct config_tuning {
@@ -25,10 +33,10 @@ struct config_tuning {
 	bool telemetry;
 };
 
-/* Applies @t to @cfg and refills the slot table: 0, or -1 after an error
+/* Applies @t to @c and refills the slot table: 0, or -1 after an error
  * (a weight count other than the path count, no usable path left). */
 int config_apply_tuning(const struct config_tuning *t,
-			struct flowlet_config *cfg);
+			struct instance_config *c);
 
 /*
  * Refills every group's slot table from the weights of its paths that are
@@ -39,11 +47,11 @@ int config_apply_tuning(const struct config_tuning *t,
  * empty (slot_count 0: packets go to the kernel). Returns 0, or -1 after
  * an error if the weights add up to more than FLOWLET_SLOTS.
  */
-int config_fill_slots(struct flowlet_config *cfg);
+int config_fill_slots(struct instance_config *c);
 
 /* 0 if some path of some group takes new flowlets (or the groups follow
  * the routes, which may have none yet), else -1 after an error. */
-int config_check_usable(const struct flowlet_config *cfg);
+int config_check_usable(const struct instance_config *c);
 
 /* Scales the @n weights @w down in proportion if they add up to more than
  * FLOWLET_SLOTS (each that was not 0 at least 1). */
@@ -55,7 +63,11 @@ void weights_scale(__u32 *w, int n);
  * in proportion (each at least 1). Paths no longer in the route get 0.
  * Then refills the slot table.
  */
-int config_scale_weights(struct flowlet_config *cfg);
+int config_scale_weights(struct instance_config *c);
+
+/* Makes @c's paths (what packets read and their next hops) @from's. */
+void config_copy_paths(struct instance_config *c,
+		       const struct instance_config *from);
 
 /* Whether @ifindex is one of @cfg's ingress ports. */
 bool config_is_ingress(const struct flowlet_config *cfg, int ifindex);

@@ -10,46 +10,46 @@
 #include "paths.h"
 #include "routes.h"
 
-static void report_change(const struct follow_report *r, enum follow_kind kind,
-			  __u32 path, const struct flowlet_path *old,
-			  const struct flowlet_path *now)
-{
-	struct follow_change c = {
-		.kind = kind, .path = path, .old = old, .now = now
-	};
-
-	if (r && r->change)
-		r->change(&c, r->ctx);
-}
-
-/* Reports what differs between the paths of @old and @now. */
-static void report_paths(const struct follow_report *r,
-			 const struct flowlet_config *old,
-			 const struct flowlet_config *now)
+/* Reports what differs between path @i of @old and of @now. */
+static void report_path(const struct follow_report *r,
+			const struct instance_config *old,
+			const struct instance_config *now, __u32 i)
 {
 	static const struct flowlet_path none;
-
-	for (__u32 i = 0; i < now->path_count; i++) {
-		const struct flowlet_path *a =
-			i < old->path_count ? &old->paths[i] : &none;
-		const struct flowlet_path *b = &now->paths[i];
-		bool replaced =
-			a->ifindex != b->ifindex ||
-			memcmp(a->nexthop, b->nexthop, sizeof(a->nexthop)) ||
+	static const struct flowlet_path_meta no_hop;
+	struct follow_change c = {
+		.path = i,
+		.old = i < old->cfg.path_count ? &old->cfg.paths[i] : &none,
+		.now = &now->cfg.paths[i],
+		.old_hop =
+			i < old->cfg.path_count ? &old->meta.paths[i] : &no_hop,
+		.now_hop = &now->meta.paths[i],
+	};
+	const struct flowlet_path *a = c.old, *b = c.now;
+	bool weight = false, state = false,
+	     replaced = a->ifindex != b->ifindex ||
+			memcmp(c.old_hop->nexthop, c.now_hop->nexthop,
+			       sizeof(c.now_hop->nexthop)) ||
 			(a->down & FLOWLET_DOWN(ROUTE) &&
 			 !(b->down & FLOWLET_DOWN(ROUTE)));
 
-		if (replaced) {
-			report_change(r, FOLLOW_ADDED, i, a, b);
-			continue;
-		}
-		if (a->down != b->down || !a->weight != !b->weight)
-			report_change(r, FOLLOW_STATE, i, a, b);
-		else if (a->weight != b->weight)
-			report_change(r, FOLLOW_WEIGHT, i, a, b);
-		if (memcmp(a->dst_mac, b->dst_mac, sizeof(a->dst_mac)) ||
-		    memcmp(a->src_mac, b->src_mac, sizeof(a->src_mac)))
-			report_change(r, FOLLOW_MAC, i, a, b);
+	if (!r || !r->change)
+		return;
+	if (replaced) {
+		c.kind = FOLLOW_ADDED;
+		r->change(&c, r->ctx);
+		return;
+	}
+	state = a->down != b->down || !a->weight != !b->weight;
+	weight = !state && a->weight != b->weight;
+	if (state || weight) {
+		c.kind = state ? FOLLOW_STATE : FOLLOW_WEIGHT;
+		r->change(&c, r->ctx);
+	}
+	if (memcmp(a->dst_mac, b->dst_mac, sizeof(a->dst_mac)) ||
+	    memcmp(a->src_mac, b->src_mac, sizeof(a->src_mac))) {
+		c.kind = FOLLOW_MAC;
+		r->change(&c, r->ctx);
 	}
 }
 
@@ -117,9 +117,11 @@ static int sync_local(const struct instance *in, const struct follow_report *r)
 }
 
 /* The part of a config that sync may change, compared. */
-static bool same_config(const struct flowlet_config *a,
-			const struct flowlet_config *b)
+static bool same_config(const struct instance_config *x,
+			const struct instance_config *y)
 {
+	const struct flowlet_config *a = &x->cfg, *b = &y->cfg;
+
 	if (a->path_count != b->path_count ||
 	    a->group_count != b->group_count ||
 	    memcmp(a->ingress, b->ingress, sizeof(a->ingress)) ||
@@ -127,12 +129,14 @@ static bool same_config(const struct flowlet_config *a,
 		return false;
 	for (__u32 i = 0; i < a->path_count; i++) {
 		const struct flowlet_path *p = &a->paths[i], *q = &b->paths[i];
+		const struct flowlet_path_meta *m = &x->meta.paths[i],
+					       *n = &y->meta.paths[i];
 
 		if (p->ifindex != q->ifindex || p->weight != q->weight ||
-		    p->down != q->down || p->route_weight != q->route_weight ||
+		    p->down != q->down || m->route_weight != n->route_weight ||
 		    memcmp(p->dst_mac, q->dst_mac, sizeof(p->dst_mac)) ||
 		    memcmp(p->src_mac, q->src_mac, sizeof(p->src_mac)) ||
-		    memcmp(p->nexthop, q->nexthop, sizeof(p->nexthop)))
+		    memcmp(m->nexthop, n->nexthop, sizeof(m->nexthop)))
 			return false;
 	}
 	return true;
@@ -141,19 +145,21 @@ static bool same_config(const struct flowlet_config *a,
 struct sync {
 	const struct instance *in;
 	bool manage;
-	struct flowlet_config old;
+	struct instance_config old;
 	struct route_plan plan; /* --from-routes: the routes read, if */
 	bool routes_read;
 };
 
 /* The config in force, brought in line with the kernel: 1 if it already
  * is, 0 to commit it. */
-static int sync_change(struct flowlet_config *now, void *ctx)
+static int sync_change(struct instance_config *c, void *ctx)
 {
+	struct flowlet_config *now = &c->cfg;
+	const struct flowlet_meta *meta = &c->meta;
 	struct sync *s = ctx;
 	struct nl_link ingress;
 
-	s->old = *now;
+	s->old = *c;
 	/* Frames are routed only when sent to an ingress port's MAC. */
 	for (__u32 i = 0; i < now->ingress_count && i < FLOWLET_MAX_INGRESS;
 	     i++) {
@@ -164,30 +170,28 @@ static int sync_change(struct flowlet_config *now, void *ctx)
 	/* A route that cannot be read (being replaced, or gone) leaves the
 	 * paths as they are: the next route event tries again. */
 	route_plan_free(&s->plan);
-	s->routes_read = now->from_routes;
-	if (now->from_routes &&
-	    instance_follow_routes(s->in, now, &s->plan, 0)) {
+	s->routes_read = meta->from_routes;
+	if (meta->from_routes &&
+	    instance_follow_routes(s->in, c, &s->plan, 0)) {
 		s->routes_read = false;
-		now->path_count = s->old.path_count;
-		memcpy(now->paths, s->old.paths, sizeof(now->paths));
-		now->group_count = s->old.group_count;
-		memcpy(now->groups, s->old.groups, sizeof(now->groups));
-	} else if (!now->from_routes && now->route.family &&
-		   instance_follow_route(s->in, now, 0)) {
-		now->path_count = s->old.path_count;
-		memcpy(now->paths, s->old.paths, sizeof(now->paths));
+		config_copy_paths(c, &s->old);
+		now->group_count = s->old.cfg.group_count;
+		memcpy(now->groups, s->old.cfg.groups, sizeof(now->groups));
+	} else if (!meta->from_routes && meta->route.family &&
+		   instance_follow_route(s->in, c, 0)) {
+		config_copy_paths(c, &s->old);
 	}
 	for (__u32 i = 0; i < now->path_count; i++) {
 		if (now->paths[i].down & FLOWLET_DOWN(ROUTE))
 			continue;
-		if (path_refresh(&now->paths[i], s->manage))
+		if (path_refresh(c, i, s->manage))
 			pr_warn("%s: cannot read path %u from the kernel: %m",
 				s->in->iface, i);
 	}
-	if (now->route.family && !now->from_routes ? config_scale_weights(now)
-						   : config_fill_slots(now))
+	if (meta->route.family && !meta->from_routes ? config_scale_weights(c)
+						     : config_fill_slots(c))
 		return -1;
-	return same_config(&s->old, now) ? 1 : 0;
+	return same_config(&s->old, c) ? 1 : 0;
 }
 
 /* Routes whose prefix changed, reported once the commit that drops the
@@ -226,9 +230,9 @@ static void collect_route(const struct flowlet_prefix_key *prefix,
 
 /* The second commit of a route change: without the groups no route uses
  * now; it also makes established flows look their group up again. */
-static int drop_groups(struct flowlet_config *cfg, void *ctx)
+static int drop_groups(struct instance_config *c, void *ctx)
 {
-	return routes_drop_unused_groups(cfg, ctx);
+	return routes_drop_unused_groups(c, ctx);
 }
 
 /* After the commit of the paths and groups: the prefixes, then the
@@ -236,7 +240,7 @@ static int drop_groups(struct flowlet_config *cfg, void *ctx)
  * *prefixes_at: when the prefixes were updated, if they changed. */
 static int sync_routes(const struct instance *in, struct sync *s,
 		       const struct follow_report *r,
-		       struct flowlet_config *in_force, double *prefixes_at)
+		       struct instance_config *in_force, double *prefixes_at)
 {
 	struct route_changes rc = { 0 };
 	int changes = routes_put_prefixes(in->fds[MAP_PREFIX], &s->plan,
@@ -250,7 +254,7 @@ static int sync_routes(const struct instance *in, struct sync *s,
 	for (int i = 0; !err && i < rc.count && r && r->change; i++) {
 		struct follow_change c = { .kind = FOLLOW_ROUTE,
 					   .prefix = &rc.keys[i],
-					   .cfg = in_force };
+					   .cfg = &in_force->cfg };
 
 		if (rc.values[i].action != 0xff)
 			c.route = &rc.values[i];
@@ -263,28 +267,29 @@ static int sync_routes(const struct instance *in, struct sync *s,
 
 int follow_sync(const struct instance *in, bool manage,
 		const struct follow_report *report, double since,
-		struct flowlet_config *in_force)
+		struct instance_config *in_force)
 {
 	struct sync s = { .in = in, .manage = manage };
-	struct flowlet_config *now = in_force;
+	struct flowlet_config *now = &in_force->cfg;
 	double switch_at = 0, prefixes_at = 0;
 	int ret, routes = 0;
 
 	if (sync_local(in, report))
 		return -1;
-	ret = instance_update(in, sync_change, &s, now);
+	ret = instance_update(in, sync_change, &s, in_force);
 	if (ret > 0)
-		*now = s.old; /* nothing changed: the config read stands */
+		*in_force = s.old; /* nothing changed: the config read stands */
 	if (ret == 0)
 		switch_at = instance_last_flip();
 	if (ret >= 0 && s.routes_read)
-		routes = sync_routes(in, &s, report, now, &prefixes_at);
+		routes = sync_routes(in, &s, report, in_force, &prefixes_at);
 	route_plan_free(&s.plan);
 	if (ret < 0 || routes < 0)
 		return -1;
 	if (ret > 0 && !routes)
 		return 0;
-	report_paths(report, &s.old, now);
+	for (__u32 i = 0; i < now->path_count; i++)
+		report_path(report, &s.old, in_force, i);
 	for (__u32 i = 0; i < now->ingress_count && i < FLOWLET_MAX_INGRESS &&
 			  report && report->change;
 	     i++) {
@@ -292,7 +297,7 @@ int follow_sync(const struct instance *in, bool manage,
 					   .ifindex = now->ingress[i].ifindex,
 					   .mac = now->ingress[i].mac };
 
-		if (memcmp(s.old.ingress[i].mac, now->ingress[i].mac,
+		if (memcmp(s.old.cfg.ingress[i].mac, now->ingress[i].mac,
 			   sizeof(now->ingress[i].mac)))
 			report->change(&c, report->ctx);
 	}

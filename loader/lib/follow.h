@@ -26,10 +26,11 @@ struct follow_change {
 	enum follow_kind kind;
 	__u32 path; /* the path's index (not for FOLLOW_LOCAL) */
 	const struct flowlet_path *old, *now;
-	const struct flowlet_prefix_key *local; /* FOLLOW_LOCAL */
-	bool added;				/* FOLLOW_LOCAL */
-	const __u8 *mac;			/* FOLLOW_INGRESS: the new */
-	int ifindex; /* FOLLOW_INGRESS: the ingress port's */
+	const struct flowlet_path_meta *old_hop, *now_hop; /* their next hops */
+	const struct flowlet_prefix_key *local;		   /* FOLLOW_LOCAL */
+	bool added;					   /* FOLLOW_LOCAL */
+	const __u8 *mac; /* FOLLOW_INGRESS: the new */
+	int ifindex;	 /* FOLLOW_INGRESS: the ingress port's */
 	/* FOLLOW_ROUTE: the route's prefix and what it is now (NULL: gone),
 	 * in @cfg, the config committed with it (its groups). */
 	const struct flowlet_prefix_key *prefix;
@@ -61,6 +62,6 @@ struct follow_report {
  */
 int follow_sync(const struct instance *in, bool manage,
 		const struct follow_report *report, double since,
-		struct flowlet_config *in_force);
+		struct instance_config *in_force);
 
 #endif /* FLOWLET_FOLLOW_H */

@@ -348,14 +348,15 @@ int instance_active_slot(const struct instance *in)
 	return slot & (FLOWLET_CONFIG_SLOTS - 1);
 }
 
-int instance_read_config(const struct instance *in, struct flowlet_config *cfg)
+int instance_read_config(const struct instance *in, struct instance_config *c)
 {
 	int slot = instance_active_slot(in);
 
 	if (slot < 0)
 		return -1;
-	if (bpf_map_lookup_elem(in->fds[MAP_CONFIG], &slot, cfg)) {
-		pr_err("%s: cannot read flowlet_config: %s", in->iface,
+	if (bpf_map_lookup_elem(in->fds[MAP_CONFIG], &slot, &c->cfg) ||
+	    bpf_map_lookup_elem(in->fds[MAP_META], &slot, &c->meta)) {
+		pr_err("%s: cannot read config slot %d: %s", in->iface, slot,
 		       strerror(errno));
 		return -1;
 	}
@@ -456,10 +457,10 @@ double instance_last_flip(void)
 }
 
 int instance_update(const struct instance *in,
-		    int (*change)(struct flowlet_config *cfg, void *ctx),
-		    void *ctx, struct flowlet_config *out)
+		    int (*change)(struct instance_config *c, void *ctx),
+		    void *ctx, struct instance_config *out)
 {
-	struct flowlet_config old, cfg;
+	struct instance_config old, c;
 	int lock = commit_lock(), slot, err = -1;
 	__u32 zero = 0, next;
 
@@ -470,44 +471,45 @@ int instance_update(const struct instance *in,
 	slot = instance_active_slot(in);
 	if (slot < 0 || instance_read_config(in, &old))
 		goto out;
-	cfg = old;
-	err = change(&cfg, ctx);
+	c = old;
+	err = change(&c, ctx);
 	if (err)
 		goto out;
 	err = -1;
 	next = (slot + 1) & (FLOWLET_CONFIG_SLOTS - 1);
 	/* A re-attach's first commit continues the old instance's count. */
-	if (cfg.generation < old.generation)
-		cfg.generation = old.generation;
-	cfg.generation++;
-	if (instance_write_ports(in, next, &cfg))
+	if (c.cfg.generation < old.cfg.generation)
+		c.cfg.generation = old.cfg.generation;
+	c.cfg.generation++;
+	if (instance_write_ports(in, next, &c.cfg))
 		goto out;
-	if (bpf_map_update_elem(in->fds[MAP_CONFIG], &next, &cfg, BPF_ANY) ||
+	if (bpf_map_update_elem(in->fds[MAP_META], &next, &c.meta, BPF_ANY) ||
+	    bpf_map_update_elem(in->fds[MAP_CONFIG], &next, &c.cfg, BPF_ANY) ||
 	    bpf_map_update_elem(in->fds[MAP_ACTIVE], &zero, &next, BPF_ANY)) {
-		pr_err("%s: cannot write flowlet_config: %s", in->iface,
+		pr_err("%s: cannot write config slot %u: %s", in->iface, next,
 		       strerror(errno));
 		goto out;
 	}
 	last_flip = monotonic_seconds();
 	err = grace_period_wait();
 	if (!err && out)
-		*out = cfg;
+		*out = c;
 out:
 	close(lock);
 	return err;
 }
 
-static int replace_config(struct flowlet_config *cfg, void *ctx)
+static int replace_config(struct instance_config *c, void *ctx)
 {
-	const struct flowlet_config *with = ctx;
+	const struct instance_config *with = ctx;
 
-	*cfg = *with;
+	*c = *with;
 	return 0;
 }
 
-int instance_commit(const struct instance *in, struct flowlet_config *cfg)
+int instance_commit(const struct instance *in, struct instance_config *c)
 {
-	return instance_update(in, replace_config, cfg, cfg);
+	return instance_update(in, replace_config, c, c);
 }
 
 void instance_reset_path(const struct instance *in, __u32 path)
@@ -525,20 +527,20 @@ void instance_reset_path(const struct instance *in, __u32 path)
 	bpf_map_update_elem(in->fds[MAP_LOAD], &path, &load, BPF_ANY);
 }
 
-void instance_record_xmit(const struct instance *in, struct flowlet_config *cfg)
+void instance_record_xmit(const struct instance *in, struct instance_config *c)
 {
-	for (__u32 i = 0; i < cfg->path_count && i < FLOWLET_MAX_PATHS; i++) {
+	for (__u32 i = 0; i < c->cfg.path_count && i < FLOWLET_MAX_PATHS; i++) {
 		struct flowlet_path_stats ps;
-		long long xmit = netdev_xdp_xmit(cfg->paths[i].ifindex);
+		long long xmit = netdev_xdp_xmit(c->cfg.paths[i].ifindex);
 
 		if (percpu_sum(in->fds[MAP_PSTATS], i, &ps, sizeof(ps)))
 			ps.packets = 0;
-		cfg->paths[i].xmit_offset = xmit - (long long)ps.packets;
+		c->meta.paths[i].xmit_offset = xmit - (long long)ps.packets;
 	}
 }
 
 int instance_reset_counters(const struct instance *in,
-			    struct flowlet_config *cfg)
+			    struct instance_config *c)
 {
 	int cpus = libbpf_num_possible_cpus();
 	void *zeros =
@@ -558,7 +560,7 @@ int instance_reset_counters(const struct instance *in,
 	for (__u32 i = 0; i < FLOWLET_MAX_PATHS; i++)
 		instance_reset_path(in, i);
 	if (in->hook == FLOWLET_HOOK_XDP)
-		instance_record_xmit(in, cfg);
+		instance_record_xmit(in, c);
 	return 0;
 }
 

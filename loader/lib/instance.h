@@ -15,6 +15,7 @@
 #include <bpf/libbpf.h>
 #include <linux/types.h>
 
+#include "config.h"
 #include "flowlet.h"
 
 /*
@@ -25,6 +26,7 @@
  */
 #define INSTANCE_MAPS(X)                   \
 	X(CONFIG, flowlet_config)          \
+	X(META, flowlet_meta)              \
 	X(FLOWS, flowlet_flows) /* IPv4 */ \
 	X(NEW, flowlet_new)                \
 	X(FLOWS6, flowlet_flows6)          \
@@ -100,7 +102,7 @@ int instance_from_object(struct bpf_object *obj, int ifindex,
 			 enum flowlet_hook hook, struct instance *in);
 
 /* The config packets are decided under now (the active slot). */
-int instance_read_config(const struct instance *in, struct flowlet_config *cfg);
+int instance_read_config(const struct instance *in, struct instance_config *c);
 
 /* The active config slot, or -1 after an error. */
 int instance_active_slot(const struct instance *in);
@@ -119,7 +121,7 @@ int instance_write_ports(const struct instance *in, __u32 slot,
  * Commits to any instance are serialised by a lock file. 0 or -1 after
  * an error (the active config is then unchanged).
  */
-int instance_commit(const struct instance *in, struct flowlet_config *cfg);
+int instance_commit(const struct instance *in, struct instance_config *c);
 
 /*
  * Reads the active config, lets @change edit it, and commits the result
@@ -130,8 +132,8 @@ int instance_commit(const struct instance *in, struct flowlet_config *cfg);
  * 0, the positive value, or -1 after an error.
  */
 int instance_update(const struct instance *in,
-		    int (*change)(struct flowlet_config *cfg, void *ctx),
-		    void *ctx, struct flowlet_config *out);
+		    int (*change)(struct instance_config *c, void *ctx),
+		    void *ctx, struct instance_config *out);
 
 /* When (CLOCK_MONOTONIC seconds) this process last switched an instance's
  * active config: from then on new packets were decided under it. */
@@ -140,17 +142,16 @@ double instance_last_flip(void);
 /* Zeroes path @path's counters and load (a new path took its place). */
 void instance_reset_path(const struct instance *in, __u32 path);
 
-/* Remembers in @cfg each egress driver's XDP xmit count against the
+/* Remembers in @c each egress driver's XDP xmit count against the
  * path's packet count now, so that stats can tell redirected frames the
  * driver never took. */
-void instance_record_xmit(const struct instance *in,
-			  struct flowlet_config *cfg);
+void instance_record_xmit(const struct instance *in, struct instance_config *c);
 
 /* Zeroes every counter (global and per path; the flow tables stay) and,
- * at XDP, records the xmit counts in @cfg anew: for instance_update(). 0,
+ * at XDP, records the xmit counts in @c anew: for instance_update(). 0,
  * or -1 after an error. */
 int instance_reset_counters(const struct instance *in,
-			    struct flowlet_config *cfg);
+			    struct instance_config *c);
 
 /* Sums a per-CPU value made only of __u64 fields over every CPU. */
 int percpu_sum(int map_fd, __u32 key, void *sum, size_t size);

@@ -93,11 +93,12 @@ static void path_start(FILE *out, const char *name,
 		       const struct metrics_source *src, __u32 i)
 {
 	const struct flowlet_path *p = &src->s->cfg.paths[i];
+	const struct flowlet_path_meta *m = &src->s->meta.paths[i];
 	char dev[IF_NAMESIZE], hop[INET6_ADDRSTRLEN];
 
 	if (!if_indextoname(p->ifindex, dev))
 		snprintf(dev, sizeof(dev), "#%u", p->ifindex);
-	format_ip(p->nexthop, p->nexthop_family, hop, sizeof(hop));
+	format_ip(m->nexthop, m->nexthop_family, hop, sizeof(hop));
 	sample_start(out, name, src);
 	fprintf(out, ",path=\"%u\",dev=\"%s\",nexthop=\"%s\"", i, dev, hop);
 }
@@ -141,8 +142,8 @@ static void group_weight(FILE *out, const char *name,
 	const struct flowlet_config *cfg = &src->s->cfg;
 
 	(void)unused;
-	for (__u32 g = 0;
-	     cfg->from_routes && g < cfg->group_count && g < FLOWLET_MAX_GROUPS;
+	for (__u32 g = 0; src->s->meta.from_routes && g < cfg->group_count &&
+			  g < FLOWLET_MAX_GROUPS;
 	     g++) {
 		for (__u32 i = 0; i < cfg->path_count; i++) {
 			if (!(cfg->groups[g].members & (1u << i)))
@@ -164,7 +165,7 @@ static void group_routes(FILE *out, const char *name,
 	int n;
 
 	(void)unused;
-	if (!cfg->from_routes)
+	if (!src->s->meta.from_routes)
 		return;
 	n = routes_read_prefixes(src->in->fds[MAP_PREFIX], &routes);
 	for (int r = 0; r < n; r++) {

@@ -24,10 +24,13 @@ int netdev_index(const char *name)
 	return ifindex;
 }
 
-void path_nexthop(const struct flowlet_path *p, struct ip_addr *addr)
+void path_nexthop(const struct instance_config *c, __u32 i,
+		  struct ip_addr *addr)
 {
-	addr->family = p->nexthop_family;
-	memcpy(addr->bytes, p->nexthop, sizeof(addr->bytes));
+	const struct flowlet_path_meta *m = &c->meta.paths[i];
+
+	addr->family = m->nexthop_family;
+	memcpy(addr->bytes, m->nexthop, sizeof(addr->bytes));
 }
 
 /* A datagram to the discard port: the kernel resolves the neighbour to
@@ -97,19 +100,22 @@ static void explain_unresolved(const struct nl_link *link,
 			 hop, link->name, timeout_ms);
 }
 
-int path_resolve(struct flowlet_path *p, int ifindex,
+int path_resolve(struct instance_config *c, __u32 i, int ifindex,
 		 const struct ip_addr *nexthop, int timeout_ms, bool required)
 {
 	struct timespec pause = { 0, NEIGH_POLL_MS * 1000000L };
+	struct flowlet_path *p = &c->cfg.paths[i];
+	struct flowlet_path_meta *m = &c->meta.paths[i];
 	struct nl_neigh neigh;
 	struct nl_link link;
 	char why[160];
 
 	memset(p, 0, sizeof(*p));
+	memset(m, 0, sizeof(*m));
 	p->ifindex = ifindex;
 	p->weight = 1;
-	p->nexthop_family = nexthop->family;
-	memcpy(p->nexthop, nexthop->bytes, sizeof(p->nexthop));
+	m->nexthop_family = nexthop->family;
+	memcpy(m->nexthop, nexthop->bytes, sizeof(m->nexthop));
 	if (nl_link_get(ifindex, &link)) {
 		pr_err("cannot read interface %d: %s", ifindex,
 		       strerror(errno));
@@ -142,13 +148,14 @@ int path_resolve(struct flowlet_path *p, int ifindex,
 	return 0;
 }
 
-int path_refresh(struct flowlet_path *p, bool manage)
+int path_refresh(struct instance_config *c, __u32 i, bool manage)
 {
+	struct flowlet_path *p = &c->cfg.paths[i];
 	struct ip_addr nexthop;
 	struct nl_neigh neigh;
 	struct nl_link link;
 
-	path_nexthop(p, &nexthop);
+	path_nexthop(c, i, &nexthop);
 	if (nl_link_get(p->ifindex, &link)) {
 		if (errno != ENODEV)
 			return -1;
@@ -185,16 +192,20 @@ int path_refresh(struct flowlet_path *p, bool manage)
 	return 0;
 }
 
-bool path_is_hop(const struct flowlet_path *p, const struct nl_nexthop *h)
+bool path_is_hop(const struct instance_config *c, __u32 i,
+		 const struct nl_nexthop *h)
 {
-	return (int)p->ifindex == h->ifindex &&
-	       p->nexthop_family == h->gateway.family &&
-	       !memcmp(p->nexthop, h->gateway.bytes, sizeof(p->nexthop));
+	const struct flowlet_path_meta *m = &c->meta.paths[i];
+
+	return (int)c->cfg.paths[i].ifindex == h->ifindex &&
+	       m->nexthop_family == h->gateway.family &&
+	       !memcmp(m->nexthop, h->gateway.bytes, sizeof(m->nexthop));
 }
 
-int paths_from_route(struct flowlet_config *cfg, const struct nl_route *route,
+int paths_from_route(struct instance_config *c, const struct nl_route *route,
 		     int timeout_ms, __u32 *reused)
 {
+	struct flowlet_config *cfg = &c->cfg;
 	bool kept[FLOWLET_MAX_PATHS] = { false };
 	int at[FLOWLET_MAX_PATHS];
 
@@ -203,8 +214,7 @@ int paths_from_route(struct flowlet_config *cfg, const struct nl_route *route,
 	for (int h = 0; h < route->count; h++) {
 		at[h] = -1;
 		for (__u32 i = 0; i < cfg->path_count; i++) {
-			if (!kept[i] &&
-			    path_is_hop(&cfg->paths[i], &route->hops[h])) {
+			if (!kept[i] && path_is_hop(c, i, &route->hops[h])) {
 				kept[i] = true;
 				at[h] = i;
 				break;
@@ -230,8 +240,8 @@ int paths_from_route(struct flowlet_config *cfg, const struct nl_route *route,
 			}
 			if (i < cfg->path_count)
 				*reused |= 1u << i;
-			if (path_resolve(&cfg->paths[i], hop->ifindex,
-					 &hop->gateway, timeout_ms, false))
+			if (path_resolve(c, i, hop->ifindex, &hop->gateway,
+					 timeout_ms, false))
 				return -1;
 			if (i == cfg->path_count)
 				cfg->path_count++;
@@ -239,8 +249,8 @@ int paths_from_route(struct flowlet_config *cfg, const struct nl_route *route,
 			at[h] = i;
 		}
 		cfg->paths[at[h]].down &= ~FLOWLET_DOWN(ROUTE);
-		cfg->paths[at[h]].route_weight =
+		c->meta.paths[at[h]].route_weight =
 			hop->weight > 0xffff ? 0xffff : hop->weight;
 	}
-	return config_scale_weights(cfg);
+	return config_scale_weights(c);
 }

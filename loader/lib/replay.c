@@ -105,9 +105,12 @@ static void walk_flow(const void *node, VISIT which, int depth)
 }
 
 static int setup(struct flowlet *skel, const struct replay_opts *opts,
-		 struct instance *in, struct flowlet_config *cfg)
+		 struct instance *in, struct flowlet_config *out)
 {
-	config_init(cfg);
+	struct instance_config c;
+	struct flowlet_config *cfg = &c.cfg;
+
+	config_init(&c);
 	cfg->hash_seed = opts->seed;
 	memcpy(cfg->ingress[0].mac, replay_mac, ETH_ALEN);
 	cfg->ingress_count = 1;
@@ -121,12 +124,13 @@ static int setup(struct flowlet *skel, const struct replay_opts *opts,
 		memcpy(p->dst_mac, trace_mac, ETH_ALEN);
 		p->dst_mac[5] = 0x10 + i;
 	}
-	if (config_apply_tuning(&opts->tuning, cfg))
+	if (config_apply_tuning(&opts->tuning, &c))
 		return -1;
 	if (instance_from_object(skel->obj, 0, FLOWLET_HOOK_XDP, in) ||
-	    instance_commit(in, cfg) ||
+	    instance_commit(in, &c) ||
 	    config_put_prefixes(in->fds[MAP_PREFIX], NULL, 0))
 		return -1;
+	*out = c.cfg;
 	return 0;
 }
 

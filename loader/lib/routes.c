@@ -94,25 +94,25 @@ static int union_of_hops(const struct route_plan *plan, struct nl_route *all)
 	return 0;
 }
 
-/* The path index of next hop @h in @cfg, or -1. */
-static int path_of(const struct flowlet_config *cfg, const struct nl_nexthop *h)
+/* The path index of next hop @h in @c, or -1. */
+static int path_of(const struct instance_config *c, const struct nl_nexthop *h)
 {
-	for (__u32 i = 0; i < cfg->path_count; i++) {
-		if (path_is_hop(&cfg->paths[i], h))
+	for (__u32 i = 0; i < c->cfg.path_count; i++) {
+		if (path_is_hop(c, i, h))
 			return i;
 	}
 	return -1;
 }
 
 /* The group a route's next hops make: members and scaled weights. */
-static void route_group(const struct flowlet_config *cfg,
+static void route_group(const struct instance_config *c,
 			const struct nl_route *r, struct flowlet_group *grp)
 {
 	__u32 w[FLOWLET_MAX_PATHS] = { 0 };
 
 	memset(grp, 0, sizeof(*grp));
 	for (int h = 0; h < r->count; h++) {
-		int i = path_of(cfg, &r->hops[h]);
+		int i = path_of(c, &r->hops[h]);
 
 		if (i < 0)
 			continue; /* cannot be: every hop is a path */
@@ -131,9 +131,10 @@ static bool same_group(const struct flowlet_group *a,
 	       !memcmp(a->weights, b->weights, sizeof(a->weights));
 }
 
-int routes_to_config(struct flowlet_config *cfg, struct route_plan *plan,
+int routes_to_config(struct instance_config *c, struct route_plan *plan,
 		     int timeout_ms, __u32 *reused)
 {
+	struct flowlet_config *cfg = &c->cfg;
 	__u64 taken = 0;
 	struct nl_route all;
 
@@ -141,10 +142,10 @@ int routes_to_config(struct flowlet_config *cfg, struct route_plan *plan,
 		return -1;
 	/* Group 0 of a config that did not follow routes before is its
 	 * --path paths' group: none of these. */
-	if (!cfg->from_routes)
+	if (!c->meta.from_routes)
 		cfg->group_count = 0;
-	cfg->from_routes = 1;
-	if (paths_from_route(cfg, &all, timeout_ms, reused))
+	c->meta.from_routes = 1;
+	if (paths_from_route(c, &all, timeout_ms, reused))
 		return -1;
 	for (__u32 g = 0; g < cfg->group_count; g++) {
 		struct flowlet_group *grp = &cfg->groups[g];
@@ -165,7 +166,7 @@ int routes_to_config(struct flowlet_config *cfg, struct route_plan *plan,
 
 		if (plan->group[i] == ROUTE_NOT_BALANCED)
 			continue;
-		route_group(cfg, &plan->entries[i].route, &want);
+		route_group(c, &plan->entries[i].route, &want);
 		for (g = 0; g < cfg->group_count; g++) {
 			if (cfg->groups[g].members &&
 			    same_group(&cfg->groups[g], &want))
@@ -190,12 +191,13 @@ int routes_to_config(struct flowlet_config *cfg, struct route_plan *plan,
 		taken |= 1ull << g;
 		plan->group[i] = g;
 	}
-	return config_fill_slots(cfg);
+	return config_fill_slots(c);
 }
 
-int routes_drop_unused_groups(struct flowlet_config *cfg,
+int routes_drop_unused_groups(struct instance_config *c,
 			      const struct route_plan *plan)
 {
+	struct flowlet_config *cfg = &c->cfg;
 	__u64 used = 0;
 
 	for (int i = 0; i < plan->count; i++) {
@@ -208,7 +210,7 @@ int routes_drop_unused_groups(struct flowlet_config *cfg,
 	}
 	while (cfg->group_count && !cfg->groups[cfg->group_count - 1].members)
 		cfg->group_count--;
-	return config_fill_slots(cfg);
+	return config_fill_slots(c);
 }
 
 int routes_group_count(const struct flowlet_config *cfg)
@@ -238,13 +240,22 @@ struct stale_ctx {
 	void *ctx;
 };
 
+/* An entry a route put: with --from-routes, every prefix balanced or
+ * left to the kernel is a route's (the others are config_put_never()'s
+ * and config_sync_local()'s). */
+static bool route_entry(const struct flowlet_prefix_value *v)
+{
+	return v->action == FLOWLET_PREFIX_BALANCE ||
+	       v->action == FLOWLET_PREFIX_KERNEL;
+}
+
 /* A route entry whose route is no longer in the plan. */
 static bool stale(const struct flowlet_prefix_key *key,
 		  const struct flowlet_prefix_value *v, void *ctx)
 {
 	const struct stale_ctx *s = ctx;
 
-	return v->route && plan_find(s->plan, key) < 0;
+	return route_entry(v) && plan_find(s->plan, key) < 0;
 }
 
 static void report_stale(const struct flowlet_prefix_key *key, void *ctx)
@@ -274,9 +285,8 @@ int routes_put_prefixes(int fd, const struct route_plan *plan,
 		bool balanced = plan->group[i] != ROUTE_NOT_BALANCED;
 		struct flowlet_prefix_value now = {
 			.action = balanced ? FLOWLET_PREFIX_BALANCE
-					   : FLOWLET_PREFIX_SKIP,
+					   : FLOWLET_PREFIX_KERNEL,
 			.group = balanced ? plan->group[i] : 0,
-			.route = 1,
 		};
 		struct flowlet_prefix_value old;
 		bool had = !bpf_map_lookup_elem(fd, key, &old);
@@ -286,7 +296,7 @@ int routes_put_prefixes(int fd, const struct route_plan *plan,
 			continue;
 		/* What flowlet itself never balances (multicast, link-local)
 		 * stays so for a route the kernel leaves to itself too. */
-		if (had && !old.route && !balanced)
+		if (had && old.action == FLOWLET_PREFIX_SKIP && !balanced)
 			continue;
 		if (bpf_map_update_elem(fd, key, &now, BPF_ANY)) {
 			pr_err("cannot update flowlet_prefix: %s",
@@ -311,7 +321,7 @@ int routes_read_prefixes(int fd, struct route_prefix **out)
 
 	while (!bpf_map_get_next_key(fd, prev, &key)) {
 		prev = &key;
-		if (bpf_map_lookup_elem(fd, &key, &v) || !v.route)
+		if (bpf_map_lookup_elem(fd, &key, &v) || !route_entry(&v))
 			continue;
 		if (count == cap) {
 			void *more;

@@ -20,6 +20,7 @@
 
 #include <stdbool.h>
 
+#include "config.h"
 #include "flowlet.h"
 #include "nl.h"
 
@@ -39,15 +40,15 @@ int route_plan_read(struct route_plan *plan, __u32 table,
 void route_plan_free(struct route_plan *plan);
 
 /*
- * Makes @cfg's paths every next hop of the plan's balanced routes
+ * Makes @c's paths every next hop of the plan's balanced routes
  * (keeping each path that stays at its index; *reused as in
  * paths_from_route()) and gives every balanced route a group: an existing
  * group with its next hops and weights, else a new one. The groups in
- * @cfg stay (without paths whose index a new next hop took), since the
+ * @c stay (without paths whose index a new next hop took), since the
  * prefixes still name them. 0, or -1 after an error (more than
  * FLOWLET_MAX_PATHS next hops or FLOWLET_MAX_GROUPS groups).
  */
-int routes_to_config(struct flowlet_config *cfg, struct route_plan *plan,
+int routes_to_config(struct instance_config *c, struct route_plan *plan,
 		     int timeout_ms, __u32 *reused);
 
 /* What routes_put_prefixes() changed, for each prefix (@now NULL when it
@@ -62,9 +63,9 @@ typedef void (*route_change_fn)(const struct flowlet_prefix_key *prefix,
 int routes_put_prefixes(int fd, const struct route_plan *plan,
 			route_change_fn fn, void *ctx);
 
-/* Empties the groups of @cfg no route of the plan uses and refills the
+/* Empties the groups of @c no route of the plan uses and refills the
  * slot tables. */
-int routes_drop_unused_groups(struct flowlet_config *cfg,
+int routes_drop_unused_groups(struct instance_config *c,
 			      const struct route_plan *plan);
 
 /* The number of groups in use (with members). */

@@ -11,9 +11,14 @@
 
 int snapshot_read(const struct instance *in, struct snapshot *s)
 {
+	struct instance_config c;
+
 	memset(s, 0, sizeof(*s));
-	if (instance_read_config(in, &s->cfg) ||
-	    percpu_sum(in->fds[MAP_STATS], 0, &s->stats, sizeof(s->stats))) {
+	if (instance_read_config(in, &c))
+		return -1;
+	s->cfg = c.cfg;
+	s->meta = c.meta;
+	if (percpu_sum(in->fds[MAP_STATS], 0, &s->stats, sizeof(s->stats))) {
 		pr_err("%s: cannot read counters: %s", in->iface,
 		       strerror(errno));
 		return -1;
@@ -39,7 +44,7 @@ int snapshot_read(const struct instance *in, struct snapshot *s)
 		}
 		xmit = netdev_xdp_xmit(p->ifindex);
 		failed = (long long)s->paths[i].packets -
-			 (xmit - p->xmit_offset);
+			 (xmit - s->meta.paths[i].xmit_offset);
 		/* Other XDP senders into the same device make it negative. */
 		s->tx_failed[i] = xmit < 0 ? -1 : failed < 0 ? 0 : failed;
 		s->xmit_ready[i] =

@@ -8,6 +8,7 @@
 
 struct snapshot {
 	struct flowlet_config cfg;
+	struct flowlet_meta meta;
 	struct flowlet_stats stats;
 	struct flowlet_path_stats paths[FLOWLET_MAX_PATHS];
 	/* Redirected frames the egress driver did not take since attach; -1

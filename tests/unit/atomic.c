@@ -55,9 +55,7 @@ static void generation_config(__u64 gen, struct flowlet_config *cfg,
 {
 	__u32 n = 1 + gen % 4;
 
-	config_init(cfg);
-	memcpy(cfg->ingress[0].mac, ingress_mac, 6);
-	cfg->ingress_count = 1;
+	configure_defaults(cfg);
 	cfg->mode = gen % FLOWLET_MODE_COUNT;
 	cfg->timeout_ns = TIMEOUT_NS;
 	cfg->hash_seed = 0x5eed;
@@ -78,7 +76,7 @@ static void generation_config(__u64 gen, struct flowlet_config *cfg,
 		p->src_mac[4] = 1;
 		info->up_mask |= !p->down << i;
 	}
-	config_fill_slots(cfg);
+	fill_slots(cfg);
 }
 
 /* Checks one output frame against the config it names; returns a
@@ -154,12 +152,13 @@ static void write_in_place(struct flowlet_config *cfg)
 /* @changes configs while frames flow; returns the sender's results. */
 static void race_configs(struct race *r, long long changes, bool in_place)
 {
-	struct flowlet_config cfg, active;
+	struct instance_config active;
+	struct flowlet_config cfg;
 	pthread_t thread;
 
 	instance_read_config(&unit_in, &active);
 	memset(r, 0, sizeof(*r));
-	r->first = active.generation + 1;
+	r->first = active.cfg.generation + 1;
 	r->last = r->first + changes;
 	r->info = calloc(changes + 1, sizeof(*r->info));
 	/* Start from a committed config of the series. */
@@ -183,46 +182,51 @@ static void race_configs(struct race *r, long long changes, bool in_place)
 	free(r->info);
 }
 
-static int change_timeout(struct flowlet_config *cfg, void *ctx)
+/* Sets the timeout, and the route table the loader keeps beside it. */
+static int change_timeout(struct instance_config *c, void *ctx)
 {
-	cfg->timeout_ns = *(__u64 *)ctx;
+	c->cfg.timeout_ns = *(__u64 *)ctx;
+	c->meta.route_table = 4242;
 	return 0;
 }
 
-static int change_nothing(struct flowlet_config *cfg, void *ctx)
+static int change_nothing(struct instance_config *c, void *ctx)
 {
-	(void)cfg;
+	(void)c;
 	return *(int *)ctx;
 }
 
-/* instance_update(): read, change and commit under one lock, or nothing. */
+/* instance_update(): read, change and commit under one lock, or nothing;
+ * what the loader keeps (flowlet_meta) is committed with the config. */
 UNIT_TEST(update)
 {
-	struct flowlet_config cfg, before, after;
+	struct instance_config c, before, after;
 	__u64 timeout = 12345;
 	int one = 1, fail = -1, unchanged, failed, changed;
 
-	configure(&cfg, 2, NULL, FLOWLET_MODE_FLOWLET);
+	configure(&c.cfg, 2, NULL, FLOWLET_MODE_FLOWLET);
 	instance_read_config(&unit_in, &before);
 	unchanged = instance_update(&unit_in, change_nothing, &one, NULL);
 	failed = instance_update(&unit_in, change_nothing, &fail, NULL);
 	instance_read_config(&unit_in, &after);
 	CHECK(unchanged == 1 && failed == -1 &&
-		      after.generation == before.generation,
+		      after.cfg.generation == before.cfg.generation,
 	      "update: a change that changes nothing, or fails, commits "
 	      "nothing (generation %llu -> %llu)",
-	      (unsigned long long)before.generation,
-	      (unsigned long long)after.generation);
-	changed = instance_update(&unit_in, change_timeout, &timeout, &cfg);
+	      (unsigned long long)before.cfg.generation,
+	      (unsigned long long)after.cfg.generation);
+	changed = instance_update(&unit_in, change_timeout, &timeout, &c);
 	instance_read_config(&unit_in, &after);
-	CHECK(changed == 0 && after.timeout_ns == 12345 &&
-		      after.generation == before.generation + 1 &&
-		      cfg.generation == after.generation &&
-		      after.path_count == 2,
+	CHECK(changed == 0 && after.cfg.timeout_ns == 12345 &&
+		      after.meta.route_table == 4242 &&
+		      after.cfg.generation == before.cfg.generation + 1 &&
+		      c.cfg.generation == after.cfg.generation &&
+		      after.cfg.path_count == 2,
 	      "update: the change is made to the config in force and "
-	      "committed (timeout %llu, generation %llu)",
-	      (unsigned long long)after.timeout_ns,
-	      (unsigned long long)after.generation);
+	      "committed with the loader's part (timeout %llu, route table "
+	      "%u, generation %llu)",
+	      (unsigned long long)after.cfg.timeout_ns, after.meta.route_table,
+	      (unsigned long long)after.cfg.generation);
 }
 
 UNIT_TEST(atomic_config)

@@ -230,8 +230,20 @@ int lookup_flow4(const char *src, const char *dst, __u16 sport, __u16 dport,
 
 void commit(struct flowlet_config *cfg)
 {
-	if (instance_commit(&unit_in, cfg))
+	struct instance_config c = { .cfg = *cfg };
+
+	if (instance_commit(&unit_in, &c))
 		fprintf(stderr, "unit: cannot commit the config\n");
+	*cfg = c.cfg;
+}
+
+int fill_slots(struct flowlet_config *cfg)
+{
+	struct instance_config c = { .cfg = *cfg };
+	int err = config_fill_slots(&c);
+
+	*cfg = c.cfg;
+	return err;
 }
 
 void write_active_config(const struct flowlet_config *cfg)
@@ -244,12 +256,20 @@ void write_active_config(const struct flowlet_config *cfg)
 			strerror(errno));
 }
 
+void configure_defaults(struct flowlet_config *cfg)
+{
+	struct instance_config defaults;
+
+	config_init(&defaults);
+	*cfg = defaults.cfg;
+	memcpy(cfg->ingress[0].mac, ingress_mac, 6);
+	cfg->ingress_count = 1;
+}
+
 void configure(struct flowlet_config *cfg, int n, const __u32 *weights,
 	       __u32 mode)
 {
-	config_init(cfg);
-	memcpy(cfg->ingress[0].mac, ingress_mac, 6);
-	cfg->ingress_count = 1;
+	configure_defaults(cfg);
 	cfg->mode = mode;
 	cfg->timeout_ns = TIMEOUT_NS;
 	cfg->hash_seed = 0x5eed;
@@ -262,7 +282,7 @@ void configure(struct flowlet_config *cfg, int n, const __u32 *weights,
 		path_mac(i, p->dst_mac, false);
 		path_mac(i, p->src_mac, true);
 	}
-	if (config_fill_slots(cfg))
+	if (fill_slots(cfg))
 		fprintf(stderr, "unit: bad weights\n");
 	commit(cfg);
 	reset_state();

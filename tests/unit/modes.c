@@ -79,7 +79,7 @@ UNIT_TEST(ecmp_commits)
 		on0 += send_port(6000 + f) == 0 && send_port(6000 + f) == 0;
 	for (int i = 0; i < 4; i++)
 		cfg.paths[i].weight = after[i];
-	config_fill_slots(&cfg);
+	fill_slots(&cfg);
 	commit(&cfg);
 	for (int f = 0; f < 32; f++)
 		on1 += send_port(6000 + f) == 1;
@@ -410,7 +410,7 @@ UNIT_TEST(down_path)
 	for (__u32 mode = 0; mode < FLOWLET_MODE_COUNT; mode++) {
 		configure(&cfg, 4, NULL, mode);
 		cfg.paths[2].down = FLOWLET_DOWN(LINK);
-		config_fill_slots(&cfg);
+		fill_slots(&cfg);
 		commit(&cfg);
 		for (int i = 0; i < 400; i++) {
 			advance(TIMEOUT_NS + 1);
@@ -435,7 +435,7 @@ UNIT_TEST(drain_and_down)
 	configure(&cfg, 4, NULL, FLOWLET_MODE_FLOWLET);
 	path = send_port(700);
 	cfg.paths[path].weight = 0;
-	config_fill_slots(&cfg);
+	fill_slots(&cfg);
 	commit(&cfg);
 	advance(TIMEOUT_NS / 2);
 	kept = send_port(700);
@@ -454,7 +454,7 @@ UNIT_TEST(drain_and_down)
 	configure(&cfg, 4, NULL, FLOWLET_MODE_FLOWLET);
 	path = send_port(700);
 	cfg.paths[path].down = FLOWLET_DOWN(NEIGH);
-	config_fill_slots(&cfg);
+	fill_slots(&cfg);
 	commit(&cfg);
 	advance(TIMEOUT_NS / 2);
 	kept = send_port(700);
@@ -525,7 +525,7 @@ UNIT_TEST(hostile_config)
 	cfg.groups[0].slot_count = 100000;
 	write_active_config(&cfg);
 	bad += send_port(2) != -1;
-	config_fill_slots(&cfg);
+	fill_slots(&cfg);
 	memset(cfg.groups[0].slots, 200, sizeof(cfg.groups[0].slots));
 	write_active_config(&cfg);
 	bad += send_port(3) != -1;
@@ -534,7 +534,7 @@ UNIT_TEST(hostile_config)
 	      "hostile config: empty, oversized and out-of-range slot tables "
 	      "go to the kernel as no_path (%llu)",
 	      (unsigned long long)st.passed[FLOWLET_PASS_NO_PATH]);
-	config_fill_slots(&cfg);
+	fill_slots(&cfg);
 	cfg.group_count = 0;
 	write_active_config(&cfg);
 	bad += send_port(10) != -1;

@@ -77,12 +77,17 @@ void path_mac(__u32 path, __u8 mac[6], bool src);
 /* Empties the flow tables, zeroes counters, loads and the spray cursor. */
 void reset_state(void);
 
+/* config_init()'s defaults, with the harness's ingress port. */
+void configure_defaults(struct flowlet_config *cfg);
 /* @n paths on lo with @weights (NULL: all 1) and @mode, committed with
  * the loader's instance_commit(); then reset_state(). */
 void configure(struct flowlet_config *cfg, int n, const __u32 *weights,
 	       __u32 mode);
-/* Commits @cfg as it is (slots refilled by the caller). */
+/* Commits @cfg as it is (slots refilled by the caller), as a --path
+ * config (no route followed). */
 void commit(struct flowlet_config *cfg);
+/* config_fill_slots() for such a config. */
+int fill_slots(struct flowlet_config *cfg);
 /* Writes @cfg into the active slot in place, bypassing the commit: for
  * hostile configs only. */
 void write_active_config(const struct flowlet_config *cfg);
