@@ -59,13 +59,24 @@ struct {
 /* What flowletctl keeps about each config slot (nexthops, the routes it
  * follows), committed with it. The data path never reads it; flowletctl
  * binds it to the program (bpf_prog_bind_map()) so that it is found
- * through the program's map ids like the others. */
+ * through the program's map ids like the others (loader_maps in
+ * loader/lib/attach.c). */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, FLOWLET_CONFIG_SLOTS);
 	__type(key, __u32);
 	__type(value, struct flowlet_meta);
 } flowlet_meta SEC(".maps");
+
+/* Per probe target and path: the delays flowletctl watch --probe
+ * measures. The data path never reads it; bound to the program as
+ * flowlet_meta is. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, FLOWLET_MAX_PROBE_TARGETS *FLOWLET_MAX_PATHS);
+	__type(key, __u32);
+	__type(value, struct flowlet_delay);
+} flowlet_delay SEC(".maps");
 
 /* [0]: the config slot packets use now (< FLOWLET_CONFIG_SLOTS, so one
  * byte changes and a reader never sees a torn index); flowletctl. */

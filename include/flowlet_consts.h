@@ -21,6 +21,9 @@
 #ifndef FLOWLET_MAX_PREFIX_ENTRIES
 #define FLOWLET_MAX_PREFIX_ENTRIES 16384 /* flowlet_prefix: routes, locals */
 #endif
+#ifndef FLOWLET_MAX_PROBE_TARGETS
+#define FLOWLET_MAX_PROBE_TARGETS 8 /* watch --probe targets per instance */
+#endif
 #ifndef FLOWLET_MAX_INGRESS
 #define FLOWLET_MAX_INGRESS 16 /* ingress ports per instance (--ingress) */
 #endif

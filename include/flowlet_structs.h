@@ -153,6 +153,32 @@ struct flowlet_config {
 	struct flowlet_group groups[FLOWLET_MAX_GROUPS];
 };
 
+/*
+ * flowlet_delay[target * FLOWLET_MAX_PATHS + path]: the round trip of
+ * `flowletctl watch --probe`'s echo requests to a target over one path,
+ * written by the watcher (the data path never reads it). Delays are over
+ * the last samples (at most FLOWLET_DELAY_WINDOW), in ns.
+ */
+#define FLOWLET_DELAY_WINDOW 64
+
+struct flowlet_delay {
+	__u8 target[16]; /* IPv4 in the first 4 bytes */
+	__u8 family;	 /* 0: no target at this index */
+	__u8 pad[3];
+	__u32 samples;	/* in the window */
+	__u64 sent;	/* probes sent */
+	__u64 answered; /* replies in time */
+	__u64 lost;	/* no reply within the probe timeout */
+	__u64 p50_ns;	/* of the window */
+	__u64 p99_ns;
+	__u64 min_ns;
+	__u64 last_ns;	   /* the last sample */
+	__u64 updated_ns;  /* CLOCK_MONOTONIC of the last reply (0: none) */
+	__u64 interval_ns; /* between two probes to the target on the path */
+	__u32 frame_bytes; /* of one probe on the wire, Ethernet header on */
+	__u32 pad2;
+};
+
 enum flowlet_prefix_action {
 	FLOWLET_PREFIX_SKIP,	/* link-scope, multicast, broadcast */
 	FLOWLET_PREFIX_BALANCE, /* forward over the paths */

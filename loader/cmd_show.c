@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include <netinet/in.h>
 
+#include "clock.h"
 #include "commands.h"
 #include "instance.h"
 #include "log.h"
@@ -245,6 +246,88 @@ static void print_telemetry(const struct flowlet_hist *h)
 	print_close('}');
 }
 
+/* The probe traffic's bits per second over one path, and the share of
+ * the interface's speed it takes (-1: the speed is unknown). */
+static double probe_share(const struct flowlet_delay *d, int ifindex,
+			  double *bps)
+{
+	char dev[IF_NAMESIZE], path[64];
+	long long mbps = -1;
+	FILE *f;
+
+	*bps = d->interval_ns ? 1e9 / d->interval_ns * d->frame_bytes * 8 : 0;
+	if (!if_indextoname(ifindex, dev))
+		return -1;
+	snprintf(path, sizeof(path), "/sys/class/net/%s/speed", dev);
+	f = fopen(path, "r");
+	if (f) {
+		if (fscanf(f, "%lld", &mbps) != 1)
+			mbps = -1;
+		fclose(f);
+	}
+	return mbps > 0 ? *bps / (mbps * 1e6) : -1;
+}
+
+/* watch --probe's delays: each target over each path of its group. */
+static void print_delays(const struct snapshot *s)
+{
+	__u64 now = clock_ns(CLOCK_MONOTONIC);
+	bool any = false;
+
+	print_open("delay", '[');
+	for (__u32 k = 0; k < FLOWLET_MAX_PROBE_TARGETS * FLOWLET_MAX_PATHS;
+	     k++) {
+		const struct flowlet_delay *d = &s->delay[k];
+		__u32 path = k % FLOWLET_MAX_PATHS;
+		char target[INET6_ADDRSTRLEN], dev[IF_NAMESIZE];
+		enum delay_state state;
+		double bps, share;
+
+		if (!d->family || !d->sent || path >= s->cfg.path_count)
+			continue;
+		if (!any)
+			print_text(
+				"\n%-25s %-4s %-15s %-8s %8s %8s %8s %7s %7s "
+				"%8s %6s %9s\n",
+				"PROBED", "PATH", "DEV", "STATE", "P50_MS",
+				"P99_MS", "MIN_MS", "SAMPLES", "AGE_S", "SENT",
+				"LOST", "PROBE_B/S");
+		any = true;
+		state = delay_state(d, now);
+		format_ip(d->target, d->family, target, sizeof(target));
+		path_dev(&s->cfg.paths[path], dev);
+		share = probe_share(d, s->cfg.paths[path].ifindex, &bps);
+		print_open(NULL, '{');
+		print_str("target", "%-25s ", target);
+		print_u64("path", "%-4llu ", path);
+		print_str("dev", "%-15s ", dev);
+		print_str("state", "%-8s ", delay_state_name(state));
+		print_u64("p50_ns", NULL, d->p50_ns);
+		print_u64("p99_ns", NULL, d->p99_ns);
+		print_u64("min_ns", NULL, d->min_ns);
+		print_u64("last_ns", NULL, d->last_ns);
+		print_text("%8.3f %8.3f %8.3f ", d->p50_ns / 1e6,
+			   d->p99_ns / 1e6, d->min_ns / 1e6);
+		print_u64("samples", "%7llu ", d->samples);
+		if (d->answered) {
+			print_double("age_s", "%7.1f ",
+				     (now - d->updated_ns) / 1e9);
+		} else {
+			print_text("%7s ", "-");
+		}
+		print_u64("sent", "%8llu ", d->sent);
+		print_u64("answered", NULL, d->answered);
+		print_u64("lost", "%6llu ", d->lost);
+		print_u64("probe_interval_ns", NULL, d->interval_ns);
+		print_double("probe_bps", "%9.0f", bps);
+		if (share >= 0)
+			print_double("probe_share", NULL, share);
+		print_text("\n");
+		print_close('}');
+	}
+	print_close(']');
+}
+
 /* Rates since @prev, or totals when @prev is NULL. */
 static void print_stats(const struct instance *in, const struct snapshot *s,
 			const struct snapshot *prev)
@@ -281,6 +364,7 @@ static void print_stats(const struct instance *in, const struct snapshot *s,
 	print_close(']');
 	if (s->meta.from_routes)
 		print_groups(in, &s->cfg);
+	print_delays(s);
 	print_text("\npassed to kernel:");
 	print_open("passed", '{');
 	for (__u32 r = 0; r < FLOWLET_PASS_COUNT; r++)
@@ -498,7 +582,6 @@ int cmd_flows(int argc, char **argv)
 	size_t *order = NULL;
 	bool json = false;
 	struct instance in;
-	struct timespec ts;
 	long long count;
 
 	while (status == EXIT_OK &&
@@ -531,8 +614,7 @@ int cmd_flows(int argc, char **argv)
 		order[i] = i;
 	sort_values = values;
 	qsort(order, count, sizeof(*order), by_recent);
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	now_ns = ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+	now_ns = clock_ns(CLOCK_MONOTONIC);
 	if (limit && (__u64)count > limit)
 		count = limit;
 

@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include <net/if.h>
 
+#include "clock.h"
 #include "commands.h"
 #include "instance.h"
 #include "log.h"
@@ -198,14 +199,6 @@ static void on_signal(int sig)
 	stop = 1;
 }
 
-static double seconds_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 int cmd_top(int argc, char **argv)
 {
 	enum flowlet_hook hook = FLOWLET_HOOK_COUNT;
@@ -243,10 +236,10 @@ int cmd_top(int argc, char **argv)
 	timeout(100);
 	draw(&in, &readings[cur], &readings[cur], interval);
 	while (!stop) {
-		double start = seconds_now(), secs;
+		double start = monotonic_seconds(), secs;
 		int key = ERR;
 
-		while (!stop && seconds_now() - start < interval) {
+		while (!stop && monotonic_seconds() - start < interval) {
 			key = getch();
 			if (key == 'q' || key == 'Q')
 				stop = 1;

@@ -19,9 +19,10 @@
 #include "nl.h"
 #include "parse.h"
 #include "print.h"
+#include "probe.h"
 #include "watcher.h"
 
-enum { OPT_JSON = 'j' };
+enum { OPT_JSON = 'j', OPT_PROBE = OPT_COMMAND_FIRST, OPT_PROBE_INTERVAL };
 
 /* How often the watcher checks that flowlet is still attached (the
  * kernel sends no event for an XDP program replaced or removed). */
@@ -46,6 +47,8 @@ struct watch {
 	int ingress_ifindex[FLOWLET_MAX_INGRESS]; /* also the ports' */
 	__u32 ingress_count;
 	bool relevant; /* an event since the last sync may matter */
+	struct instance_config config; /* in force, as of the last sync */
+	struct prober *prober;	       /* --probe, or NULL */
 };
 
 /* The start of every line: when, and on which instance. */
@@ -217,11 +220,10 @@ static void note_event(enum nl_event event, int ifindex, void *ctx)
 static int watch_sync(struct watch *w, double since)
 {
 	const struct follow_report report = { print_change, print_commit, w };
-	struct instance_config c;
-	const struct flowlet_config *cfg = &c.cfg;
+	const struct flowlet_config *cfg = &w->config.cfg;
 
 	w->relevant = false;
-	if (follow_sync(&w->in, true, &report, since, &c))
+	if (follow_sync(&w->in, true, &report, since, &w->config))
 		return -1;
 	w->path_count = cfg->path_count < FLOWLET_MAX_PATHS ? cfg->path_count
 							    : FLOWLET_MAX_PATHS;
@@ -260,10 +262,19 @@ static int check_instance(struct watch *w)
 
 static int watch_loop(struct watch *w, struct nl_events *ev, int claim)
 {
-	struct pollfd fds[2] = {
+	struct pollfd fds[4] = {
 		{ .fd = nl_events_fd(ev), .events = POLLIN },
 		{ .fd = claim, .events = POLLIN },
+		{ .fd = -1, .events = POLLIN },
+		{ .fd = -1, .events = POLLIN },
 	};
+	int probe_fds[2];
+
+	if (w->prober) {
+		prober_fds(w->prober, probe_fds);
+		fds[2].fd = probe_fds[0];
+		fds[3].fd = probe_fds[1];
+	}
 
 	if (watch_sync(w, monotonic_seconds()))
 		return -1;
@@ -273,7 +284,9 @@ static int watch_loop(struct watch *w, struct nl_events *ev, int claim)
 	print_close('}');
 	print_end();
 	while (!stop) {
-		int n = poll(fds, 2, CHECK_MS), changed;
+		int wait = w->prober ? prober_wait_ms(w->prober) : CHECK_MS;
+		int n = poll(fds, 4, wait < CHECK_MS ? wait : CHECK_MS),
+		    changed;
 		double since = monotonic_seconds();
 
 		if (n < 0 && errno != EINTR) {
@@ -284,9 +297,17 @@ static int watch_loop(struct watch *w, struct nl_events *ev, int claim)
 			break;
 		if (fds[1].revents)
 			watcher_accept(claim);
+		for (int i = 2; w->prober && i < 4; i++) {
+			if (fds[i].revents & POLLIN)
+				prober_read(w->prober, fds[i].fd);
+		}
 		changed = check_instance(w);
 		if (changed < 0)
 			return -1;
+		if (changed && w->prober)
+			prober_reopen(w->prober, &w->in);
+		if (w->prober)
+			prober_tick(w->prober, &w->config);
 		if (!changed && !(fds[0].revents & POLLIN))
 			continue;
 		if (nl_events_read(ev, note_event, w) < 0) {
@@ -302,6 +323,20 @@ static int watch_loop(struct watch *w, struct nl_events *ev, int claim)
 
 const struct cmd_option watch_options[] = {
 	OPTION("json", OPT_JSON, NULL, "one JSON object per line"),
+	OPTION("probe", OPT_PROBE, "ADDRESS",
+	       "measure each path's delay to ADDRESS, a destination the "
+	       "instance balances that answers ICMP echo requests: one "
+	       "request per path every --probe-interval, out of the path's "
+	       "interface to its next hop; up to @0 addresses, each over the "
+	       "paths of its group (stats shows the delays)",
+	       .kinds = "n", .args = { FLOWLET_MAX_PROBE_TARGETS },
+	       .repeat = true),
+	OPTION("probe-interval", OPT_PROBE_INTERVAL, "DURATION",
+	       "between two probes to one address over one path (@0 to @1; "
+	       "default @2)",
+	       .kinds = "ddd",
+	       .args = { PROBE_MIN_INTERVAL_NS, PROBE_MAX_INTERVAL_NS,
+			 PROBE_INTERVAL_NS }),
 	HOOK_OPTION,
 	{ 0 },
 };
@@ -313,34 +348,75 @@ int cmd_watch(int argc, char **argv)
 	struct sigaction sa = { .sa_handler = on_signal,
 				.sa_flags = SA_RESTART };
 	int opt, status = EXIT_OK, claim = -1;
+	struct ip_addr targets[FLOWLET_MAX_PROBE_TARGETS];
+	__u64 interval_ns = PROBE_INTERVAL_NS;
 	struct nl_events *ev = NULL;
-	struct watch w = { 0 };
+	struct watch *w = calloc(1, sizeof(*w));
+	int target_count = 0;
 	bool json = false;
 
+	if (!w) {
+		pr_err("watch: out of memory");
+		return EXIT_FAIL;
+	}
 	while (status == EXIT_OK &&
 	       (opt = command_getopt(argc, argv, watch_options, &status)) !=
 		       -1) {
-		if (opt == OPT_JSON)
+		if (opt == OPT_JSON) {
 			json = true;
-		else
+		} else if (opt == OPT_PROBE) {
+			if (target_count == FLOWLET_MAX_PROBE_TARGETS) {
+				pr_err("--probe: at most %d addresses",
+				       FLOWLET_MAX_PROBE_TARGETS);
+				status = EXIT_USAGE;
+			} else if (parse_ip(optarg, &targets[target_count])) {
+				pr_err("--probe %s: not an IPv4 or IPv6 "
+				       "address",
+				       optarg);
+				status = EXIT_USAGE;
+			} else {
+				target_count++;
+			}
+		} else if (opt == OPT_PROBE_INTERVAL) {
+			if (parse_duration("--probe-interval", optarg,
+					   &interval_ns))
+				status = EXIT_USAGE;
+			else if (interval_ns < PROBE_MIN_INTERVAL_NS ||
+				 interval_ns > PROBE_MAX_INTERVAL_NS) {
+				pr_err("--probe-interval %s: from %llums to "
+				       "%llus",
+				       optarg, PROBE_MIN_INTERVAL_NS / 1000000,
+				       PROBE_MAX_INTERVAL_NS / 1000000000);
+				status = EXIT_USAGE;
+			}
+		} else {
 			command_hook(opt, optarg, &hook, &status);
+		}
 	}
 	if (status == EXIT_OK)
-		status = command_instance(argc, argv, hook, &w.in);
-	if (status != EXIT_OK)
+		status = command_instance(argc, argv, hook, &w->in);
+	if (status != EXIT_OK) {
+		free(w);
 		return status;
+	}
 	status = EXIT_FAIL;
-	w.ifindex = w.in.ifindex;
-	w.iface = w.in.iface;
-	claim = watcher_claim(w.ifindex, w.in.hook);
+	w->ifindex = w->in.ifindex;
+	w->iface = w->in.iface;
+	claim = watcher_claim(w->ifindex, w->in.hook);
 	if (claim < 0) {
 		if (errno == EADDRINUSE)
-			pr_err("%s: already watched by pid %d", w.iface,
-			       watcher_pid(w.ifindex, w.in.hook));
+			pr_err("%s: already watched by pid %d", w->iface,
+			       watcher_pid(w->ifindex, w->in.hook));
 		else
-			pr_err("%s: cannot claim the watch: %s", w.iface,
+			pr_err("%s: cannot claim the watch: %s", w->iface,
 			       strerror(errno));
 		goto out;
+	}
+	if (target_count) {
+		w->prober =
+			prober_open(&w->in, targets, target_count, interval_ns);
+		if (!w->prober)
+			goto out;
 	}
 	/* Subscribe before the first sync, so that no change falls between
 	 * reading the kernel and listening to it. */
@@ -353,12 +429,14 @@ int cmd_watch(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	print_start(json);
-	if (!watch_loop(&w, ev, claim))
+	if (!watch_loop(w, ev, claim))
 		status = EXIT_OK;
 out:
 	nl_events_close(ev);
 	if (claim >= 0)
 		close(claim);
-	instance_close(&w.in);
+	prober_close(w->prober);
+	instance_close(&w->in);
+	free(w);
 	return status;
 }

@@ -287,9 +287,10 @@ static int reuse_maps(struct flowlet *skel, const struct instance *old,
 		enum instance_map map;
 		bool kept;
 	} maps[] = {
-		{ MAP_FLOWS, true }, { MAP_NEW, true },	  { MAP_FLOWS6, true },
-		{ MAP_NEW6, true },  { MAP_STATS, true }, { MAP_PSTATS, false },
-		{ MAP_LOAD, false },
+		{ MAP_FLOWS, true },  { MAP_NEW, true },
+		{ MAP_FLOWS6, true }, { MAP_NEW6, true },
+		{ MAP_STATS, true },  { MAP_PSTATS, false },
+		{ MAP_LOAD, false },  { MAP_DELAY, false },
 	};
 
 	if (bpf_obj_get_info_by_fd(old->fds[MAP_FLOWS], &info, &len))
@@ -488,10 +489,12 @@ void flowlet_size_tables(struct flowlet *skel, __u32 flows)
 			i < 2 ? flows : flows / FLOWLET_NEW_FLOWS_DIVISOR);
 }
 
-/* flowlet_meta is the loader's alone: the program never names it, so the
- * kernel is told to keep it with the program (and to list it among the
- * program's maps, where flowletctl finds it). */
-static int bind_meta(struct flowlet *skel)
+/* The maps that are the loader's alone: the program never names them,
+ * so the kernel is told to keep them with the program (and to list them
+ * among the program's maps, where flowletctl finds them). */
+static const enum instance_map loader_maps[] = { MAP_META, MAP_DELAY };
+
+static int bind_loader_maps(struct flowlet *skel)
 {
 	struct bpf_program *prog;
 
@@ -499,12 +502,18 @@ static int bind_meta(struct flowlet *skel)
 	{
 		if (!bpf_program__autoload(prog))
 			continue;
-		if (bpf_prog_bind_map(bpf_program__fd(prog),
-				      bpf_map__fd(skel->maps.flowlet_meta),
-				      NULL)) {
-			pr_err("cannot bind flowlet_meta to the program: %s",
-			       strerror(errno));
-			return -1;
+		for (size_t i = 0;
+		     i < sizeof(loader_maps) / sizeof(loader_maps[0]); i++) {
+			const char *name = instance_map_name(loader_maps[i]);
+			struct bpf_map *map =
+				bpf_object__find_map_by_name(skel->obj, name);
+
+			if (!map || bpf_prog_bind_map(bpf_program__fd(prog),
+						      bpf_map__fd(map), NULL)) {
+				pr_err("cannot bind %s to the program: %s",
+				       name, strerror(errno));
+				return -1;
+			}
 		}
 	}
 	return 0;
@@ -585,7 +594,7 @@ int flowlet_attach(const struct attach_spec *spec, struct instance_config *c,
 		       strerror(errno));
 		goto out;
 	}
-	if (bind_meta(skel) ||
+	if (bind_loader_maps(skel) ||
 	    instance_from_object(skel->obj, ifindex, spec->hook, &fresh))
 		goto out;
 	if (spec->hook == FLOWLET_HOOK_XDP)

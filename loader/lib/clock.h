@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* Seconds, as doubles: monotonic for intervals, wall-clock for lines
- * others compare with their own clocks. */
+ * others compare with their own clocks; and nanoseconds. */
 #ifndef FLOWLET_CLOCK_H
 #define FLOWLET_CLOCK_H
 
@@ -12,6 +12,14 @@ static inline double clock_seconds(clockid_t clock)
 
 	clock_gettime(clock, &ts);
 	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static inline unsigned long long clock_ns(clockid_t clock)
+{
+	struct timespec ts;
+
+	clock_gettime(clock, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
 static inline double monotonic_seconds(void)

@@ -27,6 +27,7 @@
 #define INSTANCE_MAPS(X)                   \
 	X(CONFIG, flowlet_config)          \
 	X(META, flowlet_meta)              \
+	X(DELAY, flowlet_delay)            \
 	X(FLOWS, flowlet_flows) /* IPv4 */ \
 	X(NEW, flowlet_new)                \
 	X(FLOWS6, flowlet_flows6)          \

@@ -299,6 +299,43 @@ int nl_addr_subnet_ifindex(const struct ip_addr *addr)
 	return addr_dump(&walk) ? -1 : q.ifindex;
 }
 
+struct addr_of_query {
+	int ifindex;
+	struct ip_addr *out;
+	bool found;
+};
+
+static void addr_of_fn(const struct ip_addr *addr, int ifindex, __u8 prefixlen,
+		       void *ctx)
+{
+	struct addr_of_query *q = ctx;
+	bool link_local = addr->family == 6 && addr->bytes[0] == 0xfe &&
+			  (addr->bytes[1] & 0xc0) == 0x80;
+
+	(void)prefixlen;
+	if (ifindex == q->ifindex && addr->family == q->out->family &&
+	    !link_local && !q->found) {
+		*q->out = *addr;
+		q->found = true;
+	}
+}
+
+int nl_addr_of(int ifindex, __u8 family, struct ip_addr *addr)
+{
+	struct addr_of_query q = { ifindex, addr, false };
+	struct addr_walk walk = { addr_of_fn, &q };
+
+	memset(addr, 0, sizeof(*addr));
+	addr->family = family;
+	if (addr_dump(&walk))
+		return -1;
+	if (!q.found) {
+		errno = EADDRNOTAVAIL;
+		return -1;
+	}
+	return 0;
+}
+
 static int route_add_hop(struct nl_route *route, int ifindex,
 			 const struct nlattr *gateway, __u8 family,
 			 __u32 weight)

@@ -57,6 +57,10 @@ bool nl_neigh_manageable(const struct nl_neigh *neigh);
 int nl_addr_for_each(void (*fn)(const struct ip_addr *addr, void *ctx),
 		     void *ctx);
 
+/* The first address of @family (4 or 6, not link-local) on @ifindex: 0,
+ * or -1 with errno set (EADDRNOTAVAIL: none). */
+int nl_addr_of(int ifindex, __u8 family, struct ip_addr *addr);
+
 /* The interface with an address whose subnet holds @addr (the longest
  * such prefix wins); 0 if none, -1 after an error. */
 int nl_addr_subnet_ifindex(const struct ip_addr *addr);

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <string.h>
 #include <linux/if_link.h>
+#include <bpf/bpf.h>
 
 #include "clock.h"
 #include "ethtool.h"
@@ -52,6 +53,11 @@ int snapshot_read(const struct instance *in, struct snapshot *s)
 				? -1
 				: !!(features & NETDEV_XDP_ACT_NDO_XMIT);
 	}
+	for (__u32 k = 0; k < FLOWLET_MAX_PROBE_TARGETS * FLOWLET_MAX_PATHS;
+	     k++) {
+		if (bpf_map_lookup_elem(in->fds[MAP_DELAY], &k, &s->delay[k]))
+			memset(&s->delay[k], 0, sizeof(s->delay[k]));
+	}
 	s->flows = instance_count_flows(in);
 	s->when = monotonic_seconds();
 	return 0;
@@ -75,4 +81,27 @@ const char *snapshot_path_problem(const struct snapshot *s, __u32 i)
 	return "lost redirected frames: more came than its queue held, its "
 	       "link was down for a while, or, if it is a veth, its peer has "
 	       "neither GRO (ethtool -K PEER gro on) nor an XDP program";
+}
+
+enum delay_state delay_state(const struct flowlet_delay *d, __u64 now_ns)
+{
+	__u64 stale = 10 * d->interval_ns;
+
+	if (stale < 1000000000ULL)
+		stale = 1000000000ULL;
+	if (!d->answered)
+		return d->lost ? DELAY_NO_REPLY : DELAY_WAITING;
+	return now_ns - d->updated_ns > stale ? DELAY_STALE : DELAY_OK;
+}
+
+const char *delay_state_name(enum delay_state state)
+{
+	static const char *const names[] = {
+		[DELAY_OK] = "ok",
+		[DELAY_WAITING] = "waiting",
+		[DELAY_NO_REPLY] = "no reply",
+		[DELAY_STALE] = "stale",
+	};
+
+	return names[state];
 }

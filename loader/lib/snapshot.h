@@ -21,10 +21,25 @@ struct snapshot {
 	int link_up[FLOWLET_MAX_PATHS];
 	long long flows;
 	double when; /* seconds, monotonic */
+	/* watch --probe's delays (flowlet_delay), target * FLOWLET_MAX_PATHS
+	 * + path; family 0 where nothing is probed. */
+	struct flowlet_delay
+		delay[FLOWLET_MAX_PROBE_TARGETS * FLOWLET_MAX_PATHS];
 };
 
 /* 0, or -1 after an error. */
 int snapshot_read(const struct instance *in, struct snapshot *s);
+
+enum delay_state {
+	DELAY_OK,	/* replies, the last one recent */
+	DELAY_WAITING,	/* no probe answered yet, none lost */
+	DELAY_NO_REPLY, /* probes lost, none answered */
+	DELAY_STALE,	/* no reply for 10 intervals (and 1 s) */
+};
+
+/* What @d says now (@now_ns: CLOCK_MONOTONIC). */
+enum delay_state delay_state(const struct flowlet_delay *d, __u64 now_ns);
+const char *delay_state_name(enum delay_state state);
 
 /* Why path @i lost frames or will, for a warning; NULL if it does not. */
 const char *snapshot_path_problem(const struct snapshot *s, __u32 i);

@@ -1,0 +1,528 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <bpf/bpf.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
+#include <netinet/icmp6.h>
+#include <netinet/in.h>
+#include <netinet/ip.h>
+#include <netinet/ip6.h>
+#include <netinet/ip_icmp.h>
+#include <sys/socket.h>
+
+#include "clock.h"
+#include "delay.h"
+#include "log.h"
+#include "nl.h"
+#include "probe.h"
+
+#define PROBE_MAGIC 0x666c7774 /* "flwt" */
+#define OUTSTANDING 4096       /* probes in flight, by sequence number */
+
+/* What a probe carries after its ICMP echo header. */
+struct probe_payload {
+	__be32 magic;
+	__be32 pair;   /* target * FLOWLET_MAX_PATHS + path */
+	__u64 sent_ns; /* CLOCK_REALTIME, as the kernel stamps replies */
+};
+
+struct pair {
+	struct delay_window window;
+	struct flowlet_delay out;
+	__u64 next_ns;	    /* CLOCK_MONOTONIC: the next probe is due */
+	int ifindex;	    /* where the last probe went, and to which MAC: */
+	__u8 mac[ETH_ALEN]; /* another next hop starts a new window */
+	bool active;	    /* the target's group has this path */
+	bool dirty;	    /* not written to flowlet_delay since a change */
+};
+
+struct target {
+	struct ip_addr addr, source;
+};
+
+struct prober {
+	const struct instance *in;
+	struct target targets[FLOWLET_MAX_PROBE_TARGETS];
+	int count;
+	__u64 interval_ns;
+	struct pair pairs[FLOWLET_MAX_PROBE_TARGETS * FLOWLET_MAX_PATHS];
+	struct {
+		__u64 sent_mono_ns; /* 0: free */
+		__u32 pair;
+	} outstanding[OUTSTANDING];
+	__u16 id, seq;
+	int send_fd;	/* AF_PACKET: frames out of a given interface */
+	int recv_fd[2]; /* raw ICMP and ICMPv6: the replies */
+};
+
+static int kernel_source(struct target *t)
+{
+	struct sockaddr_storage ss = { 0 };
+	socklen_t len = sizeof(ss);
+	int fd, err;
+
+	if (t->addr.family == 4) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(9);
+		memcpy(&sin->sin_addr, t->addr.bytes, 4);
+		len = sizeof(*sin);
+	} else {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
+
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons(9);
+		memcpy(&sin6->sin6_addr, t->addr.bytes, 16);
+		len = sizeof(*sin6);
+	}
+	fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	err = connect(fd, (struct sockaddr *)&ss, len) ||
+	      getsockname(fd, (struct sockaddr *)&ss,
+			  &(socklen_t){ sizeof(ss) });
+	close(fd);
+	if (err)
+		return -1;
+	t->source.family = t->addr.family;
+	if (t->addr.family == 4)
+		memcpy(t->source.bytes, &((struct sockaddr_in *)&ss)->sin_addr,
+		       4);
+	else
+		memcpy(t->source.bytes,
+		       &((struct sockaddr_in6 *)&ss)->sin6_addr, 16);
+	return 0;
+}
+
+/* The source of @t's probes: an address of the ingress port, whose
+ * subnet is where the traffic flowlet balances comes from, so the far
+ * side routes back to it; else the one the kernel picks toward @t (a UDP
+ * socket connected there sends nothing). */
+static int source_for(const struct instance_config *c, struct target *t)
+{
+	if (c->cfg.ingress_count &&
+	    !nl_addr_of(c->cfg.ingress[0].ifindex, t->addr.family, &t->source))
+		return 0;
+	return kernel_source(t);
+}
+
+/* The group @addr is balanced over, or -1 if it is not balanced. */
+static int group_of(const struct instance *in, const struct ip_addr *addr)
+{
+	struct flowlet_prefix_key key = { .family = addr->family };
+	struct flowlet_prefix_value v;
+
+	key.prefixlen = 8 + (addr->family == 4 ? 32 : 128);
+	memcpy(key.addr, addr->bytes, addr->family == 4 ? 4 : 16);
+	if (bpf_map_lookup_elem(in->fds[MAP_PREFIX], &key, &v) ||
+	    v.action != FLOWLET_PREFIX_BALANCE)
+		return -1;
+	return v.group;
+}
+
+static int open_sockets(struct prober *p)
+{
+	static const int families[2] = { AF_INET, AF_INET6 };
+	static const int protos[2] = { IPPROTO_ICMP, IPPROTO_ICMPV6 };
+	int on = 1;
+
+	p->send_fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
+	if (p->send_fd < 0)
+		return -1;
+	for (int f = 0; f < 2; f++) {
+		p->recv_fd[f] = socket(families[f],
+				       SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK,
+				       protos[f]);
+		if (p->recv_fd[f] < 0 ||
+		    setsockopt(p->recv_fd[f], SOL_SOCKET, SO_TIMESTAMPNS, &on,
+			       sizeof(on)))
+			return -1;
+	}
+	{
+		struct icmp6_filter filter;
+
+		ICMP6_FILTER_SETBLOCKALL(&filter);
+		ICMP6_FILTER_SETPASS(ICMP6_ECHO_REPLY, &filter);
+		if (setsockopt(p->recv_fd[1], IPPROTO_ICMPV6, ICMP6_FILTER,
+			       &filter, sizeof(filter)))
+			return -1;
+	}
+	return 0;
+}
+
+struct prober *prober_open(const struct instance *in,
+			   const struct ip_addr *targets, int count,
+			   __u64 interval_ns)
+{
+	struct prober *p = calloc(1, sizeof(*p));
+	char name[INET6_ADDRSTRLEN];
+	struct instance_config c;
+
+	if (!p) {
+		pr_err("watch: out of memory");
+		return NULL;
+	}
+	p->send_fd = p->recv_fd[0] = p->recv_fd[1] = -1;
+	if (instance_read_config(in, &c))
+		goto fail;
+	p->in = in;
+	p->count = count;
+	p->interval_ns = interval_ns;
+	p->id = getpid() & 0xffff;
+	for (int t = 0; t < count; t++) {
+		p->targets[t].addr = targets[t];
+		format_ip(targets[t].bytes, targets[t].family, name,
+			  sizeof(name));
+		if (group_of(in, &targets[t]) < 0) {
+			pr_err("--probe %s: not a destination %s balances",
+			       name, in->iface);
+			goto fail;
+		}
+		if (source_for(&c, &p->targets[t])) {
+			pr_err("--probe %s: no route there: %s", name,
+			       strerror(errno));
+			goto fail;
+		}
+	}
+	if (open_sockets(p)) {
+		pr_err("watch: cannot open the probe sockets: %s",
+		       strerror(errno));
+		goto fail;
+	}
+	/* What an earlier watcher measured is no measurement now. */
+	for (__u32 key = 0; key < sizeof(p->pairs) / sizeof(p->pairs[0]);
+	     key++) {
+		if (bpf_map_update_elem(in->fds[MAP_DELAY], &key,
+					&p->pairs[key].out, BPF_ANY)) {
+			pr_err("watch: cannot write flowlet_delay: %s",
+			       strerror(errno));
+			goto fail;
+		}
+	}
+	return p;
+fail:
+	prober_close(p);
+	return NULL;
+}
+
+void prober_close(struct prober *p)
+{
+	if (!p)
+		return;
+	if (p->send_fd >= 0)
+		close(p->send_fd);
+	for (int f = 0; f < 2; f++) {
+		if (p->recv_fd[f] >= 0)
+			close(p->recv_fd[f]);
+	}
+	free(p);
+}
+
+void prober_reopen(struct prober *p, const struct instance *in)
+{
+	p->in = in;
+	for (size_t i = 0; i < sizeof(p->pairs) / sizeof(p->pairs[0]); i++)
+		p->pairs[i].dirty = p->pairs[i].active;
+}
+
+int prober_fds(const struct prober *p, int *fds)
+{
+	fds[0] = p->recv_fd[0];
+	fds[1] = p->recv_fd[1];
+	return 2;
+}
+
+int prober_wait_ms(const struct prober *p)
+{
+	__u64 now = clock_ns(CLOCK_MONOTONIC), next = UINT64_MAX;
+
+	for (size_t i = 0; i < sizeof(p->pairs) / sizeof(p->pairs[0]); i++) {
+		if (p->pairs[i].active && p->pairs[i].next_ns < next)
+			next = p->pairs[i].next_ns;
+	}
+	if (next == UINT64_MAX)
+		return 1000;
+	return next <= now ? 0 : (next - now + 999999) / 1000000;
+}
+
+/* The Internet checksum of @len bytes, added to @sum. */
+static __u32 csum_add(__u32 sum, const void *data, size_t len)
+{
+	const __u8 *b = data;
+
+	for (size_t i = 0; i + 1 < len; i += 2)
+		sum += b[i] << 8 | b[i + 1];
+	if (len & 1)
+		sum += b[len - 1] << 8;
+	return sum;
+}
+
+static __be16 csum_fold(__u32 sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return htons(~sum & 0xffff);
+}
+
+/* An echo request from @t's source to @t through @path, as a frame into
+ * @frame; its length. */
+static size_t build_probe(const struct target *t,
+			  const struct flowlet_path *path, __u16 id, __u16 seq,
+			  const struct probe_payload *pl, __u8 *frame)
+{
+	struct ethhdr *eth = (struct ethhdr *)frame;
+	size_t l4_len = sizeof(struct icmphdr) + sizeof(*pl);
+	__u8 *l4;
+
+	memcpy(eth->h_dest, path->dst_mac, ETH_ALEN);
+	memcpy(eth->h_source, path->src_mac, ETH_ALEN);
+	if (t->addr.family == 4) {
+		struct iphdr *ip = (struct iphdr *)(eth + 1);
+		struct icmphdr *icmp = (struct icmphdr *)(ip + 1);
+
+		eth->h_proto = htons(ETH_P_IP);
+		memset(ip, 0, sizeof(*ip));
+		ip->version = 4;
+		ip->ihl = 5;
+		ip->tot_len = htons(sizeof(*ip) + l4_len);
+		ip->id = htons(seq);
+		ip->ttl = 64;
+		ip->protocol = IPPROTO_ICMP;
+		memcpy(&ip->saddr, t->source.bytes, 4);
+		memcpy(&ip->daddr, t->addr.bytes, 4);
+		ip->check = csum_fold(csum_add(0, ip, sizeof(*ip)));
+		memset(icmp, 0, sizeof(*icmp));
+		icmp->type = ICMP_ECHO;
+		icmp->un.echo.id = htons(id);
+		icmp->un.echo.sequence = htons(seq);
+		l4 = (__u8 *)icmp;
+		memcpy(l4 + sizeof(*icmp), pl, sizeof(*pl));
+		icmp->checksum = csum_fold(csum_add(0, l4, l4_len));
+		return sizeof(*eth) + sizeof(*ip) + l4_len;
+	} else {
+		struct ip6_hdr *ip6 = (struct ip6_hdr *)(eth + 1);
+		struct icmp6_hdr *icmp6 = (struct icmp6_hdr *)(ip6 + 1);
+		__be32 upper = htonl(l4_len), next = htonl(IPPROTO_ICMPV6);
+		__u32 sum;
+
+		eth->h_proto = htons(ETH_P_IPV6);
+		memset(ip6, 0, sizeof(*ip6));
+		ip6->ip6_flow = htonl(6u << 28);
+		ip6->ip6_plen = htons(l4_len);
+		ip6->ip6_nxt = IPPROTO_ICMPV6;
+		ip6->ip6_hlim = 64;
+		memcpy(&ip6->ip6_src, t->source.bytes, 16);
+		memcpy(&ip6->ip6_dst, t->addr.bytes, 16);
+		memset(icmp6, 0, sizeof(*icmp6));
+		icmp6->icmp6_type = ICMP6_ECHO_REQUEST;
+		icmp6->icmp6_id = htons(id);
+		icmp6->icmp6_seq = htons(seq);
+		l4 = (__u8 *)icmp6;
+		memcpy(l4 + sizeof(*icmp6), pl, sizeof(*pl));
+		sum = csum_add(0, &ip6->ip6_src, 32);
+		sum = csum_add(sum, &upper, 4);
+		sum = csum_add(sum, &next, 4);
+		icmp6->icmp6_cksum = csum_fold(csum_add(sum, l4, l4_len));
+		return sizeof(*eth) + sizeof(*ip6) + l4_len;
+	}
+}
+
+static void send_probe(struct prober *p, __u32 index,
+		       const struct flowlet_path *path, __u64 now)
+{
+	struct pair *pr = &p->pairs[index];
+	const struct target *t = &p->targets[index / FLOWLET_MAX_PATHS];
+	struct sockaddr_ll to = { .sll_family = AF_PACKET,
+				  .sll_ifindex = path->ifindex,
+				  .sll_halen = ETH_ALEN };
+	struct probe_payload pl = { .magic = htonl(PROBE_MAGIC),
+				    .pair = htonl(index) };
+	__u8 frame[128];
+	__u16 seq = p->seq++;
+	size_t len;
+
+	/* Another next hop (a route change): a new path, a new window. */
+	if (pr->ifindex != (int)path->ifindex ||
+	    memcmp(pr->mac, path->dst_mac, ETH_ALEN)) {
+		memset(&pr->window, 0, sizeof(pr->window));
+		pr->ifindex = path->ifindex;
+		memcpy(pr->mac, path->dst_mac, ETH_ALEN);
+		pr->dirty = true;
+	}
+	memcpy(to.sll_addr, path->dst_mac, ETH_ALEN);
+	pl.sent_ns = clock_ns(CLOCK_REALTIME);
+	len = build_probe(t, path, p->id, seq, &pl, frame);
+	to.sll_protocol = ((struct ethhdr *)frame)->h_proto;
+	if (sendto(p->send_fd, frame, len, 0, (struct sockaddr *)&to,
+		   sizeof(to)) < 0)
+		return; /* the interface went: the path goes down */
+	/* A slot still in flight after OUTSTANDING probes never came back. */
+	if (p->outstanding[seq % OUTSTANDING].sent_mono_ns) {
+		p->pairs[p->outstanding[seq % OUTSTANDING].pair].out.lost++;
+		p->pairs[p->outstanding[seq % OUTSTANDING].pair].dirty = true;
+	}
+	p->outstanding[seq % OUTSTANDING].sent_mono_ns = now;
+	p->outstanding[seq % OUTSTANDING].pair = index;
+	pr->out.sent++;
+	pr->out.frame_bytes = len;
+	pr->dirty = true;
+}
+
+/* Probes older than the timeout: lost. */
+static void expire(struct prober *p, __u64 now)
+{
+	for (int s = 0; s < OUTSTANDING; s++) {
+		__u64 sent = p->outstanding[s].sent_mono_ns;
+
+		if (!sent || now - sent <= PROBE_TIMEOUT_NS)
+			continue;
+		p->pairs[p->outstanding[s].pair].out.lost++;
+		p->pairs[p->outstanding[s].pair].dirty = true;
+		p->outstanding[s].sent_mono_ns = 0;
+	}
+}
+
+void prober_tick(struct prober *p, const struct instance_config *c)
+{
+	__u64 now = clock_ns(CLOCK_MONOTONIC);
+	int npairs = p->count * FLOWLET_MAX_PATHS;
+
+	for (int t = 0; t < p->count; t++) {
+		int g = group_of(p->in, &p->targets[t].addr);
+		__u32 members = g >= 0 && (__u32)g < c->cfg.group_count
+					? c->cfg.groups[g].members
+					: 0;
+
+		for (__u32 i = 0; i < FLOWLET_MAX_PATHS; i++) {
+			__u32 index = t * FLOWLET_MAX_PATHS + i;
+			struct pair *pr = &p->pairs[index];
+			const struct flowlet_path *path = &c->cfg.paths[i];
+			bool active = members & (1u << i) &&
+				      i < c->cfg.path_count && !path->down;
+
+			if (active && !pr->active) {
+				/* Spread the pairs over one interval. */
+				pr->next_ns =
+					now + p->interval_ns * index / npairs;
+				pr->out.family = p->targets[t].addr.family;
+				memcpy(pr->out.target, p->targets[t].addr.bytes,
+				       16);
+				pr->out.interval_ns = p->interval_ns;
+				pr->dirty = true;
+			}
+			pr->active = active;
+			if (!active || pr->next_ns > now)
+				continue;
+			send_probe(p, index, path, now);
+			pr->next_ns += p->interval_ns;
+			if (pr->next_ns <= now)
+				pr->next_ns = now + p->interval_ns;
+		}
+	}
+	expire(p, now);
+	for (int i = 0; i < npairs; i++) {
+		struct pair *pr = &p->pairs[i];
+		__u32 key = i;
+
+		if (!pr->dirty)
+			continue;
+		delay_summarise(&pr->window, &pr->out);
+		if (!bpf_map_update_elem(p->in->fds[MAP_DELAY], &key, &pr->out,
+					 BPF_ANY))
+			pr->dirty = false;
+	}
+}
+
+/* The echo reply in @data (@len bytes from the ICMP header on): its
+ * sequence number and payload, or -1 if it is none of ours. */
+static int parse_reply(const struct prober *p, const __u8 *data, size_t len,
+		       bool v6, __u16 *seq, struct probe_payload *pl)
+{
+	__u16 id;
+
+	if (len < sizeof(struct icmphdr) + sizeof(*pl))
+		return -1;
+	if (v6) {
+		const struct icmp6_hdr *h = (const void *)data;
+
+		if (h->icmp6_type != ICMP6_ECHO_REPLY)
+			return -1;
+		id = ntohs(h->icmp6_id);
+		*seq = ntohs(h->icmp6_seq);
+	} else {
+		const struct icmphdr *h = (const void *)data;
+
+		if (h->type != ICMP_ECHOREPLY)
+			return -1;
+		id = ntohs(h->un.echo.id);
+		*seq = ntohs(h->un.echo.sequence);
+	}
+	memcpy(pl, data + sizeof(struct icmphdr), sizeof(*pl));
+	if (id != p->id || ntohl(pl->magic) != PROBE_MAGIC ||
+	    ntohl(pl->pair) >= (__u32)p->count * FLOWLET_MAX_PATHS)
+		return -1;
+	return 0;
+}
+
+void prober_read(struct prober *p, int fd)
+{
+	bool v6 = fd == p->recv_fd[1];
+
+	for (;;) {
+		__u8 buf[512], control[256];
+		struct iovec iov = { buf, sizeof(buf) };
+		struct msghdr msg = { .msg_iov = &iov,
+				      .msg_iovlen = 1,
+				      .msg_control = control,
+				      .msg_controllen = sizeof(control) };
+		__u64 received = 0, now = clock_ns(CLOCK_MONOTONIC);
+		ssize_t n = recvmsg(fd, &msg, 0);
+		struct probe_payload pl;
+		const __u8 *icmp = buf;
+		long long rtt;
+		struct pair *pr;
+		__u16 seq;
+
+		if (n < 0)
+			return;
+		for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c;
+		     c = CMSG_NXTHDR(&msg, c)) {
+			if (c->cmsg_level == SOL_SOCKET &&
+			    c->cmsg_type == SO_TIMESTAMPNS) {
+				struct timespec ts;
+
+				memcpy(&ts, CMSG_DATA(c), sizeof(ts));
+				received =
+					ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+			}
+		}
+		/* IPv4 raw sockets see the IP header too. */
+		if (!v6) {
+			if (n < (ssize_t)sizeof(struct iphdr) ||
+			    n < (buf[0] & 0xf) * 4)
+				continue;
+			icmp += (buf[0] & 0xf) * 4;
+			n -= (buf[0] & 0xf) * 4;
+		}
+		if (!received || parse_reply(p, icmp, n, v6, &seq, &pl) ||
+		    p->outstanding[seq % OUTSTANDING].pair != ntohl(pl.pair) ||
+		    !p->outstanding[seq % OUTSTANDING].sent_mono_ns)
+			continue; /* not ours, late, or a duplicate */
+		p->outstanding[seq % OUTSTANDING].sent_mono_ns = 0;
+		pr = &p->pairs[ntohl(pl.pair)];
+		rtt = delay_sample(pl.sent_ns, received, PROBE_TIMEOUT_NS);
+		if (rtt < 0) {
+			pr->out.lost++;
+		} else {
+			delay_add(&pr->window, rtt);
+			pr->out.answered++;
+			pr->out.updated_ns = now;
+		}
+		pr->dirty = true;
+	}
+}
