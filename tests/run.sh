@@ -12,7 +12,7 @@
 #           TEST/SUBTEST); --list names them
 cd "$(dirname "$0")/.." || exit 1
 
-SUITES=(format unit bench cli replay flowgen diamond ipv6 tc ops hitless follow groups mininet fabric)
+SUITES=(format unit bench cli replay flowgen diamond ipv6 tc ops hitless follow probe groups mininet fabric)
 
 # The format suite: one check.
 format_suite() {

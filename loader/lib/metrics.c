@@ -26,6 +26,11 @@ static void sample_end(FILE *out, unsigned long long value)
 	fprintf(out, "} %llu\n", value);
 }
 
+static void sample_end_double(FILE *out, double value)
+{
+	fprintf(out, "} %.9g\n", value);
+}
+
 static void info(FILE *out, const char *name, const struct metrics_source *src,
 		 size_t unused)
 {
@@ -182,6 +187,59 @@ static void group_routes(FILE *out, const char *name,
 	}
 }
 
+/* Calls @fn for each probed target and path of @src (watch --probe),
+ * after the sample's labels: path, dev, nexthop, target. */
+static void
+each_delay(FILE *out, const char *name, const struct metrics_source *src,
+	   void (*fn)(FILE *out, const struct flowlet_delay *d, size_t offset),
+	   size_t offset)
+{
+	for (__u32 k = 0; k < FLOWLET_MAX_PROBE_TARGETS * FLOWLET_MAX_PATHS;
+	     k++) {
+		const struct flowlet_delay *d = &src->s->delay[k];
+		char target[INET6_ADDRSTRLEN];
+
+		if (!d->family || !d->sent ||
+		    k % FLOWLET_MAX_PATHS >= src->s->cfg.path_count)
+			continue;
+		format_ip(d->target, d->family, target, sizeof(target));
+		path_start(out, name, src, k % FLOWLET_MAX_PATHS);
+		fprintf(out, ",target=\"%s\"", target);
+		fn(out, d, offset);
+	}
+}
+
+static void delay_counter(FILE *out, const struct flowlet_delay *d,
+			  size_t offset)
+{
+	sample_end(out, *(const __u64 *)((const char *)d + offset));
+}
+
+static void probe_counter(FILE *out, const char *name,
+			  const struct metrics_source *src, size_t offset)
+{
+	each_delay(out, name, src, delay_counter, offset);
+}
+
+static void delay_quantile(FILE *out, const struct flowlet_delay *d,
+			   size_t offset)
+{
+	static const char *const percentiles[] = { "0", "50", "99" };
+	const __u64 value[] = { d->min_ns, d->p50_ns, d->p99_ns };
+
+	fprintf(out, ",percentile=\"%s\"", percentiles[offset]);
+	sample_end_double(out, value[offset] / 1e9);
+}
+
+/* min, p50 and p99, each a sample with its percentile label. */
+static void delays(FILE *out, const char *name,
+		   const struct metrics_source *src, size_t unused)
+{
+	(void)unused;
+	for (size_t q = 0; q < 3; q++)
+		each_delay(out, name, src, delay_quantile, q);
+}
+
 /*
  * A log2 histogram (struct flowlet_hist) as a Prometheus histogram with
  * the label @label (may be ""): bucket i counts values in [2^i, 2^(i+1)),
@@ -278,6 +336,19 @@ static const struct family {
 	{ "flowlet_group_routes", "gauge",
 	  "--from-routes: routes balanced over the path group.", group_routes,
 	  0 },
+	{ "flowlet_path_delay_seconds", "gauge",
+	  "watch --probe: the round trip to the target over the path, over "
+	  "its last samples (percentile 0: the least).",
+	  delays, 0 },
+	{ "flowlet_path_probes_total", "counter",
+	  "watch --probe: echo requests sent to the target over the path.",
+	  probe_counter, offsetof(struct flowlet_delay, sent) },
+	{ "flowlet_path_probes_answered_total", "counter",
+	  "watch --probe: of them, answered in time.", probe_counter,
+	  offsetof(struct flowlet_delay, answered) },
+	{ "flowlet_path_probes_lost_total", "counter",
+	  "watch --probe: of them, not answered in time.", probe_counter,
+	  offsetof(struct flowlet_delay, lost) },
 	{ "flowlet_gap_seconds", "histogram",
 	  "Gaps between a flow's packets, by whether they started a flowlet "
 	  "(telemetry).",

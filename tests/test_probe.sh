@@ -1,0 +1,140 @@
+#!/bin/bash
+# flowletctl watch --probe measures each path's delay: echo requests out of
+# every path of the target's group, their round trips in stats. A path
+# whose queue is deep shows it; a target that does not answer, or an
+# address flowlet does not balance, is said so. No assertion is a timing
+# bound: the one comparison of delays (test_deep_queue) is between a
+# queue the tbf keeps tens of milliseconds deep and an idle path, and
+# says what it takes to fail.
+source "$(dirname "$0")/lib.sh"
+
+OUT=$(mktemp -d)
+on_exit rm -rf "$OUT"
+
+setup() { build_diamond 4; }
+between() {
+	ctl detach s1-eth1 >/dev/null 2>&1
+	on s2 tc qdisc del dev s2-eth2 root 2>/dev/null
+	true
+}
+
+# watch_probe ARGS...: flowlet over the four paths and flowletctl watch
+# with ARGS in the background (its pid in WATCH_PID).
+watch_probe() {
+	check "attach" ctl attach s1-eth1 "${S1_PATHS[@]}" --prefix 10.0.6.0/24 || return 1
+	ip netns exec "${UNIQ}s1" "$FLOWLETCTL" watch s1-eth1 "$@" \
+		>"$OUT/watch" 2>"$OUT/watch.err" &
+	WATCH_PID=$!
+	on_exit kill "$WATCH_PID"
+}
+
+# delays EXPR: EXPR (Python, over the stats' delay entries as ds, the
+# entry of path i as p[i]) evaluated on s1's stats.
+delays() {
+	stats_eval s1 s1-eth1 "(lambda ds: (lambda p: $1)({e['path']: e for e in ds}))(d['delay'])"
+}
+delays_true() { [ "$(delays "$1")" = True ]; }
+
+# tx_packets DEV: s1's transmit counter of DEV, as the kernel counts it.
+tx_packets() { on s1 cat "/sys/class/net/$1/statistics/tx_packets"; }
+
+# Every path of the group is probed and answered; what stats says of the
+# probes is what the kernel sent.
+test_idle_paths() {
+	local before=() after=() sent=() dev i
+	for dev in s1-eth2 s1-eth3 s1-eth4 s1-eth5; do before+=("$(tx_packets "$dev")"); done
+	watch_probe --probe "$H2" --probe-interval 20ms || return
+	wait_until 30 delays_true 'len(p) == 4 and all(e["answered"] >= 20 for e in ds)'
+	check "each of the 4 paths answered 20 probes or more" \
+		delays_true 'len(p) == 4 and all(e["answered"] >= 20 and e["state"] == "ok" for e in ds)'
+	check "each delay is ordered: min <= p50 <= p99" \
+		delays_true 'all(0 < e["min_ns"] <= e["p50_ns"] <= e["p99_ns"] for e in ds)'
+	check "the probe rate is the interval's: 50/s of 58-byte frames, 23200 bit/s" \
+		delays_true 'all(e["probe_interval_ns"] == 20000000 and e["probe_bps"] == 23200 for e in ds)'
+	# stats counts a probe after the kernel took it: read stats first.
+	read -r -a sent <<<"$(delays '" ".join(str(p[i]["sent"]) for i in range(4))')"
+	for dev in s1-eth2 s1-eth3 s1-eth4 s1-eth5; do after+=("$(tx_packets "$dev")"); done
+	for i in 0 1 2 3; do
+		check "path $i's interface sent at least the ${sent[i]} probes stats counts (kernel: $((after[i] - before[i])))" \
+			[ $((after[i] - before[i])) -ge "${sent[i]}" ]
+	done
+	check "no probe was answered on another path (each reply names its pair)" \
+		delays_true 'all(e["answered"] + e["lost"] <= e["sent"] for e in ds)'
+	ctl stats s1-eth1 --prometheus >"$OUT/stats.prom"
+	check "stats --prometheus has the four paths' p50 delays" bash -c "[ \"\$(sed -n 's/^flowlet_path_delay_seconds{.*path=\"\\([0-9]\\)\".*target=\"$H2\",percentile=\"50\"} .*/\\1/p' '$OUT/stats.prom' | tr -d '\\n')\" = 0123 ]"
+	if command -v promtool >/dev/null; then
+		check "and passes promtool check metrics" bash -c "promtool check metrics <'$OUT/stats.prom'"
+	else
+		skip "promtool is not installed (make test-deps)"
+	fi
+}
+
+# A deep queue on path 0 (tbf at 2 Mbit/s holding up to 50 ms, under 10
+# Mbit/s of UDP that only path 0 carries) shows in path 0's delay. To fail,
+# the median of path 1's idle round trips (tens of microseconds here)
+# would have to come within 10 ms of a queue that tbf keeps full.
+test_deep_queue() {
+	on s2 tc qdisc replace dev s2-eth2 root tbf rate 2mbit burst 4kb latency 50ms
+	check "attach, every new flowlet on path 0" ctl attach s1-eth1 "${S1_PATHS[@]}" \
+		--prefix 10.0.6.0/24 --weights 1,0,0,0 || return
+	on h1 /usr/bin/python3 "$ROOT/tests/udp_stream.py" flood "$H2" --rate 20000 --seconds 60 >/dev/null &
+	on_exit kill $!
+	sleep 1
+	ip netns exec "${UNIQ}s1" "$FLOWLETCTL" watch s1-eth1 --probe "$H2" --probe-interval 20ms \
+		>"$OUT/watch" 2>"$OUT/watch.err" &
+	on_exit kill $!
+	wait_until 40 delays_true 'p[0]["samples"] >= 32 and p[1]["samples"] >= 32'
+	check "path 0's queue shows: its p50 is 10 ms or more above idle path 1's ($(delays '"%.3f ms against %.3f ms" % (p[0]["p50_ns"] / 1e6, p[1]["p50_ns"] / 1e6)'))" \
+		delays_true 'p[0]["p50_ns"] >= p[1]["p50_ns"] + 10000000'
+}
+
+# A balanced destination that does not answer: every probe lost, said so.
+test_no_answer() {
+	watch_probe --probe 10.0.6.99 --probe-interval 50ms || return
+	wait_until 30 delays_true 'len(p) == 4 and all(e["lost"] >= 2 for e in ds)'
+	check "every path says no reply, none answered, the timeout's probes lost" \
+		delays_true 'len(p) == 4 and all(e["state"] == "no reply" and e["answered"] == 0 and e["samples"] == 0 and e["lost"] >= 2 for e in ds)'
+	check "stats' text names the state" bash -c \
+		"ip netns exec ${UNIQ}s1 '$FLOWLETCTL' stats s1-eth1 | grep -q '10.0.6.99 .* no reply'"
+	check "the watcher still runs" kill -0 "$WATCH_PID"
+}
+
+# The watcher that probed is gone: stats keeps the last measurements
+# (their age grows); a new watcher starts from nothing.
+test_new_watcher_forgets() {
+	watch_probe --probe "$H2" --probe-interval 20ms || return
+	wait_until 30 delays_true 'len(p) == 4'
+	kill "$WATCH_PID"
+	wait "$WATCH_PID" 2>/dev/null
+	ip netns exec "${UNIQ}s1" "$FLOWLETCTL" watch s1-eth1 --probe 10.0.6.99 --probe-interval 1s \
+		>"$OUT/watch" 2>"$OUT/watch.err" &
+	on_exit kill $!
+	# Its first probe is written after it cleared the map.
+	wait_until 30 delays_true 'any(e["target"] == "10.0.6.99" for e in ds)'
+	check "the new watcher's stats hold only its own target" \
+		delays_true 'all(e["target"] == "10.0.6.99" for e in ds)'
+}
+
+# Bad --probe input: one line and a non-zero exit, and no watcher left.
+rejected_ok() {
+	if on s1 "$FLOWLETCTL" status | grep -q watched; then
+		echo "a watcher was left running"
+		return 1
+	fi
+}
+test_bad_probe() {
+	local nine=() i
+	check "attach" ctl attach s1-eth1 "${S1_PATHS[@]}" --prefix 10.0.6.0/24 || return
+	for i in 1 2 3 4 5 6 7 8 9; do nine+=(--probe "10.0.6.$i"); done
+	REJECT_STATUS=2 rejects "--probe takes an address" "--probe 10.0.6: not an IPv4 or IPv6 address" \
+		ctl watch s1-eth1 --probe 10.0.6
+	REJECT_STATUS=2 rejects "at most 8 targets" "--probe: at most 8 addresses" \
+		ctl watch s1-eth1 "${nine[@]}"
+	REJECT_STATUS=2 rejects "--probe-interval is bounded" "--probe-interval 1ms: from 10ms to 10s" \
+		ctl watch s1-eth1 --probe "$H2" --probe-interval 1ms
+	REJECT_STATUS=1 rejects "a destination flowlet does not balance" \
+		"--probe 10.0.1.1: not a destination s1-eth1 balances" \
+		ctl watch s1-eth1 --probe 10.0.1.1
+}
+
+run_tests "$@"
