@@ -174,7 +174,7 @@ static __always_inline __u32 flow_path(const struct flowlet_config *cfg,
 	 * last_seen sees a negative gap, not a huge one. */
 	if (flow) {
 		gap = now - flow->last_seen_ns;
-		new_flowlet = (__s64)gap > (__s64)cfg->timeout_ns;
+		new_flowlet = (__s64)gap > (__s64)grp->timeout_ns;
 		if (cfg->telemetry)
 			telemetry(&stats->hist, flow, gap, new_flowlet);
 	} else

@@ -124,6 +124,9 @@ struct flowlet_prefix_value {
 struct flowlet_group {
 	__u32 slot_count; /* slots[0..slot_count) are in use; 0: no path */
 	__u32 members;	  /* bit i: path i belongs to the group */
+	/* The flowlet gap of the group's flows: the config's timeout_ns,
+	 * or with --timeout auto what its paths' delays call for. */
+	__u64 timeout_ns;
 	__u16 weights[FLOWLET_MAX_PATHS]; /* of members; 0: no new flowlet */
 	__u8 slots[FLOWLET_SLOTS];	  /* path index per slot, by weight */
 };
@@ -137,7 +140,7 @@ struct flowlet_group {
  */
 struct flowlet_config {
 	__u64 generation;	/* counts configs committed to this instance */
-	__u64 timeout_ns;	/* flowlet gap */
+	__u64 timeout_ns;	/* flowlet gap (each group's, see its own) */
 	__u64 load_halflife_ns; /* leastload: rate estimate half-life */
 	__u32 mode;		/* enum flowlet_mode */
 	__u32 path_count;	/* paths[0..path_count) are configured */
@@ -209,9 +212,11 @@ struct flowlet_meta {
 	/* The paths follow the kernel's route to this prefix in table
 	 * route_table (family 0: the paths are --path's). */
 	struct flowlet_prefix_key route;
-	__u8 from_routes; /* the paths and groups follow every route through
-			   * gateways in route_table */
-	__u8 pad[3];
+	__u8 from_routes;  /* the paths and groups follow every route through
+			    * gateways in route_table */
+	__u8 timeout_auto; /* --timeout auto: watch sets each group's timeout
+			    * from its paths' delays (timeout_ns until then) */
+	__u8 pad[2];
 	__u32 route_table;
 	struct flowlet_path_meta paths[FLOWLET_MAX_PATHS];
 };

@@ -28,9 +28,12 @@ static void print_config(const char *iface, const struct instance_config *c,
 			 const char *verb)
 {
 	const struct flowlet_config *cfg = &c->cfg;
-	char timeout[32];
+	char fixed[32], timeout[64];
 
-	format_duration(cfg->timeout_ns, timeout, sizeof(timeout));
+	format_duration(cfg->timeout_ns, fixed, sizeof(fixed));
+	snprintf(timeout, sizeof(timeout),
+		 c->meta.timeout_auto ? "auto (%s until measured)" : "%s",
+		 fixed);
 	printf("%s: %s", iface, verb);
 	for (__u32 i = 1; i < cfg->ingress_count; i++) {
 		char dev[IF_NAMESIZE] = "?";

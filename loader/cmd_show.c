@@ -57,7 +57,24 @@ static void print_instance(const struct instance *in,
 	print_u64("prog_id", " prog %llu),", in->prog_id);
 	print_str("mode", " mode %s,", mode_name(cfg->mode));
 	print_u64("timeout_ns", NULL, cfg->timeout_ns);
-	print_text(" timeout %s", timeout);
+	print_bool("timeout_auto", NULL, meta->timeout_auto);
+	if (meta->timeout_auto && cfg->group_count == 1) {
+		char now[32];
+
+		format_duration(cfg->groups[0].timeout_ns, now, sizeof(now));
+		print_text(" timeout auto: %s (%s until measured)", now,
+			   timeout);
+	} else if (meta->timeout_auto) {
+		print_text(" timeout auto (each group's below; %s until "
+			   "measured)",
+			   timeout);
+	} else {
+		print_text(" timeout %s", timeout);
+	}
+	print_open("group_timeouts_ns", '[');
+	for (__u32 g = 0; g < cfg->group_count && g < FLOWLET_MAX_GROUPS; g++)
+		print_u64(NULL, NULL, cfg->groups[g].timeout_ns);
+	print_close(']');
 	print_bool("from_routes", NULL, meta->from_routes);
 	if (meta->from_routes) {
 		print_u64("route_table",
@@ -182,16 +199,17 @@ static void print_groups(const struct instance *in,
 		n = 0;
 	}
 	qsort(routes, n, sizeof(*routes), by_prefix);
-	print_text("\n%-5s %-20s %-20s %s\n", "GROUP", "PATHS", "WEIGHTS",
-		   "ROUTES");
+	print_text("\n%-5s %-20s %-20s %-9s %s\n", "GROUP", "PATHS", "WEIGHTS",
+		   "TIMEOUT", "ROUTES");
 	print_open("groups", '[');
 	for (__u32 g = 0; g < cfg->group_count && g < FLOWLET_MAX_GROUPS; g++) {
 		const struct flowlet_group *grp = &cfg->groups[g];
-		char paths[64] = "", weights[64] = "";
+		char paths[64] = "", weights[64] = "", timeout[32];
 		size_t pl = 0, wl = 0;
 
 		if (!grp->members)
 			continue;
+		format_duration(grp->timeout_ns, timeout, sizeof(timeout));
 		for (__u32 i = 0; i < FLOWLET_MAX_PATHS; i++) {
 			if (!(grp->members & (1u << i)))
 				continue;
@@ -202,7 +220,8 @@ static void print_groups(const struct instance *in,
 		}
 		print_open(NULL, '{');
 		print_u64("group", "%-5llu ", g);
-		print_text("%-20s %-20s", paths, weights);
+		print_text("%-20s %-20s %-9s", paths, weights, timeout);
+		print_u64("timeout_ns", NULL, grp->timeout_ns);
 		print_open("paths", '[');
 		for (__u32 i = 0; i < FLOWLET_MAX_PATHS; i++) {
 			if (grp->members & (1u << i))

@@ -49,6 +49,7 @@ struct watch {
 	bool relevant; /* an event since the last sync may matter */
 	struct instance_config config; /* in force, as of the last sync */
 	struct prober *prober;	       /* --probe, or NULL */
+	double auto_at; /* --timeout auto: when the timeouts were last set */
 };
 
 /* The start of every line: when, and on which instance. */
@@ -260,6 +261,85 @@ static int check_instance(struct watch *w)
 	return 1;
 }
 
+/* Whether timeout @a is more than a tenth (and 100us) from @b. */
+static bool timeout_moved(__u64 a, __u64 b)
+{
+	__u64 d = a > b ? a - b : b - a, tenth = b / 10;
+
+	return d > (tenth > 100000 ? tenth : 100000);
+}
+
+/* The groups' timeouts @ctx (0: the fixed one) into the config in force
+ * if it still wants them (--timeout auto): 1 if nothing changes. */
+static int set_timeouts(struct instance_config *c, void *ctx)
+{
+	const __u64 *want = ctx;
+	int changed = 0;
+
+	if (!c->meta.timeout_auto)
+		return 1;
+	for (__u32 g = 0; g < c->cfg.group_count && g < FLOWLET_MAX_GROUPS;
+	     g++) {
+		__u64 t = want[g] ? want[g] : c->cfg.timeout_ns;
+
+		changed |= c->cfg.groups[g].timeout_ns != t;
+		c->cfg.groups[g].timeout_ns = t;
+	}
+	return changed ? 0 : 1;
+}
+
+/* --timeout auto: each group's timeout from its paths' delays, committed
+ * when one moved by more than a tenth, at most once a second; a line per
+ * group that changed. */
+static void auto_timeouts(struct watch *w)
+{
+	__u64 want[FLOWLET_MAX_GROUPS], spread[FLOWLET_MAX_GROUPS],
+		was[FLOWLET_MAX_GROUPS];
+	const struct flowlet_config *cfg = &w->config.cfg;
+	double now = monotonic_seconds();
+	bool moved = false;
+
+	if (!w->prober || !w->config.meta.timeout_auto || now - w->auto_at < 1)
+		return;
+	w->auto_at = now;
+	prober_timeouts(w->prober, &w->config, want, spread);
+	for (__u32 g = 0; g < cfg->group_count && g < FLOWLET_MAX_GROUPS; g++) {
+		__u64 t = want[g] ? want[g] : cfg->timeout_ns;
+
+		was[g] = cfg->groups[g].timeout_ns;
+		if (cfg->groups[g].members && timeout_moved(t, was[g]))
+			moved = true;
+		else
+			want[g] = was[g]; /* within the tenth: it stays */
+	}
+	if (!moved || instance_update(&w->in, set_timeouts, want, &w->config))
+		return;
+	for (__u32 g = 0; g < cfg->group_count && g < FLOWLET_MAX_GROUPS; g++) {
+		char from[32], to[32], by[32];
+
+		if (cfg->groups[g].timeout_ns == was[g])
+			continue;
+		format_duration(was[g], from, sizeof(from));
+		format_duration(cfg->groups[g].timeout_ns, to, sizeof(to));
+		format_duration(spread[g], by, sizeof(by));
+		print_head(w, "timeout");
+		print_u64("group", " group %llu:", g);
+		print_u64("from_ns", NULL, was[g]);
+		print_u64("to_ns", NULL, cfg->groups[g].timeout_ns);
+		print_text(" %s -> %s", from, to);
+		if (cfg->groups[g].timeout_ns == cfg->timeout_ns &&
+		    !spread[g]) {
+			print_str("why", " (%s)", "not measured on every path");
+		} else {
+			print_u64("spread_ns", NULL, spread[g]);
+			print_text(" (delay spread %s)", by);
+		}
+		print_text("\n");
+		print_close('}');
+		print_end();
+	}
+}
+
 static int watch_loop(struct watch *w, struct nl_events *ev, int claim)
 {
 	struct pollfd fds[4] = {
@@ -306,8 +386,10 @@ static int watch_loop(struct watch *w, struct nl_events *ev, int claim)
 			return -1;
 		if (changed && w->prober)
 			prober_reopen(w->prober, &w->in);
-		if (w->prober)
+		if (w->prober) {
 			prober_tick(w->prober, &w->config);
+			auto_timeouts(w);
+		}
 		if (!changed && !(fds[0].revents & POLLIN))
 			continue;
 		if (nl_events_read(ev, note_event, w) < 0) {

@@ -269,7 +269,12 @@ int command_tuning(int opt, const char *value, struct config_tuning *t,
 		t->mode_set = true;
 		break;
 	case OPT_TIMEOUT:
-		err = parse_duration("--timeout", value, &t->timeout_ns);
+		t->timeout_auto = !strcmp(value, "auto");
+		if (t->timeout_auto)
+			t->timeout_ns = FLOWLET_DEFAULT_TIMEOUT_NS;
+		else
+			err = parse_duration("--timeout", value,
+					     &t->timeout_ns);
 		break;
 	case OPT_HALFLIFE:
 		err = parse_duration("--load-halflife", value,

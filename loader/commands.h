@@ -139,9 +139,10 @@ enum {
 #define TUNING_OPTIONS                                                       \
 	OPTION("mode", OPT_MODE, "MODE", "how paths are chosen: see Modes",  \
 	       .words_fn = mode_words),                                      \
-	OPTION("timeout", OPT_TIMEOUT, "DURATION",                           \
+	OPTION("timeout", OPT_TIMEOUT, "DURATION|auto",                      \
 	       "the flowlet gap: a flow may change paths after a gap this "  \
-	       "long (default @0)",                                          \
+	       "long (default @0); auto: each path group's from its paths' " \
+	       "delays, measured by watch --probe (@0 until they are)",      \
 	       .kinds = "d", .args = { FLOWLET_DEFAULT_TIMEOUT_NS }),        \
 	OPTION("weights", OPT_WEIGHTS, "W1,W2,...",                          \
 	       "one weight 0-@0 per path (default all 1), adding up to at "  \

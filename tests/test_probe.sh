@@ -18,11 +18,16 @@ between() {
 	true
 }
 
-# watch_probe ARGS...: flowlet over the four paths and flowletctl watch
-# with ARGS in the background (its pid in WATCH_PID).
+# watch_probe ARGS...: flowlet over the four paths, and watch_probe_only.
 watch_probe() {
 	check "attach" ctl attach s1-eth1 "${S1_PATHS[@]}" --prefix 10.0.6.0/24 || return 1
-	ip netns exec "${UNIQ}s1" "$FLOWLETCTL" watch s1-eth1 "$@" \
+	watch_probe_only "$@"
+}
+
+# watch_probe_only ARGS...: flowletctl watch with ARGS on the instance
+# attached (its pid in WATCH_PID).
+watch_probe_only() {
+	ip netns exec "${UNIQ}s1" "$FLOWLETCTL" watch s1-eth1 --json "$@" \
 		>"$OUT/watch" 2>"$OUT/watch.err" &
 	WATCH_PID=$!
 	on_exit kill "$WATCH_PID"
@@ -86,6 +91,40 @@ test_deep_queue() {
 	wait_until 40 delays_true 'p[0]["samples"] >= 32 and p[1]["samples"] >= 32'
 	check "path 0's queue shows: its p50 is 10 ms or more above idle path 1's ($(delays '"%.3f ms against %.3f ms" % (p[0]["p50_ns"] / 1e6, p[1]["p50_ns"] / 1e6)'))" \
 		delays_true 'p[0]["p50_ns"] >= p[1]["p50_ns"] + 10000000'
+}
+
+# group_timeout: group 0's timeout in force, in ns; timeout_in LOW HIGH:
+# it is within [LOW, HIGH].
+group_timeout() { stats_field 'd["group_timeouts_ns"][0]'; }
+timeout_in() {
+	local t
+	t=$(group_timeout) && [ "$t" -ge "$1" ] && [ "$t" -le "$2" ]
+}
+
+# --timeout auto follows the paths: 50 ms until measured; over idle equal
+# paths 5 ms or less (the least is 1 ms: this fails only if for 30 s every
+# 1.3 s window of probes held a round trip 3.8 ms above another path's
+# least, a machine stalled that long); then more than 20 ms once path 0's
+# queue holds tens of ms (the bound of test_deep_queue). The rule's
+# arithmetic is the unit test delay_timeout. A fixed timeout set later
+# ends it.
+test_auto_timeout() {
+	check "attach --timeout auto" ctl attach s1-eth1 "${S1_PATHS[@]}" \
+		--prefix 10.0.6.0/24 --weights 1,0,0,0 --timeout auto || return
+	check "until measured, the group's timeout is the fixed 50ms" [ "$(group_timeout)" = 50000000 ]
+	watch_probe_only --probe "$H2" --probe-interval 20ms
+	wait_until 30 timeout_in 1000000 5000000
+	check "idle equal paths: 5ms or less ($(group_timeout) ns)" timeout_in 1000000 5000000
+	check "watch said so" grep -qE '"event":"timeout".*"to_ns":[1-4][0-9]{6},' "$OUT/watch"
+	on s2 tc qdisc replace dev s2-eth2 root tbf rate 2mbit burst 4kb latency 50ms
+	on h1 /usr/bin/python3 "$ROOT/tests/udp_stream.py" flood "$H2" --rate 20000 --seconds 60 >/dev/null &
+	on_exit kill $!
+	wait_until 40 timeout_in 20000001 500000000
+	check "path 0's deep queue: the timeout rose above 20ms ($(group_timeout) ns), within 500ms" \
+		timeout_in 20000001 500000000
+	ctl set s1-eth1 --timeout 5ms >/dev/null
+	check "set --timeout 5ms: fixed again, every group 5ms" \
+		stats_true s1 s1-eth1 'not d["timeout_auto"] and d["group_timeouts_ns"] == [5000000]'
 }
 
 # A balanced destination that does not answer: every probe lost, said so.

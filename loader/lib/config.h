@@ -25,7 +25,8 @@ void config_init(struct instance_config *c);
 struct config_tuning {
 	__u32 mode;
 	bool mode_set;
-	__u64 timeout_ns;
+	__u64 timeout_ns;  /* with timeout_auto: the value until measured */
+	bool timeout_auto; /* --timeout auto */
 	__u64 load_halflife_ns;
 	__u32 weights[FLOWLET_MAX_PATHS];
 	int weight_count;

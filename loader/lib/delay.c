@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -51,4 +52,51 @@ void delay_summarise(const struct delay_window *w, struct flowlet_delay *d)
 	d->last_ns = w->count ? w->rtt_ns[(w->next + FLOWLET_DELAY_WINDOW - 1) %
 					  FLOWLET_DELAY_WINDOW]
 			      : 0;
+}
+
+enum delay_state delay_state(const struct flowlet_delay *d, __u64 now_ns)
+{
+	__u64 stale = 10 * d->interval_ns;
+
+	if (stale < 1000000000ULL)
+		stale = 1000000000ULL;
+	if (!d->answered)
+		return d->lost ? DELAY_NO_REPLY : DELAY_WAITING;
+	return now_ns - d->updated_ns > stale ? DELAY_STALE : DELAY_OK;
+}
+
+const char *delay_state_name(enum delay_state state)
+{
+	static const char *const names[] = {
+		[DELAY_OK] = "ok",
+		[DELAY_WAITING] = "waiting",
+		[DELAY_NO_REPLY] = "no reply",
+		[DELAY_STALE] = "stale",
+	};
+
+	return names[state];
+}
+
+__u64 delay_timeout(const struct flowlet_delay *const *paths, int count,
+		    __u64 now_ns, __u64 *spread_ns)
+{
+	__u64 slowest = 0, fastest = UINT64_MAX, spread, timeout;
+
+	for (int i = 0; i < count; i++) {
+		if (delay_state(paths[i], now_ns) != DELAY_OK)
+			return 0;
+		if (paths[i]->p99_ns > slowest)
+			slowest = paths[i]->p99_ns;
+		if (paths[i]->min_ns < fastest)
+			fastest = paths[i]->min_ns;
+	}
+	spread = count > 1 && slowest > fastest ? slowest - fastest : 0;
+	if (spread_ns)
+		*spread_ns = spread;
+	if (count < 2)
+		return DELAY_MIN_TIMEOUT_NS;
+	timeout = spread + spread / 4 + DELAY_MARGIN_NS;
+	if (timeout < DELAY_MIN_TIMEOUT_NS)
+		return DELAY_MIN_TIMEOUT_NS;
+	return timeout > DELAY_MAX_TIMEOUT_NS ? DELAY_MAX_TIMEOUT_NS : timeout;
 }

@@ -526,3 +526,33 @@ void prober_read(struct prober *p, int fd)
 		pr->dirty = true;
 	}
 }
+
+void prober_timeouts(const struct prober *p, const struct instance_config *c,
+		     __u64 *timeouts, __u64 *spreads)
+{
+	__u64 now = clock_ns(CLOCK_MONOTONIC);
+
+	memset(timeouts, 0, FLOWLET_MAX_GROUPS * sizeof(*timeouts));
+	memset(spreads, 0, FLOWLET_MAX_GROUPS * sizeof(*spreads));
+	for (int t = 0; t < p->count; t++) {
+		const struct flowlet_delay *paths[FLOWLET_MAX_PATHS];
+		int g = group_of(p->in, &p->targets[t].addr), n = 0;
+		__u64 timeout, spread = 0;
+
+		if (g < 0 || (__u32)g >= c->cfg.group_count ||
+		    g >= FLOWLET_MAX_GROUPS)
+			continue;
+		for (__u32 i = 0; i < c->cfg.path_count; i++) {
+			if (c->cfg.groups[g].members & (1u << i) &&
+			    !c->cfg.paths[i].down)
+				paths[n++] =
+					&p->pairs[t * FLOWLET_MAX_PATHS + i]
+						 .out;
+		}
+		timeout = n ? delay_timeout(paths, n, now, &spread) : 0;
+		if (timeout > timeouts[g]) {
+			timeouts[g] = timeout;
+			spreads[g] = spread;
+		}
+	}
+}

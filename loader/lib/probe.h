@@ -49,6 +49,16 @@ void prober_tick(struct prober *p, const struct instance_config *c);
 /* Reads the replies waiting on @fd (one of prober_fds()). */
 void prober_read(struct prober *p, int fd);
 
+/*
+ * --timeout auto: what the delays measured call for in each group of @c
+ * (delay_timeout() over the group's paths to each of its targets, the
+ * largest): timeouts[g], 0 where no target of group g is measured on
+ * every path yet; spreads[g] the delay difference it came from. Both
+ * have room for FLOWLET_MAX_GROUPS.
+ */
+void prober_timeouts(const struct prober *p, const struct instance_config *c,
+		     __u64 *timeouts, __u64 *spreads);
+
 /* @in opened again (a re-attach replaced the program): writes there. */
 void prober_reopen(struct prober *p, const struct instance *in);
 

@@ -82,26 +82,3 @@ const char *snapshot_path_problem(const struct snapshot *s, __u32 i)
 	       "link was down for a while, or, if it is a veth, its peer has "
 	       "neither GRO (ethtool -K PEER gro on) nor an XDP program";
 }
-
-enum delay_state delay_state(const struct flowlet_delay *d, __u64 now_ns)
-{
-	__u64 stale = 10 * d->interval_ns;
-
-	if (stale < 1000000000ULL)
-		stale = 1000000000ULL;
-	if (!d->answered)
-		return d->lost ? DELAY_NO_REPLY : DELAY_WAITING;
-	return now_ns - d->updated_ns > stale ? DELAY_STALE : DELAY_OK;
-}
-
-const char *delay_state_name(enum delay_state state)
-{
-	static const char *const names[] = {
-		[DELAY_OK] = "ok",
-		[DELAY_WAITING] = "waiting",
-		[DELAY_NO_REPLY] = "no reply",
-		[DELAY_STALE] = "stale",
-	};
-
-	return names[state];
-}

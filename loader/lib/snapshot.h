@@ -4,6 +4,7 @@
 #ifndef FLOWLET_SNAPSHOT_H
 #define FLOWLET_SNAPSHOT_H
 
+#include "delay.h"
 #include "instance.h"
 
 struct snapshot {
@@ -29,17 +30,6 @@ struct snapshot {
 
 /* 0, or -1 after an error. */
 int snapshot_read(const struct instance *in, struct snapshot *s);
-
-enum delay_state {
-	DELAY_OK,	/* replies, the last one recent */
-	DELAY_WAITING,	/* no probe answered yet, none lost */
-	DELAY_NO_REPLY, /* probes lost, none answered */
-	DELAY_STALE,	/* no reply for 10 intervals (and 1 s) */
-};
-
-/* What @d says now (@now_ns: CLOCK_MONOTONIC). */
-enum delay_state delay_state(const struct flowlet_delay *d, __u64 now_ns);
-const char *delay_state_name(enum delay_state state);
 
 /* Why path @i lost frames or will, for a warning; NULL if it does not. */
 const char *snapshot_path_problem(const struct snapshot *s, __u32 i);

@@ -53,3 +53,65 @@ UNIT_TEST(delay_window)
 	      "delay: a clock stepped back, or a reply after the timeout, is "
 	      "no sample; one at the timeout is");
 }
+
+/* A measured path: delays (ns) of a recent reply at @now. */
+static struct flowlet_delay measured(__u64 min, __u64 p99, __u64 now)
+{
+	struct flowlet_delay d = { .sent = 10,
+				   .answered = 10,
+				   .samples = 10,
+				   .min_ns = min,
+				   .p50_ns = min,
+				   .p99_ns = p99,
+				   .updated_ns = now,
+				   .interval_ns = 100000000 };
+
+	return d;
+}
+
+/* --timeout auto's rule: the slowest p99 against the fastest least, plus
+ * a quarter and the margin, bounded; nothing without recent delays. */
+UNIT_TEST(delay_timeout)
+{
+	const __u64 now = 100000000000ULL; /* 100 s */
+	struct flowlet_delay a = measured(1000000, 2000000, now),
+			     b = measured(3000000, 10000000, now);
+	const struct flowlet_delay *two[] = { &a, &b }, *one[] = { &b };
+	__u64 spread = 0, t;
+
+	subtest("spread");
+	t = delay_timeout(two, 2, now, &spread);
+	CHECK(spread == 9000000 && t == 9000000 + 2250000 + DELAY_MARGIN_NS,
+	      "timeout: p99 10ms against a least of 1ms: spread %llu, timeout "
+	      "%llu",
+	      (unsigned long long)spread, (unsigned long long)t);
+
+	subtest("bounds");
+	a = measured(10000, 20000, now);
+	b = measured(10000, 30000, now);
+	CHECK(delay_timeout(two, 2, now, NULL) == DELAY_MIN_TIMEOUT_NS,
+	      "timeout: equal idle paths get the least timeout");
+	b = measured(10000, 900000000, now);
+	CHECK(delay_timeout(two, 2, now, NULL) == DELAY_MAX_TIMEOUT_NS,
+	      "timeout: a spread of 900ms is held to the most");
+	CHECK(delay_timeout(one, 1, now, NULL) == DELAY_MIN_TIMEOUT_NS,
+	      "timeout: one path cannot reorder: the least");
+
+	subtest("not_measured");
+	b = measured(3000000, 10000000, now);
+	b.updated_ns = now - 2000000000ULL; /* 20 intervals ago */
+	CHECK(delay_timeout(two, 2, now, NULL) == 0 &&
+		      delay_state(&b, now) == DELAY_STALE,
+	      "timeout: a stale path leaves the fixed timeout");
+	b = measured(0, 0, now);
+	b.answered = 0;
+	b.lost = 3;
+	CHECK(delay_timeout(two, 2, now, NULL) == 0 &&
+		      delay_state(&b, now) == DELAY_NO_REPLY,
+	      "timeout: a path whose probes are all lost leaves the fixed "
+	      "timeout");
+	b.lost = 0;
+	CHECK(delay_timeout(two, 2, now, NULL) == 0 &&
+		      delay_state(&b, now) == DELAY_WAITING,
+	      "timeout: a path not answered yet leaves the fixed timeout");
+}

@@ -562,6 +562,7 @@ UNIT_TEST(hostile_config)
 	configure(&cfg, 2, NULL, FLOWLET_MODE_FLOWLET);
 	cfg.mode = 99;
 	cfg.timeout_ns = 0;
+	cfg.groups[0].timeout_ns = 0;
 	cfg.load_halflife_ns = 0;
 	write_active_config(&cfg);
 	verdict = send_port(5);
