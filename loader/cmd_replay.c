@@ -193,6 +193,11 @@ int cmd_replay(int argc, char **argv)
 			break;
 		}
 	}
+	if (status == EXIT_OK && t->timeout_auto) {
+		pr_err("replay: --timeout auto follows a live instance's "
+		       "measured delays: give a duration");
+		status = EXIT_USAGE;
+	}
 	if (status != EXIT_OK)
 		return status;
 	trace = command_arg(argc, argv, "TRACE", true);

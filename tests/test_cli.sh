@@ -67,7 +67,7 @@ d = json.loads(subprocess.run([ctl, "docs", "json"], capture_output=True,
 helps = subprocess.run([ctl, "--help"], capture_output=True, text=True).stdout
 modes = re.findall(r"^  (\w+) ", helps.split("Modes:\n")[1].split("Hooks:")[0], re.M)
 attach = subprocess.run([ctl, "attach", "--help"], capture_output=True, text=True).stdout
-timeout = re.search(r"--timeout DURATION [^(]*\(default (\d+)ms\)",
+timeout = re.search(r"--timeout DURATION\S* [^(]*\(default (\d+)ms\)",
                     re.sub(r"\s+", " ", attach)).group(1)
 assert d["modes"] == modes, (d["modes"], modes)
 assert d["default_timeout_ns"] == int(timeout) * 1000000, timeout

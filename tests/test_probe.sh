@@ -125,6 +125,8 @@ test_auto_timeout() {
 	ctl set s1-eth1 --timeout 5ms >/dev/null
 	check "set --timeout 5ms: fixed again, every group 5ms" \
 		stats_true s1 s1-eth1 'not d["timeout_auto"] and d["group_timeouts_ns"] == [5000000]'
+	check "the exporter's group timeout is it" bash -c \
+		"ip netns exec ${UNIQ}s1 '$FLOWLETCTL' stats s1-eth1 --prometheus | grep -q '^flowlet_group_timeout_seconds{.*group=\"0\"} 0.005$'"
 }
 
 # A balanced destination that does not answer: every probe lost, said so.

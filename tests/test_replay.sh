@@ -114,6 +114,7 @@ test_bad_input() {
 2|paths|--paths 17|$DIR/eth.pcap --paths 17
 2|2 weights for 4 paths|weights for another path count|$DIR/eth.pcap --weights 1,2
 2|timeout|a bad timeout|$DIR/eth.pcap --timeout soon
+2|--timeout auto follows a live instance|--timeout auto (no live delays)|$DIR/eth.pcap --timeout auto
 2|mode|a bad mode|$DIR/eth.pcap --mode fastest
 2|seed|a bad seed|$DIR/eth.pcap --seed -1
 2|sweep|a bad --sweep|$DIR/eth.pcap --sweep 1ms,,later

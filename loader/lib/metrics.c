@@ -46,7 +46,22 @@ static void timeout(FILE *out, const char *name,
 {
 	(void)unused;
 	sample_start(out, name, src);
-	fprintf(out, "} %.9g\n", src->s->cfg.timeout_ns / 1e9);
+	sample_end_double(out, src->s->cfg.timeout_ns / 1e9);
+}
+
+static void group_timeout(FILE *out, const char *name,
+			  const struct metrics_source *src, size_t unused)
+{
+	const struct flowlet_config *cfg = &src->s->cfg;
+
+	(void)unused;
+	for (__u32 g = 0; g < cfg->group_count && g < FLOWLET_MAX_GROUPS; g++) {
+		if (!cfg->groups[g].members)
+			continue;
+		sample_start(out, name, src);
+		fprintf(out, ",group=\"%u\"", g);
+		sample_end_double(out, cfg->groups[g].timeout_ns / 1e9);
+	}
 }
 
 static void flows(FILE *out, const char *name, const struct metrics_source *src,
@@ -309,8 +324,11 @@ static const struct family {
 } families[] = {
 	{ "flowlet_info", "gauge", "1 per instance; its mode and program.",
 	  info, 0 },
-	{ "flowlet_timeout_seconds", "gauge", "The flowlet timeout.", timeout,
+	{ "flowlet_timeout_seconds", "gauge",
+	  "The flowlet timeout (with --timeout auto: until measured).", timeout,
 	  0 },
+	{ "flowlet_group_timeout_seconds", "gauge",
+	  "The flowlet timeout in force in the path group.", group_timeout, 0 },
 	{ "flowlet_flows", "gauge", "Entries in the flow tables.", flows, 0 },
 #define X(field, label, help) \
 	{ "flowlet_" #field "_total", "counter", help, global, STAT(field) },
