@@ -176,6 +176,11 @@ test_bad_probe() {
 	REJECT_STATUS=1 rejects "a destination flowlet does not balance" \
 		"--probe 10.0.1.1: not a destination s1-eth1 balances" \
 		ctl watch s1-eth1 --probe 10.0.1.1
+	check "attach h1-eth0 --hook tc-egress" on h1 "$FLOWLETCTL" attach h1-eth0 --hook tc-egress \
+		--path h1-eth0@10.0.1.254 --prefix 10.0.6.0/24 || return
+	on_exit on h1 "$FLOWLETCTL" detach h1-eth0
+	REJECT_STATUS=1 rejects "not at tc-egress, where the probes would be balanced" \
+		"--probe: not at tc-egress" on h1 "$FLOWLETCTL" watch h1-eth0 --probe "$H2"
 }
 
 run_tests "$@"

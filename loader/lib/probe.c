@@ -134,6 +134,12 @@ static int open_sockets(struct prober *p)
 	p->send_fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
 	if (p->send_fd < 0)
 		return -1;
+	/* What XDP redirects skips the egress qdiscs of its path: so do the
+	 * probes, so that they see what the traffic sees. */
+	if (p->in->hook == FLOWLET_HOOK_XDP &&
+	    setsockopt(p->send_fd, SOL_PACKET, PACKET_QDISC_BYPASS, &on,
+		       sizeof(on)))
+		return -1;
 	for (int f = 0; f < 2; f++) {
 		p->recv_fd[f] = socket(families[f],
 				       SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK,
@@ -168,6 +174,13 @@ struct prober *prober_open(const struct instance *in,
 		return NULL;
 	}
 	p->send_fd = p->recv_fd[0] = p->recv_fd[1] = -1;
+	/* A host's own traffic goes through flowlet there: so would the
+	 * probes, balanced instead of sent over their path. */
+	if (in->hook == FLOWLET_HOOK_TC_EGRESS) {
+		pr_err("--probe: not at tc-egress, where flowlet would balance "
+		       "the probes themselves");
+		goto fail;
+	}
 	if (instance_read_config(in, &c))
 		goto fail;
 	p->in = in;
