@@ -56,6 +56,21 @@ test_global_nexthops() {
 	check "detach" ctl detach s1-eth1
 }
 
+# watch --probe over IPv6: ICMPv6 echo requests out of each path, from the
+# ingress port's address (fd00:1::fe), answered on every path.
+test_probe6() {
+	local paths6=() i pid
+	for i in 1 2 3 4; do paths6+=(--path "s1-eth$((i + 1))@fd00:1$i::2"); done
+	check "attach with IPv6 next hops" ctl attach s1-eth1 "${paths6[@]}" --prefix fd00:6::/64 || return
+	ip netns exec "${UNIQ}s1" "$FLOWLETCTL" watch s1-eth1 --probe fd00:6::2 --probe-interval 20ms \
+		>/dev/null 2>"$OUT" &
+	pid=$!
+	on_exit kill "$pid"
+	wait_until 30 stats_true s1 s1-eth1 'len(d["delay"]) == 4 and all(e["answered"] >= 10 for e in d["delay"])'
+	check "each of the 4 paths answered 10 ICMPv6 probes or more" stats_true s1 s1-eth1 \
+		'len(d["delay"]) == 4 and all(e["answered"] >= 10 and e["target"] == "fd00:6::2" for e in d["delay"])'
+}
+
 # Paths from an IPv6 multipath route through link-local next hops (as
 # routing daemons install them): the s2..s5 ends' EUI-64 addresses.
 test_link_local_route() {

@@ -59,6 +59,8 @@ struct prober {
 	int recv_fd[2]; /* raw ICMP and ICMPv6: the replies */
 };
 
+/* The source the kernel picks toward @t (a UDP socket connected there
+ * sends nothing). */
 static int kernel_source(struct target *t)
 {
 	struct sockaddr_storage ss = { 0 };
@@ -101,8 +103,7 @@ static int kernel_source(struct target *t)
 
 /* The source of @t's probes: an address of the ingress port, whose
  * subnet is where the traffic flowlet balances comes from, so the far
- * side routes back to it; else the one the kernel picks toward @t (a UDP
- * socket connected there sends nothing). */
+ * side routes back to it; else the kernel's. */
 static int source_for(const struct instance_config *c, struct target *t)
 {
 	if (c->cfg.ingress_count &&
