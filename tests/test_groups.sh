@@ -250,6 +250,14 @@ test_watch_routes() {
 	check "watch: fd00:6::/64 changes" \
 		route_change fd00:6::/64 route replace fd00:6::/64 nexthop via fd00:12::2 nexthop via fd00:13::2
 	check "IPv6 routes are followed too: $(match)" match --quiet
+	on_exit on s1 ip route replace 10.0.6.128/25 dev s1-eth5
+	check "watch: the device route 10.0.6.128/25, the kernel's, goes" \
+		route_change 10.0.6.128/25 route del 10.0.6.128/25
+	before=$(stats_field 'd["redirected"]')
+	on h1 "$SEND" --quiet 10.0.6.200 5 0 >/dev/null
+	check "its addresses are balanced again, as 10.0.6.0/24's (5 redirected)" \
+		test "$(($(stats_field 'd["redirected"]') - before))" = 5
+	check "the groups are the kernel's routes again: $(match)" match --quiet
 
 }
 
