@@ -146,9 +146,9 @@ $(OUT)/flowletctl.bash: flowletctl | $(OUT)
 	$(call msg,GEN,$@)
 	$(Q)./flowletctl docs bash >$@
 
-flowlet-send: tools/flowlet_send.c
+flowlet-send: tools/flowlet_send.c | $(OUT)
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) $< -o $@
+	$(Q)$(CC) $(CFLAGS) -MF $(OUT)/flowlet-send.d $< -o $@
 
 # The unit tests register themselves: every UNIT_TEST(name) line and
 # every subtest("name") in its body becomes an entry of unit_tests.h.

@@ -69,14 +69,16 @@
  * The names of modes, reasons and path states: one table each, expanded
  * into the enums here and into the names flowletctl parses and prints
  * (loader/lib/names.c), its --help and `flowletctl docs json` (which
- * the Python side reads). X(ID, "name", "what it means").
+ * the Python side reads). X(ID, "name", "what it means"); a mode also
+ * says whether it switches per flowlet (1: the timeout, and --timeout
+ * auto's probes, matter to it).
  */
-#define FLOWLET_MODES(X)                                                    \
-	X(FLOWLET, "flowlet", "hash(flow, flowlet id): the P4 exercise")    \
-	X(ECMP, "ecmp", "hash(flow): one path per flow")                    \
-	X(LETFLOW, "letflow", "a random weighted path per flowlet")         \
-	X(LEASTLOAD, "leastload", "the least load per weight, per flowlet") \
-	X(SPRAY, "spray", "per-packet weighted round robin")
+#define FLOWLET_MODES(X)                                                       \
+	X(FLOWLET, "flowlet", 1, "hash(flow, flowlet id): the P4 exercise")    \
+	X(ECMP, "ecmp", 0, "hash(flow): one path per flow")                    \
+	X(LETFLOW, "letflow", 1, "a random weighted path per flowlet")         \
+	X(LEASTLOAD, "leastload", 1, "the least load per weight, per flowlet") \
+	X(SPRAY, "spray", 0, "per-packet weighted round robin")
 
 /* Why a packet went to the kernel (XDP_PASS) instead of a path. */
 #define FLOWLET_PASS_REASONS(X)                                               \
@@ -102,11 +104,11 @@
 
 /* The id is pasted directly, never passed on: an id may be a macro
  * elsewhere (IP_OPTIONS is one in netinet/in.h). */
-#define FLOWLET_MODE_ENTRY(id, name, help)	 FLOWLET_MODE_##id,
-#define FLOWLET_PASS_ENTRY(id, name, help)	 FLOWLET_PASS_##id,
-#define FLOWLET_DROP_ENTRY(id, name, help)	 FLOWLET_DROP_##id,
-#define FLOWLET_HOOK_ENTRY(id, name, prog, help) FLOWLET_HOOK_##id,
-#define FLOWLET_DOWN_ENTRY(id, name, help)	 FLOWLET_DOWN_BIT_##id,
+#define FLOWLET_MODE_ENTRY(id, name, flowlets, help) FLOWLET_MODE_##id,
+#define FLOWLET_PASS_ENTRY(id, name, help)	     FLOWLET_PASS_##id,
+#define FLOWLET_DROP_ENTRY(id, name, help)	     FLOWLET_DROP_##id,
+#define FLOWLET_HOOK_ENTRY(id, name, prog, help)     FLOWLET_HOOK_##id,
+#define FLOWLET_DOWN_ENTRY(id, name, help)	     FLOWLET_DOWN_BIT_##id,
 
 enum flowlet_mode { FLOWLET_MODES(FLOWLET_MODE_ENTRY) FLOWLET_MODE_COUNT };
 enum flowlet_pass_reason {

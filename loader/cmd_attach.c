@@ -77,7 +77,7 @@ const struct cmd_option attach_options[] = {
 	       "--from-route's PREFIX, else all of IPv4 and IPv6. Local, "
 	       "link-local and multicast addresses are never balanced",
 	       .kinds = "n", .args = { FLOWLET_MAX_PREFIXES }, .repeat = true),
-	TUNING_OPTIONS,
+	TUNING_OPTIONS(TIMEOUT_OPTION_LIVE),
 	HOOK_OPTION,
 	OPTION("xdp-mode", OPT_XDP_MODE, "native|generic",
 	       "the XDP mode (default: native where the driver has it)",
@@ -288,7 +288,7 @@ static int apply_set(struct instance_config *c, void *ctx)
 }
 
 const struct cmd_option set_options[] = {
-	TUNING_OPTIONS,
+	TUNING_OPTIONS(TIMEOUT_OPTION_LIVE),
 	HOOK_OPTION,
 	{ 0 },
 };

@@ -213,8 +213,11 @@ static int docs_check(void)
 /* The table as JSON, for scripts that need its names and defaults. */
 static void docs_json(void)
 {
-	char words[256], help[512];
+	char words[256], help[512], timeout[32];
+	struct instance_config defaults;
 
+	config_init(&defaults);
+	format_duration(defaults.cfg.timeout_ns, timeout, sizeof(timeout));
 	print_start(true);
 	print_open(NULL, '{');
 	print_str("version", NULL, FLOWLET_VERSION);
@@ -246,12 +249,21 @@ static void docs_json(void)
 	for (int m = 0; m < FLOWLET_MODE_COUNT; m++)
 		print_str(NULL, NULL, mode_name(m));
 	print_close(']');
-	print_str("default_mode", NULL, mode_name(FLOWLET_MODE_FLOWLET));
+	print_open("flowlet_modes", '[');
+	for (int m = 0; m < FLOWLET_MODE_COUNT; m++) {
+		if (mode_flowlets(m))
+			print_str(NULL, NULL, mode_name(m));
+	}
+	print_close(']');
+	print_str("default_mode", NULL, mode_name(defaults.cfg.mode));
 	print_open("hooks", '[');
 	for (int h = 0; h < FLOWLET_HOOK_COUNT; h++)
 		print_str(NULL, NULL, hook_name(h));
 	print_close(']');
-	print_u64("default_timeout_ns", NULL, FLOWLET_DEFAULT_TIMEOUT_NS);
+	/* "auto" or a duration; default_timeout_ns: auto's until measured. */
+	print_str("default_timeout", NULL,
+		  defaults.meta.timeout_auto ? "auto" : timeout);
+	print_u64("default_timeout_ns", NULL, defaults.cfg.timeout_ns);
 	print_u64("default_load_halflife_ns", NULL,
 		  FLOWLET_DEFAULT_LOAD_HALFLIFE_NS);
 	print_open("duration_units", '{');

@@ -143,7 +143,7 @@ static int parse_sweep(const char *text, __u64 *timeouts, int *count)
 }
 
 const struct cmd_option replay_options[] = {
-	TUNING_OPTIONS,
+	TUNING_OPTIONS(TIMEOUT_OPTION_FIXED),
 	OPTION("sweep", OPT_SWEEP, "D1,D2,...",
 	       "replay once per timeout (up to @0): one row each (flowlets, "
 	       "packets per flowlet, path changes, balance)",

@@ -269,6 +269,29 @@ static bool timeout_moved(__u64 a, __u64 b)
 	return d > (tenth > 100000 ? tenth : 100000);
 }
 
+/* An auto target came or went: a line. */
+static void on_target(void *ctx, const struct ip_addr *target, int group,
+		      enum prober_change why)
+{
+	static const char *const whys[] = {
+		[PROBER_PICKED] = "its group's largest recent flow goes there",
+		[PROBER_IDLE] = "no flow went there for a while",
+		[PROBER_SILENT] = "it answered no probe",
+		[PROBER_UNWANTED] = "the timeout is fixed or the mode has no "
+				    "flowlets",
+	};
+	char addr[INET6_ADDRSTRLEN];
+
+	format_ip(target->bytes, target->family, addr, sizeof(addr));
+	print_head(ctx, why == PROBER_PICKED ? "probe" : "unprobe");
+	print_str("target", " %s", addr);
+	if (group >= 0)
+		print_u64("group", " (group %llu)", group);
+	print_str("why", ": %s\n", whys[why]);
+	print_close('}');
+	print_end();
+}
+
 /* The groups' timeouts @ctx (0: the fixed one) into the config in force
  * if it still wants them (--timeout auto): 1 if nothing changes. */
 static int set_timeouts(struct instance_config *c, void *ctx)
@@ -410,7 +433,9 @@ const struct cmd_option watch_options[] = {
 	       "instance balances that answers ICMP echo requests: one "
 	       "request per path every --probe-interval, out of the path's "
 	       "interface to its next hop; up to @0 addresses, each over the "
-	       "paths of its group (stats shows the delays)",
+	       "paths of its group (stats shows the delays). Without it, "
+	       "while the timeout is auto in a mode with flowlets, each "
+	       "group's largest recent flow's destination",
 	       .kinds = "n", .args = { FLOWLET_MAX_PROBE_TARGETS },
 	       .repeat = true),
 	OPTION("probe-interval", OPT_PROBE_INTERVAL, "DURATION",
@@ -494,11 +519,14 @@ int cmd_watch(int argc, char **argv)
 			       strerror(errno));
 		goto out;
 	}
-	if (target_count) {
+	/* Without --probe, the flows' destinations; not at tc-egress,
+	 * where flowlet would balance the probes themselves. */
+	if (target_count || w->in.hook != FLOWLET_HOOK_TC_EGRESS) {
 		w->prober =
 			prober_open(&w->in, targets, target_count, interval_ns);
 		if (!w->prober)
 			goto out;
+		prober_notify(w->prober, on_target, w);
 	}
 	/* Subscribe before the first sync, so that no change falls between
 	 * reading the kernel and listening to it. */

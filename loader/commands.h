@@ -136,14 +136,23 @@ enum {
 	OPT_COMMAND_FIRST,
 };
 /* clang-format off */
-#define TUNING_OPTIONS                                                       \
-	OPTION("mode", OPT_MODE, "MODE", "how paths are chosen: see Modes",  \
-	       .words_fn = mode_words),                                      \
+/* --timeout of a live instance (attach, set) and of a replay, where
+ * nothing is measured. */
+#define TIMEOUT_OPTION_LIVE                                                  \
 	OPTION("timeout", OPT_TIMEOUT, "DURATION|auto",                      \
 	       "the flowlet gap: a flow may change paths after a gap this "  \
-	       "long (default @0); auto: each path group's from its paths' " \
-	       "delays, measured by watch --probe (@0 until they are)",      \
-	       .kinds = "d", .args = { FLOWLET_DEFAULT_TIMEOUT_NS }),        \
+	       "long; auto (the default): each path group's from its "       \
+	       "paths' delays, which watch measures (@0 until it has)",      \
+	       .kinds = "d", .args = { FLOWLET_DEFAULT_TIMEOUT_NS })
+#define TIMEOUT_OPTION_FIXED                                                 \
+	OPTION("timeout", OPT_TIMEOUT, "DURATION",                           \
+	       "the flowlet gap: a flow may change paths after a gap this "  \
+	       "long (default @0)",                                          \
+	       .kinds = "d", .args = { FLOWLET_DEFAULT_TIMEOUT_NS })
+#define TUNING_OPTIONS(timeout_option)                                       \
+	OPTION("mode", OPT_MODE, "MODE", "how paths are chosen: see Modes",  \
+	       .words_fn = mode_words),                                      \
+	timeout_option,                                                      \
 	OPTION("weights", OPT_WEIGHTS, "W1,W2,...",                          \
 	       "one weight 0-@0 per path (default all 1), adding up to at "  \
 	       "most @1; 0 takes a path out of rotation",                    \

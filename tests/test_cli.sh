@@ -58,7 +58,7 @@ test_help() {
 test_command_table() {
 	check "docs check: every option a synopsis names is a row, every row has help" "$FLOWLETCTL" docs check
 	# What scripts read: the modes of --help, attach's default timeout.
-	check "docs json: the modes of --help and the default timeout attach --help prints" \
+	check "docs json: the modes of --help and the default timeout (auto, and its value until measured) attach --help prints" \
 		/usr/bin/python3 -c '
 import json, re, subprocess, sys
 ctl = sys.argv[1]
@@ -67,10 +67,12 @@ d = json.loads(subprocess.run([ctl, "docs", "json"], capture_output=True,
 helps = subprocess.run([ctl, "--help"], capture_output=True, text=True).stdout
 modes = re.findall(r"^  (\w+) ", helps.split("Modes:\n")[1].split("Hooks:")[0], re.M)
 attach = subprocess.run([ctl, "attach", "--help"], capture_output=True, text=True).stdout
-timeout = re.search(r"--timeout DURATION\S* [^(]*\(default (\d+)ms\)",
+timeout = re.search(r"--timeout DURATION\|auto [^(]*auto \(the default\)[^(]*\((\d+)ms until",
                     re.sub(r"\s+", " ", attach)).group(1)
 assert d["modes"] == modes, (d["modes"], modes)
+assert d["default_timeout"] == "auto", d["default_timeout"]
 assert d["default_timeout_ns"] == int(timeout) * 1000000, timeout
+assert set(d["flowlet_modes"]) == {"flowlet", "letflow", "leastload"}, d["flowlet_modes"]
 assert d["exit_statuses"] == {"OK": 0, "FAIL": 1, "USAGE": 2}, d["exit_statuses"]
 assert [c["name"] for c in d["commands"]][0] == "attach"' "$FLOWLETCTL"
 	# docs/flowletctl.md's generated block (as make docs finds it).

@@ -129,6 +129,48 @@ test_auto_timeout() {
 		"ip netns exec ${UNIQ}s1 '$FLOWLETCTL' stats s1-eth1 --prometheus | grep -q '^flowlet_group_timeout_seconds{.*group=\"0\"} 0.005$'"
 }
 
+# delay_targets: the targets stats shows delays for, sorted, one line.
+delay_targets() { stats_eval s1 s1-eth1 "' '.join(sorted({e['target'] for e in d['delay']}))"; }
+targets_are() { [ "$(delay_targets)" = "$1" ]; }
+
+# Without --probe, at the default timeout (auto), watch probes the
+# destination of each group's largest recent flow, lets go of one that
+# never answers (its group keeps the fixed timeout, never zero) and takes
+# the next, and probes nothing in a mode without flowlets.
+test_auto_targets() {
+	check "attach at defaults" ctl attach s1-eth1 "${S1_PATHS[@]}" --prefix 10.0.6.0/24 || return
+	check "the default timeout is auto" stats_true s1 s1-eth1 'd["timeout_auto"]'
+	# The largest flow goes to an address nobody answers at: 100 packets
+	# and more before the flood starts, whose flows are a packet each.
+	on h1 /usr/bin/python3 "$ROOT/tests/udp_stream.py" send 10.0.6.99 --port 9 --flows 1 --rate 2000 --seconds 120 >/dev/null &
+	on_exit kill $!
+	wait_until 30 stats_true s1 s1-eth1 'd["redirected"] >= 100'
+	on h1 /usr/bin/python3 "$ROOT/tests/udp_stream.py" flood "$H2" --rate 200 --seconds 120 >/dev/null &
+	on_exit kill $!
+	wait_until 30 stats_true s1 s1-eth1 'd["flows_active"] >= 2'
+	watch_probe_only --probe-interval 20ms
+	wait_until 30 grep -q '"event":"probe","target":"'"$H2"'"' "$OUT/watch"
+	check "the largest flow's destination is probed first" \
+		grep -qE '"event":"probe","target":"10.0.6.99","group":0,' "$OUT/watch"
+	check "it is let go: it answered no probe" \
+		grep -qE '"event":"unprobe","target":"10.0.6.99",.*"why":"it answered no probe"' "$OUT/watch"
+	check "then the next flow's, which answers" grep -q '"event":"probe","target":"'"$H2"'","group":0,' "$OUT/watch"
+	check "the silent one is not picked again" [ "$(grep -c '"event":"probe","target":"10.0.6.99"' "$OUT/watch")" = 1 ]
+	# Idle paths measure well under 20ms: failing takes the machine
+	# stalling the probes for over 15ms in the window's worst sample.
+	wait_until 30 timeout_in 1000000 20000000
+	check "idle equal paths: the group's timeout follows them off the fixed 50ms ($(group_timeout) ns)" timeout_in 1000000 20000000
+	check "every path's delay is the flow's destination's" \
+		delays_true 'len(p) == 4 and all(e["target"] == "'"$H2"'" and e["state"] == "ok" for e in ds)'
+	ctl set s1-eth1 --mode ecmp >/dev/null
+	wait_until 30 grep -q '"event":"unprobe","target":"'"$H2"'"' "$OUT/watch"
+	check "ecmp has no flowlets: the target is let go" \
+		grep -q '"event":"unprobe","target":"'"$H2"'",.*"why":"the timeout is fixed or the mode has no flowlets"' "$OUT/watch"
+	wait_until 30 delays_true 'not ds'
+	check "and nothing is probed" delays_true 'not ds'
+	check "the watcher still runs" kill -0 "$WATCH_PID"
+}
+
 # A balanced destination that does not answer: every probe lost, said so.
 test_no_answer() {
 	watch_probe --probe 10.0.6.99 --probe-interval 50ms || return

@@ -15,7 +15,9 @@ void config_init(struct instance_config *c)
 
 	memset(c, 0, sizeof(*c));
 	cfg->mode = FLOWLET_MODE_FLOWLET;
+	/* auto: watch measures the paths; the fixed value until it has. */
 	cfg->timeout_ns = FLOWLET_DEFAULT_TIMEOUT_NS;
+	c->meta.timeout_auto = true;
 	cfg->load_halflife_ns = FLOWLET_DEFAULT_LOAD_HALFLIFE_NS;
 	cfg->telemetry = 1;
 }

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -7,8 +8,12 @@
 #define NAME_ENTRY(id, name, help) name,
 #define HELP_ENTRY(id, name, help) help,
 
-static const char *const mode_names[] = { FLOWLET_MODES(NAME_ENTRY) };
-static const char *const mode_helps[] = { FLOWLET_MODES(HELP_ENTRY) };
+#define MODE_NAME_ENTRY(id, name, flowlets, help)     name,
+#define MODE_FLOWLETS_ENTRY(id, name, flowlets, help) flowlets,
+#define MODE_HELP_ENTRY(id, name, flowlets, help)     help,
+static const char *const mode_names[] = { FLOWLET_MODES(MODE_NAME_ENTRY) };
+static const bool mode_flowlets_[] = { FLOWLET_MODES(MODE_FLOWLETS_ENTRY) };
+static const char *const mode_helps[] = { FLOWLET_MODES(MODE_HELP_ENTRY) };
 #define HOOK_NAME_ENTRY(id, name, prog, help) name,
 #define HOOK_PROG_ENTRY(id, name, prog, help) #prog,
 #define HOOK_HELP_ENTRY(id, name, prog, help) help,
@@ -30,6 +35,11 @@ static const char *name_at(const char *const *names, __u32 count, __u32 i)
 const char *mode_name(__u32 mode)
 {
 	return name_at(mode_names, FLOWLET_MODE_COUNT, mode);
+}
+
+bool mode_flowlets(__u32 mode)
+{
+	return mode < FLOWLET_MODE_COUNT && mode_flowlets_[mode];
 }
 
 static int name_lookup(const char *const *names, int count, const char *name)

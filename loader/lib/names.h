@@ -4,12 +4,15 @@
 #ifndef FLOWLET_NAMES_H
 #define FLOWLET_NAMES_H
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <linux/types.h>
 
 #include "flowlet.h"
 
 const char *mode_name(__u32 mode);
+/* Whether @mode switches per flowlet (the timeout matters to it). */
+bool mode_flowlets(__u32 mode);
 /* The mode called @name, or -1. */
 int mode_lookup(const char *name);
 /* "flowlet, ecmp, ... or spray"; "flowlet ecmp ... spray" (words). */

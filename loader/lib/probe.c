@@ -17,11 +17,25 @@
 #include "clock.h"
 #include "delay.h"
 #include "log.h"
+#include "names.h"
 #include "nl.h"
 #include "probe.h"
 
 #define PROBE_MAGIC 0x666c7774 /* "flwt" */
 #define OUTSTANDING 4096       /* probes in flight, by sequence number */
+#define PAIRS	    (FLOWLET_MAX_PROBE_TARGETS * FLOWLET_MAX_PATHS)
+
+/* Without --probe, the targets are the flows' destinations: every
+ * PICK_EVERY_NS, a group with no target gets the destination of its
+ * largest flow that sent within PICK_RECENT_NS. A target no flow went to
+ * for PICK_IDLE_NS is let go, and so is one that answered none of
+ * PICK_SILENT_PROBES probes on any path (not picked again for
+ * SILENT_NS). */
+#define PICK_EVERY_NS	   1000000000ULL  /* 1s */
+#define PICK_RECENT_NS	   2000000000ULL  /* 2s */
+#define PICK_IDLE_NS	   10000000000ULL /* 10s */
+#define PICK_SILENT_PROBES 30
+#define SILENT_NS	   60000000000ULL /* 1min */
 
 /* What a probe carries after its ICMP echo header. */
 struct probe_payload {
@@ -42,14 +56,29 @@ struct pair {
 
 struct target {
 	struct ip_addr addr, source;
+	bool used;
+	bool fixed;    /* --probe; else picked from the flows (auto) */
+	__u64 seen_ns; /* auto: when flows last went there (MONOTONIC) */
+};
+
+/* An auto target that never answered: not picked again for a while. */
+struct silent {
+	struct ip_addr addr;
+	__u64 until_ns;
 };
 
 struct prober {
 	const struct instance *in;
 	struct target targets[FLOWLET_MAX_PROBE_TARGETS];
-	int count;
+	bool automatic; /* no --probe: targets picked from the flows */
 	__u64 interval_ns;
-	struct pair pairs[FLOWLET_MAX_PROBE_TARGETS * FLOWLET_MAX_PATHS];
+	__u64 pick_ns; /* auto: the next look at the flows */
+	struct silent silent[FLOWLET_MAX_PROBE_TARGETS];
+	int silent_next;
+	void (*notify)(void *ctx, const struct ip_addr *target, int group,
+		       enum prober_change why);
+	void *notify_ctx;
+	struct pair pairs[PAIRS];
 	struct {
 		__u64 sent_mono_ns; /* 0: free */
 		__u32 pair;
@@ -185,11 +214,12 @@ struct prober *prober_open(const struct instance *in,
 	if (instance_read_config(in, &c))
 		goto fail;
 	p->in = in;
-	p->count = count;
+	p->automatic = !count;
 	p->interval_ns = interval_ns;
 	p->id = getpid() & 0xffff;
 	for (int t = 0; t < count; t++) {
 		p->targets[t].addr = targets[t];
+		p->targets[t].used = p->targets[t].fixed = true;
 		format_ip(targets[t].bytes, targets[t].family, name,
 			  sizeof(name));
 		if (group_of(in, &targets[t]) < 0) {
@@ -209,8 +239,7 @@ struct prober *prober_open(const struct instance *in,
 		goto fail;
 	}
 	/* What an earlier watcher measured is no measurement now. */
-	for (__u32 key = 0; key < sizeof(p->pairs) / sizeof(p->pairs[0]);
-	     key++) {
+	for (__u32 key = 0; key < PAIRS; key++) {
 		if (bpf_map_update_elem(in->fds[MAP_DELAY], &key,
 					&p->pairs[key].out, BPF_ANY)) {
 			pr_err("watch: cannot write flowlet_delay: %s",
@@ -237,10 +266,19 @@ void prober_close(struct prober *p)
 	free(p);
 }
 
+void prober_notify(struct prober *p,
+		   void (*fn)(void *ctx, const struct ip_addr *target,
+			      int group, enum prober_change why),
+		   void *ctx)
+{
+	p->notify = fn;
+	p->notify_ctx = ctx;
+}
+
 void prober_reopen(struct prober *p, const struct instance *in)
 {
 	p->in = in;
-	for (size_t i = 0; i < sizeof(p->pairs) / sizeof(p->pairs[0]); i++)
+	for (int i = 0; i < PAIRS; i++)
 		p->pairs[i].dirty = p->pairs[i].active;
 }
 
@@ -255,10 +293,12 @@ int prober_wait_ms(const struct prober *p)
 {
 	__u64 now = clock_ns(CLOCK_MONOTONIC), next = UINT64_MAX;
 
-	for (size_t i = 0; i < sizeof(p->pairs) / sizeof(p->pairs[0]); i++) {
+	for (int i = 0; i < PAIRS; i++) {
 		if (p->pairs[i].active && p->pairs[i].next_ns < next)
 			next = p->pairs[i].next_ns;
 	}
+	if (p->automatic && p->pick_ns < next)
+		next = p->pick_ns;
 	if (next == UINT64_MAX)
 		return 1000;
 	return next <= now ? 0 : (next - now + 999999) / 1000000;
@@ -401,13 +441,176 @@ static void expire(struct prober *p, __u64 now)
 	}
 }
 
+static bool same_addr(const struct ip_addr *a, const struct ip_addr *b)
+{
+	return a->family == b->family &&
+	       !memcmp(a->bytes, b->bytes, a->family == 4 ? 4 : 16);
+}
+
+/* Target @t's slot is free again (@why): its pairs forget what they
+ * measured, and flowlet_delay with them (at the next write). */
+static void release(struct prober *p, int t, enum prober_change why)
+{
+	if (p->notify)
+		p->notify(p->notify_ctx, &p->targets[t].addr,
+			  group_of(p->in, &p->targets[t].addr), why);
+	for (int i = t * FLOWLET_MAX_PATHS; i < (t + 1) * FLOWLET_MAX_PATHS;
+	     i++) {
+		p->pairs[i] = (struct pair){ .dirty = true };
+	}
+	for (int s = 0; s < OUTSTANDING; s++) {
+		if (p->outstanding[s].pair / FLOWLET_MAX_PATHS == (__u32)t)
+			p->outstanding[s].sent_mono_ns = 0;
+	}
+	p->targets[t] = (struct target){ 0 };
+}
+
+/* Whether auto target @t was probed enough on some path, and answered on
+ * none. */
+static bool silent(const struct prober *p, int t)
+{
+	bool probed = false;
+
+	for (int i = t * FLOWLET_MAX_PATHS; i < (t + 1) * FLOWLET_MAX_PATHS;
+	     i++) {
+		if (p->pairs[i].out.answered)
+			return false;
+		probed |= p->pairs[i].out.sent >= PICK_SILENT_PROBES;
+	}
+	return probed;
+}
+
+static bool silenced(const struct prober *p, const struct ip_addr *a, __u64 now)
+{
+	for (int i = 0; i < FLOWLET_MAX_PROBE_TARGETS; i++) {
+		if (p->silent[i].until_ns > now &&
+		    same_addr(&p->silent[i].addr, a))
+			return true;
+	}
+	return false;
+}
+
+/* The largest recent flow's destination in each group (@best, with its
+ * bytes in @bytes), skipping silenced ones; marks the auto targets flows
+ * still go to. */
+static void busiest(struct prober *p, __u64 now, struct ip_addr *best,
+		    __u64 *bytes)
+{
+	struct flowlet_flow_key *keys;
+	struct flowlet_flow *values;
+	long long n = instance_read_flows(p->in, &keys, &values);
+
+	for (long long i = 0; i < n; i++) {
+		const struct flowlet_flow *f = &values[i];
+		struct ip_addr dst = { .family = keys[i].family };
+
+		if ((__s64)(now - f->last_seen_ns) > (__s64)PICK_RECENT_NS)
+			continue;
+		memcpy(dst.bytes, keys[i].dst, sizeof(dst.bytes));
+		for (int t = 0; t < FLOWLET_MAX_PROBE_TARGETS; t++) {
+			if (p->targets[t].used && !p->targets[t].fixed &&
+			    same_addr(&p->targets[t].addr, &dst))
+				p->targets[t].seen_ns = now;
+		}
+		if (f->group < FLOWLET_MAX_GROUPS &&
+		    f->bytes > bytes[f->group] && !silenced(p, &dst, now)) {
+			best[f->group] = dst;
+			bytes[f->group] = f->bytes;
+		}
+	}
+	free(keys);
+	free(values);
+}
+
+/*
+ * Without --probe: while the timeout is auto in a mode with flowlets,
+ * each group balancing traffic gets a target, the destination of its
+ * largest recent flow; see PICK_EVERY_NS.
+ */
+static void pick_targets(struct prober *p, __u64 now)
+{
+	struct ip_addr best[FLOWLET_MAX_GROUPS];
+	__u64 bytes[FLOWLET_MAX_GROUPS] = { 0 };
+	struct instance_config config, *c = &config;
+	int free_slot = -1;
+	bool want;
+
+	if (!p->automatic || now < p->pick_ns)
+		return;
+	p->pick_ns = now + PICK_EVERY_NS;
+	/* The config in force: set may have changed the mode or timeout
+	 * since watch last looked. */
+	if (instance_read_config(p->in, c))
+		return;
+	want = c->meta.timeout_auto && mode_flowlets(c->cfg.mode);
+	if (want)
+		busiest(p, now, best, bytes);
+	for (int t = FLOWLET_MAX_PROBE_TARGETS - 1; t >= 0; t--) {
+		struct target *tg = &p->targets[t];
+		int g;
+
+		if (tg->used && !want) {
+			release(p, t, PROBER_UNWANTED);
+		} else if (tg->used && silent(p, t)) {
+			p->silent[p->silent_next].addr = tg->addr;
+			p->silent[p->silent_next].until_ns = now + SILENT_NS;
+			p->silent_next = (p->silent_next + 1) %
+					 FLOWLET_MAX_PROBE_TARGETS;
+			release(p, t, PROBER_SILENT);
+		} else if (tg->used && now - tg->seen_ns > PICK_IDLE_NS) {
+			release(p, t, PROBER_IDLE);
+		}
+		if (!tg->used) {
+			free_slot = t;
+			continue;
+		}
+		g = group_of(p->in, &tg->addr);
+		if (g >= 0 && g < FLOWLET_MAX_GROUPS)
+			bytes[g] = 0; /* it has one */
+	}
+	while (free_slot >= 0) {
+		struct target *tg = &p->targets[free_slot];
+		int g = 0;
+
+		for (int i = 1; i < FLOWLET_MAX_GROUPS; i++) {
+			if (bytes[i] > bytes[g])
+				g = i;
+		}
+		if (!bytes[g])
+			break;
+		bytes[g] = 0;
+		/* The flow's group may predate a commit: ask the prefixes;
+		 * and one silenced just now is no candidate. */
+		if (group_of(p->in, &best[g]) != g ||
+		    silenced(p, &best[g], now))
+			continue;
+		tg->addr = best[g];
+		if (source_for(c, tg)) {
+			*tg = (struct target){ 0 };
+			continue;
+		}
+		tg->used = true;
+		tg->seen_ns = now;
+		if (p->notify)
+			p->notify(p->notify_ctx, &tg->addr, g, PROBER_PICKED);
+		free_slot = -1;
+		for (int t = 0; t < FLOWLET_MAX_PROBE_TARGETS; t++) {
+			if (!p->targets[t].used)
+				free_slot = t;
+		}
+	}
+}
+
 void prober_tick(struct prober *p, const struct instance_config *c)
 {
 	__u64 now = clock_ns(CLOCK_MONOTONIC);
-	int npairs = p->count * FLOWLET_MAX_PATHS;
+	int npairs = PAIRS;
 
-	for (int t = 0; t < p->count; t++) {
-		int g = group_of(p->in, &p->targets[t].addr);
+	pick_targets(p, now);
+	for (int t = 0; t < FLOWLET_MAX_PROBE_TARGETS; t++) {
+		int g = p->targets[t].used
+				? group_of(p->in, &p->targets[t].addr)
+				: -1;
 		__u32 members = g >= 0 && (__u32)g < c->cfg.group_count
 					? c->cfg.groups[g].members
 					: 0;
@@ -478,7 +681,8 @@ static int parse_reply(const struct prober *p, const __u8 *data, size_t len,
 	}
 	memcpy(pl, data + sizeof(struct icmphdr), sizeof(*pl));
 	if (id != p->id || ntohl(pl->magic) != PROBE_MAGIC ||
-	    ntohl(pl->pair) >= (__u32)p->count * FLOWLET_MAX_PATHS)
+	    ntohl(pl->pair) >= PAIRS ||
+	    !p->targets[ntohl(pl->pair) / FLOWLET_MAX_PATHS].used)
 		return -1;
 	return 0;
 }
@@ -548,9 +752,12 @@ void prober_timeouts(const struct prober *p, const struct instance_config *c,
 
 	memset(timeouts, 0, FLOWLET_MAX_GROUPS * sizeof(*timeouts));
 	memset(spreads, 0, FLOWLET_MAX_GROUPS * sizeof(*spreads));
-	for (int t = 0; t < p->count; t++) {
+	for (int t = 0; t < FLOWLET_MAX_PROBE_TARGETS; t++) {
 		const struct flowlet_delay *paths[FLOWLET_MAX_PATHS];
-		int g = group_of(p->in, &p->targets[t].addr), n = 0;
+		int g = p->targets[t].used
+				? group_of(p->in, &p->targets[t].addr)
+				: -1,
+		    n = 0;
 		__u64 timeout, spread = 0;
 
 		if (g < 0 || (__u32)g >= c->cfg.group_count ||

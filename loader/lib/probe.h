@@ -28,13 +28,30 @@ struct prober;
 /*
  * Probes @count targets (at most FLOWLET_MAX_PROBE_TARGETS) over the
  * paths of @in, each target over each of its group's paths every
- * @interval_ns. NULL after an error (printed): a target that is not a
- * destination @in balances, one with no route, sockets refused.
+ * @interval_ns; with none, targets it picks from the flows while the
+ * timeout is auto (see PICK_EVERY_NS in probe.c). NULL after an error
+ * (printed): a target that is not a destination @in balances, one with
+ * no route, sockets refused.
  */
 struct prober *prober_open(const struct instance *in,
 			   const struct ip_addr *targets, int count,
 			   __u64 interval_ns);
 void prober_close(struct prober *p);
+
+/* Why an auto target came or went, for prober_notify(). */
+enum prober_change {
+	PROBER_PICKED,	/* the largest recent flow of its group goes there */
+	PROBER_IDLE,	/* no flow went there for PICK_IDLE_NS */
+	PROBER_SILENT,	/* it answered no probe on any path */
+	PROBER_UNWANTED /* the timeout is fixed, or the mode has no flowlets */
+};
+
+/* @fn(@ctx, target, its group, why) each time an auto target comes or
+ * goes (watch prints a line). */
+void prober_notify(struct prober *p,
+		   void (*fn)(void *ctx, const struct ip_addr *target,
+			      int group, enum prober_change why),
+		   void *ctx);
 
 /* The sockets replies arrive on, for poll(): fills @fds (room for 2). */
 int prober_fds(const struct prober *p, int *fds);
@@ -42,8 +59,9 @@ int prober_fds(const struct prober *p, int *fds);
 /* Milliseconds until the next probe is due (0: now). */
 int prober_wait_ms(const struct prober *p);
 
-/* Sends the probes that are due over the paths of @c, counts those that
- * went unanswered as lost, and writes what changed to flowlet_delay. */
+/* Picks targets if it is time, sends the probes that are due over the
+ * paths of @c, counts those that went unanswered as lost, and writes what
+ * changed to flowlet_delay. */
 void prober_tick(struct prober *p, const struct instance_config *c);
 
 /* Reads the replies waiting on @fd (one of prober_fds()). */

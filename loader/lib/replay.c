@@ -111,6 +111,7 @@ static int setup(struct flowlet *skel, const struct replay_opts *opts,
 	struct flowlet_config *cfg = &c.cfg;
 
 	config_init(&c);
+	c.meta.timeout_auto = false; /* nothing is measured in a replay */
 	cfg->hash_seed = opts->seed;
 	memcpy(cfg->ingress[0].mac, replay_mac, ETH_ALEN);
 	cfg->ingress_count = 1;
