@@ -16,7 +16,7 @@ from common import (ROOT, new_parser, out_dir, progress, pyplot, write_csv,
                     write_section)
 
 from flowlet_plan import H2  # noqa: E402
-from flowlet_mininet import DEFAULT_TIMEOUT, format_ns  # noqa: E402
+from flowlet_mininet import UNMEASURED_TIMEOUT, format_ns  # noqa: E402
 from flowlet_topos import seed_network  # noqa: E402
 from traffic import end_process, flowgen, use_mode  # noqa: E402
 
@@ -140,7 +140,7 @@ def main(argv=None):
                  % args.seconds)
         capture(trace, args.seconds, args.load, args.seed, args.cc)
     common = ['--paths', str(args.paths), '--seed', str(args.seed)]
-    info = replay(trace, '--timeout', DEFAULT_TIMEOUT, *common)
+    info = replay(trace, "--timeout", UNMEASURED_TIMEOUT, *common)
     rows = []
     for mode in MODES:
         progress(NAME, 'replaying %s over %d timeouts' % (

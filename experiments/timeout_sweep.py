@@ -1,9 +1,12 @@
-"""Experiment 5, timeout sweep: the flowlet timeout from 10 us to 500 ms,
-k long TCP flows over 4 equal shaped paths: path balance (max/mean of the
-bytes each path delivered) against reordering at the receiver (its
-TcpExtTCPOFOQueue) and the sender's retransmissions. Claim (the flowlet
-literature): a short timeout balances well and reorders; a long one keeps
-order and balances like ECMP; in between lies a knee."""
+"""Experiment 5, timeout sweep: fixed flowlet timeouts and `auto`, k long
+TCP flows over 4 equal shaped paths, in several buffer regimes (the
+shapers' tbf latency) and link rates: path balance (max/mean of the bytes
+each path delivered) against reordering at the receiver (its
+TcpExtTCPOFOQueue) and the sender's retransmissions. Claims: a short
+timeout balances well and reorders; a long one keeps order and balances
+like ECMP; the knee between them moves with the buffers; `auto`, which
+measures the paths, lands near the best timeout that is safe in each
+regime."""
 
 import os
 import sys
@@ -12,16 +15,24 @@ from common import (cpu_sentence, duration_us, error_bars, new_parser, out_dir,
                     progress, pyplot, spread, use_variant, write_csv,
                     write_section)
 
-from flowlet_mininet import DEFAULT_TIMEOUT  # noqa: E402
+from flowlet_mininet import UNMEASURED_TIMEOUT  # noqa: E402
 from flowlet_topos import seed_network  # noqa: E402
 from traffic import hist_median, imbalance, iperf, median, \
     telemetry_delta  # noqa: E402
 
 NAME = 'timeout_sweep'
 SEGMENT = 1448
+AUTO = 'auto'
+# auto is measured after this much of the same traffic: watch picks its
+# target and fills its windows (it keeps them while traffic flows).
+AUTO_WARMUP_S = 3
+# Safe: out-of-order segments and retransmissions (per 1000 segments) at
+# most twice the longest fixed timeout's, plus this.
+SAFE_SLACK = 1.0
 
 
 def knee(rows, mode, timeouts, floor):
+    # pylint: disable=too-many-locals
     """(the shortest timeout from which mode's median out-of-order rate
     stays within 1.5 x floor + 1 per 1000 segments, floor being ecmp's,
     which never reorders: what it queues out of order follows losses at
@@ -50,7 +61,7 @@ def flowlet_cell(runs):
                         '%d+' % median(sizes) if sizes else 'none ended')
 
 
-def plot(rows, modes, timeouts, knees, base, path):
+def plot(rows, modes, timeouts, knees, base, path, title):
     plt = pyplot()
     fig, axes = plt.subplots(3, 1, sharex=True, figsize=(8, 8))
     xs = [duration_us(t) for t in timeouts]
@@ -64,6 +75,11 @@ def plot(rows, modes, timeouts, knees, base, path):
                  for t in timeouts])
             ax.errorbar(xs, meds, yerr=[lows, highs], marker='o',
                         capsize=3, label=mode)
+        for n, mode in enumerate(modes):
+            ax.axhline(median([r[col] for r in rows
+                               if r[0] == mode and r[1] == AUTO]),
+                       color='C%d' % n, linestyle='dotted',
+                       label='%s, auto' % mode)
         for n, label in enumerate(('kernel', 'ecmp')):
             ax.axhline(median([r[col] for r in base[label]]), alpha=0.6,
                        color='C%d' % (len(modes) + n), linestyle='dotted',
@@ -79,33 +95,25 @@ def plot(rows, modes, timeouts, knees, base, path):
     axes[-1].set_xscale('log')
     axes[-1].set_xlabel('flowlet timeout (us, log); dashed: the knee '
                         '(reordering gone)')
-    fig.suptitle('Timeout sweep: balance against reordering')
+    fig.suptitle('Timeout sweep, %s: balance against reordering (dotted: '
+                 'auto and the baselines)' % title)
     fig.tight_layout()
     fig.savefig(path)
 
 
-def section(args, rows, modes, timeouts, knees, base):
-    lines = ['## 5. Timeout sweep: balance against reordering',
-             '',
-             'Claim: a short flowlet timeout balances the paths and '
-             'reorders packets; a long one keeps order and balances like '
-             'ECMP; the knee between them is where a user wants to be.',
-             '',
-             'Setup: seed topology, 4 paths of %g Mbit/s, `iperf3 -P %d` '
-             'for %d s per point, %d runs, timeouts and modes taking '
-             'turns, seeds %d. Balance: max/mean of the bytes each path '
-             'delivered. Reordering: the receiver\'s TcpExtTCPOFOQueue '
-             '(`nstat` in h2) per 1000 segments delivered; retransmissions: '
-             'the sender\'s TcpRetransSegs. Data: `results/%s/runs.csv`, '
-             'plot: `results/%s/sweep.png`.'
-             % (args.bw, args.flows, args.seconds, args.runs, args.seed,
-                NAME, NAME),
-             '',
+def regime_name(queue, bw):
+    """How a regime is named in the report."""
+    return '%s queues at %g Mbit/s' % (queue, bw)
+
+
+def grid_section(args, regime, rows, modes, timeouts, knees, base):
+    """One regime's table of every timeout, and what its knees say."""
+    lines = ['### %s' % regime_name(*regime), '',
              '| timeout | ' + ' | '.join(
                  '%s: imbalance | out-of-order /1000 | retrans. | goodput '
                  '| flowlets (size)' % m for m in modes) + ' |',
              '|---|' + '---|---|---|---|---|' * len(modes)]
-    for t in timeouts:
+    for t in timeouts + [AUTO]:
         cells = []
         for mode in modes:
             runs = [r for r in rows if r[0] == mode and r[1] == t]
@@ -121,62 +129,128 @@ def section(args, rows, modes, timeouts, knees, base):
              spread([r[7] for r in runs], '%.1f'),
              '%d' % median([r[8] for r in runs]),
              '%.0f%%' % median([r[4] for r in runs]), '-'] * len(modes))))
-    lines += ['', 'Median (min-max) over runs; the last rows are the '
-              'baselines (no timeout), repeated under each mode. '
-              'Flowlets: started on s1 during a run, and in brackets the '
-              'median size in packets of those that ended (a log2 '
-              'bucket: [n, 2n)), from flowlet\'s telemetry '
-              '(`flowletctl stats --json`).', '',
-              'What this run says:', '']
+    lines += ['']
     floor = median([r[7] for r in base['ecmp']])
     for mode, (ordered, balanced) in knees.items():
         lines.append('- `%s`: %s; the balance stays within 10%% of its '
-                     'best up to %s.%s'
+                     'best up to %s.'
                      % (mode, 'out-of-order segments fall to ecmp\'s level '
                         '(%.1f per 1000: losses, not reordering) from %s on'
                         % (floor, ordered) if ordered else
                         'out-of-order segments stay above ecmp\'s level '
-                        '(%.1f per 1000) at every timeout tried' % floor,
-                        balanced,
-                        ' The knee: %s.' % ordered if ordered else ''))
-    for mode, (ordered, balanced) in knees.items():
-        if ordered and duration_us(ordered) <= duration_us(balanced):
-            lines.append('- `%s`: from %s to %s a timeout gives both order '
-                         'and balance.' % (mode, ordered, balanced))
-        else:
-            lines.append('- `%s`: no timeout gives both here: long TCP '
-                         'flows over shaped queues pause rarely, so a '
-                         'timeout long enough to keep their order moves '
-                         'them seldom, and their balance is then the '
-                         'hash\'s, as under ecmp.' % mode)
-    lines += ['', cpu_sentence(max(r[12] for r in rows))]
+                        '(%.1f per 1000) at every fixed timeout tried'
+                        % floor, balanced))
+    return lines
+
+
+def med(rows, mode, timeout, col):
+    """The median of column col over mode's runs at timeout."""
+    return median([r[col] for r in rows if r[0] == mode and r[1] == timeout])
+
+
+def verdict(rows, mode, timeouts):
+    """auto against the best safe fixed timeout in one regime: (longest,
+    best safe fixed timeout or None, auto's goodput / the best's, whether
+    auto is safe). Safe: out-of-order segments and retransmissions per
+    1000 segments at most twice the longest timeout's, plus SAFE_SLACK."""
+    longest = max(timeouts, key=duration_us)
+    ofo_max = 2 * med(rows, mode, longest, 7) + SAFE_SLACK
+    retrans_max = 2 * med(rows, mode, longest, 15) + SAFE_SLACK
+
+    def safe(t):
+        return (med(rows, mode, t, 7) <= ofo_max and
+                med(rows, mode, t, 15) <= retrans_max)
+    safe_fixed = [t for t in timeouts if safe(t)]
+    best = max(safe_fixed, key=lambda t: med(rows, mode, t, 17),
+               default=None)
+    ratio = (med(rows, mode, AUTO, 17) / med(rows, mode, best, 17)
+             if best else None)
+    return longest, best, ratio, safe(AUTO)
+
+
+def summary_section(args, results, modes, timeouts):
+    """The table of auto against the best safe fixed timeout, per regime
+    and mode."""
+    lines = ['| regime | mode | best safe fixed | its Mbit/s | auto Mbit/s '
+             '| auto / best | auto out-of-order /1000 | auto retrans. /1000 '
+             '| auto safe | auto chose | longest (%s): out-of-order, '
+             'retrans. /1000 |' % max(timeouts, key=duration_us),
+             '|---|---|---|---|---|---|---|---|---|---|---|']
+    for regime, rows, _, _ in results:
+        for mode in modes:
+            longest, best, ratio, safe = verdict(rows, mode, timeouts)
+            chosen = [r[16] for r in rows if r[0] == mode and r[1] == AUTO
+                      and r[16] != '']
+            lines.append('| %s | %s | %s | %s | %.1f | %s | %.1f | %.1f | %s '
+                         '| %s | %.1f, %.1f |' % (
+                             regime_name(*regime), mode, best or 'none',
+                             '%.1f' % med(rows, mode, best, 17) if best
+                             else '-', med(rows, mode, AUTO, 17),
+                             '%.2f' % ratio if ratio else '-',
+                             med(rows, mode, AUTO, 7),
+                             med(rows, mode, AUTO, 15),
+                             'yes' if safe else '**no**',
+                             '%.1fms' % (median(chosen) / 1e6) if chosen
+                             else 'not measured',
+                             med(rows, mode, longest, 7),
+                             med(rows, mode, longest, 15)))
+    return lines
+
+
+def section(args, results, modes, timeouts):
+    """Experiment 5's section of the report."""
+    lines = ['## 5. Timeout sweep: balance against reordering, and auto',
+             '',
+             'Claim: a short flowlet timeout balances the paths and '
+             'reorders packets; a long one keeps order and balances like '
+             'ECMP; the knee between them moves with the buffers. `auto` '
+             '(the default), which sets each group\'s timeout from the '
+             'delays `flowletctl watch` measures on its paths, lands near '
+             'the best timeout that is safe in each regime.',
+             '',
+             'Setup: seed topology, 4 equal paths, each shaped by a tbf '
+             'where it leaves its middle switch (queue: its latency), '
+             '`iperf3 -P %d` for %d s per point, %d runs, timeouts and '
+             'modes taking turns, seeds %d. `auto` is measured after %d s '
+             'of the same traffic (watch picks its target and fills its '
+             'windows), and "auto chose" is the group timeout in force on '
+             's1 at the end of its runs. Balance: max/mean of the bytes '
+             'each path delivered. Reordering: the receiver\'s '
+             'TcpExtTCPOFOQueue (`nstat` in h2) per 1000 segments '
+             'delivered; retransmissions: the sender\'s TcpRetransSegs, '
+             'also per 1000 segments. Safe: both at most twice the longest '
+             'fixed timeout\'s, plus %g. Data: `results/%s/runs.csv`, '
+             'plots: `results/%s/sweep-*.png`.'
+             % (args.flows, args.seconds, args.runs, args.seed,
+                AUTO_WARMUP_S, SAFE_SLACK, NAME, NAME),
+             '']
+    lines += summary_section(args, results, modes, timeouts)
+    lines += ['', 'Median over runs. Below, each regime\'s whole grid: '
+              'median (min-max) over runs; the last rows are the '
+              'baselines (no timeout), repeated under each mode. '
+              'Flowlets: started on s1 during a run, and in brackets the '
+              'median size in packets of those that ended (a log2 '
+              'bucket: [n, 2n)), from flowlet\'s telemetry '
+              '(`flowletctl stats --json`).', '']
+    cpu = 0
+    for regime, rows, knees, base in results:
+        lines += grid_section(args, regime, rows, modes, timeouts, knees,
+                              base) + ['']
+        cpu = max([cpu] + [r[12] for r in rows])
+    lines += [cpu_sentence(cpu)]
     return '\n'.join(lines)
 
 
-def main(argv=None):
-    parser = new_parser(__doc__, '5 timeouts, flowlet only, 1 run of 3 s')
-    parser.add_argument('--timeouts', default=None)
-    parser.add_argument('--modes', default=None,
-                        help='default flowlet,letflow')
-    parser.add_argument('--flows', type=int, default=4)
-    parser.add_argument('--bw', type=float, default=50)
-    parser.add_argument('--seconds', type=int, default=None)
-    parser.add_argument('--runs', type=int, default=None)
-    args = parser.parse_args(argv)
-    timeouts = (args.timeouts or (
-        '10us,1ms,10ms,100ms,500ms' if args.quick else
-        '10us,100us,500us,1ms,2ms,5ms,10ms,20ms,50ms,100ms,500ms')
-    ).split(',')
-    for t in timeouts:
-        duration_us(t)
-    modes = (args.modes or ('flowlet' if args.quick
-                            else 'flowlet,letflow')).split(',')
-    args.runs = args.runs or (1 if args.quick else 3)
-    args.seconds = args.seconds or (3 if args.quick else 5)
-    out = out_dir(NAME)
+def group_timeout(node):
+    """The timeout in force in node's first path group (ns), or ''."""
+    timeouts = node.stats().get('group_timeouts_ns') or ['']
+    return timeouts[0]
+
+
+def sweep(args, regime, modes, timeouts, out):
+    """One regime's grid: (rows, knees, base)."""
+    queue, bw = regime
     rows, base = [], {}
-    progress(NAME, '%d timeouts x %s x %d runs of %d s'
-             % (len(timeouts), ','.join(modes), args.runs, args.seconds))
 
     def measure(label, t):
         s1 = net.get('s1')
@@ -189,33 +263,87 @@ def main(argv=None):
             if before else ('', {})
         size = hist_median(sizes)
         return [label, t, run, args.seed,
-                round(100 * got.mbit / (4 * args.bw), 1),
+                round(100 * got.mbit / (4 * bw), 1),
                 round(imbalance(got.path_bytes), 3), got.ofo,
                 round(1000.0 * got.ofo / segments, 2), got.retrans,
                 ' '.join(map(str, got.ports)), flowlets,
-                '' if size is None else size, round(got.cpu, 2)]
+                '' if size is None else size, round(got.cpu, 2),
+                queue, bw, round(1000.0 * got.retrans / segments, 2),
+                group_timeout(s1) if t == AUTO else '', round(got.mbit, 1)]
 
-    with seed_network(cc=args.cc, paths=4, bw=args.bw, seed=args.seed) as net:
+    with seed_network(cc=args.cc, paths=4, bw=bw, queue=queue,
+                      seed=args.seed) as net:
         for run in range(args.runs):
             for label in ('kernel', 'ecmp'):
-                use_variant(net, label, {}, DEFAULT_TIMEOUT)
+                use_variant(net, label, {}, UNMEASURED_TIMEOUT)
                 base.setdefault(label, []).append(measure(label, '-'))
-            for t in timeouts:
+            for t in timeouts + [AUTO]:
                 for mode in modes:
                     use_variant(net, mode, {}, t)
+                    if t == AUTO:
+                        iperf(net, args.flows, AUTO_WARMUP_S)
                     rows.append(measure(mode, t))
-            progress(NAME, 'run %d of %d done' % (run + 1, args.runs))
+            progress(NAME, '%s: run %d of %d done'
+                     % (regime_name(queue, bw), run + 1, args.runs))
+    floor = median([r[7] for r in base['ecmp']])
+    knees = {mode: knee(rows, mode, timeouts, floor) for mode in modes}
+    plot(rows, modes, timeouts, knees, base,
+         os.path.join(out, 'sweep-%s-%gmbit.png' % (queue, bw)),
+         regime_name(queue, bw))
+    return rows, knees, base
+
+
+def main(argv=None):
+    parser = new_parser(__doc__, 'one regime, 2 timeouts and auto, flowlet '
+                        'only, 1 run of 3 s')
+    parser.add_argument('--timeouts', default=None,
+                        help='the fixed timeouts (default '
+                        '1ms,2ms,5ms,10ms,20ms,50ms,100ms); auto is added')
+    parser.add_argument('--modes', default=None,
+                        help='default flowlet,letflow')
+    parser.add_argument('--flows', type=int, default=4)
+    parser.add_argument('--queues', default=None,
+                        help='the shapers\' tbf latencies (default '
+                        '2ms,10ms,50ms)')
+    parser.add_argument('--rates', default=None,
+                        help='Mbit/s per path (default 20,50)')
+    parser.add_argument('--seconds', type=int, default=None)
+    parser.add_argument('--runs', type=int, default=None)
+    args = parser.parse_args(argv)
+    timeouts = (args.timeouts or (
+        '5ms,50ms' if args.quick else
+        '1ms,2ms,5ms,10ms,20ms,50ms,100ms')).split(',')
+    for t in timeouts:
+        duration_us(t)
+    queues = (args.queues or ('2ms' if args.quick else '2ms,10ms,50ms')
+              ).split(',')
+    for q in queues:
+        duration_us(q)
+    rates = [float(r) for r in (args.rates or ('50' if args.quick
+                                               else '20,50')).split(',')]
+    modes = (args.modes or ('flowlet' if args.quick
+                            else 'flowlet,letflow')).split(',')
+    args.runs = args.runs or (1 if args.quick else 3)
+    args.seconds = args.seconds or (3 if args.quick else 5)
+    out = out_dir(NAME)
+    progress(NAME, '%d regimes x (%d timeouts and auto) x %s x %d runs of '
+             '%d s' % (len(queues) * len(rates), len(timeouts),
+                       ','.join(modes), args.runs, args.seconds))
+    results = []  # (regime, rows, knees, base) per regime
+    for queue in queues:
+        for bw in rates:
+            results.append(((queue, bw),) + sweep(args, (queue, bw), modes,
+                                                  timeouts, out))
     write_csv(os.path.join(out, 'runs.csv'),
               ['mode', 'timeout', 'run', 'seed', 'goodput_pct',
                'imbalance', 'receiver_ofo', 'ofo_per_1000_segments',
                'retransmissions', 'source_ports', 'flowlets_started',
-               'median_flowlet_packets_bucket', 'cpu_busy'],
-              rows + [r for runs in base.values() for r in runs])
-    floor = median([r[7] for r in base['ecmp']])
-    knees = {mode: knee(rows, mode, timeouts, floor) for mode in modes}
-    plot(rows, modes, timeouts, knees, base,
-         os.path.join(out, 'sweep.png'))
-    write_section(NAME, section(args, rows, modes, timeouts, knees, base))
+               'median_flowlet_packets_bucket', 'cpu_busy', 'queue',
+               'mbit_per_path', 'retrans_per_1000_segments',
+               'auto_timeout_ns', 'goodput_mbit'],
+              [r for _, rows, _, base in results
+               for r in rows + [x for runs in base.values() for x in runs]])
+    write_section(NAME, section(args, results, modes, timeouts))
     return 0
 
 

@@ -90,8 +90,14 @@ def format_ns(ns):
     return '%gns' % ns
 
 
-# flowletctl's default flowlet timeout, as a duration ('50ms').
-DEFAULT_TIMEOUT = format_ns(TABLE['default_timeout_ns'])
+# flowletctl's default flowlet timeout ('auto': each path group's from
+# the delays watch measures), and auto's value until measured ('50ms').
+DEFAULT_TIMEOUT = TABLE['default_timeout']
+UNMEASURED_TIMEOUT = format_ns(TABLE['default_timeout_ns'])
+# The modes that switch per flowlet, where the timeout matters.
+FLOWLET_MODES = TABLE['flowlet_modes']
+# A shaper's queue (tbf latency): short, as a switch's shallow buffer.
+DEFAULT_QUEUE = '20ms'
 DEFAULT_MODE = TABLE['default_mode']
 
 
@@ -130,16 +136,20 @@ class Router(Node):
     routes: `ip route add` argument strings, e.g.
             '10.0.6.0/24 nexthop via 10.1.1.2 nexthop via 10.1.2.2'.
     shape:  {interface name: Mbit/s}: a token bucket on that egress port.
+    queue:  the token bucket's queue, as its latency (the longest a packet
+            waits there), e.g. '20ms'.
     seed:   the kernel's multipath hash seed in this namespace
             (net.ipv4.fib_multipath_hash_seed), so that runs repeat.
     """
 
-    def __init__(self, name, routes=(), shape=None, seed=None, **params):
+    def __init__(self, name, routes=(), shape=None, queue=DEFAULT_QUEUE,
+                 seed=None, **params):
         # addSwitch() passes the network's default (root namespace).
         params['inNamespace'] = True
         Node.__init__(self, name, **params)
         self.routes = list(routes)
         self.shape = dict(shape or {})
+        self.queue = queue
         self.seed = seed
 
     # Mininet calls these for switches.
@@ -154,7 +164,7 @@ class Router(Node):
         for route in self.routes:
             self.cmd('ip route replace', route)
         for intf, mbit in self.shape.items():
-            shape_port(self, intf, mbit)
+            shape_port(self, intf, mbit, self.queue)
 
     def connected(self):  # pylint: disable=no-self-use
         """For Mininet's waitConnected(): no controller to wait for."""
@@ -185,11 +195,12 @@ def no_rp_filter(node):
         node.cmd('sysctl -qw net.ipv4.conf.%s.rp_filter=0' % intf)
 
 
-def shape_port(node, intf, mbit):
-    """Limits intf's egress to mbit with a short queue (at most 20ms)."""
+def shape_port(node, intf, mbit, queue=DEFAULT_QUEUE):
+    """Limits intf's egress to mbit with a queue of at most queue (tbf
+    latency: how long a packet may wait)."""
     burst = max(15000, int(mbit * 1e6 / 8 * 0.002))
     node.cmd('tc qdisc replace dev %s root tbf rate %smbit burst %d '
-             'latency 20ms' % (intf, mbit, burst))
+             'latency %s' % (intf, mbit, burst, queue))
 
 
 # Neighbour timers on a flowlet switch's path ports, so that a next hop
@@ -416,13 +427,14 @@ class PlanTopo(Topo):
 
     bw: Mbit/s per path, one number or one per path (asymmetry); None:
         unshaped.
+    queue: the shapers' queue, as tbf latency (default DEFAULT_QUEUE).
     mode, timeout, weights: every flowlet instance's.
     seed: flowlet's and the kernel's multipath hash seeds on every node
         (None: random), so that a run repeats.
     """
 
-    def build_plan(self, plan, bw=None, mode=DEFAULT_MODE,
-                   timeout=DEFAULT_TIMEOUT,
+    def build_plan(self, plan, bw=None, queue=DEFAULT_QUEUE,
+                   mode=DEFAULT_MODE, timeout=DEFAULT_TIMEOUT,
                    weights=None, seed=None):
         self.plan = plan
         paths = len(plan.exits)
@@ -450,7 +462,8 @@ class PlanTopo(Topo):
                            **flowlets[switch])
         for mid, mbit, exits in zip(plan.middles, bws, plan.exits):
             shape = {intf: mbit for _, intf in exits} if mbit else {}
-            self.addSwitch(mid, cls=Router, shape=shape, seed=seed,
+            self.addSwitch(mid, cls=Router, shape=shape, queue=queue,
+                           seed=seed,
                            routes=[route_args(r)
                                    for r in routes.get(mid, [])])
         add_links(self, plan.links)
