@@ -322,9 +322,14 @@ static void auto_timeouts(struct watch *w)
 	double now = monotonic_seconds();
 	bool moved = false;
 
-	if (!w->prober || !w->config.meta.timeout_auto || now - w->auto_at < 1)
+	if (!w->prober || now - w->auto_at < 1)
 		return;
 	w->auto_at = now;
+	/* `set` may have changed the mode or the timeout, or reset the
+	 * groups to the fixed value, since the watcher last committed. */
+	if (instance_read_config(&w->in, &w->config) ||
+	    !w->config.meta.timeout_auto)
+		return;
 	prober_timeouts(w->prober, &w->config, want, spread);
 	for (__u32 g = 0; g < cfg->group_count && g < FLOWLET_MAX_GROUPS; g++) {
 		__u64 t = want[g] ? want[g] : cfg->timeout_ns;

@@ -162,6 +162,11 @@ test_auto_targets() {
 	check "idle equal paths: the group's timeout follows them off the fixed 50ms ($(group_timeout) ns)" timeout_in 1000000 20000000
 	check "every path's delay is the flow's destination's" \
 		delays_true 'len(p) == 4 and all(e["target"] == "'"$H2"'" and e["state"] == "ok" for e in ds)'
+	# set --timeout auto starts the groups again from the fixed 50ms,
+	# behind the watcher's back: it must notice, and measure them again.
+	ctl set s1-eth1 --mode letflow --timeout auto >/dev/null
+	wait_until 30 timeout_in 1000000 20000000
+	check "and the watcher measures it again ($(group_timeout) ns)" timeout_in 1000000 20000000
 	ctl set s1-eth1 --mode ecmp >/dev/null
 	wait_until 30 grep -q '"event":"unprobe","target":"'"$H2"'"' "$OUT/watch"
 	check "ecmp has no flowlets: the target is let go" \
