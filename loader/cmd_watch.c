@@ -50,6 +50,7 @@ struct watch {
 	struct instance_config config; /* in force, as of the last sync */
 	struct prober *prober;	       /* --probe, or NULL */
 	double auto_at; /* --timeout auto: when the timeouts were last set */
+	double read_at; /* when the config in force was last read */
 };
 
 /* The start of every line: when, and on which instance. */
@@ -311,6 +312,17 @@ static int set_timeouts(struct instance_config *c, void *ctx)
 	return changed ? 0 : 1;
 }
 
+/* The config in force into w->config, once a second: `set` may have
+ * changed the mode or the timeout, or reset the groups to the fixed
+ * value, since the watcher last committed. */
+static void read_config(struct watch *w)
+{
+	double now = monotonic_seconds();
+
+	if (now - w->read_at >= 1 && !instance_read_config(&w->in, &w->config))
+		w->read_at = now;
+}
+
 /* --timeout auto: each group's timeout from its paths' delays, committed
  * when one moved by more than a tenth, at most once a second; a line per
  * group that changed. */
@@ -322,14 +334,9 @@ static void auto_timeouts(struct watch *w)
 	double now = monotonic_seconds();
 	bool moved = false;
 
-	if (!w->prober || now - w->auto_at < 1)
+	if (!w->prober || !w->config.meta.timeout_auto || now - w->auto_at < 1)
 		return;
 	w->auto_at = now;
-	/* `set` may have changed the mode or the timeout, or reset the
-	 * groups to the fixed value, since the watcher last committed. */
-	if (instance_read_config(&w->in, &w->config) ||
-	    !w->config.meta.timeout_auto)
-		return;
 	prober_timeouts(w->prober, &w->config, want, spread);
 	for (__u32 g = 0; g < cfg->group_count && g < FLOWLET_MAX_GROUPS; g++) {
 		__u64 t = want[g] ? want[g] : cfg->timeout_ns;
@@ -415,6 +422,7 @@ static int watch_loop(struct watch *w, struct nl_events *ev, int claim)
 		if (changed && w->prober)
 			prober_reopen(w->prober, &w->in);
 		if (w->prober) {
+			read_config(w);
 			prober_tick(w->prober, &w->config);
 			auto_timeouts(w);
 		}

@@ -137,6 +137,8 @@ targets_are() { [ "$(delay_targets)" = "$1" ]; }
 # destination of each group's largest recent flow, lets go of one that
 # never answers (its group keeps the fixed timeout, never zero) and takes
 # the next, and probes nothing in a mode without flowlets.
+# watch's timeout lines from the fixed 50ms so far.
+from_fixed_lines() { grep -c '"event":"timeout","group":0,"from_ns":50000000,' "$OUT/watch"; }
 test_auto_targets() {
 	check "attach at defaults" ctl attach s1-eth1 "${S1_PATHS[@]}" --prefix 10.0.6.0/24 || return
 	check "the default timeout is auto" stats_true s1 s1-eth1 'd["timeout_auto"]'
@@ -164,9 +166,16 @@ test_auto_targets() {
 		delays_true 'len(p) == 4 and all(e["target"] == "'"$H2"'" and e["state"] == "ok" for e in ds)'
 	# set --timeout auto starts the groups again from the fixed 50ms,
 	# behind the watcher's back: it must notice, and measure them again.
+	# Its timeout lines say from what: a watcher that kept its own copy of
+	# the config would never move a group from 50ms again (idle paths
+	# measure 1-20ms, never 50ms).
+	local from_fixed
+	from_fixed=$(from_fixed_lines)
 	ctl set s1-eth1 --mode letflow --timeout auto >/dev/null
-	wait_until 30 timeout_in 1000000 20000000
-	check "and the watcher measures it again ($(group_timeout) ns)" timeout_in 1000000 20000000
+	wait_until 30 test "$(from_fixed_lines)" -gt "$from_fixed"
+	check "set --timeout auto: the watcher moves the group off the fixed 50ms again" \
+		test "$(from_fixed_lines)" -gt "$from_fixed"
+	check "and measures it ($(group_timeout) ns)" timeout_in 1000000 20000000
 	ctl set s1-eth1 --mode ecmp >/dev/null
 	wait_until 30 grep -q '"event":"unprobe","target":"'"$H2"'"' "$OUT/watch"
 	check "ecmp has no flowlets: the target is let go" \

@@ -527,21 +527,17 @@ static void busiest(struct prober *p, __u64 now, struct ip_addr *best,
  * each group balancing traffic gets a target, the destination of its
  * largest recent flow; see PICK_EVERY_NS.
  */
-static void pick_targets(struct prober *p, __u64 now)
+static void pick_targets(struct prober *p, const struct instance_config *c,
+			 __u64 now)
 {
 	struct ip_addr best[FLOWLET_MAX_GROUPS];
 	__u64 bytes[FLOWLET_MAX_GROUPS] = { 0 };
-	struct instance_config config, *c = &config;
 	int free_slot = -1;
 	bool want;
 
 	if (!p->automatic || now < p->pick_ns)
 		return;
 	p->pick_ns = now + PICK_EVERY_NS;
-	/* The config in force: set may have changed the mode or timeout
-	 * since watch last looked. */
-	if (instance_read_config(p->in, c))
-		return;
 	want = c->meta.timeout_auto && mode_flowlets(c->cfg.mode);
 	if (want)
 		busiest(p, now, best, bytes);
@@ -606,7 +602,7 @@ void prober_tick(struct prober *p, const struct instance_config *c)
 	__u64 now = clock_ns(CLOCK_MONOTONIC);
 	int npairs = PAIRS;
 
-	pick_targets(p, now);
+	pick_targets(p, c, now);
 	for (int t = 0; t < FLOWLET_MAX_PROBE_TARGETS; t++) {
 		int g = p->targets[t].used
 				? group_of(p->in, &p->targets[t].addr)
