@@ -140,7 +140,7 @@ def main(argv=None):
                  % args.seconds)
         capture(trace, args.seconds, args.load, args.seed, args.cc)
     common = ['--paths', str(args.paths), '--seed', str(args.seed)]
-    info = replay(trace, "--timeout", UNMEASURED_TIMEOUT, *common)
+    info = replay(trace, '--timeout', UNMEASURED_TIMEOUT, *common)
     rows = []
     for mode in MODES:
         progress(NAME, 'replaying %s over %d timeouts' % (

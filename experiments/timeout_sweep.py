@@ -106,7 +106,7 @@ def regime_name(queue, bw):
     return '%s queues at %g Mbit/s' % (queue, bw)
 
 
-def grid_section(args, regime, rows, modes, timeouts, knees, base):
+def grid_section(regime, rows, modes, timeouts, knees, base):
     """One regime's table of every timeout, and what its knees say."""
     lines = ['### %s' % regime_name(*regime), '',
              '| timeout | ' + ' | '.join(
@@ -168,7 +168,7 @@ def verdict(rows, mode, timeouts):
     return longest, best, ratio, safe(AUTO)
 
 
-def summary_section(args, results, modes, timeouts):
+def summary_section(results, modes, timeouts):
     """The table of auto against the best safe fixed timeout, per regime
     and mode."""
     lines = ['| regime | mode | best safe fixed | its Mbit/s | auto Mbit/s '
@@ -224,7 +224,7 @@ def section(args, results, modes, timeouts):
              % (args.flows, args.seconds, args.runs, args.seed,
                 AUTO_WARMUP_S, SAFE_SLACK, NAME, NAME),
              '']
-    lines += summary_section(args, results, modes, timeouts)
+    lines += summary_section(results, modes, timeouts)
     lines += ['', 'Median over runs. Below, each regime\'s whole grid: '
               'median (min-max) over runs; the last rows are the '
               'baselines (no timeout), repeated under each mode. '
@@ -234,7 +234,7 @@ def section(args, results, modes, timeouts):
               '(`flowletctl stats --json`).', '']
     cpu = 0
     for regime, rows, knees, base in results:
-        lines += grid_section(args, regime, rows, modes, timeouts, knees,
+        lines += grid_section(regime, rows, modes, timeouts, knees,
                               base) + ['']
         cpu = max([cpu] + [r[12] for r in rows])
     lines += [cpu_sentence(cpu)]
