@@ -116,6 +116,19 @@ static __always_inline void telemetry(struct flowlet_hist *hist,
 					 flow->flowlet_bytes0)]++;
 }
 
+/* A gap of @gap ns between two packets of an established flow of @group
+ * into flowlet_gaps, if it is one of the gaps counted there. */
+static __always_inline void count_gap(__u32 group, __u64 gap)
+{
+	struct flowlet_gaps *gaps;
+
+	if ((__s64)gap < (__s64)(1ULL << FLOWLET_GAP_SHIFT))
+		return;
+	gaps = bpf_map_lookup_elem(&flowlet_gaps, &group);
+	if (gaps)
+		gaps->count[flowlet_gap_bucket(gap)]++;
+}
+
 /*
  * Finds or creates the flow's state in @flows (established flows) or
  * @admitted (flows seen once), both keyed by @key, a flow key of
@@ -175,6 +188,7 @@ static __always_inline __u32 flow_path(const struct flowlet_config *cfg,
 	if (flow) {
 		gap = now - flow->last_seen_ns;
 		new_flowlet = (__s64)gap > (__s64)grp->timeout_ns;
+		count_gap(group, gap);
 		if (cfg->telemetry)
 			telemetry(&stats->hist, flow, gap, new_flowlet);
 	} else

@@ -121,6 +121,15 @@ struct {
 	__type(value, struct flowlet_stats);
 } flowlet_stats SEC(".maps");
 
+/* Per path group, per CPU: its flows' gaps (struct flowlet_gaps); the data
+ * path. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, FLOWLET_MAX_GROUPS);
+	__type(key, __u32);
+	__type(value, struct flowlet_gaps);
+} flowlet_gaps SEC(".maps");
+
 /* Per path group: spray's round-robin cursor, shared by the CPUs (one
  * atomic add per sprayed packet) so that the split is exact; the data
  * path. */

@@ -39,4 +39,23 @@ static inline __attribute__((always_inline)) __u32 flowlet_log2(__u64 v)
 	return b < FLOWLET_HIST_BUCKETS ? b : FLOWLET_HIST_BUCKETS - 1;
 }
 
+/* The flowlet_gaps bucket of a gap of @ns >= 2^FLOWLET_GAP_SHIFT: its
+ * octave's, and which quarter of the octave (the two bits below the
+ * highest), at most the last. */
+static inline __attribute__((always_inline)) __u32 flowlet_gap_bucket(__u64 ns)
+{
+	__u32 octave = flowlet_log2(ns), b;
+
+	b = (octave - FLOWLET_GAP_SHIFT) * FLOWLET_GAP_SUBS +
+	    ((ns >> (octave - 2)) & (FLOWLET_GAP_SUBS - 1));
+	return b < FLOWLET_GAP_BUCKETS ? b : FLOWLET_GAP_BUCKETS - 1;
+}
+
+/* The least gap in flowlet_gaps bucket @b, in ns. */
+static inline __attribute__((always_inline)) __u64 flowlet_gap_edge(__u32 b)
+{
+	return (__u64)(FLOWLET_GAP_SUBS + b % FLOWLET_GAP_SUBS)
+	       << (FLOWLET_GAP_SHIFT + b / FLOWLET_GAP_SUBS - 2);
+}
+
 #endif /* FLOWLET_HELPERS_H */

@@ -68,6 +68,20 @@ struct flowlet_hist {
 	__u64 flowlet_bytes[FLOWLET_HIST_BUCKETS];
 };
 
+/* flowlet_gaps[group]: per CPU, the gaps in ns between the packets of the
+ * group's established flows, FLOWLET_GAP_SUBS buckets per octave from
+ * 2^FLOWLET_GAP_SHIFT ns (about 1 ms; shorter gaps are not counted, the
+ * last bucket holds everything above), whatever the timeout: how often
+ * the flows would start a flowlet at each timeout (--timeout auto; see
+ * flowlet_gap_bucket()). */
+#define FLOWLET_GAP_SHIFT   20
+#define FLOWLET_GAP_SUBS    4
+#define FLOWLET_GAP_BUCKETS 40 /* 10 octaves: up to about 1 s */
+
+struct flowlet_gaps {
+	__u64 count[FLOWLET_GAP_BUCKETS];
+};
+
 /* flowlet_last: what the data path decided for the last packet it ran;
  * kept only with the test clock (flowletctl replay, the unit tests), the
  * branch is verified away otherwise. */

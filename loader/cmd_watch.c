@@ -328,8 +328,8 @@ static void read_config(struct watch *w)
  * group that changed. */
 static void auto_timeouts(struct watch *w)
 {
-	__u64 want[FLOWLET_MAX_GROUPS], spread[FLOWLET_MAX_GROUPS],
-		was[FLOWLET_MAX_GROUPS];
+	__u64 want[FLOWLET_MAX_GROUPS], was[FLOWLET_MAX_GROUPS];
+	struct delay_basis why[FLOWLET_MAX_GROUPS];
 	const struct flowlet_config *cfg = &w->config.cfg;
 	double now = monotonic_seconds();
 	bool moved = false;
@@ -337,7 +337,7 @@ static void auto_timeouts(struct watch *w)
 	if (!w->prober || !w->config.meta.timeout_auto || now - w->auto_at < 1)
 		return;
 	w->auto_at = now;
-	prober_timeouts(w->prober, &w->config, want, spread);
+	prober_timeouts(w->prober, &w->config, want, why);
 	for (__u32 g = 0; g < cfg->group_count && g < FLOWLET_MAX_GROUPS; g++) {
 		__u64 t = want[g] ? want[g] : cfg->timeout_ns;
 
@@ -350,24 +350,34 @@ static void auto_timeouts(struct watch *w)
 	if (!moved || instance_update(&w->in, set_timeouts, want, &w->config))
 		return;
 	for (__u32 g = 0; g < cfg->group_count && g < FLOWLET_MAX_GROUPS; g++) {
-		char from[32], to[32], by[32];
+		char from[32], to[32], spread[32], base[32], move[32];
 
 		if (cfg->groups[g].timeout_ns == was[g])
 			continue;
 		format_duration(was[g], from, sizeof(from));
 		format_duration(cfg->groups[g].timeout_ns, to, sizeof(to));
-		format_duration(spread[g], by, sizeof(by));
+		format_duration(why[g].spread_ns, spread, sizeof(spread));
+		format_duration(why[g].base_ns, base, sizeof(base));
+		format_duration(why[g].move_ns, move, sizeof(move));
 		print_head(w, "timeout");
 		print_u64("group", " group %llu:", g);
 		print_u64("from_ns", NULL, was[g]);
 		print_u64("to_ns", NULL, cfg->groups[g].timeout_ns);
 		print_text(" %s -> %s", from, to);
-		if (cfg->groups[g].timeout_ns == cfg->timeout_ns &&
-		    !spread[g]) {
+		if (!want[g]) {
 			print_str("why", " (%s)", "not measured on every path");
 		} else {
-			print_u64("spread_ns", NULL, spread[g]);
-			print_text(" (delay spread %s)", by);
+			print_u64("spread_ns", NULL, why[g].spread_ns);
+			print_u64("base_ns", NULL, why[g].base_ns);
+			print_u64("move_ns", NULL, why[g].move_ns);
+			print_text(" (delay spread %s, base %s; ", spread,
+				   base);
+			if (why[g].move_ns)
+				print_text("a flowlet per flow per second at "
+					   "%s)",
+					   move);
+			else
+				print_text("no flows)");
 		}
 		print_text("\n");
 		print_close('}');

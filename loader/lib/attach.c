@@ -291,6 +291,7 @@ static int reuse_maps(struct flowlet *skel, const struct instance *old,
 		{ MAP_FLOWS6, true }, { MAP_NEW6, true },
 		{ MAP_STATS, true },  { MAP_PSTATS, false },
 		{ MAP_LOAD, false },  { MAP_DELAY, false },
+		{ MAP_GAPS, true },
 	};
 
 	if (bpf_obj_get_info_by_fd(old->fds[MAP_FLOWS], &info, &len))

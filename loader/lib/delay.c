@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "delay.h"
+#include "flowlet_helpers.h"
 
 void delay_add(struct delay_window *w, __u64 rtt_ns)
 {
@@ -77,25 +78,61 @@ const char *delay_state_name(enum delay_state state)
 	return names[state];
 }
 
-__u64 delay_timeout(const struct flowlet_delay *const *paths, int count,
-		    __u64 now_ns, __u64 *spread_ns)
+__u64 delay_move_timeout(const struct delay_gaps *gaps)
 {
-	__u64 slowest = 0, fastest = UINT64_MAX, spread, timeout;
+	/* Gaps that may start a flowlet over the interval, times 1e9. */
+	__u64 allowed = gaps->flows * gaps->elapsed_ns * DELAY_FLOWLETS_PER_S,
+	      reach = 0;
+
+	if (!gaps->flows || !gaps->elapsed_ns)
+		return 0;
+	for (int b = FLOWLET_GAP_BUCKETS - 1; b >= 0; b--) {
+		reach += gaps->count[b];
+		if (reach * 1000000000ULL > allowed)
+			return b == FLOWLET_GAP_BUCKETS - 1
+				       ? DELAY_MAX_TIMEOUT_NS
+				       : flowlet_gap_edge(b + 1);
+	}
+	return DELAY_MIN_TIMEOUT_NS;
+}
+
+/* @d plus a quarter of it and the margin. */
+static __u64 bound(__u64 d)
+{
+	return d + d / 4 + DELAY_MARGIN_NS;
+}
+
+__u64 delay_timeout(const struct flowlet_delay *const *paths, int count,
+		    const struct delay_gaps *gaps, __u64 now_ns,
+		    struct delay_basis *why)
+{
+	__u64 slowest = 0, slowest_least = 0, fastest = UINT64_MAX, timeout;
+	struct delay_basis b = { 0 };
 
 	for (int i = 0; i < count; i++) {
 		if (delay_state(paths[i], now_ns) != DELAY_OK)
 			return 0;
 		if (paths[i]->p99_ns > slowest)
 			slowest = paths[i]->p99_ns;
+		if (paths[i]->min_ns > slowest_least)
+			slowest_least = paths[i]->min_ns;
 		if (paths[i]->min_ns < fastest)
 			fastest = paths[i]->min_ns;
 	}
-	spread = count > 1 && slowest > fastest ? slowest - fastest : 0;
-	if (spread_ns)
-		*spread_ns = spread;
+	if (count > 1) {
+		b.spread_ns = slowest > fastest ? slowest - fastest : 0;
+		b.base_ns = slowest_least - fastest;
+	}
+	b.move_ns = gaps ? delay_move_timeout(gaps) : 0;
+	if (why)
+		*why = b;
 	if (count < 2)
 		return DELAY_MIN_TIMEOUT_NS;
-	timeout = spread + spread / 4 + DELAY_MARGIN_NS;
+	timeout = bound(b.spread_ns);
+	if (b.move_ns && b.move_ns < timeout)
+		timeout = b.move_ns;
+	if (timeout < bound(b.base_ns))
+		timeout = bound(b.base_ns);
 	if (timeout < DELAY_MIN_TIMEOUT_NS)
 		return DELAY_MIN_TIMEOUT_NS;
 	return timeout > DELAY_MAX_TIMEOUT_NS ? DELAY_MAX_TIMEOUT_NS : timeout;

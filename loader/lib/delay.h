@@ -44,23 +44,66 @@ enum delay_state {
 enum delay_state delay_state(const struct flowlet_delay *d, __u64 now_ns);
 const char *delay_state_name(enum delay_state state);
 
+/* The gaps of one group's flows over an interval: flowlet_gaps' counts
+ * (summed over CPUs, the interval's difference), the flows that sent in
+ * it (two packets or more), and its length. */
+struct delay_gaps {
+	__u64 count[FLOWLET_GAP_BUCKETS];
+	__u64 flows;
+	__u64 elapsed_ns;
+};
+
+/* What a group's auto timeout came from (see delay_timeout()). */
+struct delay_basis {
+	__u64 spread_ns; /* the slowest path's p99 against the fastest least */
+	__u64 base_ns;	 /* the slowest path's least against the fastest */
+	__u64 move_ns;	 /* the timeout at which the flows start
+			  * DELAY_FLOWLETS_PER_S flowlets each; 0: no flows */
+};
+
 /*
- * --timeout auto: the flowlet timeout the delays of one group's paths call
+ * The least timeout at which @gaps' flows would have started at most
+ * DELAY_FLOWLETS_PER_S flowlets each per second (a flowlet starts on a
+ * gap above the timeout): the least edge of a flowlet_gaps bucket that
+ * few gaps reach; DELAY_MIN_TIMEOUT_NS when few gaps reach the first,
+ * DELAY_MAX_TIMEOUT_NS when too many reach the last; 0 without flows.
+ */
+#define DELAY_FLOWLETS_PER_S 1
+
+__u64 delay_move_timeout(const struct delay_gaps *gaps);
+
+/*
+ * --timeout auto: the flowlet timeout one group's paths and flows call
  * for. A flowlet that moves from path a to path b after a gap g arrives
- * in order when g > delay(a) - delay(b); the largest such difference is
- * the slowest path's p99 against the fastest one's least (round trips to
- * one target share everything but the path, so their differences are
- * the paths'). The timeout is that, plus a quarter of it and
- * DELAY_MARGIN_NS, within [DELAY_MIN_TIMEOUT_NS, DELAY_MAX_TIMEOUT_NS].
- * With fewer than two paths nothing can reorder: DELAY_MIN_TIMEOUT_NS.
- * 0 when a path has no recent delay (not DELAY_OK): the caller keeps its
- * fixed timeout. @spread_ns gets the difference (if not NULL).
+ * in order when g > delay(a) - delay(b). Round trips to one target share
+ * everything but the path, so their differences are the paths'.
+ *
+ * - The spread, the slowest path's p99 against the fastest one's least,
+ *   bounds every such difference: at a timeout above it no move reorders.
+ * - The base, the slowest path's least against the fastest one's least,
+ *   is the difference that lasts (lengths, standing queues): a move below
+ *   it reorders every time the flow goes to a faster path.
+ * - Between the two, queues come and go, and a move reorders only when
+ *   it leaves a queue that is full for one that is not. A flow moves when
+ *   it pauses for the timeout; TCP pauses after its losses. The timeout
+ *   is the one at which each flow starts about DELAY_FLOWLETS_PER_S
+ *   flowlets a second (delay_move_timeout()): flows leave a crowded path
+ *   every second or so, and a reordering move, if any, costs a flow no
+ *   more than its own loss recovery does.
+ *
+ * Each bound is its difference plus a quarter of it and DELAY_MARGIN_NS;
+ * the timeout is the move timeout between them (the spread's without
+ * flows), within [DELAY_MIN_TIMEOUT_NS, DELAY_MAX_TIMEOUT_NS]. With fewer
+ * than two paths nothing can reorder: DELAY_MIN_TIMEOUT_NS. 0 when a path
+ * has no recent delay (not DELAY_OK): the caller keeps its fixed timeout.
+ * @gaps may be NULL (no flows); @why gets the inputs (if not NULL).
  */
 #define DELAY_MARGIN_NS	     200000ULL	  /* 200us */
 #define DELAY_MIN_TIMEOUT_NS 1000000ULL	  /* 1ms */
 #define DELAY_MAX_TIMEOUT_NS 500000000ULL /* 500ms */
 
 __u64 delay_timeout(const struct flowlet_delay *const *paths, int count,
-		    __u64 now_ns, __u64 *spread_ns);
+		    const struct delay_gaps *gaps, __u64 now_ns,
+		    struct delay_basis *why);
 
 #endif /* FLOWLET_DELAY_H */

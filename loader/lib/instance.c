@@ -140,7 +140,8 @@ enum instance_status instance_probe(int ifindex, enum flowlet_hook hook,
 				    struct instance *in)
 {
 	struct bpf_prog_info info = { 0 };
-	__u32 len = sizeof(info), map_ids[16], prog_id;
+	__u32 len = sizeof(info),
+	      map_ids[32] /* its maps, .rodata and .bss too */, prog_id;
 	enum instance_status status;
 	int err;
 

@@ -38,7 +38,8 @@
 	X(STATS, flowlet_stats)            \
 	X(LOAD, flowlet_load)              \
 	X(ACTIVE, flowlet_active)          \
-	X(SPRAY, flowlet_spray)
+	X(SPRAY, flowlet_spray)            \
+	X(GAPS, flowlet_gaps)
 
 enum instance_map {
 #define INSTANCE_MAP_ID(id, name) MAP_##id,

@@ -25,8 +25,10 @@
 #define OUTSTANDING 4096       /* probes in flight, by sequence number */
 #define PAIRS	    (FLOWLET_MAX_PROBE_TARGETS * FLOWLET_MAX_PATHS)
 
-/* Without --probe, the targets are the flows' destinations: every
- * PICK_EVERY_NS, a group with no target gets the destination of its
+/* Every PICK_EVERY_NS, while the timeout is auto in a mode with flowlets,
+ * the watcher looks at the flows: how many each group has, and their gaps
+ * (flowlet_gaps). Without --probe, the targets are the flows'
+ * destinations: a group with no target gets the destination of its
  * largest flow that sent within PICK_RECENT_NS. A target no flow went to
  * for PICK_IDLE_NS is let go, and so is one that answered none of
  * PICK_SILENT_PROBES probes on any path (not picked again for
@@ -67,12 +69,20 @@ struct silent {
 	__u64 until_ns;
 };
 
+/* A group's flows between the last two looks. */
+struct group_flows {
+	__u64 gaps_read[FLOWLET_GAP_BUCKETS]; /* flowlet_gaps at the last */
+	struct delay_gaps last;		      /* the difference, its flows */
+};
+
 struct prober {
 	const struct instance *in;
 	struct target targets[FLOWLET_MAX_PROBE_TARGETS];
 	bool automatic; /* no --probe: targets picked from the flows */
 	__u64 interval_ns;
-	__u64 pick_ns; /* auto: the next look at the flows */
+	__u64 pick_ns;	 /* the next look at the flows */
+	__u64 looked_ns; /* the last one (0: none yet) */
+	struct group_flows groups[FLOWLET_MAX_GROUPS];
 	struct silent silent[FLOWLET_MAX_PROBE_TARGETS];
 	int silent_next;
 	void (*notify)(void *ctx, const struct ip_addr *target, int group,
@@ -490,11 +500,12 @@ static bool silenced(const struct prober *p, const struct ip_addr *a, __u64 now)
 	return false;
 }
 
-/* The largest recent flow's destination in each group (@best, with its
- * bytes in @bytes), skipping silenced ones; marks the auto targets flows
+/* The flows: in each group, the largest recent flow's destination
+ * (@best, with its bytes in @bytes), skipping silenced ones, and the
+ * flows that sent since @since (@active); marks the auto targets flows
  * still go to. */
-static void busiest(struct prober *p, __u64 now, struct ip_addr *best,
-		    __u64 *bytes)
+static void look_at_flows(struct prober *p, __u64 now, __u64 since,
+			  struct ip_addr *best, __u64 *bytes, __u64 *active)
 {
 	struct flowlet_flow_key *keys;
 	struct flowlet_flow *values;
@@ -504,6 +515,9 @@ static void busiest(struct prober *p, __u64 now, struct ip_addr *best,
 		const struct flowlet_flow *f = &values[i];
 		struct ip_addr dst = { .family = keys[i].family };
 
+		if (f->group < FLOWLET_MAX_GROUPS && f->packets >= 2 &&
+		    (__s64)(f->last_seen_ns - since) > 0)
+			active[f->group]++;
 		if ((__s64)(now - f->last_seen_ns) > (__s64)PICK_RECENT_NS)
 			continue;
 		memcpy(dst.bytes, keys[i].dst, sizeof(dst.bytes));
@@ -522,25 +536,44 @@ static void busiest(struct prober *p, __u64 now, struct ip_addr *best,
 	free(values);
 }
 
+/* Each group's gaps since the last look, over @elapsed_ns, with its
+ * @active flows. A counter below the last read (a new map) starts
+ * again from 0. */
+static void read_gaps(struct prober *p, const struct instance_config *c,
+		      __u64 elapsed_ns, const __u64 *active)
+{
+	for (__u32 g = 0; g < FLOWLET_MAX_GROUPS; g++) {
+		struct group_flows *gf = &p->groups[g];
+		struct flowlet_gaps now;
+
+		if (g >= c->cfg.group_count ||
+		    percpu_sum(p->in->fds[MAP_GAPS], g, &now, sizeof(now))) {
+			memset(gf, 0, sizeof(*gf));
+			continue;
+		}
+		for (int b = 0; b < FLOWLET_GAP_BUCKETS; b++) {
+			gf->last.count[b] =
+				now.count[b] >= gf->gaps_read[b]
+					? now.count[b] - gf->gaps_read[b]
+					: now.count[b];
+			gf->gaps_read[b] = now.count[b];
+		}
+		gf->last.flows = active[g];
+		gf->last.elapsed_ns = elapsed_ns;
+	}
+}
+
 /*
- * Without --probe: while the timeout is auto in a mode with flowlets,
- * each group balancing traffic gets a target, the destination of its
- * largest recent flow; see PICK_EVERY_NS.
+ * Without --probe: while the timeout is auto in a mode with flowlets
+ * (@want), each group balancing traffic gets a target, the destination
+ * of its largest recent flow (@best, with its @bytes); see PICK_EVERY_NS.
  */
 static void pick_targets(struct prober *p, const struct instance_config *c,
-			 __u64 now)
+			 __u64 now, bool want, const struct ip_addr *best,
+			 __u64 *bytes)
 {
-	struct ip_addr best[FLOWLET_MAX_GROUPS];
-	__u64 bytes[FLOWLET_MAX_GROUPS] = { 0 };
 	int free_slot = -1;
-	bool want;
 
-	if (!p->automatic || now < p->pick_ns)
-		return;
-	p->pick_ns = now + PICK_EVERY_NS;
-	want = c->meta.timeout_auto && mode_flowlets(c->cfg.mode);
-	if (want)
-		busiest(p, now, best, bytes);
 	for (int t = FLOWLET_MAX_PROBE_TARGETS - 1; t >= 0; t--) {
 		struct target *tg = &p->targets[t];
 		int g;
@@ -597,12 +630,35 @@ static void pick_targets(struct prober *p, const struct instance_config *c,
 	}
 }
 
+/* Every PICK_EVERY_NS: the flows' gaps and counts (while the timeout
+ * is auto in a mode with flowlets), and without --probe the targets. */
+static void look(struct prober *p, const struct instance_config *c, __u64 now)
+{
+	struct ip_addr best[FLOWLET_MAX_GROUPS];
+	__u64 bytes[FLOWLET_MAX_GROUPS] = { 0 },
+	      active[FLOWLET_MAX_GROUPS] = { 0 }, since = p->looked_ns;
+	bool want = c->meta.timeout_auto && mode_flowlets(c->cfg.mode);
+
+	if (now < p->pick_ns)
+		return;
+	p->pick_ns = now + PICK_EVERY_NS;
+	p->looked_ns = now;
+	if (want)
+		look_at_flows(p, now, since ? since : now - PICK_EVERY_NS, best,
+			      bytes, active);
+	/* The first look only reads the counters: what they hold began
+	 * before it. */
+	read_gaps(p, c, since ? now - since : 0, active);
+	if (p->automatic)
+		pick_targets(p, c, now, want, best, bytes);
+}
+
 void prober_tick(struct prober *p, const struct instance_config *c)
 {
 	__u64 now = clock_ns(CLOCK_MONOTONIC);
 	int npairs = PAIRS;
 
-	pick_targets(p, c, now);
+	look(p, c, now);
 	for (int t = 0; t < FLOWLET_MAX_PROBE_TARGETS; t++) {
 		int g = p->targets[t].used
 				? group_of(p->in, &p->targets[t].addr)
@@ -742,19 +798,20 @@ void prober_read(struct prober *p, int fd)
 }
 
 void prober_timeouts(const struct prober *p, const struct instance_config *c,
-		     __u64 *timeouts, __u64 *spreads)
+		     __u64 *timeouts, struct delay_basis *why)
 {
 	__u64 now = clock_ns(CLOCK_MONOTONIC);
 
 	memset(timeouts, 0, FLOWLET_MAX_GROUPS * sizeof(*timeouts));
-	memset(spreads, 0, FLOWLET_MAX_GROUPS * sizeof(*spreads));
+	memset(why, 0, FLOWLET_MAX_GROUPS * sizeof(*why));
 	for (int t = 0; t < FLOWLET_MAX_PROBE_TARGETS; t++) {
 		const struct flowlet_delay *paths[FLOWLET_MAX_PATHS];
 		int g = p->targets[t].used
 				? group_of(p->in, &p->targets[t].addr)
 				: -1,
 		    n = 0;
-		__u64 timeout, spread = 0;
+		struct delay_basis b;
+		__u64 timeout;
 
 		if (g < 0 || (__u32)g >= c->cfg.group_count ||
 		    g >= FLOWLET_MAX_GROUPS)
@@ -766,10 +823,12 @@ void prober_timeouts(const struct prober *p, const struct instance_config *c,
 					&p->pairs[t * FLOWLET_MAX_PATHS + i]
 						 .out;
 		}
-		timeout = n ? delay_timeout(paths, n, now, &spread) : 0;
+		timeout =
+			n ? delay_timeout(paths, n, &p->groups[g].last, now, &b)
+			  : 0;
 		if (timeout > timeouts[g]) {
 			timeouts[g] = timeout;
-			spreads[g] = spread;
+			why[g] = b;
 		}
 	}
 }

@@ -14,6 +14,7 @@
 #define FLOWLET_PROBE_H
 
 #include "config.h"
+#include "delay.h"
 #include "instance.h"
 #include "parse.h"
 
@@ -68,14 +69,15 @@ void prober_tick(struct prober *p, const struct instance_config *c);
 void prober_read(struct prober *p, int fd);
 
 /*
- * --timeout auto: what the delays measured call for in each group of @c
- * (delay_timeout() over the group's paths to each of its targets, the
+ * --timeout auto: what the delays measured and the flows' gaps call for
+ * in each group of @c (delay_timeout() over the group's paths to each of
+ * its targets and its flows' gaps between the last two looks, the
  * largest): timeouts[g], 0 where no target of group g is measured on
- * every path yet; spreads[g] the delay difference it came from. Both
- * have room for FLOWLET_MAX_GROUPS.
+ * every path yet; why[g] what it came from. Both have room for
+ * FLOWLET_MAX_GROUPS.
  */
 void prober_timeouts(const struct prober *p, const struct instance_config *c,
-		     __u64 *timeouts, __u64 *spreads);
+		     __u64 *timeouts, struct delay_basis *why);
 
 /* @in opened again (a re-attach replaced the program): writes there. */
 void prober_reopen(struct prober *p, const struct instance *in);

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The delay estimator of watch --probe, without a network: percentiles
  * over the window, the window's age-out, samples that are no round
- * trip. */
+ * trip; --timeout auto's rule over delays and gaps. */
 #include <string.h>
 
 #include "delay.h"
+#include "flowlet_helpers.h"
 #include "unit.h"
 
 UNIT_TEST(delay_window)
@@ -69,49 +70,151 @@ static struct flowlet_delay measured(__u64 min, __u64 p99, __u64 now)
 	return d;
 }
 
-/* --timeout auto's rule: the slowest p99 against the fastest least, plus
- * a quarter and the margin, bounded; nothing without recent delays. */
+/* flowlet_gaps' buckets, as the data path fills them: 4 per octave from
+ * 2^20 ns, each edge in its bucket and the ns below it in the one
+ * before. */
+UNIT_TEST(gap_buckets)
+{
+	bool ok = true;
+
+	for (__u32 b = 1; b < FLOWLET_GAP_BUCKETS; b++)
+		ok &= flowlet_gap_bucket(flowlet_gap_edge(b)) == b &&
+		      flowlet_gap_bucket(flowlet_gap_edge(b) - 1) == b - 1 &&
+		      flowlet_gap_edge(b) > flowlet_gap_edge(b - 1);
+	CHECK(ok && flowlet_gap_edge(0) == 1ULL << FLOWLET_GAP_SHIFT &&
+		      flowlet_gap_edge(1) == 5ULL << (FLOWLET_GAP_SHIFT - 2) &&
+		      flowlet_gap_edge(4) == 2ULL << FLOWLET_GAP_SHIFT,
+	      "gaps: every bucket starts at its edge, 4 per octave (1.25 x "
+	      "2^20 ns is bucket %u)",
+	      flowlet_gap_bucket(5ULL << (FLOWLET_GAP_SHIFT - 2)));
+	CHECK(flowlet_gap_bucket(1ULL << 45) == FLOWLET_GAP_BUCKETS - 1 &&
+		      flowlet_gap_bucket(~0ULL) == FLOWLET_GAP_BUCKETS - 1,
+	      "gaps: a gap of hours, or of 2^64 ns, is in the last bucket");
+}
+
+/* @count gaps of @ns into @g. */
+static void gaps_of(struct delay_gaps *g, __u64 ns, __u64 count)
+{
+	g->count[flowlet_gap_bucket(ns)] += count;
+}
+
+/* The move timeout: the least bucket edge that at most one gap per flow
+ * per second reaches. */
+UNIT_TEST(delay_move_timeout)
+{
+	struct delay_gaps g = { .flows = 4, .elapsed_ns = 1000000000 };
+	__u32 b4 = flowlet_gap_bucket(4200000);
+
+	subtest("no_flows");
+	CHECK(delay_move_timeout(&g) == DELAY_MIN_TIMEOUT_NS,
+	      "move: 4 flows without gaps of 1 ms can move at the least");
+	g.flows = 0;
+	gaps_of(&g, 4200000, 100);
+	CHECK(delay_move_timeout(&g) == 0, "move: no flows, no move timeout");
+
+	subtest("knee");
+	/* 100 gaps of 4.2 ms, 4 of 8.4 ms and more: 4 flows over 1 s may
+	 * start 4 flowlets, so the timeout is above the 4.2 ms ones. */
+	g.flows = 4;
+	gaps_of(&g, 8400000, 3);
+	gaps_of(&g, 30000000, 1);
+	CHECK(delay_move_timeout(&g) == flowlet_gap_edge(b4 + 1),
+	      "move: 100 gaps of 4.2ms and 4 longer for 4 flows: the edge "
+	      "above 4.2ms, %llu ns",
+	      (unsigned long long)delay_move_timeout(&g));
+	g.elapsed_ns = 500000000; /* the same gaps in half a second */
+	CHECK(delay_move_timeout(&g) ==
+		      flowlet_gap_edge(flowlet_gap_bucket(8400000) + 1),
+	      "move: the same gaps in 0.5s: above 8.4ms (%llu ns)",
+	      (unsigned long long)delay_move_timeout(&g));
+	g.flows = 1000;
+	CHECK(delay_move_timeout(&g) == DELAY_MIN_TIMEOUT_NS,
+	      "move: 1000 flows may take every gap: the least");
+
+	subtest("too_many");
+	memset(g.count, 0, sizeof(g.count));
+	g.flows = 1;
+	gaps_of(&g, 1ULL << 40, 2);
+	CHECK(delay_move_timeout(&g) == DELAY_MAX_TIMEOUT_NS,
+	      "move: more gaps above the last edge than allowed: the most");
+}
+
+/* --timeout auto's rule: the move timeout between the base and the
+ * spread, each plus a quarter and the margin; bounded; nothing without
+ * recent delays. */
 UNIT_TEST(delay_timeout)
 {
 	const __u64 now = 100000000000ULL; /* 100 s */
 	struct flowlet_delay a = measured(1000000, 2000000, now),
 			     b = measured(3000000, 10000000, now);
 	const struct flowlet_delay *two[] = { &a, &b }, *one[] = { &b };
-	__u64 spread = 0, t;
+	struct delay_gaps g = { .flows = 4, .elapsed_ns = 1000000000 };
+	struct delay_basis why = { 0 };
+	__u64 t;
 
 	subtest("spread");
-	t = delay_timeout(two, 2, now, &spread);
-	CHECK(spread == 9000000 && t == 9000000 + 2250000 + DELAY_MARGIN_NS,
-	      "timeout: p99 10ms against a least of 1ms: spread %llu, timeout "
-	      "%llu",
-	      (unsigned long long)spread, (unsigned long long)t);
+	t = delay_timeout(two, 2, NULL, now, &why);
+	CHECK(why.spread_ns == 9000000 && why.base_ns == 2000000 &&
+		      !why.move_ns && t == 9000000 + 2250000 + DELAY_MARGIN_NS,
+	      "timeout: no flows: p99 10ms against a least of 1ms: spread "
+	      "%llu, timeout %llu",
+	      (unsigned long long)why.spread_ns, (unsigned long long)t);
+
+	subtest("moves");
+	gaps_of(&g, 4200000, 100);
+	gaps_of(&g, 30000000, 2);
+	t = delay_timeout(two, 2, &g, now, &why);
+	CHECK(why.move_ns == flowlet_gap_edge(flowlet_gap_bucket(4200000) +
+					      1) &&
+		      t == why.move_ns,
+	      "timeout: flows that pause 4.2ms often: above it (%llu ns), "
+	      "within base and spread",
+	      (unsigned long long)t);
+	memset(g.count, 0, sizeof(g.count));
+	t = delay_timeout(two, 2, &g, now, &why);
+	CHECK(why.move_ns == DELAY_MIN_TIMEOUT_NS &&
+		      t == 2000000 + 500000 + DELAY_MARGIN_NS,
+	      "timeout: flows that never pause: the base's, 2ms a least "
+	      "above the other's (%llu ns)",
+	      (unsigned long long)t);
+	gaps_of(&g, 200000000, 50);
+	t = delay_timeout(two, 2, &g, now, &why);
+	CHECK(why.move_ns > 200000000 &&
+		      t == 9000000 + 2250000 + DELAY_MARGIN_NS,
+	      "timeout: flows that pause 200ms often: no more than the "
+	      "spread's (%llu ns)",
+	      (unsigned long long)t);
 
 	subtest("bounds");
 	a = measured(10000, 20000, now);
 	b = measured(10000, 30000, now);
-	CHECK(delay_timeout(two, 2, now, NULL) == DELAY_MIN_TIMEOUT_NS,
+	CHECK(delay_timeout(two, 2, NULL, now, NULL) == DELAY_MIN_TIMEOUT_NS,
 	      "timeout: equal idle paths get the least timeout");
 	b = measured(10000, 900000000, now);
-	CHECK(delay_timeout(two, 2, now, NULL) == DELAY_MAX_TIMEOUT_NS,
+	CHECK(delay_timeout(two, 2, NULL, now, NULL) == DELAY_MAX_TIMEOUT_NS,
 	      "timeout: a spread of 900ms is held to the most");
-	CHECK(delay_timeout(one, 1, now, NULL) == DELAY_MIN_TIMEOUT_NS,
+	b = measured(800000000, 900000000, now);
+	CHECK(delay_timeout(two, 2, &g, now, NULL) == DELAY_MAX_TIMEOUT_NS,
+	      "timeout: a base of 800ms is held to the most, whatever the "
+	      "gaps");
+	CHECK(delay_timeout(one, 1, &g, now, NULL) == DELAY_MIN_TIMEOUT_NS,
 	      "timeout: one path cannot reorder: the least");
 
 	subtest("not_measured");
 	b = measured(3000000, 10000000, now);
 	b.updated_ns = now - 2000000000ULL; /* 20 intervals ago */
-	CHECK(delay_timeout(two, 2, now, NULL) == 0 &&
+	CHECK(delay_timeout(two, 2, &g, now, NULL) == 0 &&
 		      delay_state(&b, now) == DELAY_STALE,
 	      "timeout: a stale path leaves the fixed timeout");
 	b = measured(0, 0, now);
 	b.answered = 0;
 	b.lost = 3;
-	CHECK(delay_timeout(two, 2, now, NULL) == 0 &&
+	CHECK(delay_timeout(two, 2, &g, now, NULL) == 0 &&
 		      delay_state(&b, now) == DELAY_NO_REPLY,
 	      "timeout: a path whose probes are all lost leaves the fixed "
 	      "timeout");
 	b.lost = 0;
-	CHECK(delay_timeout(two, 2, now, NULL) == 0 &&
+	CHECK(delay_timeout(two, 2, &g, now, NULL) == 0 &&
 		      delay_state(&b, now) == DELAY_WAITING,
 	      "timeout: a path not answered yet leaves the fixed timeout");
 }
