@@ -78,22 +78,84 @@ const char *delay_state_name(enum delay_state state)
 	return names[state];
 }
 
-__u64 delay_move_timeout(const struct delay_gaps *gaps)
+/* The samples of each of @count windows, sorted, into @v, their counts
+ * into @n; the paths taken (at most FLOWLET_MAX_PATHS). */
+static int sort_windows(const struct delay_window *const *windows, int count,
+			__u64 (*v)[FLOWLET_DELAY_WINDOW], __u32 *n)
 {
-	/* Gaps that may start a flowlet over the interval, times 1e9. */
-	__u64 allowed = gaps->flows * gaps->elapsed_ns * DELAY_FLOWLETS_PER_S,
-	      reach = 0;
+	if (count > FLOWLET_MAX_PATHS)
+		count = FLOWLET_MAX_PATHS;
+	for (int i = 0; i < count; i++) {
+		n[i] = windows[i]->count;
+		memcpy(v[i], windows[i]->rtt_ns, n[i] * sizeof(v[i][0]));
+		qsort(v[i], n[i], sizeof(v[i][0]), by_value);
+	}
+	return count;
+}
+
+/* Of the ordered pairs of samples x of path a and y of path b != a (each
+ * sorted in @v, @n of them), the share with x - y > @gap_ns. */
+static double reorder_share(__u64 (*v)[FLOWLET_DELAY_WINDOW], const __u32 *n,
+			    int count, __u64 gap_ns)
+{
+	double pairs = 0, late = 0;
+
+	for (int a = 0; a < count; a++) {
+		for (int b = 0; b < count; b++) {
+			__u32 j = 0;
+
+			if (a == b)
+				continue;
+			/* y < x - gap: j of them, j growing with x. */
+			for (__u32 i = 0; i < n[a]; i++) {
+				while (j < n[b] && v[b][j] + gap_ns < v[a][i])
+					j++;
+				late += j;
+			}
+			pairs += (double)n[a] * n[b];
+		}
+	}
+	return pairs ? late / pairs : 0;
+}
+
+double delay_reorder_share(const struct delay_window *const *windows, int count,
+			   __u64 gap_ns)
+{
+	__u64 v[FLOWLET_MAX_PATHS][FLOWLET_DELAY_WINDOW];
+	__u32 n[FLOWLET_MAX_PATHS];
+
+	count = sort_windows(windows, count, v, n);
+	return reorder_share(v, n, count, gap_ns);
+}
+
+__u64 delay_move_timeout(const struct delay_gaps *gaps,
+			 const struct delay_window *const *windows, int count,
+			 __u64 safe_ns)
+{
+	__u64 v[FLOWLET_MAX_PATHS][FLOWLET_DELAY_WINDOW], timeout = safe_ns;
+	double allowed = DELAY_REORDERS_PER_S * gaps->flows *
+			 (gaps->elapsed_ns / 1e9),
+	       expected = 0;
+	__u32 n[FLOWLET_MAX_PATHS];
 
 	if (!gaps->flows || !gaps->elapsed_ns)
 		return 0;
+	count = sort_windows(windows, count, v, n);
 	for (int b = FLOWLET_GAP_BUCKETS - 1; b >= 0; b--) {
-		reach += gaps->count[b];
-		if (reach * 1000000000ULL > allowed)
-			return b == FLOWLET_GAP_BUCKETS - 1
-				       ? DELAY_MAX_TIMEOUT_NS
-				       : flowlet_gap_edge(b + 1);
+		__u64 edge = flowlet_gap_edge(b);
+
+		if (edge >= safe_ns || !gaps->count[b])
+			goto next;
+		/* Its gaps are at least the edge: they reorder no more
+		 * often than a move after the edge would. */
+		expected += gaps->count[b] * reorder_share(v, n, count, edge);
+		if (expected > allowed)
+			return timeout;
+	next:
+		if (edge < safe_ns)
+			timeout = edge;
 	}
-	return DELAY_MIN_TIMEOUT_NS;
+	return DELAY_MIN_TIMEOUT_NS < timeout ? DELAY_MIN_TIMEOUT_NS : timeout;
 }
 
 /* @d plus a quarter of it and the margin. */
@@ -102,7 +164,8 @@ static __u64 bound(__u64 d)
 	return d + d / 4 + DELAY_MARGIN_NS;
 }
 
-__u64 delay_timeout(const struct flowlet_delay *const *paths, int count,
+__u64 delay_timeout(const struct flowlet_delay *const *paths,
+		    const struct delay_window *const *windows, int count,
 		    const struct delay_gaps *gaps, __u64 now_ns,
 		    struct delay_basis *why)
 {
@@ -123,13 +186,15 @@ __u64 delay_timeout(const struct flowlet_delay *const *paths, int count,
 		b.spread_ns = slowest > fastest ? slowest - fastest : 0;
 		b.base_ns = slowest_least - fastest;
 	}
-	b.move_ns = gaps ? delay_move_timeout(gaps) : 0;
+	timeout = bound(b.spread_ns);
+	b.move_ns = gaps && windows && count > 1
+			    ? delay_move_timeout(gaps, windows, count, timeout)
+			    : 0;
 	if (why)
 		*why = b;
 	if (count < 2)
 		return DELAY_MIN_TIMEOUT_NS;
-	timeout = bound(b.spread_ns);
-	if (b.move_ns && b.move_ns < timeout)
+	if (b.move_ns)
 		timeout = b.move_ns;
 	if (timeout < bound(b.base_ns))
 		timeout = bound(b.base_ns);

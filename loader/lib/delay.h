@@ -57,20 +57,34 @@ struct delay_gaps {
 struct delay_basis {
 	__u64 spread_ns; /* the slowest path's p99 against the fastest least */
 	__u64 base_ns;	 /* the slowest path's least against the fastest */
-	__u64 move_ns;	 /* the timeout at which the flows start
-			  * DELAY_FLOWLETS_PER_S flowlets each; 0: no flows */
+	__u64 move_ns;	 /* delay_move_timeout() below the spread's bound;
+			  * 0: no flows */
 };
 
 /*
- * The least timeout at which @gaps' flows would have started at most
- * DELAY_FLOWLETS_PER_S flowlets each per second (a flowlet starts on a
- * gap above the timeout): the least edge of a flowlet_gaps bucket that
- * few gaps reach; DELAY_MIN_TIMEOUT_NS when few gaps reach the first,
- * DELAY_MAX_TIMEOUT_NS when too many reach the last; 0 without flows.
+ * How often a move after a gap of @gap_ns would reorder, if its old and
+ * new paths were any two of the @count paths whose round trips are in
+ * @windows, and their delays any of their samples: of the ordered pairs
+ * of samples x of one path and y of another, the share with x - y >
+ * @gap_ns (0 to 1).
  */
-#define DELAY_FLOWLETS_PER_S 1
+double delay_reorder_share(const struct delay_window *const *windows, int count,
+			   __u64 gap_ns);
 
-__u64 delay_move_timeout(const struct delay_gaps *gaps);
+/*
+ * The least timeout at which @gaps' flows would have made at most
+ * DELAY_REORDERS_PER_S moves each per second that reorder: each gap below
+ * @safe_ns (a move after a longer one is safe) above the timeout starts a
+ * flowlet, which reorders as often as delay_reorder_share() of the gap
+ * says over the paths of @windows. The least edge of a flowlet_gaps
+ * bucket for which the expected count stays within that, at most
+ * @safe_ns, DELAY_MIN_TIMEOUT_NS if every bucket's does; 0 without flows.
+ */
+#define DELAY_REORDERS_PER_S 0.1
+
+__u64 delay_move_timeout(const struct delay_gaps *gaps,
+			 const struct delay_window *const *windows, int count,
+			 __u64 safe_ns);
 
 /*
  * --timeout auto: the flowlet timeout one group's paths and flows call
@@ -84,25 +98,30 @@ __u64 delay_move_timeout(const struct delay_gaps *gaps);
  *   is the difference that lasts (lengths, standing queues): a move below
  *   it reorders every time the flow goes to a faster path.
  * - Between the two, queues come and go, and a move reorders only when
- *   it leaves a queue that is full for one that is not. A flow moves when
- *   it pauses for the timeout; TCP pauses after its losses. The timeout
- *   is the one at which each flow starts about DELAY_FLOWLETS_PER_S
- *   flowlets a second (delay_move_timeout()): flows leave a crowded path
- *   every second or so, and a reordering move, if any, costs a flow no
- *   more than its own loss recovery does.
+ *   it leaves a queue that is full for one that is not. How often, the
+ *   paths' samples say (delay_reorder_share()); how many moves a timeout
+ *   lets the flows make, their gaps say (flowlet_gaps). The timeout is
+ *   the least one at which the flows would have made at most
+ *   DELAY_REORDERS_PER_S reordering moves each per second (one in 10 s:
+ *   a cost well below TCP's own loss recovery), delay_move_timeout(). On
+ *   shallow queues that is a few milliseconds, and flows leave crowded
+ *   paths often; on deep ones it grows toward the spread.
  *
  * Each bound is its difference plus a quarter of it and DELAY_MARGIN_NS;
  * the timeout is the move timeout between them (the spread's without
  * flows), within [DELAY_MIN_TIMEOUT_NS, DELAY_MAX_TIMEOUT_NS]. With fewer
  * than two paths nothing can reorder: DELAY_MIN_TIMEOUT_NS. 0 when a path
  * has no recent delay (not DELAY_OK): the caller keeps its fixed timeout.
- * @gaps may be NULL (no flows); @why gets the inputs (if not NULL).
+ * @windows holds each path's samples (their summaries in @paths); it and
+ * @gaps may be NULL (no move rule: the spread's bound); @why gets the
+ * inputs (if not NULL).
  */
 #define DELAY_MARGIN_NS	     200000ULL	  /* 200us */
 #define DELAY_MIN_TIMEOUT_NS 1000000ULL	  /* 1ms */
 #define DELAY_MAX_TIMEOUT_NS 500000000ULL /* 500ms */
 
-__u64 delay_timeout(const struct flowlet_delay *const *paths, int count,
+__u64 delay_timeout(const struct flowlet_delay *const *paths,
+		    const struct delay_window *const *windows, int count,
 		    const struct delay_gaps *gaps, __u64 now_ns,
 		    struct delay_basis *why);
 

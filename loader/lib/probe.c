@@ -806,6 +806,7 @@ void prober_timeouts(const struct prober *p, const struct instance_config *c,
 	memset(why, 0, FLOWLET_MAX_GROUPS * sizeof(*why));
 	for (int t = 0; t < FLOWLET_MAX_PROBE_TARGETS; t++) {
 		const struct flowlet_delay *paths[FLOWLET_MAX_PATHS];
+		const struct delay_window *windows[FLOWLET_MAX_PATHS];
 		int g = p->targets[t].used
 				? group_of(p->in, &p->targets[t].addr)
 				: -1,
@@ -818,14 +819,17 @@ void prober_timeouts(const struct prober *p, const struct instance_config *c,
 			continue;
 		for (__u32 i = 0; i < c->cfg.path_count; i++) {
 			if (c->cfg.groups[g].members & (1u << i) &&
-			    !c->cfg.paths[i].down)
-				paths[n++] =
-					&p->pairs[t * FLOWLET_MAX_PATHS + i]
-						 .out;
+			    !c->cfg.paths[i].down) {
+				const struct pair *pr =
+					&p->pairs[t * FLOWLET_MAX_PATHS + i];
+
+				windows[n] = &pr->window;
+				paths[n++] = &pr->out;
+			}
 		}
-		timeout =
-			n ? delay_timeout(paths, n, &p->groups[g].last, now, &b)
-			  : 0;
+		timeout = n ? delay_timeout(paths, windows, n,
+					    &p->groups[g].last, now, &b)
+			    : 0;
 		if (timeout > timeouts[g]) {
 			timeouts[g] = timeout;
 			why[g] = b;

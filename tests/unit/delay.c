@@ -98,45 +98,98 @@ static void gaps_of(struct delay_gaps *g, __u64 ns, __u64 count)
 	g->count[flowlet_gap_bucket(ns)] += count;
 }
 
-/* The move timeout: the least bucket edge that at most one gap per flow
- * per second reaches. */
+/* @n samples evenly from @lo to @hi ns into a fresh @w. */
+static void samples(struct delay_window *w, __u64 lo, __u64 hi, int n)
+{
+	memset(w, 0, sizeof(*w));
+	for (int i = 0; i < n; i++)
+		delay_add(w, lo + (hi - lo) * i / (n > 1 ? n - 1 : 1));
+}
+
+/* How often a move reorders: pairs of samples of two paths. */
+UNIT_TEST(delay_reorder_share)
+{
+	struct delay_window a, b;
+	const struct delay_window *two[] = { &a, &b };
+
+	samples(&a, 10000000, 10000000, 8);
+	samples(&b, 1000000, 1000000, 8);
+	CHECK(delay_reorder_share(two, 2, 5000000) == 0.5 &&
+		      delay_reorder_share(two, 2, 9000000) == 0 &&
+		      delay_reorder_share(two, 2, 0) == 0.5,
+	      "reorder: 10ms against 1ms: from a to b reorders below 9ms, "
+	      "from b to a never");
+	samples(&a, 1000000, 51000000, 51); /* 1 to 51 ms, 1 ms apart */
+	CHECK(delay_reorder_share(two, 2, 20000000) == 0.5 * 30 / 51,
+	      "reorder: a queue of 0-50ms against an idle path: 30 of a's 51 "
+	      "samples are over 20ms above b's (%.4f)",
+	      delay_reorder_share(two, 2, 20000000));
+	CHECK(delay_reorder_share(two, 1, 0) == 0,
+	      "reorder: one path has no other to move to");
+}
+
+/* The move timeout: the least bucket edge at which the flows' gaps would
+ * have made at most DELAY_REORDERS_PER_S reordering moves per flow per
+ * second, over the paths' samples. */
 UNIT_TEST(delay_move_timeout)
 {
 	struct delay_gaps g = { .flows = 4, .elapsed_ns = 1000000000 };
-	__u32 b4 = flowlet_gap_bucket(4200000);
+	struct delay_window a, b;
+	const struct delay_window *two[] = { &a, &b };
+	__u64 t;
 
-	subtest("no_flows");
-	CHECK(delay_move_timeout(&g) == DELAY_MIN_TIMEOUT_NS,
-	      "move: 4 flows without gaps of 1 ms can move at the least");
-	g.flows = 0;
+	subtest("shallow");
+	/* Queues of up to 3 ms: a move after 4.2 ms never reorders. */
+	samples(&a, 1000000, 4000000, 64);
+	samples(&b, 1000000, 4000000, 64);
 	gaps_of(&g, 4200000, 100);
-	CHECK(delay_move_timeout(&g) == 0, "move: no flows, no move timeout");
+	CHECK(delay_move_timeout(&g, two, 2, DELAY_MAX_TIMEOUT_NS) ==
+		      DELAY_MIN_TIMEOUT_NS,
+	      "move: 100 gaps of 4.2ms a second over queues of 3ms at most: "
+	      "the least timeout");
+	gaps_of(&g, 2000000, 100);
+	t = delay_move_timeout(&g, two, 2, DELAY_MAX_TIMEOUT_NS);
+	CHECK(t == flowlet_gap_edge(flowlet_gap_bucket(2000000) + 1),
+	      "move: and 100 of 2ms, which do reorder: above them (%llu ns)",
+	      (unsigned long long)t);
+	g.flows = 0;
+	CHECK(delay_move_timeout(&g, two, 2, DELAY_MAX_TIMEOUT_NS) == 0,
+	      "move: no flows, no move timeout");
 
-	subtest("knee");
-	/* 100 gaps of 4.2 ms, 4 of 8.4 ms and more: 4 flows over 1 s may
-	 * start 4 flowlets, so the timeout is above the 4.2 ms ones. */
-	g.flows = 4;
-	gaps_of(&g, 8400000, 3);
-	gaps_of(&g, 30000000, 1);
-	CHECK(delay_move_timeout(&g) == flowlet_gap_edge(b4 + 1),
-	      "move: 100 gaps of 4.2ms and 4 longer for 4 flows: the edge "
-	      "above 4.2ms, %llu ns",
-	      (unsigned long long)delay_move_timeout(&g));
-	g.elapsed_ns = 500000000; /* the same gaps in half a second */
-	CHECK(delay_move_timeout(&g) ==
-		      flowlet_gap_edge(flowlet_gap_bucket(8400000) + 1),
-	      "move: the same gaps in 0.5s: above 8.4ms (%llu ns)",
-	      (unsigned long long)delay_move_timeout(&g));
-	g.flows = 1000;
-	CHECK(delay_move_timeout(&g) == DELAY_MIN_TIMEOUT_NS,
-	      "move: 1000 flows may take every gap: the least");
-
-	subtest("too_many");
+	subtest("deep");
+	/* One queue of 0-50 ms, one idle: gaps of 10 ms, 5 a second, would
+	 * reorder about 2 times a second, more than 4 flows' 0.4; gaps of
+	 * 40 ms, once a second, 0.1 times. */
 	memset(g.count, 0, sizeof(g.count));
-	g.flows = 1;
-	gaps_of(&g, 1ULL << 40, 2);
-	CHECK(delay_move_timeout(&g) == DELAY_MAX_TIMEOUT_NS,
-	      "move: more gaps above the last edge than allowed: the most");
+	g.flows = 4;
+	samples(&a, 1000000, 51000000, 51);
+	samples(&b, 1000000, 1000000, 8);
+	gaps_of(&g, 10000000, 5);
+	gaps_of(&g, 40000000, 1);
+	t = delay_move_timeout(&g, two, 2, DELAY_MAX_TIMEOUT_NS);
+	CHECK(t == flowlet_gap_edge(flowlet_gap_bucket(10000000) + 1),
+	      "move: above the 10ms gaps, below the 40ms ones (%llu ns)",
+	      (unsigned long long)t);
+	g.elapsed_ns = 100000000; /* the same gaps in 0.1 s */
+	t = delay_move_timeout(&g, two, 2, DELAY_MAX_TIMEOUT_NS);
+	CHECK(t == flowlet_gap_edge(flowlet_gap_bucket(40000000) + 1),
+	      "move: the same gaps in 0.1s: above the 40ms ones too (%llu ns)",
+	      (unsigned long long)t);
+
+	subtest("safe_gaps");
+	/* Gaps of 30 ms, 10 a second, would reorder; not below a safe bound
+	 * of 20 ms, above which a move is safe. */
+	memset(g.count, 0, sizeof(g.count));
+	g.elapsed_ns = 1000000000;
+	gaps_of(&g, 30000000, 10);
+	CHECK(delay_move_timeout(&g, two, 2, 20000000) == DELAY_MIN_TIMEOUT_NS,
+	      "move: gaps above the safe bound are no risk");
+	CHECK(delay_move_timeout(&g, two, 2, 200000000) ==
+		      flowlet_gap_edge(flowlet_gap_bucket(30000000) + 1),
+	      "move: below a safe 200ms they are: above them");
+	gaps_of(&g, 19000000, 10);
+	CHECK(delay_move_timeout(&g, two, 2, 20000000) == 20000000,
+	      "move: too many in the bucket the safe 20ms falls in: 20ms");
 }
 
 /* --timeout auto's rule: the move timeout between the base and the
@@ -148,73 +201,79 @@ UNIT_TEST(delay_timeout)
 	struct flowlet_delay a = measured(1000000, 2000000, now),
 			     b = measured(3000000, 10000000, now);
 	const struct flowlet_delay *two[] = { &a, &b }, *one[] = { &b };
+	struct delay_window wa, wb;
+	const struct delay_window *windows[] = { &wa, &wb };
 	struct delay_gaps g = { .flows = 4, .elapsed_ns = 1000000000 };
 	struct delay_basis why = { 0 };
 	__u64 t;
 
+	samples(&wa, 1000000, 2000000, 64);
+	samples(&wb, 3000000, 10000000, 64);
+
 	subtest("spread");
-	t = delay_timeout(two, 2, NULL, now, &why);
+	t = delay_timeout(two, windows, 2, NULL, now, &why);
 	CHECK(why.spread_ns == 9000000 && why.base_ns == 2000000 &&
 		      !why.move_ns && t == 9000000 + 2250000 + DELAY_MARGIN_NS,
 	      "timeout: no flows: p99 10ms against a least of 1ms: spread "
 	      "%llu, timeout %llu",
 	      (unsigned long long)why.spread_ns, (unsigned long long)t);
+	CHECK(delay_timeout(two, NULL, 2, &g, now, NULL) == t,
+	      "timeout: no samples: the spread's");
 
 	subtest("moves");
 	gaps_of(&g, 4200000, 100);
-	gaps_of(&g, 30000000, 2);
-	t = delay_timeout(two, 2, &g, now, &why);
+	t = delay_timeout(two, windows, 2, &g, now, &why);
 	CHECK(why.move_ns == flowlet_gap_edge(flowlet_gap_bucket(4200000) +
 					      1) &&
 		      t == why.move_ns,
-	      "timeout: flows that pause 4.2ms often: above it (%llu ns), "
-	      "within base and spread",
+	      "timeout: flows that pause 4.2ms often, where moves reorder: "
+	      "above it (%llu ns), within base and spread",
 	      (unsigned long long)t);
 	memset(g.count, 0, sizeof(g.count));
-	t = delay_timeout(two, 2, &g, now, &why);
+	t = delay_timeout(two, windows, 2, &g, now, &why);
 	CHECK(why.move_ns == DELAY_MIN_TIMEOUT_NS &&
 		      t == 2000000 + 500000 + DELAY_MARGIN_NS,
 	      "timeout: flows that never pause: the base's, 2ms a least "
 	      "above the other's (%llu ns)",
 	      (unsigned long long)t);
 	gaps_of(&g, 200000000, 50);
-	t = delay_timeout(two, 2, &g, now, &why);
-	CHECK(why.move_ns > 200000000 &&
-		      t == 9000000 + 2250000 + DELAY_MARGIN_NS,
-	      "timeout: flows that pause 200ms often: no more than the "
-	      "spread's (%llu ns)",
-	      (unsigned long long)t);
+	CHECK(delay_timeout(two, windows, 2, &g, now, &why) == t,
+	      "timeout: pauses of 200ms, above the spread, are safe moves");
 
 	subtest("bounds");
 	a = measured(10000, 20000, now);
 	b = measured(10000, 30000, now);
-	CHECK(delay_timeout(two, 2, NULL, now, NULL) == DELAY_MIN_TIMEOUT_NS,
+	CHECK(delay_timeout(two, windows, 2, NULL, now, NULL) ==
+		      DELAY_MIN_TIMEOUT_NS,
 	      "timeout: equal idle paths get the least timeout");
 	b = measured(10000, 900000000, now);
-	CHECK(delay_timeout(two, 2, NULL, now, NULL) == DELAY_MAX_TIMEOUT_NS,
+	CHECK(delay_timeout(two, windows, 2, NULL, now, NULL) ==
+		      DELAY_MAX_TIMEOUT_NS,
 	      "timeout: a spread of 900ms is held to the most");
 	b = measured(800000000, 900000000, now);
-	CHECK(delay_timeout(two, 2, &g, now, NULL) == DELAY_MAX_TIMEOUT_NS,
+	CHECK(delay_timeout(two, windows, 2, &g, now, NULL) ==
+		      DELAY_MAX_TIMEOUT_NS,
 	      "timeout: a base of 800ms is held to the most, whatever the "
 	      "gaps");
-	CHECK(delay_timeout(one, 1, &g, now, NULL) == DELAY_MIN_TIMEOUT_NS,
+	CHECK(delay_timeout(one, windows, 1, &g, now, NULL) ==
+		      DELAY_MIN_TIMEOUT_NS,
 	      "timeout: one path cannot reorder: the least");
 
 	subtest("not_measured");
 	b = measured(3000000, 10000000, now);
 	b.updated_ns = now - 2000000000ULL; /* 20 intervals ago */
-	CHECK(delay_timeout(two, 2, &g, now, NULL) == 0 &&
+	CHECK(delay_timeout(two, windows, 2, &g, now, NULL) == 0 &&
 		      delay_state(&b, now) == DELAY_STALE,
 	      "timeout: a stale path leaves the fixed timeout");
 	b = measured(0, 0, now);
 	b.answered = 0;
 	b.lost = 3;
-	CHECK(delay_timeout(two, 2, &g, now, NULL) == 0 &&
+	CHECK(delay_timeout(two, windows, 2, &g, now, NULL) == 0 &&
 		      delay_state(&b, now) == DELAY_NO_REPLY,
 	      "timeout: a path whose probes are all lost leaves the fixed "
 	      "timeout");
 	b.lost = 0;
-	CHECK(delay_timeout(two, 2, &g, now, NULL) == 0 &&
+	CHECK(delay_timeout(two, windows, 2, &g, now, NULL) == 0 &&
 		      delay_state(&b, now) == DELAY_WAITING,
 	      "timeout: a path not answered yet leaves the fixed timeout");
 }
