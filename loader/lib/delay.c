@@ -93,26 +93,31 @@ static int sort_windows(const struct delay_window *const *windows, int count,
 	return count;
 }
 
-/* Of the ordered pairs of samples x of path a and y of path b != a (each
- * sorted in @v, @n of them), the share with x - y > @gap_ns. */
+/* Over the ordered pairs of paths a != b (their samples sorted in @v, @n
+ * of them): the share of b's samples y below a's p99 x by more than
+ * @gap_ns, on average. */
 static double reorder_share(__u64 (*v)[FLOWLET_DELAY_WINDOW], const __u32 *n,
 			    int count, __u64 gap_ns)
 {
 	double pairs = 0, late = 0;
 
 	for (int a = 0; a < count; a++) {
+		/* Nearest rank, as delay_percentile(). */
+		__u32 rank = (99 * n[a] + 99) / 100;
+		__u64 x;
+
+		if (!n[a])
+			continue;
+		x = v[a][rank - 1];
 		for (int b = 0; b < count; b++) {
 			__u32 j = 0;
 
-			if (a == b)
+			if (a == b || !n[b])
 				continue;
-			/* y < x - gap: j of them, j growing with x. */
-			for (__u32 i = 0; i < n[a]; i++) {
-				while (j < n[b] && v[b][j] + gap_ns < v[a][i])
-					j++;
-				late += j;
-			}
-			pairs += (double)n[a] * n[b];
+			while (j < n[b] && v[b][j] + gap_ns < x)
+				j++;
+			late += (double)j / n[b];
+			pairs++;
 		}
 	}
 	return pairs ? late / pairs : 0;

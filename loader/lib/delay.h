@@ -62,11 +62,12 @@ struct delay_basis {
 };
 
 /*
- * How often a move after a gap of @gap_ns would reorder, if its old and
- * new paths were any two of the @count paths whose round trips are in
- * @windows, and their delays any of their samples: of the ordered pairs
- * of samples x of one path and y of another, the share with x - y >
- * @gap_ns (0 to 1).
+ * How often a move after a gap of @gap_ns would reorder, over the @count
+ * paths whose round trips are in @windows. TCP pauses after a loss, when
+ * its path's queue is full: the old path a is at its p99, the new one b
+ * at any of its samples y, and the move reorders when p99(a) - y >
+ * @gap_ns. The share of such y, averaged over the ordered pairs of paths
+ * a != b (0 to 1).
  */
 double delay_reorder_share(const struct delay_window *const *windows, int count,
 			   __u64 gap_ns);

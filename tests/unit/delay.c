@@ -120,9 +120,10 @@ UNIT_TEST(delay_reorder_share)
 	      "reorder: 10ms against 1ms: from a to b reorders below 9ms, "
 	      "from b to a never");
 	samples(&a, 1000000, 51000000, 51); /* 1 to 51 ms, 1 ms apart */
-	CHECK(delay_reorder_share(two, 2, 20000000) == 0.5 * 30 / 51,
-	      "reorder: a queue of 0-50ms against an idle path: 30 of a's 51 "
-	      "samples are over 20ms above b's (%.4f)",
+	samples(&b, 1000000, 51000000, 51);
+	CHECK(delay_reorder_share(two, 2, 20000000) == 30.0 / 51,
+	      "reorder: two queues of 0-50ms: from a full one, 30 of the "
+	      "other's 51 samples are over 20ms below (%.4f)",
 	      delay_reorder_share(two, 2, 20000000));
 	CHECK(delay_reorder_share(two, 1, 0) == 0,
 	      "reorder: one path has no other to move to");
@@ -157,11 +158,12 @@ UNIT_TEST(delay_move_timeout)
 	      "move: no flows, no move timeout");
 
 	subtest("deep");
-	/* One queue of 0-50 ms, one idle: gaps of 10 ms, 5 a second, would
-	 * reorder about 2 times a second, more than 4 flows' 0.4; gaps of
-	 * 40 ms, once a second, 0.1 times. */
+	/* One queue of 0-50 ms, one idle: a move reorders half the time
+	 * (from the full queue) after gaps of 10 or 40 ms. 8 flows may make
+	 * 0.8 such moves a second: the one gap of 40 ms, not the five of 10
+	 * ms. */
 	memset(g.count, 0, sizeof(g.count));
-	g.flows = 4;
+	g.flows = 8;
 	samples(&a, 1000000, 51000000, 51);
 	samples(&b, 1000000, 1000000, 8);
 	gaps_of(&g, 10000000, 5);
