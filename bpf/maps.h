@@ -121,6 +121,15 @@ struct {
 	__type(value, struct flowlet_stats);
 } flowlet_stats SEC(".maps");
 
+/* Per path group: what watch set its auto timeout from (struct
+ * flowlet_auto); the loader's, like flowlet_delay. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, FLOWLET_MAX_GROUPS);
+	__type(key, __u32);
+	__type(value, struct flowlet_auto);
+} flowlet_auto SEC(".maps");
+
 /* Per path group, per CPU: its flows' gaps (struct flowlet_gaps); the data
  * path. */
 struct {

@@ -196,6 +196,21 @@ struct flowlet_delay {
 	__u32 pad2;
 };
 
+/*
+ * flowlet_auto[group]: what `flowletctl watch` last derived the group's
+ * --timeout auto from (delay_timeout() in loader/lib/delay.h), written
+ * by the watcher once a second; the data path never reads it.
+ */
+struct flowlet_auto {
+	__u64 timeout_ns; /* what they call for; 0: not every path measured */
+	__u64 spread_ns;  /* the slowest path's p99 against the fastest least */
+	__u64 base_ns;	  /* the slowest path's least against the fastest */
+	__u64 move_ns;	  /* the move timeout below the spread's bound; 0: no
+			   * flows */
+	__u64 flows;	  /* the group's flows that sent in the last second */
+	__u64 updated_ns; /* CLOCK_MONOTONIC of the write; 0: never */
+};
+
 enum flowlet_prefix_action {
 	FLOWLET_PREFIX_SKIP,	/* link-scope, multicast, broadcast */
 	FLOWLET_PREFIX_BALANCE, /* forward over the paths */

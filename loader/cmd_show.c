@@ -347,6 +347,47 @@ static void print_delays(const struct snapshot *s)
 	print_close(']');
 }
 
+/* --timeout auto: what watch set each group's timeout from, if it did. */
+static void print_autos(const struct snapshot *s)
+{
+	__u64 now = clock_ns(CLOCK_MONOTONIC);
+	bool any = false;
+
+	print_open("auto", '[');
+	for (__u32 g = 0; s->meta.timeout_auto && g < s->cfg.group_count &&
+			  g < FLOWLET_MAX_GROUPS;
+	     g++) {
+		const struct flowlet_auto *a = &s->autos[g];
+
+		if (!a->updated_ns || !s->cfg.groups[g].members)
+			continue;
+		if (!any)
+			print_text("\n%-5s %9s %9s %9s %9s %7s %6s\n", "AUTO",
+				   "CALLS_MS", "SPREAD_MS", "BASE_MS",
+				   "MOVE_MS", "FLOWS", "AGE_S");
+		any = true;
+		print_open(NULL, '{');
+		print_u64("group", "%-5llu ", g);
+		print_u64("timeout_ns", NULL, a->timeout_ns);
+		print_u64("spread_ns", NULL, a->spread_ns);
+		print_u64("base_ns", NULL, a->base_ns);
+		print_u64("move_ns", NULL, a->move_ns);
+		if (a->timeout_ns)
+			print_text("%9.3f %9.3f %9.3f ", a->timeout_ns / 1e6,
+				   a->spread_ns / 1e6, a->base_ns / 1e6);
+		else
+			print_text("%9s %9s %9s ", "-", "-", "-");
+		if (a->timeout_ns && a->move_ns)
+			print_text("%9.3f ", a->move_ns / 1e6);
+		else
+			print_text("%9s ", "-");
+		print_u64("flows", "%7llu ", a->flows);
+		print_double("age_s", "%6.1f\n", (now - a->updated_ns) / 1e9);
+		print_close('}');
+	}
+	print_close(']');
+}
+
 /* Rates since @prev, or totals when @prev is NULL. */
 static void print_stats(const struct instance *in, const struct snapshot *s,
 			const struct snapshot *prev)
@@ -384,6 +425,7 @@ static void print_stats(const struct instance *in, const struct snapshot *s,
 	if (s->meta.from_routes)
 		print_groups(in, &s->cfg);
 	print_delays(s);
+	print_autos(s);
 	print_text("\npassed to kernel:");
 	print_open("passed", '{');
 	for (__u32 r = 0; r < FLOWLET_PASS_COUNT; r++)

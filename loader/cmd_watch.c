@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <netinet/in.h>
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
 #include "clock.h"
@@ -323,13 +324,52 @@ static void read_config(struct watch *w)
 		w->read_at = now;
 }
 
-/* --timeout auto: each group's timeout from its paths' delays, committed
- * when one moved by more than a tenth, at most once a second; a line per
- * group that changed. */
+/* What the groups' timeouts came from @autos, into flowlet_auto for
+ * stats; a failure is only a stats line less. */
+static void write_autos(const struct watch *w, const struct flowlet_auto *autos)
+{
+	for (__u32 g = 0; g < FLOWLET_MAX_GROUPS; g++)
+		bpf_map_update_elem(w->in.fds[MAP_AUTO], &g, &autos[g],
+				    BPF_ANY);
+}
+
+/* A watch line: group @g's timeout moved from @was to @now, for @a. */
+static void print_timeout(struct watch *w, __u32 g, __u64 was, __u64 now,
+			  const struct flowlet_auto *a)
+{
+	char from[32], to[32], spread[32], base[32], move[32];
+
+	format_duration(was, from, sizeof(from));
+	format_duration(now, to, sizeof(to));
+	format_duration(a->spread_ns, spread, sizeof(spread));
+	format_duration(a->base_ns, base, sizeof(base));
+	format_duration(a->move_ns, move, sizeof(move));
+	print_head(w, "timeout");
+	print_u64("group", " group %llu:", g);
+	print_u64("from_ns", NULL, was);
+	print_u64("to_ns", NULL, now);
+	print_text(" %s -> %s", from, to);
+	if (!a->timeout_ns) {
+		print_str("why", " (%s)\n", "not measured on every path");
+	} else {
+		print_u64("spread_ns", NULL, a->spread_ns);
+		print_u64("base_ns", NULL, a->base_ns);
+		print_u64("move_ns", NULL, a->move_ns);
+		print_u64("flows", NULL, a->flows);
+		print_text(" (delay spread %s, base %s, moves %s)\n", spread,
+			   base, a->move_ns ? move : "none: no flows");
+	}
+	print_close('}');
+	print_end();
+}
+
+/* --timeout auto: each group's timeout from its paths' delays and its
+ * flows' gaps, committed when one moved by more than a tenth, at most
+ * once a second; a line per group that changed. */
 static void auto_timeouts(struct watch *w)
 {
 	__u64 want[FLOWLET_MAX_GROUPS], was[FLOWLET_MAX_GROUPS];
-	struct delay_basis why[FLOWLET_MAX_GROUPS];
+	struct flowlet_auto autos[FLOWLET_MAX_GROUPS];
 	const struct flowlet_config *cfg = &w->config.cfg;
 	double now = monotonic_seconds();
 	bool moved = false;
@@ -337,11 +377,14 @@ static void auto_timeouts(struct watch *w)
 	if (!w->prober || !w->config.meta.timeout_auto || now - w->auto_at < 1)
 		return;
 	w->auto_at = now;
-	prober_timeouts(w->prober, &w->config, want, why);
+	prober_timeouts(w->prober, &w->config, autos);
+	write_autos(w, autos);
 	for (__u32 g = 0; g < cfg->group_count && g < FLOWLET_MAX_GROUPS; g++) {
-		__u64 t = want[g] ? want[g] : cfg->timeout_ns;
+		__u64 t = autos[g].timeout_ns ? autos[g].timeout_ns
+					      : cfg->timeout_ns;
 
 		was[g] = cfg->groups[g].timeout_ns;
+		want[g] = autos[g].timeout_ns;
 		if (cfg->groups[g].members && timeout_moved(t, was[g]))
 			moved = true;
 		else
@@ -350,38 +393,9 @@ static void auto_timeouts(struct watch *w)
 	if (!moved || instance_update(&w->in, set_timeouts, want, &w->config))
 		return;
 	for (__u32 g = 0; g < cfg->group_count && g < FLOWLET_MAX_GROUPS; g++) {
-		char from[32], to[32], spread[32], base[32], move[32];
-
-		if (cfg->groups[g].timeout_ns == was[g])
-			continue;
-		format_duration(was[g], from, sizeof(from));
-		format_duration(cfg->groups[g].timeout_ns, to, sizeof(to));
-		format_duration(why[g].spread_ns, spread, sizeof(spread));
-		format_duration(why[g].base_ns, base, sizeof(base));
-		format_duration(why[g].move_ns, move, sizeof(move));
-		print_head(w, "timeout");
-		print_u64("group", " group %llu:", g);
-		print_u64("from_ns", NULL, was[g]);
-		print_u64("to_ns", NULL, cfg->groups[g].timeout_ns);
-		print_text(" %s -> %s", from, to);
-		if (!want[g]) {
-			print_str("why", " (%s)", "not measured on every path");
-		} else {
-			print_u64("spread_ns", NULL, why[g].spread_ns);
-			print_u64("base_ns", NULL, why[g].base_ns);
-			print_u64("move_ns", NULL, why[g].move_ns);
-			print_text(" (delay spread %s, base %s; ", spread,
-				   base);
-			if (why[g].move_ns)
-				print_text("a flowlet per flow per second at "
-					   "%s)",
-					   move);
-			else
-				print_text("no flows)");
-		}
-		print_text("\n");
-		print_close('}');
-		print_end();
+		if (cfg->groups[g].timeout_ns != was[g])
+			print_timeout(w, g, was[g], cfg->groups[g].timeout_ns,
+				      &autos[g]);
 	}
 }
 

@@ -291,7 +291,7 @@ static int reuse_maps(struct flowlet *skel, const struct instance *old,
 		{ MAP_FLOWS6, true }, { MAP_NEW6, true },
 		{ MAP_STATS, true },  { MAP_PSTATS, false },
 		{ MAP_LOAD, false },  { MAP_DELAY, false },
-		{ MAP_GAPS, true },
+		{ MAP_GAPS, true },   { MAP_AUTO, false },
 	};
 
 	if (bpf_obj_get_info_by_fd(old->fds[MAP_FLOWS], &info, &len))
@@ -493,7 +493,8 @@ void flowlet_size_tables(struct flowlet *skel, __u32 flows)
 /* The maps that are the loader's alone: the program never names them,
  * so the kernel is told to keep them with the program (and to list them
  * among the program's maps, where flowletctl finds them). */
-static const enum instance_map loader_maps[] = { MAP_META, MAP_DELAY };
+static const enum instance_map loader_maps[] = { MAP_META, MAP_DELAY,
+						 MAP_AUTO };
 
 static int bind_loader_maps(struct flowlet *skel)
 {

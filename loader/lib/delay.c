@@ -138,12 +138,11 @@ __u64 delay_move_timeout(const struct delay_gaps *gaps,
 			 __u64 safe_ns)
 {
 	__u64 v[FLOWLET_MAX_PATHS][FLOWLET_DELAY_WINDOW], timeout = safe_ns;
-	double allowed = DELAY_REORDERS_PER_S * gaps->flows *
-			 (gaps->elapsed_ns / 1e9),
+	double allowed = DELAY_REORDERS_PER_S * (gaps->flow_ns / 1e9),
 	       expected = 0;
 	__u32 n[FLOWLET_MAX_PATHS];
 
-	if (!gaps->flows || !gaps->elapsed_ns)
+	if (!gaps->flow_ns)
 		return 0;
 	count = sort_windows(windows, count, v, n);
 	for (int b = FLOWLET_GAP_BUCKETS - 1; b >= 0; b--) {
@@ -172,10 +171,10 @@ static __u64 bound(__u64 d)
 __u64 delay_timeout(const struct flowlet_delay *const *paths,
 		    const struct delay_window *const *windows, int count,
 		    const struct delay_gaps *gaps, __u64 now_ns,
-		    struct delay_basis *why)
+		    struct flowlet_auto *why)
 {
 	__u64 slowest = 0, slowest_least = 0, fastest = UINT64_MAX, timeout;
-	struct delay_basis b = { 0 };
+	struct flowlet_auto b = { 0 };
 
 	for (int i = 0; i < count; i++) {
 		if (delay_state(paths[i], now_ns) != DELAY_OK)

@@ -44,21 +44,17 @@ enum delay_state {
 enum delay_state delay_state(const struct flowlet_delay *d, __u64 now_ns);
 const char *delay_state_name(enum delay_state state);
 
-/* The gaps of one group's flows over an interval: flowlet_gaps' counts
- * (summed over CPUs, the interval's difference), the flows that sent in
- * it (two packets or more), and its length. */
+/* The gaps of one group's flows over the last looks (DELAY_GAP_LOOKS of
+ * about a second): flowlet_gaps' counts (summed over CPUs, the
+ * difference over them), the flows that sent in the last look (two
+ * packets or more), and the sum over the looks of their flows times
+ * their length: flow-nanoseconds. */
+#define DELAY_GAP_LOOKS 10
+
 struct delay_gaps {
 	__u64 count[FLOWLET_GAP_BUCKETS];
 	__u64 flows;
-	__u64 elapsed_ns;
-};
-
-/* What a group's auto timeout came from (see delay_timeout()). */
-struct delay_basis {
-	__u64 spread_ns; /* the slowest path's p99 against the fastest least */
-	__u64 base_ns;	 /* the slowest path's least against the fastest */
-	__u64 move_ns;	 /* delay_move_timeout() below the spread's bound;
-			  * 0: no flows */
+	__u64 flow_ns;
 };
 
 /*
@@ -115,7 +111,7 @@ __u64 delay_move_timeout(const struct delay_gaps *gaps,
  * has no recent delay (not DELAY_OK): the caller keeps its fixed timeout.
  * @windows holds each path's samples (their summaries in @paths); it and
  * @gaps may be NULL (no move rule: the spread's bound); @why gets the
- * inputs (if not NULL).
+ * spread, the base and the move timeout (if not NULL).
  */
 #define DELAY_MARGIN_NS	     200000ULL	  /* 200us */
 #define DELAY_MIN_TIMEOUT_NS 1000000ULL	  /* 1ms */
@@ -124,6 +120,6 @@ __u64 delay_move_timeout(const struct delay_gaps *gaps,
 __u64 delay_timeout(const struct flowlet_delay *const *paths,
 		    const struct delay_window *const *windows, int count,
 		    const struct delay_gaps *gaps, __u64 now_ns,
-		    struct delay_basis *why);
+		    struct flowlet_auto *why);
 
 #endif /* FLOWLET_DELAY_H */

@@ -39,7 +39,8 @@
 	X(LOAD, flowlet_load)              \
 	X(ACTIVE, flowlet_active)          \
 	X(SPRAY, flowlet_spray)            \
-	X(GAPS, flowlet_gaps)
+	X(GAPS, flowlet_gaps)              \
+	X(AUTO, flowlet_auto)
 
 enum instance_map {
 #define INSTANCE_MAP_ID(id, name) MAP_##id,

@@ -64,6 +64,36 @@ static void group_timeout(FILE *out, const char *name,
 	}
 }
 
+/* --timeout auto: what watch set each group's timeout from. */
+static void group_auto(FILE *out, const char *name,
+		       const struct metrics_source *src, size_t unused)
+{
+	const struct snapshot *s = src->s;
+
+	(void)unused;
+	for (__u32 g = 0; s->meta.timeout_auto && g < s->cfg.group_count &&
+			  g < FLOWLET_MAX_GROUPS;
+	     g++) {
+		const struct flowlet_auto *a = &s->autos[g];
+		const struct {
+			const char *input;
+			__u64 ns;
+		} inputs[] = { { "spread", a->spread_ns },
+			       { "base", a->base_ns },
+			       { "move", a->move_ns } };
+
+		if (!a->timeout_ns || !s->cfg.groups[g].members)
+			continue;
+		for (size_t i = 0; i < sizeof(inputs) / sizeof(inputs[0]);
+		     i++) {
+			sample_start(out, name, src);
+			fprintf(out, ",group=\"%u\",input=\"%s\"", g,
+				inputs[i].input);
+			sample_end_double(out, inputs[i].ns / 1e9);
+		}
+	}
+}
+
 static void flows(FILE *out, const char *name, const struct metrics_source *src,
 		  size_t unused)
 {
@@ -329,6 +359,11 @@ static const struct family {
 	  0 },
 	{ "flowlet_group_timeout_seconds", "gauge",
 	  "The flowlet timeout in force in the path group.", group_timeout, 0 },
+	{ "flowlet_group_auto_seconds", "gauge",
+	  "--timeout auto: what watch set the group's timeout from: the delay "
+	  "spread and base between its paths, and the move timeout of its "
+	  "flows' gaps (0: no flows).",
+	  group_auto, 0 },
 	{ "flowlet_flows", "gauge", "Entries in the flow tables.", flows, 0 },
 #define X(field, label, help) \
 	{ "flowlet_" #field "_total", "counter", help, global, STAT(field) },

@@ -69,10 +69,15 @@ struct silent {
 	__u64 until_ns;
 };
 
-/* A group's flows between the last two looks. */
+/* A group's flows over the last DELAY_GAP_LOOKS looks. */
 struct group_flows {
 	__u64 gaps_read[FLOWLET_GAP_BUCKETS]; /* flowlet_gaps at the last */
-	struct delay_gaps last;		      /* the difference, its flows */
+	struct {
+		__u64 count[FLOWLET_GAP_BUCKETS]; /* its difference */
+		__u64 flow_ns;			  /* its flows x its length */
+	} looks[DELAY_GAP_LOOKS];		  /* a ring */
+	int next;				  /* the oldest look */
+	struct delay_gaps last;			  /* the sum over the ring */
 };
 
 struct prober {
@@ -251,8 +256,12 @@ struct prober *prober_open(const struct instance *in,
 	/* What an earlier watcher measured is no measurement now. */
 	for (__u32 key = 0; key < PAIRS; key++) {
 		if (bpf_map_update_elem(in->fds[MAP_DELAY], &key,
-					&p->pairs[key].out, BPF_ANY)) {
-			pr_err("watch: cannot write flowlet_delay: %s",
+					&p->pairs[key].out, BPF_ANY) ||
+		    (key < FLOWLET_MAX_GROUPS &&
+		     bpf_map_update_elem(in->fds[MAP_AUTO], &key,
+					 &(struct flowlet_auto){ 0 },
+					 BPF_ANY))) {
+			pr_err("watch: cannot clear the delays: %s",
 			       strerror(errno));
 			goto fail;
 		}
@@ -537,29 +546,41 @@ static void look_at_flows(struct prober *p, __u64 now, __u64 since,
 }
 
 /* Each group's gaps since the last look, over @elapsed_ns, with its
- * @active flows. A counter below the last read (a new map) starts
- * again from 0. */
+ * @active flows, into its ring and the sum over the ring; the first look
+ * (@elapsed_ns 0) only reads the counters. A counter below the last read
+ * (a new map) starts again from 0. */
 static void read_gaps(struct prober *p, const struct instance_config *c,
 		      __u64 elapsed_ns, const __u64 *active)
 {
 	for (__u32 g = 0; g < FLOWLET_MAX_GROUPS; g++) {
 		struct group_flows *gf = &p->groups[g];
+		struct delay_gaps *sum = &gf->last;
 		struct flowlet_gaps now;
+		__u64 *look;
 
 		if (g >= c->cfg.group_count ||
 		    percpu_sum(p->in->fds[MAP_GAPS], g, &now, sizeof(now))) {
 			memset(gf, 0, sizeof(*gf));
 			continue;
 		}
+		if (!elapsed_ns) {
+			memcpy(gf->gaps_read, now.count, sizeof(now.count));
+			continue;
+		}
+		look = gf->looks[gf->next].count;
+		sum->flow_ns -= gf->looks[gf->next].flow_ns;
 		for (int b = 0; b < FLOWLET_GAP_BUCKETS; b++) {
-			gf->last.count[b] =
-				now.count[b] >= gf->gaps_read[b]
-					? now.count[b] - gf->gaps_read[b]
-					: now.count[b];
+			sum->count[b] -= look[b];
+			look[b] = now.count[b] >= gf->gaps_read[b]
+					  ? now.count[b] - gf->gaps_read[b]
+					  : now.count[b];
+			sum->count[b] += look[b];
 			gf->gaps_read[b] = now.count[b];
 		}
-		gf->last.flows = active[g];
-		gf->last.elapsed_ns = elapsed_ns;
+		gf->looks[gf->next].flow_ns = active[g] * elapsed_ns;
+		sum->flow_ns += gf->looks[gf->next].flow_ns;
+		sum->flows = active[g];
+		gf->next = (gf->next + 1) % DELAY_GAP_LOOKS;
 	}
 }
 
@@ -646,8 +667,6 @@ static void look(struct prober *p, const struct instance_config *c, __u64 now)
 	if (want)
 		look_at_flows(p, now, since ? since : now - PICK_EVERY_NS, best,
 			      bytes, active);
-	/* The first look only reads the counters: what they hold began
-	 * before it. */
 	read_gaps(p, c, since ? now - since : 0, active);
 	if (p->automatic)
 		pick_targets(p, c, now, want, best, bytes);
@@ -798,12 +817,15 @@ void prober_read(struct prober *p, int fd)
 }
 
 void prober_timeouts(const struct prober *p, const struct instance_config *c,
-		     __u64 *timeouts, struct delay_basis *why)
+		     struct flowlet_auto *autos)
 {
 	__u64 now = clock_ns(CLOCK_MONOTONIC);
 
-	memset(timeouts, 0, FLOWLET_MAX_GROUPS * sizeof(*timeouts));
-	memset(why, 0, FLOWLET_MAX_GROUPS * sizeof(*why));
+	memset(autos, 0, FLOWLET_MAX_GROUPS * sizeof(*autos));
+	for (int g = 0; g < FLOWLET_MAX_GROUPS; g++) {
+		autos[g].flows = p->groups[g].last.flows;
+		autos[g].updated_ns = now;
+	}
 	for (int t = 0; t < FLOWLET_MAX_PROBE_TARGETS; t++) {
 		const struct flowlet_delay *paths[FLOWLET_MAX_PATHS];
 		const struct delay_window *windows[FLOWLET_MAX_PATHS];
@@ -811,7 +833,7 @@ void prober_timeouts(const struct prober *p, const struct instance_config *c,
 				? group_of(p->in, &p->targets[t].addr)
 				: -1,
 		    n = 0;
-		struct delay_basis b;
+		struct flowlet_auto b;
 		__u64 timeout;
 
 		if (g < 0 || (__u32)g >= c->cfg.group_count ||
@@ -830,9 +852,11 @@ void prober_timeouts(const struct prober *p, const struct instance_config *c,
 		timeout = n ? delay_timeout(paths, windows, n,
 					    &p->groups[g].last, now, &b)
 			    : 0;
-		if (timeout > timeouts[g]) {
-			timeouts[g] = timeout;
-			why[g] = b;
+		if (timeout > autos[g].timeout_ns) {
+			autos[g].timeout_ns = timeout;
+			autos[g].spread_ns = b.spread_ns;
+			autos[g].base_ns = b.base_ns;
+			autos[g].move_ns = b.move_ns;
 		}
 	}
 }

@@ -72,12 +72,11 @@ void prober_read(struct prober *p, int fd);
  * --timeout auto: what the delays measured and the flows' gaps call for
  * in each group of @c (delay_timeout() over the group's paths to each of
  * its targets and its flows' gaps between the last two looks, the
- * largest): timeouts[g], 0 where no target of group g is measured on
- * every path yet; why[g] what it came from. Both have room for
- * FLOWLET_MAX_GROUPS.
+ * largest), into autos[g] (room for FLOWLET_MAX_GROUPS): timeout_ns 0
+ * where no target of group g is measured on every path yet.
  */
 void prober_timeouts(const struct prober *p, const struct instance_config *c,
-		     __u64 *timeouts, struct delay_basis *why);
+		     struct flowlet_auto *autos);
 
 /* @in opened again (a re-attach replaced the program): writes there. */
 void prober_reopen(struct prober *p, const struct instance *in);

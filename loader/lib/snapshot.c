@@ -58,6 +58,11 @@ int snapshot_read(const struct instance *in, struct snapshot *s)
 		if (bpf_map_lookup_elem(in->fds[MAP_DELAY], &k, &s->delay[k]))
 			memset(&s->delay[k], 0, sizeof(s->delay[k]));
 	}
+	for (__u32 g = 0; g < s->cfg.group_count && g < FLOWLET_MAX_GROUPS;
+	     g++) {
+		if (bpf_map_lookup_elem(in->fds[MAP_AUTO], &g, &s->autos[g]))
+			memset(&s->autos[g], 0, sizeof(s->autos[g]));
+	}
 	s->flows = instance_count_flows(in);
 	s->when = monotonic_seconds();
 	return 0;

@@ -26,6 +26,9 @@ struct snapshot {
 	 * + path; family 0 where nothing is probed. */
 	struct flowlet_delay
 		delay[FLOWLET_MAX_PROBE_TARGETS * FLOWLET_MAX_PATHS];
+	/* What watch set each group's auto timeout from (flowlet_auto);
+	 * updated_ns 0 where it did not. */
+	struct flowlet_auto autos[FLOWLET_MAX_GROUPS];
 };
 
 /* 0, or -1 after an error. */

@@ -134,7 +134,7 @@ UNIT_TEST(delay_reorder_share)
  * second, over the paths' samples. */
 UNIT_TEST(delay_move_timeout)
 {
-	struct delay_gaps g = { .flows = 4, .elapsed_ns = 1000000000 };
+	struct delay_gaps g = { .flows = 4, .flow_ns = 4000000000ULL };
 	struct delay_window a, b;
 	const struct delay_window *two[] = { &a, &b };
 	__u64 t;
@@ -153,7 +153,7 @@ UNIT_TEST(delay_move_timeout)
 	CHECK(t == flowlet_gap_edge(flowlet_gap_bucket(2000000) + 1),
 	      "move: and 100 of 2ms, which do reorder: above them (%llu ns)",
 	      (unsigned long long)t);
-	g.flows = 0;
+	g.flow_ns = 0;
 	CHECK(delay_move_timeout(&g, two, 2, DELAY_MAX_TIMEOUT_NS) == 0,
 	      "move: no flows, no move timeout");
 
@@ -163,7 +163,7 @@ UNIT_TEST(delay_move_timeout)
 	 * 0.8 such moves a second: the one gap of 40 ms, not the five of 10
 	 * ms. */
 	memset(g.count, 0, sizeof(g.count));
-	g.flows = 8;
+	g.flow_ns = 8000000000ULL;
 	samples(&a, 1000000, 51000000, 51);
 	samples(&b, 1000000, 1000000, 8);
 	gaps_of(&g, 10000000, 5);
@@ -172,7 +172,7 @@ UNIT_TEST(delay_move_timeout)
 	CHECK(t == flowlet_gap_edge(flowlet_gap_bucket(10000000) + 1),
 	      "move: above the 10ms gaps, below the 40ms ones (%llu ns)",
 	      (unsigned long long)t);
-	g.elapsed_ns = 100000000; /* the same gaps in 0.1 s */
+	g.flow_ns = 800000000; /* the same gaps in 0.1 s */
 	t = delay_move_timeout(&g, two, 2, DELAY_MAX_TIMEOUT_NS);
 	CHECK(t == flowlet_gap_edge(flowlet_gap_bucket(40000000) + 1),
 	      "move: the same gaps in 0.1s: above the 40ms ones too (%llu ns)",
@@ -182,7 +182,7 @@ UNIT_TEST(delay_move_timeout)
 	/* Gaps of 30 ms, 10 a second, would reorder; not below a safe bound
 	 * of 20 ms, above which a move is safe. */
 	memset(g.count, 0, sizeof(g.count));
-	g.elapsed_ns = 1000000000;
+	g.flow_ns = 2000000000;
 	gaps_of(&g, 30000000, 10);
 	CHECK(delay_move_timeout(&g, two, 2, 20000000) == DELAY_MIN_TIMEOUT_NS,
 	      "move: gaps above the safe bound are no risk");
@@ -205,8 +205,8 @@ UNIT_TEST(delay_timeout)
 	const struct flowlet_delay *two[] = { &a, &b }, *one[] = { &b };
 	struct delay_window wa, wb;
 	const struct delay_window *windows[] = { &wa, &wb };
-	struct delay_gaps g = { .flows = 4, .elapsed_ns = 1000000000 };
-	struct delay_basis why = { 0 };
+	struct delay_gaps g = { .flows = 4, .flow_ns = 4000000000ULL };
+	struct flowlet_auto why = { 0 };
 	__u64 t;
 
 	samples(&wa, 1000000, 2000000, 64);

@@ -187,7 +187,11 @@ void path_mac(__u32 path, __u8 mac[6], bool src)
 void reset_state(void)
 {
 	int cpus = libbpf_num_possible_cpus();
-	void *zeros = calloc(cpus, sizeof(struct flowlet_stats));
+	/* Room for the larger of the per-CPU values zeroed below. */
+	void *zeros = calloc(cpus, sizeof(struct flowlet_stats) >
+						   sizeof(struct flowlet_gaps)
+					   ? sizeof(struct flowlet_stats)
+					   : sizeof(struct flowlet_gaps));
 	struct flowlet_load load = { 0 };
 	static const enum instance_map tables[] = { MAP_FLOWS, MAP_NEW,
 						    MAP_FLOWS6, MAP_NEW6 };
@@ -207,6 +211,9 @@ void reset_state(void)
 		bpf_map_update_elem(map_fd(skel->maps.flowlet_load), &i, &load,
 				    BPF_ANY);
 	}
+	for (__u32 g = 0; g < FLOWLET_MAX_GROUPS; g++)
+		bpf_map_update_elem(map_fd(skel->maps.flowlet_gaps), &g, zeros,
+				    BPF_ANY);
 	bpf_map_update_elem(map_fd(skel->maps.flowlet_stats), &zero, zeros,
 			    BPF_ANY);
 	bpf_map_update_elem(map_fd(skel->maps.flowlet_spray), &zero, &cursor,

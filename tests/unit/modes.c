@@ -13,6 +13,7 @@
 #include <netinet/in.h>
 
 #include "config.h"
+#include "flowlet_helpers.h"
 #include "paths.h"
 #include "unit.h"
 
@@ -151,6 +152,34 @@ UNIT_TEST(flowlet_gaps)
 	      "flowlet: the flow entry counts 41 flowlets, 241 packets "
 	      "(got %u, %llu)",
 	      flow.flowlet, (unsigned long long)flow.packets);
+}
+
+/* flowlet_gaps: a flow's gaps of 1 ms or more, by bucket, in its group,
+ * whatever the timeout. */
+UNIT_TEST(gap_counts)
+{
+	struct flowlet_config cfg;
+	struct flowlet_gaps g = { 0 };
+	__u64 total = 0;
+
+	configure(&cfg, 4, NULL, FLOWLET_MODE_FLOWLET);
+	send_port(7001);
+	advance(500000); /* 0.5 ms: not counted */
+	send_port(7001);
+	advance(5000000); /* 5 ms, within the 50 ms timeout */
+	send_port(7001);
+	advance(2000000000ULL); /* 2 s: the last bucket */
+	send_port(7001);
+	advance(-1000000); /* a clock read behind the last: no gap */
+	send_port(7001);
+	percpu_sum(map_fd(skel->maps.flowlet_gaps), 0, &g, sizeof(g));
+	for (int b = 0; b < FLOWLET_GAP_BUCKETS; b++)
+		total += g.count[b];
+	CHECK(total == 2 && g.count[flowlet_gap_bucket(5000000)] == 1 &&
+		      g.count[FLOWLET_GAP_BUCKETS - 1] == 1,
+	      "gaps: of 0.5 ms, 5 ms, 2 s and one behind, group 0 counts the "
+	      "5 ms and the 2 s ones (%llu in all)",
+	      (unsigned long long)total);
 }
 
 /* A packet whose clock read is older than the flow's last_seen (another
