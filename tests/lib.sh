@@ -174,6 +174,17 @@ on() {
 	ip netns exec "$UNIQ$node" "$@"
 }
 
+# on_bg NODE CMD...: CMD in NODE's namespace in the background, ended
+# with the test; its pid in BG_PID. (After `on NODE CMD &`, $! is the
+# subshell's, and killing it leaves CMD running.)
+on_bg() {
+	local node=$1
+	shift
+	ip netns exec "$UNIQ$node" "$@" &
+	BG_PID=$!
+	on_exit kill "$BG_PID"
+}
+
 # DIAMOND_IPV6=1 before build_diamond makes the diamond dual-stack. Else
 # IPv6 is off, so that router solicitations and MLD reports do not move the
 # interface counters the tests compare.

@@ -82,8 +82,7 @@ test_deep_queue() {
 	on s2 tc qdisc replace dev s2-eth2 root tbf rate 2mbit burst 4kb latency 50ms
 	check "attach, every new flowlet on path 0" ctl attach s1-eth1 "${S1_PATHS[@]}" \
 		--prefix 10.0.6.0/24 --weights 1,0,0,0 || return
-	on h1 /usr/bin/python3 "$ROOT/tests/udp_stream.py" flood "$H2" --rate 20000 --seconds 60 >/dev/null &
-	on_exit kill $!
+	on_bg h1 /usr/bin/python3 "$ROOT/tests/udp_stream.py" flood "$H2" --rate 20000 --seconds 60 >/dev/null
 	sleep 1
 	ip netns exec "${UNIQ}s1" "$FLOWLETCTL" watch s1-eth1 --probe "$H2" --probe-interval 20ms \
 		>"$OUT/watch" 2>"$OUT/watch.err" &
@@ -117,14 +116,28 @@ test_auto_timeout() {
 	check "idle equal paths: 5ms or less ($(group_timeout) ns)" timeout_in 1000000 5000000
 	check "watch said so" grep -qE '"event":"timeout".*"to_ns":[1-4][0-9]{6},' "$OUT/watch"
 	on s2 tc qdisc replace dev s2-eth2 root tbf rate 2mbit burst 4kb latency 50ms
-	on h1 /usr/bin/python3 "$ROOT/tests/udp_stream.py" flood "$H2" --rate 20000 --seconds 60 >/dev/null &
-	on_exit kill $!
+	on_bg h1 /usr/bin/python3 "$ROOT/tests/udp_stream.py" flood "$H2" --rate 20000 --seconds 60 >/dev/null
 	wait_until 40 timeout_in 20000001 500000000
 	check "path 0's deep queue: the timeout rose above 20ms ($(group_timeout) ns), within 500ms" \
 		timeout_in 20000001 500000000
+	# The flood (a new flow per datagram) fills path 0's queue for good:
+	# once the window holds only such samples, its least round trip is
+	# tens of ms above the idle paths' (the bound of test_deep_queue). Two
+	# flows of 100 datagrams a second each are flows the look counts.
+	local flows_pid
+	on_bg h1 /usr/bin/python3 "$ROOT/tests/udp_stream.py" send "$H2" --port 9 --flows 2 --rate 200 --seconds 60 >/dev/null
+	flows_pid=$BG_PID
+	wait_until 30 stats_true s1 s1-eth1 'd["auto"][0]["base_ns"] >= 10000000 and d["auto"][0]["flows"] >= 1'
+	check "stats says what it came from: a base of 10ms or more, the two flows, a move timeout ($(stats_field 'd["auto"]'))" \
+		stats_true s1 s1-eth1 '(lambda a: a["group"] == 0 and a["timeout_ns"] > 20000000 and a["base_ns"] >= 10000000 and a["spread_ns"] >= a["base_ns"] and a["flows"] >= 1 and a["move_ns"] > 0)(d["auto"][0])'
+	check "the exporter has them" bash -c \
+		"ip netns exec ${UNIQ}s1 '$FLOWLETCTL' stats s1-eth1 --prometheus | grep -c '^flowlet_group_auto_seconds{.*group=\"0\",input=\"\(spread\|base\|move\)\"} ' | grep -qx 3"
+	# Its source ports are the next tests' too.
+	kill "$flows_pid"
+	wait "$flows_pid" 2>/dev/null
 	ctl set s1-eth1 --timeout 5ms >/dev/null
-	check "set --timeout 5ms: fixed again, every group 5ms" \
-		stats_true s1 s1-eth1 'not d["timeout_auto"] and d["group_timeouts_ns"] == [5000000]'
+	check "set --timeout 5ms: fixed again, every group 5ms, nothing auto in stats" \
+		stats_true s1 s1-eth1 'not d["timeout_auto"] and d["group_timeouts_ns"] == [5000000] and d["auto"] == []'
 	check "the exporter's group timeout is it" bash -c \
 		"ip netns exec ${UNIQ}s1 '$FLOWLETCTL' stats s1-eth1 --prometheus | grep -q '^flowlet_group_timeout_seconds{.*group=\"0\"} 0.005$'"
 }
@@ -144,11 +157,9 @@ test_auto_targets() {
 	check "the default timeout is auto" stats_true s1 s1-eth1 'd["timeout_auto"]'
 	# The largest flow goes to an address nobody answers at: 100 packets
 	# and more before the flood starts, whose flows are a packet each.
-	on h1 /usr/bin/python3 "$ROOT/tests/udp_stream.py" send 10.0.6.99 --port 9 --flows 1 --rate 2000 --seconds 120 >/dev/null &
-	on_exit kill $!
+	on_bg h1 /usr/bin/python3 "$ROOT/tests/udp_stream.py" send 10.0.6.99 --port 9 --flows 1 --rate 2000 --seconds 120 >/dev/null
 	wait_until 30 stats_true s1 s1-eth1 'd["redirected"] >= 100'
-	on h1 /usr/bin/python3 "$ROOT/tests/udp_stream.py" flood "$H2" --rate 200 --seconds 120 >/dev/null &
-	on_exit kill $!
+	on_bg h1 /usr/bin/python3 "$ROOT/tests/udp_stream.py" flood "$H2" --rate 200 --seconds 120 >/dev/null
 	wait_until 30 stats_true s1 s1-eth1 'd["flows_active"] >= 2'
 	watch_probe_only --probe-interval 20ms
 	wait_until 30 grep -q '"event":"probe","target":"'"$H2"'"' "$OUT/watch"
