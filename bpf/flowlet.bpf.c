@@ -204,8 +204,13 @@ static __always_inline __u32 flow_path(const struct flowlet_config *cfg,
 	if (!path_usable(cfg, grp, path))
 		return FLOWLET_NO_PATH;
 
-	if (flow != &fresh && flow->path != path)
+	if (flow != &fresh && flow->path != path) {
 		stats->path_changes++;
+		if (grp->safe_ns && (__s64)gap > (__s64)grp->safe_ns)
+			stats->path_changes_safe++;
+		else if (grp->safe_ns)
+			stats->path_changes_unsafe++;
+	}
 	flow->path = path;
 	flow->group = group;
 	flow->config_tag = cfg->generation;

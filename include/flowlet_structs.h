@@ -141,6 +141,9 @@ struct flowlet_group {
 	/* The flowlet gap of the group's flows: the config's timeout_ns,
 	 * or with --timeout auto what its paths' delays call for. */
 	__u64 timeout_ns;
+	/* --timeout auto: the gap after which no move reorders (the delay
+	 * spread's bound, see struct flowlet_auto); 0: not known. */
+	__u64 safe_ns;
 	__u16 weights[FLOWLET_MAX_PATHS]; /* of members; 0: no new flowlet */
 	__u8 slots[FLOWLET_SLOTS];	  /* path index per slot, by weight */
 };
@@ -205,6 +208,8 @@ struct flowlet_auto {
 	__u64 timeout_ns; /* what they call for; 0: not every path measured */
 	__u64 spread_ns;  /* the slowest path's p99 against the fastest least */
 	__u64 base_ns;	  /* the slowest path's least against the fastest */
+	__u64 safe_ns;	  /* the spread's bound: no move after a longer gap
+			   * reorders */
 	__u64 move_ns;	  /* the move timeout below the spread's bound; 0: no
 			   * flows */
 	__u64 flows;	  /* the group's flows that sent in the last second */
@@ -270,6 +275,12 @@ struct flowlet_path_stats {
 	X(flowlets, "flowlets", "Flowlets started, new flows included.")   \
 	X(path_changes, "path changes",                                    \
 	  "Flowlets that started on another path than their flow's last.") \
+	X(path_changes_safe, "safe path changes",                          \
+	  "--timeout auto: path changes after a gap above the delay "      \
+	  "spread's bound, which cannot reorder.")                         \
+	X(path_changes_unsafe, "unsafe path changes",                      \
+	  "--timeout auto: path changes after a shorter gap, which may "   \
+	  "reorder.")                                                      \
 	X(redirected, "redirected", "Packets sent over a path.")
 
 struct flowlet_stats {

@@ -171,6 +171,23 @@ static void draw_flows(const struct reading *now, const struct reading *then,
 	}
 }
 
+/* --timeout auto: what group 0's timeout came from, after line 1. */
+static void draw_auto(const struct snapshot *s)
+{
+	const struct flowlet_auto *a = &s->autos[0];
+	char spread[32], base[32], move[32];
+
+	if (!s->meta.timeout_auto || !a->timeout_ns)
+		return;
+	format_duration(a->spread_ns, spread, sizeof(spread));
+	format_duration(a->base_ns, base, sizeof(base));
+	format_duration(a->move_ns, move, sizeof(move));
+	printw("; group 0's auto timeout: delay spread %s, base %s, moves %s "
+	       "(%llu flows)",
+	       spread, base, a->move_ns ? move : "-",
+	       (unsigned long long)a->flows);
+}
+
 static void draw(const struct instance *in, const struct reading *now,
 		 const struct reading *then, double secs)
 {
@@ -178,14 +195,18 @@ static void draw(const struct instance *in, const struct reading *now,
 	__u64 fl = now->s.stats.flowlets, fl0 = then->s.stats.flowlets;
 	char timeout[32];
 
-	format_duration(cfg->timeout_ns, timeout, sizeof(timeout));
+	format_duration(cfg->group_count == 1 ? cfg->groups[0].timeout_ns
+					      : cfg->timeout_ns,
+			timeout, sizeof(timeout));
 	erase();
 	mvprintw(0, 0,
-		 "flowlet top: %s (%s), mode %s, timeout %s, %lld flows, "
+		 "flowlet top: %s (%s), mode %s, timeout %s%s, %lld flows, "
 		 "%.0f flowlets/s",
-		 in->iface, hook_name(in->hook), mode_name(cfg->mode), timeout,
-		 now->s.flows, (fl >= fl0 ? fl - fl0 : fl) / secs);
+		 in->iface, hook_name(in->hook), mode_name(cfg->mode),
+		 now->s.meta.timeout_auto ? "auto " : "", timeout, now->s.flows,
+		 (fl >= fl0 ? fl - fl0 : fl) / secs);
 	mvprintw(1, 0, "q quits; rates over the last %.1f s", secs);
+	draw_auto(&now->s);
 	draw_paths(now, then, secs);
 	draw_flows(now, then, secs, 4 + cfg->path_count);
 	refresh();

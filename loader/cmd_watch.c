@@ -294,21 +294,32 @@ static void on_target(void *ctx, const struct ip_addr *target, int group,
 	print_end();
 }
 
-/* The groups' timeouts @ctx (0: the fixed one) into the config in force
- * if it still wants them (--timeout auto): 1 if nothing changes. */
+/* What auto_timeouts() commits: per group, the timeout (0: the fixed
+ * one) and the gap above which a move is safe (0: not known). */
+struct group_timeouts {
+	__u64 timeout_ns[FLOWLET_MAX_GROUPS];
+	__u64 safe_ns[FLOWLET_MAX_GROUPS];
+};
+
+/* The groups' timeouts @ctx (a struct group_timeouts) into the config in
+ * force if it still wants them (--timeout auto): 1 if nothing changes. */
 static int set_timeouts(struct instance_config *c, void *ctx)
 {
-	const __u64 *want = ctx;
+	const struct group_timeouts *want = ctx;
 	int changed = 0;
 
 	if (!c->meta.timeout_auto)
 		return 1;
 	for (__u32 g = 0; g < c->cfg.group_count && g < FLOWLET_MAX_GROUPS;
 	     g++) {
-		__u64 t = want[g] ? want[g] : c->cfg.timeout_ns;
+		struct flowlet_group *grp = &c->cfg.groups[g];
+		__u64 t = want->timeout_ns[g] ? want->timeout_ns[g]
+					      : c->cfg.timeout_ns,
+		      safe = want->timeout_ns[g] ? want->safe_ns[g] : 0;
 
-		changed |= c->cfg.groups[g].timeout_ns != t;
-		c->cfg.groups[g].timeout_ns = t;
+		changed |= grp->timeout_ns != t || grp->safe_ns != safe;
+		grp->timeout_ns = t;
+		grp->safe_ns = safe;
 	}
 	return changed ? 0 : 1;
 }
@@ -368,8 +379,9 @@ static void print_timeout(struct watch *w, __u32 g, __u64 was, __u64 now,
  * once a second; a line per group that changed. */
 static void auto_timeouts(struct watch *w)
 {
-	__u64 want[FLOWLET_MAX_GROUPS], was[FLOWLET_MAX_GROUPS];
 	struct flowlet_auto autos[FLOWLET_MAX_GROUPS];
+	struct group_timeouts want;
+	__u64 was[FLOWLET_MAX_GROUPS];
 	const struct flowlet_config *cfg = &w->config.cfg;
 	double now = monotonic_seconds();
 	bool moved = false;
@@ -384,13 +396,17 @@ static void auto_timeouts(struct watch *w)
 					      : cfg->timeout_ns;
 
 		was[g] = cfg->groups[g].timeout_ns;
-		want[g] = autos[g].timeout_ns;
-		if (cfg->groups[g].members && timeout_moved(t, was[g]))
+		want.timeout_ns[g] = autos[g].timeout_ns;
+		want.safe_ns[g] = autos[g].safe_ns;
+		if (cfg->groups[g].members && timeout_moved(t, was[g])) {
 			moved = true;
-		else
-			want[g] = was[g]; /* within the tenth: it stays */
+		} else {
+			/* Within the tenth: it stays. */
+			want.timeout_ns[g] = was[g];
+			want.safe_ns[g] = cfg->groups[g].safe_ns;
+		}
 	}
-	if (!moved || instance_update(&w->in, set_timeouts, want, &w->config))
+	if (!moved || instance_update(&w->in, set_timeouts, &want, &w->config))
 		return;
 	for (__u32 g = 0; g < cfg->group_count && g < FLOWLET_MAX_GROUPS; g++) {
 		if (cfg->groups[g].timeout_ns != was[g])

@@ -42,8 +42,10 @@ const struct command command_table[] = {
 	  "The flow table, most recently active first.", false, false,
 	  flows_options },
 	{ "top", cmd_top, "IFACE",
-	  "A live view on a terminal: each path's rate and share (a bar), "
-	  "the flowlet rate and the busiest flows of the interval. q quits.",
+	  "A live view on a terminal: the timeout in force (with --timeout "
+	  "auto, what group 0's came from), each path's rate and share (a "
+	  "bar), the flowlet rate and the busiest flows of the interval. q "
+	  "quits.",
 	  false, false, top_options },
 	{ "status", cmd_status, "",
 	  "Every interface of this network namespace that runs flowlet, and "

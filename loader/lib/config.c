@@ -34,7 +34,7 @@ int config_apply_tuning(const struct config_tuning *t,
 		c->meta.timeout_auto = t->timeout_auto;
 		/* Every group starts from it (auto: until measured). */
 		for (__u32 g = 0; g < FLOWLET_MAX_GROUPS; g++)
-			cfg->groups[g].timeout_ns = 0;
+			cfg->groups[g].timeout_ns = cfg->groups[g].safe_ns = 0;
 	}
 	if (t->load_halflife_ns)
 		cfg->load_halflife_ns = t->load_halflife_ns;
@@ -101,11 +101,12 @@ int config_fill_slots(struct instance_config *c)
 	struct flowlet_group *grp = &cfg->groups[0];
 
 	if (!c->meta.from_routes) {
-		__u64 timeout = grp->timeout_ns;
+		__u64 timeout = grp->timeout_ns, safe = grp->safe_ns;
 
 		/* One group: every path, with the paths' weights. */
 		memset(grp, 0, sizeof(*grp));
 		grp->timeout_ns = timeout;
+		grp->safe_ns = safe;
 		cfg->group_count = 1;
 		for (__u32 i = 0; i < cfg->path_count; i++) {
 			grp->members |= 1u << i;
@@ -115,8 +116,10 @@ int config_fill_slots(struct instance_config *c)
 	for (__u32 g = 0; g < cfg->group_count; g++) {
 		/* A fixed timeout is every group's; auto keeps what watch
 		 * measured, and starts from the fixed one. */
-		if (!c->meta.timeout_auto || !cfg->groups[g].timeout_ns)
+		if (!c->meta.timeout_auto || !cfg->groups[g].timeout_ns) {
 			cfg->groups[g].timeout_ns = cfg->timeout_ns;
+			cfg->groups[g].safe_ns = 0;
+		}
 		if (group_fill_slots(cfg, &cfg->groups[g]))
 			return -1;
 	}

@@ -190,7 +190,7 @@ __u64 delay_timeout(const struct flowlet_delay *const *paths,
 		b.spread_ns = slowest > fastest ? slowest - fastest : 0;
 		b.base_ns = slowest_least - fastest;
 	}
-	timeout = bound(b.spread_ns);
+	timeout = b.safe_ns = bound(b.spread_ns);
 	b.move_ns = gaps && windows && count > 1
 			    ? delay_move_timeout(gaps, windows, count, timeout)
 			    : 0;

@@ -316,7 +316,7 @@ int prober_wait_ms(const struct prober *p)
 		if (p->pairs[i].active && p->pairs[i].next_ns < next)
 			next = p->pairs[i].next_ns;
 	}
-	if (p->automatic && p->pick_ns < next)
+	if (p->pick_ns < next)
 		next = p->pick_ns;
 	if (next == UINT64_MAX)
 		return 1000;
@@ -856,6 +856,7 @@ void prober_timeouts(const struct prober *p, const struct instance_config *c,
 			autos[g].timeout_ns = timeout;
 			autos[g].spread_ns = b.spread_ns;
 			autos[g].base_ns = b.base_ns;
+			autos[g].safe_ns = b.safe_ns;
 			autos[g].move_ns = b.move_ns;
 		}
 	}

@@ -57,7 +57,8 @@ void prober_notify(struct prober *p,
 /* The sockets replies arrive on, for poll(): fills @fds (room for 2). */
 int prober_fds(const struct prober *p, int *fds);
 
-/* Milliseconds until the next probe is due (0: now). */
+/* Milliseconds until the next probe or look at the flows is due (0:
+ * now). */
 int prober_wait_ms(const struct prober *p);
 
 /* Picks targets if it is time, sends the probes that are due over the

@@ -182,6 +182,57 @@ UNIT_TEST(gap_counts)
 	      (unsigned long long)total);
 }
 
+/* --timeout auto's safe gap (the group's safe_ns): path changes after a
+ * longer gap are safe, after a shorter one (above the timeout) unsafe;
+ * with none known, neither. */
+UNIT_TEST(safe_path_changes)
+{
+	struct flowlet_config cfg;
+	struct flowlet_stats s;
+	__u64 changes;
+
+	configure(&cfg, 4, NULL, FLOWLET_MODE_FLOWLET);
+	cfg.groups[0].timeout_ns = 2000000;
+	cfg.groups[0].safe_ns = 10000000;
+	write_active_config(&cfg);
+	send_port(7002);
+	for (int i = 0; i < 40; i++) {
+		advance(5000000);
+		send_port(7002);
+	}
+	s = read_stats();
+	changes = s.path_changes;
+	CHECK(changes >= 10 && s.path_changes_unsafe == changes &&
+		      !s.path_changes_safe,
+	      "safe: 40 gaps of 5ms, above the 2ms timeout and below the safe "
+	      "10ms: %llu path changes, every one unsafe (%llu)",
+	      (unsigned long long)changes,
+	      (unsigned long long)s.path_changes_unsafe);
+	for (int i = 0; i < 40; i++) {
+		advance(20000000);
+		send_port(7002);
+	}
+	s = read_stats();
+	CHECK(s.path_changes >= changes + 10 &&
+		      s.path_changes_safe == s.path_changes - changes &&
+		      s.path_changes_unsafe == changes,
+	      "safe: 40 gaps of 20ms: every new path change safe (%llu of "
+	      "%llu)",
+	      (unsigned long long)s.path_changes_safe,
+	      (unsigned long long)(s.path_changes - changes));
+	cfg.groups[0].safe_ns = 0;
+	write_active_config(&cfg);
+	changes = s.path_changes;
+	for (int i = 0; i < 40; i++) {
+		advance(5000000);
+		send_port(7002);
+	}
+	s = read_stats();
+	CHECK(s.path_changes >= changes + 10 &&
+		      s.path_changes_safe + s.path_changes_unsafe == changes,
+	      "safe: no safe gap known (a fixed timeout): neither counted");
+}
+
 /* A packet whose clock read is older than the flow's last_seen (another
  * CPU updated it meanwhile) is inside the flowlet, not after a huge gap. */
 UNIT_TEST(clock_behind)
