@@ -362,8 +362,8 @@ static void print_autos(const struct snapshot *s)
 		if (!a->updated_ns || !s->cfg.groups[g].members)
 			continue;
 		if (!any)
-			print_text("\n%-5s %9s %9s %9s %9s %7s %6s\n", "AUTO",
-				   "CALLS_MS", "SPREAD_MS", "BASE_MS",
+			print_text("\n%-5s %10s %9s %9s %9s %7s %6s\n", "AUTO",
+				   "TIMEOUT_MS", "SPREAD_MS", "BASE_MS",
 				   "MOVE_MS", "FLOWS", "AGE_S");
 		any = true;
 		print_open(NULL, '{');
@@ -371,12 +371,13 @@ static void print_autos(const struct snapshot *s)
 		print_u64("timeout_ns", NULL, a->timeout_ns);
 		print_u64("spread_ns", NULL, a->spread_ns);
 		print_u64("base_ns", NULL, a->base_ns);
+		print_u64("safe_ns", NULL, a->safe_ns);
 		print_u64("move_ns", NULL, a->move_ns);
 		if (a->timeout_ns)
-			print_text("%9.3f %9.3f %9.3f ", a->timeout_ns / 1e6,
+			print_text("%10.3f %9.3f %9.3f ", a->timeout_ns / 1e6,
 				   a->spread_ns / 1e6, a->base_ns / 1e6);
 		else
-			print_text("%9s %9s %9s ", "-", "-", "-");
+			print_text("%10s %9s %9s ", "-", "-", "-");
 		if (a->timeout_ns && a->move_ns)
 			print_text("%9.3f ", a->move_ns / 1e6);
 		else

@@ -148,17 +148,18 @@ __u64 delay_move_timeout(const struct delay_gaps *gaps,
 	for (int b = FLOWLET_GAP_BUCKETS - 1; b >= 0; b--) {
 		__u64 edge = flowlet_gap_edge(b);
 
-		if (edge >= safe_ns || !gaps->count[b])
-			goto next;
+		if (edge >= safe_ns)
+			continue; /* a move after such gaps is safe */
 		/* Its gaps are at least the edge: they reorder no more
 		 * often than a move after the edge would. */
-		expected += gaps->count[b] * reorder_share(v, n, count, edge);
+		if (gaps->count[b])
+			expected += gaps->count[b] *
+				    reorder_share(v, n, count, edge);
 		if (expected > allowed)
 			return timeout;
-	next:
-		if (edge < safe_ns)
-			timeout = edge;
+		timeout = edge;
 	}
+	/* Few enough gaps at every edge: the least. */
 	return DELAY_MIN_TIMEOUT_NS < timeout ? DELAY_MIN_TIMEOUT_NS : timeout;
 }
 
