@@ -173,16 +173,17 @@ def summary_section(results, modes, timeouts):
     and mode."""
     lines = ['| regime | mode | best safe fixed | its Mbit/s | auto Mbit/s '
              '| auto / best | auto out-of-order /1000 | auto retrans. /1000 '
-             '| auto safe | auto chose | longest (%s): out-of-order, '
-             'retrans. /1000 |' % max(timeouts, key=duration_us),
-             '|---|---|---|---|---|---|---|---|---|---|---|']
+             '| auto safe | auto chose | auto path changes: safe, unsafe '
+             '| longest (%s): out-of-order, retrans. /1000 |'
+             % max(timeouts, key=duration_us),
+             '|---|---|---|---|---|---|---|---|---|---|---|---|']
     for regime, rows, _, _ in results:
         for mode in modes:
             longest, best, ratio, safe = verdict(rows, mode, timeouts)
             chosen = [r[16] for r in rows if r[0] == mode and r[1] == AUTO
                       and r[16] != '']
             lines.append('| %s | %s | %s | %s | %.1f | %s | %.1f | %.1f | %s '
-                         '| %s | %.1f, %.1f |' % (
+                         '| %s | %d, %d | %.1f, %.1f |' % (
                              regime_name(*regime), mode, best or 'none',
                              '%.1f' % med(rows, mode, best, 17) if best
                              else '-', med(rows, mode, AUTO, 17),
@@ -192,6 +193,8 @@ def summary_section(results, modes, timeouts):
                              'yes' if safe else '**no**',
                              '%.1fms' % (median(chosen) / 1e6) if chosen
                              else 'not measured',
+                             med(rows, mode, AUTO, 18),
+                             med(rows, mode, AUTO, 19),
                              med(rows, mode, longest, 7),
                              med(rows, mode, longest, 15)))
     return lines
@@ -214,7 +217,11 @@ def section(args, results, modes, timeouts):
              'modes taking turns, seeds %d. `auto` is measured after %d s '
              'of the same traffic (watch picks its target and fills its '
              'windows), and "auto chose" is the group timeout in force on '
-             's1 at the end of its runs. Balance: max/mean of the bytes '
+             's1 at the end of its runs; its path changes are split by '
+             'the gap they came after, above the measured delay spread\'s '
+             'bound (safe: they cannot reorder) or below it (stats\' '
+             '`path_changes_safe`, `path_changes_unsafe`). Balance: '
+             'max/mean of the bytes '
              'each path delivered. Reordering: the receiver\'s '
              'TcpExtTCPOFOQueue (`nstat` in h2) per 1000 segments '
              'delivered; retransmissions: the sender\'s TcpRetransSegs, '
@@ -259,9 +266,14 @@ def sweep(args, regime, modes, timeouts, out):
         segments = max(1, sum(got.path_bytes) // SEGMENT)
         # flowlet's telemetry on s1: flowlets started, and the median
         # size of those that ended (a log2 bucket's lower bound).
-        flowlets, sizes = telemetry_delta(before, s1.stats()) \
+        after = s1.stats() if before else None
+        flowlets, sizes = telemetry_delta(before, after) \
             if before else ('', {})
         size = hist_median(sizes)
+        # With auto, its path changes by the gap they came after: above
+        # the measured delay spread's bound (safe) or not.
+        moves = [after[k] - before[k] if before else ''
+                 for k in ('path_changes_safe', 'path_changes_unsafe')]
         return [label, t, run, args.seed,
                 round(100 * got.mbit / (4 * bw), 1),
                 round(imbalance(got.path_bytes), 3), got.ofo,
@@ -269,7 +281,8 @@ def sweep(args, regime, modes, timeouts, out):
                 ' '.join(map(str, got.ports)), flowlets,
                 '' if size is None else size, round(got.cpu, 2),
                 queue, bw, round(1000.0 * got.retrans / segments, 2),
-                group_timeout(s1) if t == AUTO else '', round(got.mbit, 1)]
+                group_timeout(s1) if t == AUTO else '',
+                round(got.mbit, 1)] + moves
 
     with seed_network(cc=args.cc, paths=4, bw=bw, queue=queue,
                       seed=args.seed) as net:
@@ -340,7 +353,8 @@ def main(argv=None):
                'retransmissions', 'source_ports', 'flowlets_started',
                'median_flowlet_packets_bucket', 'cpu_busy', 'queue',
                'mbit_per_path', 'retrans_per_1000_segments',
-               'auto_timeout_ns', 'goodput_mbit'],
+               'auto_timeout_ns', 'goodput_mbit', 'path_changes_safe',
+               'path_changes_unsafe'],
               [r for _, rows, _, base in results
                for r in rows + [x for runs in base.values() for x in runs]])
     write_section(NAME, section(args, results, modes, timeouts))
