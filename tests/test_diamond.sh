@@ -97,9 +97,8 @@ test_set_live() {
 	for sport in 3001 3002 3003; do
 		on h1 "$SEND" --quiet --sport $sport $H2 1 0 >/dev/null
 	done
-	on h1 "$SEND" --quiet --sport 3000 $H2 150 0.01 >/dev/null &
-	sender=$!
-	on_exit kill $sender
+	on_bg h1 "$SEND" --quiet --sport 3000 $H2 150 0.01 >/dev/null
+	sender=$BG_PID
 	wait_until 10 stats_true s1 s1-eth1 'd["flows_active"] >= 4'
 	flows_before=$(stats_field 'd["flows_active"]')
 	check "set --mode spray --weights 4,1,1,1 under traffic" \
