@@ -206,10 +206,12 @@ static __always_inline __u32 flow_path(const struct flowlet_config *cfg,
 
 	if (flow != &fresh && flow->path != path) {
 		stats->path_changes++;
-		if (grp->safe_ns && (__s64)gap > (__s64)grp->safe_ns)
-			stats->path_changes_safe++;
-		else if (grp->safe_ns)
-			stats->path_changes_unsafe++;
+		if (grp->safe_ns) {
+			if ((__s64)gap > (__s64)grp->safe_ns)
+				stats->path_changes_safe++;
+			else
+				stats->path_changes_unsafe++;
+		}
 	}
 	flow->path = path;
 	flow->group = group;

@@ -354,12 +354,10 @@ static void print_autos(const struct snapshot *s)
 	bool any = false;
 
 	print_open("auto", '[');
-	for (__u32 g = 0; s->meta.timeout_auto && g < s->cfg.group_count &&
-			  g < FLOWLET_MAX_GROUPS;
-	     g++) {
-		const struct flowlet_auto *a = &s->autos[g];
+	for (__u32 g = 0; g < s->cfg.group_count; g++) {
+		const struct flowlet_auto *a = snapshot_auto(s, g);
 
-		if (!a->updated_ns || !s->cfg.groups[g].members)
+		if (!a)
 			continue;
 		if (!any)
 			print_text("\n%-5s %10s %9s %9s %9s %7s %6s\n", "AUTO",

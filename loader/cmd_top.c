@@ -174,18 +174,13 @@ static void draw_flows(const struct reading *now, const struct reading *then,
 /* --timeout auto: what group 0's timeout came from, after line 1. */
 static void draw_auto(const struct snapshot *s)
 {
-	const struct flowlet_auto *a = &s->autos[0];
-	char spread[32], base[32], move[32];
+	const struct flowlet_auto *a = snapshot_auto(s, 0);
+	char why[160];
 
-	if (!s->meta.timeout_auto || !a->timeout_ns)
+	if (!a || !a->timeout_ns)
 		return;
-	format_duration(a->spread_ns, spread, sizeof(spread));
-	format_duration(a->base_ns, base, sizeof(base));
-	format_duration(a->move_ns, move, sizeof(move));
-	printw("; group 0's auto timeout: delay spread %s, base %s, moves %s "
-	       "(%llu flows)",
-	       spread, base, a->move_ns ? move : "-",
-	       (unsigned long long)a->flows);
+	delay_describe(a, why, sizeof(why));
+	printw("; group 0's auto timeout: %s", why);
 }
 
 static void draw(const struct instance *in, const struct reading *now,

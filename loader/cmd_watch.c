@@ -336,10 +336,12 @@ static void read_config(struct watch *w)
 }
 
 /* What the groups' timeouts came from @autos, into flowlet_auto for
- * stats; a failure is only a stats line less. */
+ * stats (the groups in use: stats reads no others); a failure is only a
+ * stats line less. */
 static void write_autos(const struct watch *w, const struct flowlet_auto *autos)
 {
-	for (__u32 g = 0; g < FLOWLET_MAX_GROUPS; g++)
+	for (__u32 g = 0;
+	     g < w->config.cfg.group_count && g < FLOWLET_MAX_GROUPS; g++)
 		bpf_map_update_elem(w->in.fds[MAP_AUTO], &g, &autos[g],
 				    BPF_ANY);
 }
@@ -348,13 +350,10 @@ static void write_autos(const struct watch *w, const struct flowlet_auto *autos)
 static void print_timeout(struct watch *w, __u32 g, __u64 was, __u64 now,
 			  const struct flowlet_auto *a)
 {
-	char from[32], to[32], spread[32], base[32], move[32];
+	char from[32], to[32], why[160];
 
 	format_duration(was, from, sizeof(from));
 	format_duration(now, to, sizeof(to));
-	format_duration(a->spread_ns, spread, sizeof(spread));
-	format_duration(a->base_ns, base, sizeof(base));
-	format_duration(a->move_ns, move, sizeof(move));
 	print_head(w, "timeout");
 	print_u64("group", " group %llu:", g);
 	print_u64("from_ns", NULL, was);
@@ -367,8 +366,8 @@ static void print_timeout(struct watch *w, __u32 g, __u64 was, __u64 now,
 		print_u64("base_ns", NULL, a->base_ns);
 		print_u64("move_ns", NULL, a->move_ns);
 		print_u64("flows", NULL, a->flows);
-		print_text(" (delay spread %s, base %s, moves %s)\n", spread,
-			   base, a->move_ns ? move : "none: no flows");
+		delay_describe(a, why, sizeof(why));
+		print_text(" (%s)\n", why);
 	}
 	print_close('}');
 	print_end();

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "delay.h"
 #include "flowlet_helpers.h"
+#include "parse.h"
 
 void delay_add(struct delay_window *w, __u64 rtt_ns)
 {
@@ -21,20 +23,32 @@ static int by_value(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/* @w's samples, sorted, into @out. */
+static void sorted_copy(const struct delay_window *w, __u64 *out)
+{
+	memcpy(out, w->rtt_ns, w->count * sizeof(*out));
+	qsort(out, w->count, sizeof(*out), by_value);
+}
+
+/* The index of the @pct-th percentile (0-100) of @n sorted samples:
+ * nearest rank, ceil(pct/100 * n), at least the first. */
+static __u32 nearest_rank(unsigned int pct, __u32 n)
+{
+	__u32 rank = (pct * n + 99) / 100;
+
+	return rank ? rank - 1 : 0;
+}
+
 __u64 delay_percentile(const struct delay_window *w, unsigned int pct)
 {
 	__u64 sorted[FLOWLET_DELAY_WINDOW];
-	__u32 rank;
 
 	if (!w->count)
 		return 0;
 	if (pct > 100)
 		pct = 100;
-	memcpy(sorted, w->rtt_ns, w->count * sizeof(sorted[0]));
-	qsort(sorted, w->count, sizeof(sorted[0]), by_value);
-	/* Nearest rank: ceil(pct/100 * n), at least the first. */
-	rank = (pct * w->count + 99) / 100;
-	return sorted[rank ? rank - 1 : 0];
+	sorted_copy(w, sorted);
+	return sorted[nearest_rank(pct, w->count)];
 }
 
 long long delay_sample(__u64 sent_ns, __u64 now_ns, __u64 max_ns)
@@ -87,8 +101,7 @@ static int sort_windows(const struct delay_window *const *windows, int count,
 		count = FLOWLET_MAX_PATHS;
 	for (int i = 0; i < count; i++) {
 		n[i] = windows[i]->count;
-		memcpy(v[i], windows[i]->rtt_ns, n[i] * sizeof(v[i][0]));
-		qsort(v[i], n[i], sizeof(v[i][0]), by_value);
+		sorted_copy(windows[i], v[i]);
 	}
 	return count;
 }
@@ -102,13 +115,11 @@ static double reorder_share(__u64 (*v)[FLOWLET_DELAY_WINDOW], const __u32 *n,
 	double pairs = 0, late = 0;
 
 	for (int a = 0; a < count; a++) {
-		/* Nearest rank, as delay_percentile(). */
-		__u32 rank = (99 * n[a] + 99) / 100;
 		__u64 x;
 
 		if (!n[a])
 			continue;
-		x = v[a][rank - 1];
+		x = v[a][nearest_rank(99, n[a])];
 		for (int b = 0; b < count; b++) {
 			__u32 j = 0;
 
@@ -161,6 +172,23 @@ __u64 delay_move_timeout(const struct delay_gaps *gaps,
 	}
 	/* Few enough gaps at every edge: the least. */
 	return DELAY_MIN_TIMEOUT_NS < timeout ? DELAY_MIN_TIMEOUT_NS : timeout;
+}
+
+void delay_describe(const struct flowlet_auto *a, char *buf, size_t len)
+{
+	char spread[32], base[32], move[32];
+
+	format_duration(a->spread_ns, spread, sizeof(spread));
+	format_duration(a->base_ns, base, sizeof(base));
+	format_duration(a->move_ns, move, sizeof(move));
+	if (a->move_ns)
+		snprintf(buf, len,
+			 "delay spread %s, base %s, move %s over %llu "
+			 "flows",
+			 spread, base, move, (unsigned long long)a->flows);
+	else
+		snprintf(buf, len, "delay spread %s, base %s, no flows", spread,
+			 base);
 }
 
 /* @d plus a quarter of it and the margin. */

@@ -113,6 +113,10 @@ __u64 delay_move_timeout(const struct delay_gaps *gaps,
  * @gaps may be NULL (no move rule: the spread's bound); @why gets the
  * spread, the base and the move timeout (if not NULL).
  */
+/* What @a says, for a line of text: "delay spread S, base B, move M
+ * over F flows" (or "no flows"), into @buf of @len bytes. */
+void delay_describe(const struct flowlet_auto *a, char *buf, size_t len);
+
 #define DELAY_MARGIN_NS	     200000ULL	  /* 200us */
 #define DELAY_MIN_TIMEOUT_NS 1000000ULL	  /* 1ms */
 #define DELAY_MAX_TIMEOUT_NS 500000000ULL /* 500ms */

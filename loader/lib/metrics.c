@@ -64,33 +64,29 @@ static void group_timeout(FILE *out, const char *name,
 	}
 }
 
+/* One sample of flowlet_group_auto_seconds: group @g's @input, @ns. */
+static void auto_sample(FILE *out, const char *name,
+			const struct metrics_source *src, __u32 g,
+			const char *input, __u64 ns)
+{
+	sample_start(out, name, src);
+	fprintf(out, ",group=\"%u\",input=\"%s\"", g, input);
+	sample_end_double(out, ns / 1e9);
+}
+
 /* --timeout auto: what watch set each group's timeout from. */
 static void group_auto(FILE *out, const char *name,
 		       const struct metrics_source *src, size_t unused)
 {
-	const struct snapshot *s = src->s;
-
 	(void)unused;
-	for (__u32 g = 0; s->meta.timeout_auto && g < s->cfg.group_count &&
-			  g < FLOWLET_MAX_GROUPS;
-	     g++) {
-		const struct flowlet_auto *a = &s->autos[g];
-		const struct {
-			const char *input;
-			__u64 ns;
-		} inputs[] = { { "spread", a->spread_ns },
-			       { "base", a->base_ns },
-			       { "move", a->move_ns } };
+	for (__u32 g = 0; g < src->s->cfg.group_count; g++) {
+		const struct flowlet_auto *a = snapshot_auto(src->s, g);
 
-		if (!a->timeout_ns || !s->cfg.groups[g].members)
+		if (!a || !a->timeout_ns)
 			continue;
-		for (size_t i = 0; i < sizeof(inputs) / sizeof(inputs[0]);
-		     i++) {
-			sample_start(out, name, src);
-			fprintf(out, ",group=\"%u\",input=\"%s\"", g,
-				inputs[i].input);
-			sample_end_double(out, inputs[i].ns / 1e9);
-		}
+		auto_sample(out, name, src, g, "spread", a->spread_ns);
+		auto_sample(out, name, src, g, "base", a->base_ns);
+		auto_sample(out, name, src, g, "move", a->move_ns);
 	}
 }
 

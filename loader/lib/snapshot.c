@@ -68,6 +68,15 @@ int snapshot_read(const struct instance *in, struct snapshot *s)
 	return 0;
 }
 
+const struct flowlet_auto *snapshot_auto(const struct snapshot *s, __u32 g)
+{
+	if (!s->meta.timeout_auto || g >= s->cfg.group_count ||
+	    g >= FLOWLET_MAX_GROUPS || !s->cfg.groups[g].members ||
+	    !s->autos[g].updated_ns)
+		return NULL;
+	return &s->autos[g];
+}
+
 const char *snapshot_path_problem(const struct snapshot *s, __u32 i)
 {
 	bool down = s->link_up[i] == 0 || s->cfg.paths[i].down;

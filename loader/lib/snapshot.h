@@ -34,6 +34,10 @@ struct snapshot {
 /* 0, or -1 after an error. */
 int snapshot_read(const struct instance *in, struct snapshot *s);
 
+/* --timeout auto: what watch set group @g's timeout from, or NULL where
+ * the timeout is fixed, the group is empty or watch did not set it. */
+const struct flowlet_auto *snapshot_auto(const struct snapshot *s, __u32 g);
+
 /* Why path @i lost frames or will, for a warning; NULL if it does not. */
 const char *snapshot_path_problem(const struct snapshot *s, __u32 i);
 
