@@ -132,7 +132,8 @@ static __always_inline void count_gap(__u32 group, __u64 gap)
 /*
  * Finds or creates the flow's state in @flows (established flows) or
  * @admitted (flows seen once), both keyed by @key, a flow key of
- * @key_words words to @family's destination @dst; decides whether this
+ * @key_words words to @family's destination @dst, of IP protocol @proto
+ * (whether it is measured: flowlet_measured); decides whether this
  * packet starts a flowlet (*new_flowlet), and returns the path,
  * FLOWLET_NO_PATH if none is usable, or FLOWLET_UNBALANCED. The state is
  * updated in place. A new flow costs one map update, into @admitted; its
@@ -152,9 +153,10 @@ static __always_inline __u32 flow_path(const struct flowlet_config *cfg,
 				       struct flowlet_stats *stats, void *flows,
 				       void *admitted, const void *key,
 				       int key_words, __u8 family,
-				       const void *dst, __u64 now, __u32 bytes,
-				       bool *new_flowlet_out)
+				       const void *dst, __u8 proto, __u64 now,
+				       __u32 bytes, bool *new_flowlet_out)
 {
+	bool measured = flowlet_measured(proto);
 	/* A new flow's state, until it is stored; no path yet. */
 	struct flowlet_flow fresh = { .path = (__u8)FLOWLET_NO_PATH };
 	struct flowlet_flow *flow = bpf_map_lookup_elem(flows, key);
@@ -188,7 +190,8 @@ static __always_inline __u32 flow_path(const struct flowlet_config *cfg,
 	if (flow) {
 		gap = now - flow->last_seen_ns;
 		new_flowlet = (__s64)gap > (__s64)grp->timeout_ns;
-		count_gap(group, gap);
+		if (measured)
+			count_gap(group, gap);
 		if (cfg->telemetry)
 			telemetry(&stats->hist, flow, gap, new_flowlet);
 	} else
@@ -206,7 +209,7 @@ static __always_inline __u32 flow_path(const struct flowlet_config *cfg,
 
 	if (flow != &fresh && flow->path != path) {
 		stats->path_changes++;
-		if (grp->safe_ns) {
+		if (grp->safe_ns && measured) {
 			if ((__s64)gap > (__s64)grp->safe_ns)
 				stats->path_changes_safe++;
 			else
@@ -303,12 +306,12 @@ static __always_inline bool decide(void *data, void *data_end, __u32 len,
 	if (pkt.ip4)
 		path = flow_path(cfg, stats, &flowlet_flows, &flowlet_new,
 				 &pkt.key4, sizeof(pkt.key4) / 4, 4,
-				 &pkt.key4.dst, fwd->now, len,
+				 &pkt.key4.dst, pkt.key4.proto, fwd->now, len,
 				 &fwd->new_flowlet);
 	else
 		path = flow_path(cfg, stats, &flowlet_flows6, &flowlet_new6,
 				 &pkt.key6, sizeof(pkt.key6) / 4, 6,
-				 pkt.key6.dst, fwd->now, len,
+				 pkt.key6.dst, pkt.key6.proto, fwd->now, len,
 				 &fwd->new_flowlet);
 	if (path == FLOWLET_UNBALANCED)
 		return to_kernel(stats, FLOWLET_PASS_NOT_BALANCED);

@@ -4,16 +4,18 @@ shaped paths; mean and 99th-percentile completion time per mode, small and
 large flows apart, normalised to the kernel's multipath route in the same
 run. Claim (CONGA, LetFlow): flowlet switching cuts completion times
 against ECMP as load rises, because colliding long flows are moved apart
-at their pauses."""
+at their pauses. At the middle load, the modes with flowlets also run at
+fixed timeouts, against which their default (`auto`) is judged."""
 
 import os
 import sys
 import tempfile
 
-from common import (VARIANTS, cpu_sentence, error_bars, new_parser, out_dir,
-                    progress, pyplot, use_variant, write_csv, write_section)
+from common import (VARIANTS, cpu_sentence, duration_us, error_bars,
+                    new_parser, out_dir, progress, pyplot, use_variant,
+                    write_csv, write_section)
 
-from flowlet_mininet import DEFAULT_TIMEOUT  # noqa: E402
+from flowlet_mininet import DEFAULT_TIMEOUT, FLOWLET_MODES  # noqa: E402
 from flowlet_topos import seed_network  # noqa: E402
 from traffic import flowgen, median  # noqa: E402
 
@@ -53,6 +55,36 @@ def ratios(rows, label, load, stat):
             if r[0] == label and r[1] == load and r[col] and kernel[r[2]]]
 
 
+def fixed_variants(timeouts):
+    """(label, mode, settings) of each mode with flowlets at each fixed
+    timeout."""
+    return [('%s-%s' % (m, t), m, {'timeout': t})
+            for m in FLOWLET_MODES for t in timeouts]
+
+
+def timeout_lines(rows, timeouts, load):
+    """At load: each mode with flowlets at its default against its best
+    fixed timeout, by the mean FCT's ratio to the kernel's."""
+    lines = ['**At %d%% load, the default timeout against fixed ones** '
+             '(mean FCT over the kernel\'s, median over runs):' % (100 * load),
+             '', '| mode | default | %s | best fixed | default / best |'
+             % ' | '.join(timeouts), '|---|---|' + '---|' * len(timeouts)
+             + '---|---|']
+    for mode in FLOWLET_MODES:
+        default = ratios(rows, mode, load, 'all_mean')
+        fixed = {t: ratios(rows, '%s-%s' % (mode, t), load, 'all_mean')
+                 for t in timeouts}
+        fixed = {t: median(v) for t, v in fixed.items() if v}
+        if not default or not fixed:
+            continue
+        best = min(fixed, key=fixed.get)
+        lines.append('| %s | %.2f | %s | %s | %.2f |' % (
+            mode, median(default), ' | '.join(
+                '%.2f' % fixed[t] if t in fixed else '-' for t in timeouts),
+            best, median(default) / fixed[best]))
+    return lines + ['']
+
+
 def plot(rows, variants, loads, path):
     plt = pyplot()
     panels = (('all_mean', 'all flows: mean'),
@@ -79,7 +111,7 @@ def plot(rows, variants, loads, path):
     fig.savefig(path)
 
 
-def section(args, rows, variants, loads):
+def section(args, rows, variants, loads, timeouts):
     lines = ['## 6. Flow completion times: a web-search mix',
              '',
              'Claim (CONGA, LetFlow): flowlet switching cuts flow '
@@ -123,7 +155,9 @@ def section(args, rows, variants, loads):
             lines.append('| %s | %s | %d |' % (label, ' | '.join(cells),
                                               unfinished))
         lines.append('')
-    mid = 0.5 if 0.5 in loads else loads[len(loads) // 2]
+    mid = middle(loads)
+    if timeouts:
+        lines += timeout_lines(rows, timeouts, mid)
     at = {label: median(ratios(rows, label, mid, 'all_mean') or [0])
           for label, _, _ in variants if label != 'kernel'}
     best = min(at, key=at.get)
@@ -137,6 +171,12 @@ def section(args, rows, variants, loads):
     return '\n'.join(lines)
 
 
+def middle(loads):
+    """The load at which the fixed timeouts run: 50%, or the middle
+    one."""
+    return 0.5 if 0.5 in loads else loads[len(loads) // 2]
+
+
 def main(argv=None):
     parser = new_parser(__doc__, '50%% load only, 1 run of 8 s')
     parser.add_argument('--loads', default=None,
@@ -146,7 +186,20 @@ def main(argv=None):
     parser.add_argument('--scale', type=float, default=0.1)
     parser.add_argument('--seconds', type=int, default=None)
     parser.add_argument('--runs', type=int, default=None)
+    parser.add_argument('--timeouts', default=None,
+                        help='fixed timeouts for the modes with flowlets at '
+                        'the middle load (default 1ms,5ms,20ms,50ms; quick: '
+                        '5ms,50ms; "none": none)')
     args = parser.parse_args(argv)
+    timeouts = (args.timeouts or ('5ms,50ms' if args.quick
+                                  else '1ms,5ms,20ms,50ms')).split(',')
+    if timeouts == ['none']:
+        timeouts = []
+    for t in timeouts:
+        try:
+            duration_us(t)
+        except ValueError as err:
+            parser.error('--timeouts: %s' % err)
     loads = [float(v) for v in (args.loads or (
         '0.5' if args.quick else '0.3,0.5,0.7')).split(',')]
     args.runs = args.runs or (1 if args.quick else 2)
@@ -157,15 +210,17 @@ def main(argv=None):
     args.mean = mean_size(args.scale)
     out = out_dir(NAME)
     rows, every = [], []
-    progress(NAME, 'loads %s x %d variants x %d runs of %d s'
-             % (','.join('%g' % v for v in loads), len(VARIANTS), args.runs,
-                args.seconds))
+    fixed = fixed_variants(timeouts)
+    progress(NAME, 'loads %s x %d variants (and %d at %g) x %d runs of %d s'
+             % (','.join('%g' % v for v in loads), len(VARIANTS), len(fixed),
+                middle(loads), args.runs, args.seconds))
     with seed_network(cc=args.cc, paths=4, bw=args.bw, timeout=args.timeout,
                       seed=args.seed) as net, \
             tempfile.TemporaryDirectory() as tmp:
         for run in range(args.runs):
             for load in loads:
-                for label, mode, settings in VARIANTS:
+                for label, mode, settings in VARIANTS + (
+                        fixed if load == middle(loads) else []):
                     use_variant(net, mode, settings, args.timeout)
                     seen, flows = flowgen(
                         net, args.seconds, os.path.join(tmp, 'flows.csv'),
@@ -186,7 +241,7 @@ def main(argv=None):
               ['variant', 'load', 'run', 'start_s', 'bytes', 'fct_s',
                'sport'], every)
     plot(rows, VARIANTS, loads, os.path.join(out, 'fct.png'))
-    write_section(NAME, section(args, rows, VARIANTS, loads))
+    write_section(NAME, section(args, rows, VARIANTS, loads, timeouts))
     return 0
 
 

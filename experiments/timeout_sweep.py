@@ -6,16 +6,18 @@ TcpExtTCPOFOQueue) and the sender's retransmissions. Claims: a short
 timeout balances well and reorders; a long one keeps order and balances
 like ECMP; the knee between them moves with the buffers; `auto`, which
 measures the paths, lands near the best timeout that is safe in each
-regime."""
+regime. Then a timeline: auto's timeout against the delay spread it
+measures while elephants join and leave and one path's buffer deepens."""
 
 import os
 import sys
+import time
 
 from common import (cpu_sentence, duration_us, error_bars, new_parser, out_dir,
                     progress, pyplot, spread, use_variant, write_csv,
                     write_section)
 
-from flowlet_mininet import UNMEASURED_TIMEOUT  # noqa: E402
+from flowlet_mininet import UNMEASURED_TIMEOUT, shape_port  # noqa: E402
 from flowlet_topos import seed_network  # noqa: E402
 from traffic import hist_median, imbalance, iperf, median, \
     telemetry_delta  # noqa: E402
@@ -29,6 +31,16 @@ AUTO_WARMUP_S = 3
 # Safe: out-of-order segments and retransmissions (per 1000 segments) at
 # most twice the longest fixed timeout's, plus this.
 SAFE_SLACK = 1.0
+# The timeline's phases, TIMELINE_S each (quick: half): what happens,
+# the elephants (long TCP flows) h1 -> h2, and path 1's queue (its
+# shapers' tbf latency: TIMELINE_QUEUES' first or second); the other
+# paths keep the first.
+TIMELINE_QUEUES = ('2ms', '50ms')
+TIMELINE = (('1 elephant', 1, 0), ('4 elephants', 4, 0),
+            ('path 1 deepens', 4, 1), ('1 elephant, path 1 deep', 1, 1),
+            ('no traffic', 0, 1), ('path 1 shallow, 4 elephants', 4, 0))
+TIMELINE_S = 10
+TIMELINE_EVERY_S = 0.5
 
 
 def knee(rows, mode, timeouts, floor):
@@ -200,8 +212,9 @@ def summary_section(results, modes, timeouts):
     return lines
 
 
-def section(args, results, modes, timeouts):
-    """Experiment 5's section of the report."""
+def section(args, results, modes, timeouts, extra):
+    """Experiment 5's section of the report: the sweep's results (if it
+    ran), then the lines of extra."""
     lines = ['## 5. Timeout sweep: balance against reordering, and auto',
              '',
              'Claim: a short flowlet timeout balances the paths and '
@@ -231,6 +244,9 @@ def section(args, results, modes, timeouts):
              % (args.flows, args.seconds, args.runs, args.seed,
                 AUTO_WARMUP_S, SAFE_SLACK, NAME, NAME),
              '']
+    if not results:
+        return '\n'.join(lines + ['The sweep did not run (--parts).', '']
+                         + extra)
     lines += summary_section(results, modes, timeouts)
     lines += ['', 'Median over runs. Below, each regime\'s whole grid: '
               'median (min-max) over runs; the last rows are the '
@@ -244,14 +260,148 @@ def section(args, results, modes, timeouts):
         lines += grid_section(regime, rows, modes, timeouts, knees,
                               base) + ['']
         cpu = max([cpu] + [r[12] for r in rows])
-    lines += [cpu_sentence(cpu)]
+    lines += [cpu_sentence(cpu), ''] + extra
     return '\n'.join(lines)
 
 
-def group_timeout(node):
-    """The timeout in force in node's first path group (ns), or ''."""
-    timeouts = node.stats().get('group_timeouts_ns') or ['']
+def group_timeout(stats):
+    """The timeout in force in the first path group (ns) of an instance's
+    `stats --json`, or ''."""
+    timeouts = stats.get('group_timeouts_ns') or ['']
     return timeouts[0]
+
+
+AUTO_INPUTS = ('spread_ns', 'safe_ns', 'base_ns', 'move_ns', 'flows')
+
+
+def timeline_sample(stats, elapsed, phase, paths):
+    """One row of the timeline from s1's `stats --json`: seconds, phase,
+    the timeout in force, AUTO_INPUTS (group 0; '' until measured), and
+    each path's p99 round trip ('' unless its delay is ok)."""
+    auto = next((a for a in stats.get('auto', []) if a['group'] == 0), {})
+    p99 = [''] * paths
+    for d in stats.get('delay', []):
+        if d['state'] == 'ok' and d['path'] < paths:
+            p99[d['path']] = max(d['p99_ns'], p99[d['path']] or 0)
+    return ([round(elapsed, 2), phase, group_timeout(stats)] +
+            [auto.get(k, '') if auto.get('timeout_ns') else ''
+             for k in AUTO_INPUTS] + p99)
+
+
+def probes_sent(stats):
+    """Probes sent so far over every path to every target."""
+    return sum(d['sent'] for d in stats.get('delay', []))
+
+
+def timeline(args, bw, seconds):
+    """The timeline (see TIMELINE), flowlet at auto, bw Mbit/s per path:
+    (its samples, one row per phase: goodput Mbit/s, receiver
+    out-of-order and retransmissions per 1000 segments, path changes
+    safe and unsafe, probes per second)."""
+    samples, phases = [], []
+    with seed_network(cc=args.cc, paths=4, bw=bw, queue=TIMELINE_QUEUES[0],
+                      seed=args.seed) as net:
+        s1, s2 = net.get('s1', 's2')
+        use_variant(net, 'flowlet', {}, AUTO)
+        start = time.monotonic()
+
+        def tick(_elapsed=None):
+            samples.append(timeline_sample(
+                s1.stats(), time.monotonic() - start, phase, 4))
+        for phase, (_, elephants, deep) in enumerate(TIMELINE):
+            for intf, mbit in s2.shape.items():
+                shape_port(s2, intf, mbit, TIMELINE_QUEUES[deep])
+            before, began = s1.stats(), time.monotonic()
+            got = None
+            if elephants:
+                got = iperf(net, elephants, seconds,
+                            interval=TIMELINE_EVERY_S, on_tick=tick)
+            else:
+                while time.monotonic() < began + seconds:
+                    time.sleep(TIMELINE_EVERY_S)
+                    tick()
+            after, took = s1.stats(), time.monotonic() - began
+            segments = max(1, sum(got.path_bytes) // SEGMENT) if got else 1
+            sent = probes_sent(after) - probes_sent(before)
+            phases.append(
+                ([round(got.mbit, 1), round(1000.0 * got.ofo / segments, 2),
+                  round(1000.0 * got.retrans / segments, 2)]
+                 if got else ['', '', '']) +
+                [after[k] - before[k]
+                 for k in ('path_changes_safe', 'path_changes_unsafe')] +
+                [round(sent / took, 1) if sent >= 0 else ''])
+    return samples, phases
+
+
+def timeline_plot(rows, path):
+    """The timeout and its inputs over time, phases marked."""
+    plt = pyplot()
+    fig, ax = plt.subplots(figsize=(10, 4.8))
+    for col, label, style in ((2, 'timeout in force', '-'),
+                              (4, 'safe bound (from the spread)', '--'),
+                              (3, 'spread (slowest p99 - fastest min)',
+                               ':'),
+                              (8, 'path 1 p99 round trip', '-.')):
+        points = [(r[0], r[col] / 1e6) for r in rows if r[col] != '']
+        if points:
+            ax.plot(*zip(*points), style, label=label)
+    for phase, (what, _, _) in enumerate(TIMELINE):
+        times = [r[0] for r in rows if r[1] == phase]
+        if times:
+            ax.axvline(times[0], color='k', alpha=0.3)
+            ax.text(times[0], 1.02, what, rotation=20, fontsize=7,
+                    transform=ax.get_xaxis_transform())
+    ax.set_yscale('log')
+    ax.set_ylabel('ms (log)')
+    ax.set_xlabel('seconds')
+    ax.grid(True, which='both', alpha=0.3)
+    ax.legend(fontsize=8, loc='lower left')
+    fig.tight_layout()
+    fig.savefig(path)
+
+
+def timeline_section(samples, phases, bw, seconds):
+    """The timeline's paragraph and its table per phase."""
+    def ms(phase, col):
+        values = [r[col] for r in samples
+                  if r[1] == phase and r[col] != '']
+        return '%.1f' % (median(values) / 1e6) if values else '-'
+
+    def others(phase):
+        values = [max(v for v in r[9:12] if v != '') for r in samples
+                  if r[1] == phase and any(v != '' for v in r[9:12])]
+        return '%.1f' % (median(values) / 1e6) if values else '-'
+    lines = ['### Timeline: the timeout follows the paths', '',
+             '`flowlet` at `auto` on the seed topology, 4 paths of %g '
+             'Mbit/s, shaper queues %s; phases of %d s, in which long '
+             'TCP flows h1 -> h2 join and leave and path 1\'s shapers '
+             '(s2) change their queue to %s and back. `flowletctl stats '
+             '--json` on s1 every %g s: the timeout in force and its '
+             'inputs (group 0; the safe bound is the spread\'s, the move '
+             'timeout the least gap at which the flows\' own gaps predict '
+             'few reorders), the probed round trips per path. Per phase, '
+             'in ms, medians of the samples ("-": not measured then); '
+             'then the traffic: goodput, out-of-order segments at the '
+             'receiver and retransmissions per 1000 segments, s1\'s path '
+             'changes above and below the safe bound, and the probes s1 '
+             'sent per second over all paths. Data: `results/%s/'
+             'timeline.csv`, plot: `results/%s/timeline.png`.'
+             % (bw, TIMELINE_QUEUES[0], seconds, TIMELINE_QUEUES[1],
+                TIMELINE_EVERY_S, NAME, NAME), '',
+             '| phase | elephants | path 1 queue | timeout | spread | safe '
+             '| move | path 1 p99 | paths 2-4 p99 | Mbit/s | out-of-order '
+             '/1000 | retrans. /1000 | path changes: safe, unsafe '
+             '| probes/s |',
+             '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|']
+    for phase, (what, elephants, deep) in enumerate(TIMELINE):
+        mbit, ofo, retrans, safe, unsafe, probes = phases[phase]
+        lines.append('| %s | %d | %s | %s | %s | %s | %s | %s | %s | %s '
+                     '| %s | %s | %d, %d | %s |' % (
+                         what, elephants, TIMELINE_QUEUES[deep],
+                         ms(phase, 2), ms(phase, 3), ms(phase, 4),
+                         ms(phase, 6), ms(phase, 8), others(phase),
+                         mbit, ofo, retrans, safe, unsafe, probes))
+    return lines
 
 
 def sweep(args, regime, modes, timeouts, out):
@@ -322,7 +472,13 @@ def main(argv=None):
                         help='Mbit/s per path (default 20,50)')
     parser.add_argument('--seconds', type=int, default=None)
     parser.add_argument('--runs', type=int, default=None)
+    parser.add_argument('--parts', default='sweep,timeline',
+                        help='what to run: sweep (the grid), timeline, or '
+                        'both (default)')
     args = parser.parse_args(argv)
+    parts = args.parts.split(',')
+    if not parts or set(parts) - {'sweep', 'timeline'}:
+        parser.error('--parts: sweep, timeline or both')
     timeouts = (args.timeouts or (
         '5ms,50ms' if args.quick else
         '1ms,2ms,5ms,10ms,20ms,50ms,100ms')).split(',')
@@ -339,25 +495,38 @@ def main(argv=None):
     args.runs = args.runs or (1 if args.quick else 3)
     args.seconds = args.seconds or (3 if args.quick else 5)
     out = out_dir(NAME)
-    progress(NAME, '%d regimes x (%d timeouts and auto) x %s x %d runs of '
-             '%d s' % (len(queues) * len(rates), len(timeouts),
-                       ','.join(modes), args.runs, args.seconds))
     results = []  # (regime, rows, knees, base) per regime
-    for queue in queues:
-        for bw in rates:
-            results.append(((queue, bw),) + sweep(args, (queue, bw), modes,
-                                                  timeouts, out))
-    write_csv(os.path.join(out, 'runs.csv'),
-              ['mode', 'timeout', 'run', 'seed', 'goodput_pct',
-               'imbalance', 'receiver_ofo', 'ofo_per_1000_segments',
-               'retransmissions', 'source_ports', 'flowlets_started',
-               'median_flowlet_packets_bucket', 'cpu_busy', 'queue',
-               'mbit_per_path', 'retrans_per_1000_segments',
-               'auto_timeout_ns', 'goodput_mbit', 'path_changes_safe',
-               'path_changes_unsafe'],
-              [r for _, rows, _, base in results
-               for r in rows + [x for runs in base.values() for x in runs]])
-    write_section(NAME, section(args, results, modes, timeouts))
+    if 'sweep' in parts:
+        progress(NAME, '%d regimes x (%d timeouts and auto) x %s x %d runs '
+                 'of %d s' % (len(queues) * len(rates), len(timeouts),
+                              ','.join(modes), args.runs, args.seconds))
+        for queue in queues:
+            for bw in rates:
+                results.append(((queue, bw),) + sweep(
+                    args, (queue, bw), modes, timeouts, out))
+        write_csv(os.path.join(out, 'runs.csv'),
+                  ['mode', 'timeout', 'run', 'seed', 'goodput_pct',
+                   'imbalance', 'receiver_ofo', 'ofo_per_1000_segments',
+                   'retransmissions', 'source_ports', 'flowlets_started',
+                   'median_flowlet_packets_bucket', 'cpu_busy', 'queue',
+                   'mbit_per_path', 'retrans_per_1000_segments',
+                   'auto_timeout_ns', 'goodput_mbit', 'path_changes_safe',
+                   'path_changes_unsafe'],
+                  [r for _, rows, _, base in results
+                   for r in rows + [x for runs in base.values()
+                                    for x in runs]])
+    extra = []
+    if 'timeline' in parts:
+        seconds = TIMELINE_S // 2 if args.quick else TIMELINE_S
+        progress(NAME, 'timeline: %d phases of %d s'
+                 % (len(TIMELINE), seconds))
+        samples, phases = timeline(args, rates[-1], seconds)
+        write_csv(os.path.join(out, 'timeline.csv'),
+                  ['seconds', 'phase', 'timeout_ns'] + list(AUTO_INPUTS) +
+                  ['path%d_p99_ns' % (i + 1) for i in range(4)], samples)
+        timeline_plot(samples, os.path.join(out, 'timeline.png'))
+        extra = timeline_section(samples, phases, rates[-1], seconds)
+    write_section(NAME, section(args, results, modes, timeouts, extra))
     return 0
 
 

@@ -3,6 +3,7 @@
 #ifndef FLOWLET_HELPERS_H
 #define FLOWLET_HELPERS_H
 
+#include <stdbool.h>
 #include <linux/types.h>
 
 #include "flowlet_structs.h"
@@ -56,6 +57,17 @@ static inline __attribute__((always_inline)) __u64 flowlet_gap_edge(__u32 b)
 {
 	return (__u64)(FLOWLET_GAP_SUBS + b % FLOWLET_GAP_SUBS)
 	       << (FLOWLET_GAP_SHIFT + b / FLOWLET_GAP_SUBS - 2);
+}
+
+/* Whether a flow of IP protocol @proto is measured for --timeout auto:
+ * its gaps go into flowlet_gaps, its path changes into
+ * path_changes_safe or _unsafe, and it counts among a group's active
+ * flows. TCP and UDP, whose order matters; not ICMP, such as the echo
+ * replies to another flowlet router's probes, which cross this one in
+ * a steady stream at the probe interval. */
+static inline __attribute__((always_inline)) bool flowlet_measured(__u8 proto)
+{
+	return proto == 6 /* IPPROTO_TCP */ || proto == 17 /* IPPROTO_UDP */;
 }
 
 #endif /* FLOWLET_HELPERS_H */

@@ -276,11 +276,11 @@ struct flowlet_path_stats {
 	X(path_changes, "path changes",                                    \
 	  "Flowlets that started on another path than their flow's last.") \
 	X(path_changes_safe, "safe path changes",                          \
-	  "--timeout auto: path changes after a gap above the delay "      \
-	  "spread's bound, which cannot reorder.")                         \
+	  "--timeout auto: TCP and UDP flows' path changes after a gap "   \
+	  "above the delay spread's bound, which cannot reorder.")         \
 	X(path_changes_unsafe, "unsafe path changes",                      \
-	  "--timeout auto: path changes after a shorter gap, which may "   \
-	  "reorder.")                                                      \
+	  "--timeout auto: TCP and UDP flows' path changes after a "       \
+	  "shorter gap, which may reorder.")                               \
 	X(redirected, "redirected", "Packets sent over a path.")
 
 struct flowlet_stats {

@@ -511,7 +511,8 @@ static bool silenced(const struct prober *p, const struct ip_addr *a, __u64 now)
 
 /* The flows: in each group, the largest recent flow's destination
  * (@best, with its bytes in @bytes), skipping silenced ones, and the
- * flows that sent since @since (@active); marks the auto targets flows
+ * measured flows (flowlet_measured) that sent since @since (@active);
+ * marks the auto targets flows
  * still go to. */
 static void look_at_flows(struct prober *p, __u64 now, __u64 since,
 			  struct ip_addr *best, __u64 *bytes, __u64 *active)
@@ -525,6 +526,7 @@ static void look_at_flows(struct prober *p, __u64 now, __u64 since,
 		struct ip_addr dst = { .family = keys[i].family };
 
 		if (f->group < FLOWLET_MAX_GROUPS && f->packets >= 2 &&
+		    flowlet_measured(keys[i].proto) &&
 		    (__s64)(f->last_seen_ns - since) > 0)
 			active[f->group]++;
 		if ((__s64)(now - f->last_seen_ns) > (__s64)PICK_RECENT_NS)
@@ -546,11 +548,13 @@ static void look_at_flows(struct prober *p, __u64 now, __u64 since,
 }
 
 /* Each group's gaps since the last look, over @elapsed_ns, with its
- * @active flows, into its ring and the sum over the ring; the first look
- * (@elapsed_ns 0) only reads the counters. A counter below the last read
- * (a new map) starts again from 0. */
+ * @active flows, into its ring and the sum over the ring. The first look
+ * (@elapsed_ns 0) only reads the counters, and so does every look while
+ * the timeout is not auto (!@want): the ring starts empty when it is
+ * again, since gaps counted without flow time would hold its timeout
+ * up. A counter below the last read (a new map) starts again from 0. */
 static void read_gaps(struct prober *p, const struct instance_config *c,
-		      __u64 elapsed_ns, const __u64 *active)
+		      __u64 elapsed_ns, bool want, const __u64 *active)
 {
 	for (__u32 g = 0; g < FLOWLET_MAX_GROUPS; g++) {
 		struct group_flows *gf = &p->groups[g];
@@ -563,7 +567,8 @@ static void read_gaps(struct prober *p, const struct instance_config *c,
 			memset(gf, 0, sizeof(*gf));
 			continue;
 		}
-		if (!elapsed_ns) {
+		if (!elapsed_ns || !want) {
+			memset(gf, 0, sizeof(*gf));
 			memcpy(gf->gaps_read, now.count, sizeof(now.count));
 			continue;
 		}
@@ -667,7 +672,7 @@ static void look(struct prober *p, const struct instance_config *c, __u64 now)
 	if (want)
 		look_at_flows(p, now, since ? since : now - PICK_EVERY_NS, best,
 			      bytes, active);
-	read_gaps(p, c, since ? now - since : 0, active);
+	read_gaps(p, c, since ? now - since : 0, want, active);
 	if (p->automatic)
 		pick_targets(p, c, now, want, best, bytes);
 }

@@ -154,12 +154,13 @@ UNIT_TEST(flowlet_gaps)
 	      flow.flowlet, (unsigned long long)flow.packets);
 }
 
-/* flowlet_gaps: a flow's gaps of 1 ms or more, by bucket, in its group,
- * whatever the timeout. */
+/* flowlet_gaps: a TCP or UDP flow's gaps of 1 ms or more, by bucket, in
+ * its group, whatever the timeout; an ICMP flow's are not counted. */
 UNIT_TEST(gap_counts)
 {
 	struct flowlet_config cfg;
 	struct flowlet_gaps g = { 0 };
+	struct pkt_spec icmp = { .proto = IPPROTO_ICMP };
 	__u64 total = 0;
 
 	configure(&cfg, 4, NULL, FLOWLET_MODE_FLOWLET);
@@ -172,24 +173,28 @@ UNIT_TEST(gap_counts)
 	send_port(7001);
 	advance(-1000000); /* a clock read behind the last: no gap */
 	send_port(7001);
+	send_spec(&icmp);
+	advance(5000000);
+	send_spec(&icmp);
 	percpu_sum(map_fd(skel->maps.flowlet_gaps), 0, &g, sizeof(g));
 	for (int b = 0; b < FLOWLET_GAP_BUCKETS; b++)
 		total += g.count[b];
 	CHECK(total == 2 && g.count[flowlet_gap_bucket(5000000)] == 1 &&
 		      g.count[FLOWLET_GAP_BUCKETS - 1] == 1,
-	      "gaps: of 0.5 ms, 5 ms, 2 s and one behind, group 0 counts the "
-	      "5 ms and the 2 s ones (%llu in all)",
+	      "gaps: of 0.5 ms, 5 ms, 2 s and one behind, and an ICMP flow's "
+	      "5 ms, group 0 counts the UDP flow's 5 ms and 2 s (%llu in all)",
 	      (unsigned long long)total);
 }
 
 /* --timeout auto's safe gap (the group's safe_ns): path changes after a
  * longer gap are safe, after a shorter one (above the timeout) unsafe;
- * with none known, neither. */
+ * with none known, neither; an ICMP flow's, neither. */
 UNIT_TEST(safe_path_changes)
 {
 	struct flowlet_config cfg;
+	struct pkt_spec icmp = { .proto = IPPROTO_ICMP };
 	struct flowlet_stats s;
-	__u64 changes;
+	__u64 changes, split;
 
 	configure(&cfg, 4, NULL, FLOWLET_MODE_FLOWLET);
 	cfg.groups[0].timeout_ns = 2000000;
@@ -220,16 +225,29 @@ UNIT_TEST(safe_path_changes)
 	      "%llu)",
 	      (unsigned long long)s.path_changes_safe,
 	      (unsigned long long)(s.path_changes - changes));
+	changes = s.path_changes;
+	send_spec(&icmp);
+	for (int i = 0; i < 40; i++) {
+		advance(5000000);
+		send_spec(&icmp);
+	}
+	s = read_stats();
+	CHECK(s.path_changes >= changes + 10 &&
+		      s.path_changes_safe + s.path_changes_unsafe == changes,
+	      "safe: an ICMP flow's %llu path changes: neither safe nor "
+	      "unsafe",
+	      (unsigned long long)(s.path_changes - changes));
+	split = s.path_changes_safe + s.path_changes_unsafe;
+	changes = s.path_changes;
 	cfg.groups[0].safe_ns = 0;
 	write_active_config(&cfg);
-	changes = s.path_changes;
 	for (int i = 0; i < 40; i++) {
 		advance(5000000);
 		send_port(7002);
 	}
 	s = read_stats();
 	CHECK(s.path_changes >= changes + 10 &&
-		      s.path_changes_safe + s.path_changes_unsafe == changes,
+		      s.path_changes_safe + s.path_changes_unsafe == split,
 	      "safe: no safe gap known (a fixed timeout): neither counted");
 }
 
