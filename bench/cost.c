@@ -60,13 +60,16 @@ static const __u8 ingress_mac[6] = { 0x02, 0, 0, 0, 0, 0x01 };
 static const __u8 host_mac[6] = { 0x02, 0, 0, 0, 0, 0x10 };
 
 /* The variants, in the order they take turns: the floors, every flowlet
- * mode (telemetry on, the default), flowlet mode without telemetry (the
- * telemetry's cost), then flowlet mode following routes: GROUP_PREFIXES
- * prefixes in GROUPS path groups, the flows spread over them (the cost of
- * per-destination groups). */
+ * mode (telemetry on and --timeout auto, the defaults), flowlet mode
+ * without telemetry (the telemetry's cost), flowlet mode with a fixed
+ * timeout (the cost of counting gaps for auto), then flowlet mode
+ * following routes: GROUP_PREFIXES prefixes in GROUPS path groups, the
+ * flows spread over them (the cost of per-destination groups). Every
+ * flowlet variant's timeout in force is TIMEOUT_NS: no watcher runs. */
 enum { V_EMPTY, V_STATELESS, V_MINIMAL, V_MODES };
 #define V_NO_TELEMETRY (V_MODES + FLOWLET_MODE_COUNT)
-#define V_GROUPS       (V_NO_TELEMETRY + 1)
+#define V_FIXED	       (V_NO_TELEMETRY + 1)
+#define V_GROUPS       (V_FIXED + 1)
 #define VARIANTS       (V_GROUPS + 1)
 #define GROUPS	       50
 #define GROUP_PREFIXES 1000
@@ -77,6 +80,8 @@ static const char *variant_name(int v)
 
 	if (v == V_NO_TELEMETRY)
 		return "no-telemetry";
+	if (v == V_FIXED)
+		return "fixed-timeout";
 	if (v == V_GROUPS)
 		return "groups";
 	return v < V_MODES ? floors[v] : mode_name(v - V_MODES);
@@ -152,14 +157,18 @@ static double batch(struct run *r, int v, size_t calls, size_t *offset,
 	const __u8 *frames = frames_of(r, v);
 
 	if (v >= V_MODES && v != V_GROUPS) {
-		__u32 mode = v == V_NO_TELEMETRY ? FLOWLET_MODE_FLOWLET
+		__u32 mode = v >= V_NO_TELEMETRY ? FLOWLET_MODE_FLOWLET
 						 : (__u32)(v - V_MODES);
 		__u8 telemetry = v != V_NO_TELEMETRY;
+		bool timeout_auto = v != V_FIXED;
 		struct flowlet_config *cfg = &r->plain.config.cfg;
+		struct flowlet_meta *meta = &r->plain.config.meta;
 
-		if (cfg->mode != mode || cfg->telemetry != telemetry) {
+		if (cfg->mode != mode || cfg->telemetry != telemetry ||
+		    meta->timeout_auto != timeout_auto) {
 			cfg->mode = mode;
 			cfg->telemetry = telemetry;
+			meta->timeout_auto = timeout_auto;
 			if (instance_commit(&r->plain.in, &r->plain.config))
 				return -1;
 		}

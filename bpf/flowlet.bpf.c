@@ -190,7 +190,7 @@ static __always_inline __u32 flow_path(const struct flowlet_config *cfg,
 	if (flow) {
 		gap = now - flow->last_seen_ns;
 		new_flowlet = (__s64)gap > (__s64)grp->timeout_ns;
-		if (measured)
+		if (measured && cfg->count_gaps)
 			count_gap(group, gap);
 		if (cfg->telemetry)
 			telemetry(&stats->hist, flow, gap, new_flowlet);

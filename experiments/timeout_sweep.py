@@ -431,7 +431,7 @@ def sweep(args, regime, modes, timeouts, out):
                 ' '.join(map(str, got.ports)), flowlets,
                 '' if size is None else size, round(got.cpu, 2),
                 queue, bw, round(1000.0 * got.retrans / segments, 2),
-                group_timeout(s1) if t == AUTO else '',
+                group_timeout(after) if t == AUTO else '',
                 round(got.mbit, 1)] + moves
 
     with seed_network(cc=args.cc, paths=4, bw=bw, queue=queue,

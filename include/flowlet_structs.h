@@ -163,7 +163,9 @@ struct flowlet_config {
 	__u32 path_count;	/* paths[0..path_count) are configured */
 	__u32 hash_seed;	/* per instance, kept across re-attach */
 	__u8 telemetry;		/* 1: fill flowlet_stats.hist */
-	__u8 pad[3];
+	__u8 count_gaps; /* 1: fill flowlet_gaps (--timeout auto, a mode with
+			  * flowlets: set by every commit) */
+	__u8 pad[2];
 	__u32 group_count; /* groups[0..group_count) may be in use */
 	/* ingress[0..ingress_count): frames to other MACs than these ports'
 	 * are not routed; [0] is the interface attach named. */

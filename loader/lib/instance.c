@@ -477,6 +477,8 @@ int instance_update(const struct instance *in,
 	if (err)
 		goto out;
 	err = -1;
+	/* What the watcher measures --timeout auto from. */
+	c.cfg.count_gaps = c.meta.timeout_auto && mode_flowlets(c.cfg.mode);
 	next = (slot + 1) & (FLOWLET_CONFIG_SLOTS - 1);
 	/* A re-attach's first commit continues the old instance's count. */
 	if (c.cfg.generation < old.cfg.generation)

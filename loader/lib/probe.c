@@ -663,7 +663,7 @@ static void look(struct prober *p, const struct instance_config *c, __u64 now)
 	struct ip_addr best[FLOWLET_MAX_GROUPS];
 	__u64 bytes[FLOWLET_MAX_GROUPS] = { 0 },
 	      active[FLOWLET_MAX_GROUPS] = { 0 }, since = p->looked_ns;
-	bool want = c->meta.timeout_auto && mode_flowlets(c->cfg.mode);
+	bool want = c->cfg.count_gaps; /* auto, in a mode with flowlets */
 
 	if (now < p->pick_ns)
 		return;

@@ -14,6 +14,7 @@
 
 #include "config.h"
 #include "flowlet_helpers.h"
+#include "names.h"
 #include "paths.h"
 #include "unit.h"
 
@@ -154,16 +155,15 @@ UNIT_TEST(flowlet_gaps)
 	      flow.flowlet, (unsigned long long)flow.packets);
 }
 
-/* flowlet_gaps: a TCP or UDP flow's gaps of 1 ms or more, by bucket, in
- * its group, whatever the timeout; an ICMP flow's are not counted. */
-UNIT_TEST(gap_counts)
+/* Sends gaps of 0.5 ms, 5 ms, 2 s and one behind on a UDP flow and of 5
+ * ms on an ICMP one; returns what group 0's flowlet_gaps counted, and
+ * whether its 5 ms and 2 s buckets hold one each. */
+static __u64 send_gaps(bool *buckets)
 {
-	struct flowlet_config cfg;
-	struct flowlet_gaps g = { 0 };
 	struct pkt_spec icmp = { .proto = IPPROTO_ICMP };
+	struct flowlet_gaps g = { 0 };
 	__u64 total = 0;
 
-	configure(&cfg, 4, NULL, FLOWLET_MODE_FLOWLET);
 	send_port(7001);
 	advance(500000); /* 0.5 ms: not counted */
 	send_port(7001);
@@ -179,11 +179,46 @@ UNIT_TEST(gap_counts)
 	percpu_sum(map_fd(skel->maps.flowlet_gaps), 0, &g, sizeof(g));
 	for (int b = 0; b < FLOWLET_GAP_BUCKETS; b++)
 		total += g.count[b];
-	CHECK(total == 2 && g.count[flowlet_gap_bucket(5000000)] == 1 &&
-		      g.count[FLOWLET_GAP_BUCKETS - 1] == 1,
-	      "gaps: of 0.5 ms, 5 ms, 2 s and one behind, and an ICMP flow's "
-	      "5 ms, group 0 counts the UDP flow's 5 ms and 2 s (%llu in all)",
-	      (unsigned long long)total);
+	*buckets = g.count[flowlet_gap_bucket(5000000)] == 1 &&
+		   g.count[FLOWLET_GAP_BUCKETS - 1] == 1;
+	return total;
+}
+
+/* flowlet_gaps: while the timeout is auto in a mode with flowlets (a
+ * commit sets count_gaps), a TCP or UDP flow's gaps of 1 ms or more, by
+ * bucket, in its group, whatever the timeout; never an ICMP flow's; and
+ * none with a fixed timeout or in a mode without flowlets. */
+UNIT_TEST(gap_counts)
+{
+	static const struct {
+		__u32 mode;
+		bool timeout_auto;
+	} cases[] = { { FLOWLET_MODE_FLOWLET, true },
+		      { FLOWLET_MODE_FLOWLET, false },
+		      { FLOWLET_MODE_ECMP, true } };
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct instance_config c = { 0 };
+		bool buckets, counts = cases[i].timeout_auto &&
+				       cases[i].mode == FLOWLET_MODE_FLOWLET;
+		__u64 total;
+
+		configure(&c.cfg, 4, NULL, cases[i].mode);
+		c.meta.timeout_auto = cases[i].timeout_auto;
+		if (instance_commit(&unit_in, &c))
+			fprintf(stderr, "unit: cannot commit the config\n");
+		total = send_gaps(&buckets);
+		CHECK(c.cfg.count_gaps == counts && total == (counts ? 2 : 0) &&
+			      (buckets || !counts),
+		      "gaps: %s, timeout %s: count_gaps %u; of 0.5 ms, 5 ms, "
+		      "2 s and one behind, and an ICMP flow's 5 ms, group 0 "
+		      "counts %s (%llu in all)",
+		      mode_name(cases[i].mode),
+		      cases[i].timeout_auto ? "auto" : "fixed",
+		      c.cfg.count_gaps,
+		      counts ? "the UDP flow's 5 ms and 2 s" : "none",
+		      (unsigned long long)total);
+	}
 }
 
 /* --timeout auto's safe gap (the group's safe_ns): path changes after a
