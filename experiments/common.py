@@ -81,6 +81,13 @@ def use_variant(net, mode, settings, timeout, **more):
         use_mode(net, mode, **dict({'timeout': timeout}, **settings, **more))
 
 
+def group_timeout(stats):
+    """The timeout in force in the first path group (ns) of an instance's
+    `stats --json`, or ''."""
+    timeouts = stats.get('group_timeouts_ns') or ['']
+    return timeouts[0]
+
+
 def pyplot():
     """matplotlib's pyplot, drawing into files."""
     import matplotlib  # pylint: disable=import-outside-toplevel

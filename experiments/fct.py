@@ -12,8 +12,8 @@ import sys
 import tempfile
 
 from common import (VARIANTS, cpu_sentence, duration_us, error_bars,
-                    new_parser, out_dir, progress, pyplot, use_variant,
-                    write_csv, write_section)
+                    group_timeout, new_parser, out_dir, progress, pyplot,
+                    use_variant, write_csv, write_section)
 
 from flowlet_mininet import DEFAULT_TIMEOUT, FLOWLET_MODES  # noqa: E402
 from flowlet_topos import seed_network  # noqa: E402
@@ -67,9 +67,9 @@ def timeout_lines(rows, timeouts, load):
     fixed timeout, by the mean FCT's ratio to the kernel's."""
     lines = ['**At %d%% load, the default timeout against fixed ones** '
              '(mean FCT over the kernel\'s, median over runs):' % (100 * load),
-             '', '| mode | default | %s | best fixed | default / best |'
-             % ' | '.join(timeouts), '|---|---|' + '---|' * len(timeouts)
-             + '---|---|']
+             '', '| mode | default | %s | best fixed | default / best | '
+             'default chose |' % ' | '.join(timeouts),
+             '|---|---|' + '---|' * len(timeouts) + '---|---|---|']
     for mode in FLOWLET_MODES:
         default = ratios(rows, mode, load, 'all_mean')
         fixed = {t: ratios(rows, '%s-%s' % (mode, t), load, 'all_mean')
@@ -78,10 +78,13 @@ def timeout_lines(rows, timeouts, load):
         if not default or not fixed:
             continue
         best = min(fixed, key=fixed.get)
-        lines.append('| %s | %.2f | %s | %s | %.2f |' % (
+        chosen = [r[-1] for r in rows if r[0] == mode and r[1] == load
+                  and r[-1] != '']
+        lines.append('| %s | %.2f | %s | %s | %.2f | %s |' % (
             mode, median(default), ' | '.join(
                 '%.2f' % fixed[t] if t in fixed else '-' for t in timeouts),
-            best, median(default) / fixed[best]))
+            best, median(default) / fixed[best],
+            '%.1f ms' % (median(chosen) / 1e6) if chosen else '-'))
     return lines + ['']
 
 
@@ -228,15 +231,20 @@ def main(argv=None):
                         '--seconds', args.seconds, '--scale', args.scale,
                         '--seed', args.seed + run, '--grace', 20)
                     stats, unfinished = summarise(flows, args.scale)
+                    # The timeout in force on s1 at the end (auto's
+                    # choice), in the modes with flowlets.
+                    timeout = (group_timeout(net.get('s1').stats())
+                               if mode in FLOWLET_MODES else '')
                     rows.append([label, load, run, args.seed + run,
                                  len(flows), unfinished, round(seen.cpu, 2)]
-                                + [stats[s] for s in STATS])
+                                + [stats[s] for s in STATS] + [timeout])
                     every += [[label, load, run] + list(f) for f in flows]
                 progress(NAME, 'run %d of %d: load %g done'
                          % (run + 1, args.runs, load))
     write_csv(os.path.join(out, 'runs.csv'),
               ['variant', 'load', 'run', 'seed', 'flows', 'unfinished',
-               'cpu_busy'] + ['%s_s' % s for s in STATS], rows)
+               'cpu_busy'] + ['%s_s' % s for s in STATS] + ['timeout_ns'],
+              rows)
     write_csv(os.path.join(out, 'flows.csv'),
               ['variant', 'load', 'run', 'start_s', 'bytes', 'fct_s',
                'sport'], every)

@@ -13,9 +13,9 @@ import os
 import sys
 import time
 
-from common import (cpu_sentence, duration_us, error_bars, new_parser, out_dir,
-                    progress, pyplot, spread, use_variant, write_csv,
-                    write_section)
+from common import (cpu_sentence, duration_us, error_bars, group_timeout,
+                    new_parser, out_dir, progress, pyplot, spread,
+                    use_variant, write_csv, write_section)
 
 from flowlet_mininet import UNMEASURED_TIMEOUT, shape_port  # noqa: E402
 from flowlet_topos import seed_network  # noqa: E402
@@ -262,13 +262,6 @@ def section(args, results, modes, timeouts, extra):
         cpu = max([cpu] + [r[12] for r in rows])
     lines += [cpu_sentence(cpu), ''] + extra
     return '\n'.join(lines)
-
-
-def group_timeout(stats):
-    """The timeout in force in the first path group (ns) of an instance's
-    `stats --json`, or ''."""
-    timeouts = stats.get('group_timeouts_ns') or ['']
-    return timeouts[0]
 
 
 AUTO_INPUTS = ('spread_ns', 'safe_ns', 'base_ns', 'move_ns', 'flows')

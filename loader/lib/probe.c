@@ -512,8 +512,7 @@ static bool silenced(const struct prober *p, const struct ip_addr *a, __u64 now)
 /* The flows: in each group, the largest recent flow's destination
  * (@best, with its bytes in @bytes), skipping silenced ones, and the
  * measured flows (flowlet_measured) that sent since @since (@active);
- * marks the auto targets flows
- * still go to. */
+ * marks the auto targets flows still go to. */
 static void look_at_flows(struct prober *p, __u64 now, __u64 since,
 			  struct ip_addr *best, __u64 *bytes, __u64 *active)
 {
