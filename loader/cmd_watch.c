@@ -263,14 +263,6 @@ static int check_instance(struct watch *w)
 	return 1;
 }
 
-/* Whether timeout @a is more than a tenth (and 100us) from @b. */
-static bool timeout_moved(__u64 a, __u64 b)
-{
-	__u64 d = a > b ? a - b : b - a, tenth = b / 10;
-
-	return d > (tenth > 100000 ? tenth : 100000);
-}
-
 /* An auto target came or went: a line. */
 static void on_target(void *ctx, const struct ip_addr *target, int group,
 		      enum prober_change why)
@@ -397,10 +389,13 @@ static void auto_timeouts(struct watch *w)
 		was[g] = cfg->groups[g].timeout_ns;
 		want.timeout_ns[g] = autos[g].timeout_ns;
 		want.safe_ns[g] = autos[g].safe_ns;
-		if (cfg->groups[g].members && timeout_moved(t, was[g])) {
+		if (cfg->groups[g].members &&
+		    delay_commits(t, was[g],
+				  cfg->groups[g].safe_ns && autos[g].timeout_ns,
+				  autos[g].flows)) {
 			moved = true;
 		} else {
-			/* Within the tenth: it stays. */
+			/* Within the tenth, or idle: it stays. */
 			want.timeout_ns[g] = was[g];
 			want.safe_ns[g] = cfg->groups[g].safe_ns;
 		}

@@ -235,3 +235,12 @@ __u64 delay_timeout(const struct flowlet_delay *const *paths,
 		return DELAY_MIN_TIMEOUT_NS;
 	return timeout > DELAY_MAX_TIMEOUT_NS ? DELAY_MAX_TIMEOUT_NS : timeout;
 }
+
+bool delay_commits(__u64 want, __u64 was, bool measured, __u64 flows)
+{
+	__u64 d = want > was ? want - was : was - want, tenth = was / 10;
+
+	if (want < was && measured && !flows)
+		return false;
+	return d > (tenth > 100000 ? tenth : 100000);
+}

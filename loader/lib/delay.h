@@ -126,4 +126,16 @@ __u64 delay_timeout(const struct flowlet_delay *const *paths,
 		    const struct delay_gaps *gaps, __u64 now_ns,
 		    struct flowlet_auto *why);
 
+/*
+ * Whether the watcher commits a group's new timeout @want over @was, the
+ * one in force (@measured: both come from measurements, neither is the
+ * fixed value), the group having had @flows active flows in the last
+ * look: when it moves by more than a tenth (and 100 us); but a measured
+ * timeout does not fall to another while the group has no flows: idle
+ * queues say nothing of the ones its next flows will build, which would
+ * start at the idle paths' timeout (after 10 s without flows the target
+ * goes, and the fixed value comes back).
+ */
+bool delay_commits(__u64 want, __u64 was, bool measured, __u64 flows);
+
 #endif /* FLOWLET_DELAY_H */

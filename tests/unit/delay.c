@@ -279,3 +279,23 @@ UNIT_TEST(delay_timeout)
 		      delay_state(&b, now) == DELAY_WAITING,
 	      "timeout: a path not answered yet leaves the fixed timeout");
 }
+
+/* Which new timeouts the watcher commits: a move of more than a tenth
+ * (and 100 us); a measured one does not fall without flows. */
+UNIT_TEST(delay_commits)
+{
+	CHECK(!delay_commits(10500000, 10000000, true, 4) &&
+		      delay_commits(11500000, 10000000, true, 4) &&
+		      delay_commits(8500000, 10000000, true, 4),
+	      "commits: 10ms to 10.5ms stays, to 11.5ms or 8.5ms moves");
+	CHECK(!delay_commits(1050000, 1000000, true, 4) &&
+		      delay_commits(1150000, 1000000, true, 4),
+	      "commits: near 1ms the least move is 100us");
+	CHECK(!delay_commits(1000000, 10000000, true, 0) &&
+		      delay_commits(20000000, 10000000, true, 0),
+	      "commits: without flows a measured 10ms does not fall to the "
+	      "idle paths' 1ms, and rises to 20ms");
+	CHECK(delay_commits(1000000, 50000000, false, 0),
+	      "commits: without flows the fixed 50ms gives way to a first "
+	      "measurement");
+}
