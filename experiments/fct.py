@@ -55,10 +55,15 @@ def ratios(rows, label, load, stat):
             if r[0] == label and r[1] == load and r[col] and kernel[r[2]]]
 
 
+def fixed_label(mode, timeout):
+    """The variant label of mode at a fixed timeout."""
+    return '%s-%s' % (mode, timeout)
+
+
 def fixed_variants(timeouts):
     """(label, mode, settings) of each mode with flowlets at each fixed
     timeout."""
-    return [('%s-%s' % (m, t), m, {'timeout': t})
+    return [(fixed_label(m, t), m, {'timeout': t})
             for m in FLOWLET_MODES for t in timeouts]
 
 
@@ -72,7 +77,7 @@ def timeout_lines(rows, timeouts, load):
              '|---|---|' + '---|' * len(timeouts) + '---|---|---|']
     for mode in FLOWLET_MODES:
         default = ratios(rows, mode, load, 'all_mean')
-        fixed = {t: ratios(rows, '%s-%s' % (mode, t), load, 'all_mean')
+        fixed = {t: ratios(rows, fixed_label(mode, t), load, 'all_mean')
                  for t in timeouts}
         fixed = {t: median(v) for t, v in fixed.items() if v}
         if not default or not fixed:

@@ -9,6 +9,7 @@ measures the paths, lands near the best timeout that is safe in each
 regime. Then a timeline: auto's timeout against the delay spread it
 measures while elephants join and leave and one path's buffer deepens."""
 
+import math
 import os
 import sys
 import time
@@ -41,6 +42,21 @@ TIMELINE = (('1 elephant', 1, 0), ('4 elephants', 4, 0),
             ('no traffic', 0, 1), ('path 1 shallow, 4 elephants', 4, 0))
 TIMELINE_S = 10
 TIMELINE_EVERY_S = 0.5
+
+
+# s1's counters that split auto's path changes by the gap they came
+# after: above the measured delay spread's bound (safe) or not.
+MOVES = ('path_changes_safe', 'path_changes_unsafe')
+
+
+def per_1000(count, got):
+    """count per 1000 segments the run got (an iperf Run) delivered."""
+    return round(1000.0 * count / max(1, sum(got.path_bytes) // SEGMENT), 2)
+
+
+def moves(before, after):
+    """MOVES between two `stats --json` readings of one instance."""
+    return [after[k] - before[k] for k in MOVES]
 
 
 def knee(rows, mode, timeouts, floor):
@@ -314,14 +330,11 @@ def timeline(args, bw, seconds):
                     time.sleep(TIMELINE_EVERY_S)
                     tick()
             after, took = s1.stats(), time.monotonic() - began
-            segments = max(1, sum(got.path_bytes) // SEGMENT) if got else 1
             sent = probes_sent(after) - probes_sent(before)
             phases.append(
-                ([round(got.mbit, 1), round(1000.0 * got.ofo / segments, 2),
-                  round(1000.0 * got.retrans / segments, 2)]
-                 if got else ['', '', '']) +
-                [after[k] - before[k]
-                 for k in ('path_changes_safe', 'path_changes_unsafe')] +
+                ([round(got.mbit, 1), per_1000(got.ofo, got),
+                  per_1000(got.retrans, got)] if got else ['', '', '']) +
+                moves(before, after) +
                 [round(sent / took, 1) if sent >= 0 else ''])
     return samples, phases
 
@@ -355,10 +368,14 @@ def timeline_plot(rows, path):
 
 def timeline_section(samples, phases, bw, seconds):
     """The timeline's paragraph and its table per phase."""
+    def over(phases, col):
+        """The median of col over the samples of phases, in ms."""
+        values = [r[col] for r in samples if r[1] in phases and r[col] != '']
+        return median(values) / 1e6 if values else float('nan')
+
     def ms(phase, col):
-        values = [r[col] for r in samples
-                  if r[1] == phase and r[col] != '']
-        return '%.1f' % (median(values) / 1e6) if values else '-'
+        value = over([phase], col)
+        return '-' if math.isnan(value) else '%.1f' % value
 
     def others(phase):
         values = [max(v for v in r[9:12] if v != '') for r in samples
@@ -396,10 +413,6 @@ def timeline_section(samples, phases, bw, seconds):
                          mbit, ofo, retrans, safe, unsafe, probes))
     shallow = [p for p, (_, k, deep) in enumerate(TIMELINE) if k and not deep]
     deep = [p for p, (_, k, d) in enumerate(TIMELINE) if k and d]
-
-    def over(phases, col):
-        values = [r[col] for r in samples if r[1] in phases and r[col] != '']
-        return median(values) / 1e6 if values else float('nan')
     lines += ['', 'With traffic, the safe bound was %.1f ms on shallow queues '
               'and %.1f ms with path 1 deep; the timeout in force %.1f and '
               '%.1f ms (medians): %s' % (
@@ -422,26 +435,22 @@ def sweep(args, regime, modes, timeouts, out):
         s1 = net.get('s1')
         before = s1.stats() if s1.attached else None
         got = iperf(net, args.flows, args.seconds)
-        segments = max(1, sum(got.path_bytes) // SEGMENT)
         # flowlet's telemetry on s1: flowlets started, and the median
         # size of those that ended (a log2 bucket's lower bound).
         after = s1.stats() if before else None
         flowlets, sizes = telemetry_delta(before, after) \
             if before else ('', {})
         size = hist_median(sizes)
-        # With auto, its path changes by the gap they came after: above
-        # the measured delay spread's bound (safe) or not.
-        moves = [after[k] - before[k] if before else ''
-                 for k in ('path_changes_safe', 'path_changes_unsafe')]
         return [label, t, run, args.seed,
                 round(100 * got.mbit / (4 * bw), 1),
                 round(imbalance(got.path_bytes), 3), got.ofo,
-                round(1000.0 * got.ofo / segments, 2), got.retrans,
+                per_1000(got.ofo, got), got.retrans,
                 ' '.join(map(str, got.ports)), flowlets,
                 '' if size is None else size, round(got.cpu, 2),
-                queue, bw, round(1000.0 * got.retrans / segments, 2),
+                queue, bw, per_1000(got.retrans, got),
                 group_timeout(after) if t == AUTO else '',
-                round(got.mbit, 1)] + moves
+                round(got.mbit, 1)] + (moves(before, after) if before
+                                       else [''] * len(MOVES))
 
     with seed_network(cc=args.cc, paths=4, bw=bw, queue=queue,
                       seed=args.seed) as net:
