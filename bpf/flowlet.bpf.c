@@ -130,10 +130,43 @@ static __always_inline void count_gap(__u32 group, __u64 gap)
 }
 
 /*
+ * A TCP data segment of @flow (of @group) ending at @end in its sequence
+ * space: data past the flow's highest so far is new; other data is sent
+ * again, and starts a loss recovery if it ends past where the highest
+ * ended when the last one began (NewReno's "recover": the losses of one
+ * window are repaired in one recovery). Counted in flowlet_gaps when
+ * @count. A flow's first data is new: its recovery point is just below.
+ */
+static __always_inline void track_tcp(__u32 group, struct flowlet_flow *flow,
+				      __u32 end, bool count)
+{
+	struct flowlet_gaps *gaps;
+
+	if (!flow->tcp_next) {
+		flow->tcp_next = end;
+		flow->tcp_recover = end - 1;
+		return;
+	}
+	if ((__s32)(end - flow->tcp_next) > 0) {
+		flow->tcp_next = end;
+		return;
+	}
+	gaps = count ? bpf_map_lookup_elem(&flowlet_gaps, &group) : NULL;
+	if (gaps)
+		gaps->retransmits++;
+	if ((__s32)(end - flow->tcp_recover) <= 0)
+		return;
+	flow->tcp_recover = flow->tcp_next;
+	if (gaps)
+		gaps->recoveries++;
+}
+
+/*
  * Finds or creates the flow's state in @flows (established flows) or
  * @admitted (flows seen once), both keyed by @key, a flow key of
  * @key_words words to @family's destination @dst, of IP protocol @proto
- * (whether it is measured: flowlet_measured); decides whether this
+ * (whether it is measured: flowlet_measured), a TCP segment's data ending
+ * at @tcp_end (0: none); decides whether this
  * packet starts a flowlet (*new_flowlet), and returns the path,
  * FLOWLET_NO_PATH if none is usable, or FLOWLET_UNBALANCED. The state is
  * updated in place. A new flow costs one map update, into @admitted; its
@@ -153,8 +186,9 @@ static __always_inline __u32 flow_path(const struct flowlet_config *cfg,
 				       struct flowlet_stats *stats, void *flows,
 				       void *admitted, const void *key,
 				       int key_words, __u8 family,
-				       const void *dst, __u8 proto, __u64 now,
-				       __u32 bytes, bool *new_flowlet_out)
+				       const void *dst, __u8 proto,
+				       __u32 tcp_end, __u64 now, __u32 bytes,
+				       bool *new_flowlet_out)
 {
 	bool measured = flowlet_measured(proto);
 	/* A new flow's state, until it is stored; no path yet. */
@@ -222,6 +256,8 @@ static __always_inline __u32 flow_path(const struct flowlet_config *cfg,
 	flow->last_seen_ns = now;
 	flow->packets++;
 	flow->bytes += bytes;
+	if (tcp_end)
+		track_tcp(group, flow, tcp_end, cfg->count_gaps);
 	/* Another CPU may have created or moved it meanwhile: then that CPU
 	 * counted it. */
 	if (flow == &fresh &&
@@ -306,13 +342,13 @@ static __always_inline bool decide(void *data, void *data_end, __u32 len,
 	if (pkt.ip4)
 		path = flow_path(cfg, stats, &flowlet_flows, &flowlet_new,
 				 &pkt.key4, sizeof(pkt.key4) / 4, 4,
-				 &pkt.key4.dst, pkt.key4.proto, fwd->now, len,
-				 &fwd->new_flowlet);
+				 &pkt.key4.dst, pkt.key4.proto, pkt.tcp_end,
+				 fwd->now, len, &fwd->new_flowlet);
 	else
 		path = flow_path(cfg, stats, &flowlet_flows6, &flowlet_new6,
 				 &pkt.key6, sizeof(pkt.key6) / 4, 6,
-				 pkt.key6.dst, pkt.key6.proto, fwd->now, len,
-				 &fwd->new_flowlet);
+				 pkt.key6.dst, pkt.key6.proto, pkt.tcp_end,
+				 fwd->now, len, &fwd->new_flowlet);
 	if (path == FLOWLET_UNBALANCED)
 		return to_kernel(stats, FLOWLET_PASS_NOT_BALANCED);
 	if (path >= FLOWLET_MAX_PATHS)

@@ -20,6 +20,7 @@
 #include <linux/in.h>
 #include <linux/ip.h>
 #include <linux/ipv6.h>
+#include <linux/tcp.h>
 #include <bpf/bpf_endian.h>
 #include <bpf/bpf_helpers.h>
 
@@ -37,6 +38,8 @@ struct packet {
 	struct ethhdr *eth;
 	struct iphdr *ip4; /* one of ip4/ip6 is set after parsing */
 	struct ipv6hdr *ip6;
+	__u32 tcp_end;	   /* a TCP segment with data: its sequence number
+			    * plus its length; else 0 */
 	__u32 pass_reason; /* enum flowlet_pass_reason when parsing fails */
 };
 
@@ -90,7 +93,8 @@ static __always_inline __u16 ipv4_csum_fold20(const struct iphdr *iph)
 }
 
 /* The ports of a complete TCP or UDP header (inside the IP packet and the
- * frame) into @sport and @dport; other protocols keep ports 0. */
+ * frame) into @sport and @dport; other protocols keep ports 0. A TCP
+ * segment's data: where it ends in its sequence space, into tcp_end. */
 static __always_inline bool parse_ports(void *l4, void *l3_end, void *data_end,
 					__u8 proto, __u16 *sport, __u16 *dport,
 					struct packet *pkt)
@@ -108,6 +112,17 @@ static __always_inline bool parse_ports(void *l4, void *l3_end, void *data_end,
 		return pass(pkt, FLOWLET_PASS_MALFORMED);
 	*sport = ports[0];
 	*dport = ports[1];
+	if (proto == IPPROTO_TCP) {
+		const struct tcphdr *th = l4;
+		void *payload;
+
+		/* Checked above, but the verifier may see the UDP length. */
+		if ((void *)(th + 1) > data_end)
+			return true;
+		payload = l4 + th->doff * 4;
+		if (th->doff >= 5 && payload < l3_end)
+			pkt->tcp_end = bpf_ntohl(th->seq) + (l3_end - payload);
+	}
 	return true;
 }
 
@@ -229,6 +244,7 @@ static __always_inline bool parse_packet(void *data, void *data_end, __u32 len,
 
 	pkt->ip4 = NULL;
 	pkt->ip6 = NULL;
+	pkt->tcp_end = 0;
 	if (pos > data_end)
 		return pass(pkt, FLOWLET_PASS_MALFORMED);
 	pkt->eth = eth;

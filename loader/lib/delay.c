@@ -144,13 +144,19 @@ double delay_reorder_share(const struct delay_window *const *windows, int count,
 	return reorder_share(v, n, count, gap_ns);
 }
 
+double delay_reorders_allowed(const struct delay_gaps *gaps)
+{
+	double floor = DELAY_REORDERS_PER_S * (gaps->flow_ns / 1e9);
+
+	return gaps->seen.recoveries > floor ? gaps->seen.recoveries : floor;
+}
+
 __u64 delay_move_timeout(const struct delay_gaps *gaps,
 			 const struct delay_window *const *windows, int count,
 			 __u64 safe_ns)
 {
 	__u64 v[FLOWLET_MAX_PATHS][FLOWLET_DELAY_WINDOW], timeout = safe_ns;
-	double allowed = DELAY_REORDERS_PER_S * (gaps->flow_ns / 1e9),
-	       expected = 0;
+	double allowed = delay_reorders_allowed(gaps), expected = 0;
 	__u32 n[FLOWLET_MAX_PATHS];
 
 	if (!gaps->flow_ns)
@@ -163,8 +169,8 @@ __u64 delay_move_timeout(const struct delay_gaps *gaps,
 			continue; /* a move after such gaps is safe */
 		/* Its gaps are at least the edge: they reorder no more
 		 * often than a move after the edge would. */
-		if (gaps->count[b])
-			expected += gaps->count[b] *
+		if (gaps->seen.count[b])
+			expected += gaps->seen.count[b] *
 				    reorder_share(v, n, count, edge);
 		if (expected > allowed)
 			return timeout;
@@ -184,8 +190,9 @@ void delay_describe(const struct flowlet_auto *a, char *buf, size_t len)
 	if (a->move_ns)
 		snprintf(buf, len,
 			 "delay spread %s, base %s, move %s over %llu "
-			 "flows",
-			 spread, base, move, (unsigned long long)a->flows);
+			 "flows, %llu loss recoveries",
+			 spread, base, move, (unsigned long long)a->flows,
+			 (unsigned long long)a->recoveries);
 	else
 		snprintf(buf, len, "delay spread %s, base %s, no flows", spread,
 			 base);

@@ -45,14 +45,15 @@ enum delay_state delay_state(const struct flowlet_delay *d, __u64 now_ns);
 const char *delay_state_name(enum delay_state state);
 
 /* The gaps of one group's flows over the last looks (DELAY_GAP_LOOKS of
- * about a second): flowlet_gaps' counts (summed over CPUs, the
- * difference over them), the flows that sent in the last look (two
- * packets or more), and the sum over the looks of their flows times
- * their length: flow-nanoseconds. */
+ * about a second): what flowlet_gaps counted (summed over CPUs, the
+ * difference over them: gaps by bucket, TCP retransmits and
+ * recoveries), the flows that sent in the last look (two packets or
+ * more), and the sum over the looks of their flows times their length:
+ * flow-nanoseconds. */
 #define DELAY_GAP_LOOKS 10
 
 struct delay_gaps {
-	__u64 count[FLOWLET_GAP_BUCKETS];
+	struct flowlet_gaps seen;
 	__u64 flows;
 	__u64 flow_ns;
 };
@@ -69,15 +70,27 @@ double delay_reorder_share(const struct delay_window *const *windows, int count,
 			   __u64 gap_ns);
 
 /*
+ * How many moves that reorder @gaps' flows may make over its looks: as
+ * many as the loss recoveries their TCP senders made meanwhile, and at
+ * least DELAY_REORDERS_PER_S per flow per second. A move that reorders
+ * costs a flow about what a loss costs it (a burst out of order at the
+ * receiver, at worst a fast retransmit and a smaller window), so flows
+ * that lose often lose little more to moves as frequent, and on queues
+ * that rarely overflow the floor keeps moves as rare as the losses.
+ */
+#define DELAY_REORDERS_PER_S 0.1
+
+double delay_reorders_allowed(const struct delay_gaps *gaps);
+
+/*
  * The least timeout at which @gaps' flows would have made at most
- * DELAY_REORDERS_PER_S moves each per second that reorder: each gap below
- * @safe_ns (a move after a longer one is safe) above the timeout starts a
+ * delay_reorders_allowed() moves that reorder: each gap below @safe_ns
+ * (a move after a longer one is safe) above the timeout starts a
  * flowlet, which reorders as often as delay_reorder_share() of the gap
  * says over the paths of @windows. The least edge of a flowlet_gaps
  * bucket for which the expected count stays within that, at most
  * @safe_ns, DELAY_MIN_TIMEOUT_NS if every bucket's does; 0 without flows.
  */
-#define DELAY_REORDERS_PER_S 0.1
 
 __u64 delay_move_timeout(const struct delay_gaps *gaps,
 			 const struct delay_window *const *windows, int count,
@@ -98,11 +111,12 @@ __u64 delay_move_timeout(const struct delay_gaps *gaps,
  *   it leaves a queue that is full for one that is not. How often, the
  *   paths' samples say (delay_reorder_share()); how many moves a timeout
  *   lets the flows make, their gaps say (flowlet_gaps). The timeout is
- *   the least one at which the flows would have made at most
- *   DELAY_REORDERS_PER_S reordering moves each per second (one in 10 s:
- *   a cost well below TCP's own loss recovery), delay_move_timeout(). On
- *   shallow queues that is a few milliseconds, and flows leave crowded
- *   paths often; on deep ones it grows toward the spread.
+ *   the least one at which the flows would have made no more reordering
+ *   moves than they had loss recoveries, and at most DELAY_REORDERS_PER_S
+ *   each per second where they had fewer (delay_reorders_allowed(),
+ *   delay_move_timeout()). On shallow queues that is a few milliseconds,
+ *   and flows leave crowded paths often; on deep ones it grows toward
+ *   the spread.
  *
  * Each bound is its difference plus a quarter of it and DELAY_MARGIN_NS;
  * the timeout is the move timeout between them (the spread's without
@@ -114,7 +128,8 @@ __u64 delay_move_timeout(const struct delay_gaps *gaps,
  * spread, the base and the move timeout (if not NULL).
  */
 /* What @a says, for a line of text: "delay spread S, base B, move M
- * over F flows" (or "no flows"), into @buf of @len bytes. */
+ * over F flows, R loss recoveries" (or "no flows"), into @buf of @len
+ * bytes. */
 void delay_describe(const struct flowlet_auto *a, char *buf, size_t len);
 
 #define DELAY_MARGIN_NS	     200000ULL	  /* 200us */

@@ -90,6 +90,25 @@ static void group_auto(FILE *out, const char *name,
 	}
 }
 
+/* --timeout auto: what watch saw of each group's TCP senders. */
+static void group_losses(FILE *out, const char *name,
+			 const struct metrics_source *src, size_t unused)
+{
+	(void)unused;
+	for (__u32 g = 0; g < src->s->cfg.group_count; g++) {
+		const struct flowlet_auto *a = snapshot_auto(src->s, g);
+
+		if (!a || !a->timeout_ns)
+			continue;
+		sample_start(out, name, src);
+		fprintf(out, ",group=\"%u\",kind=\"retransmits\"", g);
+		sample_end(out, a->retransmits);
+		sample_start(out, name, src);
+		fprintf(out, ",group=\"%u\",kind=\"recoveries\"", g);
+		sample_end(out, a->recoveries);
+	}
+}
+
 static void flows(FILE *out, const char *name, const struct metrics_source *src,
 		  size_t unused)
 {
@@ -360,6 +379,12 @@ static const struct family {
 	  "spread and base between its paths, and the move timeout of its "
 	  "flows' gaps (0: no flows).",
 	  group_auto, 0 },
+	{ "flowlet_group_auto_losses", "gauge",
+	  "--timeout auto: the group's TCP senders over watch's last 10 "
+	  "looks (about 10 s): data sent again (kind=retransmits) and loss "
+	  "recoveries (kind=recoveries), as many as the reordering moves its "
+	  "move timeout allows.",
+	  group_losses, 0 },
 	{ "flowlet_flows", "gauge", "Entries in the flow tables.", flows, 0 },
 #define X(field, label, help) \
 	{ "flowlet_" #field "_total", "counter", help, global, STAT(field) },

@@ -71,14 +71,19 @@ struct silent {
 
 /* A group's flows over the last DELAY_GAP_LOOKS looks. */
 struct group_flows {
-	__u64 gaps_read[FLOWLET_GAP_BUCKETS]; /* flowlet_gaps at the last */
+	struct flowlet_gaps read; /* flowlet_gaps at the last look */
 	struct {
-		__u64 count[FLOWLET_GAP_BUCKETS]; /* its difference */
-		__u64 flow_ns;			  /* its flows x its length */
-	} looks[DELAY_GAP_LOOKS];		  /* a ring */
-	int next;				  /* the oldest look */
-	struct delay_gaps last;			  /* the sum over the ring */
+		struct flowlet_gaps seen; /* its difference */
+		__u64 flow_ns;		  /* its flows x its length */
+	} looks[DELAY_GAP_LOOKS];	  /* a ring */
+	int next;			  /* the oldest look */
+	struct delay_gaps last;		  /* the sum over the ring */
 };
+
+/* flowlet_gaps as counters, each read the same way. */
+#define GAP_COUNTERS (sizeof(struct flowlet_gaps) / sizeof(__u64))
+_Static_assert(sizeof(struct flowlet_gaps) % sizeof(__u64) == 0,
+	       "struct flowlet_gaps holds __u64 counters only");
 
 struct prober {
 	const struct instance *in;
@@ -559,7 +564,9 @@ static void read_gaps(struct prober *p, const struct instance_config *c,
 		struct group_flows *gf = &p->groups[g];
 		struct delay_gaps *sum = &gf->last;
 		struct flowlet_gaps now;
-		__u64 *look;
+		__u64 *look, *read = (__u64 *)&gf->read,
+			     *total = (__u64 *)&sum->seen;
+		const __u64 *seen = (const __u64 *)&now;
 
 		if (g >= c->cfg.group_count ||
 		    percpu_sum(p->in->fds[MAP_GAPS], g, &now, sizeof(now))) {
@@ -568,18 +575,17 @@ static void read_gaps(struct prober *p, const struct instance_config *c,
 		}
 		if (!elapsed_ns || !want) {
 			memset(gf, 0, sizeof(*gf));
-			memcpy(gf->gaps_read, now.count, sizeof(now.count));
+			gf->read = now;
 			continue;
 		}
-		look = gf->looks[gf->next].count;
+		look = (__u64 *)&gf->looks[gf->next].seen;
 		sum->flow_ns -= gf->looks[gf->next].flow_ns;
-		for (int b = 0; b < FLOWLET_GAP_BUCKETS; b++) {
-			sum->count[b] -= look[b];
-			look[b] = now.count[b] >= gf->gaps_read[b]
-					  ? now.count[b] - gf->gaps_read[b]
-					  : now.count[b];
-			sum->count[b] += look[b];
-			gf->gaps_read[b] = now.count[b];
+		for (size_t i = 0; i < GAP_COUNTERS; i++) {
+			total[i] -= look[i];
+			look[i] = seen[i] >= read[i] ? seen[i] - read[i]
+						     : seen[i];
+			total[i] += look[i];
+			read[i] = seen[i];
 		}
 		gf->looks[gf->next].flow_ns = active[g] * elapsed_ns;
 		sum->flow_ns += gf->looks[gf->next].flow_ns;
@@ -828,6 +834,8 @@ void prober_timeouts(const struct prober *p, const struct instance_config *c,
 	memset(autos, 0, FLOWLET_MAX_GROUPS * sizeof(*autos));
 	for (int g = 0; g < FLOWLET_MAX_GROUPS; g++) {
 		autos[g].flows = p->groups[g].last.flows;
+		autos[g].retransmits = p->groups[g].last.seen.retransmits;
+		autos[g].recoveries = p->groups[g].last.seen.recoveries;
 		autos[g].updated_ns = now;
 	}
 	for (int t = 0; t < FLOWLET_MAX_PROBE_TARGETS; t++) {

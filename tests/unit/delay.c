@@ -95,7 +95,7 @@ UNIT_TEST(gap_buckets)
 /* @count gaps of @ns into @g. */
 static void gaps_of(struct delay_gaps *g, __u64 ns, __u64 count)
 {
-	g->count[flowlet_gap_bucket(ns)] += count;
+	g->seen.count[flowlet_gap_bucket(ns)] += count;
 }
 
 /* @n samples evenly from @lo to @hi ns into a fresh @w. */
@@ -130,8 +130,9 @@ UNIT_TEST(delay_reorder_share)
 }
 
 /* The move timeout: the least bucket edge at which the flows' gaps would
- * have made at most DELAY_REORDERS_PER_S reordering moves per flow per
- * second, over the paths' samples. */
+ * have made at most as many reordering moves as their senders had loss
+ * recoveries, or DELAY_REORDERS_PER_S per flow per second, over the
+ * paths' samples. */
 UNIT_TEST(delay_move_timeout)
 {
 	struct delay_gaps g = { .flows = 4, .flow_ns = 4000000000ULL };
@@ -162,7 +163,7 @@ UNIT_TEST(delay_move_timeout)
 	 * (from the full queue) after gaps of 10 or 40 ms. 8 flows may make
 	 * 0.8 such moves a second: the one gap of 40 ms, not the five of 10
 	 * ms. */
-	memset(g.count, 0, sizeof(g.count));
+	memset(&g.seen, 0, sizeof(g.seen));
 	g.flow_ns = 8000000000ULL;
 	samples(&a, 1000000, 51000000, 51);
 	samples(&b, 1000000, 1000000, 8);
@@ -178,10 +179,29 @@ UNIT_TEST(delay_move_timeout)
 	      "move: the same gaps in 0.1s: above the 40ms ones too (%llu ns)",
 	      (unsigned long long)t);
 
+	subtest("recoveries");
+	/* The same gaps in 1 s (3 expected reordering moves) by flows
+	 * whose senders had 3 loss recoveries meanwhile: as many moves are
+	 * allowed, and all of them are taken; with 2, the floor's timeout. */
+	g.flow_ns = 8000000000ULL;
+	g.seen.recoveries = 3;
+	CHECK(delay_reorders_allowed(&g) == 3 &&
+		      delay_move_timeout(&g, two, 2, DELAY_MAX_TIMEOUT_NS) ==
+			      DELAY_MIN_TIMEOUT_NS,
+	      "move: 3 loss recoveries allow the 3 reordering moves: the "
+	      "least timeout");
+	g.seen.recoveries = 2;
+	t = delay_move_timeout(&g, two, 2, DELAY_MAX_TIMEOUT_NS);
+	CHECK(delay_reorders_allowed(&g) == 2 &&
+		      t == flowlet_gap_edge(flowlet_gap_bucket(10000000) + 1),
+	      "move: 2 do not: above the 10ms gaps (%llu ns)",
+	      (unsigned long long)t);
+	g.seen.recoveries = 0;
+
 	subtest("safe_gaps");
 	/* Gaps of 30 ms, 10 a second, would reorder; not below a safe bound
 	 * of 20 ms, above which a move is safe. */
-	memset(g.count, 0, sizeof(g.count));
+	memset(&g.seen, 0, sizeof(g.seen));
 	g.flow_ns = 2000000000;
 	gaps_of(&g, 30000000, 10);
 	CHECK(delay_move_timeout(&g, two, 2, 20000000) == DELAY_MIN_TIMEOUT_NS,
@@ -231,7 +251,7 @@ UNIT_TEST(delay_timeout)
 	      "timeout: flows that pause 4.2ms often, where moves reorder: "
 	      "above it (%llu ns), within base and spread",
 	      (unsigned long long)t);
-	memset(g.count, 0, sizeof(g.count));
+	memset(&g.seen, 0, sizeof(g.seen));
 	t = delay_timeout(two, windows, 2, &g, now, &why);
 	CHECK(why.move_ns == DELAY_MIN_TIMEOUT_NS &&
 		      t == 2000000 + 500000 + DELAY_MARGIN_NS,

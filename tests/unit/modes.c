@@ -221,6 +221,87 @@ UNIT_TEST(gap_counts)
 	}
 }
 
+/* One TCP data segment of @len bytes from @seq on @port (family
+ * @family), or a pure ACK with @len 0. */
+static void send_segment(int family, __u16 port, __u32 seq, int len)
+{
+	struct pkt_spec s = { .family = family,
+			      .sport = port,
+			      .seq = seq,
+			      .payload = len ? len : -1 };
+
+	send_spec(&s);
+}
+
+/* What group 0's flowlet_gaps holds now, summed over CPUs, into @now. */
+static void read_resent(struct flowlet_gaps *now)
+{
+	memset(now, 0, sizeof(*now));
+	percpu_sum(map_fd(skel->maps.flowlet_gaps), 0, now, sizeof(*now));
+}
+
+/* Two flows' segments: one resends 2 segments of one window and 1 sent
+ * after it, the other 2 across the wrap of the sequence space; acks
+ * between them. */
+static void send_resends(int family, __u16 port)
+{
+	send_segment(family, port, 1000, 100);
+	send_segment(family, port, 1100, 100);
+	send_segment(family, port, 1200, 0);   /* an ACK */
+	send_segment(family, port, 1000, 100); /* lost: a recovery */
+	send_segment(family, port, 1100, 100); /* the same window's */
+	send_segment(family, port, 1200, 100);
+	send_segment(family, port, 1200, 100); /* sent after it: another */
+	port++;
+	send_segment(family, port, 0xffffff00u, 0x80);
+	send_segment(family, port, 0xffffff80u, 0x100); /* ends at 0x80 */
+	send_segment(family, port, 0xffffff80u, 0x100); /* a recovery */
+	send_segment(family, port, 0xffffff00u, 0x80);	/* the same one's */
+}
+
+/* flowlet_gaps' retransmits and recoveries: data at or below a flow's
+ * highest is sent again, and starts a recovery only past where the last
+ * one began; across the wrap of the sequence space too; never a pure ACK;
+ * IPv6 as IPv4; and nothing while gaps are not counted. */
+UNIT_TEST(tcp_recoveries)
+{
+	static const struct {
+		int family;
+		bool timeout_auto;
+		__u16 port;
+	} cases[] = { { 4, true, 7003 },
+		      { 6, true, 7003 },
+		      { 4, false, 7005 } };
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct instance_config c = { 0 };
+		struct flowlet_gaps before, after;
+		bool counts = cases[i].timeout_auto;
+
+		configure(&c.cfg, 4, NULL, FLOWLET_MODE_FLOWLET);
+		c.meta.timeout_auto = counts;
+		if (instance_commit(&unit_in, &c))
+			fprintf(stderr, "unit: cannot commit the config\n");
+		read_resent(&before);
+		send_resends(cases[i].family, cases[i].port);
+		read_resent(&after);
+		CHECK(after.retransmits - before.retransmits ==
+				      (counts ? 5 : 0) &&
+			      after.recoveries - before.recoveries ==
+				      (counts ? 3 : 0),
+		      "tcp: IPv%d, timeout %s: 3 resends of one flow (2 in one "
+		      "window), 2 of another across the wrap: %llu "
+		      "retransmits (want %d) in %llu recoveries (want %d)",
+		      cases[i].family, counts ? "auto" : "fixed",
+		      (unsigned long long)(after.retransmits -
+					   before.retransmits),
+		      counts ? 5 : 0,
+		      (unsigned long long)(after.recoveries -
+					   before.recoveries),
+		      counts ? 3 : 0);
+	}
+}
+
 /* --timeout auto's safe gap (the group's safe_ns): path changes after a
  * longer gap are safe, after a shorter one (above the timeout) unsafe;
  * with none known, neither; an ICMP flow's, neither. */

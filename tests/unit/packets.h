@@ -42,6 +42,8 @@ struct pkt_spec {
 	int len_delta;	  /* added to the IP total/payload length */
 	bool bad_csum;	  /* corrupts the IPv4 header checksum */
 	int l4_len;	  /* L4 header bytes actually present; default full */
+	__u32 seq;	  /* TCP: a data segment from this sequence number (its
+			   * header length set); 0: the header's fields stay 0 */
 };
 
 static inline __u16 csum_fold(__u32 sum)
@@ -65,6 +67,17 @@ static inline void put16(__u8 *p, __u16 v)
 {
 	p[0] = v >> 8;
 	p[1] = v & 0xff;
+}
+
+/* A TCP header's sequence number and header length, when @s sets one. */
+static inline void put_seq(const struct pkt_spec *s, __u8 proto, int l4,
+			   __u8 *tcp)
+{
+	if (proto != IPPROTO_TCP || !s->seq || l4 < 20)
+		return;
+	put16(tcp + 4, s->seq >> 16);
+	put16(tcp + 6, s->seq & 0xffff);
+	tcp[12] = 5 << 4;
 }
 
 /* Builds the frame into @buf (MAX_FRAME bytes); returns its length. */
@@ -118,6 +131,7 @@ static inline size_t build_packet(const struct pkt_spec *s, __u8 *buf)
 		if (!(s->frag_off & 0x1fff)) {
 			put16(l4p, s->sport ? s->sport : 1234);
 			put16(l4p + 2, s->dport ? s->dport : 80);
+			put_seq(s, proto, l4, l4p);
 		}
 	} else {
 		__u8 *pos = ip + 40, nexthdr = proto;
@@ -146,6 +160,7 @@ static inline size_t build_packet(const struct pkt_spec *s, __u8 *buf)
 		ip[6] = nexthdr;
 		put16(pos, s->sport ? s->sport : 1234);
 		put16(pos + 2, s->dport ? s->dport : 80);
+		put_seq(s, proto, l4, pos);
 	}
 	memset(ip + l3_len - payload, 0xab, payload);
 	return ip + l3_len + s->pad - buf;
