@@ -227,9 +227,9 @@ struct flowlet_auto {
 			   * flows */
 	__u64 flows;	  /* the group's flows that sent in the last second */
 	__u64 retransmits; /* its TCP senders' over the last looks (about
-			    * 10 s, see struct flowlet_gaps) */
-	__u64 recoveries;  /* their loss recoveries then: the reordering
-			    * moves the move timeout allows */
+			    * 10 s, see struct flowlet_gaps): the segments
+			    * out of order the move timeout allows */
+	__u64 recoveries;  /* their loss recoveries then */
 	__u64 updated_ns;  /* CLOCK_MONOTONIC of the write; 0: never */
 };
 

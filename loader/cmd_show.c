@@ -362,7 +362,7 @@ static void print_autos(const struct snapshot *s)
 		if (!any)
 			print_text("\n%-5s %10s %9s %9s %9s %7s %10s %6s\n",
 				   "AUTO", "TIMEOUT_MS", "SPREAD_MS", "BASE_MS",
-				   "MOVE_MS", "FLOWS", "RECOVERIES", "AGE_S");
+				   "MOVE_MS", "FLOWS", "RESENT", "AGE_S");
 		any = true;
 		print_open(NULL, '{');
 		print_u64("group", "%-5llu ", g);
@@ -381,8 +381,8 @@ static void print_autos(const struct snapshot *s)
 		else
 			print_text("%9s ", "-");
 		print_u64("flows", "%7llu ", a->flows);
-		print_u64("retransmits", NULL, a->retransmits);
-		print_u64("recoveries", "%10llu ", a->recoveries);
+		print_u64("retransmits", "%10llu ", a->retransmits);
+		print_u64("recoveries", NULL, a->recoveries);
 		print_double("age_s", "%6.1f\n", (now - a->updated_ns) / 1e9);
 		print_close('}');
 	}

@@ -358,7 +358,7 @@ static void print_timeout(struct watch *w, __u32 g, __u64 was, __u64 now,
 		print_u64("base_ns", NULL, a->base_ns);
 		print_u64("move_ns", NULL, a->move_ns);
 		print_u64("flows", NULL, a->flows);
-		print_u64("recoveries", NULL, a->recoveries);
+		print_u64("retransmits", NULL, a->retransmits);
 		delay_describe(a, why, sizeof(why));
 		print_text(" (%s)\n", why);
 	}

@@ -48,14 +48,15 @@ const char *delay_state_name(enum delay_state state);
  * about a second): what flowlet_gaps counted (summed over CPUs, the
  * difference over them: gaps by bucket, TCP retransmits and
  * recoveries), the flows that sent in the last look (two packets or
- * more), and the sum over the looks of their flows times their length:
- * flow-nanoseconds. */
+ * more), the sum over the looks of their flows times their length
+ * (flow-nanoseconds), and the packets they sent. */
 #define DELAY_GAP_LOOKS 10
 
 struct delay_gaps {
 	struct flowlet_gaps seen;
 	__u64 flows;
 	__u64 flow_ns;
+	__u64 packets;
 };
 
 /*
@@ -70,27 +71,33 @@ double delay_reorder_share(const struct delay_window *const *windows, int count,
 			   __u64 gap_ns);
 
 /*
- * How many moves that reorder @gaps' flows may make over its looks: as
- * many as the loss recoveries their TCP senders made meanwhile, and at
- * least DELAY_REORDERS_PER_S per flow per second. A move that reorders
- * costs a flow about what a loss costs it (a burst out of order at the
- * receiver, at worst a fast retransmit and a smaller window), so flows
- * that lose often lose little more to moves as frequent, and on queues
- * that rarely overflow the floor keeps moves as rare as the losses.
+ * How long the packets of such a move arrive ahead of the old path's last
+ * ones, on average over the same pairs and samples (0 where they do not):
+ * at the flow's packet rate, the segments the receiver gets out of order,
+ * which its sender may take for lost and send again (RACK marks lost what
+ * was sent more than its reordering window before a segment that
+ * arrived).
  */
-#define DELAY_REORDERS_PER_S 0.1
-
-double delay_reorders_allowed(const struct delay_gaps *gaps);
+double delay_reorder_depth(const struct delay_window *const *windows, int count,
+			   __u64 gap_ns);
 
 /*
- * The least timeout at which @gaps' flows would have made at most
- * delay_reorders_allowed() moves that reorder: each gap below @safe_ns
- * (a move after a longer one is safe) above the timeout starts a
- * flowlet, which reorders as often as delay_reorder_share() of the gap
- * says over the paths of @windows. The least edge of a flowlet_gaps
- * bucket for which the expected count stays within that, at most
- * @safe_ns, DELAY_MIN_TIMEOUT_NS if every bucket's does; 0 without flows.
+ * The least timeout at which @gaps' flows would have made few moves that
+ * reorder: each gap below @safe_ns (a move after a longer one is safe)
+ * above the timeout starts a flowlet, which reorders as often, and by
+ * as much, as delay_reorder_share() and delay_reorder_depth() of the gap
+ * say over the paths of @windows. Few: at most DELAY_REORDERS_PER_S per
+ * flow per second, or segments out of order (the depths at the flows'
+ * packet rate) no more than their TCP senders sent again meanwhile, so
+ * that reordering at most doubles what the flows pay for their losses
+ * anyway: on queues that overflow often, flows may move as often; where
+ * losses are rare, or a move would put many segments out of order (a
+ * deep queue left for an empty one), the moves stay rare. The least edge
+ * of a flowlet_gaps bucket for which the expected counts stay within
+ * that, at most @safe_ns, DELAY_MIN_TIMEOUT_NS if every bucket's does; 0
+ * without flows.
  */
+#define DELAY_REORDERS_PER_S 0.1
 
 __u64 delay_move_timeout(const struct delay_gaps *gaps,
 			 const struct delay_window *const *windows, int count,
@@ -111,10 +118,10 @@ __u64 delay_move_timeout(const struct delay_gaps *gaps,
  *   it leaves a queue that is full for one that is not. How often, the
  *   paths' samples say (delay_reorder_share()); how many moves a timeout
  *   lets the flows make, their gaps say (flowlet_gaps). The timeout is
- *   the least one at which the flows would have made no more reordering
- *   moves than they had loss recoveries, and at most DELAY_REORDERS_PER_S
- *   each per second where they had fewer (delay_reorders_allowed(),
- *   delay_move_timeout()). On shallow queues that is a few milliseconds,
+ *   the least one at which the flows would have made at most
+ *   DELAY_REORDERS_PER_S reordering moves each per second, or put no
+ *   more segments out of order than their senders sent again anyway
+ *   (delay_move_timeout()). On shallow queues that is a few milliseconds,
  *   and flows leave crowded paths often; on deep ones it grows toward
  *   the spread.
  *
@@ -128,7 +135,7 @@ __u64 delay_move_timeout(const struct delay_gaps *gaps,
  * spread, the base and the move timeout (if not NULL).
  */
 /* What @a says, for a line of text: "delay spread S, base B, move M
- * over F flows, R loss recoveries" (or "no flows"), into @buf of @len
+ * over F flows, R segments resent" (or "no flows"), into @buf of @len
  * bytes. */
 void delay_describe(const struct flowlet_auto *a, char *buf, size_t len);
 

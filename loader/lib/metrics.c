@@ -382,8 +382,9 @@ static const struct family {
 	{ "flowlet_group_auto_losses", "gauge",
 	  "--timeout auto: the group's TCP senders over watch's last 10 "
 	  "looks (about 10 s): data sent again (kind=retransmits) and loss "
-	  "recoveries (kind=recoveries), as many as the reordering moves its "
-	  "move timeout allows.",
+	  "recoveries (kind=recoveries); its move timeout puts no more "
+	  "segments "
+	  "out of order than were sent again.",
 	  group_losses, 0 },
 	{ "flowlet_flows", "gauge", "Entries in the flow tables.", flows, 0 },
 #define X(field, label, help) \
