@@ -64,48 +64,44 @@ static void group_timeout(FILE *out, const char *name,
 	}
 }
 
-/* One sample of flowlet_group_auto_seconds: group @g's @input, @ns. */
+/* One sample of a group's --timeout auto: group @g's @label="@what",
+ * @value (ns, in seconds, when @ns). */
 static void auto_sample(FILE *out, const char *name,
 			const struct metrics_source *src, __u32 g,
-			const char *input, __u64 ns)
+			const char *label, const char *what, __u64 value,
+			bool ns)
 {
 	sample_start(out, name, src);
-	fprintf(out, ",group=\"%u\",input=\"%s\"", g, input);
-	sample_end_double(out, ns / 1e9);
+	fprintf(out, ",group=\"%u\",%s=\"%s\"", g, label, what);
+	if (ns)
+		sample_end_double(out, value / 1e9);
+	else
+		sample_end(out, value);
 }
 
-/* --timeout auto: what watch set each group's timeout from. */
+/* --timeout auto: what watch set each group's timeout from, or with
+ * @losses what it saw of the group's TCP senders. */
 static void group_auto(FILE *out, const char *name,
-		       const struct metrics_source *src, size_t unused)
+		       const struct metrics_source *src, size_t losses)
 {
-	(void)unused;
 	for (__u32 g = 0; g < src->s->cfg.group_count; g++) {
 		const struct flowlet_auto *a = snapshot_auto(src->s, g);
 
 		if (!a || !a->timeout_ns)
 			continue;
-		auto_sample(out, name, src, g, "spread", a->spread_ns);
-		auto_sample(out, name, src, g, "base", a->base_ns);
-		auto_sample(out, name, src, g, "move", a->move_ns);
-	}
-}
-
-/* --timeout auto: what watch saw of each group's TCP senders. */
-static void group_losses(FILE *out, const char *name,
-			 const struct metrics_source *src, size_t unused)
-{
-	(void)unused;
-	for (__u32 g = 0; g < src->s->cfg.group_count; g++) {
-		const struct flowlet_auto *a = snapshot_auto(src->s, g);
-
-		if (!a || !a->timeout_ns)
+		if (losses) {
+			auto_sample(out, name, src, g, "kind", "retransmits",
+				    a->retransmits, false);
+			auto_sample(out, name, src, g, "kind", "recoveries",
+				    a->recoveries, false);
 			continue;
-		sample_start(out, name, src);
-		fprintf(out, ",group=\"%u\",kind=\"retransmits\"", g);
-		sample_end(out, a->retransmits);
-		sample_start(out, name, src);
-		fprintf(out, ",group=\"%u\",kind=\"recoveries\"", g);
-		sample_end(out, a->recoveries);
+		}
+		auto_sample(out, name, src, g, "input", "spread", a->spread_ns,
+			    true);
+		auto_sample(out, name, src, g, "input", "base", a->base_ns,
+			    true);
+		auto_sample(out, name, src, g, "input", "move", a->move_ns,
+			    true);
 	}
 }
 
@@ -385,7 +381,7 @@ static const struct family {
 	  "recoveries (kind=recoveries); its move timeout puts no more "
 	  "segments "
 	  "out of order than were sent again.",
-	  group_losses, 0 },
+	  group_auto, 1 },
 	{ "flowlet_flows", "gauge", "Entries in the flow tables.", flows, 0 },
 #define X(field, label, help) \
 	{ "flowlet_" #field "_total", "counter", help, global, STAT(field) },
