@@ -122,14 +122,16 @@ test_auto_timeout() {
 		timeout_in 20000001 500000000
 	# The flood (a new flow per datagram) fills path 0's queue for good:
 	# once the window holds only such samples, its least round trip is
-	# tens of ms above the idle paths' (the bound of test_deep_queue). Two
+	# tens of ms above the idle paths' (the bound of test_deep_queue), and
+	# the timeout is above it (its bound: not a fixed figure, since a
+	# flood sender held off the CPU for tens of ms lowers the least). Two
 	# flows of 100 datagrams a second each are flows the look counts.
 	local flows_pid
 	on_bg h1 /usr/bin/python3 "$ROOT/tests/udp_stream.py" send "$H2" --port 9 --flows 2 --rate 200 --seconds 60 >/dev/null
 	flows_pid=$BG_PID
 	wait_until 30 stats_true s1 s1-eth1 'd["auto"][0]["base_ns"] >= 10000000 and d["auto"][0]["flows"] >= 1'
-	check "stats says what it came from: a base of 10ms or more, the two flows, a move timeout ($(stats_field 'd["auto"]'))" \
-		stats_true s1 s1-eth1 '(lambda a: a["group"] == 0 and a["timeout_ns"] > 20000000 and a["base_ns"] >= 10000000 and a["spread_ns"] >= a["base_ns"] and a["flows"] >= 1 and a["move_ns"] > 0)(d["auto"][0])'
+	check "stats says what it came from: a base of 10ms or more, a timeout above it, the two flows, a move timeout ($(stats_field 'd["auto"]'))" \
+		stats_true s1 s1-eth1 '(lambda a: a["group"] == 0 and a["timeout_ns"] > a["base_ns"] and a["base_ns"] >= 10000000 and a["spread_ns"] >= a["base_ns"] and a["flows"] >= 1 and a["move_ns"] > 0)(d["auto"][0])'
 	check "the exporter has them" bash -c \
 		"ip netns exec ${UNIQ}s1 '$FLOWLETCTL' stats s1-eth1 --prometheus | grep -c '^flowlet_group_auto_seconds{.*group=\"0\",input=\"\(spread\|base\|move\)\"} ' | grep -qx 3"
 	check "UDP only: no TCP retransmits, no loss recoveries" \
