@@ -64,13 +64,16 @@ static const __u8 host_mac[6] = { 0x02, 0, 0, 0, 0, 0x10 };
  * without telemetry (the telemetry's cost), flowlet mode with a fixed
  * timeout (the cost of counting gaps for auto), then flowlet mode
  * following routes: GROUP_PREFIXES prefixes in GROUPS path groups, the
- * flows spread over them (the cost of per-destination groups). Every
+ * flows spread over them (the cost of per-destination groups), and
+ * flowlet mode over TCP flows, each frame its flow's next segment (the
+ * cost of following their senders' sequence numbers for auto). Every
  * flowlet variant's timeout in force is TIMEOUT_NS: no watcher runs. */
 enum { V_EMPTY, V_STATELESS, V_MINIMAL, V_MODES };
 #define V_NO_TELEMETRY (V_MODES + FLOWLET_MODE_COUNT)
 #define V_FIXED	       (V_NO_TELEMETRY + 1)
 #define V_GROUPS       (V_FIXED + 1)
-#define VARIANTS       (V_GROUPS + 1)
+#define V_TCP	       (V_GROUPS + 1)
+#define VARIANTS       (V_TCP + 1)
 #define GROUPS	       50
 #define GROUP_PREFIXES 1000
 
@@ -84,6 +87,8 @@ static const char *variant_name(int v)
 		return "fixed-timeout";
 	if (v == V_GROUPS)
 		return "groups";
+	if (v == V_TCP)
+		return "tcp";
 	return v < V_MODES ? floors[v] : mode_name(v - V_MODES);
 }
 
@@ -96,7 +101,7 @@ struct bench_flowlet {
 };
 
 struct run {
-	struct bench_flowlet plain, groups;
+	struct bench_flowlet plain, groups, tcp;
 	struct floors *floors;
 	size_t flows;
 };
@@ -124,13 +129,17 @@ static int prog_fd(const struct run *r, int v)
 		return bpf_program__fd(r->floors->progs.bench_minimal);
 	case V_GROUPS:
 		return bpf_program__fd(r->groups.skel->progs.flowlet_xdp);
+	case V_TCP:
+		return bpf_program__fd(r->tcp.skel->progs.flowlet_xdp);
 	}
 	return bpf_program__fd(r->plain.skel->progs.flowlet_xdp);
 }
 
 /* The frames variant @v sends. */
-static const __u8 *frames_of(const struct run *r, int v)
+static __u8 *frames_of(const struct run *r, int v)
 {
+	if (v == V_TCP)
+		return r->tcp.frames;
 	return v == V_GROUPS ? r->groups.frames : r->plain.frames;
 }
 
@@ -154,9 +163,9 @@ static double batch(struct run *r, int v, size_t calls, size_t *offset,
 		    __u32 *ns, long long *redirected, long long *timed)
 {
 	int fd = prog_fd(r, v);
-	const __u8 *frames = frames_of(r, v);
+	__u8 *frames = frames_of(r, v);
 
-	if (v >= V_MODES && v != V_GROUPS) {
+	if (v >= V_MODES && v != V_GROUPS && v != V_TCP) {
 		__u32 mode = v >= V_NO_TELEMETRY ? FLOWLET_MODE_FLOWLET
 						 : (__u32)(v - V_MODES);
 		__u8 telemetry = v != V_NO_TELEMETRY;
@@ -176,7 +185,11 @@ static double batch(struct run *r, int v, size_t calls, size_t *offset,
 	for (size_t i = 0; i < calls; i++) {
 		/* An odd stride over a power-of-two count visits them all. */
 		size_t flow = (*offset + i * 40503) % r->flows;
-		int verdict = run_once(fd, frames + flow * FRAME_LEN, &ns[i]);
+		int verdict;
+
+		if (v == V_TCP)
+			next_segment(frames + flow * FRAME_LEN);
+		verdict = run_once(fd, frames + flow * FRAME_LEN, &ns[i]);
 
 		if (verdict < 0)
 			return -1;
@@ -196,9 +209,10 @@ static size_t table_size(size_t flows)
 }
 
 /* Opens a flowlet object with flow tables for @table flows, and frames
- * for @flows flows to @dst (0: flow i to a prefix of its own). */
+ * for @flows flows to @dst (0: flow i to a prefix of its own), UDP or
+ * with @tcp TCP. */
 static int open_flowlet(struct bench_flowlet *f, size_t flows, size_t table,
-			__u32 dst)
+			__u32 dst, bool tcp)
 {
 	instance_init(&f->in, 0, FLOWLET_HOOK_XDP);
 	f->frames = malloc(flows * FRAME_LEN);
@@ -206,7 +220,7 @@ static int open_flowlet(struct bench_flowlet *f, size_t flows, size_t table,
 	if (!f->frames || !f->skel)
 		return -1;
 	flowlet_select_hook(f->skel->obj, FLOWLET_HOOK_XDP);
-	/* Flow i: UDP 10.0.<i/256>:<port of i> -> dst:80, or to 10.(100 +
+	/* Flow i: 10.0.<i/256>:<port of i> -> dst:80, or to 10.(100 +
 	 * p / 250).(p % 250).2, p = i % GROUP_PREFIXES. */
 	for (size_t i = 0; i < flows; i++) {
 		size_t p = i % GROUP_PREFIXES;
@@ -216,7 +230,7 @@ static int open_flowlet(struct bench_flowlet *f, size_t flows, size_t table,
 			    dst ? dst
 				: 0x0a000002 | (100 + p / 250) << 16 |
 					    (p % 250) << 8,
-			    1024 + (i & 0xff), 80);
+			    1024 + (i & 0xff), 80, tcp);
 	}
 	flowlet_size_tables(f->skel, table);
 	return 0;
@@ -242,6 +256,16 @@ static void bench_config(struct instance_config *c)
 		memcpy(p->dst_mac, host_mac, 6);
 		p->dst_mac[5] = i;
 	}
+}
+
+/* One group over the PATHS paths, every destination in it (flowlet mode,
+ * telemetry on, --timeout auto: the defaults). */
+static int plain_config(struct bench_flowlet *f)
+{
+	bench_config(&f->config);
+	return config_fill_slots(&f->config) ||
+	       instance_commit(&f->in, &f->config) ||
+	       config_fill_prefixes(f->in.fds[MAP_PREFIX], NULL, 0);
 }
 
 /* As --from-routes would make it: GROUPS groups over the PATHS paths
@@ -280,18 +304,22 @@ static int groups_config(struct bench_flowlet *f)
 }
 
 /* Established flows: twice in a row through flowlet (its second packet
- * moves a flow from flowlet_new into flowlet_flows). */
-static int establish(struct bench_flowlet *f, size_t flows)
+ * moves a flow from flowlet_new into flowlet_flows); a TCP flow's second
+ * is its next segment. */
+static int establish(struct bench_flowlet *f, size_t flows, bool tcp)
 {
 	int fd = bpf_program__fd(f->skel->progs.flowlet_xdp);
 	struct flowlet_stats stats;
 
 	for (size_t i = 0; i < flows; i++) {
-		const __u8 *frame = f->frames + i * FRAME_LEN;
+		__u8 *frame = f->frames + i * FRAME_LEN;
 		__u32 ns;
 
-		if (run_once(fd, frame, &ns) != XDP_REDIRECT ||
-		    run_once(fd, frame, &ns) != XDP_REDIRECT)
+		if (run_once(fd, frame, &ns) != XDP_REDIRECT)
+			return -1;
+		if (tcp)
+			next_segment(frame);
+		if (run_once(fd, frame, &ns) != XDP_REDIRECT)
 			return -1;
 	}
 	if (percpu_sum(f->in.fds[MAP_STATS], 0, &stats, sizeof(stats)) ||
@@ -313,17 +341,21 @@ static int setup(struct run *r, size_t flows)
 	memset(r, 0, sizeof(*r));
 	r->flows = flows;
 	r->floors = floors__open();
-	if (!r->floors || open_flowlet(&r->plain, flows, table, 0x0a000602) ||
-	    open_flowlet(&r->groups, flows, table, 0))
+	if (!r->floors ||
+	    open_flowlet(&r->plain, flows, table, 0x0a000602, false) ||
+	    open_flowlet(&r->groups, flows, table, 0, false) ||
+	    open_flowlet(&r->tcp, flows, table, 0x0a000602, true))
 		return -1;
 	bpf_map__set_max_entries(r->floors->maps.bench_flows, table);
 	r->floors->rodata->bench_timeout_ns = TIMEOUT_NS;
 	if (flowlet__load(r->plain.skel) || flowlet__load(r->groups.skel) ||
-	    floors__load(r->floors) ||
+	    flowlet__load(r->tcp.skel) || floors__load(r->floors) ||
 	    instance_from_object(r->plain.skel->obj, 0, FLOWLET_HOOK_XDP,
 				 &r->plain.in) ||
 	    instance_from_object(r->groups.skel->obj, 0, FLOWLET_HOOK_XDP,
-				 &r->groups.in))
+				 &r->groups.in) ||
+	    instance_from_object(r->tcp.skel->obj, 0, FLOWLET_HOOK_XDP,
+				 &r->tcp.in))
 		return -1;
 	for (__u32 i = 0; i < PATHS; i++) {
 		if (bpf_map_update_elem(
@@ -331,13 +363,12 @@ static int setup(struct run *r, size_t flows)
 			    BPF_ANY))
 			return -1;
 	}
-	bench_config(&r->plain.config);
-	if (config_fill_slots(&r->plain.config) ||
-	    instance_commit(&r->plain.in, &r->plain.config) ||
-	    config_fill_prefixes(r->plain.in.fds[MAP_PREFIX], NULL, 0) ||
+	if (plain_config(&r->plain) || plain_config(&r->tcp) ||
 	    groups_config(&r->groups))
 		return -1;
-	if (establish(&r->plain, flows) || establish(&r->groups, flows))
+	if (establish(&r->plain, flows, false) ||
+	    establish(&r->groups, flows, false) ||
+	    establish(&r->tcp, flows, true))
 		return -1;
 	/* Once through the minimal floor. */
 	for (size_t i = 0; i < flows; i++) {
@@ -353,9 +384,9 @@ static int setup(struct run *r, size_t flows)
 
 static void teardown(struct run *r)
 {
-	struct bench_flowlet *objs[] = { &r->plain, &r->groups };
+	struct bench_flowlet *objs[] = { &r->plain, &r->groups, &r->tcp };
 
-	for (int i = 0; i < 2; i++) {
+	for (int i = 0; i < 3; i++) {
 		instance_close(&objs[i]->in);
 		flowlet__destroy(objs[i]->skel);
 		free(objs[i]->frames);

@@ -71,7 +71,8 @@ static int send_frames(const char *iface, const char *dst, long flows,
 		return 2;
 	}
 	/* 10.0.1.1 -> 10.0.6.2; the generator sets the ports. */
-	build_frame(frame, dst_mac, link.mac, 0x0a000101, 0x0a000602, 0, 0);
+	build_frame(frame, dst_mac, link.mac, 0x0a000101, 0x0a000602, 0, 0,
+		    false);
 
 	gen = gen__open();
 	if (!gen)

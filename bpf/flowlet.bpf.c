@@ -132,10 +132,9 @@ static __always_inline void count_gap(__u32 group, __u64 gap)
 /*
  * A TCP data segment of @flow (of @group) ending at @end in its sequence
  * space: data past the flow's highest so far is new; other data is sent
- * again, and starts a loss recovery if it ends past where the highest
- * ended when the last one began (NewReno's "recover": the losses of one
- * window are repaired in one recovery). Counted in flowlet_gaps when
- * @count. A flow's first data is new: its recovery point is just below.
+ * again, and counted in flowlet_gaps (when @count) if it was first sent
+ * since the flow last changed paths (it ends past tcp_moved). A flow's
+ * first data is new, and counts if sent again.
  */
 static __always_inline void track_tcp(__u32 group, struct flowlet_flow *flow,
 				      __u32 end, bool count)
@@ -144,21 +143,18 @@ static __always_inline void track_tcp(__u32 group, struct flowlet_flow *flow,
 
 	if (!flow->tcp_next) {
 		flow->tcp_next = end;
-		flow->tcp_recover = end - 1;
+		flow->tcp_moved = end - 1;
 		return;
 	}
 	if ((__s32)(end - flow->tcp_next) > 0) {
 		flow->tcp_next = end;
 		return;
 	}
-	gaps = count ? bpf_map_lookup_elem(&flowlet_gaps, &group) : NULL;
+	if (!count || (__s32)(end - flow->tcp_moved) <= 0)
+		return;
+	gaps = bpf_map_lookup_elem(&flowlet_gaps, &group);
 	if (gaps)
 		gaps->retransmits++;
-	if ((__s32)(end - flow->tcp_recover) <= 0)
-		return;
-	flow->tcp_recover = flow->tcp_next;
-	if (gaps)
-		gaps->recoveries++;
 }
 
 /*
@@ -243,6 +239,7 @@ static __always_inline __u32 flow_path(const struct flowlet_config *cfg,
 
 	if (flow != &fresh && flow->path != path) {
 		stats->path_changes++;
+		flow->tcp_moved = flow->tcp_next;
 		if (grp->safe_ns && measured) {
 			if ((__s64)gap > (__s64)grp->safe_ns)
 				stats->path_changes_safe++;

@@ -52,11 +52,11 @@ struct flowlet_flow {
 	 * current flowlet, whose size is then exact below 4 GiB. */
 	__u32 flowlet_packets0;
 	__u32 flowlet_bytes0;
-	/* TCP, its sender's loss recoveries (see struct flowlet_gaps): where
-	 * the highest data sent so far ends (0: none seen), and where it
-	 * ended when the last recovery began. */
+	/* TCP, its sender's losses (see struct flowlet_gaps): where the
+	 * highest data sent so far ends (0: none seen), and where it ended
+	 * when the flow last changed paths. */
 	__u32 tcp_next;
-	__u32 tcp_recover;
+	__u32 tcp_moved;
 };
 
 /* Telemetry (flowlet_stats.hist, per CPU): log2 histograms, bucket i counting
@@ -86,11 +86,11 @@ struct flowlet_hist {
 struct flowlet_gaps {
 	__u64 count[FLOWLET_GAP_BUCKETS];
 	/* Its TCP flows' senders, while gaps are counted: data segments sent
-	 * again (ending at or below the flow's highest data so far), and loss
-	 * recoveries (the first such segment of data sent after the last
-	 * recovery began: TCP repairs the losses of one window in one). */
+	 * again (ending at or below the flow's highest data so far) that were
+	 * first sent since the flow last changed paths. Data from before a
+	 * move that is sent again may be what the move put out of order (a
+	 * sender takes late segments for lost), not a loss: not counted. */
 	__u64 retransmits;
-	__u64 recoveries;
 };
 
 /* flowlet_last: what the data path decided for the last packet it ran;
@@ -229,7 +229,6 @@ struct flowlet_auto {
 	__u64 retransmits; /* its TCP senders' over the last looks (about
 			    * 10 s, see struct flowlet_gaps): the segments
 			    * out of order the move timeout allows */
-	__u64 recoveries;  /* their loss recoveries then */
 	__u64 updated_ns;  /* CLOCK_MONOTONIC of the write; 0: never */
 };
 

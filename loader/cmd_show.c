@@ -382,7 +382,6 @@ static void print_autos(const struct snapshot *s)
 			print_text("%9s ", "-");
 		print_u64("flows", "%7llu ", a->flows);
 		print_u64("retransmits", "%10llu ", a->retransmits);
-		print_u64("recoveries", NULL, a->recoveries);
 		print_double("age_s", "%6.1f\n", (now - a->updated_ns) / 1e9);
 		print_close('}');
 	}

@@ -134,10 +134,10 @@ test_auto_timeout() {
 		stats_true s1 s1-eth1 '(lambda a: a["group"] == 0 and a["timeout_ns"] > a["base_ns"] and a["base_ns"] >= 10000000 and a["spread_ns"] >= a["base_ns"] and a["flows"] >= 1 and a["move_ns"] > 0)(d["auto"][0])'
 	check "the exporter has them" bash -c \
 		"ip netns exec ${UNIQ}s1 '$FLOWLETCTL' stats s1-eth1 --prometheus | grep -c '^flowlet_group_auto_seconds{.*group=\"0\",input=\"\(spread\|base\|move\)\"} ' | grep -qx 3"
-	check "UDP only: no TCP retransmits, no loss recoveries" \
-		stats_true s1 s1-eth1 'd["auto"][0]["retransmits"] == 0 and d["auto"][0]["recoveries"] == 0'
-	check "the exporter has them too" bash -c \
-		"ip netns exec ${UNIQ}s1 '$FLOWLETCTL' stats s1-eth1 --prometheus | grep -c '^flowlet_group_auto_losses{.*group=\"0\",kind=\"\(retransmits\|recoveries\)\"} 0$' | grep -qx 2"
+	check "UDP only: no TCP segments resent" \
+		stats_true s1 s1-eth1 'd["auto"][0]["retransmits"] == 0'
+	check "the exporter has it too" bash -c \
+		"ip netns exec ${UNIQ}s1 '$FLOWLETCTL' stats s1-eth1 --prometheus | grep -q '^flowlet_group_auto_retransmits{.*group=\"0\"} 0$'"
 	# Its source ports are the next tests' too.
 	kill "$flows_pid"
 	wait "$flows_pid" 2>/dev/null
@@ -154,10 +154,11 @@ tcp_resent() { on "$1" nstat -asz TcpRetransSegs | awk '/TcpRetransSegs/ {print 
 # A TCP sender's losses, as auto counts them: cubic through path 0's tbf
 # of 2 Mbit/s with a queue of a few packets grows its window until the
 # queue overflows, again and again for as long as it runs (20 s), so
-# flowlet on s1 sees at least one loss recovery while it does; and it
-# never counts more resent segments than h1's kernel sent again (each
-# crosses s1, and the watcher's count is over its last 10 s only).
-test_tcp_recoveries() {
+# flowlet on s1 sees segments sent again while it does (the flow stays on
+# path 0, the only one with a weight); and it never counts more than
+# h1's kernel sent again (each crosses s1, and the watcher's count is
+# over its last 10 s only).
+test_tcp_resent() {
 	local before client shown
 	check "attach" ctl attach s1-eth1 "${S1_PATHS[@]}" --prefix 10.0.6.0/24 \
 		--weights 1,0,0,0 || return
@@ -168,10 +169,10 @@ test_tcp_recoveries() {
 	wait_until 30 listening h2 5298
 	on_bg h1 iperf3 -c "$H2" -p 5298 -t 20 -C cubic >/dev/null 2>&1
 	client=$BG_PID
-	wait_until 30 stats_true s1 s1-eth1 'len(d["auto"]) > 0 and d["auto"][0]["recoveries"] >= 1'
+	wait_until 30 stats_true s1 s1-eth1 'len(d["auto"]) > 0 and d["auto"][0]["retransmits"] >= 1'
 	shown=$(stats_field 'd["auto"][0]["retransmits"]')
-	check "TCP through a queue that overflows: s1 saw its sender's loss recoveries ($(stats_field 'd["auto"]'))" \
-		stats_true s1 s1-eth1 'd["auto"][0]["recoveries"] >= 1 and d["auto"][0]["retransmits"] >= d["auto"][0]["recoveries"]'
+	check "TCP through a queue that overflows: s1 saw its sender resend ($(stats_field 'd["auto"]'))" \
+		[ "$shown" -ge 1 ]
 	kill "$client" 2>/dev/null
 	wait "$client" 2>/dev/null
 	check "s1's resent segments ($shown) are at most h1's kernel's ($(($(tcp_resent h1) - before)))" \

@@ -46,10 +46,9 @@ const char *delay_state_name(enum delay_state state);
 
 /* The gaps of one group's flows over the last looks (DELAY_GAP_LOOKS of
  * about a second): what flowlet_gaps counted (summed over CPUs, the
- * difference over them: gaps by bucket, TCP retransmits and
- * recoveries), the flows that sent in the last look (two packets or
- * more), the sum over the looks of their flows times their length
- * (flow-nanoseconds), and the packets they sent. */
+ * difference over them: gaps by bucket, TCP retransmits), the flows that sent
+ * in the last look (two packets or more), the sum over the looks of their flows
+ * times their length (flow-nanoseconds), and the packets they sent. */
 #define DELAY_GAP_LOOKS 10
 
 struct delay_gaps {

@@ -64,44 +64,39 @@ static void group_timeout(FILE *out, const char *name,
 	}
 }
 
-/* One sample of a group's --timeout auto: group @g's @label="@what",
- * @value (ns, in seconds, when @ns). */
+/* One sample of a group's --timeout auto: group @g's @value, or with
+ * @input that input's, in ns (as seconds). */
 static void auto_sample(FILE *out, const char *name,
 			const struct metrics_source *src, __u32 g,
-			const char *label, const char *what, __u64 value,
-			bool ns)
+			const char *input, __u64 value)
 {
 	sample_start(out, name, src);
-	fprintf(out, ",group=\"%u\",%s=\"%s\"", g, label, what);
-	if (ns)
-		sample_end_double(out, value / 1e9);
-	else
+	fprintf(out, ",group=\"%u\"", g);
+	if (!input) {
 		sample_end(out, value);
+		return;
+	}
+	fprintf(out, ",input=\"%s\"", input);
+	sample_end_double(out, value / 1e9);
 }
 
 /* --timeout auto: what watch set each group's timeout from, or with
- * @losses what it saw of the group's TCP senders. */
+ * @resent the segments its TCP senders sent again. */
 static void group_auto(FILE *out, const char *name,
-		       const struct metrics_source *src, size_t losses)
+		       const struct metrics_source *src, size_t resent)
 {
 	for (__u32 g = 0; g < src->s->cfg.group_count; g++) {
 		const struct flowlet_auto *a = snapshot_auto(src->s, g);
 
 		if (!a || !a->timeout_ns)
 			continue;
-		if (losses) {
-			auto_sample(out, name, src, g, "kind", "retransmits",
-				    a->retransmits, false);
-			auto_sample(out, name, src, g, "kind", "recoveries",
-				    a->recoveries, false);
+		if (resent) {
+			auto_sample(out, name, src, g, NULL, a->retransmits);
 			continue;
 		}
-		auto_sample(out, name, src, g, "input", "spread", a->spread_ns,
-			    true);
-		auto_sample(out, name, src, g, "input", "base", a->base_ns,
-			    true);
-		auto_sample(out, name, src, g, "input", "move", a->move_ns,
-			    true);
+		auto_sample(out, name, src, g, "spread", a->spread_ns);
+		auto_sample(out, name, src, g, "base", a->base_ns);
+		auto_sample(out, name, src, g, "move", a->move_ns);
 	}
 }
 
@@ -375,12 +370,11 @@ static const struct family {
 	  "spread and base between its paths, and the move timeout of its "
 	  "flows' gaps (0: no flows).",
 	  group_auto, 0 },
-	{ "flowlet_group_auto_losses", "gauge",
-	  "--timeout auto: the group's TCP senders over watch's last 10 "
-	  "looks (about 10 s): data sent again (kind=retransmits) and loss "
-	  "recoveries (kind=recoveries); its move timeout puts no more "
-	  "segments "
-	  "out of order than were sent again.",
+	{ "flowlet_group_auto_retransmits", "gauge",
+	  "--timeout auto: the TCP segments the group's senders sent again "
+	  "over watch's last 10 looks (about 10 s), of data first sent since "
+	  "their flow last changed paths: its move timeout puts no more "
+	  "segments out of order.",
 	  group_auto, 1 },
 	{ "flowlet_flows", "gauge", "Entries in the flow tables.", flows, 0 },
 #define X(field, label, help) \

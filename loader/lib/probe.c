@@ -853,7 +853,6 @@ void prober_timeouts(const struct prober *p, const struct instance_config *c,
 	for (int g = 0; g < FLOWLET_MAX_GROUPS; g++) {
 		autos[g].flows = p->groups[g].last.flows;
 		autos[g].retransmits = p->groups[g].last.seen.retransmits;
-		autos[g].recoveries = p->groups[g].last.seen.recoveries;
 		autos[g].updated_ns = now;
 	}
 	for (int t = 0; t < FLOWLET_MAX_PROBE_TARGETS; t++) {
