@@ -87,8 +87,9 @@ double delay_reorder_depth(const struct delay_window *const *windows, int count,
  * as much, as delay_reorder_share() and delay_reorder_depth() of the gap
  * say over the paths of @windows. Few: at most DELAY_REORDERS_PER_S per
  * flow per second, or segments out of order (the depths at the flows'
- * packet rate) no more than their TCP senders sent again meanwhile, so
- * that reordering at most doubles what the flows pay for their losses
+ * packet rate) no more than their TCP senders sent again meanwhile (of
+ * data sent since their last move: flowlet_gaps' retransmits), so that
+ * reordering at most doubles what the flows pay for their losses
  * anyway: on queues that overflow often, flows may move as often; where
  * losses are rare, or a move would put many segments out of order (a
  * deep queue left for an empty one), the moves stay rare. The least edge
