@@ -564,7 +564,8 @@ static void look_at_flows(struct prober *p, __u64 now, __u64 since,
  * counters, and so does every look while the timeout is not auto
  * (!@want): the ring starts empty when it is again, since gaps counted
  * without flow time would hold its timeout up. A counter below the last
- * read (a new map, flows deleted) starts again from 0. */
+ * read (a new map) starts again from 0; packets below it (flows deleted,
+ * or none counted before) count none that look. */
 static void read_gaps(struct prober *p, const struct instance_config *c,
 		      __u64 elapsed_ns, bool want, const __u64 *active,
 		      const __u64 *packets)
@@ -585,7 +586,8 @@ static void read_gaps(struct prober *p, const struct instance_config *c,
 		if (!elapsed_ns || !want) {
 			memset(gf, 0, sizeof(*gf));
 			gf->read = now;
-			gf->packets_read = packets[g];
+			/* Not counted while !@want: none known then. */
+			gf->packets_read = want ? packets[g] : UINT64_MAX;
 			continue;
 		}
 		look = (__u64 *)&gf->looks[gf->next].seen;
