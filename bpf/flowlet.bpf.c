@@ -132,25 +132,19 @@ static __always_inline void count_gap(__u32 group, __u64 gap)
 /*
  * A TCP data segment of @flow (of @group) ending at @end in its sequence
  * space: data past the flow's highest so far is new; other data is sent
- * again, and counted in flowlet_gaps (when @count) if it was first sent
- * since the flow last changed paths (it ends past tcp_moved). A flow's
- * first data is new, and counts if sent again.
+ * again, and counted in flowlet_gaps (when @count). A flow's first data
+ * is new, and counts if sent again.
  */
 static __always_inline void track_tcp(__u32 group, struct flowlet_flow *flow,
 				      __u32 end, bool count)
 {
 	struct flowlet_gaps *gaps;
 
-	if (!flow->tcp_next) {
-		flow->tcp_next = end;
-		flow->tcp_moved = end - 1;
-		return;
-	}
-	if ((__s32)(end - flow->tcp_next) > 0) {
+	if (!flow->tcp_next || (__s32)(end - flow->tcp_next) > 0) {
 		flow->tcp_next = end;
 		return;
 	}
-	if (!count || (__s32)(end - flow->tcp_moved) <= 0)
+	if (!count)
 		return;
 	gaps = bpf_map_lookup_elem(&flowlet_gaps, &group);
 	if (gaps)
@@ -239,7 +233,6 @@ static __always_inline __u32 flow_path(const struct flowlet_config *cfg,
 
 	if (flow != &fresh && flow->path != path) {
 		stats->path_changes++;
-		flow->tcp_moved = flow->tcp_next;
 		if (grp->safe_ns && measured) {
 			if ((__s64)gap > (__s64)grp->safe_ns)
 				stats->path_changes_safe++;

@@ -53,10 +53,8 @@ struct flowlet_flow {
 	__u32 flowlet_packets0;
 	__u32 flowlet_bytes0;
 	/* TCP, its sender's losses (see struct flowlet_gaps): where the
-	 * highest data sent so far ends (0: none seen), and where it ended
-	 * when the flow last changed paths. */
+	 * highest data sent so far ends (0: none seen). */
 	__u32 tcp_next;
-	__u32 tcp_moved;
 };
 
 /* Telemetry (flowlet_stats.hist, per CPU): log2 histograms, bucket i counting
@@ -86,10 +84,8 @@ struct flowlet_hist {
 struct flowlet_gaps {
 	__u64 count[FLOWLET_GAP_BUCKETS];
 	/* Its TCP flows' senders, while gaps are counted: data segments sent
-	 * again (ending at or below the flow's highest data so far) that were
-	 * first sent since the flow last changed paths. Data from before a
-	 * move that is sent again may be what the move put out of order (a
-	 * sender takes late segments for lost), not a loss: not counted. */
+	 * again (ending at or below the flow's highest data so far), after a
+	 * loss or after a reordering they took for one. */
 	__u64 retransmits;
 };
 

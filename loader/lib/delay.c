@@ -107,14 +107,12 @@ static int sort_windows(const struct delay_window *const *windows, int count,
 }
 
 /* Over the ordered pairs of paths a != b (their samples sorted in @v, @n
- * of them), a move from a at its p99 x to b at one of its samples y
- * after a gap of @gap_ns: the share of b's samples that arrive ahead
- * (y + gap < x), on average; and into *@depth_ns (if not NULL) how long
- * ahead, x - y - gap or 0, on average over all of them. */
-static double reorder_cost(__u64 (*v)[FLOWLET_DELAY_WINDOW], const __u32 *n,
-			   int count, __u64 gap_ns, double *depth_ns)
+ * of them): the share of b's samples y below a's p99 x by more than
+ * @gap_ns, on average. */
+static double reorder_share(__u64 (*v)[FLOWLET_DELAY_WINDOW], const __u32 *n,
+			    int count, __u64 gap_ns)
 {
-	double pairs = 0, late = 0, ahead = 0;
+	double pairs = 0, late = 0;
 
 	for (int a = 0; a < count; a++) {
 		__u64 x;
@@ -123,20 +121,16 @@ static double reorder_cost(__u64 (*v)[FLOWLET_DELAY_WINDOW], const __u32 *n,
 			continue;
 		x = v[a][nearest_rank(99, n[a])];
 		for (int b = 0; b < count; b++) {
-			double sum = 0;
 			__u32 j = 0;
 
 			if (a == b || !n[b])
 				continue;
-			for (; j < n[b] && v[b][j] + gap_ns < x; j++)
-				sum += x - v[b][j] - gap_ns;
+			while (j < n[b] && v[b][j] + gap_ns < x)
+				j++;
 			late += (double)j / n[b];
-			ahead += sum / n[b];
 			pairs++;
 		}
 	}
-	if (depth_ns)
-		*depth_ns = pairs ? ahead / pairs : 0;
 	return pairs ? late / pairs : 0;
 }
 
@@ -147,19 +141,7 @@ double delay_reorder_share(const struct delay_window *const *windows, int count,
 	__u32 n[FLOWLET_MAX_PATHS];
 
 	count = sort_windows(windows, count, v, n);
-	return reorder_cost(v, n, count, gap_ns, NULL);
-}
-
-double delay_reorder_depth(const struct delay_window *const *windows, int count,
-			   __u64 gap_ns)
-{
-	__u64 v[FLOWLET_MAX_PATHS][FLOWLET_DELAY_WINDOW];
-	__u32 n[FLOWLET_MAX_PATHS];
-	double depth;
-
-	count = sort_windows(windows, count, v, n);
-	reorder_cost(v, n, count, gap_ns, &depth);
-	return depth;
+	return reorder_share(v, n, count, gap_ns);
 }
 
 __u64 delay_move_timeout(const struct delay_gaps *gaps,
@@ -167,9 +149,8 @@ __u64 delay_move_timeout(const struct delay_gaps *gaps,
 			 __u64 safe_ns)
 {
 	__u64 v[FLOWLET_MAX_PATHS][FLOWLET_DELAY_WINDOW], timeout = safe_ns;
-	double flow_s = gaps->flow_ns / 1e9,
-	       moves = DELAY_REORDERS_PER_S * flow_s, resent = 0, reorders = 0,
-	       rate = flow_s > 0 ? gaps->packets / flow_s : 0;
+	double allowed = DELAY_REORDERS_PER_S * (gaps->flow_ns / 1e9),
+	       expected = 0;
 	__u32 n[FLOWLET_MAX_PATHS];
 
 	if (!gaps->flow_ns)
@@ -177,19 +158,15 @@ __u64 delay_move_timeout(const struct delay_gaps *gaps,
 	count = sort_windows(windows, count, v, n);
 	for (int b = FLOWLET_GAP_BUCKETS - 1; b >= 0; b--) {
 		__u64 edge = flowlet_gap_edge(b);
-		double depth_ns;
 
 		if (edge >= safe_ns)
 			continue; /* a move after such gaps is safe */
 		/* Its gaps are at least the edge: they reorder no more
-		 * often, and by no more, than a move after the edge would. */
-		if (gaps->seen.count[b]) {
-			reorders += gaps->seen.count[b] *
-				    reorder_cost(v, n, count, edge, &depth_ns);
-			resent += gaps->seen.count[b] * depth_ns / 1e9 * rate;
-		}
-		if (reorders > moves &&
-		    !(rate > 0 && resent <= gaps->seen.retransmits))
+		 * often than a move after the edge would. */
+		if (gaps->seen.count[b])
+			expected += gaps->seen.count[b] *
+				    reorder_share(v, n, count, edge);
+		if (expected > allowed)
 			return timeout;
 		timeout = edge;
 	}

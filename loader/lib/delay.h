@@ -46,16 +46,15 @@ const char *delay_state_name(enum delay_state state);
 
 /* The gaps of one group's flows over the last looks (DELAY_GAP_LOOKS of
  * about a second): what flowlet_gaps counted (summed over CPUs, the
- * difference over them: gaps by bucket, TCP retransmits), the flows that sent
- * in the last look (two packets or more), the sum over the looks of their flows
- * times their length (flow-nanoseconds), and the packets they sent. */
+ * difference over them: gaps by bucket, TCP retransmits), the flows that
+ * sent in the last look (two packets or more), and the sum over the looks
+ * of their flows times their length: flow-nanoseconds. */
 #define DELAY_GAP_LOOKS 10
 
 struct delay_gaps {
 	struct flowlet_gaps seen;
 	__u64 flows;
 	__u64 flow_ns;
-	__u64 packets;
 };
 
 /*
@@ -70,32 +69,13 @@ double delay_reorder_share(const struct delay_window *const *windows, int count,
 			   __u64 gap_ns);
 
 /*
- * How long the packets of such a move arrive ahead of the old path's last
- * ones, on average over the same pairs and samples (0 where they do not):
- * at the flow's packet rate, the segments the receiver gets out of order,
- * which its sender may take for lost and send again (RACK marks lost what
- * was sent more than its reordering window before a segment that
- * arrived).
- */
-double delay_reorder_depth(const struct delay_window *const *windows, int count,
-			   __u64 gap_ns);
-
-/*
- * The least timeout at which @gaps' flows would have made few moves that
- * reorder: each gap below @safe_ns (a move after a longer one is safe)
- * above the timeout starts a flowlet, which reorders as often, and by
- * as much, as delay_reorder_share() and delay_reorder_depth() of the gap
- * say over the paths of @windows. Few: at most DELAY_REORDERS_PER_S per
- * flow per second, or segments out of order (the depths at the flows'
- * packet rate) no more than their TCP senders sent again meanwhile (of
- * data sent since their last move: flowlet_gaps' retransmits), so that
- * reordering at most doubles what the flows pay for their losses
- * anyway: on queues that overflow often, flows may move as often; where
- * losses are rare, or a move would put many segments out of order (a
- * deep queue left for an empty one), the moves stay rare. The least edge
- * of a flowlet_gaps bucket for which the expected counts stay within
- * that, at most @safe_ns, DELAY_MIN_TIMEOUT_NS if every bucket's does; 0
- * without flows.
+ * The least timeout at which @gaps' flows would have made at most
+ * DELAY_REORDERS_PER_S moves each per second that reorder: each gap below
+ * @safe_ns (a move after a longer one is safe) above the timeout starts a
+ * flowlet, which reorders as often as delay_reorder_share() of the gap
+ * says over the paths of @windows. The least edge of a flowlet_gaps
+ * bucket for which the expected count stays within that, at most
+ * @safe_ns, DELAY_MIN_TIMEOUT_NS if every bucket's does; 0 without flows.
  */
 #define DELAY_REORDERS_PER_S 0.1
 
@@ -119,11 +99,10 @@ __u64 delay_move_timeout(const struct delay_gaps *gaps,
  *   paths' samples say (delay_reorder_share()); how many moves a timeout
  *   lets the flows make, their gaps say (flowlet_gaps). The timeout is
  *   the least one at which the flows would have made at most
- *   DELAY_REORDERS_PER_S reordering moves each per second, or put no
- *   more segments out of order than their senders sent again anyway
- *   (delay_move_timeout()). On shallow queues that is a few milliseconds,
- *   and flows leave crowded paths often; on deep ones it grows toward
- *   the spread.
+ *   DELAY_REORDERS_PER_S reordering moves each per second (one in 10 s:
+ *   a cost well below TCP's own loss recovery), delay_move_timeout(). On
+ *   shallow queues that is a few milliseconds, and flows leave crowded
+ *   paths often; on deep ones it grows toward the spread.
  *
  * Each bound is its difference plus a quarter of it and DELAY_MARGIN_NS;
  * the timeout is the move timeout between them (the spread's without

@@ -372,9 +372,8 @@ static const struct family {
 	  group_auto, 0 },
 	{ "flowlet_group_auto_retransmits", "gauge",
 	  "--timeout auto: the TCP segments the group's senders sent again "
-	  "over watch's last 10 looks (about 10 s), of data first sent since "
-	  "their flow last changed paths: its move timeout puts no more "
-	  "segments out of order.",
+	  "over watch's last 10 looks (about 10 s), after a loss or a "
+	  "reordering they took for one.",
 	  group_auto, 1 },
 	{ "flowlet_flows", "gauge", "Entries in the flow tables.", flows, 0 },
 #define X(field, label, help) \

@@ -72,11 +72,9 @@ struct silent {
 /* A group's flows over the last DELAY_GAP_LOOKS looks. */
 struct group_flows {
 	struct flowlet_gaps read; /* flowlet_gaps at the last look */
-	__u64 packets_read;	  /* its flows' packets then */
 	struct {
 		struct flowlet_gaps seen; /* its difference */
 		__u64 flow_ns;		  /* its flows x its length */
-		__u64 packets;		  /* its flows' packets */
 	} looks[DELAY_GAP_LOOKS];	  /* a ring */
 	int next;			  /* the oldest look */
 	struct delay_gaps last;		  /* the sum over the ring */
@@ -517,13 +515,11 @@ static bool silenced(const struct prober *p, const struct ip_addr *a, __u64 now)
 }
 
 /* The flows: in each group, the largest recent flow's destination
- * (@best, with its bytes in @bytes), skipping silenced ones, the
- * measured flows (flowlet_measured) that sent since @since (@active) and
- * the packets the measured flows in the table sent in all (@packets);
+ * (@best, with its bytes in @bytes), skipping silenced ones, and the
+ * measured flows (flowlet_measured) that sent since @since (@active);
  * marks the auto targets flows still go to. */
 static void look_at_flows(struct prober *p, __u64 now, __u64 since,
-			  struct ip_addr *best, __u64 *bytes, __u64 *active,
-			  __u64 *packets)
+			  struct ip_addr *best, __u64 *bytes, __u64 *active)
 {
 	struct flowlet_flow_key *keys;
 	struct flowlet_flow *values;
@@ -533,13 +529,10 @@ static void look_at_flows(struct prober *p, __u64 now, __u64 since,
 		const struct flowlet_flow *f = &values[i];
 		struct ip_addr dst = { .family = keys[i].family };
 
-		if (f->group < FLOWLET_MAX_GROUPS &&
-		    flowlet_measured(keys[i].proto)) {
-			packets[f->group] += f->packets;
-			if (f->packets >= 2 &&
-			    (__s64)(f->last_seen_ns - since) > 0)
-				active[f->group]++;
-		}
+		if (f->group < FLOWLET_MAX_GROUPS && f->packets >= 2 &&
+		    flowlet_measured(keys[i].proto) &&
+		    (__s64)(f->last_seen_ns - since) > 0)
+			active[f->group]++;
 		if ((__s64)(now - f->last_seen_ns) > (__s64)PICK_RECENT_NS)
 			continue;
 		memcpy(dst.bytes, keys[i].dst, sizeof(dst.bytes));
@@ -559,16 +552,13 @@ static void look_at_flows(struct prober *p, __u64 now, __u64 since,
 }
 
 /* Each group's gaps since the last look, over @elapsed_ns, with its
- * @active flows and the @packets its flows sent in all, into its ring and
- * the sum over the ring. The first look (@elapsed_ns 0) only reads the
- * counters, and so does every look while the timeout is not auto
- * (!@want): the ring starts empty when it is again, since gaps counted
- * without flow time would hold its timeout up. A counter below the last
- * read (a new map) starts again from 0; packets below it (flows deleted,
- * or none counted before) count none that look. */
+ * @active flows, into its ring and the sum over the ring. The first look
+ * (@elapsed_ns 0) only reads the counters, and so does every look while
+ * the timeout is not auto (!@want): the ring starts empty when it is
+ * again, since gaps counted without flow time would hold its timeout
+ * up. A counter below the last read (a new map) starts again from 0. */
 static void read_gaps(struct prober *p, const struct instance_config *c,
-		      __u64 elapsed_ns, bool want, const __u64 *active,
-		      const __u64 *packets)
+		      __u64 elapsed_ns, bool want, const __u64 *active)
 {
 	for (__u32 g = 0; g < FLOWLET_MAX_GROUPS; g++) {
 		struct group_flows *gf = &p->groups[g];
@@ -586,19 +576,10 @@ static void read_gaps(struct prober *p, const struct instance_config *c,
 		if (!elapsed_ns || !want) {
 			memset(gf, 0, sizeof(*gf));
 			gf->read = now;
-			/* Not counted while !@want: none known then. */
-			gf->packets_read = want ? packets[g] : UINT64_MAX;
 			continue;
 		}
 		look = (__u64 *)&gf->looks[gf->next].seen;
 		sum->flow_ns -= gf->looks[gf->next].flow_ns;
-		sum->packets -= gf->looks[gf->next].packets;
-		gf->looks[gf->next].packets =
-			packets[g] >= gf->packets_read
-				? packets[g] - gf->packets_read
-				: 0;
-		sum->packets += gf->looks[gf->next].packets;
-		gf->packets_read = packets[g];
 		for (size_t i = 0; i < GAP_COUNTERS; i++) {
 			total[i] -= look[i];
 			look[i] = seen[i] >= read[i] ? seen[i] - read[i]
@@ -686,8 +667,7 @@ static void look(struct prober *p, const struct instance_config *c, __u64 now)
 {
 	struct ip_addr best[FLOWLET_MAX_GROUPS];
 	__u64 bytes[FLOWLET_MAX_GROUPS] = { 0 },
-	      active[FLOWLET_MAX_GROUPS] = { 0 },
-	      packets[FLOWLET_MAX_GROUPS] = { 0 }, since = p->looked_ns;
+	      active[FLOWLET_MAX_GROUPS] = { 0 }, since = p->looked_ns;
 	bool want = c->cfg.count_gaps; /* auto, in a mode with flowlets */
 
 	if (now < p->pick_ns)
@@ -696,8 +676,8 @@ static void look(struct prober *p, const struct instance_config *c, __u64 now)
 	p->looked_ns = now;
 	if (want)
 		look_at_flows(p, now, since ? since : now - PICK_EVERY_NS, best,
-			      bytes, active, packets);
-	read_gaps(p, c, since ? now - since : 0, want, active, packets);
+			      bytes, active);
+	read_gaps(p, c, since ? now - since : 0, want, active);
 	if (p->automatic)
 		pick_targets(p, c, now, want, best, bytes);
 }

@@ -240,16 +240,11 @@ static void read_gaps_now(struct flowlet_gaps *now)
 	percpu_sum(map_fd(skel->maps.flowlet_gaps), 0, now, sizeof(*now));
 }
 
-/* Segments of three flows, and how many of them count as sent again:
- * one flow resends 3 segments; one resends 2 across the wrap of the
- * sequence space; one moves to another path after a gap, then resends a
- * segment from before the move (not counted: the move may have put it
- * out of order) and the one it moved with (counted); acks between them. */
-static int send_resends(int family, __u16 port)
+/* Segments of two flows, and how many of them count as sent again: one
+ * flow resends 3 segments; one resends 2 across the wrap of the sequence
+ * space; acks between them. */
+static __u64 send_resends(int family, __u16 port)
 {
-	__u32 seq = 5000;
-	int before, path;
-
 	send_segment(family, port, 1000, 100);
 	send_segment(family, port, 1100, 100);
 	send_segment(family, port, 1200, 0); /* an ACK */
@@ -262,28 +257,12 @@ static int send_resends(int family, __u16 port)
 	send_segment(family, port, 0xffffff80u, 0x100); /* ends at 0x80 */
 	send_segment(family, port, 0xffffff80u, 0x100);
 	send_segment(family, port, 0xffffff00u, 0x80);
-	port++;
-	before = send_segment(family, port, seq, 100);
-	/* After gaps above the timeout, its new flowlets move it at last
-	 * (the hash picks a path per flowlet: a few tries). */
-	for (int i = 0; i < 64; i++) {
-		advance(60000000);
-		seq += 100;
-		path = send_segment(family, port, seq, 100);
-		if (path != before)
-			break;
-	}
-	if (path == before)
-		return -1;
-	send_segment(family, port, seq - 100, 100); /* from before it */
-	send_segment(family, port, seq, 100);	    /* its own */
-	return 3 + 2 + 1;
+	return 3 + 2;
 }
 
 /* flowlet_gaps' retransmits: data at or below a flow's highest is sent
- * again; across the wrap of the sequence space too; never a pure ACK,
- * nor data first sent before the flow's last move; IPv6 as IPv4; and
- * nothing while gaps are not counted. */
+ * again; across the wrap of the sequence space too; never a pure ACK;
+ * IPv6 as IPv4; and nothing while gaps are not counted. */
 UNIT_TEST(tcp_retransmits)
 {
 	static const struct {
@@ -298,7 +277,7 @@ UNIT_TEST(tcp_retransmits)
 		struct instance_config c = { 0 };
 		struct flowlet_gaps before, after;
 		bool counts = cases[i].timeout_auto;
-		int want;
+		__u64 want;
 
 		configure(&c.cfg, 4, NULL, FLOWLET_MODE_FLOWLET);
 		c.meta.timeout_auto = counts;
@@ -308,17 +287,14 @@ UNIT_TEST(tcp_retransmits)
 		want = send_resends(cases[i].family, cases[i].port);
 		read_gaps_now(&after);
 		if (!counts)
-			want = want < 0 ? want : 0;
-		CHECK(want >= 0 && after.retransmits - before.retransmits ==
-					   (__u64)want,
+			want = 0;
+		CHECK(after.retransmits - before.retransmits == want,
 		      "tcp: IPv%d, timeout %s: 3 resends of one flow, 2 of "
-		      "another across the wrap, 2 of a third around its move "
-		      "(one from before it): %llu retransmits (want %d; -1: "
-		      "the third never moved)",
+		      "another across the wrap: %llu retransmits (want %llu)",
 		      cases[i].family, counts ? "auto" : "fixed",
 		      (unsigned long long)(after.retransmits -
 					   before.retransmits),
-		      want);
+		      (unsigned long long)want);
 	}
 }
 
