@@ -18,6 +18,10 @@ DEMO_DEPS  := mininet iperf3 ethtool python3-matplotlib tcpdump frr
 # make bench's NFQUEUE forwarder (bench/nfq.c): this kernel queues to user
 # space through xtables only, hence iptables (its legacy backend).
 BENCH_DEPS := libnetfilter-queue-dev iptables
+# The run targets install their packages first, then build in a second
+# make: `all` checks the build packages, which must be there by then (with
+# -j too).
+BUILD := $(MAKE) --no-print-directory
 
 ARCH_INCLUDE := /usr/include/$(shell $(CC) -dumpmachine 2>/dev/null)
 WARN    := -Wall -Wextra -Werror
@@ -187,12 +191,14 @@ test:
 		{ cat $(OUT)/test-build.log; exit 1; }
 	$(Q)tests/run.sh
 
-test-build: all test-deps $(TEST_BUILDS)
+test-build: test-deps
+	$(Q)$(BUILD) all $(TEST_BUILDS)
 
 # The long runs: 10M fuzzed frames, 100,000 config commits under traffic,
 # 10M flows of churn, floods (unit, about half an hour), and a flood of new
 # flows against established ones across s1 (tests/stress_flood.sh).
-stress: all test-deps $(TEST_BUILDS)
+stress: test-deps
+	$(Q)$(BUILD) all $(TEST_BUILDS)
 	$(Q)tests/run.sh stress
 
 # make bench: flowlet against the floors of bench/floors.bpf.c, the
@@ -223,7 +229,8 @@ $(OUT)/bench_nfq: bench/nfq.c | $(OUT) bench-deps
 BENCH_BUILDS := $(OUT)/bench_cost $(OUT)/bench_rate $(OUT)/bench_nfq \
 		$(OUT)/xdp_drop.bpf.o
 
-bench: all bench-deps $(BENCH_BUILDS)
+bench: bench-deps
+	$(Q)$(BUILD) all $(BENCH_BUILDS)
 	$(Q)mkdir -p results
 	$(Q)$(OUT)/bench_cost --json results/bench-cost.json --largest
 	$(Q)bash bench/rate.sh results/bench-rate.json
@@ -231,7 +238,8 @@ bench: all bench-deps $(BENCH_BUILDS)
 		results/bench-rate.json results/bench.json results/bench-scale.png \
 		results/BENCH.md
 
-bench-quick: all bench-deps $(BENCH_BUILDS)
+bench-quick: bench-deps
+	$(Q)$(BUILD) all $(BENCH_BUILDS)
 	$(Q)mkdir -p results
 	$(Q)$(OUT)/bench_cost --quick --json results/bench-quick-cost.json
 	$(Q)bash bench/rate.sh --quick results/bench-quick-rate.json
@@ -241,26 +249,31 @@ bench-quick: all bench-deps $(BENCH_BUILDS)
 
 # The seed topology in Mininet: ecmp vs flowlet for one gapped flow, four
 # iperf3 flows per mode, a plot of per-path load (demo-out/).
-demo: all demo-deps
+demo: demo-deps
+	$(Q)$(BUILD) all
 	$(Q)/usr/bin/python3 topo/demo.py
 
 # make experiments: the research questions, each against the kernel and
 # ecmp in the same run (experiments/; results/REPORT.md).
-experiments: all demo-deps
+experiments: demo-deps
+	$(Q)$(BUILD) all
 	$(Q)/usr/bin/python3 experiments/run.py
 
-experiments-quick: all demo-deps
+experiments-quick: demo-deps
+	$(Q)$(BUILD) all
 	$(Q)/usr/bin/python3 experiments/run.py --quick
 
 # The seed topology with flowlet running, and the Mininet CLI; ARGS: its
 # options (make topo ARGS="--paths 2 --weights 7,3"; ARGS=--help lists
 # them).
-topo: all demo-deps
+topo: demo-deps
+	$(Q)$(BUILD) all
 	$(Q)/usr/bin/python3 topo/seed.py $(ARGS)
 
 # A leaf-spine fabric with FRR and flowlet on every leaf, and the Mininet
 # CLI; ARGS: its options (make fabric ARGS="--spines 4 --leaves 8").
-fabric: all demo-deps
+fabric: demo-deps
+	$(Q)$(BUILD) all
 	$(Q)/usr/bin/python3 topo/fabric.py $(ARGS)
 
 # docs/flowletctl.md's command reference, from the command table (the cli tests
