@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* top: a live view of one instance, drawn with ncurses: per path its rate
- * and share as a bar, the flowlet rate, and the busiest flows of the last
- * interval. q quits and gives the terminal back as it was. */
+ * and share as a bar and its measured delay, the flowlet rate, and the
+ * busiest flows of the last interval. q quits and gives the terminal
+ * back as it was. */
 #include <curses.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <net/if.h>
+#include <netinet/in.h>
 
 #include "clock.h"
 #include "commands.h"
@@ -97,7 +99,8 @@ static void draw_paths(const struct reading *now, const struct reading *then,
 {
 	const struct flowlet_config *cfg = &now->s.cfg;
 	double total = 0, bits[FLOWLET_MAX_PATHS];
-	int bar = COLS - 62;
+	__u64 mono = clock_ns(CLOCK_MONOTONIC);
+	int bar = COLS - 97;
 
 	for (__u32 i = 0; i < cfg->path_count; i++) {
 		__u64 b = now->s.paths[i].bytes, b0 = then->s.paths[i].bytes;
@@ -106,22 +109,32 @@ static void draw_paths(const struct reading *now, const struct reading *then,
 		total += bits[i];
 	}
 	attron(A_BOLD);
-	mvprintw(2, 0, "%-4s %-12s %-16s %6s %10s %9s %6s  %s", "PATH", "DEV",
-		 "STATE", "WEIGHT", "PKT/S", "MBIT/S", "SHARE", "");
+	mvprintw(2, 0, "%-4s %-12s %-16s %6s %10s %9s %6s %8s %8s %7s %6s  %s",
+		 "PATH", "DEV", "STATE", "WEIGHT", "PKT/S", "MBIT/S", "SHARE",
+		 "P50_MS", "P99_MS", "SAMPLES", "AGE_S", "");
 	attroff(A_BOLD);
 	for (__u32 i = 0; i < cfg->path_count; i++) {
 		const struct flowlet_path *p = &cfg->paths[i];
+		const struct flowlet_delay *d =
+			snapshot_path_delay(&now->s, i, NULL);
 		__u64 pk = now->s.paths[i].packets,
 		      pk0 = then->s.paths[i].packets;
 		double share = total > 0 ? bits[i] / total : 0;
 		char dev[IF_NAMESIZE] = "?";
 
 		if_indextoname(p->ifindex, dev);
-		mvprintw(3 + i, 0,
-			 "%-4u %-12s %-16s %6u %10.0f %9.2f %5.1f%%  ", i, dev,
-			 path_state(p), p->weight,
+		mvprintw(3 + i, 0, "%-4u %-12s %-16s %6u %10.0f %9.2f %5.1f%% ",
+			 i, dev, path_state(p), p->weight,
 			 (pk >= pk0 ? pk - pk0 : pk) / secs, bits[i] / 1e6,
 			 100 * share);
+		if (d && d->samples)
+			printw("%8.3f %8.3f %7u %6.1f  ", d->p50_ns / 1e6,
+			       d->p99_ns / 1e6, d->samples,
+			       (mono - d->updated_ns) / 1e9);
+		else
+			printw("%8s %8s %7s %6s  ", "-", "-",
+			       d ? delay_state_name(delay_state(d, mono)) : "-",
+			       "-");
 		for (int c = 0; c < bar * share; c++)
 			addch('#');
 		clrtoeol();
@@ -171,6 +184,30 @@ static void draw_flows(const struct reading *now, const struct reading *then,
 	}
 }
 
+/* Whose round trips the paths' delay columns show, on row @row. */
+static void draw_probed(const struct snapshot *s, int row)
+{
+	char target[INET6_ADDRSTRLEN] = "";
+	int most = 0;
+
+	for (__u32 i = 0; i < s->cfg.path_count; i++) {
+		int n;
+		const struct flowlet_delay *d = snapshot_path_delay(s, i, &n);
+
+		if (d && !target[0])
+			format_ip(d->target, d->family, target, sizeof(target));
+		most = n > most ? n : most;
+	}
+	move(row, 0);
+	clrtoeol();
+	if (!target[0])
+		printw("delays: no path is probed (flowletctl watch measures "
+		       "them)");
+	else
+		printw("delays: round trips to %s%s", target,
+		       most > 1 ? " and other targets (stats lists each)" : "");
+}
+
 /* --timeout auto: what group 0's timeout came from, after line 1. */
 static void draw_auto(const struct snapshot *s)
 {
@@ -203,7 +240,8 @@ static void draw(const struct instance *in, const struct reading *now,
 	mvprintw(1, 0, "q quits; rates over the last %.1f s", secs);
 	draw_auto(&now->s);
 	draw_paths(now, then, secs);
-	draw_flows(now, then, secs, 4 + cfg->path_count);
+	draw_probed(&now->s, 3 + cfg->path_count);
+	draw_flows(now, then, secs, 5 + cfg->path_count);
 	refresh();
 }
 

@@ -44,8 +44,9 @@ const struct command command_table[] = {
 	{ "top", cmd_top, "IFACE",
 	  "A live view on a terminal: the timeout in force (with --timeout "
 	  "auto, what group 0's came from), each path's rate and share (a "
-	  "bar), the flowlet rate and the busiest flows of the interval. q "
-	  "quits.",
+	  "bar) and, while watch measures it, its round trip (p50, p99, "
+	  "samples, age), the flowlet rate and the busiest flows of the "
+	  "interval. q quits.",
 	  false, false, top_options },
 	{ "status", cmd_status, "",
 	  "Every interface of this network namespace that runs flowlet, and "

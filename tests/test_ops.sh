@@ -159,10 +159,13 @@ test_exporter_stays() {
 	check "SIGTERM ends it" wait_until 10 bash -c "! kill -0 $EXPORTER 2>/dev/null"
 }
 
-# top in a terminal.
+# top in a terminal, with watch measuring the paths.
 test_top() {
-	local sender
+	local sender delays
 	check "attach for top" ctl attach s1-eth1 "${S1_PATHS[@]}" --prefix 10.0.6.0/24 --mode spray || return
+	ip netns exec "${UNIQ}s1" "$FLOWLETCTL" watch s1-eth1 --probe "$H2" --probe-interval 20ms \
+		>"$OUT/watch" 2>&1 &
+	on_exit kill $!
 	tmux -L "$TMUX_SOCKET" new-session -d -s top -x 120 -y 30 \
 		"ip netns exec ${UNIQ}s1 '$FLOWLETCTL' top s1-eth1; echo exited=\$?; sleep 120"
 	on_exit tmux -L "$TMUX_SOCKET" kill-server
@@ -170,11 +173,19 @@ test_top() {
 	sender=$!
 	on_exit kill $sender
 	# Two paths under spray carry half each: a bar of '#' on each row.
-	if wait_until 30 bash -c "tmux -L '$TMUX_SOCKET' capture-pane -p -t top | grep -c '^[01] .*%  #' | grep -qx 2"; then
+	if wait_until 30 bash -c "tmux -L '$TMUX_SOCKET' capture-pane -p -t top | grep -c '^[01] .*% .*  #' | grep -qx 2"; then
 		ok "top draws both paths with their share and a bar: $(pane | grep -m1 '^0 ' | tr -s ' ')"
 	else
 		fail "top did not draw the paths: $(pane | head -8 | tr '\n' '|')"
 	fi
+	# After the share: p50 and p99 (ms), the samples and their age.
+	delays='^[01] .*% +[0-9]+\.[0-9]{3} +[0-9]+\.[0-9]{3} +[1-9][0-9]* +[0-9]+\.[0-9] '
+	if wait_until 30 bash -c "tmux -L '$TMUX_SOCKET' capture-pane -p -t top | grep -Ec '$delays' | grep -qx 2"; then
+		ok "top shows each path's measured delay: $(pane | grep -m1 '^1 ' | tr -s ' ')"
+	else
+		fail "top did not show the paths' delays: $(pane | head -8 | tr '\n' '|')"
+	fi
+	check "and whose round trips they are" pane_has "delays: round trips to $H2"
 	check "top shows the instance and the busiest flow" bash -c \
 		"tmux -L '$TMUX_SOCKET' capture-pane -p -t top | grep -q '^flowlet top: s1-eth1 (xdp), mode spray' &&
 	 tmux -L '$TMUX_SOCKET' capture-pane -p -t top | grep -q '10.0.1.1:1234 .*$H2:80'"

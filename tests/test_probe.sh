@@ -151,7 +151,7 @@ test_auto_timeout() {
 # tcp_resent NODE: the TCP segments NODE's kernel sent again, in all.
 tcp_resent() { on "$1" nstat -asz TcpRetransSegs | awk '/TcpRetransSegs/ {print $2}'; }
 
-# A TCP sender's losses, as auto counts them: cubic through path 0's tbf
+# A TCP sender's losses, as flowlet counts them: cubic through path 0's tbf
 # of 2 Mbit/s with a queue of a few packets grows its window until the
 # queue overflows, again and again for as long as it runs (20 s), so
 # flowlet on s1 sees segments sent again while it does (the flow stays on

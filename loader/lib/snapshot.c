@@ -77,6 +77,27 @@ const struct flowlet_auto *snapshot_auto(const struct snapshot *s, __u32 g)
 	return &s->autos[g];
 }
 
+const struct flowlet_delay *snapshot_path_delay(const struct snapshot *s,
+						__u32 path, int *targets)
+{
+	const struct flowlet_delay *first = NULL;
+	int n = 0;
+
+	for (__u32 t = 0;
+	     path < FLOWLET_MAX_PATHS && t < FLOWLET_MAX_PROBE_TARGETS; t++) {
+		const struct flowlet_delay *d =
+			&s->delay[t * FLOWLET_MAX_PATHS + path];
+
+		if (!d->family || !d->sent)
+			continue;
+		if (!n++)
+			first = d;
+	}
+	if (targets)
+		*targets = n;
+	return first;
+}
+
 const char *snapshot_path_problem(const struct snapshot *s, __u32 i)
 {
 	bool down = s->link_up[i] == 0 || s->cfg.paths[i].down;

@@ -38,6 +38,12 @@ int snapshot_read(const struct instance *in, struct snapshot *s);
  * the timeout is fixed, the group is empty or watch did not set it. */
 const struct flowlet_auto *snapshot_auto(const struct snapshot *s, __u32 g);
 
+/* watch --probe's delays over path @path: the first target's (in the
+ * table's order) that probes it, or NULL where none does; into *@targets
+ * (if not NULL) how many targets probe it. */
+const struct flowlet_delay *snapshot_path_delay(const struct snapshot *s,
+						__u32 path, int *targets);
+
 /* Why path @i lost frames or will, for a warning; NULL if it does not. */
 const char *snapshot_path_problem(const struct snapshot *s, __u32 i);
 
