@@ -22,6 +22,7 @@ from fct import STATS, summarise
 
 from fabric import (converged, fabric_network, fabric_topo,  # noqa: E402
                     leaves, node_run)
+from flowlet_mininet import DEFAULT_TIMEOUT  # noqa: E402
 from flowlet_routes import kernel_routes  # noqa: E402
 from traffic import end_process, flowgen, median, use_mode  # noqa: E402
 
@@ -362,7 +363,7 @@ def main(argv=None):
     parser = new_parser(__doc__, '1 run of 8 s per case')
     parser.add_argument('--bw', type=float, default=25,
                         help='Mbit/s of each spine link toward a leaf')
-    parser.add_argument('--timeout', default='5ms')
+    parser.add_argument('--timeout', default=DEFAULT_TIMEOUT)
     parser.add_argument('--load', type=float, default=0.6)
     parser.add_argument('--scale', type=float, default=0.1)
     parser.add_argument('--seconds', type=int, default=None)

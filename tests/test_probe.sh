@@ -15,6 +15,7 @@ setup() { build_diamond 4; }
 between() {
 	ctl detach s1-eth1 >/dev/null 2>&1
 	on s2 tc qdisc del dev s2-eth2 root 2>/dev/null
+	on s3 ip route del blackhole "$H2/32" 2>/dev/null
 	true
 }
 
@@ -242,6 +243,28 @@ test_no_answer() {
 	check "stats' text names the state" bash -c \
 		"ip netns exec ${UNIQ}s1 '$FLOWLETCTL' stats s1-eth1 | grep -q '10.0.6.99 .* no reply'"
 	check "the watcher still runs" kill -0 "$WATCH_PID"
+}
+
+# A path that loses every probe (s3 drops what goes to h2; the replies,
+# which s6 routes back by its own hash, cross s3 unharmed) is said so in
+# stats, and keeps the group at the fixed 50ms: never a timeout measured
+# without it, never 0. Once it answers again, the group follows the four
+# paths (idle, under 20ms: the bound of auto_targets).
+test_path_loses_probes() {
+	on s3 ip route add blackhole "$H2/32"
+	check "attach at defaults" ctl attach s1-eth1 "${S1_PATHS[@]}" --prefix 10.0.6.0/24 || return
+	watch_probe_only --probe "$H2" --probe-interval 20ms
+	wait_until 30 delays_true 'len(p) == 4 and p[1]["lost"] >= 2 and all(p[i]["state"] == "ok" for i in (0, 2, 3))'
+	check "path 1 says no reply, the other three ok" \
+		delays_true 'p[1]["state"] == "no reply" and p[1]["answered"] == 0 and p[1]["lost"] >= 2 and all(p[i]["state"] == "ok" for i in (0, 2, 3))'
+	check "stats' text names it" bash -c \
+		"ip netns exec ${UNIQ}s1 '$FLOWLETCTL' stats s1-eth1 | grep -qE '^$H2 +1 +s1-eth3 +no reply '"
+	check "the group keeps the fixed 50ms ($(group_timeout) ns)" [ "$(group_timeout)" = 50000000 ]
+	check "watch never moved it" bash -c "! grep -q '\"event\":\"timeout\"' '$OUT/watch'"
+	on s3 ip route del blackhole "$H2/32"
+	wait_until 30 timeout_in 1000000 20000000
+	check "path 1 answers again: the group follows the four paths ($(group_timeout) ns)" \
+		timeout_in 1000000 20000000
 }
 
 # The watcher that probed is gone: stats keeps the last measurements
