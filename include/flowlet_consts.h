@@ -53,7 +53,8 @@
 	X(XDP, "xdp", flowlet_xdp,                                        \
 	  "XDP on a router's ingress interface (default)")                \
 	X(TC_INGRESS, "tc-ingress", flowlet_tc_in,                        \
-	  "TC on a router's ingress: as xdp, also for partial checksums") \
+	  "TC on a router's ingress: as xdp, also for partial checksums " \
+	  "and beside other TC filters")                                  \
 	X(TC_EGRESS, "tc-egress", flowlet_tc_out,                         \
 	  "TC on a host's egress: its own traffic, TTL untouched")
 

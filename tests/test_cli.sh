@@ -216,7 +216,7 @@ test_other_xdp() {
 	on s1 ip link set dev s1-eth1 xdpgeneric obj "$ROOT/build/xdp_pass.bpf.o" sec xdp
 	ctl attach s1-eth1 "${P2[@]}" >/dev/null 2>"$ERR"
 	status=$?
-	if [ $status -ne 0 ] && grep -q "already runs xdp program 'other_xdp'" "$ERR" &&
+	if [ $status -ne 0 ] && grep -q "already runs xdp program 'other_xdp' (id [0-9]*): an interface runs one XDP program; attach with --hook tc-ingress" "$ERR" &&
 		on s1 ip -d link show dev s1-eth1 | grep -q 'name other_xdp'; then
 		ok "another XDP program is refused and left in place: $(cat "$ERR")"
 	else

@@ -66,6 +66,7 @@ setup() {
 between() {
 	local dev hook
 	ctl detach s1-eth1
+	on s1 tc qdisc del dev s1-eth1 clsact 2>/dev/null
 	on h1 ethtool -K h1-eth0 tx off
 	for dev in h1-eth0 h1-eth1; do
 		for hook in tc-egress tc-ingress; do
@@ -226,6 +227,70 @@ test_host_watch() {
 	fi
 	kill $watcher 2>/dev/null
 	wait $watcher 2>/dev/null
+}
+
+# other_seen: the packets somebody else's clsact filter (other_tc) saw,
+# from its one map; add_other: that filter on s1-eth1's ingress, after
+# flowlet's priority; del_other: it taken away.
+other_seen() {
+	bpftool map dump name other_tc_seen -j |
+		/usr/bin/python3 -c '
+import json, sys
+# With BTF, "formatted" has the number; else the value is its bytes.
+print(sum(e["formatted"]["value"] if "formatted" in e else
+          int.from_bytes(bytes(int(b, 16) for b in e["value"]), "little")
+          for e in json.load(sys.stdin)))'
+}
+add_other() {
+	on s1 tc qdisc add dev s1-eth1 clsact 2>/dev/null
+	on s1 tc filter add dev s1-eth1 ingress pref 2 bpf da obj "$ROOT/build/xdp_pass.bpf.o" sec tc
+}
+del_other() { on s1 tc filter del dev s1-eth1 ingress pref 2; }
+
+# s1_pings: 3 pings from h1 to s1's own address, which flowlet leaves to
+# the kernel (and to the filters after it); other_saw_pings BEFORE: the
+# other filter saw them.
+s1_pings() { on h1 ping -c 3 -i 0.2 -W 1 10.0.1.254 >/dev/null; }
+other_saw_pings() { s1_pings && [ "$(other_seen)" -ge $(($1 + 3)) ]; }
+
+# forwards: 20 packets of a flow to h2 through flowlet at s1's
+# tc-ingress, every one redirected.
+forwards() {
+	local before
+	before=$(stats_field 'd["redirected"]')
+	on h1 "$ROOT/flowlet-send" --quiet "$H2" 20 0.001 >/dev/null &&
+		[ "$(stats_field 'd["redirected"]')" -eq $((before + 20)) ]
+}
+
+# Sharing an interface: flowlet at tc-ingress beside another clsact
+# filter, attached before it or after it; each detached leaves the
+# other running. (An XDP program is one per interface: test_other_xdp.)
+test_shared_ingress() {
+	local seen
+	check "another clsact filter on s1-eth1's ingress" add_other || return
+	check "attach --hook tc-ingress beside it" ctl attach s1-eth1 --hook tc-ingress \
+		"${S1_PATHS[@]}" --prefix 10.0.6.0/24 --timeout 10ms || return
+	check "both filters are there" bash -c \
+		"ip netns exec ${UNIQ}s1 tc filter show dev s1-eth1 ingress | grep -q 'name flowlet_tc_in ' &&
+		 ip netns exec ${UNIQ}s1 tc filter show dev s1-eth1 ingress | grep -q 'name other_tc '"
+	check "flowlet forwards the flow to h2" forwards
+	seen=$(other_seen)
+	check "what flowlet leaves to the kernel reaches the other filter (3 pings to s1)" \
+		other_saw_pings "$seen"
+	check "detach flowlet" ctl detach s1-eth1
+	check "the other filter stays" bash -c \
+		"ip netns exec ${UNIQ}s1 tc filter show dev s1-eth1 ingress | grep -q 'name other_tc '"
+	seen=$(other_seen)
+	check "and still sees every packet" other_saw_pings "$seen"
+	del_other
+	check "attach --hook tc-ingress, alone" ctl attach s1-eth1 --hook tc-ingress \
+		"${S1_PATHS[@]}" --prefix 10.0.6.0/24 --timeout 10ms || return
+	check "the other filter after it" add_other
+	seen=$(other_seen)
+	check "both run: flowlet forwards" forwards
+	check "and the other sees what flowlet leaves" other_saw_pings "$seen"
+	check "the other filter taken away" del_other
+	check "flowlet still there and forwarding" forwards
 }
 
 # Two hooks on one interface: commands ask which.

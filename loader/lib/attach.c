@@ -343,6 +343,20 @@ static int xdp_flags_for(const struct attach_spec *spec,
 	return 0;
 }
 
+/* What to do about another program where flowlet would attach, after the
+ * refusal: an interface runs one XDP program (libxdp's dispatcher, which
+ * would let several share it, is refused by a locked-down kernel), while
+ * a clsact hook holds many filters. */
+static const char *other_program_hint(enum flowlet_hook hook)
+{
+	return hook == FLOWLET_HOOK_XDP
+		       ? ": an interface runs one XDP program; attach with "
+			 "--hook tc-ingress, which shares it with other TC "
+			 "filters, or detach that program first"
+		       : ": it holds flowlet's filter handle and priority; "
+			 "detach it first";
+}
+
 /* What runs at the hook of each ingress port beside the first, which must
  * be nothing or the instance being replaced. 0, or -1 after an error. */
 static int probe_ports(const struct attach_spec *spec,
@@ -364,11 +378,15 @@ static int probe_ports(const struct attach_spec *spec,
 			       in->iface, in->prog_id);
 			return -1;
 		case INSTANCE_OTHER:
-		case INSTANCE_STALE:
 			pr_err("--ingress %s: already runs %s program '%s' (id "
-			       "%u); detach it first",
+			       "%u)%s",
 			       in->iface, hook_name(spec->hook), in->prog_name,
-			       in->prog_id);
+			       in->prog_id, other_program_hint(spec->hook));
+			return -1;
+		case INSTANCE_STALE:
+			pr_err("--ingress %s: flowlet of another version runs "
+			       "there (prog %u); detach it first",
+			       in->iface, in->prog_id);
 			return -1;
 		case INSTANCE_ERROR:
 			return -1;
@@ -556,10 +574,9 @@ int flowlet_attach(const struct attach_spec *spec, struct instance_config *c,
 		return -1;
 	switch (instance_probe(ifindex, spec->hook, old)) {
 	case INSTANCE_OTHER:
-		pr_err("%s: already runs %s program '%s' (id %u); detach it "
-		       "first",
+		pr_err("%s: already runs %s program '%s' (id %u)%s",
 		       spec->iface, hook_name(spec->hook), old->prog_name,
-		       old->prog_id);
+		       old->prog_id, other_program_hint(spec->hook));
 		goto out;
 	case INSTANCE_ERROR:
 		goto out;
