@@ -335,25 +335,44 @@ int cmd_set(int argc, char **argv)
 	return status;
 }
 
+enum { OPT_UNLESS_FAILED = OPT_COMMAND_FIRST };
+
 const struct cmd_option detach_options[] = {
 	HOOK_OPTION,
+	OPTION("unless-failed", OPT_UNLESS_FAILED, NULL,
+	       "as a systemd unit's ExecStopPost: detach after a stop, and "
+	       "after a failure of the service ($SERVICE_RESULT other than "
+	       "success: the watcher crashed) leave flowlet attached and "
+	       "forwarding for the restarted watcher to adopt"),
 	{ 0 },
 };
 
 int cmd_detach(int argc, char **argv)
 {
 	enum flowlet_hook hook = FLOWLET_HOOK_COUNT;
+	const char *result = NULL;
 	struct instance in;
 	int opt, err, status = EXIT_OK;
 
 	while (status == EXIT_OK &&
 	       (opt = command_getopt(argc, argv, detach_options, &status)) !=
-		       -1)
-		command_hook(opt, optarg, &hook, &status);
+		       -1) {
+		if (opt == OPT_UNLESS_FAILED)
+			result = getenv("SERVICE_RESULT");
+		else
+			command_hook(opt, optarg, &hook, &status);
+	}
 	if (status == EXIT_OK)
 		status = command_instance(argc, argv, hook, &in);
 	if (status != EXIT_OK)
 		return status;
+	if (result && *result && strcmp(result, "success")) {
+		pr_info("%s: left attached: the service failed (%s); its "
+			"restarted watcher adopts flowlet",
+			in.iface, result);
+		instance_close(&in);
+		return EXIT_OK;
+	}
 	err = flowlet_detach(&in);
 	instance_close(&in);
 	return err ? EXIT_FAIL : EXIT_OK;

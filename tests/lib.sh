@@ -313,6 +313,16 @@ stats_eval() {
 # stats_true NODE IFACE EXPR: succeeds when EXPR is true.
 stats_true() { [ "$(stats_eval "$@")" = True ]; }
 
+# unit_command UNIT KEY IFACE SBINDIR: the command line of UNIT's KEY=
+# (without its "-" prefix) as systemd would run it for IFACE: %i is IFACE,
+# $FLOWLET_ATTACH the unit's default (or FLOWLET_ATTACH, as a config file
+# would set it), flowletctl the one in SBINDIR.
+unit_command() {
+	local attach=${FLOWLET_ATTACH:-$(sed -n 's/^Environment=FLOWLET_ATTACH=//p' "$1")}
+	sed -n "s/^$2=-\{0,1\}//p" "$1" |
+		sed "s/%i/$3/g; s#\\\$FLOWLET_ATTACH#$attach#; s#@SBINDIR@\|/usr/local/sbin#$4#"
+}
+
 # ctl ARGS...: flowletctl on s1, the diamond's balancing switch.
 ctl() { on s1 "$FLOWLETCTL" "$@"; }
 

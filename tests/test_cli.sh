@@ -450,9 +450,8 @@ units_check() {
 # the default FLOWLET_ATTACH), ExecStart (watch, ended by SIGTERM after it
 # watches) and ExecStopPost (detach) in s1, as systemd would.
 unit_commands() {
-	local attach watch detach out status
-	attach=$(sed -n 's/^Environment=FLOWLET_ATTACH=//p' "$1")
-	cmd() { sed -n "s/^$1=-\{0,1\}//p" "$2" | sed "s/%i/s1-eth1/g; s#\\\$FLOWLET_ATTACH#$attach#; s#/usr/local/sbin#$DEST/usr/local/sbin#"; }
+	local watch out status
+	cmd() { unit_command "$2" "$1" s1-eth1 "$DEST/usr/local/sbin"; }
 	on s1 ip route replace 10.0.9.0/24 nexthop via 10.1.1.2 nexthop via 10.1.2.2
 	# shellcheck disable=SC2046 # the unit's command line, split as systemd does
 	on s1 $(cmd ExecStartPre "$1") >/dev/null 2>&1 || return 1

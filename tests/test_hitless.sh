@@ -38,20 +38,44 @@ attach_s1() {
 setup() { build_diamond 4; }
 between() { ctl detach s1-eth1; }
 
+# stream_start SECONDS: 64 UDP flows at RATE datagrams/s from h1 to h2
+# for SECONDS, the kernel's drops counted before; stream_end: once it
+# ended, SENT, RECEIVED, LOST (datagrams), COUNTED (the kernel's drops by
+# kind) and KERNEL_DROPS (their sum).
+stream_start() {
+	ip netns exec "${UNIQ}h2" $STREAM recv --port $PORT >"$RECV" &
+	STREAM_RECEIVER=$!
+	on_exit kill $STREAM_RECEIVER
+	wait_until 30 grep -q ready "$RECV" || fail "the UDP receiver did not start"
+	STREAM_DROPS=$(diamond_drops)
+	ip netns exec "${UNIQ}h1" $STREAM send $H2 --port $PORT --flows 64 \
+		--rate $RATE --seconds "$1" >"$OUT" &
+	STREAM_SENDER=$!
+	on_exit kill $STREAM_SENDER
+}
+stream_end() {
+	wait $STREAM_SENDER
+	SENT=$(json_field "$OUT" sent)
+	wait $STREAM_RECEIVER
+	RECEIVED=$(json_field "$RECV" received)
+	read -r -a COUNTED <<<"$(drops_delta "$STREAM_DROPS" "$(diamond_drops)")"
+	KERNEL_DROPS=${COUNTED[-1]}
+	LOST=$((SENT - RECEIVED))
+	echo "# measured: sent $SENT, received $RECEIVED, lost $LOST; kernel drops ${COUNTED[*]}"
+}
+
+# no_loss SECONDS WHAT: the stream's loss check after WHAT.
+no_loss() {
+	check "no loss flowlet alone explains across $2: $LOST of $SENT datagrams lost, $KERNEL_DROPS drops counted by the kernel outside flowlet" \
+		test "$SENT" -gt $((RATE * $1 / 2)) -a "$LOST" -le "$KERNEL_DROPS"
+}
+
 # A fixed-rate UDP stream across re-attach and every set.
 test_udp_changes() {
-	local receiver sender drops_before drops_after prog_before prog_after changes made change verb binary sent received counted kernel_drops lost
+	local prog_before prog_after changes made change verb binary
 	attach_s1 || return
-	ip netns exec "${UNIQ}h2" $STREAM recv --port $PORT >"$RECV" &
-	receiver=$!
-	on_exit kill $receiver
-	wait_until 30 grep -q ready "$RECV" || fail "the UDP receiver did not start"
-	drops_before=$(diamond_drops)
 	prog_before=$(stats_field 'd["prog_id"]')
-	ip netns exec "${UNIQ}h1" $STREAM send $H2 --port $PORT --flows 64 \
-		--rate $RATE --seconds $SECONDS_SENT >"$OUT" &
-	sender=$!
-	on_exit kill $sender
+	stream_start $SECONDS_SENT
 	changes=(
 		"attach $ALT"
 		"set --mode ecmp"
@@ -73,22 +97,67 @@ test_udp_changes() {
 			ctl set s1-eth1 ${change#set } >/dev/null && made=$((made + 1))
 		fi
 	done
-	wait $sender
-	sent=$(json_field "$OUT" sent)
-	wait $receiver
-	received=$(json_field "$RECV" received)
-	drops_after=$(diamond_drops)
-	read -r -a counted <<<"$(drops_delta "$drops_before" "$drops_after")"
-	kernel_drops=${counted[-1]}
-	lost=$((sent - received))
+	stream_end
 	prog_after=$(stats_field 'd["prog_id"]')
 	check "${#changes[@]} changes under a ${RATE} pps stream of 64 UDP flows: 2 re-attaches (prog $prog_before -> $prog_after) and 6 sets all succeeded ($made)" \
 		test "$made" -eq ${#changes[@]} -a "$prog_after" != "$prog_before"
 	check "flowlet dropped nothing: $(stats_field 'd["dropped"]')" \
 		stats_true s1 s1-eth1 'sum(d["dropped"].values()) == 0'
-	echo "# measured: sent $sent, received $received, lost $lost; kernel drops ${counted[*]}"
-	check "no loss flowlet alone explains: $lost of $sent datagrams lost, $kernel_drops drops counted by the kernel outside flowlet" \
-		test "$sent" -gt $((RATE * SECONDS_SENT / 2)) -a "$lost" -le "$kernel_drops"
+	no_loss $SECONDS_SENT "the changes"
+}
+
+# flowlet@.service's commands, run as systemd runs them (no systemd
+# here), under the stream: ExecStartPre and ExecStart; the watcher killed
+# (SIGKILL: a crash) and ExecStopPost as systemd runs it after a failure
+# ($SERVICE_RESULT signal); the restart's ExecStartPre and ExecStart; a
+# reload (ExecReload) with a changed config file (another timeout and
+# weights). Timeouts of seconds: no gap in the stream starts a flowlet,
+# so a flow that changed paths was moved by the restart or the reload.
+UNIT="$ROOT/systemd/flowlet@.service"
+unit_run() { unit_command "$UNIT" "$1" s1-eth1 "$ROOT"; }
+unit_start() {
+	# shellcheck disable=SC2046 # the unit's command line, split as systemd does
+	on s1 $(unit_run ExecStartPre) >/dev/null || return 1
+	# shellcheck disable=SC2046
+	ip netns exec "${UNIQ}s1" $(unit_run ExecStart) >"$OUT.watch" 2>&1 &
+	WATCHER=$!
+	on_exit kill $WATCHER
+	wait_until 30 grep -q watching "$OUT.watch"
+}
+test_unit_restart() {
+	local before after prog
+	on_exit rm -f "$OUT.watch"
+	export FLOWLET_ATTACH="${S1_PATHS[*]} --prefix 10.0.6.0/24 --timeout 10s"
+	check "ExecStartPre and ExecStart: flowlet attached and watched" unit_start || return
+	stream_start 10
+	wait_until 30 bash -c "[ \$(ip netns exec ${UNIQ}s1 '$FLOWLETCTL' flows s1-eth1 | grep -c ':$PORT ') -ge 64 ]"
+	before=$(flow_paths)
+	prog=$(stats_field 'd["prog_id"]')
+	kill -KILL $WATCHER
+	wait $WATCHER 2>/dev/null
+	# shellcheck disable=SC2046
+	SERVICE_RESULT=signal on s1 $(unit_run ExecStopPost) >"$OUT.stop" 2>&1
+	check "ExecStopPost after the watcher's crash leaves flowlet attached: $(cat "$OUT.stop")" \
+		stats_true s1 s1-eth1 "d['prog_id'] == $prog"
+	rm -f "$OUT.stop"
+	check "the restart attaches in place and watches" unit_start
+	FLOWLET_ATTACH="${S1_PATHS[*]} --prefix 10.0.6.0/24 --timeout 5s --weights 2,1,1,1"
+	# shellcheck disable=SC2046
+	check "ExecReload with a changed config" on s1 $(unit_run ExecReload)
+	check "the changed config is in force: timeout 5s, weights 2,1,1,1" \
+		stats_true s1 s1-eth1 'd["timeout_ns"] == 5000000000 and [p["weight"] for p in d["paths"]] == [2, 1, 1, 1]'
+	after=$(flow_paths)
+	check "the 64 flows kept their paths and flowlets across the crash, the restart and the reload" \
+		test -n "$before" -a "$before" = "$after" -a "$(wc -w <<<"$before")" -eq 64
+	check "the restarted watcher still runs" kill -0 $WATCHER
+	stream_end
+	no_loss 10 "the crash, the restart and the reload"
+	kill -TERM $WATCHER
+	wait $WATCHER
+	# shellcheck disable=SC2046
+	check "after a stop (the watcher ends on SIGTERM) ExecStopPost detaches" \
+		bash -c "SERVICE_RESULT=success ip netns exec ${UNIQ}s1 $(unit_run ExecStopPost) >/dev/null &&
+			 ! ip -n ${UNIQ}s1 link show s1-eth1 | grep -q xdp"
 }
 
 # Flows keep their paths across a re-attach (a 10s timeout: no gap in the

@@ -62,6 +62,9 @@ test_stats_prometheus() {
 	check "its per-path packets are stats --json's: $prom_packets" test "$prom_packets" = "$json_packets"
 	check "it has the telemetry histograms" grep -q '^flowlet_gap_seconds_bucket{iface="s1-eth1",hook="xdp",kind="started",le="+Inf"}' "$OUT/stats.prom"
 	check "it has passed by reason" grep -q '^flowlet_passed_total{iface="s1-eth1",hook="xdp",reason="not_balanced"} ' "$OUT/stats.prom"
+	check "the paths' transmit failures, none (the far ends take redirected frames)" bash -c \
+		"[ \"\$(grep -c '^flowlet_path_tx_failed_total{iface=\"s1-eth1\",hook=\"xdp\",path=\"[01]\",.*} 0$' '$OUT/stats.prom')\" = 2 ]"
+	check "no watcher: flowlet_watched 0" grep -q '^flowlet_watched{iface="s1-eth1",hook="xdp"} 0$' "$OUT/stats.prom"
 }
 
 test_exporter() {
@@ -186,6 +189,8 @@ test_top() {
 		fail "top did not show the paths' delays: $(pane | head -8 | tr '\n' '|')"
 	fi
 	check "and whose round trips they are" pane_has "delays: round trips to $H2"
+	check "the exporter's text says it is watched: flowlet_watched 1" bash -c \
+		"ip netns exec ${UNIQ}s1 '$FLOWLETCTL' stats s1-eth1 --prometheus | grep -q '^flowlet_watched{iface=\"s1-eth1\",hook=\"xdp\"} 1$'"
 	check "top shows the instance and the busiest flow" bash -c \
 		"tmux -L '$TMUX_SOCKET' capture-pane -p -t top | grep -q '^flowlet top: s1-eth1 (xdp), mode spray' &&
 	 tmux -L '$TMUX_SOCKET' capture-pane -p -t top | grep -q '10.0.1.1:1234 .*$H2:80'"

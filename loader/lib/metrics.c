@@ -9,6 +9,7 @@
 #include "names.h"
 #include "parse.h"
 #include "routes.h"
+#include "watcher.h"
 
 /* name{iface="...",hook="..." with the instance's labels; the caller
  * adds its own and ends the sample with sample_end(). */
@@ -39,6 +40,14 @@ static void info(FILE *out, const char *name, const struct metrics_source *src,
 	fprintf(out, ",mode=\"%s\",prog_id=\"%u\"", mode_name(src->s->cfg.mode),
 		src->in->prog_id);
 	sample_end(out, 1);
+}
+
+static void watched(FILE *out, const char *name,
+		    const struct metrics_source *src, size_t unused)
+{
+	(void)unused;
+	sample_start(out, name, src);
+	sample_end(out, watcher_pid(src->in->ifindex, src->in->hook) > 0);
 }
 
 static void timeout(FILE *out, const char *name,
@@ -178,6 +187,20 @@ static void path_up(FILE *out, const char *name,
 	for (__u32 i = 0; i < src->s->cfg.path_count; i++) {
 		path_start(out, name, src, i);
 		sample_end(out, !src->s->cfg.paths[i].down);
+	}
+}
+
+/* Where the egress driver counts what it takes: the redirected frames it
+ * did not take. */
+static void path_tx_failed(FILE *out, const char *name,
+			   const struct metrics_source *src, size_t unused)
+{
+	(void)unused;
+	for (__u32 i = 0; i < src->s->cfg.path_count; i++) {
+		if (src->s->tx_failed[i] < 0)
+			continue;
+		path_start(out, name, src, i);
+		sample_end(out, src->s->tx_failed[i]);
 	}
 }
 
@@ -360,6 +383,10 @@ static const struct family {
 } families[] = {
 	{ "flowlet_info", "gauge", "1 per instance; its mode and program.",
 	  info, 0 },
+	{ "flowlet_watched", "gauge",
+	  "1 while flowletctl watch keeps the instance true to the kernel "
+	  "(links, neighbours, routes) and measures its paths.",
+	  watched, 0 },
 	{ "flowlet_timeout_seconds", "gauge",
 	  "The flowlet timeout (with --timeout auto: until measured).", timeout,
 	  0 },
@@ -392,6 +419,10 @@ static const struct family {
 	  "Flowlets started on the path.", per_path, PATH(flowlets) },
 	{ "flowlet_path_up", "gauge",
 	  "1 if the path may be chosen (up; its weight aside).", path_up, 0 },
+	{ "flowlet_path_tx_failed_total", "counter",
+	  "Redirected frames the path's egress driver did not take since "
+	  "attach (where the driver counts them).",
+	  path_tx_failed, 0 },
 	{ "flowlet_path_weight", "gauge", "The path's weight.", path_weight,
 	  0 },
 	{ "flowlet_group_path_weight", "gauge",
