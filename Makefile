@@ -12,8 +12,10 @@ OUT     := build
 BUILD_DEPS := clang llvm gcc make libbpf-dev bpftool libelf-dev zlib1g-dev \
 	      linux-libc-dev pkg-config libmnl-dev libpcap-dev libmicrohttpd-dev \
 	      libncurses-dev scdoc
+# make deb's: debhelper builds the package, lintian checks it.
+DEB_DEPS   := debhelper dpkg-dev lintian
 TEST_DEPS  := iproute2 iperf3 ethtool iputils-ping clang-format python3 \
-	      mininet prometheus curl tmux man-db frr
+	      mininet prometheus curl tmux man-db frr $(DEB_DEPS)
 DEMO_DEPS  := mininet iperf3 ethtool python3-matplotlib tcpdump frr
 # make bench's NFQUEUE forwarder (bench/nfq.c): this kernel queues to user
 # space through xtables only, hence iptables (its legacy backend).
@@ -28,8 +30,13 @@ WARN    := -Wall -Wextra -Werror
 # -MMD -MP: each object's header dependencies, in build/**/*.d; every
 # object depends on this Makefile too (its flags).
 DEPFLAGS := -MMD -MP
+# The version, in one place: debian/changelog's newest entry (flowletctl
+# --version, the man pages, the package).
+VERSION := ${shell sed -n '1s/^flowlet (\([^)]*\)).*/\1/p' debian/changelog}
+# EXTRA_CFLAGS, EXTRA_LDFLAGS: more flags for user space (the package's
+# hardening, from debian/rules).
 CFLAGS  := -std=gnu11 -O2 -g $(WARN) $(DEPFLAGS) -Iinclude -I$(OUT) -Iloader \
-	   -Iloader/lib -Itests
+	   -Iloader/lib -Itests -DFLOWLET_VERSION='"$(VERSION)"' $(EXTRA_CFLAGS)
 # -mcpu=v3: atomic fetch-and-add (spray's shared cursor).
 BPF_CFLAGS := -std=gnu11 -O2 -g -target bpf -mcpu=v3 $(WARN) $(DEPFLAGS) \
 	      -Iinclude -I$(ARCH_INCLUDE)
@@ -53,20 +60,21 @@ LIB_OBJS    := $(patsubst loader/lib/%.c,$(OUT)/lib/%.o,$(LIB_SRCS))
 CMD_OBJS    := $(patsubst loader/%.c,$(OUT)/%.o,$(CMD_SRCS))
 # The library's objects that embed the BPF object (its skeleton).
 SKEL_USERS  := attach instance replay
-LINK         = $(call msg,LINK,$@) $(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+LINK         = $(call msg,LINK,$@) $(CC) $(CFLAGS) $(EXTRA_LDFLAGS) $^ $(LDLIBS) -o $@
 # Every C file clang-format checks.
 FORMAT_SRCS := $(wildcard bpf/*.[ch] loader/*.[ch] loader/lib/*.[ch] \
 		 include/*.h tests/*.[ch] tests/unit/*.[ch] tools/*.c \
 		 bench/*.[ch])
 
 .PHONY: experiments experiments-quick
-.PHONY: install uninstall docs test-build
+.PHONY: install uninstall docs test-build deb
 .PHONY: all check-deps deps test-deps demo-deps bench-deps test stress demo topo fabric clean format \
 	check-format bench bench-quick
 .DELETE_ON_ERROR:
 .SECONDARY:
 
-all: check-deps flowletctl flowlet-send flowletctl.8 $(OUT)/flowletctl.bash
+all: check-deps flowletctl flowlet-send flowletctl.8 flowlet-send.1 \
+	$(OUT)/flowletctl.bash
 
 check-deps:
 	$(Q)scripts/deps.sh --check $(BUILD_DEPS)
@@ -152,7 +160,15 @@ $(OUT)/flowletctl.bash: flowletctl | $(OUT)
 
 flowlet-send: tools/flowlet_send.c | $(OUT)
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -MF $(OUT)/flowlet-send.d $< -o $@
+	$(Q)$(CC) $(CFLAGS) $(EXTRA_LDFLAGS) -MF $(OUT)/flowlet-send.d $< -o $@
+
+# Its man page: its --help, the one description of its options.
+flowlet-send.1: flowlet-send
+	$(call msg,SCDOC,$@)
+	$(Q){ printf 'flowlet-send(1) "flowlet $(VERSION)"\n\n# NAME\n\n'; \
+	  printf 'flowlet-send - TCP packets of one flow, a pause apart\n\n'; \
+	  printf '# SYNOPSIS\n\n```\n'; ./flowlet-send --help; \
+	  printf '```\n\n# SEE ALSO\n\n*flowletctl*(8)\n'; } | scdoc >$@
 
 # The unit tests register themselves: every UNIT_TEST(name) line and
 # every subtest("name") in its body becomes an entry of unit_tests.h.
@@ -281,6 +297,12 @@ fabric: demo-deps
 docs: flowletctl flowletctl.8 $(OUT)/flowletctl.bash
 	$(Q)scripts/readme_cli.py docs/flowletctl.md
 
+# make deb: build/deb/flowlet_VERSION_ARCH.deb (debian/), checked by
+# lintian.
+deb: deps
+	$(Q)scripts/deps.sh $(DEB_DEPS)
+	$(Q)scripts/deb.sh $(VERSION) $(OUT)
+
 # make install [PREFIX=/usr/local] [DESTDIR=...]: flowletctl (its BPF
 # object is inside it: it runs from anywhere), flowlet-send, the man page,
 # the bash completion, the systemd units (flowlet@IFACE: attach at boot
@@ -289,11 +311,12 @@ docs: flowletctl flowletctl.8 $(OUT)/flowletctl.bash
 # Debian's python3 finds them.
 PREFIX  ?= /usr/local
 PYDIR   := $(PREFIX)/lib/python3/dist-packages
-UNITDIR := $(PREFIX)/lib/systemd/system
+UNITDIR ?= $(PREFIX)/lib/systemd/system
 PYMODS  := flowlet_mininet flowlet_topos flowlet_plan flowlet_frr flowlet_routes
 UNITS   := flowlet@.service flowlet-exporter.service
 INSTALLED := $(PREFIX)/sbin/flowletctl $(PREFIX)/bin/flowlet-send \
 	     $(PREFIX)/share/man/man8/flowletctl.8 \
+	     $(PREFIX)/share/man/man1/flowlet-send.1 \
 	     $(PREFIX)/share/bash-completion/completions/flowletctl \
 	     $(patsubst %,$(PYDIR)/%.py,$(PYMODS)) \
 	     $(addprefix $(UNITDIR)/,$(UNITS))
@@ -303,6 +326,8 @@ install: all
 	$(Q)install -D -m 755 flowlet-send $(DESTDIR)$(PREFIX)/bin/flowlet-send
 	$(Q)install -D -m 644 flowletctl.8 \
 		$(DESTDIR)$(PREFIX)/share/man/man8/flowletctl.8
+	$(Q)install -D -m 644 flowlet-send.1 \
+		$(DESTDIR)$(PREFIX)/share/man/man1/flowlet-send.1
 	$(Q)install -D -m 644 $(OUT)/flowletctl.bash \
 		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/flowletctl
 	$(Q)for m in $(PYMODS); do \
@@ -326,6 +351,6 @@ check-format:
 	$(Q)clang-format --dry-run -Werror $(FORMAT_SRCS)
 
 clean:
-	$(Q)rm -rf $(OUT) flowletctl flowlet-send flowletctl.8
+	$(Q)rm -rf $(OUT) flowletctl flowlet-send flowletctl.8 flowlet-send.1
 
 -include $(shell find $(OUT) -name '*.d' 2>/dev/null)

@@ -56,7 +56,8 @@ static void docs_readme(void)
 
 static void docs_man(void)
 {
-	printf("flowletctl(8)\n\n# NAME\n\nflowletctl - flowlet switching at "
+	printf("flowletctl(8) \"flowlet %s\"\n\n", FLOWLET_VERSION);
+	printf("# NAME\n\nflowletctl - flowlet switching at "
 	       "XDP "
 	       "or TC: attach, configure and inspect it\n\n# SYNOPSIS\n\n"
 	       "*flowletctl* [*-v*] _COMMAND_ [_ARGS_]\n\n*flowletctl* "

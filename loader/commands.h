@@ -28,7 +28,7 @@ enum exit_status {
 /* "0 ok, 1 the kernel or the network refused, 2 bad arguments." */
 void exit_status_help(FILE *out);
 
-#define FLOWLET_VERSION "0.1.0"
+/* FLOWLET_VERSION comes from the Makefile (debian/changelog). */
 
 /*
  * One row per option of a command: the one description of it. The

@@ -476,8 +476,8 @@ test_install() {
 	on_exit rm -rf "$DEST"
 	if make -s -C "$ROOT" install DESTDIR="$DEST" PREFIX=/usr/local >/dev/null 2>"$ERR"; then
 		files=$(cd "$DEST" && find . -type f | sort | tr '\n' ' ')
-		check "make install lays out flowletctl, flowlet-send, the man page, the completion, the Python modules and the systemd units: $files" \
-			test "$files" = "./usr/local/bin/flowlet-send ./usr/local/lib/python3/dist-packages/flowlet_frr.py ./usr/local/lib/python3/dist-packages/flowlet_mininet.py ./usr/local/lib/python3/dist-packages/flowlet_plan.py ./usr/local/lib/python3/dist-packages/flowlet_routes.py ./usr/local/lib/python3/dist-packages/flowlet_topos.py ./usr/local/lib/systemd/system/flowlet-exporter.service ./usr/local/lib/systemd/system/flowlet@.service ./usr/local/sbin/flowletctl ./usr/local/share/bash-completion/completions/flowletctl ./usr/local/share/man/man8/flowletctl.8 "
+		check "make install lays out flowletctl, flowlet-send, the man pages, the completion, the Python modules and the systemd units: $files" \
+			test "$files" = "./usr/local/bin/flowlet-send ./usr/local/lib/python3/dist-packages/flowlet_frr.py ./usr/local/lib/python3/dist-packages/flowlet_mininet.py ./usr/local/lib/python3/dist-packages/flowlet_plan.py ./usr/local/lib/python3/dist-packages/flowlet_routes.py ./usr/local/lib/python3/dist-packages/flowlet_topos.py ./usr/local/lib/systemd/system/flowlet-exporter.service ./usr/local/lib/systemd/system/flowlet@.service ./usr/local/sbin/flowletctl ./usr/local/share/bash-completion/completions/flowletctl ./usr/local/share/man/man1/flowlet-send.1 ./usr/local/share/man/man8/flowletctl.8 "
 		units_check
 		check "the installed unit's commands attach, watch and detach (flowlet@s1-eth1, default options)" \
 			unit_commands "$DEST/usr/local/lib/systemd/system/flowlet@.service"
@@ -494,6 +494,49 @@ test_install() {
 		fail "make install: $(head -c 300 "$ERR")"
 	fi
 
+}
+
+# make deb: the package lintian passes, its files, its dependencies, and
+# the extracted flowletctl at work.
+DEB_FILES="./etc/flowlet/IFACE.conf ./etc/flowlet/exporter.conf \
+./lib/systemd/system/flowlet-exporter.service ./lib/systemd/system/flowlet@.service \
+./usr/bin/flowlet-send ./usr/lib/python3/dist-packages/flowlet_frr.py \
+./usr/lib/python3/dist-packages/flowlet_mininet.py ./usr/lib/python3/dist-packages/flowlet_plan.py \
+./usr/lib/python3/dist-packages/flowlet_routes.py ./usr/lib/python3/dist-packages/flowlet_topos.py \
+./usr/sbin/flowletctl ./usr/share/bash-completion/completions/flowletctl \
+./usr/share/doc/flowlet/changelog.gz ./usr/share/doc/flowlet/copyright ./usr/share/lintian/overrides/flowlet \
+./usr/share/man/man1/flowlet-send.1.gz ./usr/share/man/man8/flowletctl.8.gz"
+test_deb() {
+	local deb root version
+	if ! make -s -C "$ROOT" deb >"$ERR.deb" 2>"$ERR"; then
+		fail "make deb: $(tail -c 400 "$ERR")"
+		return
+	fi
+	on_exit rm -f "$ERR.deb"
+	deb=$(tail -1 "$ERR.deb")
+	version=$(sed -n '1s/^flowlet (\([^)]*\)).*/\1/p' "$ROOT/debian/changelog")
+	check "make deb builds $(basename "$deb"), which lintian passes (its overrides say why)" \
+		test "$deb" = "$ROOT/build/deb/flowlet_${version}_$(dpkg --print-architecture).deb" -a -f "$deb"
+	# shellcheck disable=SC2086 # the list, split into its words
+	check "it holds the tool, its man pages and completion, the units, the Python modules and the example configs" \
+		test "$(dpkg -c "$deb" | awk '$6 !~ /\/$/ {print $6}' | sort | tr '\n' ' ')" = "$(printf '%s ' $DEB_FILES)"
+	check "nothing from build/, tests or experiments" bash -c "! dpkg -c '$deb' | grep -qE 'build/|tests|experiments'"
+	check "the configs in /etc are conffiles" bash -c \
+		"dpkg-deb -I '$deb' conffiles | sort | tr '\n' ' ' | grep -qx '/etc/flowlet/IFACE.conf /etc/flowlet/exporter.conf '"
+	check "it depends on runtime libraries only: $(dpkg-deb -f "$deb" Depends)" bash -c \
+		"dpkg-deb -f '$deb' Depends | tr ',' '\n' | sed 's/ (.*//; s/^ //' | grep -vqE '^lib[a-z0-9.+-]*[0-9]\$' && exit 1 || exit 0"
+	root=$(mktemp -d)
+	on_exit rm -rf "$root"
+	dpkg -x "$deb" "$root"
+	check "the extracted flowletctl runs: --help" "$root/usr/sbin/flowletctl" --help
+	check "one version: the package's, flowletctl --version's and the man page's ($version)" bash -c \
+		"'$root/usr/sbin/flowletctl' --version | grep -q '^flowletctl $version ' &&
+		 zcat '$root/usr/share/man/man8/flowletctl.8.gz' | grep -q '^.TH .*\"flowlet $version\"' &&
+		 dpkg-deb -f '$deb' Version | grep -qx '$version'"
+	check "the extracted flowletctl attaches, shows and detaches in a namespace" bash -c \
+		"cd / && ip netns exec ${UNIQ}s1 '$root/usr/sbin/flowletctl' attach s1-eth1 ${P2[*]} >/dev/null &&
+		 ip netns exec ${UNIQ}s1 '$root/usr/sbin/flowletctl' stats s1-eth1 | grep -q '^s1-eth1: flowlet' &&
+		 ip netns exec ${UNIQ}s1 '$root/usr/sbin/flowletctl' detach s1-eth1 >/dev/null"
 }
 
 run_tests "$@"
