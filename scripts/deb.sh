@@ -10,6 +10,10 @@ version=$1 out=$2
 	echo "usage: deb.sh VERSION OUT" >&2
 	exit 2
 }
+git rev-parse --git-dir >/dev/null 2>&1 || {
+	echo "deb: needs a git checkout (it packages the checkout's files)" >&2
+	exit 1
+}
 src=$out/deb/flowlet-$version
 rm -rf "$out/deb"
 mkdir -p "$src"
