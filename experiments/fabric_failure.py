@@ -23,6 +23,7 @@ from fct import STATS, summarise
 from fabric import (converged, fabric_network, fabric_topo,  # noqa: E402
                     leaves, node_run)
 from flowlet_mininet import DEFAULT_TIMEOUT  # noqa: E402
+from flowlet_plan import FAMILIES, host_address  # noqa: E402
 from flowlet_routes import kernel_routes  # noqa: E402
 from traffic import end_process, flowgen, median, use_mode  # noqa: E402
 
@@ -47,16 +48,17 @@ def wait_for(cond, timeout=60):
 
 class Probe:
     """udp_stream.py's fixed-rate stream of PROBE_FLOWS flows from src to
-    dst for seconds: lost datagrams and when they were sent."""
+    dst (at dst_addr) for seconds: lost datagrams and when they were
+    sent."""
 
-    def __init__(self, src, dst, seconds):
+    def __init__(self, src, dst, dst_addr, seconds):
         py = '/usr/bin/python3'
         self.recv = dst.popen([py, UDP_STREAM, 'recv', '--port',
                                str(PROBE_PORT), '--idle', '3'],
                               stdout=subprocess.PIPE, text=True)
         if self.recv.stdout.readline().strip() != 'ready':
             raise RuntimeError('the probe receiver did not start')
-        self.send = src.popen([py, UDP_STREAM, 'send', dst.IP(), '--port',
+        self.send = src.popen([py, UDP_STREAM, 'send', dst_addr, '--port',
                                str(PROBE_PORT), '--flows', str(PROBE_FLOWS),
                                '--rate', str(PROBE_RATE), '--seconds',
                                str(seconds)], stdout=subprocess.PIPE,
@@ -173,12 +175,13 @@ def one_run(net, case, args, seed, tmp):
 
     capacity = len(plan.counted) * args.bw
     monitor = RouteMonitor(net.get(lf1), tmp)
-    probe = Probe(net.get(src), net.get(dst), args.seconds)
+    dst_addr = host_address(plan, dst)
+    probe = Probe(net.get(src), net.get(dst), dst_addr, args.seconds)
     seen, flows = flowgen(
         net, args.seconds, os.path.join(tmp, 'flows.csv'), '--load',
         args.load, '--capacity', capacity, '--seconds', args.seconds,
         '--scale', args.scale, '--seed', seed, '--grace', 20,
-        hosts=(src, dst), on_tick=on_tick, interval=0.25)
+        hosts=(src, dst), on_tick=on_tick, interval=0.25, target=dst_addr)
     result = probe.result()
     reaction = {}
     if 'cut' in times:
@@ -364,6 +367,10 @@ def main(argv=None):
     parser.add_argument('--bw', type=float, default=25,
                         help='Mbit/s of each spine link toward a leaf')
     parser.add_argument('--timeout', default=DEFAULT_TIMEOUT)
+    parser.add_argument('--family', choices=FAMILIES, default='ipv4',
+                        help='the fabric\'s addresses: IPv4 (default), '
+                        'IPv6 (BGP unnumbered) or both; the traffic goes '
+                        'to the destination\'s first')
     parser.add_argument('--load', type=float, default=0.6)
     parser.add_argument('--scale', type=float, default=0.1)
     parser.add_argument('--seconds', type=int, default=None)
@@ -374,9 +381,12 @@ def main(argv=None):
     out = out_dir(NAME)
     rows, timelines = [], {}
     topo = fabric_topo(spines=2, leaves=2, hosts_per_leaf=1, parallel=2,
-                       bw=args.bw, timeout=args.timeout)
+                       bw=args.bw, timeout=args.timeout, family=args.family)
     setup = ('2 spines, 2 leaves, 2 parallel links of %g Mbit/s between '
-             'each spine and leaf (shaped where the spine sends)' % args.bw)
+             'each spine and leaf (shaped where the spine sends), %s'
+             % (args.bw, {'ipv4': 'IPv4', 'ipv6': 'IPv6 (BGP unnumbered)',
+                          'dual': 'dual stack, traffic over IPv4'}
+                [args.family]))
     progress(NAME, '%s; %d variants x %d cases x %d runs of %d s'
              % (setup, len(VARIANTS), len(CASES), args.runs, args.seconds))
     with fabric_network(topo, quiet=True) as net, \

@@ -418,11 +418,25 @@ test_frr_configs() {
 		check "FRR accepts a generated config for a router given by hand, with BFD" \
 			frr_accepts --asn 65101 --router-id 10.255.2.1 --neighbor 172.16.1.0:65000 \
 			--neighbor 172.16.2.0:65000 --network 10.1.1.0/24 --bfd --hostname leaf1
+		check "FRR accepts the configs of a dual-stack fabric's leaf and spine" bash -c \
+			"$(declare -f frr_accepts); FRRGEN='$FRRGEN'; frr_accepts --fabric 2,2,1 --family dual --node lf1 &&
+			 frr_accepts --fabric 2,2,1 --family ipv6 --node sp2"
+		check "FRR accepts an unnumbered dual-stack router given by hand" \
+			frr_accepts --asn 65101 --router-id 10.255.2.1 --unnumbered eth1:65000 \
+			--unnumbered eth2:65000 --network 10.1.1.0/24 --network 2001:db8:1::/64
+		check "whose IPv6 prefix is announced in IPv6 unicast, over both sessions" bash -c \
+			"$FRRGEN --asn 65101 --router-id 10.255.2.1 --unnumbered eth1:65000 --unnumbered eth2:65000 \
+			 --network 10.1.1.0/24 --network 2001:db8:1::/64 |
+			 sed -n '/address-family ipv6 unicast/,/exit-address-family/p' | tr -s ' \n' ' ' |
+			 grep -qx ' address-family ipv6 unicast neighbor eth1 activate neighbor eth2 activate network 2001:db8:1::/64 maximum-paths 64 exit-address-family '"
 	else
 		skip "FRR's vtysh is not installed: generated configs not checked"
 	fi
 	for bad in "--asn 65001" "--fabric 2,2 --node lf1" "--fabric 2,2,1 --node lf9" \
-		"--asn 1 --router-id 10.0.0.1 --neighbor 172.16.1.0"; do
+		"--asn 1 --router-id 10.0.0.1 --neighbor 172.16.1.0" \
+		"--asn 1 --router-id 10.0.0.1 --unnumbered eth1" \
+		"--asn 1 --router-id 10.0.0.1 --unnumbered eth1:65000 --network 10.1.1.0/33" \
+		"--fabric 2,2,1 --family ipv5 --node lf1"; do
 		# shellcheck disable=SC2086 # the arguments of one bad call
 		err=$($FRRGEN $bad 2>&1 >/dev/null)
 		check "flowlet_frr.py $bad: refused in one line ($(tail -1 <<<"$err"))" \

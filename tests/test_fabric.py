@@ -1,5 +1,6 @@
 """A leaf-spine fabric with FRR (topo/fabric.py: 2 spines, 2 leaves, a host
-on each): flowlet's path groups on a leaf equal the kernel's next hops
+on each), over IPv4 and again over IPv6 (BGP unnumbered, link-local next
+hops): flowlet's path groups on a leaf equal the kernel's next hops
 (which BGP installs) before, during and after the failure of a link
 between a spine and the remote leaf, and traffic follows them: spray's
 exact split by flowlet's own per-path counters, never a packet on the
@@ -9,6 +10,7 @@ are printed, never asserted. The teardown leaves no daemon, interface or
 namespace behind. Run with /usr/bin/python3 (Debian's Mininet).
 """
 
+import json
 import os
 import shutil
 import subprocess
@@ -23,7 +25,7 @@ from mininet.log import setLogLevel  # noqa: E402
 
 from fabric import fabric_network, fabric_topo, node_run  # noqa: E402
 from flowlet_frr import alive  # noqa: E402
-from flowlet_mininet import SEND  # noqa: E402
+from flowlet_plan import host_address  # noqa: E402
 from flowlet_routes import kernel_routes  # noqa: E402
 from tap import check, main, skip  # noqa: E402
 
@@ -46,15 +48,36 @@ def hops(leaf, prefix):
     return kernel_routes(node_run(leaf), 'main').get(prefix, [])
 
 
-def spray(leaf, src, dst_ip, count=100):
-    """Sends count packets of one flow from src; the packets each of
-    leaf's paths took, by device (flowlet's counters)."""
+UDP_STREAM = os.path.join(ROOT, 'tests', 'udp_stream.py')
+
+
+def spray(leaf, src, dst, dst_addr):
+    """Sends about 100 datagrams of one flow from host src to host dst at
+    dst_addr (IPv4 or IPv6), which receives them; how many the kernel
+    took, and the packets each of leaf's paths took meanwhile, by device
+    (flowlet's counters)."""
     def per_dev():
         return {p['dev']: p['packets'] for p in leaf.stats()['paths']}
-    before = per_dev()
-    src.cmd(SEND, '--quiet', '--sport', 4321, dst_ip, count, 0)
-    after = per_dev()
-    return {dev: after[dev] - before.get(dev, 0) for dev in after}
+    receiver = dst.popen(['/usr/bin/python3', UDP_STREAM, 'recv', '--port',
+                          '5001', '--idle', '1'], text=True)
+    try:
+        receiver.stdout.readline()  # ready
+        before = per_dev()
+        out = src.cmd('/usr/bin/python3', UDP_STREAM, 'send', dst_addr,
+                      '--port', 5001, '--flows', 1, '--rate', 1000,
+                      '--seconds', 0.1)
+        after = per_dev()
+    finally:
+        receiver.kill()
+        receiver.wait()
+    sent = json.loads(out.strip().splitlines()[-1])['sent']
+    return sent, {dev: after[dev] - before.get(dev, 0) for dev in after}
+
+
+def even(sent, split):
+    """spray's split of sent packets over two paths: exact, the odd one
+    out aside."""
+    return sorted(split.values()) == [sent // 2, sent - sent // 2]
 
 
 class Fabric:
@@ -67,7 +90,15 @@ class Fabric:
         self.remote = plan.host_prefix[plan.hosts[1]]
         self.leaf = net.get(self.lf1)
         self.h1, self.h2 = net.get(plan.hosts[0]), net.get(plan.hosts[1])
+        self.h2_addr = host_address(plan, plan.hosts[1])
         self.to_sp1 = plan.uplinks[self.sp1, self.lf1][0][1]
+
+    def reach(self):
+        """h1 and h2 reach each other (ping, in the plan's family)."""
+        h1_addr = host_address(self.plan, self.plan.hosts[0])
+        return all(src.cmd('ping -c 1 -W 2 %s >/dev/null; echo $?' % dst)
+                   .strip() == '0' for src, dst in
+                   ((self.h1, self.h2_addr), (self.h2, h1_addr)))
 
     def groups_match(self, what):
         """Checks that flowlet's groups on lf1 are the kernel's routes."""
@@ -77,14 +108,23 @@ class Fabric:
 
 
 def fixture_fabric():
-    """2 spines x 2 leaves with FRR, spray on the leaves; None without
-    FRR. Its teardown: no daemon, no interface left."""
+    """2 spines x 2 leaves with FRR, spray on the leaves, IPv4; None
+    without FRR. Its teardown: no daemon, no interface left."""
+    yield from a_fabric('ipv4')
+
+
+def fixture_fabric6():
+    """The same over IPv6 only."""
+    yield from a_fabric('ipv6')
+
+
+def a_fabric(family):
     setLogLevel('warning')
     if not os.path.exists('/usr/lib/frr/bgpd') or not shutil.which('vtysh'):
         yield None
         return
     topo = fabric_topo(spines=2, leaves=2, hosts_per_leaf=1, prefix=PREFIX,
-                       mode='spray')
+                       mode='spray', family=family)
     daemons = []
     with fabric_network(topo, quiet=True) as net:
         daemons = [pid for n in net.switches for pid in n.frr.pids()]
@@ -98,32 +138,32 @@ def fixture_fabric():
     check(PREFIX + 'lf1' not in out, 'no interface of the fabric is left')
 
 
-def test_converged(fabric):
+def converged(fabric):
     if fabric is None:
         skip('FRR is not installed (apt-get install frr)')
         return
     check(len(fabric.daemons) == 8 and all(alive(p) for p in fabric.daemons),
           'zebra and bgpd run on every switch (%d daemons); BGP converged '
           'in %.1f s' % (len(fabric.daemons), fabric.net.converged_s))
-    check(fabric.net.ping([fabric.h1, fabric.h2], timeout=2) == 0,
+    check(fabric.reach(),
           'hosts on two leaves reach each other through the fabric')
 
 
-def test_groups(fabric):
+def groups(fabric):
     if fabric is None:
         skip('FRR is not installed (apt-get install frr)')
         return
     fabric.groups_match('%s:' % fabric.lf1)
     check(len(hops(fabric.leaf, fabric.remote)) == 2,
-          '%s\'s route to %s goes over both spines'
-          % (fabric.lf1, fabric.remote))
-    split = spray(fabric.leaf, fabric.h1, fabric.h2.IP())
-    check(sorted(split.values()) == [50, 50],
-          'spray splits 100 packets to %s evenly over the spines: %s'
-          % (fabric.h2.IP(), split))
+          '%s\'s route to %s goes over both spines: %s'
+          % (fabric.lf1, fabric.remote, hops(fabric.leaf, fabric.remote)))
+    sent, split = spray(fabric.leaf, fabric.h1, fabric.h2, fabric.h2_addr)
+    check(sent > 0 and even(sent, split),
+          'spray splits %d packets to %s evenly over the spines: %s'
+          % (sent, fabric.h2_addr, split))
 
 
-def test_remote_failure(fabric):
+def remote_failure(fabric):
     """The link between spine 1 and the remote leaf fails: BGP withdraws
     spine 1 from lf1's route, watch follows; then it comes back."""
     if fabric is None:
@@ -144,12 +184,12 @@ def test_remote_failure(fabric):
               'BGP withdraws spine 1 from %s\'s route to %s (within %d s)'
               % (fabric.lf1, remote, WAIT_S))
         fabric.groups_match('during the failure')
-        split = spray(leaf, fabric.h1, fabric.h2.IP())
-        check(split.get(fabric.to_sp1) == 0 and sum(split.values()) == 100,
-              'no packet goes to spine 1 while it cannot reach %s: %s'
-              % (fabric.lf2, split))
-        check(fabric.net.ping([fabric.h1, fabric.h2], timeout=2) == 0,
-              'the hosts still reach each other')
+        sent, split = spray(leaf, fabric.h1, fabric.h2, fabric.h2_addr)
+        check(split.get(fabric.to_sp1) == 0 and
+              sum(split.values()) == sent > 0,
+              'no packet goes to spine 1 while it cannot reach %s: %s of %d'
+              % (fabric.lf2, split, sent))
+        check(fabric.reach(), 'the hosts still reach each other')
     finally:
         fabric.net.configLinkStatus(fabric.sp1, fabric.lf2, 'up')
     kernel_s = wait_for(lambda: len(hops(leaf, remote)) == 2)
@@ -159,9 +199,34 @@ def test_remote_failure(fabric):
                                 kernel_s and '%.1f' % kernel_s))
     wait_for(lambda: not leaf.routes_match()[0])
     fabric.groups_match('after the failure')
-    split = spray(leaf, fabric.h1, fabric.h2.IP())
-    check(sorted(split.values()) == [50, 50],
-          'spray splits over both spines again: %s' % split)
+    sent, split = spray(leaf, fabric.h1, fabric.h2, fabric.h2_addr)
+    check(sent > 0 and even(sent, split),
+          'spray splits %d packets over both spines again: %s'
+          % (sent, split))
+
+
+def test_converged(fabric):
+    converged(fabric)
+
+
+def test_groups(fabric):
+    groups(fabric)
+
+
+def test_remote_failure(fabric):
+    remote_failure(fabric)
+
+
+def test_converged6(fabric6):
+    converged(fabric6)
+
+
+def test_groups6(fabric6):
+    groups(fabric6)
+
+
+def test_remote_failure6(fabric6):
+    remote_failure(fabric6)
 
 
 if __name__ == '__main__':

@@ -30,6 +30,15 @@ test_fixed_sizes() {
 		test "$(csv "$DIR/fixed.csv" 'len({r["sport"] for r in rows})')" = 5
 }
 
+# The server takes IPv6 as well; the client goes by the address.
+test_ipv6() {
+	on g sysctl -qw net.ipv6.conf.all.disable_ipv6=0 net.ipv6.conf.lo.disable_ipv6=0
+	on g /usr/bin/python3 "$FLOWGEN" client ::1 --port $PORT --size 20000 --count 3 \
+		--out "$DIR/v6.csv" >/dev/null
+	check "3 flows to ::1: all 3 finished, each timed" \
+		test "$(csv "$DIR/v6.csv" 'sum(1 for r in rows if float(r["fct_s"] or 0) > 0)')" = 3
+}
+
 # A Poisson process at load 0.5 of 200 Mbit/s with sizes scaled by 0.001
 # (mean 1711 bytes): 7,305 flows a second. Over 0.5 s, the count is
 # Poisson with mean 3,653: it lies within 3,300 and 4,000 (5.8 standard

@@ -9,7 +9,7 @@
         the last that did), with the wall-clock times the datagrams just
         before and just after each run were sent (null if none came).
     udp_stream.py send DST --port P --flows F --rate PPS --seconds S
-        Sends F flows (source ports 20000..) to DST:P, PPS datagrams per
+        Sends F flows (source ports 20000..) to DST:P (IPv4 or IPv6), PPS datagrams per
         second in all, paced in 1 ms rounds, each datagram carrying its
         sequence number and the wall-clock time it was sent; prints
         {"sent": N}.
@@ -37,9 +37,11 @@ SO_RCVBUFFORCE = 33  # Linux: SO_RCVBUF beyond rmem_max, for root
 
 
 def recv(args):
-    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    # IPv6 and, mapped into it, IPv4.
+    sock = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+    sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
     sock.setsockopt(socket.SOL_SOCKET, SO_RCVBUFFORCE, 64 << 20)
-    sock.bind(('0.0.0.0', args.port))
+    sock.bind(('::', args.port))
     print('ready', flush=True)
     received, sources, sent_at = 0, set(), {}
     poller = select.poll()
@@ -93,11 +95,14 @@ def paced(args, send_one):
     print(json.dumps({'sent': sent}), flush=True)
 
 
-def sockets(first_port, count, connect=None):
+def sockets(first_port, count, dst, connect=None):
+    """count sockets from first_port on, of dst's family."""
+    v6 = ':' in dst
     socks = []
     for i in range(count):
-        sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        sock.bind(('0.0.0.0', first_port + i))
+        sock = socket.socket(socket.AF_INET6 if v6 else socket.AF_INET,
+                             socket.SOCK_DGRAM)
+        sock.bind(('::' if v6 else '0.0.0.0', first_port + i))
         if connect:
             sock.connect(connect)
         socks.append(sock)
@@ -105,13 +110,13 @@ def sockets(first_port, count, connect=None):
 
 
 def send(args):
-    socks = sockets(20000, args.flows, (args.dst, args.port))
+    socks = sockets(20000, args.flows, args.dst, (args.dst, args.port))
     paced(args, lambda n: socks[n % args.flows].send(
         STAMP.pack(n, time.time()) + PAYLOAD[STAMP.size:]))
 
 
 def flood(args):
-    socks = sockets(30000, 64)
+    socks = sockets(30000, 64, args.dst)
 
     def send_one(n):
         port = 1024 + (n // 64) % 64512

@@ -2,7 +2,7 @@
 """flowgen: TCP flows of chosen sizes, and the time each took to complete.
 
     flowgen.py server [--port P]
-    flowgen.py client DST [--port P] --out CSV
+    flowgen.py client DST [--port P] --out CSV        (DST: IPv4 or IPv6)
                (--load L --capacity MBIT --seconds S [--scale F] |
                 --size BYTES --count N) [--seed N] [--cc ALGORITHM]
 
@@ -73,8 +73,12 @@ async def serve_one(reader, writer):
 
 
 async def server(port):
-    srv = await asyncio.start_server(serve_one, '0.0.0.0', port,
-                                     backlog=1024)
+    # IPv6 and, mapped into it, IPv4.
+    sock = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+    sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(('::', port))
+    srv = await asyncio.start_server(serve_one, sock=sock, backlog=1024)
     print('flowgen: listening on port %d' % port, flush=True)
     async with srv:
         await srv.serve_forever()
@@ -85,7 +89,7 @@ async def one_flow(dst, port, size, payload, began, rows, cc):
     row = [round(start - began, 6), size, '', '']
     rows.append(row)
     writer = None
-    sock = tcp_socket(cc)
+    sock = tcp_socket(cc, ':' in dst)
     try:
         await asyncio.get_running_loop().sock_connect(sock, (dst, port))
         reader, writer = await asyncio.open_connection(sock=sock)
@@ -108,10 +112,11 @@ async def one_flow(dst, port, size, payload, began, rows, cc):
             sock.close()
 
 
-def tcp_socket(cc):
-    """A non-blocking TCP socket with congestion control cc (None: the
-    system's default); OSError if the kernel refuses cc."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+def tcp_socket(cc, v6=False):
+    """A non-blocking TCP socket (IPv6 if v6) with congestion control cc
+    (None: the system's default); OSError if the kernel refuses cc."""
+    sock = socket.socket(socket.AF_INET6 if v6 else socket.AF_INET,
+                         socket.SOCK_STREAM)
     try:
         if cc:
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_CONGESTION,

@@ -43,7 +43,7 @@ from flowlet_mininet import (DEFAULT_MODE, DEFAULT_TIMEOUT,  # noqa: E402
                              add_links, end_commands, full_checksums,
                              link_addresses,
                              no_rp_filter, peer_of)
-from flowlet_plan import fabric_plan  # noqa: E402
+from flowlet_plan import fabric_plan, host_address  # noqa: E402
 from flowlet_routes import differences, kernel_routes  # noqa: E402
 
 
@@ -65,6 +65,8 @@ class FrrRouter(Router):
 
     def start(self, _controllers=None):
         Router.start(self)
+        if self.frr.speaker.unnumbered:
+            self.cmd('sysctl -qw net.ipv6.conf.all.forwarding=1')
         self.frr.start()
 
     def stop_frr(self):
@@ -130,14 +132,19 @@ class FabricTopo(Topo):
 
     def build(self, spines=2, leaves=2, hosts_per_leaf=1, parallel=1,
               prefix='', bw=None, mode=DEFAULT_MODE, timeout=DEFAULT_TIMEOUT,
-              frr_dir=None, bfd=False):
+              frr_dir=None, bfd=False, family='ipv4'):
         # pylint: disable=arguments-differ
-        plan = fabric_plan(spines, leaves, hosts_per_leaf, parallel, prefix)
+        plan = fabric_plan(spines, leaves, hosts_per_leaf, parallel, prefix,
+                           family)
         self.plan = plan
+        # Mininet sets IPv4 addresses and routes; fabric_network() the
+        # IPv6 ones.
         addr = link_addresses(plan.links)
-        for route in plan.routes:
-            self.addHost(route.node, ip=addr[route.node + '-eth0'],
-                         defaultRoute='via ' + route.vias[0])
+        for host in plan.hosts:
+            v4 = [r for r in plan.routes
+                  if r.node == host and ':' not in r.vias[0]]
+            self.addHost(host, ip=addr[host + '-eth0'],
+                         defaultRoute=v4 and 'via ' + v4[0].vias[0] or None)
         for spine in plan.spines:
             shape = {}
             if bw:
@@ -157,18 +164,41 @@ class FabricTopo(Topo):
 def converged(net):
     """Whether every leaf's kernel reaches every other leaf's hosts over
     every uplink, and every spine every leaf's hosts over every link to
-    it."""
+    it, in every family of the plan."""
     plan = net.topo.plan
     parallel = len(plan.uplinks[plan.spines[0], plan.leaves[0]])
+    announced = [prefix for leaf in plan.leaves
+                 for prefix in plan.speakers[leaf].networks]
     for node in plan.spines + plan.leaves:
         routes = kernel_routes(node_run(net.get(node)), 'main')
         ways = parallel * (len(plan.spines) if node in plan.leaves else 1)
-        for prefix in plan.host_prefix.values():
+        for prefix in announced:
             if prefix in plan.speakers[node].networks:
                 continue
             if len(routes.get(prefix, ())) != ways:
                 return False
     return True
+
+
+def ipv6_addresses(net):
+    """The plan's IPv6 addresses and the hosts' IPv6 default routes
+    (Mininet sets IPv4 only); on a plan without IPv6, IPv6 off (no router
+    solicitations or MLD in the counters)."""
+    plan = net.topo.plan
+    if not any(link.addr6_a for link in plan.links):
+        for node in net.hosts + net.switches:
+            node.cmd('sysctl -qw net.ipv6.conf.all.disable_ipv6=1')
+        return
+    for link in plan.links:
+        for node, intf, addr in ((link.node_a, link.intf_a, link.addr6_a),
+                                 (link.node_b, link.intf_b, link.addr6_b)):
+            if addr:
+                net.get(node).cmd('ip -6 addr add', addr, 'dev', intf,
+                                  'nodad')
+    for route in plan.routes:
+        if ':' in route.vias[0]:
+            net.get(route.node).cmd('ip -6 route replace default via',
+                                    route.vias[0])
 
 
 def wait_converged(net, timeout):
@@ -229,11 +259,10 @@ def fabric_network(topo, converge_timeout=120, quiet=False):
     previous = signal.signal(signal.SIGTERM, _terminate)
     try:
         net.build()
-        for node in net.hosts + net.switches:
-            node.cmd('sysctl -qw net.ipv6.conf.all.disable_ipv6=1')
         net.mem_before_kb = mem_available_kb()
         started = time.monotonic()
         net.start()
+        ipv6_addresses(net)
         full_checksums(net.hosts)
         for host in net.hosts:
             no_rp_filter(host)
@@ -316,6 +345,14 @@ def main():
     ap.add_argument('--mode', choices=MODES, default=DEFAULT_MODE)
     ap.add_argument('--timeout', default=DEFAULT_TIMEOUT)
     ap.add_argument('--bfd', action='store_true')
+    ap.add_argument('--ipv6', dest='family', action='store_const',
+                    const='ipv6', default='ipv4',
+                    help='IPv6 only: host subnets fd00:LEAF:HOST::/64, BGP '
+                    'unnumbered between spines and leaves (link-local '
+                    'addresses, link-local next hops)')
+    ap.add_argument('--dual-stack', dest='family', action='store_const',
+                    const='dual', help='IPv4 and IPv6 (IPv4 sessions as '
+                    'without --ipv6, and the unnumbered ones of --ipv6)')
     ap.add_argument('--prefix', default='',
                     help='put before every node name')
     ap.add_argument('--no-cli', action='store_true',
@@ -332,7 +369,8 @@ def main():
                            hosts_per_leaf=args.hosts_per_leaf,
                            parallel=args.parallel, bw=args.bw,
                            mode=args.mode, timeout=args.timeout,
-                           bfd=args.bfd, prefix=args.prefix)
+                           bfd=args.bfd, prefix=args.prefix,
+                           family=args.family)
     except ValueError as err:
         ap.error(str(err))
     try:
@@ -358,7 +396,8 @@ def main():
             print('try:  %s ping -c 3 %s\n      groups %s\n'
                   '      vtysh %s show bgp summary\n'
                   '      link %s %s down   (then groups %s again)'
-                  % (a, net.get(b).IP(), plan.leaves[0], plan.leaves[0],
+                  % (a, host_address(plan, b), plan.leaves[0],
+                     plan.leaves[0],
                      plan.spines[0], plan.leaves[-1], plan.leaves[0]))
             FabricCLI(net)
     except FlowletError as err:

@@ -12,13 +12,21 @@ For a real router, the same generator writes /etc/frr/frr.conf:
         --neighbor 172.16.1.0:65000 --neighbor 172.16.2.0:65000 \\
         --network 10.1.1.0/24 [--bfd] [--hostname leaf1]
 
+with BGP unnumbered (sessions over the link-local addresses of an
+interface, carrying IPv4 and IPv6) and prefixes of both families:
+
+    flowlet_frr.py --asn 65101 --router-id 10.255.2.1 \\
+        --unnumbered eth1:65000 --unnumbered eth2:65000 \\
+        --network 10.1.1.0/24 --network 2001:db8:1::/64
+
 or the configuration of one node of a fabric plan (topo/flowlet_plan.py's
 fabric_plan), to wire real routers as the plan does:
 
-    flowlet_frr.py --fabric 2,2,1 --node lf1
+    flowlet_frr.py --fabric 2,2,1 [--family ipv4|ipv6|dual] --node lf1
 """
 
 import argparse
+import ipaddress
 import os
 import pwd
 import signal
@@ -27,7 +35,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from flowlet_plan import Speaker, fabric_plan  # noqa: E402
+from flowlet_plan import FAMILIES, Speaker, fabric_plan  # noqa: E402
 
 FRR_DIR = '/usr/lib/frr'
 # Keepalive and hold time (s), and the reconnect interval: a fabric
@@ -44,23 +52,38 @@ ZEBRA_CONFIG = 'no zebra nexthop kernel enable\n'
 
 
 def bgp_config(speaker, bfd=False):
-    """The `router bgp` section of speaker (a flowlet_plan.Speaker)."""
+    """The `router bgp` section of speaker (a flowlet_plan.Speaker): its
+    IPv4 neighbours carry the IPv4 unicast family, its unnumbered
+    sessions (over the link-local addresses of an interface) the families
+    of speaker.unnumbered_families."""
     lines = ['router bgp %d' % speaker.asn,
              ' bgp router-id %s' % speaker.router_id,
              ' no bgp ebgp-requires-policy',
              ' no bgp network import-check',
+             ' no bgp default ipv4-unicast',
              # Paths through different neighbouring ASes are equal too.
              ' bgp bestpath as-path multipath-relax',
              ' timers bgp %d %d' % TIMERS]
-    for addr, asn in speaker.neighbors:
-        lines += [' neighbor %s remote-as %d' % (addr, asn),
-                  ' neighbor %s timers connect %d' % (addr, CONNECT_S)]
+    peers = [(addr, ' neighbor %s remote-as %d' % (addr, asn))
+             for addr, asn in speaker.neighbors]
+    peers += [(intf, ' neighbor %s interface remote-as %d' % (intf, asn))
+              for intf, asn in speaker.unnumbered]
+    for peer, line in peers:
+        lines += [line, ' neighbor %s timers connect %d' % (peer, CONNECT_S)]
         if bfd:
-            lines.append(' neighbor %s bfd' % addr)
-    lines += [' address-family ipv4 unicast']
-    lines += ['  network %s' % net for net in speaker.networks]
-    lines += ['  maximum-paths %d' % MAXIMUM_PATHS,
-              ' exit-address-family']
+            lines.append(' neighbor %s bfd' % peer)
+    for family in ('ipv4', 'ipv6'):
+        sessions = [] if family == 'ipv6' else list(speaker.neighbors)
+        if family in speaker.unnumbered_families:
+            sessions += speaker.unnumbered
+        if not sessions:
+            continue
+        lines += [' address-family %s unicast' % family]
+        lines += ['  neighbor %s activate' % peer for peer, _ in sessions]
+        lines += ['  network %s' % net for net in speaker.networks
+                  if (':' in net) == (family == 'ipv6')]
+        lines += ['  maximum-paths %d' % MAXIMUM_PATHS,
+                  ' exit-address-family']
     return '\n'.join(lines) + '\n'
 
 
@@ -162,13 +185,20 @@ def main():
     ap.add_argument('--fabric', metavar='S,L,H',
                     help='a node of fabric_plan(S spines, L leaves, H hosts '
                     'per leaf): give --node')
+    ap.add_argument('--family', choices=FAMILIES, default='ipv4',
+                    help='the fabric\'s address families (with --fabric)')
     ap.add_argument('--node', help='the fabric node (sp1, lf2, ...)')
     ap.add_argument('--asn', type=int)
     ap.add_argument('--router-id')
     ap.add_argument('--neighbor', action='append', default=[],
-                    metavar='ADDRESS:ASN')
+                    metavar='ADDRESS:ASN', help='an IPv4 session')
+    ap.add_argument('--unnumbered', action='append', default=[],
+                    metavar='INTERFACE:ASN',
+                    help='a session over the link-local addresses of '
+                    'INTERFACE, carrying IPv4 and IPv6')
     ap.add_argument('--network', action='append', default=[],
-                    metavar='PREFIX', help='a prefix to announce')
+                    metavar='PREFIX',
+                    help='a prefix to announce, IPv4 or IPv6')
     ap.add_argument('--hostname')
     ap.add_argument('--bfd', action='store_true',
                     help='BFD on every session (run bfdd)')
@@ -179,22 +209,36 @@ def main():
             if len(sizes) != 3:
                 raise ValueError('three numbers: spines, leaves, hosts '
                                  'per leaf')
-            plan = fabric_plan(*sizes)
+            plan = fabric_plan(*sizes, family=args.family)
         except ValueError as err:
             ap.error('--fabric %s: %s' % (args.fabric, err))
         if args.node not in plan.speakers:
             ap.error('--node: one of %s' % ' '.join(plan.speakers))
         speaker = plan.speakers[args.node]
     else:
-        if not args.asn or not args.router_id or not args.neighbor:
-            ap.error('give --asn, --router-id and --neighbor (or --fabric)')
-        try:
-            neighbors = [(n.rsplit(':', 1)[0], int(n.rsplit(':', 1)[1]))
-                         for n in args.neighbor]
-        except (IndexError, ValueError):
-            ap.error('--neighbor: ADDRESS:ASN, e.g. 172.16.1.0:65000')
+        if not args.asn or not args.router_id or not (
+                args.neighbor or args.unnumbered):
+            ap.error('give --asn, --router-id and --neighbor or '
+                     '--unnumbered (or --fabric)')
+        sessions = {}
+        for option, example in (('neighbor', '172.16.1.0:65000'),
+                                ('unnumbered', 'eth1:65000')):
+            try:
+                sessions[option] = [
+                    (n.rsplit(':', 1)[0], int(n.rsplit(':', 1)[1]))
+                    for n in getattr(args, option)]
+            except (IndexError, ValueError):
+                ap.error('--%s: %s:ASN, e.g. %s' % (
+                    option, 'ADDRESS' if option == 'neighbor'
+                    else 'INTERFACE', example))
+        for net in args.network:
+            try:
+                ipaddress.ip_network(net)
+            except ValueError:
+                ap.error('--network %s: not an IPv4 or IPv6 prefix' % net)
         speaker = Speaker(args.hostname or 'router', args.asn,
-                          args.router_id, neighbors, args.network)
+                          args.router_id, sessions['neighbor'], args.network,
+                          sessions['unnumbered'], ('ipv4', 'ipv6'))
     sys.stdout.write(frr_conf(speaker, args.hostname, args.bfd))
 
 

@@ -162,9 +162,13 @@ def tunnels_plan(prefix=''):
 
 
 # A BGP speaker of a fabric: its AS, router id, neighbours [(address,
-# AS)] and the prefixes it announces.
-Speaker = collections.namedtuple('Speaker',
-                                 'node asn router_id neighbors networks')
+# AS)] and the prefixes it announces (of either family); unnumbered: its
+# sessions over the link-local addresses of an interface [(interface,
+# AS)], each peer found on its link, which carry the families of
+# unnumbered_families (IPv4 with IPv6 next hops, RFC 8950).
+Speaker = collections.namedtuple(
+    'Speaker', 'node asn router_id neighbors networks unnumbered '
+    'unnumbered_families', defaults=((), ('ipv6',)))
 # spines, leaves, hosts: node names; links: every Link (spine-leaf ones
 # first); speakers: {node: Speaker}; host_ports: {leaf: [its ports to
 # hosts]} (flowlet's ingress ports); uplinks: {(spine, leaf): [(spine's
@@ -179,18 +183,27 @@ SPINE_ASN = 65000
 LEAF_ASN = 65100
 
 
+FAMILIES = ('ipv4', 'ipv6', 'dual')
+
+
 def fabric_plan(spines=2, leaves=2, hosts_per_leaf=1, parallel=1,
-                prefix=''):
+                prefix='', family='ipv4'):
     """A leaf-spine fabric: every leaf linked to every spine (parallel
     links per pair), hosts on the leaves, eBGP everywhere (the spines
     share AS 65000, leaf i is AS 65100+i), so that a leaf reaches another
-    leaf's hosts over every spine (ECMP):
+    leaf's hosts over every spine (ECMP). family: 'ipv4', 'ipv6' (IPv6
+    only) or 'dual' (both):
 
         spine j - leaf i, link l: the n-th (n = (i-1)*parallel + l-1)
-            sp{j}-eth{n+1} 172.16.j.(2n)/31 <-> lf{i}-eth{(j-1)*parallel+l}
-            172.16.j.(2n+1)/31
-        host k on leaf i: lf{i}-eth{spines*parallel+k} 10.i.k.1/24 <->
-            l{i}h{k}-eth0 10.i.k.2/24 (leaf i announces 10.i.k.0/24)
+            sp{j}-eth{n+1} <-> lf{i}-eth{(j-1)*parallel+l}
+            IPv4 only: 172.16.j.(2n)/31 <-> 172.16.j.(2n+1)/31, a session
+            between the two; IPv6 and dual stack: link-local addresses
+            only, an unnumbered session (each end names the interface)
+            that carries both families (one session per link: an
+            interface's unnumbered peer takes every connection over it)
+        host k on leaf i: lf{i}-eth{spines*parallel+k} <-> l{i}h{k}-eth0
+            IPv4: 10.i.k.1/24 <-> 10.i.k.2/24 (leaf i announces 10.i.k.0/24)
+            IPv6: fd00:i:k::1/64 <-> fd00:i:k::2/64 (i, k in hexadecimal)
         router ids: spine j 10.255.1.j, leaf i 10.255.2.i
     """
     if not (1 <= spines <= 64 and 1 <= leaves <= 64 and
@@ -198,10 +211,16 @@ def fabric_plan(spines=2, leaves=2, hosts_per_leaf=1, parallel=1,
             leaves * parallel <= 128):
         raise ValueError('spines 1-64, leaves 1-64, hosts per leaf 1-16, '
                          'parallel links 1-4 (leaves x parallel <= 128)')
+    if family not in FAMILIES:
+        raise ValueError('family: one of %s' % ', '.join(FAMILIES))
+    v4, v6 = family != 'ipv6', family != 'ipv4'
+    numbered = family == 'ipv4'
+    carried = {'ipv6': ('ipv6',), 'dual': ('ipv4', 'ipv6')}.get(family, ())
     sps = ['%ssp%d' % (prefix, j) for j in range(1, spines + 1)]
     lfs = ['%slf%d' % (prefix, i) for i in range(1, leaves + 1)]
     links, routes, uplinks = [], [], {}
     neighbors = {node: [] for node in sps + lfs}
+    unnumbered = {node: [] for node in sps + lfs}
     for j, sp in enumerate(sps, 1):
         for i, lf in enumerate(lfs, 1):
             for l in range(1, parallel + 1):
@@ -209,27 +228,40 @@ def fabric_plan(spines=2, leaves=2, hosts_per_leaf=1, parallel=1,
                 spine_addr = '172.16.%d.%d' % (j, 2 * n)
                 leaf_addr = '172.16.%d.%d' % (j, 2 * n + 1)
                 link = Link(sp, '%s-eth%d' % (sp, n + 1), None,
-                            spine_addr + '/31', None,
+                            spine_addr + '/31' if numbered else None, None,
                             lf, '%s-eth%d' % (lf, (j - 1) * parallel + l),
-                            None, leaf_addr + '/31', None)
+                            None, leaf_addr + '/31' if numbered else None,
+                            None)
                 links.append(link)
                 uplinks.setdefault((sp, lf), []).append(
                     (link.intf_a, link.intf_b))
-                neighbors[sp].append((leaf_addr, LEAF_ASN + i))
-                neighbors[lf].append((spine_addr, SPINE_ASN))
+                if numbered:
+                    neighbors[sp].append((leaf_addr, LEAF_ASN + i))
+                    neighbors[lf].append((spine_addr, SPINE_ASN))
+                else:
+                    unnumbered[sp].append((link.intf_a, LEAF_ASN + i))
+                    unnumbered[lf].append((link.intf_b, SPINE_ASN))
+    # host_prefix: each host's subnet in the plan's first family;
+    # networks: every subnet a leaf announces.
     hosts, host_ports, host_prefix, networks = [], {}, {}, {}
     for i, lf in enumerate(lfs, 1):
         for k in range(1, hosts_per_leaf + 1):
             host = '%sl%dh%d' % (prefix, i, k)
             port = '%s-eth%d' % (lf, spines * parallel + k)
-            links.append(Link(lf, port, None, '10.%d.%d.1/24' % (i, k),
-                              None, host, host + '-eth0', None,
-                              '10.%d.%d.2/24' % (i, k), None))
-            routes.append(Route(host, 'default', ['10.%d.%d.1' % (i, k)]))
+            net4, net6 = '10.%d.%d.' % (i, k), 'fd00:%x:%x::' % (i, k)
+            links.append(Link(lf, port, None, v4 and net4 + '1/24' or None,
+                              v6 and net6 + '1/64' or None,
+                              host, host + '-eth0', None,
+                              v4 and net4 + '2/24' or None,
+                              v6 and net6 + '2/64' or None))
+            ours = ([net4 + '0/24'] if v4 else []) + (
+                [net6 + '/64'] if v6 else [])
+            routes += [Route(host, 'default', [net4 + '1'])] if v4 else []
+            routes += [Route(host, 'default', [net6 + '1'])] if v6 else []
             hosts.append(host)
             host_ports.setdefault(lf, []).append(port)
-            host_prefix[host] = '10.%d.%d.0/24' % (i, k)
-            networks.setdefault(lf, []).append(host_prefix[host])
+            host_prefix[host] = ours[0]
+            networks.setdefault(lf, []).extend(ours)
     # MACs of their own (0x10 and up in the third byte).
     links = [link._replace(mac_a=_mac(n % 256, 1, 0x10 + n // 256),
                            mac_b=_mac(n % 256, 2, 0x10 + n // 256))
@@ -237,16 +269,25 @@ def fabric_plan(spines=2, leaves=2, hosts_per_leaf=1, parallel=1,
     speakers = {}
     for j, sp in enumerate(sps, 1):
         speakers[sp] = Speaker(sp, SPINE_ASN, '10.255.1.%d' % j,
-                               neighbors[sp], [])
+                               neighbors[sp], [], unnumbered[sp], carried)
     for i, lf in enumerate(lfs, 1):
         speakers[lf] = Speaker(lf, LEAF_ASN + i, '10.255.2.%d' % i,
-                               neighbors[lf], networks[lf])
+                               neighbors[lf], networks[lf], unnumbered[lf],
+                               carried)
     return FabricPlan(spines=sps, leaves=lfs, hosts=hosts, links=links,
                       routes=routes, speakers=speakers,
                       host_ports=host_ports, uplinks=uplinks,
                       host_prefix=host_prefix,
                       counted=[(sp, sp_intf) for sp in sps
                                for sp_intf, _ in uplinks[sp, lfs[-1]]])
+
+
+def host_address(plan, host):
+    """host's address in plan (a fabric plan), in its first family."""
+    for link in plan.links:
+        if link.node_b == host:
+            return (link.addr_b or link.addr6_b).split('/')[0]
+    raise ValueError('no host %s in the plan' % host)
 
 
 def route_args(route, weights=None):

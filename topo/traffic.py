@@ -125,15 +125,17 @@ def iperf(net, flows, seconds, udp=False, mbit=None, interval=0.5,
 
 
 def flowgen(net, seconds, out, *args, interval=0.5, port=FLOWGEN_PORT,
-            hosts=('h1', 'h2'), on_tick=None):
+            hosts=('h1', 'h2'), on_tick=None, target=None):
     """tools/flowgen.py's client on hosts[0] (args: its options) against
-    its server on hosts[1] (the plan's target in the seed topologies), for
-    about seconds; returns (Run without mbit, lost and ports; [(start s,
-    bytes, completion s or None, source port)])."""
+    its server on hosts[1] at target (default: the plan's target in the
+    seed topologies, else hosts[1]'s IPv4 address), for about seconds;
+    returns (Run without mbit, lost and ports; [(start s, bytes,
+    completion s or None, source port)])."""
     if getattr(net, 'tcp_cc', None):
         args += ('--cc', net.tcp_cc)
-    target = (net.topo.plan.target if hosts == ('h1', 'h2')
-              else net.get(hosts[1]).IP())
+    if target is None:
+        target = (net.topo.plan.target if hosts == ('h1', 'h2')
+                  else net.get(hosts[1]).IP())
     _, seen = observe(net, [FLOWGEN, 'server', '--port', str(port)], port,
                       [FLOWGEN, 'client', target, '--port', str(port),
                        '--out', out] + [str(a) for a in args],
