@@ -5,14 +5,14 @@ installs (attach --from-routes, one instance per leaf, flowletctl watch).
 
     /usr/bin/python3 topo/fabric.py [--spines S] [--leaves L]
         [--hosts-per-leaf H] [--parallel P] [--bw MBIT] [--mode MODE]
-        [--timeout DURATION] [--bfd]
+        [--timeout DURATION] [--bfd] [--ipv6 | --dual-stack]
 
 It waits until BGP has converged (every leaf reaches every other leaf's
 hosts over every uplink), says so, attaches flowlet and opens the Mininet
 CLI with commands of its own (`vtysh NODE [COMMAND]`, `groups LEAF`); on
 exit it stops every daemon it started (by its pid file) and the network.
 The addresses are topo/flowlet_plan.py's fabric_plan: host k on leaf i is
-l{i}h{k}, 10.i.k.2.
+l{i}h{k}, 10.i.k.2 (with --ipv6, fd00:i:k::2; --dual-stack, both).
 """
 
 import argparse
