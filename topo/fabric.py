@@ -351,8 +351,8 @@ def main():
                     'unnumbered between spines and leaves (link-local '
                     'addresses, link-local next hops)')
     ap.add_argument('--dual-stack', dest='family', action='store_const',
-                    const='dual', help='IPv4 and IPv6 (IPv4 sessions as '
-                    'without --ipv6, and the unnumbered ones of --ipv6)')
+                    const='dual', help='IPv4 and IPv6 on the hosts; the '
+                    'unnumbered sessions of --ipv6 carry both families')
     ap.add_argument('--prefix', default='',
                     help='put before every node name')
     ap.add_argument('--no-cli', action='store_true',
