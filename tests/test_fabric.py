@@ -1,6 +1,6 @@
 """A leaf-spine fabric with FRR (topo/fabric.py: 2 spines, 2 leaves, a host
 on each), over IPv4 and again over IPv6 (BGP unnumbered, link-local next
-hops): flowlet's path groups on a leaf equal the kernel's next hops
+hops), and in dual stack: flowlet's path groups on a leaf equal the kernel's next hops
 (which BGP installs) before, during and after the failure of a link
 between a spine and the remote leaf, and traffic follows them: spray's
 exact split by flowlet's own per-path counters, never a packet on the
@@ -25,7 +25,7 @@ from mininet.log import setLogLevel  # noqa: E402
 
 from fabric import fabric_network, fabric_topo, node_run  # noqa: E402
 from flowlet_frr import alive  # noqa: E402
-from flowlet_plan import host_address  # noqa: E402
+from flowlet_plan import host_address, host_addresses  # noqa: E402
 from flowlet_routes import kernel_routes  # noqa: E402
 from tap import check, main, skip  # noqa: E402
 
@@ -116,6 +116,12 @@ def fixture_fabric():
 def fixture_fabric6():
     """The same over IPv6 only."""
     yield from a_fabric('ipv6')
+
+
+def fixture_fabric46():
+    """The same in dual stack: IPv4 carried over the unnumbered sessions
+    too (RFC 8950: through 169.254.0.1 on each link)."""
+    yield from a_fabric('dual')
 
 
 def a_fabric(family):
@@ -227,6 +233,28 @@ def test_groups6(fabric6):
 
 def test_remote_failure6(fabric6):
     remote_failure(fabric6)
+
+
+def test_dual_stack(fabric46):
+    """Both families over the same sessions: each remote subnet over both
+    spines, flowlet's groups the kernel's routes, spray's split in
+    each family."""
+    if fabric46 is None:
+        skip('FRR is not installed (apt-get install frr)')
+        return
+    fab = fabric46
+    fab.groups_match('%s, both families:' % fab.lf1)
+    remote = fab.plan.speakers[fab.lf2].networks
+    check(len(remote) == 2 and all(len(hops(fab.leaf, net)) == 2
+                                   for net in remote),
+          '%s reaches %s over both spines: %s' % (
+              fab.lf1, ' and '.join(remote),
+              [hops(fab.leaf, net) for net in remote]))
+    for addr in host_addresses(fab.plan, fab.plan.hosts[1]):
+        sent, split = spray(fab.leaf, fab.h1, fab.h2, addr)
+        check(sent > 0 and even(sent, split),
+              'spray splits %d packets to %s evenly over the spines: %s'
+              % (sent, addr, split))
 
 
 if __name__ == '__main__':

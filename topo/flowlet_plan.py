@@ -282,12 +282,18 @@ def fabric_plan(spines=2, leaves=2, hosts_per_leaf=1, parallel=1,
                                for sp_intf, _ in uplinks[sp, lfs[-1]]])
 
 
-def host_address(plan, host):
-    """host's address in plan (a fabric plan), in its first family."""
+def host_addresses(plan, host):
+    """host's addresses in plan (a fabric plan): IPv4 first, if any."""
     for link in plan.links:
         if link.node_b == host:
-            return (link.addr_b or link.addr6_b).split('/')[0]
+            return [a.split('/')[0] for a in (link.addr_b, link.addr6_b)
+                    if a]
     raise ValueError('no host %s in the plan' % host)
+
+
+def host_address(plan, host):
+    """host's address in plan (a fabric plan), in its first family."""
+    return host_addresses(plan, host)[0]
 
 
 def route_args(route, weights=None):
