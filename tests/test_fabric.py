@@ -57,7 +57,12 @@ def spray(leaf, src, dst, dst_addr):
     took, and the packets each of leaf's paths took meanwhile, by device
     (flowlet's counters)."""
     def per_dev():
-        return {p['dev']: p['packets'] for p in leaf.stats()['paths']}
+        # In dual stack a device carries a path of each family.
+        packets = {}
+        for path in leaf.stats()['paths']:
+            packets[path['dev']] = packets.get(path['dev'], 0) + \
+                path['packets']
+        return packets
     receiver = dst.popen(['/usr/bin/python3', UDP_STREAM, 'recv', '--port',
                           '5001', '--idle', '1'], text=True)
     try:
