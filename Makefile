@@ -13,7 +13,7 @@ BUILD_DEPS := clang llvm gcc make libbpf-dev bpftool libelf-dev zlib1g-dev \
 	      linux-libc-dev pkg-config libmnl-dev libpcap-dev libmicrohttpd-dev \
 	      libncurses-dev scdoc
 # make deb's: debhelper builds the package, lintian checks it.
-DEB_DEPS   := debhelper dpkg-dev lintian
+DEB_DEPS   := debhelper dpkg-dev lintian build-essential
 TEST_DEPS  := iproute2 iperf3 ethtool iputils-ping clang-format python3 \
 	      mininet prometheus curl tmux man-db frr $(DEB_DEPS)
 DEMO_DEPS  := mininet iperf3 ethtool python3-matplotlib tcpdump frr
