@@ -353,4 +353,5 @@ check-format:
 clean:
 	$(Q)rm -rf $(OUT) flowletctl flowlet-send flowletctl.8 flowlet-send.1
 
--include $(shell find $(OUT) -name '*.d' 2>/dev/null)
+# (Not make deb's copy of the tree under $(OUT)/deb.)
+-include $(shell find $(OUT) -path $(OUT)/deb -prune -o -name '*.d' -print 2>/dev/null)
