@@ -173,8 +173,9 @@ Speaker = collections.namedtuple(
 # first); speakers: {node: Speaker}; host_ports: {leaf: [its ports to
 # hosts]} (flowlet's ingress ports); uplinks: {(spine, leaf): [(spine's
 # interface, leaf's interface), ...]}, one per parallel link; host_prefix:
-# {host: its subnet}; counted: per spine link to the last leaf, (spine,
-# its port), whose transmitted bytes are what that path delivered there.
+# {host: its subnet, in the plan's first family}; counted: per spine link
+# to the last leaf, (spine, its port), whose transmitted bytes are what
+# that path delivered there.
 FabricPlan = collections.namedtuple(
     'FabricPlan', 'spines leaves hosts links routes speakers host_ports '
     'uplinks host_prefix counted')
@@ -249,11 +250,12 @@ def fabric_plan(spines=2, leaves=2, hosts_per_leaf=1, parallel=1,
             host = '%sl%dh%d' % (prefix, i, k)
             port = '%s-eth%d' % (lf, spines * parallel + k)
             net4, net6 = '10.%d.%d.' % (i, k), 'fd00:%x:%x::' % (i, k)
-            links.append(Link(lf, port, None, v4 and net4 + '1/24' or None,
-                              v6 and net6 + '1/64' or None,
-                              host, host + '-eth0', None,
-                              v4 and net4 + '2/24' or None,
-                              v6 and net6 + '2/64' or None))
+            leaf_addrs = (net4 + '1/24' if v4 else None,
+                          net6 + '1/64' if v6 else None)
+            host_addrs = (net4 + '2/24' if v4 else None,
+                          net6 + '2/64' if v6 else None)
+            links.append(Link(lf, port, None, *leaf_addrs, host,
+                              host + '-eth0', None, *host_addrs))
             ours = ([net4 + '0/24'] if v4 else []) + (
                 [net6 + '/64'] if v6 else [])
             routes += [Route(host, 'default', [net4 + '1'])] if v4 else []
