@@ -26,7 +26,8 @@ def targets(bench):
     ns = bench['per_packet']['ns']
     flows = bench['per_packet']['flows']
     rate = bench['rate']['mpps']
-    rate_flows = bench['rate']['flows']
+    # No rate table where the kernel refused the generator's live frames.
+    rate_flows = bench['rate']['flows'] if rate else []
     rows = []
     for i, bound in ((0, 1.20), (len(flows) - 1, 1.30)):
         rows.append(('per packet: flowlet / minimal floor, %d flows' % flows[i],
@@ -116,7 +117,8 @@ def report(bench, rows, png):
            ratio_table('Delivered, median of %d rounds of %d frames'
                        % (rate['rounds'], rate['frames']),
                        rate['flows'], rate['mpps'], 'flowlet', '%.2f',
-                       'Mpps'), '']
+                       'Mpps') if rate['mpps'] else
+           'Not measured: %s.' % rate.get('rate_skipped', 'no figures'), '']
     if rate.get('tcp_mbit'):
         out += ['One TCP flow through s1: ' + ', '.join(
             '%s %.0f Mbit/s' % kv for kv in rate['tcp_mbit'].items()) + '.',
@@ -125,6 +127,11 @@ def report(bench, rows, png):
         out += ['attach, with a flow table of ' + ', '.join(
             '%s flows: %.0f ms' % kv for kv in rate['attach_ms'].items()) +
             '.', '']
+    if rate.get('probes_per_s'):
+        out += ['flowletctl watch at its defaults (--timeout auto, one '
+                'target): %s probes per second on the %d paths, %.0f bit/s '
+                'each.' % (' / '.join('%.1f' % p for p in rate['probes_per_s']),
+                          len(rate['probes_per_s']), rate['probe_bps']), '']
     out += ['## Scale', '', '| | |', '|---|---:|',
             '| kernel memory per IPv4 flow | %.1f bytes |'
             % scale['bytes_per_flow'],
