@@ -8,6 +8,7 @@ DIAMOND_STATIC_NEIGH=0 # this suite resolves next hops by neighbour discovery
 source "$(dirname "$0")/lib.sh"
 
 PORTS=(s1-eth2 s1-eth3 s1-eth4 s1-eth5)
+SEND="$ROOT/flowlet-send"
 OUT=$(mktemp)
 on_exit rm -f "$OUT"
 
@@ -54,6 +55,23 @@ test_global_nexthops() {
 	check "IPv4 goes over the same paths (MACs from the IPv6 neighbours)" \
 		on h1 ping -c 3 -i 0.2 -W 2 $H2
 	check "detach" ctl detach s1-eth1
+}
+
+# flowlet-send over IPv6, the P4 exercise's flow: 100 TCP packets of one
+# flow 30 ms apart through a 10 ms timeout, each a flowlet on 1 of 4
+# paths: a path gets fewer than 5 with probability 1.8e-8.
+test_send6() {
+	local before after spread used=0 n
+	check "attach for IPv6 destinations" ctl attach s1-eth1 "${S1_PATHS[@]}" \
+		--prefix fd00:6::/64 --timeout 10ms || return
+	before=$(path_packets)
+	check "flowlet-send fd00:6::2 100 0.03" on h1 "$SEND" --quiet fd00:6::2 100 0.03
+	after=$(path_packets)
+	spread=$(delta "$before" "$after")
+	for n in $spread; do [ "$n" -ge 5 ] && used=$((used + 1)); done
+	check "its TCP flow spreads over all 4 paths (>= 5 each): $spread" test $used -eq 4
+	check "the flow table holds it, ports and all" bash -c \
+		"ip netns exec ${UNIQ}s1 '$FLOWLETCTL' flows s1-eth1 | grep -q '^tcp *\[fd00:1::1\]:1234 *\[fd00:6::2\]:80 '"
 }
 
 # watch --probe over IPv6: ICMPv6 echo requests out of each path, from the

@@ -8,9 +8,11 @@
 #include <errno.h>
 #include <getopt.h>
 #include <netinet/in.h>
+#include <netinet/ip6.h>
 #include <netinet/ip.h>
 #include <netinet/tcp.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,8 +25,9 @@
 static const char usage[] =
 	"usage: flowlet-send [--sport PORT] [--dport PORT] [--size BYTES]\n"
 	"                    [--quiet] DST N PAUSE\n"
-	"  Send N TCP packets (ACK, no connection) of one 5-tuple to the IPv4\n"
-	"  address DST, PAUSE apart: seconds (0.1) or a duration (100ms).\n"
+	"  Send N TCP packets (ACK, no connection) of one 5-tuple to DST (an\n"
+	"  IPv4 or IPv6 address), PAUSE apart: seconds (0.1) or a duration\n"
+	"  (100ms).\n"
 	"  --sport, --dport  ports of the 5-tuple (default 1234 -> 80)\n"
 	"  --size BYTES      TCP payload per packet, 0-1400 (default 64)\n"
 	"  --quiet           print only the summary\n";
@@ -86,21 +89,27 @@ static unsigned short fold(unsigned int sum)
 	return htons(~sum & 0xffff);
 }
 
-/* The source address the kernel would use to reach @dst. */
-static int source_for(const struct sockaddr_in *dst, struct in_addr *src)
+/* The source address the kernel would use to reach @dst (of @len bytes):
+ * into @src, of the same family. */
+static int source_for(const struct sockaddr *dst, socklen_t len,
+		      struct sockaddr_storage *src)
 {
-	struct sockaddr_in local;
-	socklen_t len = sizeof(local);
-	int fd = socket(AF_INET, SOCK_DGRAM, 0), err;
+	socklen_t src_len = sizeof(*src);
+	int fd = socket(dst->sa_family, SOCK_DGRAM, 0), err;
 
 	if (fd < 0)
 		return -1;
-	err = connect(fd, (const struct sockaddr *)dst, sizeof(*dst)) ||
-	      getsockname(fd, (struct sockaddr *)&local, &len);
+	err = connect(fd, dst, len) ||
+	      getsockname(fd, (struct sockaddr *)src, &src_len);
 	close(fd);
-	if (!err)
-		*src = local.sin_addr;
 	return err ? -1 : 0;
+}
+
+/* @addr with @port, as "a.b.c.d:port" or "[a:b::c]:port". */
+static void endpoint(char *buf, size_t len, const char *addr, long port)
+{
+	snprintf(buf, len, strchr(addr, ':') ? "[%s]:%ld" : "%s:%ld", addr,
+		 port);
 }
 
 int main(int argc, char **argv)
@@ -118,10 +127,17 @@ int main(int argc, char **argv)
 			     MAX_PAYLOAD];
 	struct iphdr *ip = (struct iphdr *)packet;
 	struct tcphdr *tcp = (struct tcphdr *)(ip + 1);
-	struct sockaddr_in dst = { .sin_family = AF_INET };
-	char src_text[INET_ADDRSTRLEN];
+	union {
+		struct sockaddr sa;
+		struct sockaddr_in v4;
+		struct sockaddr_in6 v6;
+	} dst = { 0 };
+	struct sockaddr_storage src;
+	char src_text[INET6_ADDRSTRLEN], from[INET6_ADDRSTRLEN + 8],
+		to[INET6_ADDRSTRLEN + 8];
+	socklen_t dst_len;
 	struct timespec pause;
-	bool quiet = false;
+	bool quiet = false, v6;
 	double seconds;
 	int opt, fd;
 
@@ -159,9 +175,17 @@ int main(int argc, char **argv)
 	if (argc - optind != 3)
 		return fail("%s",
 			    "expected DST N PAUSE (see flowlet-send --help)");
-	if (inet_pton(AF_INET, argv[optind], &dst.sin_addr) != 1)
-		return fail("bad DST '%s': expected an IPv4 address",
+	if (inet_pton(AF_INET, argv[optind], &dst.v4.sin_addr) == 1) {
+		dst.v4.sin_family = AF_INET;
+		dst_len = sizeof(dst.v4);
+	} else if (inet_pton(AF_INET6, argv[optind], &dst.v6.sin6_addr) == 1) {
+		dst.v6.sin6_family = AF_INET6;
+		dst_len = sizeof(dst.v6);
+	} else {
+		return fail("bad DST '%s': expected an IPv4 or IPv6 address",
 			    argv[optind]);
+	}
+	v6 = dst.sa.sa_family == AF_INET6;
 	if (!parse_long(argv[optind + 1], 1, 100000000, &count))
 		return fail("bad N '%s': expected a packet count >= 1",
 			    argv[optind + 1]);
@@ -172,54 +196,77 @@ int main(int argc, char **argv)
 	pause.tv_sec = (time_t)seconds;
 	pause.tv_nsec = (long)((seconds - pause.tv_sec) * 1e9);
 
-	fd = socket(AF_INET, SOCK_RAW, IPPROTO_RAW);
+	/* IPv4: the whole datagram, its header ours. IPv6: the segment; the
+	 * kernel adds the header and, told where the checksum goes,
+	 * computes it in full (XDP cannot complete a partial one). */
+	fd = socket(dst.sa.sa_family, SOCK_RAW, v6 ? IPPROTO_TCP : IPPROTO_RAW);
 	if (fd < 0)
 		return fail("cannot open a raw socket: %s (run as root)",
 			    strerror(errno));
+	if (v6 &&
+	    setsockopt(fd, IPPROTO_IPV6, IPV6_CHECKSUM,
+		       &(int){ offsetof(struct tcphdr, check) }, sizeof(int))) {
+		close(fd);
+		return fail("cannot have the checksum computed: %s",
+			    strerror(errno));
+	}
 	memset(packet, 0, sizeof(packet));
-	if (source_for(&dst, (struct in_addr *)&ip->saddr)) {
+	if (source_for(&dst.sa, dst_len, &src)) {
 		close(fd);
 		return fail("no route to %s", argv[optind]);
+	}
+	if (v6) {
+		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&src)->sin6_addr,
+			  src_text, sizeof(src_text));
+	} else {
+		ip->saddr = ((struct sockaddr_in *)&src)->sin_addr.s_addr;
+		inet_ntop(AF_INET, &ip->saddr, src_text, sizeof(src_text));
 	}
 	ip->version = 4;
 	ip->ihl = 5;
 	ip->ttl = 64;
 	ip->protocol = IPPROTO_TCP;
 	ip->tot_len = htons(sizeof(*ip) + sizeof(*tcp) + size);
-	ip->daddr = dst.sin_addr.s_addr;
+	ip->daddr = dst.v4.sin_addr.s_addr;
 	tcp->source = htons(sport);
 	tcp->dest = htons(dport);
 	tcp->doff = 5;
 	tcp->ack = 1;
 	tcp->psh = 1;
 	tcp->window = htons(65535);
-	inet_ntop(AF_INET, &ip->saddr, src_text, sizeof(src_text));
+	endpoint(from, sizeof(from), src_text, sport);
+	endpoint(to, sizeof(to), argv[optind], dport);
 
 	for (long i = 0; i < count; i++) {
+		const void *out = v6 ? (const void *)tcp : packet;
+		size_t len = (v6 ? 0 : sizeof(*ip)) + sizeof(*tcp) + size;
 		unsigned int sum;
 
 		tcp->seq = htonl(1 + i * size);
 		memset(tcp + 1, 'a' + i % 26, size);
 		tcp->check = 0;
-		/* Pseudo-header, then the segment: a full checksum. */
-		sum = sum16(&ip->saddr, 8, IPPROTO_TCP + sizeof(*tcp) + size);
-		tcp->check = fold(sum16(tcp, sizeof(*tcp) + size, sum));
-		ip->id = htons(i);
-		if (sendto(fd, packet, sizeof(*ip) + sizeof(*tcp) + size, 0,
-			   (struct sockaddr *)&dst, sizeof(dst)) < 0) {
+		if (!v6) {
+			/* Pseudo-header, then the segment: a full
+			 * checksum. */
+			sum = sum16(&ip->saddr, 8,
+				    IPPROTO_TCP + sizeof(*tcp) + size);
+			tcp->check = fold(sum16(tcp, sizeof(*tcp) + size, sum));
+			ip->id = htons(i);
+		}
+		if (sendto(fd, out, len, 0, &dst.sa, dst_len) < 0) {
 			fprintf(stderr, "flowlet-send: packet %ld: %s\n", i + 1,
 				strerror(errno));
 			close(fd);
 			return 1;
 		}
 		if (!quiet)
-			printf("sent %ld/%ld %s:%ld -> %s:%ld\n", i + 1, count,
-			       src_text, sport, argv[optind], dport);
+			printf("sent %ld/%ld %s -> %s\n", i + 1, count, from,
+			       to);
 		if (i + 1 < count)
 			nanosleep(&pause, NULL);
 	}
 	close(fd);
-	printf("sent %ld TCP packets %s:%ld -> %s:%ld, %gs apart\n", count,
-	       src_text, sport, argv[optind], dport, seconds);
+	printf("sent %ld TCP packets %s -> %s, %gs apart\n", count, from, to,
+	       seconds);
 	return 0;
 }
