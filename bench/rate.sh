@@ -179,7 +179,7 @@ WATCH_PID=$!
 on_exit kill $WATCH_PID
 # probes_sent: the probes the watcher sent on each path so far, one line.
 probes_sent() { stats_eval s1 s1-eth1 '" ".join(str(e["sent"]) for e in sorted(d["delay"], key=lambda e: e["path"]))'; }
-wait_until 30 bash -c "[ \$(ip netns exec ${UNIQ}s1 '$ROOT/flowletctl' stats s1-eth1 --json | /usr/bin/python3 -c 'import json, sys; print(len(json.load(sys.stdin)[\"delay\"]))') -eq 4 ]" ||
+wait_until 30 stats_true s1 s1-eth1 'len(d["delay"]) == 4' ||
 	{ echo "bench: watch did not probe the 4 paths" >&2; exit 1; }
 read -r -a PROBES0 <<<"$(probes_sent)"
 start=$(date +%s%N)
@@ -193,9 +193,11 @@ ctl detach s1-eth1 >/dev/null
 
 median() { tr ' ' '\n' | grep . | sort -g | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
 json=""
-[ -n "$SKIPPED" ] && VARIANTS=() && echo "Forwarding rate through s1: not measured ($SKIPPED)"
-[ -n "$SKIPPED" ] || echo "Forwarding rate through s1, Mpps of 64-byte frames delivered (median of $ROUNDS rounds of $FRAMES frames; the generator, s1 and the far ends share the CPUs: compare within the table); (x): the ratio to flowlet"
-if [ -z "$SKIPPED" ]; then
+if [ -n "$SKIPPED" ]; then
+	echo "Forwarding rate through s1: not measured ($SKIPPED)"
+	VARIANTS=()
+else
+	echo "Forwarding rate through s1, Mpps of 64-byte frames delivered (median of $ROUNDS rounds of $FRAMES frames; the generator, s1 and the far ends share the CPUs: compare within the table); (x): the ratio to flowlet"
 	printf '%-18s' ""
 	for flows in "${FLOWS[@]}"; do printf ' %20s' "$flows flows"; done
 	echo

@@ -302,7 +302,7 @@ static void print_delays(const struct snapshot *s)
 		enum delay_state state;
 		double bps, share;
 
-		if (!d->family || !d->sent || path >= s->cfg.path_count)
+		if (!delay_probed(d) || path >= s->cfg.path_count)
 			continue;
 		if (!any)
 			print_text(

@@ -1,7 +1,7 @@
 """A leaf-spine fabric with FRR (topo/fabric.py: 2 spines, 2 leaves, a host
 on each), over IPv4 and again over IPv6 (BGP unnumbered, link-local next
-hops), and in dual stack: flowlet's path groups on a leaf equal the kernel's next hops
-(which BGP installs) before, during and after the failure of a link
+hops), and in dual stack: flowlet's path groups on a leaf equal the
+kernel's next hops (which BGP installs) before, during and after the failure of a link
 between a spine and the remote leaf, and traffic follows them: spray's
 exact split by flowlet's own per-path counters, never a packet on the
 spine that lost its way to the remote leaf. Every wait is for a state
@@ -95,15 +95,15 @@ class Fabric:
         self.remote = plan.host_prefix[plan.hosts[1]]
         self.leaf = net.get(self.lf1)
         self.h1, self.h2 = net.get(plan.hosts[0]), net.get(plan.hosts[1])
-        self.h2_addr = host_address(plan, plan.hosts[1])
+        self.h1_addr, self.h2_addr = (host_address(plan, host)
+                                      for host in plan.hosts[:2])
         self.to_sp1 = plan.uplinks[self.sp1, self.lf1][0][1]
 
     def reach(self):
         """h1 and h2 reach each other (ping, in the plan's family)."""
-        h1_addr = host_address(self.plan, self.plan.hosts[0])
         return all(src.cmd('ping -c 1 -W 2 %s >/dev/null; echo $?' % dst)
                    .strip() == '0' for src, dst in
-                   ((self.h1, self.h2_addr), (self.h2, h1_addr)))
+                   ((self.h1, self.h2_addr), (self.h2, self.h1_addr)))
 
     def groups_match(self, what):
         """Checks that flowlet's groups on lf1 are the kernel's routes."""

@@ -9,10 +9,10 @@
         the last that did), with the wall-clock times the datagrams just
         before and just after each run were sent (null if none came).
     udp_stream.py send DST --port P --flows F --rate PPS --seconds S
-        Sends F flows (source ports 20000..) to DST:P (IPv4 or IPv6), PPS datagrams per
-        second in all, paced in 1 ms rounds, each datagram carrying its
-        sequence number and the wall-clock time it was sent; prints
-        {"sent": N}.
+        Sends F flows (source ports 20000..) to DST:P (IPv4 or IPv6), PPS
+        datagrams per second in all, paced in 1 ms rounds, each datagram
+        carrying its sequence number and the wall-clock time it was sent;
+        prints {"sent": N}.
     udp_stream.py flood DST --rate PPS --seconds S
         A new flow per datagram (source ports 30000-30063, destination
         ports cycling over 1024-65535), PPS per second as far as one core

@@ -219,15 +219,15 @@ int main(int argc, char **argv)
 		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&src)->sin6_addr,
 			  src_text, sizeof(src_text));
 	} else {
+		ip->version = 4;
+		ip->ihl = 5;
+		ip->ttl = 64;
+		ip->protocol = IPPROTO_TCP;
+		ip->tot_len = htons(sizeof(*ip) + sizeof(*tcp) + size);
 		ip->saddr = ((struct sockaddr_in *)&src)->sin_addr.s_addr;
+		ip->daddr = dst.v4.sin_addr.s_addr;
 		inet_ntop(AF_INET, &ip->saddr, src_text, sizeof(src_text));
 	}
-	ip->version = 4;
-	ip->ihl = 5;
-	ip->ttl = 64;
-	ip->protocol = IPPROTO_TCP;
-	ip->tot_len = htons(sizeof(*ip) + sizeof(*tcp) + size);
-	ip->daddr = dst.v4.sin_addr.s_addr;
 	tcp->source = htons(sport);
 	tcp->dest = htons(dport);
 	tcp->doff = 5;

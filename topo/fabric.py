@@ -144,7 +144,7 @@ class FabricTopo(Topo):
             v4 = [r for r in plan.routes
                   if r.node == host and ':' not in r.vias[0]]
             self.addHost(host, ip=addr[host + '-eth0'],
-                         defaultRoute=v4 and 'via ' + v4[0].vias[0] or None)
+                         defaultRoute='via ' + v4[0].vias[0] if v4 else None)
         for spine in plan.spines:
             shape = {}
             if bw:

@@ -40,6 +40,12 @@ enum delay_state {
 	DELAY_STALE,	/* no reply for 10 intervals (and 1 s) */
 };
 
+/* @d holds a probed target's path: one probe at least went out on it. */
+static inline bool delay_probed(const struct flowlet_delay *d)
+{
+	return d->family && d->sent;
+}
+
 /* What @d says now (@now_ns: CLOCK_MONOTONIC). */
 enum delay_state delay_state(const struct flowlet_delay *d, __u64 now_ns);
 const char *delay_state_name(enum delay_state state);

@@ -273,7 +273,7 @@ each_delay(FILE *out, const char *name, const struct metrics_source *src,
 		const struct flowlet_delay *d = &src->s->delay[k];
 		char target[INET6_ADDRSTRLEN];
 
-		if (!d->family || !d->sent ||
+		if (!delay_probed(d) ||
 		    k % FLOWLET_MAX_PATHS >= src->s->cfg.path_count)
 			continue;
 		format_ip(d->target, d->family, target, sizeof(target));
