@@ -42,14 +42,16 @@ attach_spray() {
 	on h1 "$SEND" --quiet $H2 40 0.001 >/dev/null
 }
 
-# start_exporter: flowletctl exporter on s1, its pid in EXPORTER (the one
-# it prints: on() is a function), stopped when the test ends.
+# start_exporter: flowletctl exporter on s1, its pid in EXPORTER (ip
+# netns exec's own, which it prints), ended and waited for when the test
+# ends, so that the next test's exporter gets the port.
 start_exporter() {
 	ip netns exec "${UNIQ}s1" "$FLOWLETCTL" exporter >"$OUT/exporter" 2>&1 &
-	on_exit kill $!
-	wait_until 10 grep -q serving "$OUT/exporter"
-	EXPORTER=$(sed -n 's/.*(pid \([0-9]*\)).*/\1/p' "$OUT/exporter")
-	[ -n "$EXPORTER" ] || fail "the exporter did not start: $(head -c 300 "$OUT/exporter")"
+	EXPORTER=$!
+	on_exit "kill $EXPORTER; wait $EXPORTER"
+	wait_until 30 grep -q serving "$OUT/exporter"
+	grep -q "(pid $EXPORTER)" "$OUT/exporter" ||
+		fail "the exporter did not start: $(head -c 300 "$OUT/exporter")"
 }
 
 test_stats_prometheus() {
@@ -116,7 +118,7 @@ EOF
 	ip netns exec "${UNIQ}s1" prometheus --config.file="$OUT/prometheus.yml" \
 		--storage.tsdb.path="$OUT/tsdb" --web.listen-address=127.0.0.1:9090 \
 		>"$OUT/prometheus.log" 2>&1 &
-	on_exit kill $!
+	on_exit "kill $!; wait $!"
 	if wait_until 60 on s1 curl -sf http://127.0.0.1:9090/-/ready; then
 		ok "prometheus is ready on s1's loopback"
 	else
