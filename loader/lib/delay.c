@@ -8,9 +8,10 @@
 #include "flowlet_helpers.h"
 #include "parse.h"
 
-void delay_add(struct delay_window *w, __u64 rtt_ns)
+void delay_add(struct delay_window *w, __u64 rtt_ns, __u32 round)
 {
 	w->rtt_ns[w->next] = rtt_ns;
+	w->round[w->next] = round;
 	w->next = (w->next + 1) % FLOWLET_DELAY_WINDOW;
 	if (w->count < FLOWLET_DELAY_WINDOW)
 		w->count++;
@@ -92,42 +93,94 @@ const char *delay_state_name(enum delay_state state)
 	return names[state];
 }
 
-/* The samples of each of @count windows, sorted, into @v, their counts
- * into @n; the paths taken (at most FLOWLET_MAX_PATHS). */
-static int sort_windows(const struct delay_window *const *windows, int count,
-			__u64 (*v)[FLOWLET_DELAY_WINDOW], __u32 *n)
+/* Moves from one path to another: for each ordered pair of paths (a, b),
+ * by how much a's round trip was above b's at the moments
+ * delay_reorder_share() weighs (ns, below 0 if it was below). */
+struct moves {
+	long long above[FLOWLET_MAX_PATHS][FLOWLET_MAX_PATHS]
+		       [FLOWLET_DELAY_WINDOW];
+	__u32 n[FLOWLET_MAX_PATHS][FLOWLET_MAX_PATHS];
+	int count;
+};
+
+/* The round trips @a and @b took in the rounds both answered, into @x and
+ * @y; how many (each round has one sample on a path at most). */
+static __u32 same_rounds(const struct delay_window *a,
+			 const struct delay_window *b, __u64 *x, __u64 *y)
+{
+	__u32 n = 0;
+
+	for (__u32 i = 0; i < a->count; i++) {
+		for (__u32 j = 0; j < b->count; j++) {
+			if (a->round[i] == b->round[j]) {
+				x[n] = a->rtt_ns[i];
+				y[n++] = b->rtt_ns[j];
+				break;
+			}
+		}
+	}
+	return n;
+}
+
+/* The moves from @a to @b into @above: a at or above its median over the
+ * rounds both answered against b in the same round; without such rounds,
+ * a's p99 against each of b's samples. How many. */
+static __u32 pair_moves(const struct delay_window *a,
+			const struct delay_window *b, long long *above)
+{
+	__u64 x[FLOWLET_DELAY_WINDOW], y[FLOWLET_DELAY_WINDOW],
+		sorted[FLOWLET_DELAY_WINDOW], median;
+	__u32 n = same_rounds(a, b, x, y), m = 0;
+
+	if (!n) {
+		__u64 p99 = delay_percentile(a, 99);
+
+		for (__u32 j = 0; a->count && j < b->count; j++)
+			above[m++] = (long long)(p99 - b->rtt_ns[j]);
+		return m;
+	}
+	memcpy(sorted, x, n * sizeof(*x));
+	qsort(sorted, n, sizeof(*sorted), by_value);
+	median = sorted[nearest_rank(50, n)];
+	for (__u32 i = 0; i < n; i++) {
+		if (x[i] >= median)
+			above[m++] = (long long)(x[i] - y[i]);
+	}
+	return m;
+}
+
+/* The moves between each two of the @count paths of @windows into @mv. */
+static void moves_of(const struct delay_window *const *windows, int count,
+		     struct moves *mv)
 {
 	if (count > FLOWLET_MAX_PATHS)
 		count = FLOWLET_MAX_PATHS;
-	for (int i = 0; i < count; i++) {
-		n[i] = windows[i]->count;
-		sorted_copy(windows[i], v[i]);
+	mv->count = count;
+	for (int a = 0; a < count; a++) {
+		for (int b = 0; b < count; b++) {
+			mv->n[a][b] = 0;
+			if (a != b)
+				mv->n[a][b] = pair_moves(windows[a], windows[b],
+							 mv->above[a][b]);
+		}
 	}
-	return count;
 }
 
-/* Over the ordered pairs of paths a != b (their samples sorted in @v, @n
- * of them): the share of b's samples y below a's p99 x by more than
- * @gap_ns, on average. */
-static double reorder_share(__u64 (*v)[FLOWLET_DELAY_WINDOW], const __u32 *n,
-			    int count, __u64 gap_ns)
+/* Over the ordered pairs of paths with moves in @mv: the share of moves
+ * that left a path more than @gap_ns above the new one, on average. */
+static double reorder_share(const struct moves *mv, __u64 gap_ns)
 {
 	double pairs = 0, late = 0;
 
-	for (int a = 0; a < count; a++) {
-		__u64 x;
+	for (int a = 0; a < mv->count; a++) {
+		for (int b = 0; b < mv->count; b++) {
+			__u32 n = mv->n[a][b], j = 0;
 
-		if (!n[a])
-			continue;
-		x = v[a][nearest_rank(99, n[a])];
-		for (int b = 0; b < count; b++) {
-			__u32 j = 0;
-
-			if (a == b || !n[b])
+			if (!n)
 				continue;
-			while (j < n[b] && v[b][j] + gap_ns < x)
-				j++;
-			late += (double)j / n[b];
+			for (__u32 i = 0; i < n; i++)
+				j += mv->above[a][b][i] > (long long)gap_ns;
+			late += (double)j / n;
 			pairs++;
 		}
 	}
@@ -137,25 +190,28 @@ static double reorder_share(__u64 (*v)[FLOWLET_DELAY_WINDOW], const __u32 *n,
 double delay_reorder_share(const struct delay_window *const *windows, int count,
 			   __u64 gap_ns)
 {
-	__u64 v[FLOWLET_MAX_PATHS][FLOWLET_DELAY_WINDOW];
-	__u32 n[FLOWLET_MAX_PATHS];
+	struct moves mv;
 
-	count = sort_windows(windows, count, v, n);
-	return reorder_share(v, n, count, gap_ns);
+	moves_of(windows, count, &mv);
+	return reorder_share(&mv, gap_ns);
 }
 
 __u64 delay_move_timeout(const struct delay_gaps *gaps,
 			 const struct delay_window *const *windows, int count,
 			 __u64 safe_ns)
 {
-	__u64 v[FLOWLET_MAX_PATHS][FLOWLET_DELAY_WINDOW], timeout = safe_ns;
-	double allowed = DELAY_REORDERS_PER_S * (gaps->flow_ns / 1e9),
-	       expected = 0;
-	__u32 n[FLOWLET_MAX_PATHS];
+	struct moves mv;
+	double flow_s = gaps->flow_ns / 1e9, expected = 0,
+	       allowed = (double)gaps->seen.retransmits;
+	__u64 timeout = safe_ns;
 
 	if (!gaps->flow_ns)
 		return 0;
-	count = sort_windows(windows, count, v, n);
+	if (allowed < DELAY_REORDERS_MIN_PER_S * flow_s)
+		allowed = DELAY_REORDERS_MIN_PER_S * flow_s;
+	if (allowed > DELAY_REORDERS_MAX_PER_S * flow_s)
+		allowed = DELAY_REORDERS_MAX_PER_S * flow_s;
+	moves_of(windows, count, &mv);
 	for (int b = FLOWLET_GAP_BUCKETS - 1; b >= 0; b--) {
 		__u64 edge = flowlet_gap_edge(b);
 
@@ -164,8 +220,8 @@ __u64 delay_move_timeout(const struct delay_gaps *gaps,
 		/* Its gaps are at least the edge: they reorder no more
 		 * often than a move after the edge would. */
 		if (gaps->seen.count[b])
-			expected += gaps->seen.count[b] *
-				    reorder_share(v, n, count, edge);
+			expected +=
+				gaps->seen.count[b] * reorder_share(&mv, edge);
 		if (expected > allowed)
 			return timeout;
 		timeout = edge;

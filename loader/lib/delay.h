@@ -4,6 +4,10 @@
  * FLOWLET_DELAY_WINDOW of them, their percentiles, and the probes that
  * got no reply. Pure arithmetic, no clock and no socket: probe.c feeds it,
  * the unit tests check it.
+ *
+ * The prober sends one probe on each of a target's paths at once, a
+ * round; each sample keeps its round's number, so that the paths' delays
+ * at the same moment can be compared.
  */
 #ifndef FLOWLET_DELAY_H
 #define FLOWLET_DELAY_H
@@ -15,12 +19,13 @@
 
 struct delay_window {
 	__u64 rtt_ns[FLOWLET_DELAY_WINDOW]; /* a ring, oldest overwritten */
+	__u32 round[FLOWLET_DELAY_WINDOW];  /* the round of each sample */
 	__u32 count;			    /* samples held (<= the window) */
 	__u32 next;			    /* where the next one goes */
 };
 
-/* Adds a sample to @w. */
-void delay_add(struct delay_window *w, __u64 rtt_ns);
+/* Adds the sample of round @round to @w. */
+void delay_add(struct delay_window *w, __u64 rtt_ns, __u32 round);
 
 /* The @pct-th percentile (0-100) of the samples in @w, nearest rank
  * (the smallest sample at or above pct% of them); 0 if there are none. */
@@ -65,25 +70,36 @@ struct delay_gaps {
 
 /*
  * How often a move after a gap of @gap_ns would reorder, over the @count
- * paths whose round trips are in @windows. TCP pauses after a loss, when
- * its path's queue is full: the old path a is at its p99, the new one b
- * at any of its samples y, and the move reorders when p99(a) - y >
- * @gap_ns. The share of such y, averaged over the ordered pairs of paths
- * a != b (0 to 1).
+ * paths whose round trips are in @windows: averaged over the ordered
+ * pairs of paths a != b, the share of moments at which a's round trip
+ * was more than @gap_ns above b's (0 to 1). The moments are the rounds
+ * both answered in which a was at or above its median over them: TCP
+ * pauses after a loss, when its path's queue is full, and the queue of
+ * the path it moves to is the one of that moment (queues that fill
+ * together reorder little). Two paths with no round in common are
+ * priced as if they never were at the same moment: a at its p99 against
+ * each of b's samples.
  */
 double delay_reorder_share(const struct delay_window *const *windows, int count,
 			   __u64 gap_ns);
 
 /*
- * The least timeout at which @gaps' flows would have made at most
- * DELAY_REORDERS_PER_S moves each per second that reorder: each gap below
- * @safe_ns (a move after a longer one is safe) above the timeout starts a
- * flowlet, which reorders as often as delay_reorder_share() of the gap
- * says over the paths of @windows. The least edge of a flowlet_gaps
- * bucket for which the expected count stays within that, at most
- * @safe_ns, DELAY_MIN_TIMEOUT_NS if every bucket's does; 0 without flows.
+ * The least timeout at which @gaps' flows would have made no more moves
+ * that reorder than they resent segments on their own, and at least
+ * DELAY_REORDERS_MIN_PER_S, at most DELAY_REORDERS_MAX_PER_S each per
+ * second: a move that reorders costs a TCP flow about what a loss does
+ * (a fast retransmit at most), so reordering at most doubles what the
+ * flows pay already; flows that never resend (UDP, or TCP that does not
+ * fill a queue) still may move now and then, and flows that lose a lot
+ * do not buy more. Each gap below @safe_ns (a move after a longer one is
+ * safe) above the timeout starts a flowlet, which reorders as often as
+ * delay_reorder_share() of the gap says over the paths of @windows. The
+ * least edge of a flowlet_gaps bucket for which the expected count stays
+ * within that, at most @safe_ns, DELAY_MIN_TIMEOUT_NS if every bucket's
+ * does; 0 without flows.
  */
-#define DELAY_REORDERS_PER_S 0.1
+#define DELAY_REORDERS_MIN_PER_S 0.1
+#define DELAY_REORDERS_MAX_PER_S 1.0
 
 __u64 delay_move_timeout(const struct delay_gaps *gaps,
 			 const struct delay_window *const *windows, int count,
@@ -104,9 +120,9 @@ __u64 delay_move_timeout(const struct delay_gaps *gaps,
  *   it leaves a queue that is full for one that is not. How often, the
  *   paths' samples say (delay_reorder_share()); how many moves a timeout
  *   lets the flows make, their gaps say (flowlet_gaps). The timeout is
- *   the least one at which the flows would have made at most
- *   DELAY_REORDERS_PER_S reordering moves each per second (one in 10 s:
- *   a cost well below TCP's own loss recovery), delay_move_timeout(). On
+ *   the least one at which the flows would have made no more
+ *   reordering moves than they resent segments (between 0.1 and 1 per
+ *   flow per second), delay_move_timeout(). On
  *   shallow queues that is a few milliseconds, and flows leave crowded
  *   paths often; on deep ones it grows toward the spread.
  *

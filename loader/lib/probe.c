@@ -49,7 +49,6 @@ struct probe_payload {
 struct pair {
 	struct delay_window window;
 	struct flowlet_delay out;
-	__u64 next_ns;	    /* CLOCK_MONOTONIC: the next probe is due */
 	int ifindex;	    /* where the last probe went, and to which MAC: */
 	__u8 mac[ETH_ALEN]; /* another next hop starts a new window */
 	bool active;	    /* the target's group has this path */
@@ -60,6 +59,8 @@ struct target {
 	struct ip_addr addr, source;
 	bool used;
 	bool fixed;    /* --probe; else picked from the flows (auto) */
+	__u32 round;   /* the next round: one probe on each of its paths */
+	__u64 next_ns; /* CLOCK_MONOTONIC: it is due (0: no path active) */
 	__u64 seen_ns; /* auto: when flows last went there (MONOTONIC) */
 };
 
@@ -102,6 +103,7 @@ struct prober {
 	struct {
 		__u64 sent_mono_ns; /* 0: free */
 		__u32 pair;
+		__u32 round;
 	} outstanding[OUTSTANDING];
 	__u16 id, seq;
 	int send_fd;	/* AF_PACKET: frames out of a given interface */
@@ -317,9 +319,9 @@ int prober_wait_ms(const struct prober *p)
 {
 	__u64 now = clock_ns(CLOCK_MONOTONIC), next = UINT64_MAX;
 
-	for (int i = 0; i < PAIRS; i++) {
-		if (p->pairs[i].active && p->pairs[i].next_ns < next)
-			next = p->pairs[i].next_ns;
+	for (int t = 0; t < FLOWLET_MAX_PROBE_TARGETS; t++) {
+		if (p->targets[t].next_ns && p->targets[t].next_ns < next)
+			next = p->targets[t].next_ns;
 	}
 	if (p->pick_ns < next)
 		next = p->pick_ns;
@@ -446,6 +448,7 @@ static void send_probe(struct prober *p, __u32 index,
 	}
 	p->outstanding[seq % OUTSTANDING].sent_mono_ns = now;
 	p->outstanding[seq % OUTSTANDING].pair = index;
+	p->outstanding[seq % OUTSTANDING].round = t->round;
 	pr->out.sent++;
 	pr->out.frame_bytes = len;
 	pr->dirty = true;
@@ -689,38 +692,48 @@ void prober_tick(struct prober *p, const struct instance_config *c)
 
 	look(p, c, now);
 	for (int t = 0; t < FLOWLET_MAX_PROBE_TARGETS; t++) {
-		int g = p->targets[t].used
-				? group_of(p->in, &p->targets[t].addr)
-				: -1;
+		struct target *tg = &p->targets[t];
+		int g = tg->used ? group_of(p->in, &tg->addr) : -1;
 		__u32 members = g >= 0 && (__u32)g < c->cfg.group_count
 					? c->cfg.groups[g].members
-					: 0;
+					: 0,
+		      active = 0;
 
 		for (__u32 i = 0; i < FLOWLET_MAX_PATHS; i++) {
-			__u32 index = t * FLOWLET_MAX_PATHS + i;
-			struct pair *pr = &p->pairs[index];
-			const struct flowlet_path *path = &c->cfg.paths[i];
-			bool active = members & (1u << i) &&
-				      i < c->cfg.path_count && !path->down;
+			struct pair *pr = &p->pairs[t * FLOWLET_MAX_PATHS + i];
 
-			if (active && !pr->active) {
-				/* Spread the pairs over one interval. */
-				pr->next_ns =
-					now + p->interval_ns * index / npairs;
-				pr->out.family = p->targets[t].addr.family;
-				memcpy(pr->out.target, p->targets[t].addr.bytes,
-				       16);
+			if (members & (1u << i) && i < c->cfg.path_count &&
+			    !c->cfg.paths[i].down)
+				active |= 1u << i;
+			if (active & (1u << i) && !pr->active) {
+				pr->out.family = tg->addr.family;
+				memcpy(pr->out.target, tg->addr.bytes, 16);
 				pr->out.interval_ns = p->interval_ns;
 				pr->dirty = true;
 			}
-			pr->active = active;
-			if (!active || pr->next_ns > now)
-				continue;
-			send_probe(p, index, path, now);
-			pr->next_ns += p->interval_ns;
-			if (pr->next_ns <= now)
-				pr->next_ns = now + p->interval_ns;
+			pr->active = active & (1u << i);
 		}
+		if (!active) {
+			tg->next_ns = 0;
+			continue;
+		}
+		/* The targets take turns over one interval. */
+		if (!tg->next_ns)
+			tg->next_ns = now + p->interval_ns * t /
+						    FLOWLET_MAX_PROBE_TARGETS;
+		if (tg->next_ns > now)
+			continue;
+		/* A round: every path at once, so that their delays can be
+		 * compared moment by moment. */
+		for (__u32 i = 0; i < FLOWLET_MAX_PATHS; i++) {
+			if (active & (1u << i))
+				send_probe(p, t * FLOWLET_MAX_PATHS + i,
+					   &c->cfg.paths[i], now);
+		}
+		tg->round++;
+		tg->next_ns += p->interval_ns;
+		if (tg->next_ns <= now)
+			tg->next_ns = now + p->interval_ns;
 	}
 	expire(p, now);
 	for (int i = 0; i < npairs; i++) {
@@ -818,7 +831,8 @@ void prober_read(struct prober *p, int fd)
 		if (rtt < 0) {
 			pr->out.lost++;
 		} else {
-			delay_add(&pr->window, rtt);
+			delay_add(&pr->window, rtt,
+				  p->outstanding[seq % OUTSTANDING].round);
 			pr->out.answered++;
 			pr->out.updated_ns = now;
 		}

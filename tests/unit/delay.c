@@ -23,9 +23,9 @@ UNIT_TEST(delay_window)
 	/* 36 samples of 1 s that age out, then 1..64 ms in a shuffled order
 	 * (a stride prime to 64). */
 	for (int i = 0; i < 36; i++)
-		delay_add(&w, 1000000000ULL);
+		delay_add(&w, 1000000000ULL, i);
 	for (int i = 0; i < 64; i++)
-		delay_add(&w, (1 + (i * 37) % 64) * 1000000ULL);
+		delay_add(&w, (1 + (i * 37) % 64) * 1000000ULL, 36 + i);
 	delay_summarise(&w, &d);
 	/* Nearest rank: p50 is the 32nd of 64, p99 the 64th. */
 	CHECK(d.samples == 64 && d.p50_ns == 32000000 && d.p99_ns == 64000000 &&
@@ -40,7 +40,7 @@ UNIT_TEST(delay_window)
 
 	subtest("one_sample");
 	memset(&w, 0, sizeof(w));
-	delay_add(&w, 5000);
+	delay_add(&w, 5000, 0);
 	delay_summarise(&w, &d);
 	CHECK(d.samples == 1 && d.p50_ns == 5000 && d.p99_ns == 5000 &&
 		      d.min_ns == 5000,
@@ -98,20 +98,31 @@ static void gaps_of(struct delay_gaps *g, __u64 ns, __u64 count)
 	g->seen.count[flowlet_gap_bucket(ns)] += count;
 }
 
-/* @n samples evenly from @lo to @hi ns into a fresh @w. */
-static void samples(struct delay_window *w, __u64 lo, __u64 hi, int n)
+/* @n samples, one a round from round @first on, evenly from @from to @to
+ * ns (either may be the greater), into a fresh @w. */
+static void rounds(struct delay_window *w, long long from, long long to, int n,
+		   __u32 first)
 {
 	memset(w, 0, sizeof(*w));
 	for (int i = 0; i < n; i++)
-		delay_add(w, lo + (hi - lo) * i / (n > 1 ? n - 1 : 1));
+		delay_add(w, from + (to - from) * i / (n > 1 ? n - 1 : 1),
+			  first + i);
 }
 
-/* How often a move reorders: pairs of samples of two paths. */
+/* The same from round 0 on. */
+static void samples(struct delay_window *w, long long from, long long to, int n)
+{
+	rounds(w, from, to, n, 0);
+}
+
+/* How often a move reorders: two paths' samples, in the same rounds or
+ * not. */
 UNIT_TEST(delay_reorder_share)
 {
 	struct delay_window a, b;
 	const struct delay_window *two[] = { &a, &b };
 
+	subtest("standing");
 	samples(&a, 10000000, 10000000, 8);
 	samples(&b, 1000000, 1000000, 8);
 	CHECK(delay_reorder_share(two, 2, 5000000) == 0.5 &&
@@ -119,19 +130,43 @@ UNIT_TEST(delay_reorder_share)
 		      delay_reorder_share(two, 2, 0) == 0.5,
 	      "reorder: 10ms against 1ms: from a to b reorders below 9ms, "
 	      "from b to a never");
-	samples(&a, 1000000, 51000000, 51); /* 1 to 51 ms, 1 ms apart */
+
+	subtest("together");
+	/* Two queues of 1-51 ms, 1 ms apart, that fill and drain together:
+	 * at the same moment they are equal, and no move reorders. */
+	samples(&a, 1000000, 51000000, 51);
 	samples(&b, 1000000, 51000000, 51);
+	CHECK(delay_reorder_share(two, 2, 0) == 0,
+	      "reorder: queues that fill together: no move reorders (%.4f)",
+	      delay_reorder_share(two, 2, 0));
+
+	subtest("in_turn");
+	/* The same queues, one full when the other is empty. From a at or
+	 * above its median (26-51 ms, rounds 25-50), b is at 26-1 ms: a is
+	 * 0 to 50 ms above it, 2 ms apart; more than 20 ms in 15 of the
+	 * 26 rounds. The same from b to a. */
+	samples(&b, 51000000, 1000000, 51);
+	CHECK(delay_reorder_share(two, 2, 20000000) == 15.0 / 26,
+	      "reorder: queues in turn: 15 of 26 moves from the fuller "
+	      "reorder after 20ms (%.4f)",
+	      delay_reorder_share(two, 2, 20000000));
+
+	subtest("apart");
+	/* Samples of no common round: a at its p99 (51 ms) against each of
+	 * b's, 30 of its 51 more than 20 ms below. */
+	rounds(&b, 1000000, 51000000, 51, 100);
 	CHECK(delay_reorder_share(two, 2, 20000000) == 30.0 / 51,
-	      "reorder: two queues of 0-50ms: from a full one, 30 of the "
-	      "other's 51 samples are over 20ms below (%.4f)",
+	      "reorder: no round in common: a full against any of b's, 30 "
+	      "of 51 reorder (%.4f)",
 	      delay_reorder_share(two, 2, 20000000));
 	CHECK(delay_reorder_share(two, 1, 0) == 0,
 	      "reorder: one path has no other to move to");
 }
 
 /* The move timeout: the least bucket edge at which the flows' gaps would
- * have made at most DELAY_REORDERS_PER_S reordering moves per flow per
- * second, over the paths' samples. */
+ * have made no more reordering moves than they resent segments (at least
+ * DELAY_REORDERS_MIN_PER_S, at most DELAY_REORDERS_MAX_PER_S per flow
+ * per second), over the paths' samples. */
 UNIT_TEST(delay_move_timeout)
 {
 	struct delay_gaps g = { .flows = 4, .flow_ns = 4000000000ULL };
@@ -140,9 +175,11 @@ UNIT_TEST(delay_move_timeout)
 	__u64 t;
 
 	subtest("shallow");
-	/* Queues of up to 3 ms: a move after 4.2 ms never reorders. */
+	/* Queues of up to 3 ms, one full when the other is empty: a move
+	 * after 4.2 ms never reorders. No segment resent: 0.1 reordering
+	 * moves per flow per second. */
 	samples(&a, 1000000, 4000000, 64);
-	samples(&b, 1000000, 4000000, 64);
+	samples(&b, 4000000, 1000000, 64);
 	gaps_of(&g, 4200000, 100);
 	CHECK(delay_move_timeout(&g, two, 2, DELAY_MAX_TIMEOUT_NS) ==
 		      DELAY_MIN_TIMEOUT_NS,
@@ -158,14 +195,14 @@ UNIT_TEST(delay_move_timeout)
 	      "move: no flows, no move timeout");
 
 	subtest("deep");
-	/* One queue of 0-50 ms, one idle: a move reorders half the time
-	 * (from the full queue) after gaps of 10 or 40 ms. 8 flows may make
-	 * 0.8 such moves a second: the one gap of 40 ms, not the five of 10
-	 * ms. */
+	/* One queue of 0-50 ms, one idle: a move after 10 ms reorders half
+	 * the time (from the upper half of the full queue), one after 40 ms
+	 * less often. 8 flows may make 0.8 such moves a second: the one gap
+	 * of 40 ms, not the five of 10 ms. */
 	memset(&g.seen, 0, sizeof(g.seen));
 	g.flow_ns = 8000000000ULL;
 	samples(&a, 1000000, 51000000, 51);
-	samples(&b, 1000000, 1000000, 8);
+	samples(&b, 1000000, 1000000, 51);
 	gaps_of(&g, 10000000, 5);
 	gaps_of(&g, 40000000, 1);
 	t = delay_move_timeout(&g, two, 2, DELAY_MAX_TIMEOUT_NS);
@@ -177,6 +214,31 @@ UNIT_TEST(delay_move_timeout)
 	CHECK(t == flowlet_gap_edge(flowlet_gap_bucket(40000000) + 1),
 	      "move: the same gaps in 0.1s: above the 40ms ones too (%llu ns)",
 	      (unsigned long long)t);
+
+	subtest("resent");
+	/* The same gaps over 8 s: they reorder 2.8 times. Flows that
+	 * resent 4 segments may pay that; 2 segments, not. */
+	g.flow_ns = 8000000000ULL;
+	g.seen.retransmits = 4;
+	CHECK(delay_move_timeout(&g, two, 2, DELAY_MAX_TIMEOUT_NS) ==
+		      DELAY_MIN_TIMEOUT_NS,
+	      "move: flows that resent 4 segments may reorder 4 times: the "
+	      "least timeout");
+	g.seen.retransmits = 2;
+	t = delay_move_timeout(&g, two, 2, DELAY_MAX_TIMEOUT_NS);
+	CHECK(t == flowlet_gap_edge(flowlet_gap_bucket(10000000) + 1),
+	      "move: 2 segments resent: above the 10ms gaps (%llu ns)",
+	      (unsigned long long)t);
+	/* 20 more gaps of 10 ms: 12.8 reordering moves, more than 8 flows
+	 * may make in a second however much they resend. */
+	g.seen.retransmits = 1000;
+	gaps_of(&g, 10000000, 20);
+	t = delay_move_timeout(&g, two, 2, DELAY_MAX_TIMEOUT_NS);
+	CHECK(t == flowlet_gap_edge(flowlet_gap_bucket(10000000) + 1),
+	      "move: 1000 segments resent buy at most one reordering move "
+	      "per flow per second (%llu ns)",
+	      (unsigned long long)t);
+	g.seen.retransmits = 0;
 
 	subtest("safe_gaps");
 	/* Gaps of 30 ms, 10 a second, would reorder; not below a safe bound
