@@ -122,9 +122,10 @@ static __u32 same_rounds(const struct delay_window *a,
 	return n;
 }
 
-/* The moves from @a to @b into @above: a at or above its median over the
- * rounds both answered against b in the same round; without such rounds,
- * a's p99 against each of b's samples. How many. */
+/* The moves from @a to @b into @above: in each round both answered in
+ * which a was at or above its median over those rounds, a's round trip
+ * less b's; without such rounds, a's p99 less each of b's samples. How
+ * many. */
 static __u32 pair_moves(const struct delay_window *a,
 			const struct delay_window *b, long long *above)
 {
