@@ -136,6 +136,8 @@ int main(int argc, char **argv)
 	char src_text[INET6_ADDRSTRLEN], from[INET6_ADDRSTRLEN + 8],
 		to[INET6_ADDRSTRLEN + 8];
 	socklen_t dst_len;
+	const void *out;
+	size_t len;
 	struct timespec pause;
 	bool quiet = false, v6;
 	double seconds;
@@ -236,10 +238,11 @@ int main(int argc, char **argv)
 	tcp->window = htons(65535);
 	endpoint(from, sizeof(from), src_text, sport);
 	endpoint(to, sizeof(to), argv[optind], dport);
+	/* IPv6: the segment alone (see the socket above). */
+	out = v6 ? (const void *)tcp : packet;
+	len = (v6 ? 0 : sizeof(*ip)) + sizeof(*tcp) + size;
 
 	for (long i = 0; i < count; i++) {
-		const void *out = v6 ? (const void *)tcp : packet;
-		size_t len = (v6 ? 0 : sizeof(*ip)) + sizeof(*tcp) + size;
 		unsigned int sum;
 
 		tcp->seq = htonl(1 + i * size);

@@ -24,11 +24,11 @@ static int by_value(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* @w's samples, sorted, into @out. */
-static void sorted_copy(const struct delay_window *w, __u64 *out)
+/* The @n values of @v, sorted, into @out. */
+static void sorted_copy(const __u64 *v, __u32 n, __u64 *out)
 {
-	memcpy(out, w->rtt_ns, w->count * sizeof(*out));
-	qsort(out, w->count, sizeof(*out), by_value);
+	memcpy(out, v, n * sizeof(*out));
+	qsort(out, n, sizeof(*out), by_value);
 }
 
 /* The index of the @pct-th percentile (0-100) of @n sorted samples:
@@ -48,7 +48,7 @@ __u64 delay_percentile(const struct delay_window *w, unsigned int pct)
 		return 0;
 	if (pct > 100)
 		pct = 100;
-	sorted_copy(w, sorted);
+	sorted_copy(w->rtt_ns, w->count, sorted);
 	return sorted[nearest_rank(pct, w->count)];
 }
 
@@ -140,8 +140,7 @@ static __u32 pair_moves(const struct delay_window *a,
 			above[m++] = (long long)(p99 - b->rtt_ns[j]);
 		return m;
 	}
-	memcpy(sorted, x, n * sizeof(*x));
-	qsort(sorted, n, sizeof(*sorted), by_value);
+	sorted_copy(x, n, sorted);
 	median = sorted[nearest_rank(50, n)];
 	for (__u32 i = 0; i < n; i++) {
 		if (x[i] >= median)

@@ -83,12 +83,11 @@ const struct flowlet_delay *snapshot_path_delay(const struct snapshot *s,
 	const struct flowlet_delay *first = NULL;
 	int n = 0;
 
-	for (__u32 t = 0; t < FLOWLET_MAX_PROBE_TARGETS; t++) {
-		const struct flowlet_delay *d;
+	for (__u32 t = 0;
+	     path < FLOWLET_MAX_PATHS && t < FLOWLET_MAX_PROBE_TARGETS; t++) {
+		const struct flowlet_delay *d =
+			&s->delay[t * FLOWLET_MAX_PATHS + path];
 
-		if (path >= FLOWLET_MAX_PATHS)
-			break;
-		d = &s->delay[t * FLOWLET_MAX_PATHS + path];
 		if (delay_probed(d) && !n++)
 			first = d;
 	}
