@@ -129,14 +129,24 @@ static __always_inline void count_gap(__u32 group, __u64 gap)
 		gaps->count[flowlet_gap_bucket(gap)]++;
 }
 
+/* The clock of flowlet_flow.moved_at at @now; never 0 (0: never moved). */
+static __always_inline __u32 moved_clock(__u64 now)
+{
+	__u32 at = (__u32)(now >> FLOWLET_MOVED_SHIFT);
+
+	return at ? at : 1;
+}
+
 /*
- * A TCP data segment of @flow (of @group) ending at @end in its sequence
- * space: data past the flow's highest so far is new; other data is sent
- * again, and counted in flowlet_gaps (when @count). A flow's first data
- * is new, and counts if sent again.
+ * A TCP data segment of @flow (of @grp, number @group) ending at @end in
+ * its sequence space, at @now: data past the flow's highest so far is
+ * new; other data is sent again, and counted in flowlet_gaps (when
+ * @count), as the last unsafe move's too if it came within the group's
+ * resend window. A flow's first data is new, and counts if sent again.
  */
-static __always_inline void track_tcp(__u32 group, struct flowlet_flow *flow,
-				      __u32 end, bool count)
+static __always_inline void track_tcp(const struct flowlet_group *grp,
+				      __u32 group, struct flowlet_flow *flow,
+				      __u32 end, __u64 now, bool count)
 {
 	struct flowlet_gaps *gaps;
 
@@ -147,8 +157,13 @@ static __always_inline void track_tcp(__u32 group, struct flowlet_flow *flow,
 	if (!count)
 		return;
 	gaps = bpf_map_lookup_elem(&flowlet_gaps, &group);
-	if (gaps)
-		gaps->retransmits++;
+	if (!gaps)
+		return;
+	gaps->retransmits++;
+	if (flow->moved_at && grp->resend_window_ns &&
+	    moved_clock(now) - flow->moved_at <=
+		    (__u32)(grp->resend_window_ns >> FLOWLET_MOVED_SHIFT))
+		gaps->resent_after_moves++;
 }
 
 /*
@@ -234,10 +249,12 @@ static __always_inline __u32 flow_path(const struct flowlet_config *cfg,
 	if (flow != &fresh && flow->path != path) {
 		stats->path_changes++;
 		if (grp->safe_ns && measured) {
-			if ((__s64)gap > (__s64)grp->safe_ns)
+			if ((__s64)gap > (__s64)grp->safe_ns) {
 				stats->path_changes_safe++;
-			else
+			} else {
 				stats->path_changes_unsafe++;
+				flow->moved_at = moved_clock(now);
+			}
 		}
 	}
 	flow->path = path;
@@ -247,7 +264,7 @@ static __always_inline __u32 flow_path(const struct flowlet_config *cfg,
 	flow->packets++;
 	flow->bytes += bytes;
 	if (tcp_end)
-		track_tcp(group, flow, tcp_end, cfg->count_gaps);
+		track_tcp(grp, group, flow, tcp_end, now, cfg->count_gaps);
 	/* Another CPU may have created or moved it meanwhile: then that CPU
 	 * counted it. */
 	if (flow == &fresh &&

@@ -55,7 +55,14 @@ struct flowlet_flow {
 	/* TCP, its sender's losses (see struct flowlet_gaps): where the
 	 * highest data sent so far ends (0: none seen). */
 	__u32 tcp_next;
+	/* --timeout auto: when it last moved after a gap below its group's
+	 * safe_ns, in units of 2^FLOWLET_MOVED_SHIFT ns of
+	 * bpf_ktime_get_ns(), low 32 bits (0: never): a segment it sends
+	 * again soon after is counted as the move's (flowlet_gaps). */
+	__u32 moved_at;
 };
+
+#define FLOWLET_MOVED_SHIFT 16 /* about 66 us; 32 bits span 78 hours */
 
 /* Telemetry (flowlet_stats.hist, per CPU): log2 histograms, bucket i counting
  * values in [2^i, 2^(i+1)) (bucket 0 holds 0 too, the last bucket
@@ -87,6 +94,11 @@ struct flowlet_gaps {
 	 * again (ending at or below the flow's highest data so far), after a
 	 * loss or after a reordering they took for one. */
 	__u64 retransmits;
+	/* Of those, the ones sent again within the group's resend_window_ns
+	 * of their flow's last move after a gap below safe_ns: what such
+	 * moves cost (a reordering the sender took for a loss), as far as
+	 * a loss that happens to come then does not add to it. */
+	__u64 resent_after_moves;
 };
 
 /* flowlet_last: what the data path decided for the last packet it ran;
@@ -151,6 +163,10 @@ struct flowlet_group {
 	/* --timeout auto: the gap after which no move reorders (the delay
 	 * spread's bound, see struct flowlet_auto); 0: not known. */
 	__u64 safe_ns;
+	/* --timeout auto: how long after a move below safe_ns a segment its
+	 * flow sends again is the move's (flowlet_gaps.resent_after_moves;
+	 * twice the slowest path's p99 round trip); 0: not known. */
+	__u64 resend_window_ns;
 	__u16 weights[FLOWLET_MAX_PATHS]; /* of members; 0: no new flowlet */
 	__u8 slots[FLOWLET_SLOTS];	  /* path index per slot, by weight */
 };
@@ -222,10 +238,12 @@ struct flowlet_auto {
 	__u64 move_ns;	  /* the move timeout below the spread's bound; 0: no
 			   * flows */
 	__u64 flows;	  /* the group's flows that sent in the last second */
-	__u64 retransmits; /* its TCP senders' over the last looks (about
-			    * 10 s, see struct flowlet_gaps): the segments
-			    * out of order the move timeout allows */
-	__u64 updated_ns;  /* CLOCK_MONOTONIC of the write; 0: never */
+	__u64 retransmits;	  /* its TCP senders' over the last looks (about
+				   * 10 s, see struct flowlet_gaps) */
+	__u64 resent_after_moves; /* of those, soon after a move below
+				   * safe_ns: what the moves cost */
+	__u64 resend_window_ns;	  /* "soon": see struct flowlet_group */
+	__u64 updated_ns;	  /* CLOCK_MONOTONIC of the write; 0: never */
 };
 
 enum flowlet_prefix_action {

@@ -360,9 +360,11 @@ static void print_autos(const struct snapshot *s)
 		if (!a)
 			continue;
 		if (!any)
-			print_text("\n%-5s %10s %9s %9s %9s %7s %10s %6s\n",
+			print_text("\n%-5s %10s %9s %9s %9s %7s %10s %11s "
+				   "%6s\n",
 				   "AUTO", "TIMEOUT_MS", "SPREAD_MS", "BASE_MS",
-				   "MOVE_MS", "FLOWS", "RESENT", "AGE_S");
+				   "MOVE_MS", "FLOWS", "RESENT", "AFTER_MOVES",
+				   "AGE_S");
 		any = true;
 		print_open(NULL, '{');
 		print_u64("group", "%-5llu ", g);
@@ -382,6 +384,9 @@ static void print_autos(const struct snapshot *s)
 			print_text("%9s ", "-");
 		print_u64("flows", "%7llu ", a->flows);
 		print_u64("retransmits", "%10llu ", a->retransmits);
+		print_u64("resent_after_moves", "%11llu ",
+			  a->resent_after_moves);
+		print_u64("resend_window_ns", NULL, a->resend_window_ns);
 		print_double("age_s", "%6.1f\n", (now - a->updated_ns) / 1e9);
 		print_close('}');
 	}

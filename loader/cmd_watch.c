@@ -287,10 +287,12 @@ static void on_target(void *ctx, const struct ip_addr *target, int group,
 }
 
 /* What auto_timeouts() commits: per group, the timeout (0: the fixed
- * one) and the gap above which a move is safe (0: not known). */
+ * one), the gap above which a move is safe and the resend window after
+ * a move below it (0: not known). */
 struct group_timeouts {
 	__u64 timeout_ns[FLOWLET_MAX_GROUPS];
 	__u64 safe_ns[FLOWLET_MAX_GROUPS];
+	__u64 resend_window_ns[FLOWLET_MAX_GROUPS];
 };
 
 /* The groups' timeouts @ctx (a struct group_timeouts) into the config in
@@ -307,11 +309,15 @@ static int set_timeouts(struct instance_config *c, void *ctx)
 		struct flowlet_group *grp = &c->cfg.groups[g];
 		__u64 t = want->timeout_ns[g] ? want->timeout_ns[g]
 					      : c->cfg.timeout_ns,
-		      safe = want->timeout_ns[g] ? want->safe_ns[g] : 0;
+		      safe = want->timeout_ns[g] ? want->safe_ns[g] : 0,
+		      window = want->timeout_ns[g] ? want->resend_window_ns[g]
+						   : 0;
 
-		changed |= grp->timeout_ns != t || grp->safe_ns != safe;
+		changed |= grp->timeout_ns != t || grp->safe_ns != safe ||
+			   grp->resend_window_ns != window;
 		grp->timeout_ns = t;
 		grp->safe_ns = safe;
+		grp->resend_window_ns = window;
 	}
 	return changed ? 0 : 1;
 }
@@ -359,6 +365,7 @@ static void print_timeout(struct watch *w, __u32 g, __u64 was, __u64 now,
 		print_u64("move_ns", NULL, a->move_ns);
 		print_u64("flows", NULL, a->flows);
 		print_u64("retransmits", NULL, a->retransmits);
+		print_u64("resent_after_moves", NULL, a->resent_after_moves);
 		delay_describe(a, why, sizeof(why));
 		print_text(" (%s)\n", why);
 	}
@@ -390,6 +397,7 @@ static void auto_timeouts(struct watch *w)
 		was[g] = cfg->groups[g].timeout_ns;
 		want.timeout_ns[g] = autos[g].timeout_ns;
 		want.safe_ns[g] = autos[g].safe_ns;
+		want.resend_window_ns[g] = autos[g].resend_window_ns;
 		if (cfg->groups[g].members &&
 		    delay_commits(t, was[g],
 				  cfg->groups[g].safe_ns && autos[g].timeout_ns,
@@ -399,6 +407,8 @@ static void auto_timeouts(struct watch *w)
 			/* Within the tenth, or idle: it stays. */
 			want.timeout_ns[g] = was[g];
 			want.safe_ns[g] = cfg->groups[g].safe_ns;
+			want.resend_window_ns[g] =
+				cfg->groups[g].resend_window_ns;
 		}
 	}
 	if (!moved || instance_update(&w->in, set_timeouts, &want, &w->config))

@@ -137,8 +137,8 @@ test_auto_timeout() {
 		"ip netns exec ${UNIQ}s1 '$FLOWLETCTL' stats s1-eth1 --prometheus | grep -c '^flowlet_group_auto_seconds{.*group=\"0\",input=\"\(spread\|base\|move\)\"} ' | grep -qx 3"
 	check "UDP only: no TCP segments resent" \
 		stats_true s1 s1-eth1 'd["auto"][0]["retransmits"] == 0'
-	check "the exporter has it too" bash -c \
-		"ip netns exec ${UNIQ}s1 '$FLOWLETCTL' stats s1-eth1 --prometheus | grep -q '^flowlet_group_auto_retransmits{.*group=\"0\"} 0$'"
+	check "the exporter has it too, and none resent after moves" bash -c \
+		"ip netns exec ${UNIQ}s1 '$FLOWLETCTL' stats s1-eth1 --prometheus | grep -c '^flowlet_group_auto_\(retransmits\|resent_after_moves\){.*group=\"0\"} 0$' | grep -qx 2"
 	# Its source ports are the next tests' too.
 	kill "$flows_pid"
 	wait "$flows_pid" 2>/dev/null
@@ -178,6 +178,8 @@ test_tcp_resent() {
 	wait "$client" 2>/dev/null
 	check "s1's resent segments ($shown) are at most h1's kernel's ($(($(tcp_resent h1) - before)))" \
 		[ "$shown" -le $(($(tcp_resent h1) - before)) ]
+	check "the flow never changed paths: none of them resent after a move" \
+		stats_true s1 s1-eth1 'd["auto"][0]["resent_after_moves"] == 0 and d["path_changes"] == 0'
 }
 
 # delay_targets: the targets stats shows delays for, sorted, one line.

@@ -34,7 +34,8 @@ int config_apply_tuning(const struct config_tuning *t,
 		c->meta.timeout_auto = t->timeout_auto;
 		/* Every group starts from it (auto: until measured). */
 		for (__u32 g = 0; g < FLOWLET_MAX_GROUPS; g++)
-			cfg->groups[g].timeout_ns = cfg->groups[g].safe_ns = 0;
+			cfg->groups[g].timeout_ns = cfg->groups[g].safe_ns =
+				cfg->groups[g].resend_window_ns = 0;
 	}
 	if (t->load_halflife_ns)
 		cfg->load_halflife_ns = t->load_halflife_ns;
@@ -101,12 +102,14 @@ int config_fill_slots(struct instance_config *c)
 	struct flowlet_group *grp = &cfg->groups[0];
 
 	if (!c->meta.from_routes) {
-		__u64 timeout = grp->timeout_ns, safe = grp->safe_ns;
+		__u64 timeout = grp->timeout_ns, safe = grp->safe_ns,
+		      window = grp->resend_window_ns;
 
 		/* One group: every path, with the paths' weights. */
 		memset(grp, 0, sizeof(*grp));
 		grp->timeout_ns = timeout;
 		grp->safe_ns = safe;
+		grp->resend_window_ns = window;
 		cfg->group_count = 1;
 		for (__u32 i = 0; i < cfg->path_count; i++) {
 			grp->members |= 1u << i;
@@ -119,6 +122,7 @@ int config_fill_slots(struct instance_config *c)
 		if (!c->meta.timeout_auto || !cfg->groups[g].timeout_ns) {
 			cfg->groups[g].timeout_ns = cfg->timeout_ns;
 			cfg->groups[g].safe_ns = 0;
+			cfg->groups[g].resend_window_ns = 0;
 		}
 		if (group_fill_slots(cfg, &cfg->groups[g]))
 			return -1;

@@ -196,37 +196,65 @@ double delay_reorder_share(const struct delay_window *const *windows, int count,
 	return reorder_share(&mv, gap_ns);
 }
 
+/* The segments @seen resent after losses (the rest: after moves). */
+static __u64 losses(const struct flowlet_gaps *seen)
+{
+	return seen->retransmits > seen->resent_after_moves
+		       ? seen->retransmits - seen->resent_after_moves
+		       : 0;
+}
+
+double delay_move_cost(const struct delay_gaps *gaps, double expected)
+{
+	return (gaps->seen.resent_after_moves + 1.0) / (expected + 1.0);
+}
+
 __u64 delay_move_timeout(const struct delay_gaps *gaps,
 			 const struct delay_window *const *windows, int count,
 			 __u64 safe_ns)
 {
+	const struct flowlet_gaps *seen = &gaps->seen;
 	struct moves mv;
-	double flow_s = gaps->flow_ns / 1e9, expected = 0,
-	       allowed = (double)gaps->seen.retransmits;
+	/* late[b]: how many of bucket b's gaps would reorder if they
+	 * started a flowlet (each as often as a move after the bucket's
+	 * edge: its gaps are at least that); after[b]: the sum over b and
+	 * the buckets above it, below @safe_ns (a move after a longer gap is
+	 * safe). */
+	double late[FLOWLET_GAP_BUCKETS], after[FLOWLET_GAP_BUCKETS + 1],
+		flow_s = gaps->flow_ns / 1e9, expected = 0, cost,
+		budget = DELAY_MOVE_COST_SHARE * (double)losses(seen);
 	__u64 timeout = safe_ns;
 
 	if (!gaps->flow_ns)
 		return 0;
-	if (allowed < DELAY_REORDERS_MIN_PER_S * flow_s)
-		allowed = DELAY_REORDERS_MIN_PER_S * flow_s;
-	if (allowed > DELAY_REORDERS_MAX_PER_S * flow_s)
-		allowed = DELAY_REORDERS_MAX_PER_S * flow_s;
+	if (budget < DELAY_RESENDS_MIN_PER_S * flow_s)
+		budget = DELAY_RESENDS_MIN_PER_S * flow_s;
+	if (budget > DELAY_RESENDS_MAX_PER_S * flow_s)
+		budget = DELAY_RESENDS_MAX_PER_S * flow_s;
 	moves_of(windows, count, &mv);
+	after[FLOWLET_GAP_BUCKETS] = 0;
+	for (int b = FLOWLET_GAP_BUCKETS - 1; b >= 0; b--) {
+		__u64 edge = flowlet_gap_edge(b);
+
+		late[b] = edge < safe_ns && seen->count[b]
+				  ? seen->count[b] * reorder_share(&mv, edge)
+				  : 0;
+		after[b] = after[b + 1] + late[b];
+		/* The timeout in force started flowlets from here up. */
+		if (edge >= gaps->timeout_ns)
+			expected = after[b];
+	}
+	cost = delay_move_cost(gaps, expected);
 	for (int b = FLOWLET_GAP_BUCKETS - 1; b >= 0; b--) {
 		__u64 edge = flowlet_gap_edge(b);
 
 		if (edge >= safe_ns)
-			continue; /* a move after such gaps is safe */
-		/* Its gaps are at least the edge: they reorder no more
-		 * often than a move after the edge would. */
-		if (gaps->seen.count[b])
-			expected +=
-				gaps->seen.count[b] * reorder_share(&mv, edge);
-		if (expected > allowed)
+			continue;
+		if (after[b] * cost > budget)
 			return timeout;
 		timeout = edge;
 	}
-	/* Few enough gaps at every edge: the least. */
+	/* Cheap enough at every edge: the least. */
 	return DELAY_MIN_TIMEOUT_NS < timeout ? DELAY_MIN_TIMEOUT_NS : timeout;
 }
 
@@ -240,9 +268,10 @@ void delay_describe(const struct flowlet_auto *a, char *buf, size_t len)
 	if (a->move_ns)
 		snprintf(buf, len,
 			 "delay spread %s, base %s, move %s over %llu "
-			 "flows, %llu segments resent",
+			 "flows, %llu segments resent (%llu after moves)",
 			 spread, base, move, (unsigned long long)a->flows,
-			 (unsigned long long)a->retransmits);
+			 (unsigned long long)a->retransmits,
+			 (unsigned long long)a->resent_after_moves);
 	else
 		snprintf(buf, len, "delay spread %s, base %s, no flows", spread,
 			 base);
@@ -277,6 +306,7 @@ __u64 delay_timeout(const struct flowlet_delay *const *paths,
 		b.base_ns = slowest_least - fastest;
 	}
 	timeout = b.safe_ns = bound(b.spread_ns);
+	b.resend_window_ns = 2 * slowest;
 	b.move_ns = gaps && windows && count > 1
 			    ? delay_move_timeout(gaps, windows, count, timeout)
 			    : 0;

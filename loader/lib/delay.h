@@ -58,14 +58,16 @@ const char *delay_state_name(enum delay_state state);
 /* The gaps of one group's flows over the last looks (DELAY_GAP_LOOKS of
  * about a second): what flowlet_gaps counted (summed over CPUs, the
  * difference over them: gaps by bucket, TCP retransmits), the flows that
- * sent in the last look (two packets or more), and the sum over the looks
- * of their flows times their length: flow-nanoseconds. */
+ * sent in the last look (two packets or more), the sum over the looks
+ * of their flows times their length (flow-nanoseconds), and the
+ * group's timeout in force (the caller's). */
 #define DELAY_GAP_LOOKS 10
 
 struct delay_gaps {
 	struct flowlet_gaps seen;
 	__u64 flows;
 	__u64 flow_ns;
+	__u64 timeout_ns;
 };
 
 /*
@@ -84,26 +86,42 @@ double delay_reorder_share(const struct delay_window *const *windows, int count,
 			   __u64 gap_ns);
 
 /*
- * The least timeout at which @gaps' flows would have made no more moves
- * that reorder than they resent segments on their own, and at least
- * DELAY_REORDERS_MIN_PER_S, at most DELAY_REORDERS_MAX_PER_S each per
- * second: a move that reorders costs a TCP flow about what a loss does
- * (a fast retransmit at most), so reordering at most doubles what the
- * flows pay already; flows that never resend (UDP, or TCP that does not
- * fill a queue) still may move now and then, and flows that lose a lot
- * do not buy more. Each gap below @safe_ns (a move after a longer one is
- * safe) above the timeout starts a flowlet, which reorders as often as
- * delay_reorder_share() of the gap says over the paths of @windows. The
- * least edge of a flowlet_gaps bucket for which the expected count stays
- * within that, at most @safe_ns, DELAY_MIN_TIMEOUT_NS if every bucket's
- * does; 0 without flows.
+ * What a flowlet that reorders costs @gaps' flows, in segments they send
+ * again: the ones resent soon after a move below the safe gap
+ * (flowlet_gaps.resent_after_moves), per reordering flowlet @expected at
+ * the timeout in force; one each until the flows show otherwise (both
+ * counts start at one). A reordering their receivers absorb costs less;
+ * one their senders take for a loss, a fast retransmit or more.
  */
-#define DELAY_REORDERS_MIN_PER_S 0.1
-#define DELAY_REORDERS_MAX_PER_S 1.0
+double delay_move_cost(const struct delay_gaps *gaps, double expected);
+
+/*
+ * The least timeout at which the moves @gaps' flows make below @safe_ns
+ * would have cost them (delay_move_cost()) at most DELAY_MOVE_COST_SHARE
+ * of the segments they resent after losses, and at least
+ * DELAY_RESENDS_MIN_PER_S, at most DELAY_RESENDS_MAX_PER_S per flow and
+ * second: flows that never resend (UDP, or TCP that does not fill a
+ * queue) still may move now and then, and flows that lose a lot do not
+ * buy more. Each gap below @safe_ns (a move after a longer one is safe)
+ * above the timeout starts a flowlet, which reorders as often as
+ * delay_reorder_share() of the gap says over the paths of @windows. The
+ * least edge of a flowlet_gaps bucket for which the expected cost stays
+ * within that, at most @safe_ns, DELAY_MIN_TIMEOUT_NS if every bucket's
+ * does; 0 without flows. The segments resent after moves are not losses:
+ * counted as such, they would buy more moves, which resend more.
+ */
+#define DELAY_MOVE_COST_SHARE	0.25
+#define DELAY_RESENDS_MIN_PER_S 0.1
+#define DELAY_RESENDS_MAX_PER_S 1.0
 
 __u64 delay_move_timeout(const struct delay_gaps *gaps,
 			 const struct delay_window *const *windows, int count,
 			 __u64 safe_ns);
+
+/* What @a says, for a line of text: "delay spread S, base B, move M
+ * over F flows, R segments resent (A after moves)" (or "no flows"), into
+ * @buf of @len bytes. */
+void delay_describe(const struct flowlet_auto *a, char *buf, size_t len);
 
 /*
  * --timeout auto: the flowlet timeout one group's paths and flows call
@@ -119,10 +137,10 @@ __u64 delay_move_timeout(const struct delay_gaps *gaps,
  * - Between the two, queues come and go, and a move reorders only when
  *   it leaves a queue that is full for one that is not. How often, the
  *   paths' samples say (delay_reorder_share()); how many moves a timeout
- *   lets the flows make, their gaps say (flowlet_gaps). The timeout is
- *   the least one at which the flows would have made no more
- *   reordering moves than they resent segments (between 0.1 and 1 per
- *   flow per second), delay_move_timeout(). On
+ *   lets the flows make, their gaps say (flowlet_gaps); what a move that
+ *   reorders costs, the segments resent after moves say. The timeout is
+ *   the least one at which the moves would have cost the flows at most a
+ *   quarter of what they resent after losses, delay_move_timeout(). On
  *   shallow queues that is a few milliseconds, and flows leave crowded
  *   paths often; on deep ones it grows toward the spread.
  *
@@ -133,13 +151,10 @@ __u64 delay_move_timeout(const struct delay_gaps *gaps,
  * has no recent delay (not DELAY_OK): the caller keeps its fixed timeout.
  * @windows holds each path's samples (their summaries in @paths); it and
  * @gaps may be NULL (no move rule: the spread's bound); @why gets the
- * spread, the base and the move timeout (if not NULL).
+ * spread, the base, the move timeout and the resend window: twice the
+ * slowest path's p99 round trip, within which a segment resent after a
+ * move is the move's (if not NULL).
  */
-/* What @a says, for a line of text: "delay spread S, base B, move M
- * over F flows, R segments resent" (or "no flows"), into @buf of @len
- * bytes. */
-void delay_describe(const struct flowlet_auto *a, char *buf, size_t len);
-
 #define DELAY_MARGIN_NS	     200000ULL	  /* 200us */
 #define DELAY_MIN_TIMEOUT_NS 1000000ULL	  /* 1ms */
 #define DELAY_MAX_TIMEOUT_NS 500000000ULL /* 500ms */

@@ -89,18 +89,23 @@ static void auto_sample(FILE *out, const char *name,
 	sample_end_double(out, value / 1e9);
 }
 
-/* --timeout auto: what watch set each group's timeout from, or with
- * @resent the segments its TCP senders sent again. */
+/* What group_auto() samples: the delays, or one count. */
+enum auto_metric { AUTO_DELAYS, AUTO_RESENT, AUTO_RESENT_AFTER_MOVES };
+
+/* --timeout auto: what watch set each group's timeout from (@what). */
 static void group_auto(FILE *out, const char *name,
-		       const struct metrics_source *src, size_t resent)
+		       const struct metrics_source *src, size_t what)
 {
 	for (__u32 g = 0; g < src->s->cfg.group_count; g++) {
 		const struct flowlet_auto *a = snapshot_auto(src->s, g);
 
 		if (!a || !a->timeout_ns)
 			continue;
-		if (resent) {
-			auto_sample(out, name, src, g, NULL, a->retransmits);
+		if (what != AUTO_DELAYS) {
+			auto_sample(out, name, src, g, NULL,
+				    what == AUTO_RESENT
+					    ? a->retransmits
+					    : a->resent_after_moves);
 			continue;
 		}
 		auto_sample(out, name, src, g, "spread", a->spread_ns);
@@ -396,12 +401,17 @@ static const struct family {
 	  "--timeout auto: what watch set the group's timeout from: the delay "
 	  "spread and base between its paths, and the move timeout of its "
 	  "flows' gaps (0: no flows).",
-	  group_auto, 0 },
+	  group_auto, AUTO_DELAYS },
 	{ "flowlet_group_auto_retransmits", "gauge",
 	  "--timeout auto: the TCP segments the group's senders sent again "
 	  "over watch's last 10 looks (about 10 s), after a loss or a "
 	  "reordering they took for one.",
-	  group_auto, 1 },
+	  group_auto, AUTO_RESENT },
+	{ "flowlet_group_auto_resent_after_moves", "gauge",
+	  "--timeout auto: of flowlet_group_auto_retransmits, the ones sent "
+	  "within the resend window of their flow's last move below the safe "
+	  "gap: what the moves cost.",
+	  group_auto, AUTO_RESENT_AFTER_MOVES },
 	{ "flowlet_flows", "gauge", "Entries in the flow tables.", flows, 0 },
 #define X(field, label, help) \
 	{ "flowlet_" #field "_total", "counter", help, global, STAT(field) },

@@ -849,6 +849,8 @@ void prober_timeouts(const struct prober *p, const struct instance_config *c,
 	for (int g = 0; g < FLOWLET_MAX_GROUPS; g++) {
 		autos[g].flows = p->groups[g].last.flows;
 		autos[g].retransmits = p->groups[g].last.seen.retransmits;
+		autos[g].resent_after_moves =
+			p->groups[g].last.seen.resent_after_moves;
 		autos[g].updated_ns = now;
 	}
 	for (int t = 0; t < FLOWLET_MAX_PROBE_TARGETS; t++) {
@@ -859,6 +861,7 @@ void prober_timeouts(const struct prober *p, const struct instance_config *c,
 				: -1,
 		    n = 0;
 		struct flowlet_auto b;
+		struct delay_gaps gaps;
 		__u64 timeout;
 
 		if (g < 0 || (__u32)g >= c->cfg.group_count ||
@@ -874,8 +877,9 @@ void prober_timeouts(const struct prober *p, const struct instance_config *c,
 				paths[n++] = &pr->out;
 			}
 		}
-		timeout = n ? delay_timeout(paths, windows, n,
-					    &p->groups[g].last, now, &b)
+		gaps = p->groups[g].last;
+		gaps.timeout_ns = c->cfg.groups[g].timeout_ns;
+		timeout = n ? delay_timeout(paths, windows, n, &gaps, now, &b)
 			    : 0;
 		if (timeout > autos[g].timeout_ns) {
 			autos[g].timeout_ns = timeout;
@@ -883,6 +887,7 @@ void prober_timeouts(const struct prober *p, const struct instance_config *c,
 			autos[g].base_ns = b.base_ns;
 			autos[g].safe_ns = b.safe_ns;
 			autos[g].move_ns = b.move_ns;
+			autos[g].resend_window_ns = b.resend_window_ns;
 		}
 	}
 }

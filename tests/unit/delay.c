@@ -164,12 +164,17 @@ UNIT_TEST(delay_reorder_share)
 }
 
 /* The move timeout: the least bucket edge at which the flows' gaps would
- * have made no more reordering moves than they resent segments (at least
- * DELAY_REORDERS_MIN_PER_S, at most DELAY_REORDERS_MAX_PER_S per flow
- * per second), over the paths' samples. */
+ * have cost them, in reordering moves times what one costs, at most a
+ * quarter of what they resent after losses (at least
+ * DELAY_RESENDS_MIN_PER_S, at most DELAY_RESENDS_MAX_PER_S per flow and
+ * second), over the paths' samples. The timeout in force is the safe
+ * one unless a subtest says otherwise: no move below it, one segment per
+ * reordering move. */
 UNIT_TEST(delay_move_timeout)
 {
-	struct delay_gaps g = { .flows = 4, .flow_ns = 4000000000ULL };
+	struct delay_gaps g = { .flows = 4,
+				.flow_ns = 4000000000ULL,
+				.timeout_ns = DELAY_MAX_TIMEOUT_NS };
 	struct delay_window a, b;
 	const struct delay_window *two[] = { &a, &b };
 	__u64 t;
@@ -177,7 +182,7 @@ UNIT_TEST(delay_move_timeout)
 	subtest("shallow");
 	/* Queues of up to 3 ms, one full when the other is empty: a move
 	 * after 4.2 ms never reorders. No segment resent: 0.1 reordering
-	 * moves per flow per second. */
+	 * moves per flow and second. */
 	samples(&a, 1000000, 4000000, 64);
 	samples(&b, 4000000, 1000000, 64);
 	gaps_of(&g, 4200000, 100);
@@ -217,28 +222,62 @@ UNIT_TEST(delay_move_timeout)
 
 	subtest("resent");
 	/* The same gaps over 8 s: they reorder 2.8 times. Flows that
-	 * resent 4 segments may pay that; 2 segments, not. */
+	 * resent 12 segments after losses may pay 3 for moves; 8, not. */
 	g.flow_ns = 8000000000ULL;
-	g.seen.retransmits = 4;
+	g.seen.retransmits = 12;
 	CHECK(delay_move_timeout(&g, two, 2, DELAY_MAX_TIMEOUT_NS) ==
 		      DELAY_MIN_TIMEOUT_NS,
-	      "move: flows that resent 4 segments may reorder 4 times: the "
+	      "move: flows that resent 12 segments may pay 3 for moves: the "
 	      "least timeout");
-	g.seen.retransmits = 2;
+	g.seen.retransmits = 8;
 	t = delay_move_timeout(&g, two, 2, DELAY_MAX_TIMEOUT_NS);
 	CHECK(t == flowlet_gap_edge(flowlet_gap_bucket(10000000) + 1),
-	      "move: 2 segments resent: above the 10ms gaps (%llu ns)",
+	      "move: 8 segments resent: above the 10ms gaps (%llu ns)",
 	      (unsigned long long)t);
 	/* 20 more gaps of 10 ms: 12.8 reordering moves, more than 8 flows
-	 * may make in a second however much they resend. */
+	 * may pay for in a second however much they resend. */
 	g.seen.retransmits = 1000;
 	gaps_of(&g, 10000000, 20);
 	t = delay_move_timeout(&g, two, 2, DELAY_MAX_TIMEOUT_NS);
 	CHECK(t == flowlet_gap_edge(flowlet_gap_bucket(10000000) + 1),
-	      "move: 1000 segments resent buy at most one reordering move "
-	      "per flow per second (%llu ns)",
+	      "move: 1000 segments resent buy at most one segment for moves "
+	      "per flow and second (%llu ns)",
 	      (unsigned long long)t);
-	g.seen.retransmits = 0;
+
+	subtest("cost");
+	/* The same 5 gaps of 10 ms and one of 40 ms, at a timeout in force
+	 * of 1 ms: they reorder 2.8 times, the 40 ms gap 0.33 times. */
+	memset(&g.seen, 0, sizeof(g.seen));
+	gaps_of(&g, 10000000, 5);
+	gaps_of(&g, 40000000, 1);
+	g.timeout_ns = DELAY_MIN_TIMEOUT_NS;
+	g.seen.retransmits = 12;
+	CHECK(delay_move_cost(&g, 2.8) == 1 / 3.8,
+	      "cost: no segment resent after 2.8 reordering moves: (0 + 1) / "
+	      "(2.8 + 1) each");
+	CHECK(delay_move_timeout(&g, two, 2, DELAY_MAX_TIMEOUT_NS) ==
+		      DELAY_MIN_TIMEOUT_NS,
+	      "move: moves that cost nothing: the least timeout");
+	/* 30 of 42 segments resent after moves: 8 each, and 12 after
+	 * losses buy 3: only the 40 ms gap's 0.33 moves. */
+	g.seen.retransmits = 42;
+	g.seen.resent_after_moves = 30;
+	t = delay_move_timeout(&g, two, 2, DELAY_MAX_TIMEOUT_NS);
+	CHECK(t == flowlet_gap_edge(flowlet_gap_bucket(10000000) + 1),
+	      "move: moves that cost 8 segments each: above the 10ms gaps "
+	      "(%llu ns)",
+	      (unsigned long long)t);
+	/* Every segment resent after a move: no loss buys more moves than
+	 * the least (0.8 segments for 8 flows in a second), and the moves
+	 * cost 261 each: above every gap. Counted as losses, they would
+	 * have bought 8 reordering moves. */
+	g.seen.retransmits = g.seen.resent_after_moves = 1000;
+	t = delay_move_timeout(&g, two, 2, DELAY_MAX_TIMEOUT_NS);
+	CHECK(t == flowlet_gap_edge(flowlet_gap_bucket(40000000) + 1),
+	      "move: segments resent after moves buy no moves: above the "
+	      "40ms gaps (%llu ns)",
+	      (unsigned long long)t);
+	g.timeout_ns = DELAY_MAX_TIMEOUT_NS;
 
 	subtest("safe_gaps");
 	/* Gaps of 30 ms, 10 a second, would reorder; not below a safe bound

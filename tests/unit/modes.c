@@ -363,6 +363,90 @@ UNIT_TEST(safe_path_changes)
 	      "safe: no safe gap known (a fixed timeout): neither counted");
 }
 
+/* flowlet_gaps' resent_after_moves: a segment sent again within the
+ * group's resend window of its flow's last move below the safe gap is
+ * the move's; later, or with no window known, it is not; a move after a
+ * gap above the safe one starts no window. */
+UNIT_TEST(resent_after_moves)
+{
+	struct flowlet_config cfg;
+	struct flowlet_gaps before, after;
+	struct flowlet_stats s;
+	__u32 seq = 1000;
+	__u64 unsafe;
+	int i;
+
+	configure(&cfg, 4, NULL, FLOWLET_MODE_FLOWLET);
+	cfg.count_gaps = 1;
+	cfg.groups[0].timeout_ns = 2000000;
+	cfg.groups[0].safe_ns = 10000000;
+	cfg.groups[0].resend_window_ns = 20000000;
+	write_active_config(&cfg);
+	send_segment(4, 7010, seq, 100);
+	/* Gaps of 5 ms (above the timeout, below the safe gap) until the
+	 * flow moves: with 4 paths, 40 gaps leave it in place with a
+	 * chance of (1/4)^40 at most. */
+	unsafe = read_stats().path_changes_unsafe;
+	for (i = 0; i < 40 && read_stats().path_changes_unsafe == unsafe; i++) {
+		advance(5000000);
+		send_segment(4, 7010, seq += 100, 100);
+	}
+	read_gaps_now(&before);
+	advance(1000000);
+	send_segment(4, 7010, seq, 100); /* sent again, 1 ms after */
+	advance(1000000);
+	send_segment(4, 7010, seq - 100, 100); /* 2 ms after */
+	read_gaps_now(&after);
+	CHECK(i < 40 && after.retransmits - before.retransmits == 2 &&
+		      after.resent_after_moves - before.resent_after_moves == 2,
+	      "resent: 2 segments sent again 1 and 2 ms after a move below "
+	      "the safe gap: the move's (%llu of %llu)",
+	      (unsigned long long)(after.resent_after_moves -
+				   before.resent_after_moves),
+	      (unsigned long long)(after.retransmits - before.retransmits));
+	/* New data every 1 ms (no flowlet starts) up to 21 ms after. */
+	for (i = 0; i < 19; i++) {
+		advance(1000000);
+		send_segment(4, 7010, seq += 100, 100);
+	}
+	read_gaps_now(&before);
+	send_segment(4, 7010, seq, 100);
+	read_gaps_now(&after);
+	CHECK(after.retransmits - before.retransmits == 1 &&
+		      after.resent_after_moves == before.resent_after_moves,
+	      "resent: 21 ms after the move, beyond the 20 ms window: a "
+	      "loss's");
+	/* Gaps of 30 ms, above the safe gap: its moves start no window. */
+	s = read_stats();
+	for (i = 0;
+	     i < 40 && read_stats().path_changes_safe == s.path_changes_safe;
+	     i++) {
+		advance(30000000);
+		send_segment(4, 7010, seq += 100, 100);
+	}
+	read_gaps_now(&before);
+	advance(1000000);
+	send_segment(4, 7010, seq, 100);
+	read_gaps_now(&after);
+	CHECK(i < 40 && after.retransmits - before.retransmits == 1 &&
+		      after.resent_after_moves == before.resent_after_moves,
+	      "resent: 1 ms after a move above the safe gap: a loss's");
+	/* No window known: a move below the safe gap starts none. */
+	cfg.groups[0].resend_window_ns = 0;
+	write_active_config(&cfg);
+	unsafe = read_stats().path_changes_unsafe;
+	for (i = 0; i < 40 && read_stats().path_changes_unsafe == unsafe; i++) {
+		advance(5000000);
+		send_segment(4, 7010, seq += 100, 100);
+	}
+	read_gaps_now(&before);
+	send_segment(4, 7010, seq, 100);
+	read_gaps_now(&after);
+	CHECK(i < 40 && after.retransmits - before.retransmits == 1 &&
+		      after.resent_after_moves == before.resent_after_moves,
+	      "resent: no resend window known: no segment is a move's");
+}
+
 /* A packet whose clock read is older than the flow's last_seen (another
  * CPU updated it meanwhile) is inside the flowlet, not after a huge gap. */
 UNIT_TEST(clock_behind)
