@@ -387,6 +387,8 @@ static void print_autos(const struct snapshot *s)
 		print_u64("resent_after_moves", "%11llu ",
 			  a->resent_after_moves);
 		print_u64("resend_window_ns", NULL, a->resend_window_ns);
+		print_double("reorders", NULL, a->reorders_milli / 1000.0);
+		print_double("move_cost", NULL, a->move_cost_milli / 1000.0);
 		print_double("age_s", "%6.1f\n", (now - a->updated_ns) / 1e9);
 		print_close('}');
 	}

@@ -366,6 +366,7 @@ static void print_timeout(struct watch *w, __u32 g, __u64 was, __u64 now,
 		print_u64("flows", NULL, a->flows);
 		print_u64("retransmits", NULL, a->retransmits);
 		print_u64("resent_after_moves", NULL, a->resent_after_moves);
+		print_double("move_cost", NULL, a->move_cost_milli / 1000.0);
 		delay_describe(a, why, sizeof(why));
 		print_text(" (%s)\n", why);
 	}

@@ -206,12 +206,14 @@ static __u64 losses(const struct flowlet_gaps *seen)
 
 double delay_move_cost(const struct delay_gaps *gaps, double expected)
 {
-	return (gaps->seen.resent_after_moves + 1.0) / (expected + 1.0);
+	double last = gaps->move_cost > 0 ? gaps->move_cost : 1;
+
+	return (gaps->seen.resent_after_moves + last) / (expected + 1.0);
 }
 
 __u64 delay_move_timeout(const struct delay_gaps *gaps,
 			 const struct delay_window *const *windows, int count,
-			 __u64 safe_ns)
+			 __u64 safe_ns, struct flowlet_auto *why)
 {
 	const struct flowlet_gaps *seen = &gaps->seen;
 	struct moves mv;
@@ -245,6 +247,10 @@ __u64 delay_move_timeout(const struct delay_gaps *gaps,
 			expected = after[b];
 	}
 	cost = delay_move_cost(gaps, expected);
+	if (why) {
+		why->reorders_milli = (__u64)(expected * 1000);
+		why->move_cost_milli = (__u64)(cost * 1000);
+	}
 	for (int b = FLOWLET_GAP_BUCKETS - 1; b >= 0; b--) {
 		__u64 edge = flowlet_gap_edge(b);
 
@@ -268,10 +274,12 @@ void delay_describe(const struct flowlet_auto *a, char *buf, size_t len)
 	if (a->move_ns)
 		snprintf(buf, len,
 			 "delay spread %s, base %s, move %s over %llu "
-			 "flows, %llu segments resent (%llu after moves)",
+			 "flows, %llu segments resent (%llu after moves, "
+			 "%.1f per reordering move)",
 			 spread, base, move, (unsigned long long)a->flows,
 			 (unsigned long long)a->retransmits,
-			 (unsigned long long)a->resent_after_moves);
+			 (unsigned long long)a->resent_after_moves,
+			 a->move_cost_milli / 1000.0);
 	else
 		snprintf(buf, len, "delay spread %s, base %s, no flows", spread,
 			 base);
@@ -288,7 +296,8 @@ __u64 delay_timeout(const struct flowlet_delay *const *paths,
 		    const struct delay_gaps *gaps, __u64 now_ns,
 		    struct flowlet_auto *why)
 {
-	__u64 slowest = 0, slowest_least = 0, fastest = UINT64_MAX, timeout;
+	__u64 slowest = 0, slowest_least = 0, fastest = UINT64_MAX, timeout,
+	      step;
 	struct flowlet_auto b = { 0 };
 
 	for (int i = 0; i < count; i++) {
@@ -307,9 +316,10 @@ __u64 delay_timeout(const struct flowlet_delay *const *paths,
 	}
 	timeout = b.safe_ns = bound(b.spread_ns);
 	b.resend_window_ns = 2 * slowest;
-	b.move_ns = gaps && windows && count > 1
-			    ? delay_move_timeout(gaps, windows, count, timeout)
-			    : 0;
+	b.move_ns =
+		gaps && windows && count > 1
+			? delay_move_timeout(gaps, windows, count, timeout, &b)
+			: 0;
 	if (why)
 		*why = b;
 	if (count < 2)
@@ -318,6 +328,10 @@ __u64 delay_timeout(const struct flowlet_delay *const *paths,
 		timeout = b.move_ns;
 	if (timeout < bound(b.base_ns))
 		timeout = bound(b.base_ns);
+	/* Below the safe gap, half the timeout in force at least. */
+	step = gaps ? gaps->timeout_ns / 2 : 0;
+	if (timeout < (step < b.safe_ns ? step : b.safe_ns))
+		timeout = step < b.safe_ns ? step : b.safe_ns;
 	if (timeout < DELAY_MIN_TIMEOUT_NS)
 		return DELAY_MIN_TIMEOUT_NS;
 	return timeout > DELAY_MAX_TIMEOUT_NS ? DELAY_MAX_TIMEOUT_NS : timeout;

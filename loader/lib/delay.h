@@ -68,6 +68,9 @@ struct delay_gaps {
 	__u64 flows;
 	__u64 flow_ns;
 	__u64 timeout_ns;
+	/* What a reordering move cost the flows, in segments, the last time
+	 * they showed it (the caller keeps it; 0: never, 1 is assumed). */
+	double move_cost;
 };
 
 /*
@@ -89,9 +92,10 @@ double delay_reorder_share(const struct delay_window *const *windows, int count,
  * What a flowlet that reorders costs @gaps' flows, in segments they send
  * again: the ones resent soon after a move below the safe gap
  * (flowlet_gaps.resent_after_moves), per reordering flowlet @expected at
- * the timeout in force; one each until the flows show otherwise (both
- * counts start at one). A reordering their receivers absorb costs less;
- * one their senders take for a loss, a fast retransmit or more.
+ * the timeout in force, with what one cost last time (gaps->move_cost,
+ * or 1) counted as one more: (resent + last) / (expected + 1). A
+ * reordering their receivers absorb costs less; one their senders take
+ * for a loss, a fast retransmit or more.
  */
 double delay_move_cost(const struct delay_gaps *gaps, double expected);
 
@@ -108,7 +112,9 @@ double delay_move_cost(const struct delay_gaps *gaps, double expected);
  * least edge of a flowlet_gaps bucket for which the expected cost stays
  * within that, at most @safe_ns, DELAY_MIN_TIMEOUT_NS if every bucket's
  * does; 0 without flows. The segments resent after moves are not losses:
- * counted as such, they would buy more moves, which resend more.
+ * counted as such, they would buy more moves, which resend more. @why
+ * gets the reordering moves expected at the timeout in force and the
+ * price of one (if not NULL).
  */
 #define DELAY_MOVE_COST_SHARE	0.25
 #define DELAY_RESENDS_MIN_PER_S 0.1
@@ -116,11 +122,11 @@ double delay_move_cost(const struct delay_gaps *gaps, double expected);
 
 __u64 delay_move_timeout(const struct delay_gaps *gaps,
 			 const struct delay_window *const *windows, int count,
-			 __u64 safe_ns);
+			 __u64 safe_ns, struct flowlet_auto *why);
 
 /* What @a says, for a line of text: "delay spread S, base B, move M
- * over F flows, R segments resent (A after moves)" (or "no flows"), into
- * @buf of @len bytes. */
+ * over F flows, R segments resent (A after moves, C per reordering
+ * move)" (or "no flows"), into @buf of @len bytes. */
 void delay_describe(const struct flowlet_auto *a, char *buf, size_t len);
 
 /*
@@ -146,7 +152,10 @@ void delay_describe(const struct flowlet_auto *a, char *buf, size_t len);
  *
  * Each bound is its difference plus a quarter of it and DELAY_MARGIN_NS;
  * the timeout is the move timeout between them (the spread's without
- * flows), within [DELAY_MIN_TIMEOUT_NS, DELAY_MAX_TIMEOUT_NS]. With fewer
+ * flows), below the spread's bound at least half the timeout in force
+ * (@gaps: it falls step by step, and what moves cost is measured on the
+ * way down), within
+ * [DELAY_MIN_TIMEOUT_NS, DELAY_MAX_TIMEOUT_NS]. With fewer
  * than two paths nothing can reorder: DELAY_MIN_TIMEOUT_NS. 0 when a path
  * has no recent delay (not DELAY_OK): the caller keeps its fixed timeout.
  * @windows holds each path's samples (their summaries in @paths); it and

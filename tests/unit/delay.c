@@ -175,6 +175,7 @@ UNIT_TEST(delay_move_timeout)
 	struct delay_gaps g = { .flows = 4,
 				.flow_ns = 4000000000ULL,
 				.timeout_ns = DELAY_MAX_TIMEOUT_NS };
+	struct flowlet_auto why = { 0 };
 	struct delay_window a, b;
 	const struct delay_window *two[] = { &a, &b };
 	__u64 t;
@@ -186,17 +187,17 @@ UNIT_TEST(delay_move_timeout)
 	samples(&a, 1000000, 4000000, 64);
 	samples(&b, 4000000, 1000000, 64);
 	gaps_of(&g, 4200000, 100);
-	CHECK(delay_move_timeout(&g, two, 2, DELAY_MAX_TIMEOUT_NS) ==
+	CHECK(delay_move_timeout(&g, two, 2, DELAY_MAX_TIMEOUT_NS, NULL) ==
 		      DELAY_MIN_TIMEOUT_NS,
 	      "move: 100 gaps of 4.2ms a second over queues of 3ms at most: "
 	      "the least timeout");
 	gaps_of(&g, 2000000, 100);
-	t = delay_move_timeout(&g, two, 2, DELAY_MAX_TIMEOUT_NS);
+	t = delay_move_timeout(&g, two, 2, DELAY_MAX_TIMEOUT_NS, NULL);
 	CHECK(t == flowlet_gap_edge(flowlet_gap_bucket(2000000) + 1),
 	      "move: and 100 of 2ms, which do reorder: above them (%llu ns)",
 	      (unsigned long long)t);
 	g.flow_ns = 0;
-	CHECK(delay_move_timeout(&g, two, 2, DELAY_MAX_TIMEOUT_NS) == 0,
+	CHECK(delay_move_timeout(&g, two, 2, DELAY_MAX_TIMEOUT_NS, NULL) == 0,
 	      "move: no flows, no move timeout");
 
 	subtest("deep");
@@ -210,12 +211,12 @@ UNIT_TEST(delay_move_timeout)
 	samples(&b, 1000000, 1000000, 51);
 	gaps_of(&g, 10000000, 5);
 	gaps_of(&g, 40000000, 1);
-	t = delay_move_timeout(&g, two, 2, DELAY_MAX_TIMEOUT_NS);
+	t = delay_move_timeout(&g, two, 2, DELAY_MAX_TIMEOUT_NS, NULL);
 	CHECK(t == flowlet_gap_edge(flowlet_gap_bucket(10000000) + 1),
 	      "move: above the 10ms gaps, below the 40ms ones (%llu ns)",
 	      (unsigned long long)t);
 	g.flow_ns = 800000000; /* the same gaps in 0.1 s */
-	t = delay_move_timeout(&g, two, 2, DELAY_MAX_TIMEOUT_NS);
+	t = delay_move_timeout(&g, two, 2, DELAY_MAX_TIMEOUT_NS, NULL);
 	CHECK(t == flowlet_gap_edge(flowlet_gap_bucket(40000000) + 1),
 	      "move: the same gaps in 0.1s: above the 40ms ones too (%llu ns)",
 	      (unsigned long long)t);
@@ -225,12 +226,12 @@ UNIT_TEST(delay_move_timeout)
 	 * resent 12 segments after losses may pay 3 for moves; 8, not. */
 	g.flow_ns = 8000000000ULL;
 	g.seen.retransmits = 12;
-	CHECK(delay_move_timeout(&g, two, 2, DELAY_MAX_TIMEOUT_NS) ==
+	CHECK(delay_move_timeout(&g, two, 2, DELAY_MAX_TIMEOUT_NS, NULL) ==
 		      DELAY_MIN_TIMEOUT_NS,
 	      "move: flows that resent 12 segments may pay 3 for moves: the "
 	      "least timeout");
 	g.seen.retransmits = 8;
-	t = delay_move_timeout(&g, two, 2, DELAY_MAX_TIMEOUT_NS);
+	t = delay_move_timeout(&g, two, 2, DELAY_MAX_TIMEOUT_NS, NULL);
 	CHECK(t == flowlet_gap_edge(flowlet_gap_bucket(10000000) + 1),
 	      "move: 8 segments resent: above the 10ms gaps (%llu ns)",
 	      (unsigned long long)t);
@@ -238,7 +239,7 @@ UNIT_TEST(delay_move_timeout)
 	 * may pay for in a second however much they resend. */
 	g.seen.retransmits = 1000;
 	gaps_of(&g, 10000000, 20);
-	t = delay_move_timeout(&g, two, 2, DELAY_MAX_TIMEOUT_NS);
+	t = delay_move_timeout(&g, two, 2, DELAY_MAX_TIMEOUT_NS, NULL);
 	CHECK(t == flowlet_gap_edge(flowlet_gap_bucket(10000000) + 1),
 	      "move: 1000 segments resent buy at most one segment for moves "
 	      "per flow and second (%llu ns)",
@@ -255,14 +256,25 @@ UNIT_TEST(delay_move_timeout)
 	CHECK(delay_move_cost(&g, 2.8) == 1 / 3.8,
 	      "cost: no segment resent after 2.8 reordering moves: (0 + 1) / "
 	      "(2.8 + 1) each");
-	CHECK(delay_move_timeout(&g, two, 2, DELAY_MAX_TIMEOUT_NS) ==
+	g.move_cost = 10;
+	CHECK(delay_move_cost(&g, 2.8) == 10 / 3.8 &&
+		      delay_move_cost(&g, 0) == 10,
+	      "cost: one that cost 10 last time counts as one more move: "
+	      "(0 + 10) / (2.8 + 1); without moves, 10");
+	g.move_cost = 0;
+	CHECK(delay_move_timeout(&g, two, 2, DELAY_MAX_TIMEOUT_NS, NULL) ==
 		      DELAY_MIN_TIMEOUT_NS,
 	      "move: moves that cost nothing: the least timeout");
 	/* 30 of 42 segments resent after moves: 8 each, and 12 after
 	 * losses buy 3: only the 40 ms gap's 0.33 moves. */
 	g.seen.retransmits = 42;
 	g.seen.resent_after_moves = 30;
-	t = delay_move_timeout(&g, two, 2, DELAY_MAX_TIMEOUT_NS);
+	t = delay_move_timeout(&g, two, 2, DELAY_MAX_TIMEOUT_NS, &why);
+	CHECK(why.reorders_milli / 100 == 28 && why.move_cost_milli / 100 == 81,
+	      "cost: shown: %llu reordering moves /1000, %llu segments /1000 "
+	      "each",
+	      (unsigned long long)why.reorders_milli,
+	      (unsigned long long)why.move_cost_milli);
 	CHECK(t == flowlet_gap_edge(flowlet_gap_bucket(10000000) + 1),
 	      "move: moves that cost 8 segments each: above the 10ms gaps "
 	      "(%llu ns)",
@@ -272,7 +284,7 @@ UNIT_TEST(delay_move_timeout)
 	 * cost 261 each: above every gap. Counted as losses, they would
 	 * have bought 8 reordering moves. */
 	g.seen.retransmits = g.seen.resent_after_moves = 1000;
-	t = delay_move_timeout(&g, two, 2, DELAY_MAX_TIMEOUT_NS);
+	t = delay_move_timeout(&g, two, 2, DELAY_MAX_TIMEOUT_NS, NULL);
 	CHECK(t == flowlet_gap_edge(flowlet_gap_bucket(40000000) + 1),
 	      "move: segments resent after moves buy no moves: above the "
 	      "40ms gaps (%llu ns)",
@@ -285,13 +297,14 @@ UNIT_TEST(delay_move_timeout)
 	memset(&g.seen, 0, sizeof(g.seen));
 	g.flow_ns = 2000000000;
 	gaps_of(&g, 30000000, 10);
-	CHECK(delay_move_timeout(&g, two, 2, 20000000) == DELAY_MIN_TIMEOUT_NS,
+	CHECK(delay_move_timeout(&g, two, 2, 20000000, NULL) ==
+		      DELAY_MIN_TIMEOUT_NS,
 	      "move: gaps above the safe bound are no risk");
-	CHECK(delay_move_timeout(&g, two, 2, 200000000) ==
+	CHECK(delay_move_timeout(&g, two, 2, 200000000, NULL) ==
 		      flowlet_gap_edge(flowlet_gap_bucket(30000000) + 1),
 	      "move: below a safe 200ms they are: above them");
 	gaps_of(&g, 19000000, 10);
-	CHECK(delay_move_timeout(&g, two, 2, 20000000) == 20000000,
+	CHECK(delay_move_timeout(&g, two, 2, 20000000, NULL) == 20000000,
 	      "move: too many in the bucket the safe 20ms falls in: 20ms");
 }
 
@@ -342,6 +355,26 @@ UNIT_TEST(delay_timeout)
 	gaps_of(&g, 200000000, 50);
 	CHECK(delay_timeout(two, windows, 2, &g, now, &why) == t,
 	      "timeout: pauses of 200ms, above the spread, are safe moves");
+
+	subtest("steps");
+	/* The same flows, which call for the base's 2.7 ms, from a
+	 * timeout in force of 50 ms: the spread's bound (11.45 ms) at
+	 * once, then by halves; never below the base's. */
+	g.timeout_ns = 50000000;
+	t = delay_timeout(two, windows, 2, &g, now, &why);
+	CHECK(t == why.safe_ns && t == 11450000,
+	      "steps: from 50ms, the spread's bound at once (%llu ns)",
+	      (unsigned long long)t);
+	g.timeout_ns = t;
+	t = delay_timeout(two, windows, 2, &g, now, &why);
+	CHECK(t == 11450000 / 2, "steps: then half of it (%llu ns)",
+	      (unsigned long long)t);
+	g.timeout_ns = 4000000;
+	t = delay_timeout(two, windows, 2, &g, now, &why);
+	CHECK(t == 2000000 + 500000 + DELAY_MARGIN_NS,
+	      "steps: from 4ms, the base's 2.7ms, above half (%llu ns)",
+	      (unsigned long long)t);
+	g.timeout_ns = 0;
 
 	subtest("bounds");
 	a = measured(10000, 20000, now);
