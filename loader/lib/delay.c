@@ -206,9 +206,8 @@ static __u64 losses(const struct flowlet_gaps *seen)
 
 double delay_move_cost(const struct delay_gaps *gaps, double expected)
 {
-	double last = gaps->move_cost > 0 ? gaps->move_cost : 1;
-
-	return (gaps->seen.resent_after_moves + last) / (expected + 1.0);
+	return (gaps->seen.resent_after_moves + DELAY_MOVE_COST_PRIOR) /
+	       (expected + 1.0);
 }
 
 __u64 delay_move_timeout(const struct delay_gaps *gaps,
@@ -296,8 +295,7 @@ __u64 delay_timeout(const struct flowlet_delay *const *paths,
 		    const struct delay_gaps *gaps, __u64 now_ns,
 		    struct flowlet_auto *why)
 {
-	__u64 slowest = 0, slowest_least = 0, fastest = UINT64_MAX, timeout,
-	      step;
+	__u64 slowest = 0, slowest_least = 0, fastest = UINT64_MAX, timeout;
 	struct flowlet_auto b = { 0 };
 
 	for (int i = 0; i < count; i++) {
@@ -328,10 +326,6 @@ __u64 delay_timeout(const struct flowlet_delay *const *paths,
 		timeout = b.move_ns;
 	if (timeout < bound(b.base_ns))
 		timeout = bound(b.base_ns);
-	/* Below the safe gap, half the timeout in force at least. */
-	step = gaps ? gaps->timeout_ns / 2 : 0;
-	if (timeout < (step < b.safe_ns ? step : b.safe_ns))
-		timeout = step < b.safe_ns ? step : b.safe_ns;
 	if (timeout < DELAY_MIN_TIMEOUT_NS)
 		return DELAY_MIN_TIMEOUT_NS;
 	return timeout > DELAY_MAX_TIMEOUT_NS ? DELAY_MAX_TIMEOUT_NS : timeout;

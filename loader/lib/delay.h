@@ -68,9 +68,6 @@ struct delay_gaps {
 	__u64 flows;
 	__u64 flow_ns;
 	__u64 timeout_ns;
-	/* What a reordering move cost the flows, in segments, the last time
-	 * they showed it (the caller keeps it; 0: never, 1 is assumed). */
-	double move_cost;
 };
 
 /*
@@ -92,11 +89,17 @@ double delay_reorder_share(const struct delay_window *const *windows, int count,
  * What a flowlet that reorders costs @gaps' flows, in segments they send
  * again: the ones resent soon after a move below the safe gap
  * (flowlet_gaps.resent_after_moves), per reordering flowlet @expected at
- * the timeout in force, with what one cost last time (gaps->move_cost,
- * or 1) counted as one more: (resent + last) / (expected + 1). A
- * reordering their receivers absorb costs less; one their senders take
- * for a loss, a fast retransmit or more.
+ * the timeout in force, with one more move that cost
+ * DELAY_MOVE_COST_PRIOR: (resent + prior) / (expected + 1). A reordering
+ * the receiver absorbs costs nothing; one the sender takes for a loss
+ * costs a fast retransmit of what it sent on the old path in the time
+ * the new one was ahead, which on deep queues is tens of segments. Until
+ * the flows show theirs, a move is priced at 3, a reordering just deep
+ * enough for a fast retransmit (three duplicate ACKs): on deep queues
+ * the moves that cost more soon show it, and the timeout rises.
  */
+#define DELAY_MOVE_COST_PRIOR 3.0
+
 double delay_move_cost(const struct delay_gaps *gaps, double expected);
 
 /*
@@ -152,9 +155,7 @@ void delay_describe(const struct flowlet_auto *a, char *buf, size_t len);
  *
  * Each bound is its difference plus a quarter of it and DELAY_MARGIN_NS;
  * the timeout is the move timeout between them (the spread's without
- * flows), below the spread's bound at least half the timeout in force
- * (@gaps: it falls step by step, and what moves cost is measured on the
- * way down), within
+ * flows), within
  * [DELAY_MIN_TIMEOUT_NS, DELAY_MAX_TIMEOUT_NS]. With fewer
  * than two paths nothing can reorder: DELAY_MIN_TIMEOUT_NS. 0 when a path
  * has no recent delay (not DELAY_OK): the caller keeps its fixed timeout.

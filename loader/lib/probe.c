@@ -840,7 +840,7 @@ void prober_read(struct prober *p, int fd)
 	}
 }
 
-void prober_timeouts(struct prober *p, const struct instance_config *c,
+void prober_timeouts(const struct prober *p, const struct instance_config *c,
 		     struct flowlet_auto *autos)
 {
 	__u64 now = clock_ns(CLOCK_MONOTONIC);
@@ -891,13 +891,5 @@ void prober_timeouts(struct prober *p, const struct instance_config *c,
 			autos[g].reorders_milli = b.reorders_milli;
 			autos[g].move_cost_milli = b.move_cost_milli;
 		}
-	}
-	/* What a reordering move costs, kept from the last time the flows
-	 * made one or more at the timeout in force: it prices the moves
-	 * after their resent segments have left the looks. */
-	for (int g = 0; g < FLOWLET_MAX_GROUPS; g++) {
-		if (autos[g].timeout_ns && autos[g].reorders_milli >= 1000)
-			p->groups[g].last.move_cost =
-				autos[g].move_cost_milli / 1000.0;
 	}
 }

@@ -74,11 +74,9 @@ void prober_read(struct prober *p, int fd);
  * in each group of @c (delay_timeout() over the group's paths to each of
  * its targets and its flows' gaps between the last two looks, the
  * largest), into autos[g] (room for FLOWLET_MAX_GROUPS): timeout_ns 0
- * where no target of group g is measured on every path yet. Keeps what
- * a reordering move cost each group, when its flows made one or more at
- * the timeout in force, for the next calls (delay_move_cost()).
+ * where no target of group g is measured on every path yet.
  */
-void prober_timeouts(struct prober *p, const struct instance_config *c,
+void prober_timeouts(const struct prober *p, const struct instance_config *c,
 		     struct flowlet_auto *autos);
 
 /* @in opened again (a re-attach replaced the program): writes there. */

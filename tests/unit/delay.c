@@ -115,6 +115,20 @@ static void samples(struct delay_window *w, long long from, long long to, int n)
 	rounds(w, from, to, n, 0);
 }
 
+/* The least edge of a flowlet_gaps bucket above a gap of @ns. */
+static __u64 above(__u64 ns)
+{
+	return flowlet_gap_edge(flowlet_gap_bucket(ns) + 1);
+}
+
+/* The move timeout of @g's flows over the two paths @two, with no safe
+ * gap below the most. */
+static __u64 move_timeout(const struct delay_gaps *g,
+			  const struct delay_window *const *two)
+{
+	return delay_move_timeout(g, two, 2, DELAY_MAX_TIMEOUT_NS, NULL);
+}
+
 /* How often a move reorders: two paths' samples, in the same rounds or
  * not. */
 UNIT_TEST(delay_reorder_share)
@@ -168,8 +182,8 @@ UNIT_TEST(delay_reorder_share)
  * quarter of what they resent after losses (at least
  * DELAY_RESENDS_MIN_PER_S, at most DELAY_RESENDS_MAX_PER_S per flow and
  * second), over the paths' samples. The timeout in force is the safe
- * one unless a subtest says otherwise: no move below it, one segment per
- * reordering move. */
+ * one unless a subtest says otherwise: no move below it, and a
+ * reordering move priced at DELAY_MOVE_COST_PRIOR (3 segments). */
 UNIT_TEST(delay_move_timeout)
 {
 	struct delay_gaps g = { .flows = 4,
@@ -182,110 +196,105 @@ UNIT_TEST(delay_move_timeout)
 
 	subtest("shallow");
 	/* Queues of up to 3 ms, one full when the other is empty: a move
-	 * after 4.2 ms never reorders. No segment resent: 0.1 reordering
-	 * moves per flow and second. */
+	 * after 4.2 ms never reorders. No segment resent: 0.1 segment per
+	 * flow and second for moves. */
 	samples(&a, 1000000, 4000000, 64);
 	samples(&b, 4000000, 1000000, 64);
 	gaps_of(&g, 4200000, 100);
-	CHECK(delay_move_timeout(&g, two, 2, DELAY_MAX_TIMEOUT_NS, NULL) ==
-		      DELAY_MIN_TIMEOUT_NS,
+	CHECK(move_timeout(&g, two) == DELAY_MIN_TIMEOUT_NS,
 	      "move: 100 gaps of 4.2ms a second over queues of 3ms at most: "
 	      "the least timeout");
 	gaps_of(&g, 2000000, 100);
-	t = delay_move_timeout(&g, two, 2, DELAY_MAX_TIMEOUT_NS, NULL);
-	CHECK(t == flowlet_gap_edge(flowlet_gap_bucket(2000000) + 1),
+	t = move_timeout(&g, two);
+	CHECK(t == above(2000000),
 	      "move: and 100 of 2ms, which do reorder: above them (%llu ns)",
 	      (unsigned long long)t);
 	g.flow_ns = 0;
-	CHECK(delay_move_timeout(&g, two, 2, DELAY_MAX_TIMEOUT_NS, NULL) == 0,
-	      "move: no flows, no move timeout");
+	CHECK(move_timeout(&g, two) == 0, "move: no flows, no move timeout");
 
 	subtest("deep");
 	/* One queue of 0-50 ms, one idle: a move after 10 ms reorders half
 	 * the time (from the upper half of the full queue), one after 40 ms
-	 * less often. 8 flows may make 0.8 such moves a second: the one gap
-	 * of 40 ms, not the five of 10 ms. */
+	 * a third of the time: 2.8 reordering moves, 0.33 of them after
+	 * the 40 ms gap. At 3 segments each, 40 flow-seconds may pay 4
+	 * (0.1 a second each): the one gap of 40 ms, not the five of 10 ms. */
 	memset(&g.seen, 0, sizeof(g.seen));
-	g.flow_ns = 8000000000ULL;
+	g.flow_ns = 40000000000ULL;
 	samples(&a, 1000000, 51000000, 51);
 	samples(&b, 1000000, 1000000, 51);
 	gaps_of(&g, 10000000, 5);
 	gaps_of(&g, 40000000, 1);
-	t = delay_move_timeout(&g, two, 2, DELAY_MAX_TIMEOUT_NS, NULL);
-	CHECK(t == flowlet_gap_edge(flowlet_gap_bucket(10000000) + 1),
+	t = move_timeout(&g, two);
+	CHECK(t == above(10000000),
 	      "move: above the 10ms gaps, below the 40ms ones (%llu ns)",
 	      (unsigned long long)t);
-	g.flow_ns = 800000000; /* the same gaps in 0.1 s */
-	t = delay_move_timeout(&g, two, 2, DELAY_MAX_TIMEOUT_NS, NULL);
-	CHECK(t == flowlet_gap_edge(flowlet_gap_bucket(40000000) + 1),
-	      "move: the same gaps in 0.1s: above the 40ms ones too (%llu ns)",
+	g.flow_ns = 4000000000ULL; /* the same gaps in 4 flow-seconds */
+	t = move_timeout(&g, two);
+	CHECK(t == above(40000000),
+	      "move: the same gaps in 4 flow-seconds: above the 40ms ones "
+	      "too (%llu ns)",
 	      (unsigned long long)t);
 
 	subtest("resent");
-	/* The same gaps over 8 s: they reorder 2.8 times. Flows that
-	 * resent 12 segments after losses may pay 3 for moves; 8, not. */
-	g.flow_ns = 8000000000ULL;
-	g.seen.retransmits = 12;
-	CHECK(delay_move_timeout(&g, two, 2, DELAY_MAX_TIMEOUT_NS, NULL) ==
-		      DELAY_MIN_TIMEOUT_NS,
-	      "move: flows that resent 12 segments may pay 3 for moves: the "
-	      "least timeout");
-	g.seen.retransmits = 8;
-	t = delay_move_timeout(&g, two, 2, DELAY_MAX_TIMEOUT_NS, NULL);
-	CHECK(t == flowlet_gap_edge(flowlet_gap_bucket(10000000) + 1),
-	      "move: 8 segments resent: above the 10ms gaps (%llu ns)",
+	/* The same gaps over 40 flow-seconds: their 2.8 reordering moves
+	 * cost 8.5 segments. Flows that resent 40 segments after losses
+	 * may pay 10 for moves; 32, 8: not. */
+	g.flow_ns = 40000000000ULL;
+	g.seen.retransmits = 40;
+	CHECK(move_timeout(&g, two) == DELAY_MIN_TIMEOUT_NS,
+	      "move: flows that resent 40 segments may pay 10 for moves: "
+	      "the least timeout");
+	g.seen.retransmits = 32;
+	t = move_timeout(&g, two);
+	CHECK(t == above(10000000),
+	      "move: 32 segments resent: above the 10ms gaps (%llu ns)",
 	      (unsigned long long)t);
-	/* 20 more gaps of 10 ms: 12.8 reordering moves, more than 8 flows
-	 * may pay for in a second however much they resend. */
+	/* 40 more gaps of 10 ms: 22.8 reordering moves, 68 segments, more
+	 * than 40 flow-seconds may pay however much they resend (1 each a
+	 * second). */
 	g.seen.retransmits = 1000;
-	gaps_of(&g, 10000000, 20);
-	t = delay_move_timeout(&g, two, 2, DELAY_MAX_TIMEOUT_NS, NULL);
-	CHECK(t == flowlet_gap_edge(flowlet_gap_bucket(10000000) + 1),
+	gaps_of(&g, 10000000, 40);
+	t = move_timeout(&g, two);
+	CHECK(t == above(10000000),
 	      "move: 1000 segments resent buy at most one segment for moves "
 	      "per flow and second (%llu ns)",
 	      (unsigned long long)t);
 
 	subtest("cost");
 	/* The same 5 gaps of 10 ms and one of 40 ms, at a timeout in force
-	 * of 1 ms: they reorder 2.8 times, the 40 ms gap 0.33 times. */
+	 * of 1 ms: 2.8 reordering moves, 0.33 after the 40 ms gap. */
 	memset(&g.seen, 0, sizeof(g.seen));
 	gaps_of(&g, 10000000, 5);
 	gaps_of(&g, 40000000, 1);
 	g.timeout_ns = DELAY_MIN_TIMEOUT_NS;
-	g.seen.retransmits = 12;
-	CHECK(delay_move_cost(&g, 2.8) == 1 / 3.8,
-	      "cost: no segment resent after 2.8 reordering moves: (0 + 1) / "
-	      "(2.8 + 1) each");
-	g.move_cost = 10;
-	CHECK(delay_move_cost(&g, 2.8) == 10 / 3.8 &&
-		      delay_move_cost(&g, 0) == 10,
-	      "cost: one that cost 10 last time counts as one more move: "
-	      "(0 + 10) / (2.8 + 1); without moves, 10");
-	g.move_cost = 0;
-	CHECK(delay_move_timeout(&g, two, 2, DELAY_MAX_TIMEOUT_NS, NULL) ==
-		      DELAY_MIN_TIMEOUT_NS,
-	      "move: moves that cost nothing: the least timeout");
-	/* 30 of 42 segments resent after moves: 8 each, and 12 after
-	 * losses buy 3: only the 40 ms gap's 0.33 moves. */
-	g.seen.retransmits = 42;
-	g.seen.resent_after_moves = 30;
+	g.seen.retransmits = 40;
+	CHECK(delay_move_cost(&g, 2.8) == DELAY_MOVE_COST_PRIOR / 3.8,
+	      "cost: no segment resent after 2.8 reordering moves: (0 + 3) "
+	      "/ (2.8 + 1) each");
+	CHECK(move_timeout(&g, two) == DELAY_MIN_TIMEOUT_NS,
+	      "move: moves that cost 0.8 each, 40 segments resent (pay 10): "
+	      "the least timeout");
+	/* 28 of 68 segments resent after moves: 8 each, and 40 after
+	 * losses pay 10: only the 40 ms gap's 0.33 moves. */
+	g.seen.retransmits = 68;
+	g.seen.resent_after_moves = 28;
 	t = delay_move_timeout(&g, two, 2, DELAY_MAX_TIMEOUT_NS, &why);
 	CHECK(why.reorders_milli / 100 == 28 && why.move_cost_milli / 100 == 81,
 	      "cost: shown: %llu reordering moves /1000, %llu segments /1000 "
 	      "each",
 	      (unsigned long long)why.reorders_milli,
 	      (unsigned long long)why.move_cost_milli);
-	CHECK(t == flowlet_gap_edge(flowlet_gap_bucket(10000000) + 1),
+	CHECK(t == above(10000000),
 	      "move: moves that cost 8 segments each: above the 10ms gaps "
 	      "(%llu ns)",
 	      (unsigned long long)t);
-	/* Every segment resent after a move: no loss buys more moves than
-	 * the least (0.8 segments for 8 flows in a second), and the moves
-	 * cost 261 each: above every gap. Counted as losses, they would
-	 * have bought 8 reordering moves. */
+	/* Every segment resent after a move: no loss buys more than the
+	 * least (4 segments for 40 flow-seconds), and the moves cost 262
+	 * each: above every gap. Counted as losses, they would have bought
+	 * 40. */
 	g.seen.retransmits = g.seen.resent_after_moves = 1000;
-	t = delay_move_timeout(&g, two, 2, DELAY_MAX_TIMEOUT_NS, NULL);
-	CHECK(t == flowlet_gap_edge(flowlet_gap_bucket(40000000) + 1),
+	t = move_timeout(&g, two);
+	CHECK(t == above(40000000),
 	      "move: segments resent after moves buy no moves: above the "
 	      "40ms gaps (%llu ns)",
 	      (unsigned long long)t);
@@ -301,7 +310,7 @@ UNIT_TEST(delay_move_timeout)
 		      DELAY_MIN_TIMEOUT_NS,
 	      "move: gaps above the safe bound are no risk");
 	CHECK(delay_move_timeout(&g, two, 2, 200000000, NULL) ==
-		      flowlet_gap_edge(flowlet_gap_bucket(30000000) + 1),
+		      above(30000000),
 	      "move: below a safe 200ms they are: above them");
 	gaps_of(&g, 19000000, 10);
 	CHECK(delay_move_timeout(&g, two, 2, 20000000, NULL) == 20000000,
@@ -339,9 +348,7 @@ UNIT_TEST(delay_timeout)
 	subtest("moves");
 	gaps_of(&g, 4200000, 100);
 	t = delay_timeout(two, windows, 2, &g, now, &why);
-	CHECK(why.move_ns == flowlet_gap_edge(flowlet_gap_bucket(4200000) +
-					      1) &&
-		      t == why.move_ns,
+	CHECK(why.move_ns == above(4200000) && t == why.move_ns,
 	      "timeout: flows that pause 4.2ms often, where moves reorder: "
 	      "above it (%llu ns), within base and spread",
 	      (unsigned long long)t);
@@ -355,26 +362,6 @@ UNIT_TEST(delay_timeout)
 	gaps_of(&g, 200000000, 50);
 	CHECK(delay_timeout(two, windows, 2, &g, now, &why) == t,
 	      "timeout: pauses of 200ms, above the spread, are safe moves");
-
-	subtest("steps");
-	/* The same flows, which call for the base's 2.7 ms, from a
-	 * timeout in force of 50 ms: the spread's bound (11.45 ms) at
-	 * once, then by halves; never below the base's. */
-	g.timeout_ns = 50000000;
-	t = delay_timeout(two, windows, 2, &g, now, &why);
-	CHECK(t == why.safe_ns && t == 11450000,
-	      "steps: from 50ms, the spread's bound at once (%llu ns)",
-	      (unsigned long long)t);
-	g.timeout_ns = t;
-	t = delay_timeout(two, windows, 2, &g, now, &why);
-	CHECK(t == 11450000 / 2, "steps: then half of it (%llu ns)",
-	      (unsigned long long)t);
-	g.timeout_ns = 4000000;
-	t = delay_timeout(two, windows, 2, &g, now, &why);
-	CHECK(t == 2000000 + 500000 + DELAY_MARGIN_NS,
-	      "steps: from 4ms, the base's 2.7ms, above half (%llu ns)",
-	      (unsigned long long)t);
-	g.timeout_ns = 0;
 
 	subtest("bounds");
 	a = measured(10000, 20000, now);
