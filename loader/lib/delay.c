@@ -216,12 +216,11 @@ __u64 delay_move_timeout(const struct delay_gaps *gaps,
 {
 	const struct flowlet_gaps *seen = &gaps->seen;
 	struct moves mv;
-	/* late[b]: how many of bucket b's gaps would reorder if they
-	 * started a flowlet (each as often as a move after the bucket's
-	 * edge: its gaps are at least that); after[b]: the sum over b and
-	 * the buckets above it, below @safe_ns (a move after a longer gap is
-	 * safe). */
-	double late[FLOWLET_GAP_BUCKETS], after[FLOWLET_GAP_BUCKETS + 1],
+	/* after[b]: how many of the gaps of bucket b and the buckets above
+	 * it, below @safe_ns (a move after a longer gap is safe), would
+	 * reorder if they started a flowlet: each as often as a move after
+	 * its bucket's edge (its gaps are at least that). */
+	double after[FLOWLET_GAP_BUCKETS + 1],
 		flow_s = gaps->flow_ns / 1e9, expected = 0, cost,
 		budget = DELAY_MOVE_COST_SHARE * (double)losses(seen);
 	__u64 timeout = safe_ns;
@@ -237,10 +236,9 @@ __u64 delay_move_timeout(const struct delay_gaps *gaps,
 	for (int b = FLOWLET_GAP_BUCKETS - 1; b >= 0; b--) {
 		__u64 edge = flowlet_gap_edge(b);
 
-		late[b] = edge < safe_ns && seen->count[b]
-				  ? seen->count[b] * reorder_share(&mv, edge)
-				  : 0;
-		after[b] = after[b + 1] + late[b];
+		after[b] = after[b + 1];
+		if (edge < safe_ns && seen->count[b])
+			after[b] += seen->count[b] * reorder_share(&mv, edge);
 		/* The timeout in force started flowlets from here up. */
 		if (edge >= gaps->timeout_ns)
 			expected = after[b];
@@ -254,7 +252,7 @@ __u64 delay_move_timeout(const struct delay_gaps *gaps,
 		__u64 edge = flowlet_gap_edge(b);
 
 		if (edge >= safe_ns)
-			continue;
+			continue; /* a move after such gaps is safe */
 		if (after[b] * cost > budget)
 			return timeout;
 		timeout = edge;
