@@ -94,18 +94,19 @@ double delay_reorder_share(const struct delay_window *const *windows, int count,
  * the receiver absorbs costs nothing; one the sender takes for a loss
  * costs a fast retransmit of what it sent on the old path in the time
  * the new one was ahead, which on deep queues is tens of segments. Until
- * the flows show theirs, a move is priced at 3, a reordering just deep
- * enough for a fast retransmit (three duplicate ACKs): on deep queues
- * the moves that cost more soon show it, and the timeout rises.
+ * the flows show theirs, a move is priced at one segment (one spurious
+ * fast retransmit): on deep queues the moves that cost more soon show
+ * it, and the timeout rises.
  */
-#define DELAY_MOVE_COST_PRIOR 3.0
+#define DELAY_MOVE_COST_PRIOR 1.0
 
 double delay_move_cost(const struct delay_gaps *gaps, double expected);
 
 /*
  * The least timeout at which the moves @gaps' flows make below @safe_ns
  * would have cost them (delay_move_cost()) at most DELAY_MOVE_COST_SHARE
- * of the segments they resent after losses, and at least
+ * times the segments they resent after losses (so that moves at most
+ * double what the flows pay), and at least
  * DELAY_RESENDS_MIN_PER_S, at most DELAY_RESENDS_MAX_PER_S per flow and
  * second: flows that never resend (UDP, or TCP that does not fill a
  * queue) still may move now and then, and flows that lose a lot do not
@@ -119,7 +120,7 @@ double delay_move_cost(const struct delay_gaps *gaps, double expected);
  * gets the reordering moves expected at the timeout in force and the
  * price of one (if not NULL).
  */
-#define DELAY_MOVE_COST_SHARE	0.25
+#define DELAY_MOVE_COST_SHARE	1.0
 #define DELAY_RESENDS_MIN_PER_S 0.1
 #define DELAY_RESENDS_MAX_PER_S 1.0
 
@@ -148,8 +149,8 @@ void delay_describe(const struct flowlet_auto *a, char *buf, size_t len);
  *   paths' samples say (delay_reorder_share()); how many moves a timeout
  *   lets the flows make, their gaps say (flowlet_gaps); what a move that
  *   reorders costs, the segments resent after moves say. The timeout is
- *   the least one at which the moves would have cost the flows at most a
- *   quarter of what they resent after losses, delay_move_timeout(). On
+ *   the least one at which the moves would have cost the flows no more
+ *   than they resent after losses, delay_move_timeout(). On
  *   shallow queues that is a few milliseconds, and flows leave crowded
  *   paths often; on deep ones it grows toward the spread.
  *

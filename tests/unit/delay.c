@@ -183,7 +183,7 @@ UNIT_TEST(delay_reorder_share)
  * DELAY_RESENDS_MIN_PER_S, at most DELAY_RESENDS_MAX_PER_S per flow and
  * second), over the paths' samples. The timeout in force is the safe
  * one unless a subtest says otherwise: no move below it, and a
- * reordering move priced at DELAY_MOVE_COST_PRIOR (3 segments). */
+ * reordering move priced at DELAY_MOVE_COST_PRIOR (1 segment). */
 UNIT_TEST(delay_move_timeout)
 {
 	struct delay_gaps g = { .flows = 4,
@@ -216,10 +216,10 @@ UNIT_TEST(delay_move_timeout)
 	/* One queue of 0-50 ms, one idle: a move after 10 ms reorders half
 	 * the time (from the upper half of the full queue), one after 40 ms
 	 * a third of the time: 2.8 reordering moves, 0.33 of them after
-	 * the 40 ms gap. At 3 segments each, 40 flow-seconds may pay 4
-	 * (0.1 a second each): the one gap of 40 ms, not the five of 10 ms. */
+	 * the 40 ms gap. At a segment each, 20 flow-seconds may pay 2 (0.1
+	 * a second each): the one gap of 40 ms, not the five of 10 ms. */
 	memset(&g.seen, 0, sizeof(g.seen));
-	g.flow_ns = 40000000000ULL;
+	g.flow_ns = 20000000000ULL;
 	samples(&a, 1000000, 51000000, 51);
 	samples(&b, 1000000, 1000000, 51);
 	gaps_of(&g, 10000000, 5);
@@ -228,30 +228,30 @@ UNIT_TEST(delay_move_timeout)
 	CHECK(t == above(10000000),
 	      "move: above the 10ms gaps, below the 40ms ones (%llu ns)",
 	      (unsigned long long)t);
-	g.flow_ns = 4000000000ULL; /* the same gaps in 4 flow-seconds */
+	g.flow_ns = 2000000000ULL; /* the same gaps in 2 flow-seconds */
 	t = move_timeout(&g, two);
 	CHECK(t == above(40000000),
-	      "move: the same gaps in 4 flow-seconds: above the 40ms ones "
+	      "move: the same gaps in 2 flow-seconds: above the 40ms ones "
 	      "too (%llu ns)",
 	      (unsigned long long)t);
 
 	subtest("resent");
-	/* The same gaps over 40 flow-seconds: their 2.8 reordering moves
-	 * cost 8.5 segments. Flows that resent 40 segments after losses
-	 * may pay 10 for moves; 32, 8: not. */
-	g.flow_ns = 40000000000ULL;
-	g.seen.retransmits = 40;
+	/* The same gaps over 20 flow-seconds: their 2.8 reordering moves
+	 * cost 2.8 segments. Flows that resent 3 segments after losses may
+	 * pay that; 2, not. */
+	g.flow_ns = 20000000000ULL;
+	g.seen.retransmits = 3;
 	CHECK(move_timeout(&g, two) == DELAY_MIN_TIMEOUT_NS,
-	      "move: flows that resent 40 segments may pay 10 for moves: "
-	      "the least timeout");
-	g.seen.retransmits = 32;
+	      "move: flows that resent 3 segments may pay 3 for moves: the "
+	      "least timeout");
+	g.seen.retransmits = 2;
 	t = move_timeout(&g, two);
 	CHECK(t == above(10000000),
-	      "move: 32 segments resent: above the 10ms gaps (%llu ns)",
+	      "move: 2 segments resent: above the 10ms gaps (%llu ns)",
 	      (unsigned long long)t);
-	/* 40 more gaps of 10 ms: 22.8 reordering moves, 68 segments, more
-	 * than 40 flow-seconds may pay however much they resend (1 each a
-	 * second). */
+	/* 40 more gaps of 10 ms: 22.8 reordering moves, 22.8 segments,
+	 * more than 20 flow-seconds may pay however much they resend (1
+	 * each a second). */
 	g.seen.retransmits = 1000;
 	gaps_of(&g, 10000000, 40);
 	t = move_timeout(&g, two);
@@ -267,17 +267,17 @@ UNIT_TEST(delay_move_timeout)
 	gaps_of(&g, 10000000, 5);
 	gaps_of(&g, 40000000, 1);
 	g.timeout_ns = DELAY_MIN_TIMEOUT_NS;
-	g.seen.retransmits = 40;
+	g.seen.retransmits = 2;
 	CHECK(delay_move_cost(&g, 2.8) == DELAY_MOVE_COST_PRIOR / 3.8,
-	      "cost: no segment resent after 2.8 reordering moves: (0 + 3) "
+	      "cost: no segment resent after 2.8 reordering moves: (0 + 1) "
 	      "/ (2.8 + 1) each");
 	CHECK(move_timeout(&g, two) == DELAY_MIN_TIMEOUT_NS,
-	      "move: moves that cost 0.8 each, 40 segments resent (pay 10): "
+	      "move: moves that cost 0.26 each, 2 segments resent (pay 2): "
 	      "the least timeout");
-	/* 28 of 68 segments resent after moves: 8 each, and 40 after
+	/* 30 of 40 segments resent after moves: 8 each, and 10 after
 	 * losses pay 10: only the 40 ms gap's 0.33 moves. */
-	g.seen.retransmits = 68;
-	g.seen.resent_after_moves = 28;
+	g.seen.retransmits = 40;
+	g.seen.resent_after_moves = 30;
 	t = delay_move_timeout(&g, two, 2, DELAY_MAX_TIMEOUT_NS, &why);
 	CHECK(why.reorders_milli / 100 == 28 && why.move_cost_milli / 100 == 81,
 	      "cost: shown: %llu reordering moves /1000, %llu segments /1000 "
@@ -289,9 +289,9 @@ UNIT_TEST(delay_move_timeout)
 	      "(%llu ns)",
 	      (unsigned long long)t);
 	/* Every segment resent after a move: no loss buys more than the
-	 * least (4 segments for 40 flow-seconds), and the moves cost 262
+	 * least (2 segments for 20 flow-seconds), and the moves cost 262
 	 * each: above every gap. Counted as losses, they would have bought
-	 * 40. */
+	 * 20. */
 	g.seen.retransmits = g.seen.resent_after_moves = 1000;
 	t = move_timeout(&g, two);
 	CHECK(t == above(40000000),
