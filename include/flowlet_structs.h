@@ -245,7 +245,7 @@ struct flowlet_auto {
 	__u64 resend_window_ns;	  /* "soon": see struct flowlet_group */
 	__u64 reorders_milli;	  /* reordering moves x 1000 the timeout in
 				   * force allowed over the looks */
-	__u64 move_cost_milli;	  /* segments x 1000 one cost, as priced */
+	__u64 move_cost_milli;	  /* segments x 1000 one cost (shown) */
 	__u64 updated_ns;	  /* CLOCK_MONOTONIC of the write; 0: never */
 };
 

@@ -196,18 +196,9 @@ double delay_reorder_share(const struct delay_window *const *windows, int count,
 	return reorder_share(&mv, gap_ns);
 }
 
-/* The segments @seen resent after losses (the rest: after moves). */
-static __u64 losses(const struct flowlet_gaps *seen)
-{
-	return seen->retransmits > seen->resent_after_moves
-		       ? seen->retransmits - seen->resent_after_moves
-		       : 0;
-}
-
 double delay_move_cost(const struct delay_gaps *gaps, double expected)
 {
-	return (gaps->seen.resent_after_moves + DELAY_MOVE_COST_PRIOR) /
-	       (expected + 1.0);
+	return (gaps->seen.resent_after_moves + 1.0) / (expected + 1.0);
 }
 
 __u64 delay_move_timeout(const struct delay_gaps *gaps,
@@ -221,16 +212,16 @@ __u64 delay_move_timeout(const struct delay_gaps *gaps,
 	 * reorder if they started a flowlet: each as often as a move after
 	 * its bucket's edge (its gaps are at least that). */
 	double after[FLOWLET_GAP_BUCKETS + 1],
-		flow_s = gaps->flow_ns / 1e9, expected = 0, cost,
-		budget = DELAY_MOVE_COST_SHARE * (double)losses(seen);
+		flow_s = gaps->flow_ns / 1e9, expected = 0,
+		allowed = (double)seen->retransmits;
 	__u64 timeout = safe_ns;
 
 	if (!gaps->flow_ns)
 		return 0;
-	if (budget < DELAY_RESENDS_MIN_PER_S * flow_s)
-		budget = DELAY_RESENDS_MIN_PER_S * flow_s;
-	if (budget > DELAY_RESENDS_MAX_PER_S * flow_s)
-		budget = DELAY_RESENDS_MAX_PER_S * flow_s;
+	if (allowed < DELAY_REORDERS_MIN_PER_S * flow_s)
+		allowed = DELAY_REORDERS_MIN_PER_S * flow_s;
+	if (allowed > DELAY_REORDERS_MAX_PER_S * flow_s)
+		allowed = DELAY_REORDERS_MAX_PER_S * flow_s;
 	moves_of(windows, count, &mv);
 	after[FLOWLET_GAP_BUCKETS] = 0;
 	for (int b = FLOWLET_GAP_BUCKETS - 1; b >= 0; b--) {
@@ -243,21 +234,21 @@ __u64 delay_move_timeout(const struct delay_gaps *gaps,
 		if (edge >= gaps->timeout_ns)
 			expected = after[b];
 	}
-	cost = delay_move_cost(gaps, expected);
 	if (why) {
 		why->reorders_milli = (__u64)(expected * 1000);
-		why->move_cost_milli = (__u64)(cost * 1000);
+		why->move_cost_milli =
+			(__u64)(delay_move_cost(gaps, expected) * 1000);
 	}
 	for (int b = FLOWLET_GAP_BUCKETS - 1; b >= 0; b--) {
 		__u64 edge = flowlet_gap_edge(b);
 
 		if (edge >= safe_ns)
 			continue; /* a move after such gaps is safe */
-		if (after[b] * cost > budget)
+		if (after[b] > allowed)
 			return timeout;
 		timeout = edge;
 	}
-	/* Cheap enough at every edge: the least. */
+	/* Few enough gaps at every edge: the least. */
 	return DELAY_MIN_TIMEOUT_NS < timeout ? DELAY_MIN_TIMEOUT_NS : timeout;
 }
 

@@ -86,43 +86,36 @@ double delay_reorder_share(const struct delay_window *const *windows, int count,
 			   __u64 gap_ns);
 
 /*
- * What a flowlet that reorders costs @gaps' flows, in segments they send
+ * What a flowlet that reordered cost @gaps' flows, in segments they sent
  * again: the ones resent soon after a move below the safe gap
  * (flowlet_gaps.resent_after_moves), per reordering flowlet @expected at
- * the timeout in force, with one more move that cost
- * DELAY_MOVE_COST_PRIOR: (resent + prior) / (expected + 1). A reordering
- * the receiver absorbs costs nothing; one the sender takes for a loss
- * costs a fast retransmit of what it sent on the old path in the time
- * the new one was ahead, which on deep queues is tens of segments. Until
- * the flows show theirs, a move is priced at one segment (one spurious
- * fast retransmit): on deep queues the moves that cost more soon show
- * it, and the timeout rises.
+ * the timeout in force, both counted from one: (resent + 1) / (expected
+ * + 1). A reordering the receiver absorbs costs nothing; one the sender
+ * takes for a loss costs a fast retransmit of what it sent on the old
+ * path in the time the new one was ahead, which on deep queues is tens
+ * of segments. Shown (stats' move_cost); the move timeout does not use
+ * it yet.
  */
-#define DELAY_MOVE_COST_PRIOR 1.0
-
 double delay_move_cost(const struct delay_gaps *gaps, double expected);
 
 /*
- * The least timeout at which the moves @gaps' flows make below @safe_ns
- * would have cost them (delay_move_cost()) at most DELAY_MOVE_COST_SHARE
- * times the segments they resent after losses (so that moves at most
- * double what the flows pay), and at least
- * DELAY_RESENDS_MIN_PER_S, at most DELAY_RESENDS_MAX_PER_S per flow and
- * second: flows that never resend (UDP, or TCP that does not fill a
- * queue) still may move now and then, and flows that lose a lot do not
- * buy more. Each gap below @safe_ns (a move after a longer one is safe)
- * above the timeout starts a flowlet, which reorders as often as
+ * The least timeout at which @gaps' flows would have made no more moves
+ * that reorder than they resent segments on their own, and at least
+ * DELAY_REORDERS_MIN_PER_S, at most DELAY_REORDERS_MAX_PER_S each per
+ * second: a move that reorders costs a TCP flow about what a loss does
+ * (a fast retransmit at most), so reordering at most doubles what the
+ * flows pay already; flows that never resend (UDP, or TCP that does not
+ * fill a queue) still may move now and then, and flows that lose a lot
+ * do not buy more. Each gap below @safe_ns (a move after a longer one is
+ * safe) above the timeout starts a flowlet, which reorders as often as
  * delay_reorder_share() of the gap says over the paths of @windows. The
- * least edge of a flowlet_gaps bucket for which the expected cost stays
+ * least edge of a flowlet_gaps bucket for which the expected count stays
  * within that, at most @safe_ns, DELAY_MIN_TIMEOUT_NS if every bucket's
- * does; 0 without flows. The segments resent after moves are not losses:
- * counted as such, they would buy more moves, which resend more. @why
- * gets the reordering moves expected at the timeout in force and the
- * price of one (if not NULL).
+ * does; 0 without flows. @why gets the reordering moves expected at the
+ * timeout in force and what one cost (delay_move_cost(); if not NULL).
  */
-#define DELAY_MOVE_COST_SHARE	1.0
-#define DELAY_RESENDS_MIN_PER_S 0.1
-#define DELAY_RESENDS_MAX_PER_S 1.0
+#define DELAY_REORDERS_MIN_PER_S 0.1
+#define DELAY_REORDERS_MAX_PER_S 1.0
 
 __u64 delay_move_timeout(const struct delay_gaps *gaps,
 			 const struct delay_window *const *windows, int count,
@@ -147,10 +140,10 @@ void delay_describe(const struct flowlet_auto *a, char *buf, size_t len);
  * - Between the two, queues come and go, and a move reorders only when
  *   it leaves a queue that is full for one that is not. How often, the
  *   paths' samples say (delay_reorder_share()); how many moves a timeout
- *   lets the flows make, their gaps say (flowlet_gaps); what a move that
- *   reorders costs, the segments resent after moves say. The timeout is
- *   the least one at which the moves would have cost the flows no more
- *   than they resent after losses, delay_move_timeout(). On
+ *   lets the flows make, their gaps say (flowlet_gaps). The timeout is
+ *   the least one at which the flows would have made no more
+ *   reordering moves than they resent segments (between 0.1 and 1 per
+ *   flow per second), delay_move_timeout(). On
  *   shallow queues that is a few milliseconds, and flows leave crowded
  *   paths often; on deep ones it grows toward the spread.
  *

@@ -178,12 +178,9 @@ UNIT_TEST(delay_reorder_share)
 }
 
 /* The move timeout: the least bucket edge at which the flows' gaps would
- * have cost them, in reordering moves times what one costs, at most a
- * quarter of what they resent after losses (at least
- * DELAY_RESENDS_MIN_PER_S, at most DELAY_RESENDS_MAX_PER_S per flow and
- * second), over the paths' samples. The timeout in force is the safe
- * one unless a subtest says otherwise: no move below it, and a
- * reordering move priced at DELAY_MOVE_COST_PRIOR (1 segment). */
+ * have made no more reordering moves than they resent segments (at least
+ * DELAY_REORDERS_MIN_PER_S, at most DELAY_REORDERS_MAX_PER_S per flow
+ * per second), over the paths' samples. */
 UNIT_TEST(delay_move_timeout)
 {
 	struct delay_gaps g = { .flows = 4,
@@ -196,8 +193,8 @@ UNIT_TEST(delay_move_timeout)
 
 	subtest("shallow");
 	/* Queues of up to 3 ms, one full when the other is empty: a move
-	 * after 4.2 ms never reorders. No segment resent: 0.1 segment per
-	 * flow and second for moves. */
+	 * after 4.2 ms never reorders. No segment resent: 0.1 reordering
+	 * moves per flow per second. */
 	samples(&a, 1000000, 4000000, 64);
 	samples(&b, 4000000, 1000000, 64);
 	gaps_of(&g, 4200000, 100);
@@ -215,11 +212,10 @@ UNIT_TEST(delay_move_timeout)
 	subtest("deep");
 	/* One queue of 0-50 ms, one idle: a move after 10 ms reorders half
 	 * the time (from the upper half of the full queue), one after 40 ms
-	 * a third of the time: 2.8 reordering moves, 0.33 of them after
-	 * the 40 ms gap. At a segment each, 20 flow-seconds may pay 2 (0.1
-	 * a second each): the one gap of 40 ms, not the five of 10 ms. */
+	 * less often. 8 flows may make 0.8 such moves a second: the one gap
+	 * of 40 ms, not the five of 10 ms. */
 	memset(&g.seen, 0, sizeof(g.seen));
-	g.flow_ns = 20000000000ULL;
+	g.flow_ns = 8000000000ULL;
 	samples(&a, 1000000, 51000000, 51);
 	samples(&b, 1000000, 1000000, 51);
 	gaps_of(&g, 10000000, 5);
@@ -228,54 +224,49 @@ UNIT_TEST(delay_move_timeout)
 	CHECK(t == above(10000000),
 	      "move: above the 10ms gaps, below the 40ms ones (%llu ns)",
 	      (unsigned long long)t);
-	g.flow_ns = 2000000000ULL; /* the same gaps in 2 flow-seconds */
+	g.flow_ns = 800000000; /* the same gaps in 0.1 s */
 	t = move_timeout(&g, two);
 	CHECK(t == above(40000000),
-	      "move: the same gaps in 2 flow-seconds: above the 40ms ones "
-	      "too (%llu ns)",
+	      "move: the same gaps in 0.1s: above the 40ms ones too (%llu ns)",
 	      (unsigned long long)t);
 
 	subtest("resent");
-	/* The same gaps over 20 flow-seconds: their 2.8 reordering moves
-	 * cost 2.8 segments. Flows that resent 3 segments after losses may
-	 * pay that; 2, not. */
-	g.flow_ns = 20000000000ULL;
-	g.seen.retransmits = 3;
+	/* The same gaps over 8 s: they reorder 2.8 times. Flows that
+	 * resent 4 segments may pay that; 2 segments, not. */
+	g.flow_ns = 8000000000ULL;
+	g.seen.retransmits = 4;
 	CHECK(move_timeout(&g, two) == DELAY_MIN_TIMEOUT_NS,
-	      "move: flows that resent 3 segments may pay 3 for moves: the "
+	      "move: flows that resent 4 segments may reorder 4 times: the "
 	      "least timeout");
 	g.seen.retransmits = 2;
 	t = move_timeout(&g, two);
 	CHECK(t == above(10000000),
 	      "move: 2 segments resent: above the 10ms gaps (%llu ns)",
 	      (unsigned long long)t);
-	/* 40 more gaps of 10 ms: 22.8 reordering moves, 22.8 segments,
-	 * more than 20 flow-seconds may pay however much they resend (1
-	 * each a second). */
+	/* 20 more gaps of 10 ms: 12.8 reordering moves, more than 8 flows
+	 * may make in a second however much they resend. */
 	g.seen.retransmits = 1000;
-	gaps_of(&g, 10000000, 40);
+	gaps_of(&g, 10000000, 20);
 	t = move_timeout(&g, two);
 	CHECK(t == above(10000000),
-	      "move: 1000 segments resent buy at most one segment for moves "
-	      "per flow and second (%llu ns)",
+	      "move: 1000 segments resent buy at most one reordering move "
+	      "per flow per second (%llu ns)",
 	      (unsigned long long)t);
+	g.seen.retransmits = 0;
 
 	subtest("cost");
-	/* The same 5 gaps of 10 ms and one of 40 ms, at a timeout in force
-	 * of 1 ms: 2.8 reordering moves, 0.33 after the 40 ms gap. */
+	/* What a reordering move cost, shown: 5 gaps of 10 ms and one of
+	 * 40 ms at a timeout in force of 1 ms reorder 2.8 times; 30
+	 * segments resent after moves make 8.1 each. The move timeout
+	 * stays what the resent segments allow. */
 	memset(&g.seen, 0, sizeof(g.seen));
+	g.flow_ns = 8000000000ULL;
 	gaps_of(&g, 10000000, 5);
 	gaps_of(&g, 40000000, 1);
 	g.timeout_ns = DELAY_MIN_TIMEOUT_NS;
-	g.seen.retransmits = 2;
-	CHECK(delay_move_cost(&g, 2.8) == DELAY_MOVE_COST_PRIOR / 3.8,
-	      "cost: no segment resent after 2.8 reordering moves: (0 + 1) "
-	      "/ (2.8 + 1) each");
-	CHECK(move_timeout(&g, two) == DELAY_MIN_TIMEOUT_NS,
-	      "move: moves that cost 0.26 each, 2 segments resent (pay 2): "
-	      "the least timeout");
-	/* 30 of 40 segments resent after moves: 8 each, and 10 after
-	 * losses pay 10: only the 40 ms gap's 0.33 moves. */
+	CHECK(delay_move_cost(&g, 2.8) == 1 / 3.8,
+	      "cost: no segment resent after 2.8 reordering moves: (0 + 1) / "
+	      "(2.8 + 1) each");
 	g.seen.retransmits = 40;
 	g.seen.resent_after_moves = 30;
 	t = delay_move_timeout(&g, two, 2, DELAY_MAX_TIMEOUT_NS, &why);
@@ -284,19 +275,9 @@ UNIT_TEST(delay_move_timeout)
 	      "each",
 	      (unsigned long long)why.reorders_milli,
 	      (unsigned long long)why.move_cost_milli);
-	CHECK(t == above(10000000),
-	      "move: moves that cost 8 segments each: above the 10ms gaps "
-	      "(%llu ns)",
-	      (unsigned long long)t);
-	/* Every segment resent after a move: no loss buys more than the
-	 * least (2 segments for 20 flow-seconds), and the moves cost 262
-	 * each: above every gap. Counted as losses, they would have bought
-	 * 20. */
-	g.seen.retransmits = g.seen.resent_after_moves = 1000;
-	t = move_timeout(&g, two);
-	CHECK(t == above(40000000),
-	      "move: segments resent after moves buy no moves: above the "
-	      "40ms gaps (%llu ns)",
+	CHECK(t == DELAY_MIN_TIMEOUT_NS,
+	      "cost: 40 segments resent allow the 2.8 reordering moves: the "
+	      "least timeout (%llu ns)",
 	      (unsigned long long)t);
 	g.timeout_ns = DELAY_MAX_TIMEOUT_NS;
 
