@@ -257,6 +257,11 @@ static __always_inline __u32 flow_path(const struct flowlet_config *cfg,
 			}
 		}
 	}
+	if (cfg->mode == FLOWLET_MODE_SHARE)
+		share_account(group, path, now, bytes,
+			      flow == &fresh || flow->path != path ||
+				      share_epoch(flow->last_seen_ns) !=
+					      share_epoch(now));
 	flow->path = path;
 	flow->group = group;
 	flow->config_tag = cfg->generation;

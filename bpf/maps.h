@@ -157,4 +157,21 @@ struct {
 	__type(value, struct flowlet_load);
 } flowlet_load SEC(".maps");
 
+/* Per path group and path, share's traffic counts; the data path. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, FLOWLET_MAX_GROUPS *FLOWLET_MAX_PATHS);
+	__type(key, __u32);
+	__type(value, struct flowlet_share);
+} flowlet_share SEC(".maps");
+
+/* Per path group and path, share's capacity estimates; the watcher
+ * writes them, the data path reads them. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, FLOWLET_MAX_GROUPS *FLOWLET_MAX_PATHS);
+	__type(key, __u32);
+	__type(value, struct flowlet_capacity);
+} flowlet_cap SEC(".maps");
+
 #endif /* FLOWLET_MAPS_H */

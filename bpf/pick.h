@@ -192,6 +192,139 @@ __noinline __u32 least_loaded_path(const struct flowlet_config *cfg,
 	return best;
 }
 
+/* share: the epoch of @now, and the index of @group's @path in
+ * flowlet_share and flowlet_cap. */
+static __always_inline __u32 share_epoch(__u64 now)
+{
+	return (__u32)(now >> FLOWLET_SHARE_EPOCH_SHIFT);
+}
+
+static __always_inline __u32 share_key(__u32 group, __u32 path)
+{
+	return (group & (FLOWLET_MAX_GROUPS - 1)) * FLOWLET_MAX_PATHS +
+	       (path & (FLOWLET_MAX_PATHS - 1));
+}
+
+/* share: @bytes of a flow of @group sent over @path at @now; @first: the
+ * flow's first packet there in this epoch, which counts the flow. CPUs
+ * race on an epoch's reset, and may drop a count there: the count only
+ * needs to be roughly right. */
+static __always_inline void share_account(__u32 group, __u32 path, __u64 now,
+					  __u32 bytes, bool first)
+{
+	__u32 key = share_key(group, path), epoch = share_epoch(now);
+	struct flowlet_share *s = bpf_map_lookup_elem(&flowlet_share, &key);
+	__u32 i = epoch & 1;
+
+	if (!s)
+		return;
+	__sync_fetch_and_add(&s->bytes, bytes);
+	if (!first)
+		return;
+	if (s->epoch[i] != epoch) {
+		s->epoch[i] = epoch;
+		s->flows[i] = 0;
+	}
+	__sync_fetch_and_add(&s->flows[i], 1);
+}
+
+/* share: the flows on a path in @epoch, or in the one before if it had
+ * more (an epoch that just began has seen few of them yet). */
+static __always_inline __u32 share_flows(const struct flowlet_share *s,
+					 __u32 epoch)
+{
+	__u32 now = s->epoch[epoch & 1] == epoch ? s->flows[epoch & 1] : 0,
+	      before = s->epoch[(epoch - 1) & 1] == epoch - 1
+			       ? s->flows[(epoch - 1) & 1]
+			       : 0;
+
+	return now > before ? now : before;
+}
+
+#define SHARE_MAX_CAPACITY ((1ULL << 43) - 1)
+#define SHARE_FLOW_SHIFT   20
+
+/*
+ * share: what a new flowlet of a flow now on @cur would get on @path of
+ * group @group (@cfg's), as a score: the path's capacity (flowlet_cap,
+ * which the watcher fills; 1 where it has not) over its flows in @epoch,
+ * the flow included, times 2^SHARE_FLOW_SHIFT. 0: the path is not usable,
+ * or takes no new flowlets (weight 0). A global function: the verifier
+ * checks it once, and its caller's scan sees only a number.
+ */
+__noinline __u64 share_score(const struct flowlet_config *cfg, __u32 group,
+			     __u32 path, __u32 cur, __u32 epoch)
+{
+	const struct flowlet_capacity *cap;
+	const struct flowlet_group *grp;
+	const struct flowlet_share *s;
+	__u64 capacity, flows;
+	__u32 key;
+
+	if (!cfg)
+		return 0;
+	grp = group_at(cfg, group);
+	if (!path_usable(cfg, grp, path) ||
+	    !grp->weights[path & (FLOWLET_MAX_PATHS - 1)])
+		return 0;
+	key = share_key(group, path);
+	s = bpf_map_lookup_elem(&flowlet_share, &key);
+	cap = bpf_map_lookup_elem(&flowlet_cap, &key);
+	if (!s || !cap)
+		return 0;
+	capacity = cap->bytes_per_s;
+	if (capacity > SHARE_MAX_CAPACITY)
+		capacity = SHARE_MAX_CAPACITY;
+	flows = share_flows(s, epoch);
+	/* The flow counts where it goes; on its own path it is counted
+	 * already, unless it sent nothing there in this epoch or the one
+	 * before. */
+	if (path != cur || !flows)
+		flows++;
+	return ((capacity ? capacity : 1) << SHARE_FLOW_SHIFT) / flows;
+}
+
+/*
+ * The usable path of group @group on which a new flowlet of a flow now on
+ * @cur (FLOWLET_NO_PATH: a new flow) would get the most (share_score()).
+ * A flow leaves @cur only for a score more than 1 +
+ * 1/2^FLOWLET_SHARE_MARGIN_SHIFT times its own. Equal scores go to the
+ * first in a scan that starts at a per-flowlet offset (@h). A global
+ * function, verified once on its own.
+ */
+__noinline __u32 share_path(const struct flowlet_config *cfg, __u32 group,
+			    __u32 h, __u32 cur, __u64 now)
+{
+	__u32 count, start, best = FLOWLET_NO_PATH, epoch = share_epoch(now);
+	__u64 best_score = 0, mine = 0;
+
+	if (!cfg)
+		return FLOWLET_NO_PATH;
+	count = cfg->path_count;
+	start = scale(h, count);
+
+#pragma unroll
+	for (__u32 i = 0; i < FLOWLET_MAX_PATHS; i++) {
+		__u32 path = start + i;
+		__u64 score;
+
+		if (i >= count)
+			break;
+		if (path >= count)
+			path -= count;
+		score = share_score(cfg, group, path, cur, epoch);
+		if (path == cur)
+			mine = score;
+		if (score > best_score) {
+			best = path;
+			best_score = score;
+		}
+	}
+	if (mine && best_score <= mine + (mine >> FLOWLET_SHARE_MARGIN_SHIFT))
+		return cur;
+	return best;
+}
+
 /*
  * The path for this packet, in group @group (@grp, whose slot_count the
  * caller has checked). ecmp and spray decide per packet; the flowlet
@@ -231,6 +364,8 @@ static __always_inline __u32 select_path(const struct flowlet_config *cfg,
 		return slot_path(grp, bpf_get_prandom_u32());
 	case FLOWLET_MODE_LEASTLOAD:
 		return least_loaded_path(cfg, grp, hash, now);
+	case FLOWLET_MODE_SHARE:
+		return share_path(cfg, group, hash, flow->path, now);
 	default:
 		return slot_path(grp, hash);
 	}

@@ -44,6 +44,13 @@
 #define FLOWLET_NEW_FLOWLET_LOAD 16384 /* leastload: a new flowlet's charge */
 #endif
 
+/* share: a flow counts on a path (flowlet_share.flows) in every epoch of
+ * 2^FLOWLET_SHARE_EPOCH_SHIFT ns (about 134 ms) in which it sends there;
+ * a new flowlet moves only to a path whose share per flow is more than
+ * 1 + 1/2^FLOWLET_SHARE_MARGIN_SHIFT times its own path's. */
+#define FLOWLET_SHARE_EPOCH_SHIFT  27
+#define FLOWLET_SHARE_MARGIN_SHIFT 3
+
 /*
  * Where an instance runs, and its program (the function in
  * bpf/flowlet.bpf.c, also the name the kernel reports):
@@ -79,7 +86,8 @@
 	X(ECMP, "ecmp", 0, "hash(flow): one path per flow")                    \
 	X(LETFLOW, "letflow", 1, "a random weighted path per flowlet")         \
 	X(LEASTLOAD, "leastload", 1, "the least load per weight, per flowlet") \
-	X(SPRAY, "spray", 0, "per-packet weighted round robin")
+	X(SPRAY, "spray", 0, "per-packet weighted round robin")                \
+	X(SHARE, "share", 1, "the most measured capacity per flow, per flowlet")
 
 /* Why a packet went to the kernel (XDP_PASS) instead of a path. */
 #define FLOWLET_PASS_REASONS(X)                                               \

@@ -333,4 +333,25 @@ struct flowlet_load {
 	__u64 stamp_ns; /* time the decay was last applied */
 };
 
+/*
+ * flowlet_share[group * FLOWLET_MAX_PATHS + path], mode share: the
+ * group's traffic over the path, counted by the data path (shared by the
+ * CPUs: an atomic add per packet, and one per flow per epoch).
+ */
+struct flowlet_share {
+	__u64 bytes;	/* sent since the entry was reset */
+	__u32 epoch[2]; /* flows[i] counts the flows of epoch epoch[i] */
+	__u32 flows[2]; /* (now >> FLOWLET_SHARE_EPOCH_SHIFT: an epoch) */
+};
+
+/*
+ * flowlet_cap[group * FLOWLET_MAX_PATHS + path], mode share: what
+ * the path carries for the group, in bytes per second, estimated by
+ * `flowletctl watch` (capacity_update() in loader/lib/delay.h); 0: not
+ * known. The data path reads it when a flowlet starts.
+ */
+struct flowlet_capacity {
+	__u64 bytes_per_s;
+};
+
 #endif /* FLOWLET_STRUCTS_H */

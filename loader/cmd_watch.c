@@ -493,8 +493,9 @@ const struct cmd_option watch_options[] = {
 	       "request per path every --probe-interval, out of the path's "
 	       "interface to its next hop; up to @0 addresses, each over the "
 	       "paths of its group (stats shows the delays). Without it, "
-	       "while the timeout is auto in a mode with flowlets, each "
-	       "group's largest recent flow's destination",
+	       "while the timeout is auto in a mode with flowlets or the "
+	       "mode is share, each group's largest recent flow's "
+	       "destination",
 	       .kinds = "n", .args = { FLOWLET_MAX_PROBE_TARGETS },
 	       .repeat = true),
 	OPTION("probe-interval", OPT_PROBE_INTERVAL, "DURATION",

@@ -292,6 +292,7 @@ static int reuse_maps(struct flowlet *skel, const struct instance *old,
 		{ MAP_STATS, true },  { MAP_PSTATS, false },
 		{ MAP_LOAD, false },  { MAP_DELAY, false },
 		{ MAP_GAPS, true },   { MAP_AUTO, false },
+		{ MAP_SHARE, false }, { MAP_CAPACITY, false },
 	};
 
 	if (bpf_obj_get_info_by_fd(old->fds[MAP_FLOWS], &info, &len))

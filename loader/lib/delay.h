@@ -13,6 +13,7 @@
 #define FLOWLET_DELAY_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <linux/types.h>
 
 #include "flowlet.h"

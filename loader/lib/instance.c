@@ -528,6 +528,14 @@ void instance_reset_path(const struct instance *in, __u32 path)
 		bpf_map_update_elem(in->fds[MAP_PSTATS], &path, zeros, BPF_ANY);
 	free(zeros);
 	bpf_map_update_elem(in->fds[MAP_LOAD], &path, &load, BPF_ANY);
+	for (__u32 g = 0; g < FLOWLET_MAX_GROUPS; g++) {
+		__u32 key = g * FLOWLET_MAX_PATHS + path;
+
+		bpf_map_update_elem(in->fds[MAP_SHARE], &key,
+				    &(struct flowlet_share){ 0 }, BPF_ANY);
+		bpf_map_update_elem(in->fds[MAP_CAPACITY], &key,
+				    &(struct flowlet_capacity){ 0 }, BPF_ANY);
+	}
 }
 
 void instance_record_xmit(const struct instance *in, struct instance_config *c)

@@ -40,7 +40,9 @@
 	X(ACTIVE, flowlet_active)          \
 	X(SPRAY, flowlet_spray)            \
 	X(GAPS, flowlet_gaps)              \
-	X(AUTO, flowlet_auto)
+	X(AUTO, flowlet_auto)              \
+	X(SHARE, flowlet_share)            \
+	X(CAPACITY, flowlet_cap)
 
 enum instance_map {
 #define INSTANCE_MAP_ID(id, name) MAP_##id,
@@ -142,7 +144,8 @@ int instance_update(const struct instance *in,
  * active config: from then on new packets were decided under it. */
 double instance_last_flip(void);
 
-/* Zeroes path @path's counters and load (a new path took its place). */
+/* Zeroes path @path's counters, load, share counts and capacities (a
+ * new path took its place). */
 void instance_reset_path(const struct instance *in, __u32 path);
 
 /* Remembers in @c each egress driver's XDP xmit count against the

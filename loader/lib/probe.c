@@ -17,6 +17,7 @@
 #include "clock.h"
 #include "delay.h"
 #include "log.h"
+#include "capacity.h"
 #include "names.h"
 #include "nl.h"
 #include "probe.h"
@@ -25,10 +26,10 @@
 #define OUTSTANDING 4096       /* probes in flight, by sequence number */
 #define PAIRS	    (FLOWLET_MAX_PROBE_TARGETS * FLOWLET_MAX_PATHS)
 
-/* Every PICK_EVERY_NS, while the timeout is auto in a mode with flowlets,
- * the watcher looks at the flows: how many each group has, and their gaps
- * (flowlet_gaps). Without --probe, the targets are the flows'
- * destinations: a group with no target gets the destination of its
+/* Every PICK_EVERY_NS, while the timeout is auto in a mode with flowlets
+ * or the mode is share, the watcher looks at the flows: how many each
+ * group has, and their gaps (flowlet_gaps). Without --probe, the targets are
+ * the flows' destinations: a group with no target gets the destination of its
  * largest flow that sent within PICK_RECENT_NS. A target no flow went to
  * for PICK_IDLE_NS is let go, and so is one that answered none of
  * PICK_SILENT_PROBES probes on any path (not picked again for
@@ -53,6 +54,8 @@ struct pair {
 	__u8 mac[ETH_ALEN]; /* another next hop starts a new window */
 	bool active;	    /* the target's group has this path */
 	bool dirty;	    /* not written to flowlet_delay since a change */
+	__u32 look_round;   /* mode share: the target's round at the last
+			     * look, where this look's samples begin */
 };
 
 struct target {
@@ -94,6 +97,8 @@ struct prober {
 	__u64 pick_ns;	 /* the next look at the flows */
 	__u64 looked_ns; /* the last one (0: none yet) */
 	struct group_flows groups[FLOWLET_MAX_GROUPS];
+	/* mode share: each group's paths' capacities */
+	struct capacity capacity[FLOWLET_MAX_GROUPS][FLOWLET_MAX_PATHS];
 	struct silent silent[FLOWLET_MAX_PROBE_TARGETS];
 	int silent_next;
 	void (*notify)(void *ctx, const struct ip_addr *target, int group,
@@ -598,9 +603,10 @@ static void read_gaps(struct prober *p, const struct instance_config *c,
 }
 
 /*
- * Without --probe: while the timeout is auto in a mode with flowlets
- * (@want), each group balancing traffic gets a target, the destination
- * of its largest recent flow (@best, with its @bytes); see PICK_EVERY_NS.
+ * Without --probe: while the timeout is auto in a mode with flowlets, or
+ * the mode is share (@want), each group balancing traffic gets a target, the
+ * destination of its largest recent flow (@best, with its @bytes); see
+ * PICK_EVERY_NS.
  */
 static void pick_targets(struct prober *p, const struct instance_config *c,
 			 __u64 now, bool want, const struct ip_addr *best,
@@ -664,25 +670,90 @@ static void pick_targets(struct prober *p, const struct instance_config *c,
 	}
 }
 
+/* Mode share (@want): each group's paths' capacities from what they
+ * carried over the last @elapsed_ns and whether the probes of the group's
+ * targets found their queues full meanwhile (capacity.h), into
+ * flowlet_cap; otherwise they are forgotten. */
+static void look_capacity(struct prober *p, const struct instance_config *c,
+			  __u64 now, __u64 elapsed_ns, bool want)
+{
+	double queued[FLOWLET_MAX_GROUPS][FLOWLET_MAX_PATHS];
+
+	if (!want) {
+		memset(p->capacity, 0, sizeof(p->capacity));
+		return;
+	}
+	for (int g = 0; g < FLOWLET_MAX_GROUPS; g++) {
+		for (int i = 0; i < FLOWLET_MAX_PATHS; i++)
+			queued[g][i] = -1;
+	}
+	for (int t = 0; t < FLOWLET_MAX_PROBE_TARGETS; t++) {
+		int g = p->targets[t].used
+				? group_of(p->in, &p->targets[t].addr)
+				: -1;
+
+		for (int i = 0; i < FLOWLET_MAX_PATHS; i++) {
+			struct pair *pr = &p->pairs[t * FLOWLET_MAX_PATHS + i];
+			double q = capacity_queued(&pr->window, pr->look_round);
+
+			pr->look_round = p->targets[t].round;
+			if (g >= 0 && g < FLOWLET_MAX_GROUPS && pr->active &&
+			    q > queued[g][i])
+				queued[g][i] = q;
+		}
+	}
+	for (__u32 g = 0; g < c->cfg.group_count && g < FLOWLET_MAX_GROUPS;
+	     g++) {
+		const struct capacity *caps[FLOWLET_MAX_PATHS];
+		__u32 index[FLOWLET_MAX_PATHS];
+		__u64 fill[FLOWLET_MAX_PATHS];
+		int n = 0;
+
+		for (__u32 i = 0; i < c->cfg.path_count; i++) {
+			struct flowlet_share s;
+			__u32 key = g * FLOWLET_MAX_PATHS + i;
+
+			if (!(c->cfg.groups[g].members & (1u << i)) ||
+			    bpf_map_lookup_elem(p->in->fds[MAP_SHARE], &key,
+						&s))
+				continue;
+			capacity_look(&p->capacity[g][i], s.bytes, elapsed_ns,
+				      queued[g][i], now);
+			caps[n] = &p->capacity[g][i];
+			index[n++] = key;
+		}
+		capacity_fill(caps, n, fill);
+		for (int i = 0; i < n; i++) {
+			struct flowlet_capacity cap = { fill[i] };
+
+			bpf_map_update_elem(p->in->fds[MAP_CAPACITY], &index[i],
+					    &cap, BPF_ANY);
+		}
+	}
+}
+
 /* Every PICK_EVERY_NS: the flows' gaps and counts (while the timeout
- * is auto in a mode with flowlets), and without --probe the targets. */
+ * is auto in a mode with flowlets), the paths' capacities (mode share),
+ * and without --probe the targets (in either case). */
 static void look(struct prober *p, const struct instance_config *c, __u64 now)
 {
 	struct ip_addr best[FLOWLET_MAX_GROUPS];
 	__u64 bytes[FLOWLET_MAX_GROUPS] = { 0 },
 	      active[FLOWLET_MAX_GROUPS] = { 0 }, since = p->looked_ns;
-	bool want = c->cfg.count_gaps; /* auto, in a mode with flowlets */
+	bool want = c->cfg.count_gaps, /* auto, in a mode with flowlets */
+		share = c->cfg.mode == FLOWLET_MODE_SHARE;
 
 	if (now < p->pick_ns)
 		return;
 	p->pick_ns = now + PICK_EVERY_NS;
 	p->looked_ns = now;
-	if (want)
+	if (want || share)
 		look_at_flows(p, now, since ? since : now - PICK_EVERY_NS, best,
 			      bytes, active);
 	read_gaps(p, c, since ? now - since : 0, want, active);
+	look_capacity(p, c, now, since ? now - since : 0, share);
 	if (p->automatic)
-		pick_targets(p, c, now, want, best, bytes);
+		pick_targets(p, c, now, want || share, best, bytes);
 }
 
 void prober_tick(struct prober *p, const struct instance_config *c)

@@ -44,7 +44,8 @@ enum prober_change {
 	PROBER_PICKED,	/* the largest recent flow of its group goes there */
 	PROBER_IDLE,	/* no flow went there for PICK_IDLE_NS */
 	PROBER_SILENT,	/* it answered no probe on any path */
-	PROBER_UNWANTED /* the timeout is fixed, or the mode has no flowlets */
+	PROBER_UNWANTED /* the timeout is fixed or the mode has no flowlets,
+			 * and the mode is not share */
 };
 
 /* @fn(@ctx, target, its group, why) each time an auto target comes or

@@ -192,7 +192,6 @@ void reset_state(void)
 						   sizeof(struct flowlet_gaps)
 					   ? sizeof(struct flowlet_stats)
 					   : sizeof(struct flowlet_gaps));
-	struct flowlet_load load = { 0 };
 	static const enum instance_map tables[] = { MAP_FLOWS, MAP_NEW,
 						    MAP_FLOWS6, MAP_NEW6 };
 	struct flowlet_flow_key key; /* the larger of the two keys */
@@ -205,12 +204,8 @@ void reset_state(void)
 		while (!bpf_map_get_next_key(fd, NULL, &key))
 			bpf_map_delete_elem(fd, &key);
 	}
-	for (__u32 i = 0; i < FLOWLET_MAX_PATHS; i++) {
-		bpf_map_update_elem(map_fd(skel->maps.flowlet_pstats), &i,
-				    zeros, BPF_ANY);
-		bpf_map_update_elem(map_fd(skel->maps.flowlet_load), &i, &load,
-				    BPF_ANY);
-	}
+	for (__u32 i = 0; i < FLOWLET_MAX_PATHS; i++)
+		instance_reset_path(&unit_in, i);
 	for (__u32 g = 0; g < FLOWLET_MAX_GROUPS; g++)
 		bpf_map_update_elem(map_fd(skel->maps.flowlet_gaps), &g, zeros,
 				    BPF_ANY);

@@ -696,6 +696,162 @@ UNIT_TEST(leastload)
 	}
 }
 
+/* share: path @path's capacity for group 0, as the watcher writes it. */
+static void set_capacity(__u32 path, __u64 bytes_per_s)
+{
+	struct flowlet_capacity cap = { bytes_per_s };
+
+	bpf_map_update_elem(map_fd(skel->maps.flowlet_cap), &path, &cap,
+			    BPF_ANY);
+}
+
+/* share: the flows path @path of group 0 counted in the epoch of now. */
+static __u32 share_flows_now(__u32 path)
+{
+	__u32 epoch = clock_now() >> FLOWLET_SHARE_EPOCH_SHIFT;
+	struct flowlet_share s;
+
+	if (bpf_map_lookup_elem(map_fd(skel->maps.flowlet_share), &path, &s) ||
+	    s.epoch[epoch & 1] != epoch)
+		return 0;
+	return s.flows[epoch & 1];
+}
+
+/* share: @n new flows (source ports from @sport), one packet each; their
+ * paths counted into @count (room for 4). */
+static void share_new_flows(int n, __u16 sport, int *count)
+{
+	for (int i = 0; i < n; i++) {
+		int path = send_spec(&(struct pkt_spec){ .sport = sport + i });
+
+		if (path >= 0 && path < 4)
+			count[path]++;
+	}
+}
+
+UNIT_TEST(share)
+{
+	struct flowlet_config cfg;
+
+	/* Capacities 4:1: each new flow takes the path where it gets the
+	 * most per flow, 4 on path 1 for each on path 0 (a tie, at 4 to 1,
+	 * may go either way). */
+	if (subtest("capacity")) {
+		int count[4] = { 0 };
+
+		configure(&cfg, 2, NULL, FLOWLET_MODE_SHARE);
+		set_capacity(0, 100000);
+		set_capacity(1, 400000);
+		share_new_flows(3, 7000, count);
+		CHECK(count[1] == 3,
+		      "capacities 1:4: the first 3 flows go to "
+		      "the faster path (%d)",
+		      count[1]);
+		share_new_flows(7, 7003, count);
+		CHECK(count[0] + count[1] == 10 && count[1] >= 7 &&
+			      count[1] <= 8,
+		      "10 flows split %d:%d (2:8 or 3:7)", count[0], count[1]);
+		CHECK(share_flows_now(0) == (__u32)count[0] &&
+			      share_flows_now(1) == (__u32)count[1],
+		      "the data path counted them (%u, %u)", share_flows_now(0),
+		      share_flows_now(1));
+	}
+
+	/* No capacity measured: every path counts as 1, and flows spread
+	 * by their count alone. */
+	if (subtest("unmeasured")) {
+		int count[4] = { 0 };
+
+		configure(&cfg, 4, NULL, FLOWLET_MODE_SHARE);
+		share_new_flows(8, 7100, count);
+		CHECK(count[0] == 2 && count[1] == 2 && count[2] == 2 &&
+			      count[3] == 2,
+		      "8 flows over 4 unmeasured paths: %d/%d/%d/%d (2 each)",
+		      count[0], count[1], count[2], count[3]);
+	}
+
+	/* A flow's new flowlet stays unless another path gives it more by
+	 * an eighth: alone on 100, it stays beside an idle 110 and moves
+	 * to an idle 120. */
+	if (subtest("margin")) {
+		int first, stayed, moved;
+
+		configure(&cfg, 2, NULL, FLOWLET_MODE_SHARE);
+		set_capacity(0, 1000000);
+		set_capacity(1, 1);
+		first = send_port(7200);
+		set_capacity(0, 100000);
+		set_capacity(1, 110000);
+		advance(TIMEOUT_NS + 1);
+		stayed = send_port(7200);
+		set_capacity(1, 120000);
+		advance(TIMEOUT_NS + 1);
+		moved = send_port(7200);
+		CHECK(first == 0 && stayed == 0 && moved == 1,
+		      "on 100 beside 110 it stays (%d), beside 120 it moves "
+		      "(%d)",
+		      stayed, moved);
+	}
+
+	/* Within its flowlet a flow keeps its path whatever the shares. */
+	if (subtest("flowlet")) {
+		int first, then;
+
+		configure(&cfg, 2, NULL, FLOWLET_MODE_SHARE);
+		set_capacity(0, 1000000);
+		set_capacity(1, 1);
+		first = send_port(7300);
+		set_capacity(1, 100000000);
+		advance(TIMEOUT_NS / 2);
+		then = send_port(7300);
+		CHECK(first == 0 && then == 0,
+		      "a packet within the timeout stays on its path (%d)",
+		      then);
+	}
+
+	/* Counts last the epoch and the next, then go: 3 flows on path 0
+	 * are still there one epoch on, and gone two epochs on. */
+	if (subtest("epochs")) {
+		__u64 epoch = 1ULL << FLOWLET_SHARE_EPOCH_SHIFT;
+		int count[4] = { 0 }, next[4] = { 0 }, later[4] = { 0 };
+
+		configure(&cfg, 2, NULL, FLOWLET_MODE_SHARE);
+		set_clock((clock_now() | (epoch - 1)) + 1);
+		set_capacity(0, 1000);
+		set_capacity(1, 1);
+		share_new_flows(3, 7400, count);
+		set_capacity(0, 1);
+		advance(epoch);
+		share_new_flows(1, 7410, next);
+		advance(epoch);
+		share_new_flows(1, 7420, later);
+		CHECK(count[0] == 3 && next[1] == 1 && later[0] == 1,
+		      "3 flows on path 0 (%d); one epoch on a new flow avoids "
+		      "it (%d), two on they are no longer counted, and the "
+		      "next one goes there (%d)",
+		      count[0], next[1], later[0]);
+		CHECK(share_flows_now(0) + share_flows_now(1) == 1,
+		      "the epoch counts only the flow that sent in it (%u)",
+		      share_flows_now(0) + share_flows_now(1));
+	}
+
+	/* Paths of weight 0 take no new flowlets; down paths none at all. */
+	if (subtest("weight0_down")) {
+		const __u32 weights[3] = { 1, 0, 1 };
+		int count[4] = { 0 };
+
+		configure(&cfg, 3, weights, FLOWLET_MODE_SHARE);
+		set_capacity(1, 1000000000);
+		cfg.paths[2].down = FLOWLET_DOWN(LINK);
+		commit(&cfg);
+		share_new_flows(6, 7500, count);
+		CHECK(count[0] == 6,
+		      "weight 0 and a down path: 6 flows on the "
+		      "one left (%d)",
+		      count[0]);
+	}
+}
+
 UNIT_TEST(down_path)
 {
 	struct flowlet_config cfg;
