@@ -235,6 +235,11 @@ static __always_inline __u32 flow_path(const struct flowlet_config *cfg,
 			telemetry(&stats->hist, flow, gap, new_flowlet);
 	} else
 		flow = &fresh;
+	if (cfg->mode == FLOWLET_MODE_SHARE && !new_flowlet &&
+	    share_reroute(cfg, group, flow, now)) {
+		new_flowlet = true;
+		stats->rerouted++;
+	}
 	if (new_flowlet) {
 		flow->flowlet++;
 		flow->flowlet_packets0 = flow->packets;

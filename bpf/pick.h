@@ -242,14 +242,16 @@ static __always_inline __u32 share_flows(const struct flowlet_share *s,
 }
 
 #define SHARE_MAX_CAPACITY ((1ULL << 43) - 1)
-#define SHARE_FLOW_SHIFT   20
+#define SHARE_UNMEASURED   (1ULL << 20) /* as every path counts then */
+#define SHARE_FLOW_SHIFT   12
 
 /*
  * share: what a new flowlet of a flow now on @cur would get on @path of
  * group @group (@cfg's), as a score: the path's capacity (flowlet_cap,
- * which the watcher fills; 1 where it has not) over its flows in @epoch,
- * the flow included, times 2^SHARE_FLOW_SHIFT. 0: the path is not usable,
- * or takes no new flowlets (weight 0). A global function: the verifier
+ * which the watcher fills; where it has not, every path counts the same)
+ * over its flows in @epoch, the flow included, or its spare capacity if
+ * more, times 2^SHARE_FLOW_SHIFT (below 2^55), at least 1. 0: the path is not
+ * usable, or takes no new flowlets (weight 0). A global function: the verifier
  * checks it once, and its caller's scan sees only a number.
  */
 __noinline __u64 share_score(const struct flowlet_config *cfg, __u32 group,
@@ -258,7 +260,7 @@ __noinline __u64 share_score(const struct flowlet_config *cfg, __u32 group,
 	const struct flowlet_capacity *cap;
 	const struct flowlet_group *grp;
 	const struct flowlet_share *s;
-	__u64 capacity, flows;
+	__u64 capacity, spare, flows, score;
 	__u32 key;
 
 	if (!cfg)
@@ -275,28 +277,41 @@ __noinline __u64 share_score(const struct flowlet_config *cfg, __u32 group,
 	capacity = cap->bytes_per_s;
 	if (capacity > SHARE_MAX_CAPACITY)
 		capacity = SHARE_MAX_CAPACITY;
+	if (!capacity)
+		capacity = SHARE_UNMEASURED;
+	spare = cap->spare_per_s < capacity ? cap->spare_per_s : capacity;
 	flows = share_flows(s, epoch);
 	/* The flow counts where it goes; on its own path it is counted
 	 * already, unless it sent nothing there in this epoch or the one
 	 * before. */
 	if (path != cur || !flows)
 		flows++;
-	return ((capacity ? capacity : 1) << SHARE_FLOW_SHIFT) / flows;
+	/* Its part, or what the path has spare if that is more (flows that
+	 * send little count as flows). */
+	score = (capacity << SHARE_FLOW_SHIFT) / flows;
+	if (score < spare << SHARE_FLOW_SHIFT)
+		score = spare << SHARE_FLOW_SHIFT;
+	return score ? score : 1;
 }
+
+/* share_best()'s answer: the path in the low 32 bits, and in the high 32
+ * how much more it gives than the flow's own path, in 64ths (at most
+ * SHARE_GAIN_NONE, also when the flow has no usable path of its own). */
+#define SHARE_GAIN_UNIT 64
+#define SHARE_GAIN_NONE 0xffffffffULL
 
 /*
  * The usable path of group @group on which a new flowlet of a flow now on
- * @cur (FLOWLET_NO_PATH: a new flow) would get the most (share_score()).
- * A flow leaves @cur only for a score more than 1 +
- * 1/2^FLOWLET_SHARE_MARGIN_SHIFT times its own. Equal scores go to the
- * first in a scan that starts at a per-flowlet offset (@h). A global
- * function, verified once on its own.
+ * @cur (FLOWLET_NO_PATH: a new flow) would get the most (share_score()),
+ * and its gain over @cur. Equal scores go to the first in a scan that
+ * starts at a per-flowlet offset (@h). A global function, verified once
+ * on its own.
  */
-__noinline __u32 share_path(const struct flowlet_config *cfg, __u32 group,
+__noinline __u64 share_best(const struct flowlet_config *cfg, __u32 group,
 			    __u32 h, __u32 cur, __u64 now)
 {
 	__u32 count, start, best = FLOWLET_NO_PATH, epoch = share_epoch(now);
-	__u64 best_score = 0, mine = 0;
+	__u64 best_score = 0, mine = 0, gain = SHARE_GAIN_NONE;
 
 	if (!cfg)
 		return FLOWLET_NO_PATH;
@@ -320,9 +335,43 @@ __noinline __u32 share_path(const struct flowlet_config *cfg, __u32 group,
 			best_score = score;
 		}
 	}
-	if (mine && best_score <= mine + (mine >> FLOWLET_SHARE_MARGIN_SHIFT))
-		return cur;
-	return best;
+	if (mine && best_score / mine < SHARE_GAIN_NONE / SHARE_GAIN_UNIT)
+		gain = best_score * SHARE_GAIN_UNIT / mine;
+	return gain << 32 | best;
+}
+
+/* share: the path of a new flowlet of a flow now on @cur: the best one
+ * (share_best()), unless it gives no more than 1 +
+ * 1/2^FLOWLET_SHARE_MARGIN_SHIFT times the flow's own. */
+static __always_inline __u32 share_path(const struct flowlet_config *cfg,
+					__u32 group, __u32 h, __u32 cur,
+					__u64 now)
+{
+	__u64 pick = share_best(cfg, group, h, cur, now);
+
+	if ((pick >> 32) >
+	    SHARE_GAIN_UNIT + (SHARE_GAIN_UNIT >> FLOWLET_SHARE_MARGIN_SHIFT))
+		return (__u32)pick;
+	return cur;
+}
+
+/*
+ * share: whether @flow (of group @group), at its first packet of an epoch
+ * and after FLOWLET_SHARE_REROUTE_BYTES in its flowlet, should leave its
+ * path within the flowlet, which may reorder: another path gives it
+ * FLOWLET_SHARE_REROUTE_GAIN times what it gets. A global function, so
+ * that the packet's own verification sees one branch.
+ */
+__noinline bool share_reroute(const struct flowlet_config *cfg, __u32 group,
+			      const struct flowlet_flow *flow, __u64 now)
+{
+	if (!cfg || !flow ||
+	    share_epoch(flow->last_seen_ns) == share_epoch(now) ||
+	    (__u32)flow->bytes - flow->flowlet_bytes0 <
+		    FLOWLET_SHARE_REROUTE_BYTES)
+		return false;
+	return (share_best(cfg, group, flow->flowlet, flow->path, now) >> 32) >=
+	       FLOWLET_SHARE_REROUTE_GAIN * SHARE_GAIN_UNIT;
 }
 
 /*

@@ -50,6 +50,12 @@
  * 1 + 1/2^FLOWLET_SHARE_MARGIN_SHIFT times its own path's. */
 #define FLOWLET_SHARE_EPOCH_SHIFT  27
 #define FLOWLET_SHARE_MARGIN_SHIFT 3
+/* share: a flow that sent FLOWLET_SHARE_REROUTE_BYTES in its flowlet
+ * (Hermes's S) leaves its path without a gap, at its first packet of an
+ * epoch, for one where it would get FLOWLET_SHARE_REROUTE_GAIN times as
+ * much: one reordering, against a path much worse than another. */
+#define FLOWLET_SHARE_REROUTE_BYTES 600000
+#define FLOWLET_SHARE_REROUTE_GAIN  2
 
 /*
  * Where an instance runs, and its program (the function in

@@ -314,6 +314,9 @@ struct flowlet_path_stats {
 	X(path_changes_unsafe, "unsafe path changes",                      \
 	  "--timeout auto: TCP and UDP flows' path changes after a "       \
 	  "shorter gap, which may reorder.")                               \
+	X(rerouted, "rerouted",                                            \
+	  "share: flows moved within their flowlet, to a path where they " \
+	  "would get twice as much.")                                      \
 	X(redirected, "redirected", "Packets sent over a path.")
 
 struct flowlet_stats {
@@ -352,6 +355,8 @@ struct flowlet_share {
  */
 struct flowlet_capacity {
 	__u64 bytes_per_s;
+	__u64 spare_per_s; /* of it, what the path did not carry in the
+			    * watcher's last look (about a second) */
 };
 
 #endif /* FLOWLET_STRUCTS_H */

@@ -27,6 +27,7 @@ void capacity_look(struct capacity *c, __u64 bytes, __u64 elapsed_ns,
 	}
 	rate = (__u64)((bytes - c->bytes) * 1e9 / elapsed_ns);
 	c->bytes = bytes;
+	c->carried = rate;
 	if (queued >= 0.5 && rate) {
 		c->bytes_per_s =
 			c->bytes_per_s ? (c->bytes_per_s + rate) / 2 : rate;
@@ -38,7 +39,8 @@ void capacity_look(struct capacity *c, __u64 bytes, __u64 elapsed_ns,
 		c->bytes_per_s = 0;
 }
 
-void capacity_fill(const struct capacity *const *caps, int count, __u64 *out)
+void capacity_fill(const struct capacity *const *caps, int count,
+		   struct flowlet_capacity *out)
 {
 	__u64 top = 0;
 
@@ -46,6 +48,11 @@ void capacity_fill(const struct capacity *const *caps, int count, __u64 *out)
 		if (caps[i]->bytes_per_s > top)
 			top = caps[i]->bytes_per_s;
 	}
-	for (int i = 0; i < count; i++)
-		out[i] = caps[i]->bytes_per_s ? caps[i]->bytes_per_s : top;
+	for (int i = 0; i < count; i++) {
+		__u64 cap = caps[i]->bytes_per_s ? caps[i]->bytes_per_s : top;
+
+		out[i].bytes_per_s = cap;
+		out[i].spare_per_s =
+			cap > caps[i]->carried ? cap - caps[i]->carried : 0;
+	}
 }

@@ -29,6 +29,7 @@
 struct capacity {
 	__u64 bytes;	   /* the path's byte counter at the last look */
 	__u64 bytes_per_s; /* the estimate; 0: none */
+	__u64 carried;	   /* bytes per second over the last look */
 	__u64 full_ns;	   /* the last look that saw the path full */
 	bool read;	   /* bytes holds a reading */
 };
@@ -52,7 +53,9 @@ void capacity_look(struct capacity *c, __u64 bytes, __u64 elapsed_ns,
 
 /* What the data path is given for each of @count paths into @out: its
  * estimate, or for a path without one the largest of the others' (it is
- * tried as if it were as good, and then measured); 0 if none has one. */
-void capacity_fill(const struct capacity *const *caps, int count, __u64 *out);
+ * tried as if it were as good, and then measured), and of that what it
+ * did not carry in the last look; 0 if none has one. */
+void capacity_fill(const struct capacity *const *caps, int count,
+		   struct flowlet_capacity *out);
 
 #endif /* FLOWLET_CAPACITY_H */

@@ -706,7 +706,7 @@ static void look_capacity(struct prober *p, const struct instance_config *c,
 	     g++) {
 		const struct capacity *caps[FLOWLET_MAX_PATHS];
 		__u32 index[FLOWLET_MAX_PATHS];
-		__u64 fill[FLOWLET_MAX_PATHS];
+		struct flowlet_capacity fill[FLOWLET_MAX_PATHS];
 		int n = 0;
 
 		for (__u32 i = 0; i < c->cfg.path_count; i++) {
@@ -723,12 +723,9 @@ static void look_capacity(struct prober *p, const struct instance_config *c,
 			index[n++] = key;
 		}
 		capacity_fill(caps, n, fill);
-		for (int i = 0; i < n; i++) {
-			struct flowlet_capacity cap = { fill[i] };
-
+		for (int i = 0; i < n; i++)
 			bpf_map_update_elem(p->in->fds[MAP_CAPACITY], &index[i],
-					    &cap, BPF_ANY);
-		}
+					    &fill[i], BPF_ANY);
 	}
 }
 

@@ -96,17 +96,28 @@ UNIT_TEST(capacity_look)
 
 UNIT_TEST(capacity_fill)
 {
-	struct capacity a = { .bytes_per_s = 6 }, b = { 0 },
-			c = { .bytes_per_s = 2 };
+	struct capacity a = { .bytes_per_s = 6, .carried = 6 },
+			b = { .carried = 1 },
+			c = { .bytes_per_s = 2, .carried = 3 };
 	const struct capacity *caps[3] = { &a, &b, &c }, *none[1] = { &b };
-	__u64 out[3];
+	struct flowlet_capacity out[3];
 
 	capacity_fill(caps, 3, out);
-	CHECK(out[0] == 6 && out[1] == 6 && out[2] == 2,
+	CHECK(out[0].bytes_per_s == 6 && out[1].bytes_per_s == 6 &&
+		      out[2].bytes_per_s == 2,
 	      "a path without an estimate counts as the best one: %llu %llu "
 	      "%llu",
-	      (unsigned long long)out[0], (unsigned long long)out[1],
-	      (unsigned long long)out[2]);
+	      (unsigned long long)out[0].bytes_per_s,
+	      (unsigned long long)out[1].bytes_per_s,
+	      (unsigned long long)out[2].bytes_per_s);
+	CHECK(!out[0].spare_per_s && out[1].spare_per_s == 5 &&
+		      !out[2].spare_per_s,
+	      "spare: what the estimate leaves over what a path carried "
+	      "(%llu %llu %llu)",
+	      (unsigned long long)out[0].spare_per_s,
+	      (unsigned long long)out[1].spare_per_s,
+	      (unsigned long long)out[2].spare_per_s);
 	capacity_fill(none, 1, out);
-	CHECK(out[0] == 0, "no estimate at all: 0");
+	CHECK(!out[0].bytes_per_s && !out[0].spare_per_s,
+	      "no estimate at all: 0");
 }

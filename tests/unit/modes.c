@@ -696,10 +696,11 @@ UNIT_TEST(leastload)
 	}
 }
 
-/* share: path @path's capacity for group 0, as the watcher writes it. */
+/* share: path @path's capacity for group 0, as the watcher writes it
+ * (none of it spare). */
 static void set_capacity(__u32 path, __u64 bytes_per_s)
 {
-	struct flowlet_capacity cap = { bytes_per_s };
+	struct flowlet_capacity cap = { bytes_per_s, 0 };
 
 	bpf_map_update_elem(map_fd(skel->maps.flowlet_cap), &path, &cap,
 			    BPF_ANY);
@@ -770,6 +771,32 @@ UNIT_TEST(share)
 		      count[0], count[1], count[2], count[3]);
 	}
 
+	/* A path whose flows leave capacity spare (they send little) is
+	 * worth its spare: 4 flows on path 1 share 100, but 90 is spare,
+	 * more than the 25 a fourth flow on path 0 would get. */
+	if (subtest("spare")) {
+		struct flowlet_capacity spare = { 100000, 90000 };
+		__u32 one = 1;
+		int count[4] = { 0 }, first;
+
+		configure(&cfg, 2, NULL, FLOWLET_MODE_SHARE);
+		set_capacity(0, 100000);
+		set_capacity(1, 1);
+		share_new_flows(3, 7700, count);
+		set_capacity(0, 1);
+		set_capacity(1, 100000);
+		share_new_flows(4, 7710, count);
+		set_capacity(0, 100000);
+		first = send_port(7720);
+		bpf_map_update_elem(map_fd(skel->maps.flowlet_cap), &one,
+				    &spare, BPF_ANY);
+		CHECK(count[0] == 3 && count[1] == 4 && first == 0 &&
+			      send_port(7721) == 1,
+		      "3 flows on 100, 4 on 100: a new flow joins the 3 (%d), "
+		      "and with 90 spare beside the 4, them",
+		      first);
+	}
+
 	/* A flow's new flowlet stays unless another path gives it more by
 	 * an eighth: alone on 100, it stays beside an idle 110 and moves
 	 * to an idle 120. */
@@ -833,6 +860,53 @@ UNIT_TEST(share)
 		CHECK(share_flows_now(0) + share_flows_now(1) == 1,
 		      "the epoch counts only the flow that sent in it (%u)",
 		      share_flows_now(0) + share_flows_now(1));
+	}
+
+	/* Within a flowlet, after 600 KB, at the first packet of an epoch,
+	 * a flow leaves its path for one that gives it twice as much (one
+	 * reordering), not for one that gives it 1.5 times as much; a flow
+	 * that sent less (beside it on path 0) stays. */
+	if (subtest("reroute")) {
+		__u64 epoch = 1ULL << FLOWLET_SHARE_EPOCH_SHIFT, start;
+		int big = -1, at_1_5 = -1, at_2_5 = -1, small_first, small = -1;
+		__u64 before;
+
+		configure(&cfg, 2, NULL, FLOWLET_MODE_SHARE);
+		start = (clock_now() | (epoch - 1)) + 1;
+		set_clock(start);
+		set_capacity(0, 1000000000);
+		set_capacity(1, 1);
+		small_first = send_port(7601);
+		/* 1400 frames of 454 bytes: 635600 */
+		for (int i = 0; i < 1400; i++) {
+			big = send_spec(&(struct pkt_spec){ .sport = 7600,
+							    .payload = 400 });
+			advance(2000);
+		}
+		/* Path 0 has two flows: 50000 each. */
+		set_capacity(0, 100000);
+		set_capacity(1, 75000);
+		before = read_stats().rerouted;
+		while (clock_now() < start + epoch + 1000000) {
+			advance(10000000);
+			at_1_5 = send_port(7600);
+			small = send_port(7601);
+		}
+		set_capacity(1, 125000);
+		while (clock_now() < start + 2 * epoch + 1000000) {
+			advance(10000000);
+			at_2_5 = send_port(7600);
+			small = send_port(7601);
+		}
+		CHECK(big == 0 && at_1_5 == 0 && at_2_5 == 1 &&
+			      read_stats().rerouted == before + 1,
+		      "600 KB on path 0: it stays beside 1.5 times as much "
+		      "(%d), and moves to 2.5 times as much (%d, %llu "
+		      "rerouted)",
+		      at_1_5, at_2_5,
+		      (unsigned long long)(read_stats().rerouted - before));
+		CHECK(small_first == 0 && small == 0,
+		      "a flow that sent less stays (%d)", small);
 	}
 
 	/* Paths of weight 0 take no new flowlets; down paths none at all. */
