@@ -192,53 +192,50 @@ __noinline __u32 least_loaded_path(const struct flowlet_config *cfg,
 	return best;
 }
 
-/* share: the epoch of @now, and the index of @group's @path in
- * flowlet_share and flowlet_cap. */
-static __always_inline __u32 share_epoch(__u64 now)
-{
-	return (__u32)(now >> FLOWLET_SHARE_EPOCH_SHIFT);
-}
-
+/* share: the index of @group's @path in flowlet_share and flowlet_cap. */
 static __always_inline __u32 share_key(__u32 group, __u32 path)
 {
 	return (group & (FLOWLET_MAX_GROUPS - 1)) * FLOWLET_MAX_PATHS +
 	       (path & (FLOWLET_MAX_PATHS - 1));
 }
 
-/* share: @bytes of a flow of @group sent over @path at @now; @first: the
- * flow's first packet there in this epoch, which counts the flow. CPUs
- * race on an epoch's reset, and may drop a count there: the count only
- * needs to be roughly right. */
-static __always_inline void share_account(__u32 group, __u32 path, __u64 now,
-					  __u32 bytes, bool first)
+/* share: whether @flow counts on its path: it has sent
+ * FLOWLET_SHARE_FLOW_BYTES (flows that send little do not take a part of
+ * a path's capacity), and it sent there in this epoch or the one before
+ * (@epoch). */
+static __always_inline bool share_counted(const struct flowlet_flow *flow)
 {
-	__u32 key = share_key(group, path), epoch = share_epoch(now);
+	return flow->bytes >= FLOWLET_SHARE_FLOW_BYTES;
+}
+
+/*
+ * share: the @bytes of a packet of @flow (of @group, before the packet is
+ * counted in it; packets 0: a new flow) sent over @path at @now. The flow
+ * counts on the path at its first packet there in an epoch, or when it
+ * reaches FLOWLET_SHARE_FLOW_BYTES. CPUs race on an epoch's reset, and
+ * may drop a count there: the count only needs to be roughly right. A
+ * global function, so that the packet's own verification sees one call.
+ */
+__noinline int share_account(const struct flowlet_flow *flow, __u32 group,
+			     __u32 path, __u64 now, __u32 bytes)
+{
+	__u32 key = share_key(group, path), epoch = flowlet_share_epoch(now);
 	struct flowlet_share *s = bpf_map_lookup_elem(&flowlet_share, &key);
 	__u32 i = epoch & 1;
 
-	if (!s)
-		return;
+	if (!s || !flow)
+		return 0;
 	__sync_fetch_and_add(&s->bytes, bytes);
-	if (!first)
-		return;
+	if (flow->bytes + bytes < FLOWLET_SHARE_FLOW_BYTES ||
+	    (share_counted(flow) && flow->packets && flow->path == path &&
+	     flowlet_share_epoch(flow->last_seen_ns) == epoch))
+		return 0;
 	if (s->epoch[i] != epoch) {
 		s->epoch[i] = epoch;
 		s->flows[i] = 0;
 	}
 	__sync_fetch_and_add(&s->flows[i], 1);
-}
-
-/* share: the flows on a path in @epoch, or in the one before if it had
- * more (an epoch that just began has seen few of them yet). */
-static __always_inline __u32 share_flows(const struct flowlet_share *s,
-					 __u32 epoch)
-{
-	__u32 now = s->epoch[epoch & 1] == epoch ? s->flows[epoch & 1] : 0,
-	      before = s->epoch[(epoch - 1) & 1] == epoch - 1
-			       ? s->flows[(epoch - 1) & 1]
-			       : 0;
-
-	return now > before ? now : before;
+	return 0;
 }
 
 #define SHARE_MAX_CAPACITY ((1ULL << 43) - 1)
@@ -246,16 +243,17 @@ static __always_inline __u32 share_flows(const struct flowlet_share *s,
 #define SHARE_FLOW_SHIFT   12
 
 /*
- * share: what a new flowlet of a flow now on @cur would get on @path of
- * group @group (@cfg's), as a score: the path's capacity (flowlet_cap,
- * which the watcher fills; where it has not, every path counts the same)
- * over its flows in @epoch, the flow included, or its spare capacity if
- * more, times 2^SHARE_FLOW_SHIFT (below 2^55), at least 1. 0: the path is not
- * usable, or takes no new flowlets (weight 0). A global function: the verifier
- * checks it once, and its caller's scan sees only a number.
+ * share: what a new flowlet of @flow would get on @path of group @group
+ * (@cfg's), as a score: the path's capacity (flowlet_cap, which the
+ * watcher fills; where it has not, every path counts the same) over its
+ * flows in @epoch, the flow included, or its spare capacity if more,
+ * times 2^SHARE_FLOW_SHIFT (below 2^55), at least 1. 0: the path is not
+ * usable, or takes no new flowlets (weight 0). A global function: the
+ * verifier checks it once, and its caller's scan sees only a number.
  */
 __noinline __u64 share_score(const struct flowlet_config *cfg, __u32 group,
-			     __u32 path, __u32 cur, __u32 epoch)
+			     __u32 path, const struct flowlet_flow *flow,
+			     __u32 epoch)
 {
 	const struct flowlet_capacity *cap;
 	const struct flowlet_group *grp;
@@ -263,7 +261,7 @@ __noinline __u64 share_score(const struct flowlet_config *cfg, __u32 group,
 	__u64 capacity, spare, flows, score;
 	__u32 key;
 
-	if (!cfg)
+	if (!cfg || !flow)
 		return 0;
 	grp = group_at(cfg, group);
 	if (!path_usable(cfg, grp, path) ||
@@ -280,14 +278,13 @@ __noinline __u64 share_score(const struct flowlet_config *cfg, __u32 group,
 	if (!capacity)
 		capacity = SHARE_UNMEASURED;
 	spare = cap->spare_per_s < capacity ? cap->spare_per_s : capacity;
-	flows = share_flows(s, epoch);
+	flows = flowlet_share_flows(s, epoch);
 	/* The flow counts where it goes; on its own path it is counted
-	 * already, unless it sent nothing there in this epoch or the one
-	 * before. */
-	if (path != cur || !flows)
+	 * already if it sent enough, unless it sent nothing there in this
+	 * epoch or the one before. */
+	if (path != flow->path || !share_counted(flow) || !flows)
 		flows++;
-	/* Its part, or what the path has spare if that is more (flows that
-	 * send little count as flows). */
+	/* Its part, or what the path has spare if that is more. */
 	score = (capacity << SHARE_FLOW_SHIFT) / flows;
 	if (score < spare << SHARE_FLOW_SHIFT)
 		score = spare << SHARE_FLOW_SHIFT;
@@ -301,19 +298,20 @@ __noinline __u64 share_score(const struct flowlet_config *cfg, __u32 group,
 #define SHARE_GAIN_NONE 0xffffffffULL
 
 /*
- * The usable path of group @group on which a new flowlet of a flow now on
- * @cur (FLOWLET_NO_PATH: a new flow) would get the most (share_score()),
- * and its gain over @cur. Equal scores go to the first in a scan that
+ * The usable path of group @group on which a new flowlet of @flow (a new
+ * flow: path FLOWLET_NO_PATH) would get the most (share_score()), and its
+ * gain over the flow's path. Equal scores go to the first in a scan that
  * starts at a per-flowlet offset (@h). A global function, verified once
  * on its own.
  */
 __noinline __u64 share_best(const struct flowlet_config *cfg, __u32 group,
-			    __u32 h, __u32 cur, __u64 now)
+			    __u32 h, const struct flowlet_flow *flow, __u64 now)
 {
-	__u32 count, start, best = FLOWLET_NO_PATH, epoch = share_epoch(now);
+	__u32 count, start, best = FLOWLET_NO_PATH,
+			    epoch = flowlet_share_epoch(now);
 	__u64 best_score = 0, mine = 0, gain = SHARE_GAIN_NONE;
 
-	if (!cfg)
+	if (!cfg || !flow)
 		return FLOWLET_NO_PATH;
 	count = cfg->path_count;
 	start = scale(h, count);
@@ -327,8 +325,8 @@ __noinline __u64 share_best(const struct flowlet_config *cfg, __u32 group,
 			break;
 		if (path >= count)
 			path -= count;
-		score = share_score(cfg, group, path, cur, epoch);
-		if (path == cur)
+		score = share_score(cfg, group, path, flow, epoch);
+		if (path == flow->path)
 			mine = score;
 		if (score > best_score) {
 			best = path;
@@ -340,19 +338,20 @@ __noinline __u64 share_best(const struct flowlet_config *cfg, __u32 group,
 	return gain << 32 | best;
 }
 
-/* share: the path of a new flowlet of a flow now on @cur: the best one
- * (share_best()), unless it gives no more than 1 +
- * 1/2^FLOWLET_SHARE_MARGIN_SHIFT times the flow's own. */
+/* share: the path of a new flowlet of @flow: the best one (share_best()),
+ * unless it gives no more than 1 + 1/2^FLOWLET_SHARE_MARGIN_SHIFT times
+ * the flow's own. */
 static __always_inline __u32 share_path(const struct flowlet_config *cfg,
-					__u32 group, __u32 h, __u32 cur,
+					__u32 group, __u32 h,
+					const struct flowlet_flow *flow,
 					__u64 now)
 {
-	__u64 pick = share_best(cfg, group, h, cur, now);
+	__u64 pick = share_best(cfg, group, h, flow, now);
 
 	if ((pick >> 32) >
 	    SHARE_GAIN_UNIT + (SHARE_GAIN_UNIT >> FLOWLET_SHARE_MARGIN_SHIFT))
 		return (__u32)pick;
-	return cur;
+	return flow->path;
 }
 
 /*
@@ -366,11 +365,12 @@ __noinline bool share_reroute(const struct flowlet_config *cfg, __u32 group,
 			      const struct flowlet_flow *flow, __u64 now)
 {
 	if (!cfg || !flow ||
-	    share_epoch(flow->last_seen_ns) == share_epoch(now) ||
+	    flowlet_share_epoch(flow->last_seen_ns) ==
+		    flowlet_share_epoch(now) ||
 	    (__u32)flow->bytes - flow->flowlet_bytes0 <
 		    FLOWLET_SHARE_REROUTE_BYTES)
 		return false;
-	return (share_best(cfg, group, flow->flowlet, flow->path, now) >> 32) >=
+	return (share_best(cfg, group, flow->flowlet, flow, now) >> 32) >=
 	       FLOWLET_SHARE_REROUTE_GAIN * SHARE_GAIN_UNIT;
 }
 
@@ -414,7 +414,7 @@ static __always_inline __u32 select_path(const struct flowlet_config *cfg,
 	case FLOWLET_MODE_LEASTLOAD:
 		return least_loaded_path(cfg, grp, hash, now);
 	case FLOWLET_MODE_SHARE:
-		return share_path(cfg, group, hash, flow->path, now);
+		return share_path(cfg, group, hash, flow, now);
 	default:
 		return slot_path(grp, hash);
 	}

@@ -44,10 +44,12 @@
 #define FLOWLET_NEW_FLOWLET_LOAD 16384 /* leastload: a new flowlet's charge */
 #endif
 
-/* share: a flow counts on a path (flowlet_share.flows) in every epoch of
- * 2^FLOWLET_SHARE_EPOCH_SHIFT ns (about 134 ms) in which it sends there;
- * a new flowlet moves only to a path whose share per flow is more than
- * 1 + 1/2^FLOWLET_SHARE_MARGIN_SHIFT times its own path's. */
+/* share: a flow that sent FLOWLET_SHARE_FLOW_BYTES counts on a path
+ * (flowlet_share.flows) in every epoch of 2^FLOWLET_SHARE_EPOCH_SHIFT ns
+ * (about 134 ms) in which it sends there; a new flowlet moves only to a
+ * path whose share per flow is more than 1 + 1/2^FLOWLET_SHARE_MARGIN_SHIFT
+ * times its own path's. */
+#define FLOWLET_SHARE_FLOW_BYTES   100000
 #define FLOWLET_SHARE_EPOCH_SHIFT  27
 #define FLOWLET_SHARE_MARGIN_SHIFT 3
 /* share: a flow that sent FLOWLET_SHARE_REROUTE_BYTES in its flowlet

@@ -70,4 +70,24 @@ static inline __attribute__((always_inline)) bool flowlet_measured(__u8 proto)
 	return proto == 6 /* IPPROTO_TCP */ || proto == 17 /* IPPROTO_UDP */;
 }
 
+/* share: the epoch of @now (bpf_ktime_get_ns(), CLOCK_MONOTONIC). */
+static inline __attribute__((always_inline)) __u32
+flowlet_share_epoch(__u64 now)
+{
+	return (__u32)(now >> FLOWLET_SHARE_EPOCH_SHIFT);
+}
+
+/* share: the flows on a path in @epoch, or in the one before if it had
+ * more (an epoch that just began has seen few of them yet). */
+static inline __attribute__((always_inline)) __u32
+flowlet_share_flows(const struct flowlet_share *s, __u32 epoch)
+{
+	__u32 now = s->epoch[epoch & 1] == epoch ? s->flows[epoch & 1] : 0,
+	      before = s->epoch[(epoch - 1) & 1] == epoch - 1
+			       ? s->flows[(epoch - 1) & 1]
+			       : 0;
+
+	return now > before ? now : before;
+}
+
 #endif /* FLOWLET_HELPERS_H */

@@ -395,6 +395,49 @@ static void print_autos(const struct snapshot *s)
 	print_close(']');
 }
 
+/* Mode share: what each group's paths offer a new flowlet. */
+static void print_shares(const struct snapshot *s)
+{
+	__u32 epoch = flowlet_share_epoch(s->now_ns);
+	bool any = false;
+
+	print_open("share", '[');
+	for (__u32 g = 0; s->cfg.mode == FLOWLET_MODE_SHARE &&
+			  g < s->cfg.group_count && g < FLOWLET_MAX_GROUPS;
+	     g++) {
+		for (__u32 i = 0; i < s->cfg.path_count; i++) {
+			__u32 k = g * FLOWLET_MAX_PATHS + i;
+			const struct flowlet_capacity *c = &s->capacity[k];
+			char dev[IF_NAMESIZE];
+
+			if (!(s->cfg.groups[g].members & (1u << i)))
+				continue;
+			if (!any)
+				print_text("\n%-5s %-4s %-15s %9s %10s %6s\n",
+					   "SHARE", "PATH", "DEV", "CAP_MBIT",
+					   "SPARE_MBIT", "FLOWS");
+			any = true;
+			path_dev(&s->cfg.paths[i], dev);
+			print_open(NULL, '{');
+			print_u64("group", "%-5llu ", g);
+			print_u64("path", "%-4llu ", i);
+			print_str("dev", "%-15s ", dev);
+			print_u64("capacity_bytes_per_s", NULL, c->bytes_per_s);
+			print_u64("spare_bytes_per_s", NULL, c->spare_per_s);
+			if (c->bytes_per_s)
+				print_text("%9.1f %10.1f ",
+					   c->bytes_per_s * 8 / 1e6,
+					   c->spare_per_s * 8 / 1e6);
+			else
+				print_text("%9s %10s ", "-", "-");
+			print_u64("flows", "%6llu\n",
+				  flowlet_share_flows(&s->share[k], epoch));
+			print_close('}');
+		}
+	}
+	print_close(']');
+}
+
 /* Rates since @prev, or totals when @prev is NULL. */
 static void print_stats(const struct instance *in, const struct snapshot *s,
 			const struct snapshot *prev)
@@ -433,6 +476,7 @@ static void print_stats(const struct instance *in, const struct snapshot *s,
 		print_groups(in, &s->cfg);
 	print_delays(s);
 	print_autos(s);
+	print_shares(s);
 	print_text("\npassed to kernel:");
 	print_open("passed", '{');
 	for (__u32 r = 0; r < FLOWLET_PASS_COUNT; r++)

@@ -37,7 +37,7 @@ test_help() {
 	check "--help lists every command" bash -c \
 		"'$FLOWLETCTL' --help | grep -c '^flowletctl \(attach\|set\|watch\|stats\|flows\|status\|replay\|detach\) ' | grep -qx 8"
 	check "--help lists every mode of the mode table" bash -c \
-		"'$FLOWLETCTL' --help | grep -cE '^  (flowlet|ecmp|letflow|leastload|spray) ' | grep -qx 5"
+		"'$FLOWLETCTL' --help | grep -cE '^  (flowlet|ecmp|letflow|leastload|spray|share) ' | grep -qx 6"
 	check "attach --help documents --path and exits 0" bash -c \
 		"'$FLOWLETCTL' attach --help | grep -q -- '--path DEV@NEXTHOP'"
 	check "--version prints a version" bash -c \
@@ -72,7 +72,7 @@ timeout = re.search(r"--timeout DURATION\|auto [^(]*auto \(the default\)[^(]*\((
 assert d["modes"] == modes, (d["modes"], modes)
 assert d["default_timeout"] == "auto", d["default_timeout"]
 assert d["default_timeout_ns"] == int(timeout) * 1000000, timeout
-assert set(d["flowlet_modes"]) == {"flowlet", "letflow", "leastload"}, d["flowlet_modes"]
+assert set(d["flowlet_modes"]) == {"flowlet", "letflow", "leastload", "share"}, d["flowlet_modes"]
 assert d["exit_statuses"] == {"OK": 0, "FAIL": 1, "USAGE": 2}, d["exit_statuses"]
 assert [c["name"] for c in d["commands"]][0] == "attach"' "$FLOWLETCTL"
 	# docs/flowletctl.md's generated block (as make docs finds it).

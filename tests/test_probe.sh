@@ -14,7 +14,10 @@ on_exit rm -rf "$OUT"
 setup() { build_diamond 4; }
 between() {
 	ctl detach s1-eth1 >/dev/null 2>&1
-	on s2 tc qdisc del dev s2-eth2 root 2>/dev/null
+	local mid
+	for mid in s2 s3 s4 s5; do
+		on "$mid" tc qdisc del dev "$mid-eth2" root 2>/dev/null
+	done
 	on s3 ip route del blackhole "$H2/32" 2>/dev/null
 	true
 }
@@ -91,6 +94,66 @@ test_deep_queue() {
 	wait_until 40 delays_true 'p[0]["samples"] >= 32 and p[1]["samples"] >= 32'
 	check "path 0's queue shows: its p50 is 10 ms or more above idle path 1's ($(delays '"%.3f ms against %.3f ms" % (p[0]["p50_ns"] / 1e6, p[1]["p50_ns"] / 1e6)'))" \
 		delays_true 'p[0]["p50_ns"] >= p[1]["p50_ns"] + 10000000'
+}
+
+# path_flowlets: the flowlets flowlet on s1-eth1 started on each path, one
+# line.
+path_flowlets() { stats_field '" ".join(str(p["flowlets"]) for p in d["paths"])'; }
+
+# fewest_flowlets: path 0 started fewer flowlets between the arrays
+# before and after (the caller's) than each other path.
+fewest_flowlets() {
+	local i
+	for i in 1 2 3; do
+		[ $((after[0] - before[0])) -lt $((after[i] - before[i])) ] || return 1
+	done
+}
+
+# share_true EXPR: EXPR over group 0's share entries by path (c[i]: path
+# i's capacity, bytes/s) is true.
+share_true() {
+	stats_true s1 s1-eth1 "(lambda c: $1)({e['path']: e['capacity_bytes_per_s'] for e in d['share'] if e['group'] == 0})"
+}
+
+# Mode share measures a slow path and sends it fewer new flowlets. Path
+# 0's tbf carries 1 Mbit/s (125 kB/s), the others 10 (1.25 MB/s), each
+# with a queue of up to 50 ms. Four cubic TCP flows start on path 0 alone
+# (the others at weight 0) and fill it: the watcher measures it (its
+# probes wait in its queue). With every path's weight back, the flows
+# leave it for paths that offer more, fill them, and those are measured
+# too. Then a stream of new flows of a packet each (500 a second) goes
+# where a new flow gets the most, and path 0 offers a tenth of what the
+# others do: it takes fewer of them than each other path (none, by the
+# rule, while its estimate stands: 10 s after its last full look; the 3 s
+# counted begin within a second of the measurement). It fails only if
+# TCP left a 10 Mbit/s path's queue empty for most of 40 s.
+test_share_slow_path() {
+	local before after mid
+	on s2 tc qdisc replace dev s2-eth2 root tbf rate 1mbit burst 4kb latency 50ms
+	for mid in s3 s4 s5; do
+		on "$mid" tc qdisc replace dev "$mid-eth2" root tbf rate 10mbit burst 15kb latency 50ms
+	done
+	check "attach --mode share, new flowlets on path 0" ctl attach s1-eth1 \
+		"${S1_PATHS[@]}" --prefix 10.0.6.0/24 --mode share --weights 1,0,0,0 || return
+	watch_probe_only --probe "$H2" --probe-interval 20ms
+	on_bg h2 iperf3 -s -1 -p 5297 >/dev/null 2>&1
+	wait_until 30 listening h2 5297
+	on_bg h1 iperf3 -c "$H2" -p 5297 -P 4 -t 60 -C cubic >/dev/null 2>&1
+	wait_until 30 share_true 'c.get(0, 0) > 0'
+	check "path 0 full: measured ($(stats_field '[(e["path"], e["capacity_bytes_per_s"], e["flows"]) for e in d["share"]]'))" \
+		share_true 'c.get(0, 0) > 0'
+	ctl set s1-eth1 --weights 1,1,1,1 >/dev/null
+	wait_until 40 share_true 'len(c) == 4 and 0 < 2 * c[0] < min(c[1], c[2], c[3])'
+	check "every path's weight back: path 0 is measured at under half of each other path ($(stats_field '[(e["path"], e["capacity_bytes_per_s"], e["flows"]) for e in d["share"]]'))" \
+		share_true 'len(c) == 4 and 0 < 2 * c[0] < min(c[1], c[2], c[3])'
+	on_bg h1 /usr/bin/python3 "$ROOT/tests/udp_stream.py" flood "$H2" --rate 500 --seconds 10 >/dev/null
+	before=($(path_flowlets))
+	sleep 3
+	after=($(path_flowlets))
+	check "over 3 s it took fewer new flowlets than each other path (${before[*]} -> ${after[*]})" \
+		fewest_flowlets
+	check "the exporter counts what share rerouted" bash -c \
+		"ip netns exec ${UNIQ}s1 '$FLOWLETCTL' stats s1-eth1 --prometheus | grep -q '^flowlet_rerouted_total{'"
 }
 
 # group_timeout: group 0's timeout in force, in ns; timeout_in LOW HIGH:

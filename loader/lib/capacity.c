@@ -49,7 +49,10 @@ void capacity_fill(const struct capacity *const *caps, int count,
 			top = caps[i]->bytes_per_s;
 	}
 	for (int i = 0; i < count; i++) {
-		__u64 cap = caps[i]->bytes_per_s ? caps[i]->bytes_per_s : top;
+		__u64 cap = caps[i]->bytes_per_s;
+
+		if (!cap)
+			cap = top > caps[i]->carried ? top : caps[i]->carried;
 
 		out[i].bytes_per_s = cap;
 		out[i].spare_per_s =

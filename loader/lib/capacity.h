@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Mode share: what each path carries for a group, estimated by `flowletctl
- * watch` once a look (about a second) from two things the path shows. A
+ * watch` once a look (CAPACITY_LOOK_NS) from two things the path shows. A
  * path whose queue builds up (its probes' round trips rise above its
  * least) carries what it can: what it carried over that look is its
  * capacity for the group, whether the bottleneck is local or remote, and
@@ -17,6 +17,8 @@
 
 #include "delay.h"
 
+/* The watcher looks at the paths this often. */
+#define CAPACITY_LOOK_NS 500000000ULL /* 500ms */
 /* A round trip more than this above its path's least found a queue. */
 #define CAPACITY_QUEUED_NS 500000ULL /* 500us */
 /* A look in which at least half the probes (and 3) found one saw the
@@ -53,8 +55,9 @@ void capacity_look(struct capacity *c, __u64 bytes, __u64 elapsed_ns,
 
 /* What the data path is given for each of @count paths into @out: its
  * estimate, or for a path without one the largest of the others' (it is
- * tried as if it were as good, and then measured), and of that what it
- * did not carry in the last look; 0 if none has one. */
+ * tried as if it were as good, and then measured) or what it carried in
+ * the last look if more; and of that what it did not carry. 0 where
+ * nothing is known. */
 void capacity_fill(const struct capacity *const *caps, int count,
 		   struct flowlet_capacity *out);
 

@@ -94,8 +94,9 @@ struct prober {
 	struct target targets[FLOWLET_MAX_PROBE_TARGETS];
 	bool automatic; /* no --probe: targets picked from the flows */
 	__u64 interval_ns;
-	__u64 pick_ns;	 /* the next look at the flows */
-	__u64 looked_ns; /* the last one (0: none yet) */
+	__u64 pick_ns;	   /* the next look at the flows */
+	__u64 looked_ns;   /* the last one (0: none yet) */
+	__u64 capacity_ns; /* mode share: the last look at the capacities */
 	struct group_flows groups[FLOWLET_MAX_GROUPS];
 	/* mode share: each group's paths' capacities */
 	struct capacity capacity[FLOWLET_MAX_GROUPS][FLOWLET_MAX_PATHS];
@@ -730,8 +731,8 @@ static void look_capacity(struct prober *p, const struct instance_config *c,
 }
 
 /* Every PICK_EVERY_NS: the flows' gaps and counts (while the timeout
- * is auto in a mode with flowlets), the paths' capacities (mode share),
- * and without --probe the targets (in either case). */
+ * is auto in a mode with flowlets), and without --probe the targets (then,
+ * or in mode share). */
 static void look(struct prober *p, const struct instance_config *c, __u64 now)
 {
 	struct ip_addr best[FLOWLET_MAX_GROUPS];
@@ -748,7 +749,6 @@ static void look(struct prober *p, const struct instance_config *c, __u64 now)
 		look_at_flows(p, now, since ? since : now - PICK_EVERY_NS, best,
 			      bytes, active);
 	read_gaps(p, c, since ? now - since : 0, want, active);
-	look_capacity(p, c, now, since ? now - since : 0, share);
 	if (p->automatic)
 		pick_targets(p, c, now, want || share, best, bytes);
 }
@@ -759,6 +759,12 @@ void prober_tick(struct prober *p, const struct instance_config *c)
 	int npairs = PAIRS;
 
 	look(p, c, now);
+	if (now - p->capacity_ns >= CAPACITY_LOOK_NS) {
+		look_capacity(p, c, now,
+			      p->capacity_ns ? now - p->capacity_ns : 0,
+			      c->cfg.mode == FLOWLET_MODE_SHARE);
+		p->capacity_ns = now;
+	}
 	for (int t = 0; t < FLOWLET_MAX_PROBE_TARGETS; t++) {
 		struct target *tg = &p->targets[t];
 		int g = tg->used ? group_of(p->in, &tg->addr) : -1;

@@ -63,8 +63,29 @@ int snapshot_read(const struct instance *in, struct snapshot *s)
 		if (bpf_map_lookup_elem(in->fds[MAP_AUTO], &g, &s->autos[g]))
 			memset(&s->autos[g], 0, sizeof(s->autos[g]));
 	}
+	memset(s->share, 0, sizeof(s->share));
+	memset(s->capacity, 0, sizeof(s->capacity));
+	for (__u32 g = 0; s->cfg.mode == FLOWLET_MODE_SHARE &&
+			  g < s->cfg.group_count && g < FLOWLET_MAX_GROUPS;
+	     g++) {
+		for (__u32 i = 0; i < s->cfg.path_count; i++) {
+			__u32 k = g * FLOWLET_MAX_PATHS + i;
+
+			if (!(s->cfg.groups[g].members & (1u << i)))
+				continue;
+			if (bpf_map_lookup_elem(in->fds[MAP_SHARE], &k,
+						&s->share[k]) ||
+			    bpf_map_lookup_elem(in->fds[MAP_CAPACITY], &k,
+						&s->capacity[k])) {
+				memset(&s->share[k], 0, sizeof(s->share[k]));
+				memset(&s->capacity[k], 0,
+				       sizeof(s->capacity[k]));
+			}
+		}
+	}
 	s->flows = instance_count_flows(in);
 	s->when = monotonic_seconds();
+	s->now_ns = clock_ns(CLOCK_MONOTONIC);
 	return 0;
 }
 

@@ -29,6 +29,13 @@ struct snapshot {
 	/* What watch set each group's auto timeout from (flowlet_auto);
 	 * updated_ns 0 where it did not. */
 	struct flowlet_auto autos[FLOWLET_MAX_GROUPS];
+	/* Mode share: each group's paths' counts and capacities
+	 * (flowlet_share, flowlet_cap), group * FLOWLET_MAX_PATHS + path;
+	 * zero elsewhere. */
+	struct flowlet_share share[FLOWLET_MAX_GROUPS * FLOWLET_MAX_PATHS];
+	struct flowlet_capacity
+		capacity[FLOWLET_MAX_GROUPS * FLOWLET_MAX_PATHS];
+	__u64 now_ns; /* CLOCK_MONOTONIC when it was read */
 };
 
 /* 0, or -1 after an error. */

@@ -98,8 +98,10 @@ UNIT_TEST(capacity_fill)
 {
 	struct capacity a = { .bytes_per_s = 6, .carried = 6 },
 			b = { .carried = 1 },
-			c = { .bytes_per_s = 2, .carried = 3 };
-	const struct capacity *caps[3] = { &a, &b, &c }, *none[1] = { &b };
+			c = { .bytes_per_s = 2, .carried = 3 },
+			d = { .carried = 8 }, idle = { 0 };
+	const struct capacity *caps[3] = { &a, &b, &c }, *more[2] = { &a, &d },
+			      *none[1] = { &idle };
 	struct flowlet_capacity out[3];
 
 	capacity_fill(caps, 3, out);
@@ -117,6 +119,11 @@ UNIT_TEST(capacity_fill)
 	      (unsigned long long)out[0].spare_per_s,
 	      (unsigned long long)out[1].spare_per_s,
 	      (unsigned long long)out[2].spare_per_s);
+	capacity_fill(more, 2, out);
+	CHECK(out[1].bytes_per_s == 8 && !out[1].spare_per_s,
+	      "one without an estimate that carried more than the best "
+	      "counts as what it carried (%llu)",
+	      (unsigned long long)out[1].bytes_per_s);
 	capacity_fill(none, 1, out);
 	CHECK(!out[0].bytes_per_s && !out[0].spare_per_s,
 	      "no estimate at all: 0");

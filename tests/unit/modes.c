@@ -718,15 +718,23 @@ static __u32 share_flows_now(__u32 path)
 	return s.flows[epoch & 1];
 }
 
-/* share: @n new flows (source ports from @sport), one packet each; their
- * paths counted into @count (room for 4). */
+/* share: @n new flows (source ports from @sport), each sending 104 KB
+ * (230 frames of 454 bytes, 1 us apart: enough to count on its path,
+ * FLOWLET_SHARE_FLOW_BYTES); their first packets' paths counted into
+ * @count (room for 4). */
 static void share_new_flows(int n, __u16 sport, int *count)
 {
 	for (int i = 0; i < n; i++) {
-		int path = send_spec(&(struct pkt_spec){ .sport = sport + i });
+		const struct pkt_spec spec = { .sport = sport + i,
+					       .payload = 400 };
+		int path = send_spec(&spec);
 
 		if (path >= 0 && path < 4)
 			count[path]++;
+		for (int k = 1; k < 230; k++) {
+			advance(1000);
+			send_spec(&spec);
+		}
 	}
 }
 
@@ -769,6 +777,17 @@ UNIT_TEST(share)
 			      count[3] == 2,
 		      "8 flows over 4 unmeasured paths: %d/%d/%d/%d (2 each)",
 		      count[0], count[1], count[2], count[3]);
+	}
+
+	/* Flows that sent less than FLOWLET_SHARE_FLOW_BYTES take no part
+	 * of a path: 20 of one packet each count nowhere. */
+	if (subtest("mice")) {
+		configure(&cfg, 2, NULL, FLOWLET_MODE_SHARE);
+		for (int i = 0; i < 20; i++)
+			send_port(7800 + i);
+		CHECK(share_flows_now(0) + share_flows_now(1) == 0,
+		      "20 flows of a packet: none counted (%u)",
+		      share_flows_now(0) + share_flows_now(1));
 	}
 
 	/* A path whose flows leave capacity spare (they send little) is
@@ -865,7 +884,8 @@ UNIT_TEST(share)
 	/* Within a flowlet, after 600 KB, at the first packet of an epoch,
 	 * a flow leaves its path for one that gives it twice as much (one
 	 * reordering), not for one that gives it 1.5 times as much; a flow
-	 * that sent less (beside it on path 0) stays. */
+	 * that sent less (beside it on path 0, too little to count there)
+	 * stays. */
 	if (subtest("reroute")) {
 		__u64 epoch = 1ULL << FLOWLET_SHARE_EPOCH_SHIFT, start;
 		int big = -1, at_1_5 = -1, at_2_5 = -1, small_first, small = -1;
@@ -883,16 +903,17 @@ UNIT_TEST(share)
 							    .payload = 400 });
 			advance(2000);
 		}
-		/* Path 0 has two flows: 50000 each. */
+		/* The small flow does not count: the big one alone has 100000
+		 * on path 0. */
 		set_capacity(0, 100000);
-		set_capacity(1, 75000);
+		set_capacity(1, 150000);
 		before = read_stats().rerouted;
 		while (clock_now() < start + epoch + 1000000) {
 			advance(10000000);
 			at_1_5 = send_port(7600);
 			small = send_port(7601);
 		}
-		set_capacity(1, 125000);
+		set_capacity(1, 250000);
 		while (clock_now() < start + 2 * epoch + 1000000) {
 			advance(10000000);
 			at_2_5 = send_port(7600);
