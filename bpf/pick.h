@@ -241,24 +241,27 @@ __noinline int share_account(const struct flowlet_flow *flow, __u32 group,
 #define SHARE_MAX_CAPACITY ((1ULL << 43) - 1)
 #define SHARE_UNMEASURED   (1ULL << 20) /* as every path counts then */
 #define SHARE_FLOW_SHIFT   12
+/* Bytes since a look, over at most this long (the product stays below
+ * 2^64 up to 18 GB). */
+#define SHARE_SINCE_MAX_NS 10000000000ULL
 
 /*
  * share: what a new flowlet of @flow would get on @path of group @group
- * (@cfg's), as a score: the path's capacity (flowlet_cap, which the
- * watcher fills; where it has not, every path counts the same) over its
- * flows in @epoch, the flow included, or its spare capacity if more,
+ * (@cfg's) at @now, as a score: the path's capacity (flowlet_cap, which
+ * the watcher fills; where it has not, every path counts the same) over
+ * its flows, the flow included, or its spare capacity if more,
  * times 2^SHARE_FLOW_SHIFT (below 2^55), at least 1. 0: the path is not
  * usable, or takes no new flowlets (weight 0). A global function: the
  * verifier checks it once, and its caller's scan sees only a number.
  */
 __noinline __u64 share_score(const struct flowlet_config *cfg, __u32 group,
 			     __u32 path, const struct flowlet_flow *flow,
-			     __u32 epoch)
+			     __u64 now)
 {
 	const struct flowlet_capacity *cap;
 	const struct flowlet_group *grp;
 	const struct flowlet_share *s;
-	__u64 capacity, spare, flows, score;
+	__u64 capacity, spare, flows, score, since;
 	__u32 key;
 
 	if (!cfg || !flow)
@@ -278,7 +281,18 @@ __noinline __u64 share_score(const struct flowlet_config *cfg, __u32 group,
 	if (!capacity)
 		capacity = SHARE_UNMEASURED;
 	spare = cap->spare_per_s < capacity ? cap->spare_per_s : capacity;
-	flows = flowlet_share_flows(s, epoch);
+	/* What it carries since the watcher's look, if that is more than it
+	 * carried over the look, lowers the spare. */
+	since = now - cap->looked_ns;
+	if (spare && (__s64)since > 0 && since < SHARE_SINCE_MAX_NS &&
+	    s->bytes >= cap->bytes_at) {
+		__u64 rate = (s->bytes - cap->bytes_at) * 1000000000ULL / since,
+		      left = rate < capacity ? capacity - rate : 0;
+
+		if (left < spare)
+			spare = left;
+	}
+	flows = flowlet_share_flows(s, flowlet_share_epoch(now));
 	/* The flow counts where it goes; on its own path it is counted
 	 * already if it sent enough, unless it sent nothing there in this
 	 * epoch or the one before. */
@@ -307,8 +321,7 @@ __noinline __u64 share_score(const struct flowlet_config *cfg, __u32 group,
 __noinline __u64 share_best(const struct flowlet_config *cfg, __u32 group,
 			    __u32 h, const struct flowlet_flow *flow, __u64 now)
 {
-	__u32 count, start, best = FLOWLET_NO_PATH,
-			    epoch = flowlet_share_epoch(now);
+	__u32 count, start, best = FLOWLET_NO_PATH;
 	__u64 best_score = 0, mine = 0, gain = SHARE_GAIN_NONE;
 
 	if (!cfg || !flow)
@@ -325,7 +338,7 @@ __noinline __u64 share_best(const struct flowlet_config *cfg, __u32 group,
 			break;
 		if (path >= count)
 			path -= count;
-		score = share_score(cfg, group, path, flow, epoch);
+		score = share_score(cfg, group, path, flow, now);
 		if (path == flow->path)
 			mine = score;
 		if (score > best_score) {

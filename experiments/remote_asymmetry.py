@@ -139,18 +139,22 @@ def section(args, rows):
             spread(col('asymmetric', label, 10), '%.1f'),
             spread(col('asymmetric', label, 11), '%.0f%%'),
             sum(col('asymmetric', label, 5) + col('symmetric', label, 5))))
-    best = min((label for label in ratio if label != 'kernel'),
-               key=lambda label: median(col('asymmetric', label, 6)))
+    best, best_sym = (
+        min((label for label in ratio if label != 'kernel'),
+            key=lambda label: median(col(fabric, label, 6)))
+        for fabric in ('asymmetric', 'symmetric'))
     lines += ['', 'Median (min-max) over runs. Spine 1 carries %.0f%% of '
               'the capacity to leaf 2 in the asymmetric fabric.'
               % (100 * SLOW / (SLOW + FAST)),
               '',
               'What this run says: in the asymmetric fabric the kernel\'s '
               'mean FCT is %.0f ms; the best mode, `%s`, %.0f ms, %.2fx '
-              'its own in the symmetric fabric (the target is at most '
-              '1.25x).'
+              'its own in the symmetric fabric and %.2fx the best mode\'s '
+              'there (`%s`; the target is at most 1.25x).'
               % (1000 * median(col('asymmetric', 'kernel', 6)), best,
-                 1000 * median(col('asymmetric', best, 6)), ratio[best])]
+                 1000 * median(col('asymmetric', best, 6)), ratio[best],
+                 median(col('asymmetric', best, 6)) /
+                 median(col('symmetric', best_sym, 6)), best_sym)]
     lines += ['', cpu_sentence(max(r[13] for r in rows))]
     return '\n'.join(lines)
 

@@ -8,7 +8,8 @@ and its report section under results/<name>/: seed_repro (1), elephants
 (2), weighted (3), asymmetry (4), timeout_sweep (5), fct (6), replay (7),
 in the order of the issue that asked for them; tunnels (8), the host side
 (Weighted Tunnels at the sender); fabric (9, fabric_failure.py), a remote failure in
-a leaf-spine fabric with FRR."""
+a leaf-spine fabric with FRR; remote_asymmetry (10), a slow link beyond a
+leaf's uplinks."""
 
 import argparse
 import os
@@ -21,6 +22,7 @@ import asymmetry  # noqa: E402
 import elephants  # noqa: E402
 import fabric_failure  # noqa: E402
 import fct  # noqa: E402
+import remote_asymmetry  # noqa: E402
 import replay  # noqa: E402
 import seed_repro  # noqa: E402
 import timeout_sweep  # noqa: E402
@@ -29,7 +31,8 @@ import weighted  # noqa: E402
 
 EXPERIMENTS = [(m.NAME, m.main) for m in (seed_repro, elephants, weighted,
                                           asymmetry, timeout_sweep, fct,
-                                          replay, tunnels, fabric_failure)]
+                                          replay, tunnels, fabric_failure,
+                                          remote_asymmetry)]
 
 
 def main():

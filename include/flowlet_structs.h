@@ -356,7 +356,12 @@ struct flowlet_share {
 struct flowlet_capacity {
 	__u64 bytes_per_s;
 	__u64 spare_per_s; /* of it, what the path did not carry in the
-			    * watcher's last look (about a second) */
+			    * watcher's last look (CAPACITY_LOOK_NS) */
+	/* flowlet_share.bytes and CLOCK_MONOTONIC at that look: what the
+	 * path carried since then lowers the spare at once, so that new
+	 * flowlets do not all go to the path that had some. */
+	__u64 bytes_at;
+	__u64 looked_ns;
 };
 
 #endif /* FLOWLET_STRUCTS_H */

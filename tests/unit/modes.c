@@ -700,7 +700,7 @@ UNIT_TEST(leastload)
  * (none of it spare). */
 static void set_capacity(__u32 path, __u64 bytes_per_s)
 {
-	struct flowlet_capacity cap = { bytes_per_s, 0 };
+	struct flowlet_capacity cap = { .bytes_per_s = bytes_per_s };
 
 	bpf_map_update_elem(map_fd(skel->maps.flowlet_cap), &path, &cap,
 			    BPF_ANY);
@@ -794,9 +794,11 @@ UNIT_TEST(share)
 	 * worth its spare: 4 flows on path 1 share 100, but 90 is spare,
 	 * more than the 25 a fourth flow on path 0 would get. */
 	if (subtest("spare")) {
-		struct flowlet_capacity spare = { 100000, 90000 };
+		struct flowlet_capacity spare = { .bytes_per_s = 100000,
+						  .spare_per_s = 90000 };
 		__u32 one = 1;
 		int count[4] = { 0 }, first;
+		struct flowlet_share s;
 
 		configure(&cfg, 2, NULL, FLOWLET_MODE_SHARE);
 		set_capacity(0, 100000);
@@ -807,13 +809,29 @@ UNIT_TEST(share)
 		share_new_flows(4, 7710, count);
 		set_capacity(0, 100000);
 		first = send_port(7720);
+		/* The watcher's look, now. */
+		bpf_map_lookup_elem(map_fd(skel->maps.flowlet_share), &one, &s);
+		spare.bytes_at = s.bytes;
+		spare.looked_ns = clock_now();
 		bpf_map_update_elem(map_fd(skel->maps.flowlet_cap), &one,
 				    &spare, BPF_ANY);
+		advance(100000000);
 		CHECK(count[0] == 3 && count[1] == 4 && first == 0 &&
 			      send_port(7721) == 1,
 		      "3 flows on 100, 4 on 100: a new flow joins the 3 (%d), "
 		      "and with 90 spare beside the 4, them",
 		      first);
+		/* 60 frames of 454 bytes over the next 100 ms: path 1 carried
+		 * 136 kB/s since the look, 200 ms ago, and has no spare left:
+		 * it offers 100/5, path 0 100/4. */
+		for (int i = 0; i < 60; i++) {
+			send_spec(&(struct pkt_spec){ .sport = 7721,
+						      .payload = 400 });
+			advance(100000000 / 60);
+		}
+		CHECK(send_port(7722) == 0,
+		      "what it carried since the look used the spare: the next "
+		      "new flow joins the 3");
 	}
 
 	/* A flow's new flowlet stays unless another path gives it more by
