@@ -371,7 +371,8 @@ static __always_inline __u32 share_path(const struct flowlet_config *cfg,
  * share: whether @flow (of group @group), at its first packet of an epoch
  * and after FLOWLET_SHARE_REROUTE_BYTES in its flowlet, should leave its
  * path within the flowlet, which may reorder: another path gives it
- * FLOWLET_SHARE_REROUTE_GAIN times what it gets. A global function, so
+ * 1 + 1/2^FLOWLET_SHARE_REROUTE_SHIFT times what it gets. A global
+ * function, so
  * that the packet's own verification sees one branch.
  */
 __noinline bool share_reroute(const struct flowlet_config *cfg, __u32 group,
@@ -384,7 +385,8 @@ __noinline bool share_reroute(const struct flowlet_config *cfg, __u32 group,
 		    FLOWLET_SHARE_REROUTE_BYTES)
 		return false;
 	return (share_best(cfg, group, flow->flowlet, flow, now) >> 32) >=
-	       FLOWLET_SHARE_REROUTE_GAIN * SHARE_GAIN_UNIT;
+	       SHARE_GAIN_UNIT +
+		       (SHARE_GAIN_UNIT >> FLOWLET_SHARE_REROUTE_SHIFT);
 }
 
 /*

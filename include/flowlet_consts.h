@@ -54,10 +54,12 @@
 #define FLOWLET_SHARE_MARGIN_SHIFT 3
 /* share: a flow that sent FLOWLET_SHARE_REROUTE_BYTES in its flowlet
  * (Hermes's S) leaves its path without a gap, at its first packet of an
- * epoch, for one where it would get FLOWLET_SHARE_REROUTE_GAIN times as
- * much: one reordering, against a path much worse than another. */
+ * epoch, for one where it would get 1 + 1/2^FLOWLET_SHARE_REROUTE_SHIFT
+ * times as much (two flows on a path beside an empty one get twice as
+ * much there, three beside one 1.5 times): one reordering, against a path
+ * much worse than another. */
 #define FLOWLET_SHARE_REROUTE_BYTES 600000
-#define FLOWLET_SHARE_REROUTE_GAIN  2
+#define FLOWLET_SHARE_REROUTE_SHIFT 1
 
 /*
  * Where an instance runs, and its program (the function in

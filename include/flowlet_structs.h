@@ -316,7 +316,7 @@ struct flowlet_path_stats {
 	  "shorter gap, which may reorder.")                               \
 	X(rerouted, "rerouted",                                            \
 	  "share: flows moved within their flowlet, to a path where they " \
-	  "would get twice as much.")                                      \
+	  "would get 1.5 times as much.")                                  \
 	X(redirected, "redirected", "Packets sent over a path.")
 
 struct flowlet_stats {

@@ -216,6 +216,84 @@ def remote_failure(fabric):
           % (sent, split))
 
 
+def share_by_dev(leaf, group):
+    """Mode share on leaf: {device: capacity (bytes/s)} of group's paths."""
+    stats = leaf.stats()
+    devs = {p['index']: p['dev'] for p in stats['paths']}
+    return {devs[e['path']]: e['capacity_bytes_per_s']
+            for e in stats['share'] if e['group'] == group}
+
+
+def flowlets_by_dev(leaf):
+    """The flowlets each device's paths started, by flowlet's counters."""
+    out = {}
+    for path in leaf.stats()['paths']:
+        out[path['dev']] = out.get(path['dev'], 0) + path['flowlets']
+    return out
+
+
+def remote_slow(fabric):
+    """Mode share on the leaves; spine 1's link to the far leaf at 1
+    Mbit/s (a queue of up to 50 ms). Four cubic TCP flows from h1 to h2:
+    while lf1 knows no capacity they spread by their count, and a flow
+    with three others beside it and an empty path beside that (gain 4)
+    moves after 600 KB, so spine 1 carries one at least, its queue fills,
+    and lf1's probes through spine 1 to h2 wait in it: lf1 measures the
+    path through spine 1 at what it carries, a tenth of the other's. Then
+    a stream of new flows of a packet each: lf1 sends fewer of them to
+    spine 1 than to spine 2 (by the rule, none while the estimate stands,
+    10 s after its last full look; the 3 s counted begin within a second
+    of the measurement)."""
+    if fabric is None:
+        skip('FRR is not installed (apt-get install frr)')
+        return
+    leaf, net = fabric.leaf, fabric.net
+    sp1 = net.get(fabric.sp1)
+    slow = fabric.plan.uplinks[fabric.sp1, fabric.lf2][0][0]
+    to_sp2 = fabric.plan.uplinks[fabric.plan.spines[1], fabric.lf1][0][1]
+    group = [g['group'] for g in leaf.stats()['groups']
+             if fabric.remote in g['routes']]
+    server = client = flood = None
+    try:
+        for node in (leaf, net.get(fabric.lf2)):
+            node.set(mode='share')
+        sp1.cmd('tc qdisc replace dev %s root tbf rate 1mbit burst 4kb '
+                'latency 50ms' % slow)
+        server = fabric.h2.popen(['iperf3', '-s', '-1', '-p', '5299'])
+        time.sleep(0.5)
+        client = fabric.h1.popen(['iperf3', '-c', fabric.h2_addr, '-p',
+                                  '5299', '-P', '4', '-t', '60', '-C',
+                                  'cubic'])
+
+        def measured():
+            caps = share_by_dev(leaf, group[0]) if group else {}
+            return (caps.get(fabric.to_sp1, 0) > 0 and
+                    caps.get(to_sp2, 0) > 10 * caps[fabric.to_sp1])
+        took = wait_for(measured, 60)
+        check(took is not None,
+              '%s measures the path through spine 1 at under a tenth of '
+              'the other (%s, bytes/s)'
+              % (fabric.lf1, group and share_by_dev(leaf, group[0])))
+        before = flowlets_by_dev(leaf)
+        flood = fabric.h1.popen(['/usr/bin/python3', UDP_STREAM, 'flood',
+                                 fabric.h2_addr, '--rate', '500',
+                                 '--seconds', '3'])
+        flood.wait()
+        after = flowlets_by_dev(leaf)
+        new = {dev: after[dev] - before.get(dev, 0) for dev in after}
+        check(new.get(fabric.to_sp1, 0) < new.get(to_sp2, 0),
+              'then it sends spine 1 fewer new flowlets than spine 2: %s'
+              % new)
+    finally:
+        for proc in (flood, client, server):
+            if proc:
+                proc.kill()
+                proc.wait()
+        sp1.cmd('tc qdisc del dev %s root' % slow)
+        for node in (leaf, net.get(fabric.lf2)):
+            node.set(mode='spray')
+
+
 def test_converged(fabric):
     converged(fabric)
 
@@ -226,6 +304,10 @@ def test_groups(fabric):
 
 def test_remote_failure(fabric):
     remote_failure(fabric)
+
+
+def test_remote_slow(fabric):
+    remote_slow(fabric)
 
 
 def test_converged6(fabric6):
