@@ -145,6 +145,15 @@ static __always_inline void load_account(const struct flowlet_config *cfg,
 	__sync_fetch_and_add(&load->bytes, bytes);
 }
 
+/* The @i-th path of a scan over @count paths that starts at @start (<
+ * @count), wrapping around. */
+static __always_inline __u32 scan_path(__u32 start, __u32 i, __u32 count)
+{
+	__u32 path = start + i;
+
+	return path >= count ? path - count : path;
+}
+
 /* The usable path of @grp with the least load per unit of its weight.
  * The scan starts at a per-flowlet offset so that idle paths share new
  * flowlets. A global function, verified once on its own: inlined into
@@ -165,14 +174,12 @@ __noinline __u32 least_loaded_path(const struct flowlet_config *cfg,
 
 #pragma unroll
 	for (__u32 i = 0; i < FLOWLET_MAX_PATHS; i++) {
-		__u32 path = start + i;
+		__u32 path = scan_path(start, i, count);
 		struct flowlet_load *load;
 		__u64 bytes, weight;
 
 		if (i >= count)
 			break;
-		if (path >= count)
-			path -= count;
 		if (!path_usable(cfg, grp, path))
 			continue;
 		weight = grp->weights[path & (FLOWLET_MAX_PATHS - 1)];
@@ -331,13 +338,11 @@ __noinline __u64 share_best(const struct flowlet_config *cfg, __u32 group,
 
 #pragma unroll
 	for (__u32 i = 0; i < FLOWLET_MAX_PATHS; i++) {
-		__u32 path = start + i;
+		__u32 path = scan_path(start, i, count);
 		__u64 score;
 
 		if (i >= count)
 			break;
-		if (path >= count)
-			path -= count;
 		score = share_score(cfg, group, path, flow, now);
 		if (path == flow->path)
 			mine = score;
