@@ -20,7 +20,9 @@ void capacity_look(struct capacity *c, __u64 bytes, __u64 elapsed_ns,
 {
 	__u64 rate;
 
-	if (!c->read || bytes < c->bytes || !elapsed_ns) {
+	if (c->read && bytes < c->bytes)
+		*c = (struct capacity){ 0 }; /* another path took its place */
+	if (!c->read || !elapsed_ns) {
 		c->bytes = bytes;
 		c->read = true;
 		return;

@@ -47,8 +47,8 @@ double capacity_queued(const struct delay_window *w, __u32 since);
  * (@queued, capacity_queued(); -1: not probed). At half or more, what it
  * carried is its capacity (averaged with the estimate before: a look may
  * begin before the queue does); below, an estimate it exceeded rises to
- * what it carried. A counter that went back (the path was reset) starts
- * again.
+ * what it carried. A counter that went back (another path took its
+ * place) starts it again, without an estimate.
  */
 void capacity_look(struct capacity *c, __u64 bytes, __u64 elapsed_ns,
 		   double queued, __u64 now_ns);

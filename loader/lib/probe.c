@@ -14,10 +14,10 @@
 #include <netinet/ip_icmp.h>
 #include <sys/socket.h>
 
+#include "capacity.h"
 #include "clock.h"
 #include "delay.h"
 #include "log.h"
-#include "capacity.h"
 #include "names.h"
 #include "nl.h"
 #include "probe.h"
