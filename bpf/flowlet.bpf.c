@@ -263,7 +263,7 @@ static __always_inline __u32 flow_path(const struct flowlet_config *cfg,
 		}
 	}
 	if (cfg->mode == FLOWLET_MODE_SHARE)
-		share_account(flow, group, path, now, bytes);
+		share_account(cfg, flow, share_key(group, path), now, bytes);
 	flow->path = path;
 	flow->group = group;
 	flow->config_tag = cfg->generation;

@@ -125,24 +125,30 @@ static __always_inline __u64 load_now(const struct flowlet_config *cfg,
 	return load_decay(cfg, load->bytes, now - load->stamp_ns);
 }
 
-/* DRE: decay the path's estimate to @now, then add @bytes. CPUs race on
- * the update; the estimate only needs to be roughly right. The decay (two
- * divisions) is applied at most once per sixteenth of a half-life: bytes
- * in between decay from the last stamp, under 5% early. The load is the
- * path's, whichever groups it serves. */
-static __always_inline void load_account(const struct flowlet_config *cfg,
-					 __u32 path, __u64 now, __u64 bytes)
+/* DRE: decay @load to @now, then add @bytes. CPUs race on the update;
+ * the estimate only needs to be roughly right. The decay (two divisions)
+ * is applied at most once per sixteenth of a half-life: bytes in between
+ * decay from the last stamp, under 5% early. */
+static __always_inline void load_add(const struct flowlet_config *cfg,
+				     struct flowlet_load *load, __u64 now,
+				     __u64 bytes)
 {
-	struct flowlet_load *load = bpf_map_lookup_elem(&flowlet_load, &path);
-
-	if (!load)
-		return;
 	if ((__s64)(now - load->stamp_ns) >
 	    (__s64)(cfg->load_halflife_ns >> 4)) {
 		load->bytes = load_now(cfg, load, now);
 		load->stamp_ns = now;
 	}
 	__sync_fetch_and_add(&load->bytes, bytes);
+}
+
+/* leastload: @bytes into @path's estimate, whichever groups it serves. */
+static __always_inline void load_account(const struct flowlet_config *cfg,
+					 __u32 path, __u64 now, __u64 bytes)
+{
+	struct flowlet_load *load = bpf_map_lookup_elem(&flowlet_load, &path);
+
+	if (load)
+		load_add(cfg, load, now, bytes);
 }
 
 /* The @i-th path of a scan over @count paths that starts at @start (<
@@ -216,25 +222,33 @@ static __always_inline bool share_counted(const struct flowlet_flow *flow)
 }
 
 /*
- * share: the @bytes of a packet of @flow (of @group, before the packet is
- * counted in it; packets 0: a new flow) sent over @path at @now. The flow
- * counts on the path at its first packet there in an epoch, or when it
- * reaches FLOWLET_SHARE_FLOW_BYTES. CPUs race on an epoch's reset, and
- * may drop a count there: the count only needs to be roughly right. A
- * global function, so that the packet's own verification sees one call.
+ * share: the @bytes of a packet of @flow (before the packet is counted in
+ * it; packets 0: a new flow) sent over the group's path at @key
+ * (share_key()) at @now, into the path's counter and its estimate (a new
+ * flowlet charged FLOWLET_NEW_FLOWLET_LOAD in advance there, so that
+ * flowlets starting together spread). The flow counts on the path at its
+ * first packet there in an epoch, or when it reaches
+ * FLOWLET_SHARE_FLOW_BYTES. CPUs race on an epoch's reset, and may drop
+ * a count there: the count only needs to be roughly right. A global
+ * function, so that the packet's own verification sees one call.
  */
-__noinline int share_account(const struct flowlet_flow *flow, __u32 group,
-			     __u32 path, __u64 now, __u32 bytes)
+__noinline int share_account(const struct flowlet_config *cfg,
+			     const struct flowlet_flow *flow, __u32 key,
+			     __u64 now, __u32 bytes)
 {
-	__u32 key = share_key(group, path), epoch = flowlet_share_epoch(now);
 	struct flowlet_share *s = bpf_map_lookup_elem(&flowlet_share, &key);
-	__u32 i = epoch & 1;
+	__u32 epoch = flowlet_share_epoch(now), i = epoch & 1;
+	bool new_flowlet;
 
-	if (!s || !flow)
+	if (!s || !flow || !cfg)
 		return 0;
+	new_flowlet = flow->flowlet_packets0 == (__u32)flow->packets;
 	__sync_fetch_and_add(&s->bytes, bytes);
+	load_add(cfg, &s->load, now,
+		 bytes + (new_flowlet ? FLOWLET_NEW_FLOWLET_LOAD : 0));
 	if (flow->bytes + bytes < FLOWLET_SHARE_FLOW_BYTES ||
-	    (share_counted(flow) && flow->packets && flow->path == path &&
+	    (share_counted(flow) && flow->packets &&
+	     flow->path == key % FLOWLET_MAX_PATHS &&
 	     flowlet_share_epoch(flow->last_seen_ns) == epoch))
 		return 0;
 	if (s->epoch[i] != epoch) {
@@ -248,15 +262,14 @@ __noinline int share_account(const struct flowlet_flow *flow, __u32 group,
 #define SHARE_MAX_CAPACITY ((1ULL << 43) - 1)
 #define SHARE_UNMEASURED   (1ULL << 20) /* as every path counts then */
 #define SHARE_FLOW_SHIFT   12
-/* Bytes since a look, over at most this long (the product stays below
- * 2^64 up to 18 GB). */
-#define SHARE_SINCE_MAX_NS 10000000000ULL
+#define SHARE_LN2_NS	   693147181ULL /* ln 2 x 10^9 */
 
 /*
  * share: what a new flowlet of @flow would get on @path of group @group
  * (@cfg's) at @now, as a score: the path's capacity (flowlet_cap, which
  * the watcher fills; where it has not, every path counts the same) over
- * its flows, the flow included, or its spare capacity if more,
+ * its flows, the flow included, or what of it the path does not carry
+ * now (flowlet_share.load) if more,
  * times 2^SHARE_FLOW_SHIFT (below 2^55), at least 1. 0: the path is not
  * usable, or takes no new flowlets (weight 0). A global function: the
  * verifier checks it once, and its caller's scan sees only a number.
@@ -268,7 +281,7 @@ __noinline __u64 share_score(const struct flowlet_config *cfg, __u32 group,
 	const struct flowlet_capacity *cap;
 	const struct flowlet_group *grp;
 	const struct flowlet_share *s;
-	__u64 capacity, spare, flows, score, since;
+	__u64 capacity, spare, flows, score, rate;
 	__u32 key;
 
 	if (!cfg || !flow)
@@ -287,18 +300,13 @@ __noinline __u64 share_score(const struct flowlet_config *cfg, __u32 group,
 		capacity = SHARE_MAX_CAPACITY;
 	if (!capacity)
 		capacity = SHARE_UNMEASURED;
-	spare = cap->spare_per_s < capacity ? cap->spare_per_s : capacity;
-	/* What it carries since the watcher's look, if that is more than it
-	 * carried over the look, lowers the spare. */
-	since = now - cap->looked_ns;
-	if (spare && (__s64)since > 0 && since < SHARE_SINCE_MAX_NS &&
-	    s->bytes >= cap->bytes_at) {
-		__u64 rate = (s->bytes - cap->bytes_at) * 1000000000ULL / since,
-		      left = rate < capacity ? capacity - rate : 0;
-
-		if (left < spare)
-			spare = left;
-	}
+	/* What the path does not carry now (its estimate as a rate: a
+	 * steady R bytes/s holds R * half-life / ln 2). */
+	rate = cfg->load_halflife_ns
+		       ? load_now(cfg, &s->load, now) * SHARE_LN2_NS /
+				 cfg->load_halflife_ns
+		       : 0;
+	spare = rate < capacity ? capacity - rate : 0;
 	flows = flowlet_share_flows(s, flowlet_share_epoch(now));
 	/* The flow counts where it goes; on its own path it is counted
 	 * already if it sent enough, unless it sent nothing there in this

@@ -342,7 +342,11 @@ struct flowlet_load {
  * CPUs: an atomic add per packet, and one per flow per epoch).
  */
 struct flowlet_share {
-	__u64 bytes;	/* sent since the entry was reset */
+	__u64 bytes; /* sent since the entry was reset */
+	/* the same, decaying (leastload's estimate, --load-halflife), each
+	 * new flowlet charged FLOWLET_NEW_FLOWLET_LOAD in advance: what the
+	 * path carries now */
+	struct flowlet_load load;
 	__u32 epoch[2]; /* flows[i] counts the flows of epoch epoch[i] */
 	__u32 flows[2]; /* (now >> FLOWLET_SHARE_EPOCH_SHIFT: an epoch) */
 };
@@ -355,13 +359,6 @@ struct flowlet_share {
  */
 struct flowlet_capacity {
 	__u64 bytes_per_s;
-	__u64 spare_per_s; /* of it, what the path did not carry in the
-			    * watcher's last look (CAPACITY_LOOK_NS) */
-	/* flowlet_share.bytes and CLOCK_MONOTONIC at that look: what the
-	 * path carried since then lowers the spare at once, so that new
-	 * flowlets do not all go to the path that had some. */
-	__u64 bytes_at;
-	__u64 looked_ns;
 };
 
 #endif /* FLOWLET_STRUCTS_H */

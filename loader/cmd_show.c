@@ -413,9 +413,9 @@ static void print_shares(const struct snapshot *s)
 			if (!(s->cfg.groups[g].members & (1u << i)))
 				continue;
 			if (!any)
-				print_text("\n%-5s %-4s %-15s %9s %10s %6s\n",
+				print_text("\n%-5s %-4s %-15s %9s %6s\n",
 					   "SHARE", "PATH", "DEV", "CAP_MBIT",
-					   "SPARE_MBIT", "FLOWS");
+					   "FLOWS");
 			any = true;
 			path_dev(&s->cfg.paths[i], dev);
 			print_open(NULL, '{');
@@ -423,13 +423,10 @@ static void print_shares(const struct snapshot *s)
 			print_u64("path", "%-4llu ", i);
 			print_str("dev", "%-15s ", dev);
 			print_u64("capacity_bytes_per_s", NULL, c->bytes_per_s);
-			print_u64("spare_bytes_per_s", NULL, c->spare_per_s);
 			if (c->bytes_per_s)
-				print_text("%9.1f %10.1f ",
-					   c->bytes_per_s * 8 / 1e6,
-					   c->spare_per_s * 8 / 1e6);
+				print_text("%9.1f ", c->bytes_per_s * 8 / 1e6);
 			else
-				print_text("%9s %10s ", "-", "-");
+				print_text("%9s ", "-");
 			print_u64("flows", "%6llu\n",
 				  flowlet_share_flows(&s->share[k], epoch));
 			print_close('}');

@@ -49,15 +49,10 @@ void capacity_fill(const struct capacity *const *caps, int count,
 	for (int i = 0; i < count; i++) {
 		if (caps[i]->bytes_per_s > top)
 			top = caps[i]->bytes_per_s;
+		if (caps[i]->carried > top)
+			top = caps[i]->carried;
 	}
-	for (int i = 0; i < count; i++) {
-		__u64 cap = caps[i]->bytes_per_s;
-
-		if (!cap)
-			cap = top > caps[i]->carried ? top : caps[i]->carried;
-
-		out[i].bytes_per_s = cap;
-		out[i].spare_per_s =
-			cap > caps[i]->carried ? cap - caps[i]->carried : 0;
-	}
+	for (int i = 0; i < count; i++)
+		out[i].bytes_per_s =
+			caps[i]->bytes_per_s ? caps[i]->bytes_per_s : top;
 }

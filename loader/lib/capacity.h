@@ -54,9 +54,9 @@ void capacity_look(struct capacity *c, __u64 bytes, __u64 elapsed_ns,
 		   double queued, __u64 now_ns);
 
 /* What the data path is given for each of @count paths into @out: its
- * estimate, or for a path without one the largest of the others' (it is
- * tried as if it were as good, and then measured) or what it carried in
- * the last look if more; and of that what it did not carry. 0 where
+ * estimate, or for a path without one the most any of them is known to
+ * carry (the largest estimate, or what one carried in the last look if
+ * more): it is tried as if it were as good, and then measured. 0 where
  * nothing is known. */
 void capacity_fill(const struct capacity *const *caps, int count,
 		   struct flowlet_capacity *out);

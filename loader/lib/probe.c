@@ -708,7 +708,6 @@ static void look_capacity(struct prober *p, const struct instance_config *c,
 		const struct capacity *caps[FLOWLET_MAX_PATHS];
 		__u32 index[FLOWLET_MAX_PATHS];
 		struct flowlet_capacity fill[FLOWLET_MAX_PATHS];
-		__u64 bytes_at[FLOWLET_MAX_PATHS];
 		int n = 0;
 
 		for (__u32 i = 0; i < c->cfg.path_count; i++) {
@@ -721,17 +720,13 @@ static void look_capacity(struct prober *p, const struct instance_config *c,
 				continue;
 			capacity_look(&p->capacity[g][i], s.bytes, elapsed_ns,
 				      queued[g][i], now);
-			bytes_at[n] = s.bytes;
 			caps[n] = &p->capacity[g][i];
 			index[n++] = key;
 		}
 		capacity_fill(caps, n, fill);
-		for (int i = 0; i < n; i++) {
-			fill[i].bytes_at = bytes_at[i];
-			fill[i].looked_ns = now;
+		for (int i = 0; i < n; i++)
 			bpf_map_update_elem(p->in->fds[MAP_CAPACITY], &index[i],
 					    &fill[i], BPF_ANY);
-		}
 	}
 }
 

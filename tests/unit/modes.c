@@ -696,14 +696,27 @@ UNIT_TEST(leastload)
 	}
 }
 
-/* share: path @path's capacity for group 0, as the watcher writes it
- * (none of it spare). */
+/* share: path @path's capacity for group 0, as the watcher writes it. */
 static void set_capacity(__u32 path, __u64 bytes_per_s)
 {
 	struct flowlet_capacity cap = { .bytes_per_s = bytes_per_s };
 
 	bpf_map_update_elem(map_fd(skel->maps.flowlet_cap), &path, &cap,
 			    BPF_ANY);
+}
+
+/* share: path @path's estimate of what it carries (group 0), @bytes
+ * stamped now. */
+static void set_share_load(__u32 path, __u64 bytes)
+{
+	struct flowlet_share s;
+	int fd = map_fd(skel->maps.flowlet_share);
+
+	if (bpf_map_lookup_elem(fd, &path, &s))
+		return;
+	s.load.bytes = bytes;
+	s.load.stamp_ns = clock_now();
+	bpf_map_update_elem(fd, &path, &s, BPF_ANY);
 }
 
 /* share: the flows path @path of group 0 counted in the epoch of now. */
@@ -790,15 +803,14 @@ UNIT_TEST(share)
 		      share_flows_now(0) + share_flows_now(1));
 	}
 
-	/* A path whose flows leave capacity spare (they send little) is
-	 * worth its spare: 4 flows on path 1 share 100, but 90 is spare,
-	 * more than the 25 a fourth flow on path 0 would get. */
+	/* A path whose flows leave capacity spare (they send little now)
+	 * is worth what it does not carry: 3 flows on path 0 and 4 on path 1,
+	 * each path of 100 kB/s; path 0 carries it all now, path 1 nothing.
+	 * A new flow goes to path 1 (100 spare, against 100/4), and its
+	 * flowlet is charged 16 KB in advance there, so the next goes to
+	 * path 0 (100/4 against 100/5): flows starting together spread. */
 	if (subtest("spare")) {
-		struct flowlet_capacity spare = { .bytes_per_s = 100000,
-						  .spare_per_s = 90000 };
-		__u32 one = 1;
-		int count[4] = { 0 }, first;
-		struct flowlet_share s;
+		int count[4] = { 0 }, first, second;
 
 		configure(&cfg, 2, NULL, FLOWLET_MODE_SHARE);
 		set_capacity(0, 100000);
@@ -808,30 +820,15 @@ UNIT_TEST(share)
 		set_capacity(1, 100000);
 		share_new_flows(4, 7710, count);
 		set_capacity(0, 100000);
+		advance(100000000); /* 10 half-lives: both estimates gone */
+		set_share_load(0, 2000); /* 139 kB/s */
 		first = send_port(7720);
-		/* The watcher's look, now. */
-		bpf_map_lookup_elem(map_fd(skel->maps.flowlet_share), &one, &s);
-		spare.bytes_at = s.bytes;
-		spare.looked_ns = clock_now();
-		bpf_map_update_elem(map_fd(skel->maps.flowlet_cap), &one,
-				    &spare, BPF_ANY);
-		advance(100000000);
-		CHECK(count[0] == 3 && count[1] == 4 && first == 0 &&
-			      send_port(7721) == 1,
-		      "3 flows on 100, 4 on 100: a new flow joins the 3 (%d), "
-		      "and with 90 spare beside the 4, them",
-		      first);
-		/* 60 frames of 454 bytes over the next 100 ms: path 1 carried
-		 * 136 kB/s since the look, 200 ms ago, and has no spare left:
-		 * it offers 100/5, path 0 100/4. */
-		for (int i = 0; i < 60; i++) {
-			send_spec(&(struct pkt_spec){ .sport = 7721,
-						      .payload = 400 });
-			advance(100000000 / 60);
-		}
-		CHECK(send_port(7722) == 0,
-		      "what it carried since the look used the spare: the next "
-		      "new flow joins the 3");
+		second = send_port(7721);
+		CHECK(count[0] == 3 && count[1] == 4 && first == 1 &&
+			      second == 0,
+		      "3 flows on a full path 0, 4 on an idle path 1: a new "
+		      "flow goes to path 1 (%d), the next to path 0 (%d)",
+		      first, second);
 	}
 
 	/* A flow's new flowlet stays unless another path gives it more by
