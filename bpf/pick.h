@@ -212,10 +212,9 @@ static __always_inline __u32 share_key(__u32 group, __u32 path)
 	       (path & (FLOWLET_MAX_PATHS - 1));
 }
 
-/* share: whether @flow counts on its path: it has sent
+/* share: whether @flow is one that counts on its path: it has sent
  * FLOWLET_SHARE_FLOW_BYTES (flows that send little do not take a part of
- * a path's capacity), and it sent there in this epoch or the one before
- * (@epoch). */
+ * a path's capacity). */
 static __always_inline bool share_counted(const struct flowlet_flow *flow)
 {
 	return flow->bytes >= FLOWLET_SHARE_FLOW_BYTES;
@@ -269,10 +268,10 @@ __noinline int share_account(const struct flowlet_config *cfg,
  * (@cfg's) at @now, as a score: the path's capacity (flowlet_cap, which
  * the watcher fills; where it has not, every path counts the same) over
  * its flows, the flow included, or what of it the path does not carry
- * now (flowlet_share.load) if more,
- * times 2^SHARE_FLOW_SHIFT (below 2^55), at least 1. 0: the path is not
- * usable, or takes no new flowlets (weight 0). A global function: the
- * verifier checks it once, and its caller's scan sees only a number.
+ * now (flowlet_share.load) if more, times 2^SHARE_FLOW_SHIFT (below
+ * 2^55), at least 1. 0: the path is not usable, or takes no new flowlets
+ * (weight 0). A global function: the verifier checks it once, and its
+ * caller's scan sees only a number.
  */
 __noinline __u64 share_score(const struct flowlet_config *cfg, __u32 group,
 			     __u32 path, const struct flowlet_flow *flow,
@@ -385,8 +384,7 @@ static __always_inline __u32 share_path(const struct flowlet_config *cfg,
  * and after FLOWLET_SHARE_REROUTE_BYTES in its flowlet, should leave its
  * path within the flowlet, which may reorder: another path gives it
  * 1 + 1/2^FLOWLET_SHARE_REROUTE_SHIFT times what it gets. A global
- * function, so
- * that the packet's own verification sees one branch.
+ * function, so that the packet's own verification sees one branch.
  */
 __noinline bool share_reroute(const struct flowlet_config *cfg, __u32 group,
 			      const struct flowlet_flow *flow, __u64 now)
